@@ -1,0 +1,97 @@
+# dockdrop build. `make` builds build/dockdrop (static, musl, stripped); `make test` runs
+# every test. Third-party sources are fetched and verified by third_party/ (see its lock).
+VERSION := 0.1.0
+BUILD ?= build
+MUSLCC ?= musl-gcc
+HOSTCC ?= cc
+THIRD_PARTY_DIR ?=
+export THIRD_PARTY_DIR
+
+COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+ifneq ($(shell git status --porcelain --untracked-files=no 2>/dev/null | head -c1),)
+COMMIT := $(COMMIT)-dirty
+endif
+BEARSSL_VERSION := $(shell awk '$$1 == "bearssl" && $$5 == "orig" { print $$2 " (Debian " $$4 ")" }' third_party/lock)
+
+SRCS := $(shell find src -name '*.c' | LC_ALL=C sort)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD)/gen
+
+MUSL_CFLAGS := -O2 $(CFLAGS_COMMON) -I$(BUILD)/musl/include -fstack-protector-strong \
+	-ffunction-sections -fdata-sections
+MUSL_LDFLAGS := -static -s -Wl,--gc-sections
+MUSL_LIBS := $(BUILD)/musl/lib/libbearssl.a $(BUILD)/musl/lib/libz.a $(BUILD)/musl/lib/libcjson.a
+
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+HOST_CFLAGS := -g -O1 $(SAN) $(CFLAGS_COMMON) -I$(BUILD)/host/include
+HOST_LIBS := $(BUILD)/host/lib/libbearssl.a $(BUILD)/host/lib/libz.a $(BUILD)/host/lib/libcjson.a
+
+TP := $(BUILD)/third_party
+TP_STAMP := $(TP)/src/.stamp
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/host/tests/%,$(UNIT_SRCS))
+
+all: $(BUILD)/dockdrop
+
+# --- prerequisites and third-party libraries ---------------------------------------------
+prereq:
+	@sh third_party/prereq.sh $(TP)/dl
+
+$(TP_STAMP): third_party/lock third_party/fetch.sh | prereq
+	sh third_party/fetch.sh $(TP)
+	touch $@
+
+$(MUSL_LIBS) &: $(TP_STAMP) third_party/libs.mk | prereq
+	$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/musl CC=$(MUSLCC)
+	touch $(MUSL_LIBS)
+
+$(HOST_LIBS) &: $(TP_STAMP) third_party/libs.mk
+	$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/host CC=$(HOSTCC) \
+		TP_CFLAGS="-O1 -g"
+	touch $(HOST_LIBS)
+
+# --- build information (rewritten only when it changes) ----------------------------------
+$(BUILD)/gen/buildinfo.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define DD_VERSION "%s"\n#define DD_COMMIT "%s"\n#define DD_BEARSSL_VERSION "%s"\n' \
+		'$(VERSION)' '$(COMMIT)' '$(BEARSSL_VERSION)' >$@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
+
+# --- the product -------------------------------------------------------------------------
+MUSL_OBJS := $(patsubst src/%.c,$(BUILD)/musl/obj/dd/%.o,$(SRCS))
+
+$(BUILD)/musl/obj/dd/%.o: src/%.c $(BUILD)/gen/buildinfo.h $(MUSL_LIBS) | prereq
+	@mkdir -p $(@D)
+	$(MUSLCC) $(MUSL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/dockdrop: $(MUSL_OBJS) $(MUSL_LIBS)
+	$(MUSLCC) $(MUSL_LDFLAGS) -o $@ $(MUSL_OBJS) $(MUSL_LIBS)
+	@echo "built $@ ($$(stat -c %s $@) bytes)"
+
+# --- tests -------------------------------------------------------------------------------
+HOST_OBJS := $(patsubst src/%.c,$(BUILD)/host/obj/dd/%.o,$(LIB_SRCS))
+
+$(BUILD)/host/obj/dd/%.o: src/%.c $(BUILD)/gen/buildinfo.h $(HOST_LIBS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/host/tests/%: tests/unit/%.c tests/unit/t.h $(HOST_OBJS) $(HOST_LIBS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(HOST_OBJS) $(HOST_LIBS)
+
+test-build: $(BUILD)/dockdrop $(UNIT_BINS)
+
+test: test-build
+	@BUILD=$(BUILD) sh tests/run.sh
+
+clean:
+	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/gen $(BUILD)/dockdrop
+
+distclean:
+	rm -rf $(BUILD)
+
+.PHONY: all prereq test test-build clean distclean FORCE
+.DELETE_ON_ERROR:
+-include $(MUSL_OBJS:.o=.d) $(HOST_OBJS:.o=.d)

@@ -1,0 +1,14 @@
+/* The command table: one struct per command, one file per command under src/cmd. */
+#ifndef DD_CMD_H
+#define DD_CMD_H
+
+#include "util/cli.h"
+
+extern const struct dd_cmd dd_cmd_root;
+extern const struct dd_cmd dd_cmd_install, dd_cmd_status, dd_cmd_uninstall, dd_cmd_verify,
+	dd_cmd_list, dd_cmd_extract, dd_cmd_ca, dd_cmd_certs, dd_cmd_client_bundle,
+	dd_cmd_bundle, dd_cmd_version;
+
+#define DD_KEY_TYPES "ecdsa-p256|ecdsa-p384|rsa2048|rsa3072|rsa4096"
+
+#endif

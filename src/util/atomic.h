@@ -1,0 +1,30 @@
+/* Atomic file replacement (skalibs openwritenclose style): data goes to a temporary name
+ * in the target's directory, created O_EXCL|O_NOFOLLOW with the final mode (so a key is
+ * never readable by others, not even for a moment), then fsync, rename over the target
+ * and fsync of the directory. On any failure the temporary is removed and errno kept. */
+#ifndef DD_ATOMIC_H
+#define DD_ATOMIC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define DD_PATH_MAX 4096
+
+struct dd_afile {
+	int fd;
+	char dst[DD_PATH_MAX];
+	char tmp[DD_PATH_MAX];
+};
+
+/* Start writing path with the given mode (exactly: umask does not apply). */
+int dd_afile_open(struct dd_afile *af, const char *path, mode_t mode);
+int dd_afile_write(struct dd_afile *af, const void *buf, size_t n);
+/* fsync, close and rename into place; the temporary is gone whatever the result. */
+int dd_afile_commit(struct dd_afile *af);
+/* Drop the temporary; errno is preserved. */
+void dd_afile_abort(struct dd_afile *af);
+
+/* The whole cycle for a buffer. 0 or -1 with errno; path is untouched on failure. */
+int dd_write_atomic(const char *path, const void *buf, size_t n, mode_t mode);
+
+#endif

@@ -1,0 +1,307 @@
+#include "util/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/log.h"
+
+static int verbose_flag, quiet_flag, help_flag;
+
+static const struct dd_opt common_opts[] = {
+	{ "help", 'h', DD_OPT_FLAG, &help_flag, NULL, "show this help and exit", 0, 0, NULL },
+	{ "verbose", 'v', DD_OPT_FLAG, &verbose_flag, NULL, "say more about each step", 0, 0, NULL },
+	{ "quiet", 'q', DD_OPT_FLAG, &quiet_flag, NULL, "print only warnings and errors", 0, 0, NULL },
+};
+
+/* One line: "dockdrop: PATH: WHAT; see 'dockdrop PATH --help'". */
+static int usage_error(const struct dd_cmd *c, const char *fmt, const char *arg)
+{
+	char what[200];
+
+	snprintf(what, sizeof what, fmt, arg);
+	dd_err("%s%s%s; see 'dockdrop%s%s --help'", c->path, *c->path ? ": " : "", what,
+	       *c->path ? " " : "", c->path);
+	return DD_EXIT_USAGE;
+}
+
+static void print_opt(const struct dd_opt *o)
+{
+	char left[64];
+	int n;
+
+	n = snprintf(left, sizeof left, "  %c%c%s--%s", o->shortname ? '-' : ' ',
+		     o->shortname ? o->shortname : ' ', o->shortname ? ", " : "  ", o->name);
+	if (o->metavar && n > 0 && (size_t)n < sizeof left)
+		snprintf(left + n, sizeof left - (size_t)n, " %s", o->metavar);
+	printf("%-30s %s", left, o->help);
+	if (o->type == DD_OPT_LIST)
+		printf(" (repeatable)");
+	printf("\n");
+}
+
+static void print_help(const struct dd_cmd *c, const struct dd_opt *opts, unsigned nopts)
+{
+	unsigned i;
+
+	if (c->sub) {
+		printf("Usage: dockdrop%s%s COMMAND [options]\n\n%s\n\nCommands:\n",
+		       *c->path ? " " : "", c->path, c->summary);
+		for (i = 0; c->sub[i]; i++)
+			printf("  %-16s %s\n", c->sub[i]->name, c->sub[i]->summary);
+		printf("\nRun 'dockdrop%s%s COMMAND --help' for a command's options.\n",
+		       *c->path ? " " : "", c->path);
+	} else {
+		printf("Usage: dockdrop %s [options]%s%s\n\n%s\n", c->path, *c->args ? " " : "",
+		       c->args, c->summary);
+	}
+	printf("\nOptions:\n");
+	for (i = 0; i < nopts; i++)
+		print_opt(&opts[i]);
+	for (i = 0; i < DD_NOPTS(common_opts); i++)
+		print_opt(&common_opts[i]);
+	if (!*c->path)
+		printf("\nExit codes: 0 ok, 1 operation failed, 2 usage or bad input (nothing "
+		       "changed), 3 verification failed (nothing changed).\n");
+}
+
+static int parse_uint(const char *s, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (~0UL - 9) / 10)
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int is_choice(const char *choices, const char *v)
+{
+	size_t len = strlen(v);
+
+	while (*choices) {
+		size_t n = strcspn(choices, "|");
+
+		if (n == len && memcmp(choices, v, n) == 0)
+			return 1;
+		choices += n + (choices[n] == '|');
+	}
+	return 0;
+}
+
+/* Store a value for o; seen[] tracks single-use options. */
+static int store(const struct dd_cmd *c, const struct dd_opt *o, const char *val,
+		 unsigned char *seen)
+{
+	char name[72];
+
+	snprintf(name, sizeof name, "--%s", o->name);
+	if (o->type == DD_OPT_FLAG) {
+		*(int *)o->dst = 1;
+		return 0;
+	}
+	if (!*val)
+		return usage_error(c, "option '%s' needs a non-empty value", name);
+	if (o->type == DD_OPT_LIST) {
+		struct dd_list *l = o->dst;
+
+		if (l->n >= DD_LIST_MAX)
+			return usage_error(c, "option '%s' given too many times", name);
+		l->v[l->n++] = val;
+		return 0;
+	}
+	if (*seen)
+		return usage_error(c, "option '%s' given twice", name);
+	*seen = 1;
+	if (o->type == DD_OPT_STR) {
+		*(const char **)o->dst = val;
+	} else if (o->type == DD_OPT_CHOICE) {
+		if (!is_choice(o->choices, val)) {
+			dd_err("%s: %s must be one of %s, not '%s'", c->path, name, o->choices, val);
+			return DD_EXIT_USAGE;
+		}
+		*(const char **)o->dst = val;
+	} else {
+		unsigned long v;
+
+		if (parse_uint(val, &v) < 0 || v < o->min || v > o->max) {
+			dd_err("%s: %s must be a number from %lu to %lu, not '%s'", c->path, name,
+			       o->min, o->max, val);
+			return DD_EXIT_USAGE;
+		}
+		*(unsigned long *)o->dst = v;
+	}
+	return 0;
+}
+
+static const struct dd_opt *find_long(const struct dd_opt *opts, unsigned nopts,
+				      const char *name, size_t len, unsigned *idx)
+{
+	unsigned i;
+
+	for (i = 0; i < nopts + DD_NOPTS(common_opts); i++) {
+		const struct dd_opt *o = i < nopts ? &opts[i] : &common_opts[i - nopts];
+
+		if (strlen(o->name) == len && memcmp(o->name, name, len) == 0) {
+			*idx = i;
+			return o;
+		}
+	}
+	return NULL;
+}
+
+static const struct dd_opt *find_short(const struct dd_opt *opts, unsigned nopts, char ch,
+				       unsigned *idx)
+{
+	unsigned i;
+
+	for (i = 0; i < nopts + DD_NOPTS(common_opts); i++) {
+		const struct dd_opt *o = i < nopts ? &opts[i] : &common_opts[i - nopts];
+
+		if (o->shortname && o->shortname == ch) {
+			*idx = i;
+			return o;
+		}
+	}
+	return NULL;
+}
+
+/* Parse options; positional words go to args (NULL: none allowed here, stop at the first
+ * one and report its index through *stop). */
+static int parse(const struct dd_cmd *c, const struct dd_opt *opts, unsigned nopts, int argc,
+		 char **argv, struct dd_args *args, int *stop)
+{
+	unsigned char seen[64] = { 0 };
+	int i, dashdash = 0;
+
+	help_flag = 0;
+	if (nopts + DD_NOPTS(common_opts) > sizeof seen)
+		return usage_error(c, "%s", "too many options in table");
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		const struct dd_opt *o;
+		unsigned idx;
+		int rc;
+
+		if (dashdash || a[0] != '-' || a[1] == 0) {
+			if (!args) {
+				*stop = i;
+				break;
+			}
+			if (args->n >= DD_ARGS_MAX || args->n >= c->max_args)
+				return usage_error(c, "unexpected argument '%s'", a);
+			args->v[args->n++] = a;
+			continue;
+		}
+		if (a[1] == '-' && a[2] == 0) {
+			dashdash = 1;
+			continue;
+		}
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			size_t len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+
+			o = find_long(opts, nopts, a + 2, len, &idx);
+			if (!o) {
+				char name[80];
+
+				snprintf(name, sizeof name, "--%.*s", (int)(len > 64 ? 64 : len), a + 2);
+				return usage_error(c, "unknown option '%s'", name);
+			}
+			if (eq && o->type == DD_OPT_FLAG) {
+				char name[72];
+
+				snprintf(name, sizeof name, "--%s", o->name);
+				return usage_error(c, "option '%s' takes no value", name);
+			}
+			val = eq ? eq + 1 : NULL;
+		} else {
+			o = find_short(opts, nopts, a[1], &idx);
+			if (!o) {
+				char name[3] = { '-', a[1], 0 };
+
+				return usage_error(c, "unknown option '%s'", name);
+			}
+			if (a[2]) {
+				if (o->type == DD_OPT_FLAG) {
+					char name[3] = { '-', a[1], 0 };
+
+					return usage_error(c, "option '%s' takes no value", name);
+				}
+				val = a + 2;
+			}
+		}
+		if (o->type != DD_OPT_FLAG && !val) {
+			char name[72];
+
+			if (i + 1 >= argc) {
+				snprintf(name, sizeof name, "--%s", o->name);
+				return usage_error(c, "option '%s' needs a value", name);
+			}
+			val = argv[++i];
+		}
+		rc = store(c, o, val, &seen[idx]);
+		if (rc)
+			return rc;
+		if (help_flag) {
+			print_help(c, opts, nopts);
+			return DD_EXIT_OK;
+		}
+	}
+	if (quiet_flag)
+		dd_log_set_verbosity(DD_QUIET);
+	if (verbose_flag)
+		dd_log_set_verbosity(DD_VERBOSE);
+	return DD_CLI_CONTINUE;
+}
+
+int dd_cli_parse(const struct dd_cmd *self, const struct dd_opt *opts, unsigned nopts,
+		 int argc, char **argv, struct dd_args *args)
+{
+	int rc;
+
+	args->n = 0;
+	rc = parse(self, opts, nopts, argc, argv, args, NULL);
+	if (rc != DD_CLI_CONTINUE)
+		return rc;
+	if (args->n < self->min_args)
+		return usage_error(self, "missing argument %s", self->args);
+	return DD_CLI_CONTINUE;
+}
+
+static int dispatch(const struct dd_cmd *c, int argc, char **argv)
+{
+	int stop = argc, rc, i;
+
+	rc = parse(c, NULL, 0, argc, argv, NULL, &stop);
+	if (rc != DD_CLI_CONTINUE)
+		return rc;
+	if (stop >= argc)
+		return usage_error(c, "%s", "missing command");
+	for (i = 0; c->sub[i]; i++)
+		if (strcmp(c->sub[i]->name, argv[stop]) == 0)
+			return dd_cli_run(c->sub[i], argc - stop, argv + stop);
+	return usage_error(c, "unknown command '%s'", argv[stop]);
+}
+
+int dd_cli_run(const struct dd_cmd *cmd, int argc, char **argv)
+{
+	if (cmd->sub)
+		return dispatch(cmd, argc, argv);
+	return cmd->run(cmd, argc, argv);
+}
+
+int dd_cli_not_implemented(const struct dd_cmd *self, const struct dd_opt *opts,
+			   unsigned nopts, int argc, char **argv)
+{
+	struct dd_args args;
+	int rc = dd_cli_parse(self, opts, nopts, argc, argv, &args);
+
+	if (rc != DD_CLI_CONTINUE)
+		return rc;
+	return dd_fail(DD_EXIT_FAIL, "%s: not implemented yet", self->path);
+}

@@ -1,0 +1,89 @@
+#include "util/io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+int dd_write_all(int fd, const void *buf, size_t n)
+{
+	const unsigned char *p = buf;
+
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+ssize_t dd_read_full(int fd, void *buf, size_t n)
+{
+	unsigned char *p = buf;
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, p + got, n - got);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+int dd_path_split(const char *path, char *dir, size_t dirsz, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	const char *d = slash ? path : ".";
+	size_t len = !slash ? 1 : slash == path ? 1 : (size_t)(slash - path);
+
+	if (!*path || (slash && slash[1] == 0)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (len >= dirsz) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(dir, d, len);
+	dir[len] = 0;
+	*base = slash ? slash + 1 : path;
+	return 0;
+}
+
+int dd_fsync_parent(const char *path)
+{
+	char dir[4096];
+	const char *base;
+	int fd, rc, saved;
+
+	if (dd_path_split(path, dir, sizeof dir, &base) < 0)
+		return -1;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	/* Some filesystems cannot fsync a directory; the rename is still ordered. */
+	if (rc < 0 && (errno == EINVAL || errno == EROFS))
+		rc = 0;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}

@@ -1,0 +1,17 @@
+/* Small file-descriptor helpers that retry on EINTR and short writes. */
+#ifndef DD_IO_H
+#define DD_IO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Write all n bytes; 0 or -1 with errno. */
+int dd_write_all(int fd, const void *buf, size_t n);
+/* Read up to n bytes, stopping early only at EOF; bytes read or -1 with errno. */
+ssize_t dd_read_full(int fd, void *buf, size_t n);
+/* fsync the directory that holds path ("." for a bare name); 0 or -1 with errno. */
+int dd_fsync_parent(const char *path);
+/* Split path into its directory (without trailing '/', "/" or ".") and last component. */
+int dd_path_split(const char *path, char *dir, size_t dirsz, const char **base);
+
+#endif

@@ -1,0 +1,154 @@
+#include "util/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LINE_MAX_BYTES 1024
+
+static int verbosity = DD_NORMAL;
+static int on_tty;
+static int progress_shown;
+
+void dd_log_init(void)
+{
+	on_tty = isatty(STDERR_FILENO);
+}
+
+void dd_log_set_verbosity(int level)
+{
+	verbosity = level;
+}
+
+int dd_log_verbosity(void)
+{
+	return verbosity;
+}
+
+void dd_log_set_tty(int tty)
+{
+	on_tty = tty;
+}
+
+void dd_log_escape(char *out, unsigned long outsz, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned long o = 0;
+
+	if (outsz < 8) {
+		if (outsz)
+			out[0] = 0;
+		return;
+	}
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		int need = (c < 0x20 || c == 0x7f) ? 4 : 1;
+
+		if (o + need + 4 > outsz) {
+			memcpy(out + o, "...", 4);
+			return;
+		}
+		if (need == 4) {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = 0;
+}
+
+static void clear_progress(void)
+{
+	if (progress_shown) {
+		fputs("\r\033[K", stderr);
+		progress_shown = 0;
+	}
+}
+
+static void emit(FILE *f, const char *prefix, const char *fmt, va_list ap)
+{
+	char raw[LINE_MAX_BYTES], esc[LINE_MAX_BYTES];
+
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	dd_log_escape(esc, sizeof esc, raw);
+	clear_progress();
+	fflush(stdout);
+	fprintf(f, "%s%s\n", prefix, esc);
+	fflush(f);
+}
+
+void dd_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(stderr, "dockdrop: ", fmt, ap);
+	va_end(ap);
+}
+
+int dd_fail(int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(stderr, "dockdrop: ", fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+void dd_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(stderr, "dockdrop: warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void dd_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbosity < DD_NORMAL)
+		return;
+	va_start(ap, fmt);
+	emit(stdout, "", fmt, ap);
+	va_end(ap);
+}
+
+void dd_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbosity < DD_VERBOSE)
+		return;
+	va_start(ap, fmt);
+	emit(stderr, "dockdrop: debug: ", fmt, ap);
+	va_end(ap);
+}
+
+void dd_progress(const char *fmt, ...)
+{
+	char raw[LINE_MAX_BYTES], esc[LINE_MAX_BYTES];
+	va_list ap;
+
+	if (!on_tty || verbosity < DD_NORMAL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	dd_log_escape(esc, sizeof esc, raw);
+	fprintf(stderr, "\r%s\033[K", esc);
+	fflush(stderr);
+	progress_shown = 1;
+}
+
+void dd_progress_end(void)
+{
+	clear_progress();
+	fflush(stderr);
+}

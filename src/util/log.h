@@ -1,0 +1,31 @@
+/* One convention for output: errors and warnings are one line on stderr, prefixed
+ * "dockdrop: "; step lines go to stdout unless --quiet; debug lines need -v; a progress
+ * line is drawn only when stderr is a terminal. Control characters in a message (a file
+ * name from a hostile archive, say) are escaped, so an error is always exactly one line. */
+#ifndef DD_LOG_H
+#define DD_LOG_H
+
+enum { DD_EXIT_OK = 0, DD_EXIT_FAIL = 1, DD_EXIT_USAGE = 2, DD_EXIT_VERIFY = 3 };
+enum { DD_QUIET = 0, DD_NORMAL = 1, DD_VERBOSE = 2 };
+
+#define DD_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+void dd_log_init(void);
+void dd_log_set_verbosity(int level);
+int dd_log_verbosity(void);
+/* Force the terminal check (tests): 1 tty, 0 not. */
+void dd_log_set_tty(int tty);
+
+void dd_err(const char *fmt, ...) DD_PRINTF(1, 2);
+/* dd_err() then return rc: `return dd_fail(DD_EXIT_USAGE, "...")`. */
+int dd_fail(int rc, const char *fmt, ...) DD_PRINTF(2, 3);
+void dd_warn(const char *fmt, ...) DD_PRINTF(1, 2);
+void dd_info(const char *fmt, ...) DD_PRINTF(1, 2);
+void dd_debug(const char *fmt, ...) DD_PRINTF(1, 2);
+void dd_progress(const char *fmt, ...) DD_PRINTF(1, 2);
+void dd_progress_end(void);
+
+/* Escape control bytes of s into out (always terminated, "..." when cut). */
+void dd_log_escape(char *out, unsigned long outsz, const char *s);
+
+#endif

@@ -1,0 +1,52 @@
+#include "util/mkdirp.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util/atomic.h"
+
+static int make_one(const char *path, mode_t mode)
+{
+	struct stat st;
+
+	if (mkdir(path, mode & 0700) == 0)
+		return chmod(path, mode);
+	if (errno != EEXIST)
+		return -1;
+	if (stat(path, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+int dd_mkdir_p(const char *path, mode_t mode)
+{
+	char buf[DD_PATH_MAX];
+	size_t len = strlen(path);
+	char *p;
+
+	if (len == 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (len >= sizeof buf) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, len + 1);
+	while (len > 1 && buf[len - 1] == '/')
+		buf[--len] = 0;
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/' || p[-1] == '/')
+			continue;
+		*p = 0;
+		if (make_one(buf, 0755) < 0)
+			return -1;
+		*p = '/';
+	}
+	return make_one(buf, mode);
+}

@@ -1,0 +1,11 @@
+/* mkdir -p: missing parents are created 0755, the last component with `mode` exactly
+ * (umask does not apply). Existing directories, and symlinks to directories such as
+ * /var/run, are accepted as they are; an existing non-directory is ENOTDIR. */
+#ifndef DD_MKDIRP_H
+#define DD_MKDIRP_H
+
+#include <sys/types.h>
+
+int dd_mkdir_p(const char *path, mode_t mode);
+
+#endif

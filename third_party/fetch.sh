@@ -1,0 +1,60 @@
+#!/bin/sh
+# Fetch, verify, unpack and patch the pinned third-party sources listed in ./lock.
+#   fetch.sh OUT    downloads into OUT/dl, unpacks into OUT/src/NAME
+# THIRD_PARTY_DIR=DIR takes the files from DIR instead of apt-get source.
+# Any digest mismatch stops with one line; a bad file is never unpacked.
+set -eu
+out=${1:?usage: fetch.sh OUT}
+lock=$(cd "$(dirname "$0")" && pwd)/lock
+mkdir -p "$out/dl" "$out/src"
+out=$(cd "$out" && pwd)
+die() { echo "dockdrop build: $*" >&2; exit 1; }
+
+rows=$(awk '!/^#/ && NF == 7' "$lock")
+[ -n "$rows" ] || die "no entries in $lock"
+
+echo "$rows" | while read -r name ver pkg debver role file sum; do
+	f="$out/dl/$file"
+	if [ ! -f "$f" ]; then
+		if [ -n "${THIRD_PARTY_DIR:-}" ]; then
+			[ -f "$THIRD_PARTY_DIR/$file" ] || die "$file not found in THIRD_PARTY_DIR=$THIRD_PARTY_DIR"
+			cp "$THIRD_PARTY_DIR/$file" "$f.part" && mv "$f.part" "$f"
+		else
+			echo "dockdrop build: apt-get source --download-only $pkg=$debver" >&2
+			sandbox=""
+			[ "$(id -u)" = 0 ] && sandbox="-o APT::Sandbox::User=root"
+			(cd "$out/dl" && apt-get source -qq --download-only $sandbox "$pkg=$debver" >/dev/null) ||
+				die "apt-get source $pkg=$debver failed; add a deb-src entry and run apt-get update, or set THIRD_PARTY_DIR"
+			[ -f "$f" ] || die "apt-get source $pkg=$debver did not provide $file"
+		fi
+	fi
+	got=$(sha256sum "$f" | cut -d' ' -f1)
+	if [ "$got" != "$sum" ]; then
+		rm -f "$f"
+		die "SHA-256 mismatch for $file: expected $sum, got $got (file removed; check its origin)"
+	fi
+done
+
+echo "$rows" | awk '{ print $1 }' | uniq | while read -r name; do
+	orig=$(echo "$rows" | awk -v n="$name" '$1 == n && $5 == "orig" { print $6 }')
+	deb=$(echo "$rows" | awk -v n="$name" '$1 == n && $5 == "debian" { print $6 }')
+	dst="$out/src/$name"
+	stamp="$dst/.dockdrop-stamp"
+	want="$orig $deb"
+	[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && continue
+	rm -rf "$dst" "$dst.tmp" && mkdir -p "$dst.tmp/debian-pkg"
+	tar -xf "$out/dl/$orig" -C "$dst.tmp" --strip-components=1 --no-same-owner
+	if [ -n "$deb" ]; then
+		tar -xf "$out/dl/$deb" -C "$dst.tmp/debian-pkg" --no-same-owner
+		series="$dst.tmp/debian-pkg/debian/patches/series"
+		if [ -f "$series" ]; then
+			grep -v '^[[:space:]]*\(#\|$\)' "$series" | while read -r p _; do
+				patch -s -p1 -d "$dst.tmp" <"$dst.tmp/debian-pkg/debian/patches/$p" ||
+					die "Debian patch $p does not apply to $name"
+			done
+		fi
+	fi
+	echo "$want" >"$dst.tmp/.dockdrop-stamp"
+	mv "$dst.tmp" "$dst"
+	echo "dockdrop build: $name unpacked and patched in $dst" >&2
+done

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Make sure the build can run: musl-gcc, and (unless the sources are already here or given
+# with THIRD_PARTY_DIR) a deb-src entry so that `apt-get source` can fetch the pinned
+# libraries. As root the missing pieces are installed; otherwise one command line is printed.
+set -eu
+dl=${1:?usage: prereq.sh DOWNLOAD_DIR}
+lock=$(dirname "$0")/lock
+srcfile=/etc/apt/sources.list.d/dockdrop-src.sources
+
+need_musl=0; need_src=0
+command -v musl-gcc >/dev/null 2>&1 || need_musl=1
+if [ -z "${THIRD_PARTY_DIR:-}" ]; then
+	for f in $(awk '!/^#/ && NF == 7 { print $6 }' "$lock"); do
+		[ -f "$dl/$f" ] || need_src=1
+	done
+	if [ $need_src = 1 ] && apt-cache showsrc bearssl 2>/dev/null | grep -q '^Package: bearssl'; then
+		need_src=0
+	fi
+fi
+[ $need_musl = 0 ] && [ $need_src = 0 ] && exit 0
+
+add_src="printf 'Types: deb-src\\nURIs: http://deb.debian.org/debian\\nSuites: bookworm\\nComponents: main\\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\\n' > $srcfile"
+if [ "$(id -u)" != 0 ]; then
+	line="apt-get update && apt-get install -y musl-tools"
+	[ $need_src = 1 ] && line="$add_src && $line"
+	echo "dockdrop build: missing build prerequisites; run as root: sh -c \"$line\"" >&2
+	exit 1
+fi
+if [ $need_src = 1 ] && ! grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	echo "dockdrop build: adding a deb-src entry ($srcfile)" >&2
+	sh -c "$add_src"
+fi
+echo "dockdrop build: apt-get update && apt-get install -y musl-tools" >&2
+apt-get update -qq
+[ $need_musl = 0 ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq musl-tools >/dev/null
+command -v musl-gcc >/dev/null 2>&1 || { echo "dockdrop build: musl-gcc still missing after apt-get install musl-tools" >&2; exit 1; }
