@@ -5,7 +5,7 @@
 set -eu
 dl=${1:?usage: prereq.sh DOWNLOAD_DIR}
 lock=$(dirname "$0")/lock
-srcfile=/etc/apt/sources.list.d/dockdrop-src.sources
+srcfile=/etc/apt/sources.list.d/dockdrop-src.list
 
 need_musl=0; need_src=0
 command -v musl-gcc >/dev/null 2>&1 || need_musl=1
@@ -19,11 +19,11 @@ if [ -z "${THIRD_PARTY_DIR:-}" ]; then
 fi
 [ $need_musl = 0 ] && [ $need_src = 0 ] && exit 0
 
-add_src="printf 'Types: deb-src\\nURIs: http://deb.debian.org/debian\\nSuites: bookworm\\nComponents: main\\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\\n' > $srcfile"
+add_src="echo 'deb-src http://deb.debian.org/debian bookworm main' >$srcfile"
 if [ "$(id -u)" != 0 ]; then
 	line="apt-get update && apt-get install -y musl-tools"
 	[ $need_src = 1 ] && line="$add_src && $line"
-	echo "dockdrop build: missing build prerequisites; run as root: sh -c \"$line\"" >&2
+	printf '%s\n' "dockdrop build: missing build prerequisites; run as root: sh -c \"$line\"" >&2
 	exit 1
 fi
 if [ $need_src = 1 ] && ! grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/; then

@@ -1,0 +1,27 @@
+# The product binary: static, stripped, small, and runnable with no libc on the system.
+. "$(dirname "$0")/lib.sh"
+
+desc=$(file -b "$DOCKDROP")
+check "file says statically linked ($desc)" sh -c "echo '$desc' | grep -q 'statically linked'"
+check "file says stripped" sh -c "echo '$desc' | grep -q ', stripped'"
+check "no program interpreter (readelf -l)" sh -c "! readelf -l '$DOCKDROP' | grep -q INTERP"
+check "no dynamic section (readelf -d)" sh -c "readelf -d '$DOCKDROP' | grep -q 'no dynamic section'"
+
+size=$(stat -c %s "$DOCKDROP")
+check "stub size $size bytes is under 400 KB (409600)" test "$size" -lt 409600
+
+if [ "$(id -u)" != 0 ]; then
+	skip "runs alone in an empty chroot: needs root"
+	exit 0
+fi
+root="$T_TMP/chroot"
+mkdir -p "$root"
+cp "$DOCKDROP" "$root/dockdrop"
+run chroot "$root" /dockdrop version
+if [ $rc -eq 0 ] && head -1 "$T_TMP/out" | grep -q '^dockdrop [0-9]' && [ "$(ls -A "$root")" = dockdrop ]; then
+	ok "runs alone in an empty chroot: $(head -1 "$T_TMP/out")"
+else
+	notok "chroot run: exit $rc: $(cat "$T_TMP/err")"
+fi
+run chroot "$root" /dockdrop nosuch
+check "usage error works in the empty chroot too" test $rc -eq 2

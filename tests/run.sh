@@ -1,0 +1,39 @@
+#!/bin/sh
+# Runs every test: the unit test binaries (built with ASan/UBSan) and the command-line
+# tests, counts "ok - ", "not ok - " and "skip - " lines, lists the failures and ends with
+# "N passed, N failed, N skipped". Exits non-zero on any failure.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+export BUILD
+export DOCKDROP="$PWD/$BUILD/dockdrop"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+suite() { # name command...
+	name=$1; shift
+	echo "== $name"
+	out=$("$@" 2>&1); rc=$?
+	printf '%s\n' "$out" | sed "s/^\(ok\|not ok\|skip\) - /\1 - $name: /" | tee -a "$log" |
+		grep -v '^ok - ' || true
+	if [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok - '; then
+		echo "not ok - $name: exited $rc" | tee -a "$log"
+	fi
+}
+
+for t in "$BUILD"/host/tests/test_*; do
+	[ -x "$t" ] && suite "unit/$(basename "$t")" "$t"
+done
+for t in tests/cli/test_*.sh; do
+	[ -f "$t" ] && suite "cli/$(basename "$t" .sh)" sh "$t"
+done
+
+pass=$(grep -c '^ok - ' "$log")
+fail=$(grep -c '^not ok - ' "$log")
+skip=$(grep -c '^skip - ' "$log")
+if [ "$fail" -gt 0 ]; then
+	echo "Failures:"
+	grep '^not ok - ' "$log"
+fi
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
