@@ -59,7 +59,7 @@ check "a missing tarball is named in one line" sh -c \
 if [ "$(id -u)" = 0 ]; then
 	bin="$T_TMP/bin"
 	mkdir -p "$bin"
-	for t in sh awk grep id cat dirname; do ln -s "$(command -v $t)" "$bin/$t"; done
+	for t in sh awk grep id cat dirname gcc xz bzip2 patch; do ln -s "$(command -v $t)" "$bin/$t"; done
 	printf '#!/bin/sh\nexit 100\n' >"$bin/apt-cache"
 	chmod 755 "$bin/apt-cache" "$T_TMP"
 	run setpriv --reuid=65534 --regid=65534 --clear-groups env PATH="$bin" \
