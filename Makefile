@@ -27,6 +27,13 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 HOST_CFLAGS := -g -O1 $(SAN) $(CFLAGS_COMMON) -I$(BUILD)/host/include
 HOST_LIBS := $(BUILD)/host/lib/libbearssl.a $(BUILD)/host/lib/libz.a $(BUILD)/host/lib/libcjson.a
 
+# Short lines while building; `make V=1` shows every command.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 TP := $(BUILD)/third_party
 TP_STAMP := $(TP)/src/.stamp
 
@@ -44,11 +51,13 @@ $(TP_STAMP): third_party/lock third_party/fetch.sh | prereq
 	touch $@
 
 $(MUSL_LIBS) &: $(TP_STAMP) third_party/libs.mk | prereq
-	$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/musl CC=$(MUSLCC)
+	@echo "  LIBS    $(BUILD)/musl (BearSSL, zlib, cJSON with $(MUSLCC))"
+	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/musl CC=$(MUSLCC)
 	touch $(MUSL_LIBS)
 
 $(HOST_LIBS) &: $(TP_STAMP) third_party/libs.mk
-	$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/host CC=$(HOSTCC) \
+	@echo "  LIBS    $(BUILD)/host (BearSSL, zlib, cJSON with $(HOSTCC), for tests)"
+	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/host CC=$(HOSTCC) \
 		TP_CFLAGS="-O1 -g"
 	touch $(HOST_LIBS)
 
@@ -64,10 +73,12 @@ MUSL_OBJS := $(patsubst src/%.c,$(BUILD)/musl/obj/dd/%.o,$(SRCS))
 
 $(BUILD)/musl/obj/dd/%.o: src/%.c $(BUILD)/gen/buildinfo.h $(MUSL_LIBS) | prereq
 	@mkdir -p $(@D)
-	$(MUSLCC) $(MUSL_CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(MUSLCC) $(MUSL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/dockdrop: $(MUSL_OBJS) $(MUSL_LIBS)
-	$(MUSLCC) $(MUSL_LDFLAGS) -o $@ $(MUSL_OBJS) $(MUSL_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(MUSLCC) $(MUSL_LDFLAGS) -o $@ $(MUSL_OBJS) $(MUSL_LIBS)
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 
 # --- tests -------------------------------------------------------------------------------
@@ -75,11 +86,13 @@ HOST_OBJS := $(patsubst src/%.c,$(BUILD)/host/obj/dd/%.o,$(LIB_SRCS))
 
 $(BUILD)/host/obj/dd/%.o: src/%.c $(BUILD)/gen/buildinfo.h $(HOST_LIBS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/host/tests/%: tests/unit/%.c tests/unit/t.h $(HOST_OBJS) $(HOST_LIBS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(HOST_OBJS) $(HOST_LIBS)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(HOST_OBJS) $(HOST_LIBS)
 
 test-build: $(BUILD)/dockdrop $(UNIT_BINS)
 

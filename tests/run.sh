@@ -14,8 +14,9 @@ suite() { # name command...
 	name=$1; shift
 	echo "== $name"
 	out=$("$@" 2>&1); rc=$?
-	printf '%s\n' "$out" | sed "s/^\(ok\|not ok\|skip\) - /\1 - $name: /" | tee -a "$log" |
-		grep -v '^ok - ' || true
+	printf '%s\n' "$out" | awk -v n="$name" '
+		/^(ok|not ok|skip) - / { i = index($0, " - "); $0 = substr($0, 1, i + 2) n ": " substr($0, i + 3) }
+		{ print }' | tee -a "$log" | grep -v '^ok - ' || true
 	if [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok - '; then
 		echo "not ok - $name: exited $rc" | tee -a "$log"
 	fi
@@ -34,6 +35,10 @@ skip=$(grep -c '^skip - ' "$log")
 if [ "$fail" -gt 0 ]; then
 	echo "Failures:"
 	grep '^not ok - ' "$log"
+fi
+if [ $((pass + fail)) -eq 0 ]; then
+	echo "not ok - no test ran" | tee -a "$log"
+	fail=1
 fi
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

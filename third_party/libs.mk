@@ -23,26 +23,26 @@ $(OUT)/lib/libz.a: $(call obj,$(ZLIB_C))
 $(OUT)/lib/libcjson.a: $(call obj,$(CJSON_C))
 $(OUT)/lib/%.a:
 	@mkdir -p $(@D)
-	rm -f $@ && $(AR) rcs $@ $^
+	@rm -f $@ && $(AR) rcs $@ $^
 
 $(OUT)/obj/bearssl/%.o: $(SRC)/bearssl/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -I$(SRC)/bearssl/inc -I$(SRC)/bearssl/src -c -o $@ $<
+	@$(CC) $(CFLAGS_ALL) -I$(SRC)/bearssl/inc -I$(SRC)/bearssl/src -c -o $@ $<
 $(OUT)/obj/zlib/%.o: $(SRC)/zlib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -D_LARGEFILE64_SOURCE=1 -DHAVE_HIDDEN -c -o $@ $<
+	@$(CC) $(CFLAGS_ALL) -D_LARGEFILE64_SOURCE=1 -DHAVE_HIDDEN -c -o $@ $<
 $(OUT)/obj/cjson/%.o: $(SRC)/cjson/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+	@$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 $(OUT)/include/bearssl.h: $(SRC)/bearssl/inc/bearssl.h
 	@mkdir -p $(@D)
-	cp $(SRC)/bearssl/inc/*.h $(@D)/
+	@cp $(SRC)/bearssl/inc/*.h $(@D)/
 $(OUT)/include/zlib.h: $(SRC)/zlib/zlib.h
 	@mkdir -p $(@D)
-	cp $(SRC)/zlib/zlib.h $(SRC)/zlib/zconf.h $(@D)/
+	@cp $(SRC)/zlib/zlib.h $(SRC)/zlib/zconf.h $(@D)/
 $(OUT)/include/cJSON.h: $(SRC)/cjson/cJSON.h
 	@mkdir -p $(@D)
-	cp $< $@
+	@cp $< $@
 
 .PHONY: all
