@@ -37,6 +37,13 @@ endif
 TP := $(BUILD)/third_party
 TP_STAMP := $(TP)/src/.stamp
 
+CLANG ?= $(shell command -v clang 2>/dev/null)
+FUZZ_SECONDS ?= 10
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(if $(CLANG),$(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS)))
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := -g -O1 $(CFLAGS_COMMON) -I$(BUILD)/host/include
+
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/host/tests/%,$(UNIT_SRCS))
 
@@ -94,17 +101,34 @@ $(BUILD)/host/tests/%: tests/unit/%.c tests/unit/t.h $(HOST_OBJS) $(HOST_LIBS)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(HOST_OBJS) $(HOST_LIBS)
 
-test-build: $(BUILD)/dockdrop $(UNIT_BINS)
+# libFuzzer harnesses (clang): the project's code instrumented, the libraries as for tests.
+FUZZ_OBJS := $(patsubst src/%.c,$(BUILD)/fuzz/obj/dd/%.o,$(LIB_SRCS))
+
+$(BUILD)/fuzz/obj/dd/%.o: src/%.c $(BUILD)/gen/buildinfo.h $(HOST_LIBS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c -o $@ $<
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS) $(HOST_LIBS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_OBJS) $(HOST_LIBS)
+
+fuzz: $(FUZZ_BINS)
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
+
+test-build: $(BUILD)/dockdrop $(UNIT_BINS) $(FUZZ_BINS)
 
 test: test-build
-	@BUILD=$(BUILD) sh tests/run.sh
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh
 
 clean:
-	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/gen $(BUILD)/dockdrop
+	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop
 
 distclean:
 	rm -rf $(BUILD)
 
-.PHONY: all prereq test test-build clean distclean FORCE
+.PHONY: all prereq test test-build fuzz clean distclean FORCE
 .DELETE_ON_ERROR:
--include $(MUSL_OBJS:.o=.d) $(HOST_OBJS:.o=.d)
+.SECONDARY:
+-include $(MUSL_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

@@ -29,6 +29,8 @@ for t in tests/cli/test_*.sh; do
 	[ -f "$t" ] && suite "cli/$(basename "$t" .sh)" sh "$t"
 done
 
+suite fuzz sh tests/fuzz/run.sh
+
 pass=$(grep -c '^ok - ' "$log")
 fail=$(grep -c '^not ok - ' "$log")
 skip=$(grep -c '^skip - ' "$log")

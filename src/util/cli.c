@@ -178,7 +178,8 @@ static int parse(const struct dd_cmd *c, const struct dd_opt *opts, unsigned nop
 	unsigned char seen[64] = { 0 };
 	int i, dashdash = 0;
 
-	help_flag = 0;
+	/* Each parse starts clean; what -v/-q said earlier stays in the log level. */
+	help_flag = verbose_flag = quiet_flag = 0;
 	if (nopts + DD_NOPTS(common_opts) > sizeof seen)
 		return usage_error(c, "%s", "too many options in table");
 	for (i = 1; i < argc; i++) {
