@@ -24,8 +24,9 @@ int dd_afile_open(struct dd_afile *af, const char *path, mode_t mode)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
+	/* The base is cut in the temporary name so that a long legal name stays legal. */
 	for (tries = 0; tries < 100; tries++) {
-		int n = snprintf(af->tmp, sizeof af->tmp, "%s/.%s.dd-%ld-%u", dir, base,
+		int n = snprintf(af->tmp, sizeof af->tmp, "%s/.%.200s.dd-%ld-%u", dir, base,
 				 (long)getpid(), counter++);
 
 		if (n < 0 || n >= (int)sizeof af->tmp) {

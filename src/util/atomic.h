@@ -19,12 +19,15 @@ struct dd_afile {
 /* Start writing path with the given mode (exactly: umask does not apply). */
 int dd_afile_open(struct dd_afile *af, const char *path, mode_t mode);
 int dd_afile_write(struct dd_afile *af, const void *buf, size_t n);
-/* fsync, close and rename into place; the temporary is gone whatever the result. */
+/* fsync, close and rename into place; the temporary is gone whatever the result. A
+ * failure after the rename (the directory fsync) still returns -1: the new content is in
+ * place but not known to be durable. */
 int dd_afile_commit(struct dd_afile *af);
 /* Drop the temporary; errno is preserved. */
 void dd_afile_abort(struct dd_afile *af);
 
-/* The whole cycle for a buffer. 0 or -1 with errno; path is untouched on failure. */
+/* The whole cycle for a buffer. 0 or -1 with errno; path keeps its old content on any
+ * failure before the rename. */
 int dd_write_atomic(const char *path, const void *buf, size_t n, mode_t mode);
 
 #endif

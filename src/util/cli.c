@@ -71,9 +71,11 @@ static int parse_uint(const char *s, unsigned long *out)
 	if (!*s)
 		return -1;
 	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (~0UL - 9) / 10)
+		unsigned long d = (unsigned long)(*s - '0');
+
+		if (*s < '0' || *s > '9' || v > (~0UL - d) / 10)
 			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
+		v = v * 10 + d;
 	}
 	*out = v;
 	return 0;

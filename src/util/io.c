@@ -53,6 +53,9 @@ int dd_path_split(const char *path, char *dir, size_t dirsz, const char **base)
 	const char *d = slash ? path : ".";
 	size_t len = !slash ? 1 : slash == path ? 1 : (size_t)(slash - path);
 
+	while (slash && len > 1 && path[len - 1] == '/')
+		len--;
+
 	if (!*path || (slash && slash[1] == 0)) {
 		errno = EINVAL;
 		return -1;

@@ -34,7 +34,7 @@ void dd_log_set_tty(int tty)
 void dd_log_escape(char *out, unsigned long outsz, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned long o = 0;
+	unsigned long o = 0, cut = 0; /* cut: where "..." goes if the rest does not fit */
 
 	if (outsz < 8) {
 		if (outsz)
@@ -43,10 +43,10 @@ void dd_log_escape(char *out, unsigned long outsz, const char *s)
 	}
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		int need = (c < 0x20 || c == 0x7f) ? 4 : 1;
+		unsigned long need = (c < 0x20 || c == 0x7f) ? 4 : 1;
 
-		if (o + need + 4 > outsz) {
-			memcpy(out + o, "...", 4);
+		if (o + need + 1 > outsz) {
+			memcpy(out + cut, "...", 4);
 			return;
 		}
 		if (need == 4) {
@@ -57,8 +57,21 @@ void dd_log_escape(char *out, unsigned long outsz, const char *s)
 		} else {
 			out[o++] = (char)c;
 		}
+		if (o + 4 <= outsz)
+			cut = o;
 	}
 	out[o] = 0;
+}
+
+/* Format into raw (marking a cut with "...") and escape into out. */
+static void format_line(char *out, size_t outsz, const char *fmt, va_list ap)
+{
+	char raw[LINE_MAX_BYTES];
+	int n = vsnprintf(raw, sizeof raw, fmt, ap);
+
+	if (n >= (int)sizeof raw)
+		memcpy(raw + sizeof raw - 4, "...", 4);
+	dd_log_escape(out, outsz, raw);
 }
 
 static void clear_progress(void)
@@ -71,10 +84,9 @@ static void clear_progress(void)
 
 static void emit(FILE *f, const char *prefix, const char *fmt, va_list ap)
 {
-	char raw[LINE_MAX_BYTES], esc[LINE_MAX_BYTES];
+	char esc[LINE_MAX_BYTES];
 
-	vsnprintf(raw, sizeof raw, fmt, ap);
-	dd_log_escape(esc, sizeof esc, raw);
+	format_line(esc, sizeof esc, fmt, ap);
 	clear_progress();
 	fflush(stdout);
 	fprintf(f, "%s%s\n", prefix, esc);
@@ -133,15 +145,14 @@ void dd_debug(const char *fmt, ...)
 
 void dd_progress(const char *fmt, ...)
 {
-	char raw[LINE_MAX_BYTES], esc[LINE_MAX_BYTES];
+	char esc[LINE_MAX_BYTES];
 	va_list ap;
 
 	if (!on_tty || verbosity < DD_NORMAL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof raw, fmt, ap);
+	format_line(esc, sizeof esc, fmt, ap);
 	va_end(ap);
-	dd_log_escape(esc, sizeof esc, raw);
 	fprintf(stderr, "\r%s\033[K", esc);
 	fflush(stderr);
 	progress_shown = 1;

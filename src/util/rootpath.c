@@ -16,9 +16,10 @@ int dd_root_set(const char *dir)
 	char resolved[PATH_MAX];
 	struct stat st;
 
-	root[0] = 0;
-	if (!dir || !*dir)
+	if (!dir || !*dir) {
+		root[0] = 0;
 		return 0;
+	}
 	if (!realpath(dir, resolved))
 		return -1;
 	if (stat(resolved, &st) < 0)
@@ -27,8 +28,10 @@ int dd_root_set(const char *dir)
 		errno = ENOTDIR;
 		return -1;
 	}
-	if (strcmp(resolved, "/") == 0)
+	if (strcmp(resolved, "/") == 0) {
+		root[0] = 0;
 		return 0;
+	}
 	if (strlen(resolved) >= sizeof root) {
 		errno = ENAMETOOLONG;
 		return -1;

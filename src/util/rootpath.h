@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 /* Set the root: NULL, "" or "/" clear it. The directory must exist; it is resolved to an
- * absolute path without symlinks. 0 or -1 with errno. */
+ * absolute path without symlinks. 0, or -1 with errno and the earlier root kept. */
 int dd_root_set(const char *dir);
 /* The root in force: "" when none. */
 const char *dd_root(void);

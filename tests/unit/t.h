@@ -4,6 +4,7 @@
 #ifndef DD_T_H
 #define DD_T_H
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,50 @@ static inline char *t_tmpdir(char *buf, size_t n)
 static inline void t_rmtree(const char *dir)
 {
 	nftw(dir, t_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Run fn with stdout and stderr going to files; their contents come back in out/err. */
+static inline int t_capture(void (*fn)(void), char *out, size_t outsz, char *err, size_t errsz)
+{
+	char tmp[256], po[300], pe[300];
+	int fo, fe, so, se, rc = 0;
+	ssize_t n;
+
+	if (!t_tmpdir(tmp, sizeof tmp))
+		return -1;
+	snprintf(po, sizeof po, "%s/out", tmp);
+	snprintf(pe, sizeof pe, "%s/err", tmp);
+	fo = open(po, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fe = open(pe, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fflush(stdout);
+	fflush(stderr);
+	so = dup(1);
+	se = dup(2);
+	if (fo < 0 || fe < 0 || so < 0 || se < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0) {
+		rc = -1;
+	} else {
+		fn();
+		fflush(stdout);
+		fflush(stderr);
+	}
+	if (so >= 0)
+		dup2(so, 1);
+	if (se >= 0)
+		dup2(se, 2);
+	if (so >= 0)
+		close(so);
+	if (se >= 0)
+		close(se);
+	n = fo >= 0 ? pread(fo, out, outsz - 1, 0) : -1;
+	out[n > 0 ? n : 0] = 0;
+	n = fe >= 0 ? pread(fe, err, errsz - 1, 0) : -1;
+	err[n > 0 ? n : 0] = 0;
+	if (fo >= 0)
+		close(fo);
+	if (fe >= 0)
+		close(fe);
+	t_rmtree(tmp);
+	return rc;
 }
 
 #define T_EXIT() return t_any_failed
