@@ -78,7 +78,7 @@ $(BUILD)/gen/buildinfo.h: FORCE
 # --- the product -------------------------------------------------------------------------
 MUSL_OBJS := $(patsubst src/%.c,$(BUILD)/musl/obj/dd/%.o,$(SRCS))
 
-$(BUILD)/musl/obj/dd/%.o: src/%.c $(BUILD)/gen/buildinfo.h $(MUSL_LIBS) | prereq
+$(BUILD)/musl/obj/dd/%.o: src/%.c $(MUSL_LIBS) | $(BUILD)/gen/buildinfo.h prereq
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(MUSLCC) $(MUSL_CFLAGS) -MMD -MP -c -o $@ $<
@@ -91,7 +91,7 @@ $(BUILD)/dockdrop: $(MUSL_OBJS) $(MUSL_LIBS)
 # --- tests -------------------------------------------------------------------------------
 HOST_OBJS := $(patsubst src/%.c,$(BUILD)/host/obj/dd/%.o,$(LIB_SRCS))
 
-$(BUILD)/host/obj/dd/%.o: src/%.c $(BUILD)/gen/buildinfo.h $(HOST_LIBS)
+$(BUILD)/host/obj/dd/%.o: src/%.c $(HOST_LIBS) | $(BUILD)/gen/buildinfo.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  HOSTCC  $<")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -c -o $@ $<
@@ -104,7 +104,7 @@ $(BUILD)/host/tests/%: tests/unit/%.c tests/unit/t.h $(HOST_OBJS) $(HOST_LIBS)
 # libFuzzer harnesses (clang): the project's code instrumented, the libraries as for tests.
 FUZZ_OBJS := $(patsubst src/%.c,$(BUILD)/fuzz/obj/dd/%.o,$(LIB_SRCS))
 
-$(BUILD)/fuzz/obj/dd/%.o: src/%.c $(BUILD)/gen/buildinfo.h $(HOST_LIBS)
+$(BUILD)/fuzz/obj/dd/%.o: src/%.c $(HOST_LIBS) | $(BUILD)/gen/buildinfo.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZCC  $<")
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c -o $@ $<
