@@ -54,19 +54,19 @@ prereq:
 	@sh third_party/prereq.sh $(TP)/dl
 
 $(TP_STAMP): third_party/lock third_party/fetch.sh | prereq
-	sh third_party/fetch.sh $(TP)
-	touch $@
+	$(Q)sh third_party/fetch.sh $(TP)
+	@touch $@
 
 $(MUSL_LIBS) &: $(TP_STAMP) third_party/libs.mk | prereq
 	@echo "  LIBS    $(BUILD)/musl (BearSSL, zlib, cJSON with $(MUSLCC))"
 	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/musl CC=$(MUSLCC)
-	touch $(MUSL_LIBS)
+	@touch $(MUSL_LIBS)
 
 $(HOST_LIBS) &: $(TP_STAMP) third_party/libs.mk
 	@echo "  LIBS    $(BUILD)/host (BearSSL, zlib, cJSON with $(HOSTCC), for tests)"
 	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/host CC=$(HOSTCC) \
 		TP_CFLAGS="-O1 -g"
-	touch $(HOST_LIBS)
+	@touch $(HOST_LIBS)
 
 # --- build information (rewritten only when it changes) ----------------------------------
 $(BUILD)/gen/buildinfo.h: FORCE
