@@ -6,7 +6,11 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BUILD
-export DOCKDROP="$PWD/$BUILD/dockdrop"
+case $BUILD in
+/*) DOCKDROP="$BUILD/dockdrop" ;;
+*) DOCKDROP="$PWD/$BUILD/dockdrop" ;;
+esac
+export DOCKDROP
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 

@@ -15,16 +15,17 @@ for bin in "$BUILD"/fuzz/fuzz_*; do
 	arts="$BUILD/fuzz/artifacts/$name"
 	mkdir -p "$arts"
 	[ -d "tests/fuzz/corpus/$name" ] && cp "tests/fuzz/corpus/$name"/* "$work/" 2>/dev/null
+	log="$arts/last-run.log"
 	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -close_fd_mask=3 \
-		-artifact_prefix="$arts/" "$work" >"$work.log" 2>&1
+		-artifact_prefix="$arts/" "$work" >"$log" 2>&1
 	rc=$?
-	runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$work.log")
+	runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log")
 	if [ $rc -eq 0 ] && [ -n "$runs" ]; then
 		echo "ok - $name: $runs runs in ${secs}s, no crash"
 	else
-		echo "not ok - $name: exit $rc; $(grep -m1 'ERROR\|SUMMARY\|Test unit written' "$work.log")"
-		echo "# artifacts in $arts; log: $work.log"
-		tail -20 "$work.log" | sed 's/^/# /'
+		echo "not ok - $name: exit $rc; $(grep -m1 'ERROR\|SUMMARY\|Test unit written' "$log")"
+		echo "# crashing input and log ($log) kept in $arts"
+		tail -20 "$log" | sed 's/^/# /'
 	fi
 	rm -rf "$work"
 done

@@ -4,6 +4,7 @@
 #ifndef DD_T_H
 #define DD_T_H
 
+#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -61,6 +62,15 @@ static inline char *t_tmpdir(char *buf, size_t n)
 	snprintf(buf, n, "%s/dd-unit-XXXXXX", base && *base ? base : "/tmp");
 	return mkdtemp(buf);
 }
+
+/* In a TEST: make a scratch directory in the array buf, or fail the test and return. */
+#define T_TMPDIR(buf)                                                \
+	do {                                                         \
+		if (!t_tmpdir(buf, sizeof buf)) {                    \
+			CHECKF(0, "mkdtemp failed: errno %d", errno); \
+			return;                                      \
+		}                                                    \
+	} while (0)
 
 static inline void t_rmtree(const char *dir)
 {

@@ -64,10 +64,7 @@ TEST(new_file_gets_exact_mode)
 	char tmp[256], path[300];
 	unsigned i, j;
 
-	if (!t_tmpdir(tmp, sizeof tmp)) {
-		CHECK(0);
-		return;
-	}
+	T_TMPDIR(tmp);
 	for (i = 0; i < sizeof umasks / sizeof umasks[0]; i++) {
 		for (j = 0; j < sizeof modes / sizeof modes[0]; j++) {
 			mode_t old = umask(umasks[i]);
@@ -93,10 +90,7 @@ TEST(overwrite_replaces_content_and_mode)
 {
 	char tmp[256], path[300];
 
-	if (!t_tmpdir(tmp, sizeof tmp)) {
-		CHECK(0);
-		return;
-	}
+	T_TMPDIR(tmp);
 	snprintf(path, sizeof path, "%s/conf", tmp);
 	CHECK(dd_write_atomic(path, "old old old\n", 12, 0644) == 0);
 	CHECK(dd_write_atomic(path, "new\n", 4, 0600) == 0);
@@ -119,10 +113,7 @@ TEST(symlink_target_is_replaced_not_followed)
 	char tmp[256], path[300], victim[300];
 	struct stat st;
 
-	if (!t_tmpdir(tmp, sizeof tmp)) {
-		CHECK(0);
-		return;
-	}
+	T_TMPDIR(tmp);
 	snprintf(victim, sizeof victim, "%s/victim", tmp);
 	snprintf(path, sizeof path, "%s/link", tmp);
 	CHECK(dd_write_atomic(victim, "precious\n", 9, 0644) == 0);
@@ -150,10 +141,7 @@ TEST(target_is_directory_fails_clean)
 	struct stat st;
 	int rc;
 
-	if (!t_tmpdir(tmp, sizeof tmp)) {
-		CHECK(0);
-		return;
-	}
+	T_TMPDIR(tmp);
 	snprintf(path, sizeof path, "%s/dir", tmp);
 	CHECK(mkdir(path, 0755) == 0);
 	errno = 0;
@@ -169,10 +157,7 @@ TEST(missing_parent_is_enoent)
 {
 	char tmp[256], path[300];
 
-	if (!t_tmpdir(tmp, sizeof tmp)) {
-		CHECK(0);
-		return;
-	}
+	T_TMPDIR(tmp);
 	snprintf(path, sizeof path, "%s/no/such/file", tmp);
 	errno = 0;
 	CHECK(dd_write_atomic(path, "x", 1, 0644) == -1);
@@ -211,10 +196,7 @@ TEST(unwritable_dir_fails)
 
 	if (geteuid() == 0)
 		return; /* root writes anywhere */
-	if (!t_tmpdir(tmp, sizeof tmp)) {
-		CHECK(0);
-		return;
-	}
+	T_TMPDIR(tmp);
 	snprintf(dir, sizeof dir, "%s/ro", tmp);
 	snprintf(path, sizeof path, "%s/f", dir);
 	CHECK(mkdir(dir, 0555) == 0);
@@ -231,10 +213,7 @@ TEST(abort_keeps_old_content)
 	char tmp[256], path[300];
 	struct dd_afile af;
 
-	if (!t_tmpdir(tmp, sizeof tmp)) {
-		CHECK(0);
-		return;
-	}
+	T_TMPDIR(tmp);
 	snprintf(path, sizeof path, "%s/keep", tmp);
 	CHECK(dd_write_atomic(path, "original\n", 9, 0644) == 0);
 	CHECK(dd_afile_open(&af, path, 0600) == 0);
@@ -266,10 +245,7 @@ TEST(temp_is_private_while_open)
 	char tmp[256], path[300];
 	unsigned i;
 
-	if (!t_tmpdir(tmp, sizeof tmp)) {
-		CHECK(0);
-		return;
-	}
+	T_TMPDIR(tmp);
 	snprintf(path, sizeof path, "%s/key.pem", tmp);
 	for (i = 0; i < sizeof umasks / sizeof umasks[0]; i++) {
 		struct dd_afile af;
@@ -377,10 +353,7 @@ TEST(long_name)
 	char tmp[256], path[600], name[256];
 	size_t len;
 
-	if (!t_tmpdir(tmp, sizeof tmp)) {
-		CHECK(0);
-		return;
-	}
+	T_TMPDIR(tmp);
 	for (len = 200; len <= 255; len += 5) {
 		memset(name, 'n', len);
 		name[len] = 0;

@@ -120,10 +120,7 @@ TEST(write_read_through_file)
 	char tmp[256], path[300], buf[64];
 	int fd;
 
-	if (!t_tmpdir(tmp, sizeof tmp)) {
-		CHECK(0);
-		return;
-	}
+	T_TMPDIR(tmp);
 	snprintf(path, sizeof path, "%s/f", tmp);
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	CHECK(fd >= 0);

@@ -140,10 +140,7 @@ TEST(bad_roots)
 	int fd;
 	unsigned i;
 
-	if (!t_tmpdir(tmp, sizeof tmp)) {
-		CHECK(0);
-		return;
-	}
+	T_TMPDIR(tmp);
 	snprintf(file, sizeof file, "%s/file", tmp);
 	snprintf(missing, sizeof missing, "%s/missing", tmp);
 	snprintf(under_file, sizeof under_file, "%s/file/x", tmp);
