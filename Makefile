@@ -1,11 +1,21 @@
-# dockdrop build. `make` builds build/dockdrop (static, musl, stripped); `make test` runs
-# every test. Third-party sources are fetched and verified by third_party/ (see its lock).
+# dockdrop build. `make` builds build/dockdrop (the static, stripped stub) and dist/dockdrop
+# (the stub carrying an engine); `make test` runs every test. Third-party sources are fetched
+# and verified by third_party/ (see its lock).
+#   make ENGINE=path/docker-X.tgz [ENGINE_SHA256=hex]   carry that engine (default: one
+#        assembled from Debian's docker.io, containerd, runc and tini by release/mkengine.sh)
+#   make SIGN_PUB=key.pub     the stub trusts only payloads signed by that P-256 key
+#   make SIGN_KEY=key.pem     sign dist/dockdrop's payload with that key
 VERSION := 0.1.0
 BUILD ?= build
 MUSLCC ?= musl-gcc
 HOSTCC ?= cc
 THIRD_PARTY_DIR ?=
 export THIRD_PARTY_DIR
+DIST ?= dist
+ENGINE ?=
+ENGINE_SHA256 ?=
+SIGN_PUB ?=
+SIGN_KEY ?=
 
 COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 ifneq ($(shell git status --porcelain --untracked-files=no 2>/dev/null | head -c1),)
@@ -47,7 +57,7 @@ FUZZ_CFLAGS := -g -O1 $(CFLAGS_COMMON) -I$(BUILD)/host/include
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/host/tests/%,$(UNIT_SRCS))
 
-all: $(BUILD)/dockdrop
+all: $(BUILD)/dockdrop $(DIST)/dockdrop
 
 # --- prerequisites and third-party libraries ---------------------------------------------
 prereq:
@@ -75,10 +85,21 @@ $(BUILD)/gen/buildinfo.h: FORCE
 		'$(VERSION)' '$(COMMIT)' '$(BEARSSL_VERSION)' >$@.new
 	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 
+$(BUILD)/gen/signkey.h: FORCE
+	@mkdir -p $(@D)
+	$(Q)sh release/pubkey2h.sh $(SIGN_PUB) >$@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
+
+$(BUILD)/gen/engines.h: release/engines.lock
+	@mkdir -p $(@D)
+	$(Q)awk '!/^#/ && NF == 4 { printf "{ \"%s\", \"%s\", \"%s\", \"%s\" },\n", $$1, $$2, $$3, $$4 }' $< >$@
+
+GEN := $(BUILD)/gen/buildinfo.h $(BUILD)/gen/signkey.h $(BUILD)/gen/engines.h
+
 # --- the product -------------------------------------------------------------------------
 MUSL_OBJS := $(patsubst src/%.c,$(BUILD)/musl/obj/dd/%.o,$(SRCS))
 
-$(BUILD)/musl/obj/dd/%.o: src/%.c $(MUSL_LIBS) | $(BUILD)/gen/buildinfo.h prereq
+$(BUILD)/musl/obj/dd/%.o: src/%.c $(MUSL_LIBS) | $(GEN) prereq
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(MUSLCC) $(MUSL_CFLAGS) -MMD -MP -c -o $@ $<
@@ -88,10 +109,30 @@ $(BUILD)/dockdrop: $(MUSL_OBJS) $(MUSL_LIBS)
 	$(Q)$(MUSLCC) $(MUSL_LDFLAGS) -o $@ $(MUSL_OBJS) $(MUSL_LIBS)
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 
+# The bundled product. Without ENGINE, the engine is assembled from Debian's packages (its
+# digest is computed and printed by mkengine.sh, then checked again by bundle).
+ifeq ($(ENGINE),)
+$(BUILD)/engine/engine.env: release/mkengine.sh
+	$(Q)sh release/mkengine.sh $(BUILD)/engine
+
+$(DIST)/dockdrop: $(BUILD)/dockdrop $(BUILD)/engine/engine.env
+	@mkdir -p $(@D)
+	$(Q). ./$(BUILD)/engine/engine.env && $(BUILD)/dockdrop bundle -q --engine "$$ENGINE_FILE" \
+		--sha256 "$$ENGINE_SHA256" --engine-version "$$ENGINE_VERSION" \
+		$(if $(SIGN_KEY),--sign-key $(SIGN_KEY)) -o $@
+	@echo "built $@ ($$(stat -c %s $@) bytes)"
+else
+$(DIST)/dockdrop: $(BUILD)/dockdrop $(ENGINE) FORCE
+	@mkdir -p $(@D)
+	$(Q)$(BUILD)/dockdrop bundle -q --engine $(ENGINE) $(if $(ENGINE_SHA256),--sha256 $(ENGINE_SHA256)) \
+		$(if $(SIGN_KEY),--sign-key $(SIGN_KEY)) -o $@
+	@echo "built $@ ($$(stat -c %s $@) bytes)"
+endif
+
 # --- tests -------------------------------------------------------------------------------
 HOST_OBJS := $(patsubst src/%.c,$(BUILD)/host/obj/dd/%.o,$(LIB_SRCS))
 
-$(BUILD)/host/obj/dd/%.o: src/%.c $(HOST_LIBS) | $(BUILD)/gen/buildinfo.h
+$(BUILD)/host/obj/dd/%.o: src/%.c $(HOST_LIBS) | $(GEN)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  HOSTCC  $<")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -c -o $@ $<
@@ -104,7 +145,7 @@ $(BUILD)/host/tests/%: tests/unit/%.c tests/unit/t.h $(HOST_OBJS) $(HOST_LIBS)
 # libFuzzer harnesses (clang): the project's code instrumented, the libraries as for tests.
 FUZZ_OBJS := $(patsubst src/%.c,$(BUILD)/fuzz/obj/dd/%.o,$(LIB_SRCS))
 
-$(BUILD)/fuzz/obj/dd/%.o: src/%.c $(HOST_LIBS) | $(BUILD)/gen/buildinfo.h
+$(BUILD)/fuzz/obj/dd/%.o: src/%.c $(HOST_LIBS) | $(GEN)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZCC  $<")
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c -o $@ $<
@@ -117,16 +158,16 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS) $(HOST_LIBS)
 fuzz: $(FUZZ_BINS)
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
-test-build: $(BUILD)/dockdrop $(UNIT_BINS) $(FUZZ_BINS)
+test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(UNIT_BINS) $(FUZZ_BINS)
 
 test: test-build
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh
 
 clean:
-	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop
+	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop $(DIST)
 
 distclean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(DIST)
 
 .PHONY: all prereq test test-build fuzz clean distclean FORCE
 .DELETE_ON_ERROR:

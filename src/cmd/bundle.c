@@ -1,22 +1,42 @@
+#include "bundle/writer.h"
 #include "cmd/cmd.h"
+#include "util/log.h"
 
 static int run(const struct dd_cmd *self, int argc, char **argv)
 {
 	struct dd_list images = { .n = 0 };
-	const char *engine = NULL, *sha256 = NULL, *sign_key = NULL, *out = NULL;
+	const char *engine = NULL, *sha256 = NULL, *sign_key = NULL, *out = NULL, *ver = NULL;
 	const struct dd_opt opts[] = {
 		{ "engine", 0, DD_OPT_STR, &engine, "FILE.tgz", "the engine tarball to carry", 0, 0,
 		  NULL },
-		{ "sha256", 0, DD_OPT_STR, &sha256, "HEX", "the engine's expected SHA-256", 0, 0,
-		  NULL },
-		{ "image", 0, DD_OPT_LIST, &images, "FILE.tar", "an image archive to carry", 0, 0,
-		  NULL },
+		{ "sha256", 0, DD_OPT_STR, &sha256, "HEX",
+		  "the engine's expected SHA-256 (needed unless pinned in engines.lock)", 0, 0, NULL },
+		{ "engine-version", 0, DD_OPT_STR, &ver, "VERSION",
+		  "the engine's version, when neither the pin nor the name docker-VERSION.tgz says", 0,
+		  0, NULL },
+		{ "image", 0, DD_OPT_LIST, &images, "FILE.tar",
+		  "an image archive (docker save) to carry", 0, 0, NULL },
 		{ "sign-key", 0, DD_OPT_STR, &sign_key, "KEY.pem",
 		  "sign the manifest with this ECDSA P-256 key", 0, 0, NULL },
 		{ "output", 'o', DD_OPT_STR, &out, "OUT", "the new dockdrop to write", 0, 0, NULL },
 	};
+	struct dd_bundle_spec spec = { 0 };
+	struct dd_args args;
+	char err[700];
+	int rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args);
 
-	return dd_cli_not_implemented(self, opts, DD_NOPTS(opts), argc, argv);
+	if (rc != DD_CLI_CONTINUE)
+		return rc;
+	if (!engine || !out)
+		return dd_fail(DD_EXIT_USAGE, "bundle: %s is required; see 'dockdrop bundle --help'",
+			       !engine ? "--engine" : "-o OUT");
+	spec = (struct dd_bundle_spec){ NULL, engine, sha256, ver, images.v, images.n, sign_key, out };
+	rc = dd_bundle_write(&spec, err, sizeof err);
+	if (rc)
+		return dd_fail(rc, "bundle: %s", err);
+	dd_info("wrote %s (engine %s%s%s)", out, engine, images.n ? " and images" : "",
+		sign_key ? ", signed" : "");
+	return 0;
 }
 
 const struct dd_cmd dd_cmd_bundle = {

@@ -1,0 +1,66 @@
+#!/bin/sh
+# Assemble a Docker engine tarball in the official static layout
+#   docker/{docker,dockerd,containerd,containerd-shim-runc-v2,ctr,runc,docker-init,docker-proxy}
+# from Debian's docker.io, containerd, runc and tini packages (apt verifies the .debs
+# against the signed archive index). The tarball is built reproducibly (sorted names, fixed
+# mtime, root-owned, gzip -n) and its SHA-256 is printed, never assumed. Nothing here is
+# committed: the output goes to OUTDIR (the build directory).
+#
+# usage: mkengine.sh OUTDIR   -> OUTDIR/docker-VERSION.tgz, OUTDIR/engine.env
+set -eu
+out=${1:?usage: mkengine.sh OUTDIR}
+pkgs="docker.io containerd runc tini"
+mkdir -p "$out/debs"
+cd "$out"
+
+have_debs() {
+	for p in $pkgs; do
+		ls debs/"$p"_*.deb >/dev/null 2>&1 || return 1
+	done
+}
+if ! have_debs; then
+	echo "dockdrop build: apt-get download $pkgs" >&2
+	if ! (cd debs && apt-get download -q $pkgs >/dev/null 2>&1); then
+		[ "$(id -u)" = 0 ] || { echo "dockdrop build: apt-get download failed; run 'apt-get update' as root, or give make ENGINE=path/docker-X.tgz" >&2; exit 1; }
+		apt-get update -qq
+		(cd debs && apt-get download -q $pkgs >/dev/null) ||
+			{ echo "dockdrop build: apt-get download $pkgs failed" >&2; exit 1; }
+	fi
+fi
+
+rm -rf root stage
+mkdir -p root stage/docker
+for d in debs/*.deb; do
+	dpkg-deb -x "$d" root
+done
+# official name <- file in the Debian packages
+map="docker:usr/bin/docker dockerd:usr/sbin/dockerd docker-proxy:usr/sbin/docker-proxy
+containerd:usr/bin/containerd containerd-shim-runc-v2:usr/bin/containerd-shim-runc-v2
+ctr:usr/bin/ctr runc:usr/sbin/runc docker-init:usr/bin/tini-static"
+for pair in $map; do
+	src=root/${pair#*:}
+	[ -f "$src" ] && [ ! -L "$src" ] || { echo "dockdrop build: $src missing from the packages" >&2; exit 1; }
+	cp -p "$src" "stage/docker/${pair%%:*}"
+	chmod 0755 "stage/docker/${pair%%:*}"
+done
+chmod 0755 stage/docker
+
+debver=$(dpkg-deb -f debs/docker.io_*.deb Version)
+version=$(printf '%s\n' "$debver" | sed 's/^[0-9]*://; s/[+~-].*//')
+case $(dpkg-deb -f debs/docker.io_*.deb Architecture) in
+amd64) arch=x86_64 ;;
+arm64) arch=aarch64 ;;
+*) arch=$(dpkg-deb -f debs/docker.io_*.deb Architecture) ;;
+esac
+# The newest file's time, so the same packages always give the same bytes.
+epoch=$(find stage -type f -printf '%T@\n' | sort -n | tail -1 | cut -d. -f1)
+tgz=docker-$version.tgz
+rm -f docker-*.tgz
+tar -C stage --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" \
+	-cf - docker | gzip -n >"$tgz.tmp"
+mv "$tgz.tmp" "$tgz"
+rm -rf root stage
+sum=$(sha256sum "$tgz" | cut -d' ' -f1)
+printf 'ENGINE_FILE=%s\nENGINE_VERSION=%s\nENGINE_ARCH=%s\nENGINE_SHA256=%s\n' \
+	"$out/$tgz" "$version" "$arch" "$sum" >engine.env
+echo "dockdrop build: engine $tgz (Debian docker.io $debver, $arch) sha256 $sum" >&2

@@ -1,0 +1,69 @@
+/* The payload appended to the ELF stub (DESIGN.md "Payload format"):
+ *
+ *   [ELF stub][blob 1][blob 2]...[manifest][signature][trailer]
+ *
+ * Trailer: DD_TRAILER_SIZE bytes at EOF, big-endian fields, sealed by a SHA-256 of its own
+ * first 96 bytes, so one flipped bit anywhere in it is caught:
+ *   0  "DOCKDROP"      8  version (1)      12 flags (0)
+ *   16 stub size       24 manifest offset  32 manifest length   36 signature length
+ *   40 total size      48 SHA-256(manifest || signature)        80 16 zero bytes
+ *   96 SHA-256(bytes 0..95)
+ * Manifest: text, one record per line, single spaces, strictly checked:
+ *   dockdrop-manifest 1
+ *   stub SIZE SHA256
+ *   blob KIND NAME VERSION ARCH OFFSET LENGTH SHA256      (one per blob, in file order)
+ * Blobs are contiguous from the end of the stub; the manifest follows the last blob, the
+ * signature (0 or 64 bytes: ECDSA P-256 r||s over SHA-256(manifest)) the manifest. */
+#ifndef DD_FORMAT_H
+#define DD_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DD_TRAILER_SIZE 128
+#define DD_TRAILER_MAGIC "DOCKDROP"
+#define DD_FORMAT_VERSION 1
+#define DD_MANIFEST_MAX 16384
+#define DD_SIG_SIZE 64
+#define DD_BLOBS_MAX 16
+#define DD_FIELD_MAX 64		/* kind, name, version, arch: at most 63 bytes */
+
+struct dd_trailer {
+	uint32_t version, flags;
+	uint64_t stub_size, manifest_off;
+	uint32_t manifest_len, sig_len;
+	uint64_t total_size;
+	unsigned char meta_sha256[32];
+};
+
+struct dd_blob {
+	char kind[DD_FIELD_MAX], name[DD_FIELD_MAX], version[DD_FIELD_MAX], arch[DD_FIELD_MAX];
+	uint64_t off, len;
+	unsigned char sha256[32];
+};
+
+struct dd_manifest {
+	uint64_t stub_size;
+	unsigned char stub_sha256[32];
+	unsigned nblobs;
+	struct dd_blob blob[DD_BLOBS_MAX];
+};
+
+void dd_trailer_encode(const struct dd_trailer *t, unsigned char out[DD_TRAILER_SIZE]);
+/* 0 when the bytes are a sealed trailer of a known version, -1 otherwise. Layout checks
+ * against the file are the caller's (dd_payload). */
+int dd_trailer_decode(const unsigned char in[DD_TRAILER_SIZE], struct dd_trailer *t);
+
+/* Parse n bytes of manifest text. 0, or -1 with a reason in err. Checks syntax and that
+ * blobs are contiguous from the stub's end; not the file size (the caller's). */
+int dd_manifest_parse(const char *text, size_t n, struct dd_manifest *m, char *err,
+		      size_t errsz);
+/* Write m as manifest text into out; its length, or 0 if it does not fit. */
+size_t dd_manifest_format(const struct dd_manifest *m, char *out, size_t outsz);
+/* 1 if s is an acceptable kind/name/version/arch field: 1..63 bytes of [A-Za-z0-9._:@+/-]. */
+int dd_manifest_field_ok(const char *s);
+
+void dd_hex(const unsigned char *b, size_t n, char *out);	/* out: 2n+1 bytes */
+int dd_unhex(const char *s, unsigned char *b, size_t n);	/* exactly 2n hex digits */
+
+#endif

@@ -1,0 +1,202 @@
+/* The manifest is text so a person can read it (`tail -c` of a bundle shows it), but it is
+ * parsed like hostile input: fixed fields, single spaces, bounded lengths, no defaults. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bundle/format.h"
+
+#define HEADER "dockdrop-manifest 1"
+
+static const char hexdig[] = "0123456789abcdef";
+
+void dd_hex(const unsigned char *b, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hexdig[b[i] >> 4];
+		out[2 * i + 1] = hexdig[b[i] & 15];
+	}
+	out[2 * n] = 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int dd_unhex(const char *s, unsigned char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexval(s[2 * i]), lo = hi < 0 ? -1 : hexval(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		b[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return s[2 * n] == 0 ? 0 : -1;
+}
+
+int dd_manifest_field_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= DD_FIELD_MAX)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr("._:@+/-", *s)))
+			return 0;
+	return 1;
+}
+
+/* A decimal without sign, leading zeros or overflow. */
+static int parse_u64(const char *s, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	if (!*s || (s[0] == '0' && s[1]))
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || x > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return -1;
+		x = x * 10 + (uint64_t)(*s - '0');
+	}
+	*v = x;
+	return 0;
+}
+
+static int fail(char *err, size_t errsz, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(err, errsz, "manifest line %u: ", line);
+
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < errsz)
+		vsnprintf(err + n, errsz - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Split line (NUL-terminated, writable) at single spaces into at most max fields. */
+static int split(char *line, char **f, int max)
+{
+	int n = 0;
+
+	for (char *p = line;; p++) {
+		if (n == max)
+			return -1;
+		f[n++] = p;
+		p = strchr(p, ' ');
+		if (!p)
+			return n;
+		*p = 0;
+	}
+}
+
+static int parse_blob(char **f, struct dd_blob *b)
+{
+	char *dst[4] = { b->kind, b->name, b->version, b->arch };
+
+	for (int i = 0; i < 4; i++) {
+		if (!dd_manifest_field_ok(f[1 + i]))
+			return -1;
+		strcpy(dst[i], f[1 + i]);
+	}
+	if (parse_u64(f[5], &b->off) || parse_u64(f[6], &b->len) || b->len == 0 ||
+	    dd_unhex(f[7], b->sha256, 32))
+		return -1;
+	return 0;
+}
+
+static int parse_line(struct dd_manifest *m, char *line, unsigned no, uint64_t *next,
+		      char *err, size_t errsz)
+{
+	char *f[9];
+	int n = split(line, f, 9);
+
+	if (no == 1)
+		return n == 2 && strcmp(f[0], "dockdrop-manifest") == 0 && strcmp(f[1], "1") == 0
+			       ? 0 : fail(err, errsz, no, "not a dockdrop manifest of version 1");
+	if (no == 2) {
+		if (n != 3 || strcmp(f[0], "stub") || parse_u64(f[1], &m->stub_size) ||
+		    m->stub_size == 0 || dd_unhex(f[2], m->stub_sha256, 32))
+			return fail(err, errsz, no, "bad stub record");
+		*next = m->stub_size;
+		return 0;
+	}
+	if (n != 8 || strcmp(f[0], "blob"))
+		return fail(err, errsz, no, "bad record");
+	if (m->nblobs == DD_BLOBS_MAX)
+		return fail(err, errsz, no, "more than %d blobs", DD_BLOBS_MAX);
+	struct dd_blob *b = &m->blob[m->nblobs];
+	if (parse_blob(f, b))
+		return fail(err, errsz, no, "bad blob record");
+	if (b->off != *next || b->len > UINT64_MAX - b->off)
+		return fail(err, errsz, no, "blob is not where the previous one ends");
+	*next = b->off + b->len;
+	m->nblobs++;
+	return 0;
+}
+
+int dd_manifest_parse(const char *text, size_t n, struct dd_manifest *m, char *err,
+		      size_t errsz)
+{
+	char line[512];
+	unsigned no = 0;
+	uint64_t next = 0;
+	size_t i = 0;
+
+	memset(m, 0, sizeof *m);
+	if (n > DD_MANIFEST_MAX)
+		return fail(err, errsz, 0, "over %d bytes", DD_MANIFEST_MAX);
+	while (i < n) {
+		const char *nl = memchr(text + i, '\n', n - i);
+		size_t len = nl ? (size_t)(nl - (text + i)) : n - i;
+
+		no++;
+		if (!nl)
+			return fail(err, errsz, no, "no final newline");
+		if (len >= sizeof line || memchr(text + i, 0, len))
+			return fail(err, errsz, no, "too long or has a NUL byte");
+		memcpy(line, text + i, len);
+		line[len] = 0;
+		if (parse_line(m, line, no, &next, err, errsz))
+			return -1;
+		i += len + 1;
+	}
+	if (no < 3)
+		return fail(err, errsz, no, "no blobs");
+	return 0;
+}
+
+size_t dd_manifest_format(const struct dd_manifest *m, char *out, size_t outsz)
+{
+	char hex[65];
+	size_t len;
+	int k;
+
+	dd_hex(m->stub_sha256, 32, hex);
+	k = snprintf(out, outsz, HEADER "\nstub %llu %s\n", (unsigned long long)m->stub_size,
+		     hex);
+	if (k < 0 || (size_t)k >= outsz)
+		return 0;
+	len = (size_t)k;
+	for (unsigned i = 0; i < m->nblobs; i++) {
+		const struct dd_blob *b = &m->blob[i];
+
+		dd_hex(b->sha256, 32, hex);
+		k = snprintf(out + len, outsz - len, "blob %s %s %s %s %llu %llu %s\n", b->kind,
+			     b->name, b->version, b->arch, (unsigned long long)b->off,
+			     (unsigned long long)b->len, hex);
+		if (k < 0 || (size_t)k >= outsz - len)
+			return 0;
+		len += (size_t)k;
+	}
+	return len;
+}

@@ -1,0 +1,146 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "archive/extract.h"
+#include "archive/gunzip.h"
+#include "archive/tar.h"
+#include "bundle/blobsrc.h"
+#include "bundle/unpack.h"
+#include "util/io.h"
+#include "util/log.h"
+#include "util/rmtree.h"
+
+#define BUF (128 * 1024)
+
+/* Big, fixed and used once per run: static rather than on the stack. */
+static struct {
+	struct dd_blobsrc src;
+	struct dd_gunzip gz;
+	struct tar_reader tar;
+	struct dd_extract x;
+	unsigned char buf[BUF];
+} u;
+
+static int say(char *err, size_t errsz, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* dir must be absent or an empty directory; its parent must exist. */
+static int check_target(const char *dir, char *parent, size_t psz, const char **base,
+			char *err, size_t errsz)
+{
+	struct stat st;
+	int fd, n = 0;
+
+	if (dd_path_split(dir, parent, psz, base) != 0 || !**base || !strcmp(*base, ".") ||
+	    !strcmp(*base, ".."))
+		return say(err, errsz, DD_EXIT_USAGE, "%s: not a usable directory name", dir);
+	if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))
+		return say(err, errsz, DD_EXIT_USAGE, "%s: no such directory", parent);
+	if (lstat(dir, &st) != 0)
+		return errno == ENOENT ? 0
+				       : say(err, errsz, DD_EXIT_USAGE, "%s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return say(err, errsz, DD_EXIT_USAGE, "%s exists and is not a directory", dir);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		/* getdents would be exact; ".", ".." and nothing else means st_nlink == 2 on
+		 * most file systems, so count entries the portable way. */
+		DIR *d = fdopendir(fd);
+		struct dirent *e;
+
+		while (d && (e = readdir(d)))
+			n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+		if (d)
+			closedir(d);
+		else
+			close(fd);
+	}
+	return n ? say(err, errsz, DD_EXIT_USAGE, "%s exists and is not empty; remove it or choose another directory", dir)
+		 : 0;
+}
+
+static int stream(const struct dd_payload *p, const struct dd_blob *b, int stagefd, char *err,
+		  size_t errsz)
+{
+	unsigned char digest[32];
+	ssize_t r;
+
+	dd_blobsrc_init(&u.src, p->fd, b->off, b->len);
+	if (dd_gunzip_init(&u.gz, dd_blobsrc_next, &u.src) != 0)
+		return say(err, errsz, DD_EXIT_FAIL, "inflateInit failed");
+	tar_reader_init(&u.tar, dd_gunzip_read, &u.gz);
+	dd_extract_init(&u.x, stagefd);
+	if (dd_extract_all(&u.x, &u.tar, u.buf, sizeof u.buf) != 0) {
+		/* A damaged blob shows up as bad gzip or tar data first: say it is damaged. */
+		int rc = u.x.code == DD_EXIT_FAIL ? DD_EXIT_FAIL : DD_EXIT_VERIFY;
+
+		dd_gunzip_end(&u.gz);
+		return say(err, errsz, rc, "%s%s", u.gz.err[0] ? "engine data damaged: " : "",
+			   u.gz.err[0] ? u.gz.err : u.x.err);
+	}
+	/* The tar end marker is not the end of the gzip data: inflate the rest (checking
+	 * its CRC) and hash every remaining byte. */
+	while ((r = dd_gunzip_read(&u.gz, u.buf, sizeof u.buf)) > 0)
+		;
+	dd_gunzip_end(&u.gz);
+	if (r < 0)
+		return say(err, errsz, DD_EXIT_VERIFY, "engine data damaged: %s", u.gz.err);
+	if (dd_blobsrc_finish(&u.src, digest) != 0)
+		return say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno));
+	if (memcmp(digest, b->sha256, 32) != 0)
+		return say(err, errsz, DD_EXIT_VERIFY, "engine %s %s: SHA-256 mismatch; the payload is damaged",
+			   b->name, b->version);
+	return 0;
+}
+
+int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *dir,
+	      struct dd_unpack_stats *st, char *err, size_t errsz)
+{
+	char parent[DD_PATH_MAX], stage[DD_PATH_MAX];
+	const char *base;
+	int rc, stagefd, pfd;
+
+	if ((rc = check_target(dir, parent, sizeof parent, &base, err, errsz)))
+		return rc;
+	if (snprintf(stage, sizeof stage, "%s/.%s.dockdrop-XXXXXX", parent, base) >=
+	    (int)sizeof stage)
+		return say(err, errsz, DD_EXIT_USAGE, "%s: path too long", dir);
+	if (!mkdtemp(stage))
+		return say(err, errsz, DD_EXIT_FAIL, "%s: cannot make a staging directory: %s", parent,
+			   strerror(errno));
+	stagefd = open(stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	rc = stagefd < 0 ? say(err, errsz, DD_EXIT_FAIL, "%s: %s", stage, strerror(errno))
+			 : stream(p, b, stagefd, err, errsz);
+	if (rc == 0 && fchmod(stagefd, 0755) != 0)
+		rc = say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %s", stage, strerror(errno));
+	if (stagefd >= 0)
+		close(stagefd);
+	if (rc == 0 && rename(stage, dir) != 0)
+		rc = say(err, errsz, DD_EXIT_FAIL, "rename %s to %s: %s", stage, dir, strerror(errno));
+	if (rc != 0) {
+		pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (pfd < 0 || dd_rmtree_at(pfd, strrchr(stage, '/') + 1) != 0)
+			dd_warn("could not remove the staging directory %s: %s", stage, strerror(errno));
+		if (pfd >= 0)
+			close(pfd);
+		return rc;
+	}
+	dd_fsync_parent(dir);
+	if (st)
+		*st = (struct dd_unpack_stats){ u.x.files, u.x.dirs, u.x.links, u.x.bytes };
+	return 0;
+}

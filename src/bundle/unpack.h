@@ -1,0 +1,23 @@
+/* One pass over an engine blob: SHA-256 of the compressed bytes, inflate, and safe tar
+ * extraction into a staging directory beside the target, which becomes the target by
+ * rename only once the digest matched. On any failure the staging directory is removed
+ * and the target is untouched. */
+#ifndef DD_UNPACK_H
+#define DD_UNPACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bundle/payload.h"
+
+struct dd_unpack_stats {
+	uint64_t files, dirs, links, bytes;
+};
+
+/* Unpack blob b of p into dir (which must not exist, or be an empty directory). 0, or an
+ * exit code with a one-line reason in err: DD_EXIT_USAGE (dir unusable), DD_EXIT_VERIFY
+ * (digest mismatch, bad or hostile archive), DD_EXIT_FAIL (I/O). */
+int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *dir,
+	      struct dd_unpack_stats *st, char *err, size_t errsz);
+
+#endif

@@ -1,0 +1,459 @@
+/* Bundling reads every input twice: once to check it (digest, and for the engine the
+ * whole gzip+tar structure), once to copy it, hashing again so a file that changes in
+ * between is caught instead of shipped. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "archive/gunzip.h"
+#include "archive/tar.h"
+#include "bundle/blobsrc.h"
+#include "bundle/elfsize.h"
+#include "bundle/format.h"
+#include "bundle/pins.h"
+#include "bundle/sign.h"
+#include "bundle/writer.h"
+#include "util/atomic.h"
+#include "util/log.h"
+
+#define COPY_BUF (256 * 1024)
+
+static struct {
+	struct dd_blobsrc src;
+	struct dd_gunzip gz;
+	struct tar_reader tar;
+	struct tar_entry e;
+	struct dd_manifest m;
+	char text[DD_MANIFEST_MAX];
+	unsigned char buf[COPY_BUF];
+} w;
+
+static int say(char *err, size_t errsz, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static const char *basename_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static int open_input(const char *path, uint64_t *size)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		close(fd);
+		errno = errno ? errno : EINVAL;
+		if (errno == 0 || !S_ISREG(st.st_mode))
+			errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		return -1;
+	}
+	*size = (uint64_t)st.st_size;
+	return fd;
+}
+
+static const char *elf_arch(const unsigned char *h, size_t n)
+{
+	unsigned m;
+
+	if (n < 20 || memcmp(h, "\177ELF", 4) != 0)
+		return NULL;
+	m = (unsigned)h[18] | (unsigned)h[19] << 8;
+	switch (m) {
+	case 62: return "x86_64";
+	case 183: return "aarch64";
+	case 40: return "armhf";
+	case 21: return "ppc64le";
+	case 22: return "s390x";
+	default: return NULL;
+	}
+}
+
+/* Names the engine must carry for install to work (the official layout has more). */
+static const char *const required[] = { "docker/dockerd", "docker/docker",
+					"docker/containerd", "docker/runc", NULL };
+
+static const char *strip_dot(const char *p)
+{
+	while (p[0] == '.' && p[1] == '/')
+		p += 2;
+	return p;
+}
+
+/* Walk the engine's entries; on a structure problem fill why (the digest still gets
+ * computed by the caller draining the source). */
+static void walk_engine(char *arch, size_t archsz, char *why, size_t whysz)
+{
+	unsigned found = 0;
+	int rc;
+
+	while ((rc = tar_next(&w.tar, &w.e)) == 1) {
+		const char *name = strip_dot(w.e.path);
+
+		if (name[0] == '/' || strstr(name, "..") ||
+		    (strcmp(name, "docker") && strcmp(name, "docker/") && strncmp(name, "docker/", 7))) {
+			snprintf(why, whysz, "entry \"%.100s\" is outside docker/: not an engine tarball in the official layout", name);
+			return;
+		}
+		for (int i = 0; required[i]; i++)
+			if (w.e.type == TAR_FILE && strcmp(name, required[i]) == 0)
+				found |= 1u << i;
+		if (w.e.type == TAR_FILE && strcmp(name, "docker/dockerd") == 0) {
+			ssize_t n = tar_read(&w.tar, w.buf, 64);
+			const char *a = n > 0 ? elf_arch(w.buf, (size_t)n) : NULL;
+
+			snprintf(arch, archsz, "%s", a ? a : "");
+		}
+	}
+	if (rc < 0) {
+		snprintf(why, whysz, "%s", w.gz.err[0] ? w.gz.err : tar_strerror(rc));
+		return;
+	}
+	for (int i = 0; required[i]; i++)
+		if (!(found & (1u << i))) {
+			snprintf(why, whysz, "no %s in it: not an engine tarball in the official layout", required[i]);
+			return;
+		}
+	if (!arch[0])
+		snprintf(why, whysz, "docker/dockerd is not an ELF program of a known architecture");
+}
+
+/* Digest and structure of the engine. 0, or an exit code. */
+static int scan_engine(const char *path, struct dd_blob *b, char *arch, size_t archsz,
+		       char *why, size_t whysz, char *err, size_t errsz)
+{
+	uint64_t size;
+	int fd = open_input(path, &size);
+
+	why[0] = 0;
+	arch[0] = 0;
+	if (fd < 0)
+		return say(err, errsz, DD_EXIT_USAGE, "--engine %s: %s", path, strerror(errno));
+	dd_blobsrc_init(&w.src, fd, 0, size);
+	if (dd_gunzip_init(&w.gz, dd_blobsrc_next, &w.src) != 0) {
+		close(fd);
+		return say(err, errsz, DD_EXIT_FAIL, "inflateInit failed");
+	}
+	tar_reader_init(&w.tar, dd_gunzip_read, &w.gz);
+	walk_engine(arch, archsz, why, whysz);
+	if (!why[0]) {
+		ssize_t r;
+
+		while ((r = dd_gunzip_read(&w.gz, w.buf, sizeof w.buf)) > 0)
+			;
+		if (r < 0)
+			snprintf(why, whysz, "%s", w.gz.err);
+	}
+	dd_gunzip_end(&w.gz);
+	b->len = size;
+	if (dd_blobsrc_finish(&w.src, b->sha256) != 0) {
+		int e = errno;
+
+		close(fd);
+		return say(err, errsz, DD_EXIT_FAIL, "--engine %s: read: %s", path, strerror(e));
+	}
+	close(fd);
+	return 0;
+}
+
+/* The engine's version: --engine-version, the pin, or the file name docker-VERSION.tgz. */
+static int engine_version(const struct dd_bundle_spec *s, const struct dd_pin *pin, char *out,
+			  size_t outsz)
+{
+	const char *base = basename_of(s->engine);
+	size_t n = strlen(base);
+
+	if (s->engine_version)
+		snprintf(out, outsz, "%s", s->engine_version);
+	else if (pin)
+		snprintf(out, outsz, "%s", pin->version);
+	else if (n > 11 && !strncmp(base, "docker-", 7) && !strcmp(base + n - 4, ".tgz"))
+		snprintf(out, outsz, "%.*s", (int)(n - 11), base + 7);
+	else
+		return -1;
+	return dd_manifest_field_ok(out) ? 0 : -1;
+}
+
+static int check_engine_digest(const struct dd_bundle_spec *s, const char *hex,
+			       const struct dd_pin **pin, char *err, size_t errsz)
+{
+	const struct dd_pin *byname = dd_pin_by_file(basename_of(s->engine));
+
+	*pin = dd_pin_by_digest(hex);
+	if (s->sha256) {
+		unsigned char want[32];
+		char wanthex[65];
+
+		if (dd_unhex(s->sha256, want, 32) != 0)
+			return say(err, errsz, DD_EXIT_USAGE, "--sha256 %s: not 64 hex digits", s->sha256);
+		dd_hex(want, 32, wanthex);
+		if (strcmp(wanthex, hex) != 0)
+			return say(err, errsz, DD_EXIT_VERIFY, "--engine %s: SHA-256 is %s, not the expected %s; nothing written",
+				   s->engine, hex, wanthex);
+		return 0;
+	}
+	if (*pin)
+		return 0;
+	if (byname)
+		return say(err, errsz, DD_EXIT_VERIFY, "--engine %s: SHA-256 is %s, not %s pinned for %s in engines.lock; nothing written",
+			   s->engine, hex, byname->sha256, byname->file);
+	return say(err, errsz, DD_EXIT_USAGE, "--engine %s: not pinned in engines.lock; give its --sha256 (from the publisher)",
+		   s->engine);
+}
+
+static int add_engine(const struct dd_bundle_spec *s, char *err, size_t errsz)
+{
+	struct dd_blob *b = &w.m.blob[w.m.nblobs];
+	const struct dd_pin *pin;
+	char arch[DD_FIELD_MAX], why[256], hex[65];
+	int rc = scan_engine(s->engine, b, arch, sizeof arch, why, sizeof why, err, errsz);
+
+	if (rc)
+		return rc;
+	dd_hex(b->sha256, 32, hex);
+	if ((rc = check_engine_digest(s, hex, &pin, err, errsz)))
+		return rc;
+	if (why[0])
+		return say(err, errsz, DD_EXIT_USAGE, "--engine %s: %s", s->engine, why);
+	if (pin && strcmp(pin->arch, arch) != 0)
+		return say(err, errsz, DD_EXIT_USAGE, "--engine %s: docker/dockerd is %s, the pin says %s", s->engine, arch, pin->arch);
+	if (engine_version(s, pin, b->version, sizeof b->version) != 0)
+		return say(err, errsz, DD_EXIT_USAGE, "--engine %s: cannot tell its version from the name; give --engine-version",
+			   s->engine);
+	strcpy(b->kind, "engine");
+	strcpy(b->name, "docker");
+	strcpy(b->arch, arch);
+	w.m.nblobs++;
+	return 0;
+}
+
+/* "repo:tag" from the first RepoTags of a docker-save manifest.json, if any. */
+static void image_tag(const char *json, size_t n, char *name, size_t nsz, char *ver, size_t vsz)
+{
+	cJSON *root = cJSON_ParseWithLength(json, n);
+	cJSON *tags = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(root, 0), "RepoTags");
+	const char *t = cJSON_GetStringValue(cJSON_GetArrayItem(tags, 0));
+
+	if (t) {
+		const char *colon = strrchr(t, ':');
+
+		if (colon && !strchr(colon, '/')) {
+			snprintf(name, nsz, "%.*s", (int)(colon - t), t);
+			snprintf(ver, vsz, "%s", colon + 1);
+		} else {
+			snprintf(name, nsz, "%s", t);
+		}
+	}
+	cJSON_Delete(root);
+}
+
+/* Find manifest.json in an image archive (tar, or tar.gz) and name the image by it. */
+static int walk_image(struct dd_blob *b, int gz)
+{
+	int rc;
+
+	tar_reader_init(&w.tar, gz ? dd_gunzip_read : dd_blobsrc_read, gz ? (void *)&w.gz : &w.src);
+	while ((rc = tar_next(&w.tar, &w.e)) == 1) {
+		ssize_t n;
+
+		if (strcmp(strip_dot(w.e.path), "manifest.json") || w.e.type != TAR_FILE)
+			continue;
+		if (w.e.size >= sizeof w.buf || (n = tar_read(&w.tar, w.buf, sizeof w.buf)) < 0)
+			return -1;
+		image_tag((const char *)w.buf, (size_t)n, b->name, sizeof b->name, b->version,
+			  sizeof b->version);
+		return 0;
+	}
+	return -1;
+}
+
+static int add_image(const char *path, char *err, size_t errsz)
+{
+	struct dd_blob *b = &w.m.blob[w.m.nblobs];
+	unsigned char magic[2] = { 0, 0 };
+	uint64_t size;
+	int fd = open_input(path, &size), gz, rc;
+
+	if (fd < 0)
+		return say(err, errsz, DD_EXIT_USAGE, "--image %s: %s", path, strerror(errno));
+	memset(b, 0, sizeof *b);
+	gz = pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+	dd_blobsrc_init(&w.src, fd, 0, size);
+	if (gz && dd_gunzip_init(&w.gz, dd_blobsrc_next, &w.src) != 0) {
+		close(fd);
+		return say(err, errsz, DD_EXIT_FAIL, "inflateInit failed");
+	}
+	b->len = size;
+	rc = walk_image(b, gz);
+	if (gz)
+		dd_gunzip_end(&w.gz);
+	if (dd_blobsrc_finish(&w.src, b->sha256) != 0) {
+		rc = errno;
+		close(fd);
+		return say(err, errsz, DD_EXIT_FAIL, "--image %s: read: %s", path, strerror(rc));
+	}
+	close(fd);
+	if (rc != 0)
+		return say(err, errsz, DD_EXIT_USAGE, "--image %s: not an image archive from 'docker save' (no manifest.json)", path);
+	if (!dd_manifest_field_ok(b->name))
+		snprintf(b->name, sizeof b->name, "image%u", w.m.nblobs);
+	if (!dd_manifest_field_ok(b->version))
+		strcpy(b->version, "-");
+	strcpy(b->kind, "image");
+	strcpy(b->arch, "-");
+	w.m.nblobs++;
+	return 0;
+}
+
+static int copy_range(struct dd_afile *af, int fd, uint64_t off, uint64_t len,
+		      unsigned char digest[32])
+{
+	dd_blobsrc_init(&w.src, fd, off, len);
+	for (;;) {
+		ssize_t r = dd_blobsrc_read(&w.src, w.buf, sizeof w.buf);
+
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		if (dd_afile_write(af, w.buf, (size_t)r) != 0)
+			return -1;
+	}
+	dd_sha256_out(&w.src.sha, digest);
+	return 0;
+}
+
+static int open_stub(const char *self, uint64_t *stub, char *err, size_t errsz)
+{
+	uint64_t size;
+	int fd = open_input(self, &size);
+
+	if (fd < 0)
+		return say(err, errsz, DD_EXIT_FAIL, "%s: %s", self, strerror(errno)), -1;
+	if (dd_elf_size(fd, size, stub) != DD_ELF_OK) {
+		close(fd);
+		return say(err, errsz, DD_EXIT_FAIL, "%s: cannot find where the program ends", self), -1;
+	}
+	return fd;
+}
+
+/* Copy one input file as blob b, checking it still has the digest it was scanned with. */
+static int copy_blob(struct dd_afile *af, const char *path, const struct dd_blob *b, char *err,
+		     size_t errsz)
+{
+	unsigned char d[32];
+	uint64_t size;
+	int fd = open_input(path, &size), rc = 0;
+
+	if (fd < 0)
+		return say(err, errsz, DD_EXIT_FAIL, "%s: %s", path, strerror(errno));
+	if (size != b->len || copy_range(af, fd, 0, size, d) != 0)
+		rc = say(err, errsz, DD_EXIT_FAIL, "%s: %s", path,
+			 size != b->len ? "changed while bundling" : strerror(errno));
+	else if (memcmp(d, b->sha256, 32) != 0)
+		rc = say(err, errsz, DD_EXIT_VERIFY, "%s: changed while bundling (SHA-256 differs)", path);
+	close(fd);
+	return rc;
+}
+
+static int write_meta(struct dd_afile *af, const struct dd_sign_key *key, uint64_t manifest_off,
+		      char *err, size_t errsz)
+{
+	struct dd_trailer t = { .version = DD_FORMAT_VERSION };
+	unsigned char sig[DD_SIG_SIZE], d[32];
+	size_t n = dd_manifest_format(&w.m, w.text, sizeof w.text);
+	dd_sha256 c;
+
+	if (n == 0)
+		return say(err, errsz, DD_EXIT_USAGE, "the manifest would be too big");
+	t.stub_size = w.m.stub_size;
+	t.manifest_off = manifest_off;
+	t.manifest_len = (uint32_t)n;
+	dd_sha256_init(&c);
+	dd_sha256_update(&c, w.text, n);
+	if (key) {
+		dd_sha256_out(&c, d);
+		if (dd_sign(key, d, sig) != 0)
+			return say(err, errsz, DD_EXIT_FAIL, "signing failed");
+		t.sig_len = DD_SIG_SIZE;
+		dd_sha256_update(&c, sig, sizeof sig);
+	}
+	dd_sha256_out(&c, t.meta_sha256);
+	t.total_size = manifest_off + n + t.sig_len + DD_TRAILER_SIZE;
+	dd_trailer_encode(&t, w.buf);
+	if (dd_afile_write(af, w.text, n) || (key && dd_afile_write(af, sig, sizeof sig)) ||
+	    dd_afile_write(af, w.buf, DD_TRAILER_SIZE))
+		return say(err, errsz, DD_EXIT_FAIL, "%s: write: %s", af->dst, strerror(errno));
+	return 0;
+}
+
+static int assemble(const struct dd_bundle_spec *s, const struct dd_sign_key *key, char *err,
+		    size_t errsz)
+{
+	struct dd_afile af;
+	uint64_t stub, off;
+	int rc, self = open_stub(s->self ? s->self : "/proc/self/exe", &stub, err, errsz);
+
+	if (self < 0)
+		return DD_EXIT_FAIL;
+	if (dd_afile_open(&af, s->out, 0755) != 0) {
+		close(self);
+		return say(err, errsz, DD_EXIT_FAIL, "-o %s: %s", s->out, strerror(errno));
+	}
+	rc = copy_range(&af, self, 0, stub, w.m.stub_sha256) != 0
+		     ? say(err, errsz, DD_EXIT_FAIL, "copying the stub: %s", strerror(errno)) : 0;
+	close(self);
+	w.m.stub_size = off = stub;
+	for (unsigned i = 0; rc == 0 && i < w.m.nblobs; i++) {
+		w.m.blob[i].off = off;
+		off += w.m.blob[i].len;
+		rc = copy_blob(&af, i == 0 ? s->engine : s->images[i - 1], &w.m.blob[i], err, errsz);
+	}
+	if (rc == 0)
+		rc = write_meta(&af, key, off, err, errsz);
+	if (rc == 0 && dd_afile_commit(&af) != 0)
+		return say(err, errsz, DD_EXIT_FAIL, "-o %s: %s", s->out, strerror(errno));
+	if (rc)
+		dd_afile_abort(&af);
+	return rc;
+}
+
+int dd_bundle_write(const struct dd_bundle_spec *s, char *err, size_t errsz)
+{
+	static struct dd_sign_key key;
+	char why[200];
+	int rc = 0;
+
+	memset(&w.m, 0, sizeof w.m);
+	if (s->nimages + 1 > DD_BLOBS_MAX)
+		return say(err, errsz, DD_EXIT_USAGE, "at most %d images", DD_BLOBS_MAX - 1);
+	if (s->engine_version && !dd_manifest_field_ok(s->engine_version))
+		return say(err, errsz, DD_EXIT_USAGE, "--engine-version %s: use 1-63 of [A-Za-z0-9._:@+/-]",
+			   s->engine_version);
+	if (s->sign_key && dd_sign_key_load(s->sign_key, &key, why, sizeof why) != 0)
+		return say(err, errsz, DD_EXIT_USAGE, "--sign-key %s: %s", s->sign_key, why);
+	rc = add_engine(s, err, errsz);
+	for (unsigned i = 0; rc == 0 && i < s->nimages; i++)
+		rc = add_image(s->images[i], err, errsz);
+	if (rc == 0)
+		rc = assemble(s, s->sign_key ? &key : NULL, err, errsz);
+	dd_sign_key_wipe(&key);
+	return rc;
+}

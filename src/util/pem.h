@@ -1,0 +1,18 @@
+/* PEM to DER with BearSSL's decoder, into a caller buffer. */
+#ifndef DD_PEM_H
+#define DD_PEM_H
+
+#include <stddef.h>
+
+/* Decode the first PEM object of text (n bytes) whose label is one of labels (a
+ * NULL-terminated list, e.g. "PRIVATE KEY", "EC PRIVATE KEY"). The DER goes to der (at most
+ * dersz bytes); returns its length, or 0 if there is no such object, it is malformed or too
+ * big. *label_out (may be NULL) gets the index of the label found. */
+size_t dd_pem_decode(const char *text, size_t n, const char *const *labels, unsigned char *der,
+		     size_t dersz, int *label_out);
+
+/* Read a whole small file (at most bufsz - 1 bytes, NUL-terminated) refusing directories,
+ * fifos and symlinks at the last component. Bytes read, or -1 with errno (EFBIG if larger). */
+long dd_read_small_file(const char *path, char *buf, size_t bufsz);
+
+#endif
