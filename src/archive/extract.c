@@ -139,13 +139,17 @@ static int open_dir(int dfd, const char *name, int create)
 	return fd;
 }
 
-static int walk_error(struct dd_extract *x, const char *name, const char *what,
+/* O_NOFOLLOW|O_DIRECTORY on a symlink fails with ENOTDIR, not ELOOP: look to say which. */
+static int walk_error(struct dd_extract *x, const char *name, const char *what, int dfd,
 		      const char *comp, int err)
 {
+	struct stat st;
 	char q[200];
 
 	quote(q, sizeof q, comp);
-	if (err == ELOOP)
+	if (err == ELOOP ||
+	    (err == ENOTDIR && fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	     S_ISLNK(st.st_mode)))
 		return refuse(x, name, "%s goes through a symlink (\"%s\")", what, q);
 	if (err == ENOTDIR)
 		return refuse(x, name, "%s goes through \"%s\", which is not a directory", what, q);
@@ -169,15 +173,17 @@ static int walk(struct dd_extract *x, const char *name, const char *path, int cr
 		return fail(x, name, "open root");
 	while ((slash = strchr(p, '/'))) {
 		size_t n = (size_t)(slash - p);
-		int next, err;
+		int next;
 
 		memcpy(comp, p, n);
 		comp[n] = 0;
 		next = open_dir(fd, comp, create);
-		err = errno;
+		if (next < 0) {
+			walk_error(x, name, what, fd, comp, errno);
+			close(fd);
+			return -1;
+		}
 		close(fd);
-		if (next < 0)
-			return walk_error(x, name, what, comp, err);
 		fd = next;
 		p = slash + 1;
 	}

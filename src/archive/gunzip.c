@@ -35,6 +35,8 @@ int dd_gunzip_init(struct dd_gunzip *g, dd_chunk_fn next, void *ctx)
 	g->ctx = ctx;
 	g->state = IN_MEMBER;
 	g->members = 0;
+	g->on_block = NULL;
+	g->block_ctx = NULL;
 	g->used = 0;
 	g->err[0] = 0;
 	return inflateInit2(&g->zs, 16 + MAX_WBITS) == Z_OK ? 0 : -1;
@@ -90,7 +92,9 @@ ssize_t dd_gunzip_read(void *gz, void *buf, size_t n)
 				return fail(g, EBADMSG, "inflateReset failed");
 			g->state = IN_MEMBER;
 		}
-		rc = inflate(&g->zs, Z_NO_FLUSH);
+		rc = inflate(&g->zs, g->on_block ? Z_BLOCK : Z_NO_FLUSH);
+		if (g->on_block && rc == Z_OK)
+			g->on_block(g->block_ctx, &g->zs, g->members);
 		if (rc == Z_STREAM_END) {
 			g->members++;
 			g->state = BETWEEN;

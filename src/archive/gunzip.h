@@ -22,6 +22,10 @@ struct dd_gunzip {
 	void *ctx;
 	int state;		/* see gunzip.c */
 	uint64_t members;
+	/* Optional: called each time inflate stops at a deflate block boundary (inflate then
+	 * runs with Z_BLOCK), with the number of members finished so far. */
+	void (*on_block)(void *ctx, z_stream *zs, uint64_t members);
+	void *block_ctx;
 	char err[96];		/* why the last read failed */
 	size_t used;
 	unsigned char arena[DD_GUNZIP_ARENA] __attribute__((aligned(16)));

@@ -439,7 +439,9 @@ static int meta_header(struct tar_reader *r, struct tar_entry *e, unsigned *set)
 		return (rc = skip(r, size + padding(size))) < 0 ? rc : 1;
 	if (size > TAR_PAX_MAX)
 		return TAR_ETOOLONG;
-	if ((rc = read_exact(r, r->pax, (size_t)size)) < 0 || (rc = skip(r, padding(size))) < 0)
+	/* The padding goes through r->block: skip() would overwrite the data in r->pax. */
+	if ((rc = read_exact(r, r->pax, (size_t)size)) < 0 ||
+	    (rc = read_exact(r, r->block, padding(size))) < 0)
 		return rc;
 	if ((rc = apply_meta(r, flag, (size_t)size, e, set)) < 0)
 		return rc;

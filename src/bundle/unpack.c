@@ -11,7 +11,9 @@
 #include "archive/extract.h"
 #include "archive/gunzip.h"
 #include "archive/tar.h"
+#include "archive/gzindex.h"
 #include "bundle/blobsrc.h"
+#include "bundle/punpack.h"
 #include "bundle/unpack.h"
 #include "util/io.h"
 #include "util/log.h"
@@ -26,6 +28,8 @@ static struct {
 	struct tar_reader tar;
 	struct dd_extract x;
 	unsigned char buf[BUF];
+	struct dd_gzi gzi;
+	unsigned char index[DD_GZI_HEAD + DD_GZI_POINTS * (DD_GZI_REC + DD_GZI_WINDOW)];
 } u;
 
 static int say(char *err, size_t errsz, int rc, const char *fmt, ...)
@@ -73,7 +77,7 @@ static int check_target(const char *dir, char *parent, size_t psz, const char **
 		 : 0;
 }
 
-static int stream(const struct dd_payload *p, const struct dd_blob *b, int stagefd, char *err,
+static int serial(const struct dd_payload *p, const struct dd_blob *b, int stagefd, char *err,
 		  size_t errsz)
 {
 	unsigned char digest[32];
@@ -107,24 +111,99 @@ static int stream(const struct dd_payload *p, const struct dd_blob *b, int stage
 	return 0;
 }
 
+/* The engine's index blob (the one after it), checked against its manifest digest. 1 when
+ * usable, 0 when there is none or it is unusable (serial then), or an exit code. */
+static int load_index(const struct dd_payload *p, const struct dd_blob *b, char *err,
+		      size_t errsz)
+{
+	const struct dd_blob *ix = b + 1;
+	unsigned char d[32];
+	const char *env = getenv("DOCKDROP_SERIAL");
+	dd_sha256 c;
+
+	if (ix >= p->m.blob + p->m.nblobs || strcmp(ix->kind, "index") || (env && *env == '1') ||
+	    sysconf(_SC_NPROCESSORS_ONLN) < 2 || ix->len > sizeof u.index)
+		return 0;
+	if (pread(p->fd, u.index, (size_t)ix->len, (off_t)ix->off) != (ssize_t)ix->len)
+		return say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno ? errno : EPIPE));
+	dd_sha256_init(&c);
+	dd_sha256_update(&c, u.index, (size_t)ix->len);
+	dd_sha256_out(&c, d);
+	if (memcmp(d, ix->sha256, 32) != 0)
+		return say(err, errsz, DD_EXIT_VERIFY, "index of engine %s: SHA-256 mismatch; the payload is damaged",
+			   b->version);
+	return dd_gzi_parse(u.index, (size_t)ix->len, &u.gzi) == 0;
+}
+
+/* A fresh staging directory beside the target: its fd, or minus an exit code. */
+static int new_stage(const char *parent, const char *base, char *stage, size_t stagesz,
+		     char *err, size_t errsz)
+{
+	int fd;
+
+	if (snprintf(stage, stagesz, "%s/.%s.dockdrop-XXXXXX", parent, base) >= (int)stagesz)
+		return -say(err, errsz, DD_EXIT_USAGE, "%s/%s: path too long", parent, base);
+	if (!mkdtemp(stage))
+		return -say(err, errsz, DD_EXIT_FAIL, "%s: cannot make a staging directory: %s",
+			    parent, strerror(errno));
+	fd = open(stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		say(err, errsz, DD_EXIT_FAIL, "%s: %s", stage, strerror(errno));
+		rmdir(stage);
+		return -DD_EXIT_FAIL;
+	}
+	return fd;
+}
+
+static void drop_stage(const char *parent, const char *stage)
+{
+	int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (pfd < 0 || dd_rmtree_at(pfd, strrchr(stage, '/') + 1) != 0)
+		dd_warn("could not remove the staging directory %s: %s", stage, strerror(errno));
+	if (pfd >= 0)
+		close(pfd);
+}
+
+/* Two workers when the index allows; serially otherwise or when the index does not fit
+ * the stream (a fresh staging directory then). */
+static int extract_into(const struct dd_payload *p, const struct dd_blob *b,
+			const char *parent, const char *base, char *stage, size_t stagesz,
+			int *stagefd, char *err, size_t errsz)
+{
+	int rc = load_index(p, b, err, errsz);
+
+	if (rc > 1)
+		return rc;
+	memset(&u.x, 0, sizeof u.x);
+	if (rc == 1) {
+		rc = dd_punpack(p, b, &u.gzi, *stagefd, &u.x, err, errsz);
+		if (rc != DD_PUNPACK_FALLBACK)
+			return rc;
+		dd_debug("extract: the index does not fit the stream; unpacking serially");
+		close(*stagefd);
+		drop_stage(parent, stage);
+		if ((*stagefd = new_stage(parent, base, stage, stagesz, err, errsz)) < 0)
+			return -*stagefd;
+	}
+	return serial(p, b, *stagefd, err, errsz);
+}
+
 int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *dir,
 	      struct dd_unpack_stats *st, char *err, size_t errsz)
 {
 	char parent[DD_PATH_MAX], stage[DD_PATH_MAX];
 	const char *base;
-	int rc, stagefd, pfd;
+	int rc, stagefd;
 
 	if ((rc = check_target(dir, parent, sizeof parent, &base, err, errsz)))
 		return rc;
-	if (snprintf(stage, sizeof stage, "%s/.%s.dockdrop-XXXXXX", parent, base) >=
-	    (int)sizeof stage)
-		return say(err, errsz, DD_EXIT_USAGE, "%s: path too long", dir);
-	if (!mkdtemp(stage))
-		return say(err, errsz, DD_EXIT_FAIL, "%s: cannot make a staging directory: %s", parent,
-			   strerror(errno));
-	stagefd = open(stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	rc = stagefd < 0 ? say(err, errsz, DD_EXIT_FAIL, "%s: %s", stage, strerror(errno))
-			 : stream(p, b, stagefd, err, errsz);
+	stagefd = new_stage(parent, base, stage, sizeof stage, err, errsz);
+	if (stagefd < 0)
+		return -stagefd;
+	rc = extract_into(p, b, parent, base, stage, sizeof stage, &stagefd, err, errsz);
+	if (stagefd < 0)
+		return rc;
 	if (rc == 0 && fchmod(stagefd, 0755) != 0)
 		rc = say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %s", stage, strerror(errno));
 	if (stagefd >= 0)
@@ -132,11 +211,7 @@ int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *d
 	if (rc == 0 && rename(stage, dir) != 0)
 		rc = say(err, errsz, DD_EXIT_FAIL, "rename %s to %s: %s", stage, dir, strerror(errno));
 	if (rc != 0) {
-		pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (pfd < 0 || dd_rmtree_at(pfd, strrchr(stage, '/') + 1) != 0)
-			dd_warn("could not remove the staging directory %s: %s", stage, strerror(errno));
-		if (pfd >= 0)
-			close(pfd);
+		drop_stage(parent, stage);
 		return rc;
 	}
 	dd_fsync_parent(dir);

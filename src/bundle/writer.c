@@ -12,6 +12,7 @@
 #include <cJSON.h>
 
 #include "archive/gunzip.h"
+#include "archive/gzindex.h"
 #include "archive/tar.h"
 #include "bundle/blobsrc.h"
 #include "bundle/elfsize.h"
@@ -21,6 +22,7 @@
 #include "bundle/writer.h"
 #include "util/atomic.h"
 #include "util/log.h"
+#include "util/sha256.h"
 
 #define COPY_BUF (256 * 1024)
 
@@ -32,7 +34,15 @@ static struct {
 	struct dd_manifest m;
 	char text[DD_MANIFEST_MAX];
 	unsigned char buf[COPY_BUF];
+	struct dd_gzi_builder gzb;
+	size_t index_len;
+	unsigned char index[DD_GZI_HEAD + DD_GZI_POINTS * (DD_GZI_REC + DD_GZI_WINDOW)];
+	unsigned nentries;
+	uint32_t names[4096];	/* hashes of entry names: an index needs them unique */
 } w;
+
+/* Entries this big start a segment of their own (a split point costs a 32 KB window). */
+#define INDEX_GAP (4u << 20)
 
 static int say(char *err, size_t errsz, int rc, const char *fmt, ...)
 {
@@ -97,6 +107,23 @@ static const char *strip_dot(const char *p)
 	return p;
 }
 
+/* Parallel extraction is equal to serial extraction when no entry depends on another:
+ * only plain files and directories, each name once. Otherwise no index is made. */
+static void note_entry(const char *name, enum tar_type type)
+{
+	uint32_t h = 2166136261u;
+
+	for (const char *c = name; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	if ((type != TAR_FILE && type != TAR_DIR) || w.nentries == sizeof w.names / sizeof w.names[0])
+		w.gzb.usable = 0;
+	for (unsigned i = 0; w.gzb.usable && i < w.nentries; i++)
+		if (w.names[i] == h)
+			w.gzb.usable = 0;	/* a hash clash only costs the index */
+	if (w.gzb.usable)
+		w.names[w.nentries++] = h;
+}
+
 /* Walk the engine's entries; on a structure problem fill why (the digest still gets
  * computed by the caller draining the source). */
 static void walk_engine(char *arch, size_t archsz, char *why, size_t whysz)
@@ -104,8 +131,18 @@ static void walk_engine(char *arch, size_t archsz, char *why, size_t whysz)
 	unsigned found = 0;
 	int rc;
 
-	while ((rc = tar_next(&w.tar, &w.e)) == 1) {
+	for (;;) {
+		/* Read the entry out first: the last block boundary must be close before the
+		 * next header, which is then a candidate split point. */
+		while (w.tar.remain > 0 && tar_read(&w.tar, w.buf, sizeof w.buf) > 0)
+			;
+		dd_gzi_mark(&w.gzb, w.gz.zs.total_out + w.tar.remain + w.tar.pad);
+		if ((rc = tar_next(&w.tar, &w.e)) != 1)
+			break;
 		const char *name = strip_dot(w.e.path);
+
+		dd_gzi_take(&w.gzb, w.e.size);
+		note_entry(name, w.e.type);
 
 		if (name[0] == '/' || strstr(name, "..") ||
 		    (strcmp(name, "docker") && strcmp(name, "docker/") && strncmp(name, "docker/", 7))) {
@@ -151,6 +188,10 @@ static int scan_engine(const char *path, struct dd_blob *b, char *arch, size_t a
 		close(fd);
 		return say(err, errsz, DD_EXIT_FAIL, "inflateInit failed");
 	}
+	dd_gzi_builder_init(&w.gzb, INDEX_GAP);
+	w.nentries = 0;
+	w.gz.on_block = dd_gzi_on_block;
+	w.gz.block_ctx = &w.gzb;
 	tar_reader_init(&w.tar, dd_gunzip_read, &w.gz);
 	walk_engine(arch, archsz, why, whysz);
 	if (!why[0]) {
@@ -161,6 +202,8 @@ static int scan_engine(const char *path, struct dd_blob *b, char *arch, size_t a
 		if (r < 0)
 			snprintf(why, whysz, "%s", w.gz.err);
 	}
+	w.index_len = why[0] ? 0 : dd_gzi_serialize(&w.gzb, size, w.gz.zs.total_out, w.index,
+						     sizeof w.index);
 	dd_gunzip_end(&w.gz);
 	b->len = size;
 	if (dd_blobsrc_finish(&w.src, b->sha256) != 0) {
@@ -241,6 +284,17 @@ static int add_engine(const struct dd_bundle_spec *s, char *err, size_t errsz)
 	strcpy(b->name, "docker");
 	strcpy(b->arch, arch);
 	w.m.nblobs++;
+	if (w.index_len) {
+		struct dd_blob *ix = &w.m.blob[w.m.nblobs++];
+		dd_sha256 c;
+
+		*ix = *b;
+		strcpy(ix->kind, "index");
+		ix->len = w.index_len;
+		dd_sha256_init(&c);
+		dd_sha256_update(&c, w.index, w.index_len);
+		dd_sha256_out(&c, ix->sha256);
+	}
 	return 0;
 }
 
@@ -421,10 +475,16 @@ static int assemble(const struct dd_bundle_spec *s, const struct dd_sign_key *ke
 		     ? say(err, errsz, DD_EXIT_FAIL, "copying the stub: %s", strerror(errno)) : 0;
 	close(self);
 	w.m.stub_size = off = stub;
-	for (unsigned i = 0; rc == 0 && i < w.m.nblobs; i++) {
-		w.m.blob[i].off = off;
-		off += w.m.blob[i].len;
-		rc = copy_blob(&af, i == 0 ? s->engine : s->images[i - 1], &w.m.blob[i], err, errsz);
+	for (unsigned i = 0, img = 0; rc == 0 && i < w.m.nblobs; i++) {
+		struct dd_blob *b = &w.m.blob[i];
+
+		b->off = off;
+		off += b->len;
+		if (strcmp(b->kind, "index") == 0)
+			rc = dd_afile_write(&af, w.index, w.index_len) == 0 ? 0
+				: say(err, errsz, DD_EXIT_FAIL, "-o %s: write: %s", s->out, strerror(errno));
+		else
+			rc = copy_blob(&af, i == 0 ? s->engine : s->images[img++], b, err, errsz);
 	}
 	if (rc == 0)
 		rc = write_meta(&af, key, off, err, errsz);
@@ -442,8 +502,8 @@ int dd_bundle_write(const struct dd_bundle_spec *s, char *err, size_t errsz)
 	int rc = 0;
 
 	memset(&w.m, 0, sizeof w.m);
-	if (s->nimages + 1 > DD_BLOBS_MAX)
-		return say(err, errsz, DD_EXIT_USAGE, "at most %d images", DD_BLOBS_MAX - 1);
+	if (s->nimages + 2 > DD_BLOBS_MAX)
+		return say(err, errsz, DD_EXIT_USAGE, "at most %d images", DD_BLOBS_MAX - 2);
 	if (s->engine_version && !dd_manifest_field_ok(s->engine_version))
 		return say(err, errsz, DD_EXIT_USAGE, "--engine-version %s: use 1-63 of [A-Za-z0-9._:@+/-]",
 			   s->engine_version);
