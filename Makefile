@@ -130,6 +130,24 @@ $(DIST)/dockdrop: $(BUILD)/dockdrop $(ENGINE) FORCE
 endif
 
 # --- tests -------------------------------------------------------------------------------
+# A stub that trusts a throw-away key made at build time, for the signature tests (release
+# builds trust only SIGN_PUB). Same objects as the product but sign.o.
+TESTKEY := $(BUILD)/testkey
+$(TESTKEY)/sign.pem:
+	@mkdir -p $(@D)
+	$(Q)openssl ecparam -name prime256v1 -genkey -noout -out $@.new 2>/dev/null && mv $@.new $@
+	$(Q)openssl ec -in $@ -pubout -out $(TESTKEY)/sign.pub 2>/dev/null
+
+$(TESTKEY)/signkey.h: $(TESTKEY)/sign.pem
+	$(Q)sh release/pubkey2h.sh $(TESTKEY)/sign.pub >$@
+
+$(TESTKEY)/sign.o: src/bundle/sign.c $(TESTKEY)/signkey.h $(MUSL_LIBS) | $(GEN)
+	$(Q)$(MUSLCC) -I$(TESTKEY) $(MUSL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/dockdrop-testkey: $(filter-out %/sign.o,$(MUSL_OBJS)) $(TESTKEY)/sign.o $(MUSL_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(MUSLCC) $(MUSL_LDFLAGS) -o $@ $^
+
 HOST_OBJS := $(patsubst src/%.c,$(BUILD)/host/obj/dd/%.o,$(LIB_SRCS))
 
 $(BUILD)/host/obj/dd/%.o: src/%.c $(HOST_LIBS) | $(GEN)
@@ -155,10 +173,18 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS) $(HOST_LIBS)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_OBJS) $(HOST_LIBS)
 
+# Benchmarks (tests/bench): ratios against the tools users would otherwise use.
+$(BUILD)/bench/inflate_floor: tests/bench/inflate_floor.c $(MUSL_LIBS)
+	@mkdir -p $(@D)
+	$(Q)$(MUSLCC) -O2 -static -I$(BUILD)/musl/include -o $@ $< $(BUILD)/musl/lib/libz.a
+
+bench: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/bench/inflate_floor
+	@BUILD=$(BUILD) DIST=$(DIST) bash tests/bench/bench_extract.sh $(BENCH_ROUNDS)
+
 fuzz: $(FUZZ_BINS)
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
-test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(UNIT_BINS) $(FUZZ_BINS)
+test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(FUZZ_BINS)
 
 test: test-build
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh
@@ -169,7 +195,7 @@ clean:
 distclean:
 	rm -rf $(BUILD) $(DIST)
 
-.PHONY: all prereq test test-build fuzz clean distclean FORCE
+.PHONY: all prereq test test-build fuzz bench clean distclean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(MUSL_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

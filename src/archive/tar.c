@@ -306,8 +306,9 @@ static int pax_record_len(const char *p, size_t avail, size_t *len)
 {
 	size_t i, x = 0;
 
+	/* 19 digits are more than any record; the bound also keeps leading zeros finite. */
 	for (i = 0; i < avail && p[i] >= '0' && p[i] <= '9'; i++) {
-		if (x > (SIZE_MAX - 9) / 10)
+		if (i == 19 || x > (SIZE_MAX - 9) / 10)
 			return TAR_EPAX;
 		x = x * 10 + (size_t)(p[i] - '0');
 	}

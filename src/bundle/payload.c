@@ -157,11 +157,13 @@ int dd_payload_open(struct dd_payload *p, const char *path)
 	memset(p, 0, offsetof(struct dd_payload, text));
 	p->err[0] = 0;
 	snprintf(p->path, sizeof p->path, "%s", path ? path : "/proc/self/exe");
+	/* A file named by the user that cannot be used is bad input; this program not
+	 * readable is a failure. */
 	p->fd = open(p->path, O_RDONLY | O_CLOEXEC);
 	if (p->fd < 0 || fstat(p->fd, &st) < 0)
-		return bad(p, DD_EXIT_FAIL, "cannot open: %s", strerror(errno));
+		return bad(p, path ? DD_EXIT_USAGE : DD_EXIT_FAIL, "cannot open: %s", strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return bad(p, DD_EXIT_FAIL, "not a regular file");
+		return bad(p, path ? DD_EXIT_USAGE : DD_EXIT_FAIL, "not a regular file");
 	p->size = (uint64_t)st.st_size;
 	if ((rc = locate(p, &stub)) || (rc = check_layout(p, stub)) || (rc = read_meta(p)) ||
 	    (rc = check_signature(p)))

@@ -29,9 +29,10 @@ struct dd_payload {
 };
 
 /* Open path (NULL: this program) and check everything but blob contents. 0, or an exit
- * code with p->err set: DD_EXIT_FAIL for a file that cannot be read or carries no payload
- * (p->empty), DD_EXIT_VERIFY for anything damaged, truncated, appended to, or not signed
- * as this build demands. The fd stays open until dd_payload_close, even on error. */
+ * code with p->err set: DD_EXIT_USAGE when path cannot be opened or is not a regular file,
+ * DD_EXIT_FAIL for this program unreadable or a file that carries no payload (p->empty),
+ * DD_EXIT_VERIFY for anything damaged, truncated, appended to, or not signed as this
+ * build demands. The fd stays open until dd_payload_close, even on error. */
 int dd_payload_open(struct dd_payload *p, const char *path);
 void dd_payload_close(struct dd_payload *p);
 /* The first blob of kind "engine", or NULL. */

@@ -21,6 +21,7 @@
 #include "bundle/sign.h"
 #include "bundle/writer.h"
 #include "util/atomic.h"
+#include "util/io.h"
 #include "util/log.h"
 #include "util/sha256.h"
 
@@ -468,8 +469,13 @@ static int assemble(const struct dd_bundle_spec *s, const struct dd_sign_key *ke
 	if (self < 0)
 		return DD_EXIT_FAIL;
 	if (dd_afile_open(&af, s->out, 0755) != 0) {
+		int e = errno;
+
 		close(self);
-		return say(err, errsz, DD_EXIT_FAIL, "-o %s: %s", s->out, strerror(errno));
+		/* A directory that is missing, not one, or not ours: the -o value is wrong. */
+		return say(err, errsz, e == ENOENT || e == ENOTDIR || e == EISDIR || e == EACCES ||
+					       e == EROFS || e == ENAMETOOLONG ? DD_EXIT_USAGE : DD_EXIT_FAIL,
+			   "-o %s: %s", s->out, strerror(e));
 	}
 	rc = copy_range(&af, self, 0, stub, w.m.stub_sha256) != 0
 		     ? say(err, errsz, DD_EXIT_FAIL, "copying the stub: %s", strerror(errno)) : 0;
@@ -495,6 +501,24 @@ static int assemble(const struct dd_bundle_spec *s, const struct dd_sign_key *ke
 	return rc;
 }
 
+/* Fail before minutes of reading when the output cannot be written anyway. */
+static int out_dir_bad(const char *out, char *why, size_t whysz)
+{
+	char dir[DD_PATH_MAX];
+	const char *base;
+	struct stat st;
+
+	if (dd_path_split(out, dir, sizeof dir, &base) != 0 || !*base)
+		return snprintf(why, whysz, "not a file name"), 1;
+	if (stat(dir, &st) != 0)
+		return snprintf(why, whysz, "its directory: %s", strerror(errno)), 1;
+	if (!S_ISDIR(st.st_mode))
+		return snprintf(why, whysz, "its directory is not one"), 1;
+	if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+		return snprintf(why, whysz, "is a directory"), 1;
+	return 0;
+}
+
 int dd_bundle_write(const struct dd_bundle_spec *s, char *err, size_t errsz)
 {
 	static struct dd_sign_key key;
@@ -507,6 +531,8 @@ int dd_bundle_write(const struct dd_bundle_spec *s, char *err, size_t errsz)
 	if (s->engine_version && !dd_manifest_field_ok(s->engine_version))
 		return say(err, errsz, DD_EXIT_USAGE, "--engine-version %s: use 1-63 of [A-Za-z0-9._:@+/-]",
 			   s->engine_version);
+	if (out_dir_bad(s->out, why, sizeof why))
+		return say(err, errsz, DD_EXIT_USAGE, "-o %s: %s", s->out, why);
 	if (s->sign_key && dd_sign_key_load(s->sign_key, &key, why, sizeof why) != 0)
 		return say(err, errsz, DD_EXIT_USAGE, "--sign-key %s: %s", s->sign_key, why);
 	rc = add_engine(s, err, errsz);
