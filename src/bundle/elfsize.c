@@ -69,12 +69,14 @@ static int walk_shdrs(int fd, const Elf64_Ehdr *e, uint64_t size, uint64_t *end)
 int dd_elf_size(int fd, uint64_t filesize, uint64_t *end)
 {
 	Elf64_Ehdr e;
-	int rc = read_at(fd, &e, sizeof e, 0, filesize);
+	unsigned char magic[SELFMAG];
+	int rc = read_at(fd, magic, sizeof magic, 0, filesize);
 
-	if (rc == DD_ELF_TRUNCATED && filesize >= SELFMAG)
-		return DD_ELF_TRUNCATED;
-	if (rc)
+	/* Not even the magic: not a program; the magic but less than a header: cut short. */
+	if (rc || memcmp(magic, ELFMAG, SELFMAG) != 0)
 		return rc == DD_ELF_IO ? rc : DD_ELF_NOTELF;
+	if ((rc = read_at(fd, &e, sizeof e, 0, filesize)))
+		return rc;
 	if (!ehdr_ok(&e))
 		return DD_ELF_NOTELF;
 	*end = sizeof e;
