@@ -178,6 +178,16 @@ void dd_payload_close(struct dd_payload *p)
 	p->fd = -1;
 }
 
+int dd_payload_open_cmd(struct dd_payload *p, const char *path, const char *cmd)
+{
+	int rc = dd_payload_open(p, path);
+
+	if (rc == 0)
+		return 0;
+	dd_payload_close(p);
+	return dd_fail(rc, "%s: %s: %s", cmd, path ? path : "this program", p->err);
+}
+
 const struct dd_blob *dd_payload_engine(const struct dd_payload *p)
 {
 	for (unsigned i = 0; i < p->m.nblobs; i++)

@@ -35,6 +35,9 @@ struct dd_payload {
  * build demands. The fd stays open until dd_payload_close, even on error. */
 int dd_payload_open(struct dd_payload *p, const char *path);
 void dd_payload_close(struct dd_payload *p);
+/* For commands: dd_payload_open, and on failure close, print "CMD: FILE: reason" and
+ * return the exit code. */
+int dd_payload_open_cmd(struct dd_payload *p, const char *path, const char *cmd);
 /* The first blob of kind "engine", or NULL. */
 const struct dd_blob *dd_payload_engine(const struct dd_payload *p);
 /* SHA-256 of bytes [off, off+len) of the file. 0 or -1 with errno. */

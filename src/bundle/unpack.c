@@ -1,7 +1,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,16 +31,6 @@ static struct {
 	unsigned char index[DD_GZI_HEAD + DD_GZI_POINTS * (DD_GZI_REC + DD_GZI_WINDOW)];
 } u;
 
-static int say(char *err, size_t errsz, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 /* dir must be absent or an empty directory; its parent must exist. */
 static int check_target(const char *dir, char *parent, size_t psz, const char **base,
 			char *err, size_t errsz)
@@ -51,14 +40,14 @@ static int check_target(const char *dir, char *parent, size_t psz, const char **
 
 	if (dd_path_split(dir, parent, psz, base) != 0 || !**base || !strcmp(*base, ".") ||
 	    !strcmp(*base, ".."))
-		return say(err, errsz, DD_EXIT_USAGE, "%s: not a usable directory name", dir);
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: not a usable directory name", dir);
 	if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))
-		return say(err, errsz, DD_EXIT_USAGE, "%s: no such directory", parent);
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: no such directory", parent);
 	if (lstat(dir, &st) != 0)
 		return errno == ENOENT ? 0
-				       : say(err, errsz, DD_EXIT_USAGE, "%s: %s", dir, strerror(errno));
+				       : dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return say(err, errsz, DD_EXIT_USAGE, "%s exists and is not a directory", dir);
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s exists and is not a directory", dir);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
 		/* getdents would be exact; ".", ".." and nothing else means st_nlink == 2 on
@@ -73,7 +62,7 @@ static int check_target(const char *dir, char *parent, size_t psz, const char **
 		else
 			close(fd);
 	}
-	return n ? say(err, errsz, DD_EXIT_USAGE, "%s exists and is not empty; remove it or choose another directory", dir)
+	return n ? dd_say(err, errsz, DD_EXIT_USAGE, "%s exists and is not empty; remove it or choose another directory", dir)
 		 : 0;
 }
 
@@ -85,7 +74,7 @@ static int serial(const struct dd_payload *p, const struct dd_blob *b, int stage
 
 	dd_blobsrc_init(&u.src, p->fd, b->off, b->len);
 	if (dd_gunzip_init(&u.gz, dd_blobsrc_next, &u.src) != 0)
-		return say(err, errsz, DD_EXIT_FAIL, "inflateInit failed");
+		return dd_say(err, errsz, DD_EXIT_FAIL, "inflateInit failed");
 	tar_reader_init(&u.tar, dd_gunzip_read, &u.gz);
 	dd_extract_init(&u.x, stagefd);
 	if (dd_extract_all(&u.x, &u.tar, u.buf, sizeof u.buf) != 0) {
@@ -93,7 +82,7 @@ static int serial(const struct dd_payload *p, const struct dd_blob *b, int stage
 		int rc = u.x.code == DD_EXIT_FAIL ? DD_EXIT_FAIL : DD_EXIT_VERIFY;
 
 		dd_gunzip_end(&u.gz);
-		return say(err, errsz, rc, "%s%s", u.gz.err[0] ? "engine data damaged: " : "",
+		return dd_say(err, errsz, rc, "%s%s", u.gz.err[0] ? "engine data damaged: " : "",
 			   u.gz.err[0] ? u.gz.err : u.x.err);
 	}
 	/* The tar end marker is not the end of the gzip data: inflate the rest (checking
@@ -102,11 +91,11 @@ static int serial(const struct dd_payload *p, const struct dd_blob *b, int stage
 		;
 	dd_gunzip_end(&u.gz);
 	if (r < 0)
-		return say(err, errsz, DD_EXIT_VERIFY, "engine data damaged: %s", u.gz.err);
+		return dd_say(err, errsz, DD_EXIT_VERIFY, "engine data damaged: %s", u.gz.err);
 	if (dd_blobsrc_finish(&u.src, digest) != 0)
-		return say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno));
 	if (memcmp(digest, b->sha256, 32) != 0)
-		return say(err, errsz, DD_EXIT_VERIFY, "engine %s %s: SHA-256 mismatch; the payload is damaged",
+		return dd_say(err, errsz, DD_EXIT_VERIFY, "engine %s %s: SHA-256 mismatch; the payload is damaged",
 			   b->name, b->version);
 	return 0;
 }
@@ -125,12 +114,12 @@ static int load_index(const struct dd_payload *p, const struct dd_blob *b, char 
 	    sysconf(_SC_NPROCESSORS_ONLN) < 2 || ix->len > sizeof u.index)
 		return 0;
 	if (pread(p->fd, u.index, (size_t)ix->len, (off_t)ix->off) != (ssize_t)ix->len)
-		return say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno ? errno : EPIPE));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno ? errno : EPIPE));
 	dd_sha256_init(&c);
 	dd_sha256_update(&c, u.index, (size_t)ix->len);
 	dd_sha256_out(&c, d);
 	if (memcmp(d, ix->sha256, 32) != 0)
-		return say(err, errsz, DD_EXIT_VERIFY, "index of engine %s: SHA-256 mismatch; the payload is damaged",
+		return dd_say(err, errsz, DD_EXIT_VERIFY, "index of engine %s: SHA-256 mismatch; the payload is damaged",
 			   b->version);
 	return dd_gzi_parse(u.index, (size_t)ix->len, &u.gzi) == 0;
 }
@@ -142,13 +131,13 @@ static int new_stage(const char *parent, const char *base, char *stage, size_t s
 	int fd;
 
 	if (snprintf(stage, stagesz, "%s/.%s.dockdrop-XXXXXX", parent, base) >= (int)stagesz)
-		return -say(err, errsz, DD_EXIT_USAGE, "%s/%s: path too long", parent, base);
+		return -dd_say(err, errsz, DD_EXIT_USAGE, "%s/%s: path too long", parent, base);
 	if (!mkdtemp(stage))
-		return -say(err, errsz, DD_EXIT_FAIL, "%s: cannot make a staging directory: %s",
+		return -dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot make a staging directory: %s",
 			    parent, strerror(errno));
 	fd = open(stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		say(err, errsz, DD_EXIT_FAIL, "%s: %s", stage, strerror(errno));
+		dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", stage, strerror(errno));
 		rmdir(stage);
 		return -DD_EXIT_FAIL;
 	}
@@ -205,11 +194,11 @@ int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *d
 	if (stagefd < 0)
 		return rc;
 	if (rc == 0 && fchmod(stagefd, 0755) != 0)
-		rc = say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %s", stage, strerror(errno));
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %s", stage, strerror(errno));
 	if (stagefd >= 0)
 		close(stagefd);
 	if (rc == 0 && rename(stage, dir) != 0)
-		rc = say(err, errsz, DD_EXIT_FAIL, "rename %s to %s: %s", stage, dir, strerror(errno));
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "rename %s to %s: %s", stage, dir, strerror(errno));
 	if (rc != 0) {
 		drop_stage(parent, stage);
 		return rc;

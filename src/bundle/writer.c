@@ -3,7 +3,6 @@
  * between is caught instead of shipped. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,16 +43,6 @@ static struct {
 
 /* Entries this big start a segment of their own (a split point costs a 32 KB window). */
 #define INDEX_GAP (4u << 20)
-
-static int say(char *err, size_t errsz, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-	return rc;
-}
 
 static const char *basename_of(const char *path)
 {
@@ -183,11 +172,11 @@ static int scan_engine(const char *path, struct dd_blob *b, char *arch, size_t a
 	why[0] = 0;
 	arch[0] = 0;
 	if (fd < 0)
-		return say(err, errsz, DD_EXIT_USAGE, "--engine %s: %s", path, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--engine %s: %s", path, strerror(errno));
 	dd_blobsrc_init(&w.src, fd, 0, size);
 	if (dd_gunzip_init(&w.gz, dd_blobsrc_next, &w.src) != 0) {
 		close(fd);
-		return say(err, errsz, DD_EXIT_FAIL, "inflateInit failed");
+		return dd_say(err, errsz, DD_EXIT_FAIL, "inflateInit failed");
 	}
 	dd_gzi_builder_init(&w.gzb, INDEX_GAP);
 	w.nentries = 0;
@@ -211,7 +200,7 @@ static int scan_engine(const char *path, struct dd_blob *b, char *arch, size_t a
 		int e = errno;
 
 		close(fd);
-		return say(err, errsz, DD_EXIT_FAIL, "--engine %s: read: %s", path, strerror(e));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "--engine %s: read: %s", path, strerror(e));
 	}
 	close(fd);
 	return 0;
@@ -246,19 +235,19 @@ static int check_engine_digest(const struct dd_bundle_spec *s, const char *hex,
 		char wanthex[65];
 
 		if (dd_unhex(s->sha256, want, 32) != 0)
-			return say(err, errsz, DD_EXIT_USAGE, "--sha256 %s: not 64 hex digits", s->sha256);
+			return dd_say(err, errsz, DD_EXIT_USAGE, "--sha256 %s: not 64 hex digits", s->sha256);
 		dd_hex(want, 32, wanthex);
 		if (strcmp(wanthex, hex) != 0)
-			return say(err, errsz, DD_EXIT_VERIFY, "--engine %s: SHA-256 is %s, not the expected %s; nothing written",
+			return dd_say(err, errsz, DD_EXIT_VERIFY, "--engine %s: SHA-256 is %s, not the expected %s; nothing written",
 				   s->engine, hex, wanthex);
 		return 0;
 	}
 	if (*pin)
 		return 0;
 	if (byname)
-		return say(err, errsz, DD_EXIT_VERIFY, "--engine %s: SHA-256 is %s, not %s pinned for %s in engines.lock; nothing written",
+		return dd_say(err, errsz, DD_EXIT_VERIFY, "--engine %s: SHA-256 is %s, not %s pinned for %s in engines.lock; nothing written",
 			   s->engine, hex, byname->sha256, byname->file);
-	return say(err, errsz, DD_EXIT_USAGE, "--engine %s: not pinned in engines.lock; give its --sha256 (from the publisher)",
+	return dd_say(err, errsz, DD_EXIT_USAGE, "--engine %s: not pinned in engines.lock; give its --sha256 (from the publisher)",
 		   s->engine);
 }
 
@@ -275,11 +264,11 @@ static int add_engine(const struct dd_bundle_spec *s, char *err, size_t errsz)
 	if ((rc = check_engine_digest(s, hex, &pin, err, errsz)))
 		return rc;
 	if (why[0])
-		return say(err, errsz, DD_EXIT_USAGE, "--engine %s: %s", s->engine, why);
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--engine %s: %s", s->engine, why);
 	if (pin && strcmp(pin->arch, arch) != 0)
-		return say(err, errsz, DD_EXIT_USAGE, "--engine %s: docker/dockerd is %s, the pin says %s", s->engine, arch, pin->arch);
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--engine %s: docker/dockerd is %s, the pin says %s", s->engine, arch, pin->arch);
 	if (engine_version(s, pin, b->version, sizeof b->version) != 0)
-		return say(err, errsz, DD_EXIT_USAGE, "--engine %s: cannot tell its version from the name; give --engine-version",
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--engine %s: cannot tell its version from the name; give --engine-version",
 			   s->engine);
 	strcpy(b->kind, "engine");
 	strcpy(b->name, "docker");
@@ -347,13 +336,13 @@ static int add_image(const char *path, char *err, size_t errsz)
 	int fd = open_input(path, &size), gz, rc;
 
 	if (fd < 0)
-		return say(err, errsz, DD_EXIT_USAGE, "--image %s: %s", path, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--image %s: %s", path, strerror(errno));
 	memset(b, 0, sizeof *b);
 	gz = pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 	dd_blobsrc_init(&w.src, fd, 0, size);
 	if (gz && dd_gunzip_init(&w.gz, dd_blobsrc_next, &w.src) != 0) {
 		close(fd);
-		return say(err, errsz, DD_EXIT_FAIL, "inflateInit failed");
+		return dd_say(err, errsz, DD_EXIT_FAIL, "inflateInit failed");
 	}
 	b->len = size;
 	rc = walk_image(b, gz);
@@ -362,11 +351,11 @@ static int add_image(const char *path, char *err, size_t errsz)
 	if (dd_blobsrc_finish(&w.src, b->sha256) != 0) {
 		rc = errno;
 		close(fd);
-		return say(err, errsz, DD_EXIT_FAIL, "--image %s: read: %s", path, strerror(rc));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "--image %s: read: %s", path, strerror(rc));
 	}
 	close(fd);
 	if (rc != 0)
-		return say(err, errsz, DD_EXIT_USAGE, "--image %s: not an image archive from 'docker save' (no manifest.json)", path);
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--image %s: not an image archive from 'docker save' (no manifest.json)", path);
 	if (!dd_manifest_field_ok(b->name))
 		snprintf(b->name, sizeof b->name, "image%u", w.m.nblobs);
 	if (!dd_manifest_field_ok(b->version))
@@ -401,10 +390,10 @@ static int open_stub(const char *self, uint64_t *stub, char *err, size_t errsz)
 	int fd = open_input(self, &size);
 
 	if (fd < 0)
-		return say(err, errsz, DD_EXIT_FAIL, "%s: %s", self, strerror(errno)), -1;
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", self, strerror(errno)), -1;
 	if (dd_elf_size(fd, size, stub) != DD_ELF_OK) {
 		close(fd);
-		return say(err, errsz, DD_EXIT_FAIL, "%s: cannot find where the program ends", self), -1;
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot find where the program ends", self), -1;
 	}
 	return fd;
 }
@@ -418,12 +407,12 @@ static int copy_blob(struct dd_afile *af, const char *path, const struct dd_blob
 	int fd = open_input(path, &size), rc = 0;
 
 	if (fd < 0)
-		return say(err, errsz, DD_EXIT_FAIL, "%s: %s", path, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", path, strerror(errno));
 	if (size != b->len || copy_range(af, fd, 0, size, d) != 0)
-		rc = say(err, errsz, DD_EXIT_FAIL, "%s: %s", path,
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", path,
 			 size != b->len ? "changed while bundling" : strerror(errno));
 	else if (memcmp(d, b->sha256, 32) != 0)
-		rc = say(err, errsz, DD_EXIT_VERIFY, "%s: changed while bundling (SHA-256 differs)", path);
+		rc = dd_say(err, errsz, DD_EXIT_VERIFY, "%s: changed while bundling (SHA-256 differs)", path);
 	close(fd);
 	return rc;
 }
@@ -437,7 +426,7 @@ static int write_meta(struct dd_afile *af, const struct dd_sign_key *key, uint64
 	dd_sha256 c;
 
 	if (n == 0)
-		return say(err, errsz, DD_EXIT_USAGE, "the manifest would be too big");
+		return dd_say(err, errsz, DD_EXIT_USAGE, "the manifest would be too big");
 	t.stub_size = w.m.stub_size;
 	t.manifest_off = manifest_off;
 	t.manifest_len = (uint32_t)n;
@@ -446,7 +435,7 @@ static int write_meta(struct dd_afile *af, const struct dd_sign_key *key, uint64
 	if (key) {
 		dd_sha256_out(&c, d);
 		if (dd_sign(key, d, sig) != 0)
-			return say(err, errsz, DD_EXIT_FAIL, "signing failed");
+			return dd_say(err, errsz, DD_EXIT_FAIL, "signing failed");
 		t.sig_len = DD_SIG_SIZE;
 		dd_sha256_update(&c, sig, sizeof sig);
 	}
@@ -455,7 +444,7 @@ static int write_meta(struct dd_afile *af, const struct dd_sign_key *key, uint64
 	dd_trailer_encode(&t, w.buf);
 	if (dd_afile_write(af, w.text, n) || (key && dd_afile_write(af, sig, sizeof sig)) ||
 	    dd_afile_write(af, w.buf, DD_TRAILER_SIZE))
-		return say(err, errsz, DD_EXIT_FAIL, "%s: write: %s", af->dst, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: write: %s", af->dst, strerror(errno));
 	return 0;
 }
 
@@ -473,12 +462,12 @@ static int assemble(const struct dd_bundle_spec *s, const struct dd_sign_key *ke
 
 		close(self);
 		/* A directory that is missing, not one, or not ours: the -o value is wrong. */
-		return say(err, errsz, e == ENOENT || e == ENOTDIR || e == EISDIR || e == EACCES ||
+		return dd_say(err, errsz, e == ENOENT || e == ENOTDIR || e == EISDIR || e == EACCES ||
 					       e == EROFS || e == ENAMETOOLONG ? DD_EXIT_USAGE : DD_EXIT_FAIL,
 			   "-o %s: %s", s->out, strerror(e));
 	}
 	rc = copy_range(&af, self, 0, stub, w.m.stub_sha256) != 0
-		     ? say(err, errsz, DD_EXIT_FAIL, "copying the stub: %s", strerror(errno)) : 0;
+		     ? dd_say(err, errsz, DD_EXIT_FAIL, "copying the stub: %s", strerror(errno)) : 0;
 	close(self);
 	w.m.stub_size = off = stub;
 	for (unsigned i = 0, img = 0; rc == 0 && i < w.m.nblobs; i++) {
@@ -488,14 +477,14 @@ static int assemble(const struct dd_bundle_spec *s, const struct dd_sign_key *ke
 		off += b->len;
 		if (strcmp(b->kind, "index") == 0)
 			rc = dd_afile_write(&af, w.index, w.index_len) == 0 ? 0
-				: say(err, errsz, DD_EXIT_FAIL, "-o %s: write: %s", s->out, strerror(errno));
+				: dd_say(err, errsz, DD_EXIT_FAIL, "-o %s: write: %s", s->out, strerror(errno));
 		else
 			rc = copy_blob(&af, i == 0 ? s->engine : s->images[img++], b, err, errsz);
 	}
 	if (rc == 0)
 		rc = write_meta(&af, key, off, err, errsz);
 	if (rc == 0 && dd_afile_commit(&af) != 0)
-		return say(err, errsz, DD_EXIT_FAIL, "-o %s: %s", s->out, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "-o %s: %s", s->out, strerror(errno));
 	if (rc)
 		dd_afile_abort(&af);
 	return rc;
@@ -527,14 +516,14 @@ int dd_bundle_write(const struct dd_bundle_spec *s, char *err, size_t errsz)
 
 	memset(&w.m, 0, sizeof w.m);
 	if (s->nimages + 2 > DD_BLOBS_MAX)
-		return say(err, errsz, DD_EXIT_USAGE, "at most %d images", DD_BLOBS_MAX - 2);
+		return dd_say(err, errsz, DD_EXIT_USAGE, "at most %d images", DD_BLOBS_MAX - 2);
 	if (s->engine_version && !dd_manifest_field_ok(s->engine_version))
-		return say(err, errsz, DD_EXIT_USAGE, "--engine-version %s: use 1-63 of [A-Za-z0-9._:@+/-]",
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--engine-version %s: use 1-63 of [A-Za-z0-9._:@+/-]",
 			   s->engine_version);
 	if (out_dir_bad(s->out, why, sizeof why))
-		return say(err, errsz, DD_EXIT_USAGE, "-o %s: %s", s->out, why);
+		return dd_say(err, errsz, DD_EXIT_USAGE, "-o %s: %s", s->out, why);
 	if (s->sign_key && dd_sign_key_load(s->sign_key, &key, why, sizeof why) != 0)
-		return say(err, errsz, DD_EXIT_USAGE, "--sign-key %s: %s", s->sign_key, why);
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--sign-key %s: %s", s->sign_key, why);
 	rc = add_engine(s, err, errsz);
 	for (unsigned i = 0; rc == 0 && i < s->nimages; i++)
 		rc = add_image(s->images[i], err, errsz);

@@ -21,11 +21,8 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 
 	if (rc != DD_CLI_CONTINUE)
 		return rc;
-	rc = dd_payload_open(&p, file);
-	if (rc) {
-		dd_payload_close(&p);
-		return dd_fail(rc, "extract: %s: %s", file ? file : "this program", p.err);
-	}
+	if ((rc = dd_payload_open_cmd(&p, file, "extract")))
+		return rc;
 	b = dd_payload_engine(&p);
 	if (!b) {
 		dd_payload_close(&p);

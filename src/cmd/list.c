@@ -54,10 +54,9 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 
 	if (rc != DD_CLI_CONTINUE)
 		return rc;
-	rc = dd_payload_open(&p, file);
+	if ((rc = dd_payload_open_cmd(&p, file, "list")))
+		return rc;
 	dd_payload_close(&p);
-	if (rc)
-		return dd_fail(rc, "list: %s: %s", file ? file : "this program", p.err);
 	if (json)
 		print_json(&p);
 	else

@@ -50,11 +50,8 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 
 	if (rc != DD_CLI_CONTINUE)
 		return rc;
-	rc = dd_payload_open(&p, file);
-	if (rc) {
-		dd_payload_close(&p);
-		return dd_fail(rc, "verify: %s: %s", file ? file : "this program", p.err);
-	}
+	if ((rc = dd_payload_open_cmd(&p, file, "verify")))
+		return rc;
 	dd_info("ok    %-8s format %u, %llu bytes, %u component%s", "payload", p.t.version,
 		(unsigned long long)p.size, p.m.nblobs, p.m.nblobs == 1 ? "" : "s");
 	say_authenticity(&p);

@@ -163,3 +163,13 @@ void dd_progress_end(void)
 	clear_progress();
 	fflush(stderr);
 }
+
+int dd_say(char *err, unsigned long errsz, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+	return rc;
+}

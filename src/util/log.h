@@ -20,6 +20,8 @@ void dd_err(const char *fmt, ...) DD_PRINTF(1, 2);
 /* dd_err() then return rc: `return dd_fail(DD_EXIT_USAGE, "...")`. */
 int dd_fail(int rc, const char *fmt, ...) DD_PRINTF(2, 3);
 void dd_warn(const char *fmt, ...) DD_PRINTF(1, 2);
+/* For modules that report to their caller: format one line into err, return rc. */
+int dd_say(char *err, unsigned long errsz, int rc, const char *fmt, ...) DD_PRINTF(4, 5);
 void dd_info(const char *fmt, ...) DD_PRINTF(1, 2);
 void dd_debug(const char *fmt, ...) DD_PRINTF(1, 2);
 void dd_progress(const char *fmt, ...) DD_PRINTF(1, 2);
