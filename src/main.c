@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 
 static const struct dd_cmd *const commands[] = {
@@ -21,8 +22,14 @@ int main(int argc, char **argv)
 	static char version_word[] = "version";
 	char *version_argv[] = { version_word, NULL };
 
+	int rc;
+
 	dd_log_init();
+	dd_interrupt_init();
 	if (argc == 2 && strcmp(argv[1], "--version") == 0)
-		return dd_cli_run(&dd_cmd_version, 1, version_argv);
-	return dd_cli_run(&dd_cmd_root, argc, argv);
+		rc = dd_cli_run(&dd_cmd_version, 1, version_argv);
+	else
+		rc = dd_cli_run(&dd_cmd_root, argc, argv);
+	dd_interrupt_finish();
+	return rc;
 }

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "bundle/blobsrc.h"
+#include "util/interrupt.h"
 
 void dd_blobsrc_init(struct dd_blobsrc *s, int fd, uint64_t off, uint64_t len)
 {
@@ -18,6 +19,10 @@ ssize_t dd_blobsrc_read(void *src, void *buf, size_t n)
 
 	if (s->pos >= s->end || n == 0)
 		return 0;
+	if (dd_interrupted()) {
+		errno = EINTR;
+		return -1;
+	}
 	if (n > s->end - s->pos)
 		n = (size_t)(s->end - s->pos);
 	do

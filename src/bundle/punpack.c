@@ -9,6 +9,7 @@
 #include "archive/gunzip.h"
 #include "archive/tar.h"
 #include "bundle/punpack.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/sha256.h"
 
@@ -69,9 +70,9 @@ static void *hash_main(void *arg)
 	h->rc = 0;
 	while (pos < end) {
 		size_t want = end - pos < sizeof h->buf ? (size_t)(end - pos) : sizeof h->buf;
-		ssize_t r = pread(h->fd, h->buf, want, (off_t)pos);
+		ssize_t r = dd_interrupted() ? -1 : pread(h->fd, h->buf, want, (off_t)pos);
 
-		if (r < 0 && errno == EINTR)
+		if (r < 0 && errno == EINTR && !dd_interrupted())
 			continue;
 		if (r <= 0) {
 			h->rc = -1;
@@ -93,13 +94,13 @@ static int feed(struct worker *w)
 
 	if (zs->avail_in)
 		return 0;
-	if (pos >= end)
+	if (pos >= end || dd_interrupted())
 		return -1;
 	if (want > end - pos)
 		want = (size_t)(end - pos);
 	do
 		r = pread(w->p->fd, w->in, want, (off_t)pos);
-	while (r < 0 && errno == EINTR);
+	while (r < 0 && errno == EINTR && !dd_interrupted());
 	if (r <= 0)
 		return -1;
 	zs->next_in = w->in;

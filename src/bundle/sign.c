@@ -43,7 +43,9 @@ int dd_sign_key_load(const char *path, struct dd_sign_key *k, char *err, size_t 
 		return -1;
 	}
 	dn = dd_pem_decode(pem, (size_t)n, key_labels, der, sizeof der, NULL);
-	if (dn == 0)
+	if (dn == 0 && strstr(pem, "ENCRYPTED"))
+		snprintf(err, errsz, "the key is encrypted; give it unencrypted (openssl pkey -in KEY -out PLAIN.pem)");
+	else if (dn == 0)
 		snprintf(err, errsz, "no PEM private key in it");
 	else if (decode_key(der, dn, k) != 0)
 		snprintf(err, errsz, "not an ECDSA P-256 private key");

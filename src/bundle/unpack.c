@@ -14,6 +14,7 @@
 #include "bundle/blobsrc.h"
 #include "bundle/punpack.h"
 #include "bundle/unpack.h"
+#include "util/interrupt.h"
 #include "util/io.h"
 #include "util/log.h"
 #include "util/rmtree.h"
@@ -167,7 +168,7 @@ static int extract_into(const struct dd_payload *p, const struct dd_blob *b,
 	memset(&u.x, 0, sizeof u.x);
 	if (rc == 1) {
 		rc = dd_punpack(p, b, &u.gzi, *stagefd, &u.x, err, errsz);
-		if (rc != DD_PUNPACK_FALLBACK)
+		if (rc != DD_PUNPACK_FALLBACK || dd_interrupted())
 			return rc;
 		dd_debug("extract: the index does not fit the stream; unpacking serially");
 		close(*stagefd);
@@ -181,10 +182,18 @@ static int extract_into(const struct dd_payload *p, const struct dd_blob *b,
 int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *dir,
 	      struct dd_unpack_stats *st, char *err, size_t errsz)
 {
-	char parent[DD_PATH_MAX], stage[DD_PATH_MAX];
+	char parent[DD_PATH_MAX], stage[DD_PATH_MAX], target[DD_PATH_MAX];
 	const char *base;
+	size_t n = strlen(dir);
 	int rc, stagefd;
 
+	/* "DIR/" names DIR. */
+	if (n >= sizeof target)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%.100s...: path too long", dir);
+	memcpy(target, dir, n + 1);
+	while (n > 1 && target[n - 1] == '/')
+		target[--n] = 0;
+	dir = target;
 	if ((rc = check_target(dir, parent, sizeof parent, &base, err, errsz)))
 		return rc;
 	stagefd = new_stage(parent, base, stage, sizeof stage, err, errsz);
@@ -201,6 +210,9 @@ int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *d
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "rename %s to %s: %s", stage, dir, strerror(errno));
 	if (rc != 0) {
 		drop_stage(parent, stage);
+		if (dd_interrupted())
+			rc = dd_say(err, errsz, DD_EXIT_FAIL, "interrupted by signal %d; %s left as it was",
+				    dd_interrupted(), dir);
 		return rc;
 	}
 	dd_fsync_parent(dir);

@@ -20,6 +20,7 @@
 #include "bundle/sign.h"
 #include "bundle/writer.h"
 #include "util/atomic.h"
+#include "util/interrupt.h"
 #include "util/io.h"
 #include "util/log.h"
 #include "util/sha256.h"
@@ -530,5 +531,8 @@ int dd_bundle_write(const struct dd_bundle_spec *s, char *err, size_t errsz)
 	if (rc == 0)
 		rc = assemble(s, s->sign_key ? &key : NULL, err, errsz);
 	dd_sign_key_wipe(&key);
+	if (rc != 0 && dd_interrupted())
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "interrupted by signal %d; nothing written",
+			    dd_interrupted());
 	return rc;
 }

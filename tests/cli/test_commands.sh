@@ -1,8 +1,10 @@
 # The command surface of DESIGN.md: every command exists, has --help and -h, refuses
-# unknown options with one line and exit 2; commands not built yet say so and exit 1.
+# unknown options with one line and exit 2; commands not built yet say so and exit 1. The
+# payload commands (verify, list, extract, bundle) work: run by the bare stub they say
+# there is no payload (exit 1), bundle without arguments asks for --engine (exit 2).
 . "$(dirname "$0")/lib.sh"
 
-# command path | arguments that satisfy it (for the "not implemented yet" check)
+# command path | arguments that satisfy it (for the "not implemented yet" / "no payload" checks)
 SURFACE='install|
 status|
 uninstall|
@@ -42,13 +44,34 @@ echo "$SURFACE" | while IFS='|' read -r path args; do
 		notok "$path: unknown option line names it: $(cat "$T_TMP/err")"
 	fi
 	expect_usage "$path refuses an unknown short option" $path -Z $args
-	[ "$path" = version ] && continue
 	run "$DOCKDROP" $path $args
-	if [ $rc -eq 1 ] && [ "$(cat "$T_TMP/err")" = "dockdrop: $path: not implemented yet" ]; then
-		ok "$path says not implemented yet"
-	else
-		notok "$path not implemented: exit $rc: $(cat "$T_TMP/err")"
-	fi
+	case $path in
+	version) ;;
+	verify | list | extract)
+		if [ $rc -eq 1 ] && [ "$(lines "$T_TMP/err")" = 1 ] &&
+			grep -q "^dockdrop: $path: this program: no payload" "$T_TMP/err" &&
+			! grep -q 'not implemented' "$T_TMP/err"; then
+			ok "$path on the bare stub says no payload"
+		else
+			notok "$path on the bare stub: exit $rc: $(cat "$T_TMP/err")"
+		fi
+		;;
+	bundle)
+		if [ $rc -eq 2 ] && [ ! -s "$T_TMP/out" ] &&
+			[ "$(cat "$T_TMP/err")" = "dockdrop: bundle: --engine is required; see 'dockdrop bundle --help'" ]; then
+			ok "bundle without arguments asks for --engine"
+		else
+			notok "bundle without arguments: exit $rc: $(cat "$T_TMP/err")"
+		fi
+		;;
+	*)
+		if [ $rc -eq 1 ] && [ "$(cat "$T_TMP/err")" = "dockdrop: $path: not implemented yet" ]; then
+			ok "$path says not implemented yet"
+		else
+			notok "$path not implemented: exit $rc: $(cat "$T_TMP/err")"
+		fi
+		;;
+	esac
 done
 
 echo "$GROUPS" | while read -r group; do
