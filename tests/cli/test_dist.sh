@@ -111,12 +111,22 @@ check "the 8 official names are present and executable${missing:+, missing:$miss
 check "docker/dockerd is an ELF program" \
 	test "$(od -An -c -N4 "$T/x/engine/docker/dockerd" | tr -d ' ')" = '177ELF'
 
+# --- memory: the issue's bound, whatever the payload size ---------------------------------
+# Peak RSS of the real extract (two workers, the hash thread, every buffer) at most 8 MB.
+if [ -x /usr/bin/time ]; then
+	rm -rf "$T/x/engine"
+	rss=$(/usr/bin/time -f %M "$DD" extract -q "$T/x/engine" 2>&1 >/dev/null | tail -1)
+	check "dist/dockdrop extract: peak RSS ${rss} KB <= 8192 KB" test "${rss:-99999}" -le 8192
+	rss=$(DOCKDROP_SERIAL=1 /usr/bin/time -f %M "$DD" verify -q 2>&1 >/dev/null | tail -1)
+	check "dist/dockdrop verify: peak RSS ${rss} KB <= 8192 KB" test "${rss:-99999}" -le 8192
+else
+	skip "peak RSS: /usr/bin/time missing (Debian package time)"
+fi
+
 # --- interrupted (SIGTERM) -----------------------------------------------------------------
 # "nothing half-written" must hold when the user stops the program too: SIGTERM it while its
 # staging directory or temp file exists, then nothing of it may remain. (Background jobs of
 # a script ignore SIGINT, so SIGTERM stands for Ctrl-C here.)
-# BUG (reported): neither extract nor bundle removes its staging directory / temp file on
-# SIGTERM or SIGINT; 72 MB of partial output stays behind as .NAME.dockdrop-XXXXXX / .NAME.dd-PID-N.
 # interrupt DIR GLOB CMD...: run CMD in the background and SIGTERM it as soon as DIR holds an
 # entry matching GLOB (it may finish first); irc is its exit status.
 interrupt() {
