@@ -72,6 +72,8 @@ ssize_t dd_gunzip_read(void *gz, void *buf, size_t n)
 	struct dd_gunzip *g = gz;
 	size_t want = n > (1u << 30) ? 1u << 30 : n;
 
+	if (n == 0)
+		return 0;
 	g->zs.next_out = buf;
 	g->zs.avail_out = (uInt)want;
 	while (g->zs.avail_out == want) {

@@ -241,10 +241,13 @@ static int seg_tar(struct worker *w, const struct seg *s, int last)
 		rc = tar_next(&w->tar, &w->e);
 		if (rc == 0)
 			return last ? 0 : MISMATCH;
-		if (rc < 0)
-			return w->mismatch || !last ? MISMATCH : rc;
+		/* Bad archive data seen from a segment is not a verdict: the index may have
+		 * put the segment's edges wrong. Serial extraction gives the verdict. Only a
+		 * system error (disk full) stands. */
+		if (rc < 0 || (!last && w->out_pos + w->tar.remain + w->tar.pad > s->end))
+			return MISMATCH;
 		if (dd_extract_entry(&w->ex, &w->tar, &w->e, w->out, sizeof w->out) != 0)
-			return w->mismatch ? MISMATCH : -1;
+			return w->ex.code == DD_EXIT_FAIL && !w->mismatch ? -1 : MISMATCH;
 	}
 }
 

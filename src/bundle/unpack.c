@@ -79,12 +79,15 @@ static int serial(const struct dd_payload *p, const struct dd_blob *b, int stage
 	tar_reader_init(&u.tar, dd_gunzip_read, &u.gz);
 	dd_extract_init(&u.x, stagefd);
 	if (dd_extract_all(&u.x, &u.tar, u.buf, sizeof u.buf) != 0) {
-		/* A damaged blob shows up as bad gzip or tar data first: say it is damaged. */
-		int rc = u.x.code == DD_EXIT_FAIL ? DD_EXIT_FAIL : DD_EXIT_VERIFY;
-
 		dd_gunzip_end(&u.gz);
-		return dd_say(err, errsz, rc, "%s%s", u.gz.err[0] ? "engine data damaged: " : "",
-			   u.gz.err[0] ? u.gz.err : u.x.err);
+		if (u.x.code == DD_EXIT_FAIL)
+			return dd_say(err, errsz, DD_EXIT_FAIL, "%s", u.x.err);
+		/* A damaged blob shows up as bad gzip or tar data first: hash the rest to
+		 * tell damage (the usual case) from an archive that is bad as published. */
+		if (dd_blobsrc_finish(&u.src, digest) == 0 && memcmp(digest, b->sha256, 32) != 0)
+			return dd_say(err, errsz, DD_EXIT_VERIFY, "engine %s %s: SHA-256 mismatch; the payload is damaged",
+				      b->name, b->version);
+		return dd_say(err, errsz, DD_EXIT_VERIFY, "%s", u.gz.err[0] ? u.gz.err : u.x.err);
 	}
 	/* The tar end marker is not the end of the gzip data: inflate the rest (checking
 	 * its CRC) and hash every remaining byte. */

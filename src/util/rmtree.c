@@ -13,7 +13,12 @@ static int open_dir(int at, const char *name)
 {
 	int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-	/* A 0555 directory from an archive: make it ours to empty (harmless for root). */
+	/* A 0000 directory from an archive cannot even be opened by its (non-root) owner:
+	 * give it the bits first. fchmodat follows a symlink, so only after O_NOFOLLOW
+	 * said EACCES, which a symlink never gives. */
+	if (fd < 0 && errno == EACCES && fchmodat(at, name, 0700, 0) == 0)
+		fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* A 0555 directory: make it ours to empty (harmless for root). */
 	if (fd >= 0)
 		fchmod(fd, 0700);
 	return fd;
