@@ -37,6 +37,7 @@ struct worker {
 	const struct seg *s;
 	uint64_t in_pos, out_pos;
 	int checked, at_end, mismatch;
+	unsigned idle;		/* inflate calls in a row without progress */
 	struct dd_gunzip gz;		/* for its z_stream and arena */
 	struct tar_reader tar;
 	struct tar_entry e;
@@ -156,10 +157,16 @@ static ssize_t inflate_some(struct worker *w, unsigned char *buf, size_t n)
 		return MISMATCH;
 	zs->next_out = buf;
 	zs->avail_out = (uInt)n;
+	uInt before = zs->avail_in;
 	rc = inflate(zs, flush);
 	if (rc == Z_STREAM_END)
 		w->at_end = 1;
 	else if (rc != Z_OK && rc != Z_BUF_ERROR)
+		return MISMATCH;
+	/* Every caller loops on this: calls that neither take input nor give output happen
+	 * (at block boundaries) but never many in a row, so a stream that does is bad. */
+	w->idle = zs->avail_in == before && zs->avail_out == n ? w->idle + 1 : 0;
+	if (w->idle > 64)
 		return MISMATCH;
 	w->out_pos += n - zs->avail_out;
 	return (ssize_t)(n - zs->avail_out);
@@ -194,6 +201,7 @@ static int seg_start(struct worker *w, const struct seg *s)
 
 	w->s = s;
 	w->checked = w->at_end = 0;
+	w->idle = 0;
 	zs->avail_in = 0;
 	if (!pt) {
 		w->in_pos = w->out_pos = 0;
