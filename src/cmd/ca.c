@@ -1,6 +1,11 @@
-#include "cmd/cmd.h"
-
+#include <stdio.h>
 #include <string.h>
+
+#include "bundle/format.h"
+#include "cmd/cmd.h"
+#include "pki/ca.h"
+#include "util/log.h"
+#include "util/pem.h"
 
 static int run_init(const struct dd_cmd *self, int argc, char **argv)
 {
@@ -17,8 +22,66 @@ static int run_init(const struct dd_cmd *self, int argc, char **argv)
 		  NULL },
 		{ "force", 0, DD_OPT_FLAG, &force, NULL, "replace an existing CA", 0, 0, NULL },
 	};
+	struct dd_args args;
+	char err[600];
+	int rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args);
 
-	return dd_cli_not_implemented(self, opts, DD_NOPTS(opts), argc, argv);
+	if (rc != DD_CLI_CONTINUE)
+		return rc;
+	if (!dir)
+		return dd_fail(DD_EXIT_USAGE, "ca init: --dir D is required; see 'dockdrop ca init --help'");
+	rc = pki_ca_init(dir, (enum pki_ktype)pki_ktype_parse(key_type), (unsigned)days, name,
+			 force, err, sizeof err);
+	if (rc)
+		return dd_fail(rc, "ca init: %s", err);
+	dd_info("CA (%s, %lu days) in %s: ca.pem, ca-key.pem (keep this key off shared machines)",
+		key_type, days, dir);
+	return 0;
+}
+
+/* --san values and --auto-san into one list, each value checked. */
+static int collect_sans(const struct dd_list *in, int auto_san, struct pki_san *sans,
+			unsigned *n)
+{
+	for (unsigned i = 0; i < in->n; i++) {
+		struct pki_san s;
+
+		if (pki_san_parse(in->v[i], &s) != 0)
+			return dd_fail(DD_EXIT_USAGE, "ca issue server: --san '%s' is neither a DNS name nor an IP address",
+				       in->v[i]);
+		if (pki_san_add(sans, n, &s) != 0)
+			return dd_fail(DD_EXIT_USAGE, "ca issue server: more than %d SANs", PKI_SAN_MAX);
+	}
+	if (auto_san)
+		pki_auto_sans(sans, n);
+	return 0;
+}
+
+static int issue(const struct dd_cmd *self, enum pki_role role, const char *ca_dir,
+		 const char *out, const char *cn, const char *key_type, unsigned long days,
+		 const struct dd_list *san_list, int auto_san)
+{
+	static struct pki_ca ca;
+	static struct pki_san sans[PKI_SAN_MAX];
+	unsigned nsans = 0;
+	char err[600];
+	int rc;
+
+	if (!ca_dir || !out)
+		return dd_fail(DD_EXIT_USAGE, "%s: %s is required; see 'dockdrop %s --help'",
+			       self->path, !ca_dir ? "--ca D" : "--out O", self->path);
+	if (role == PKI_SERVER && (rc = collect_sans(san_list, auto_san, sans, &nsans)))
+		return rc;
+	if ((rc = pki_ca_load(ca_dir, &ca, err, sizeof err)) ||
+	    (rc = pki_ca_issue(&ca, role, (enum pki_ktype)pki_ktype_parse(key_type), cn, sans,
+			       nsans, (unsigned)days, out, err, sizeof err))) {
+		pki_key_wipe(&ca.key);
+		return dd_fail(rc, "%s: %s", self->path, err);
+	}
+	pki_key_wipe(&ca.key);
+	dd_info("%s certificate (%s, %u SAN%s) in %s", role == PKI_SERVER ? "server" : "client",
+		key_type, nsans, nsans == 1 ? "" : "s", out);
+	return 0;
 }
 
 /* server and client share one table: a client takes the first five entries, a server the
@@ -43,9 +106,91 @@ static int run_issue(const struct dd_cmd *self, int argc, char **argv)
 		  "add hostname, FQDN, localhost, every interface address", 0, 0, NULL },
 	};
 
-	if (strcmp(self->name, "server") == 0)
-		return dd_cli_not_implemented(self, opts + 1, DD_NOPTS(opts) - 1, argc, argv);
-	return dd_cli_not_implemented(self, opts, 5, argc, argv);
+	int server = strcmp(self->name, "server") == 0;
+	struct dd_args args;
+	int rc = server ? dd_cli_parse(self, opts + 1, DD_NOPTS(opts) - 1, argc, argv, &args)
+			: dd_cli_parse(self, opts, 5, argc, argv, &args);
+
+	if (rc != DD_CLI_CONTINUE)
+		return rc;
+	return issue(self, server ? PKI_SERVER : PKI_CLIENT, ca, out, server ? NULL : cn,
+		     key_type, days, &sans, auto_san);
+}
+
+static void fmt_time(time_t t, char *out, size_t cap)
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, cap, "?");
+}
+
+static void fingerprint(const struct pki_cert *c, char hex[65])
+{
+	br_sha256_context h;
+	unsigned char d[32];
+
+	br_sha256_init(&h);
+	br_sha256_update(&h, c->der, c->der_len);
+	br_sha256_out(&h, d);
+	dd_hex(d, 32, hex);
+}
+
+/* Names from certificates are escaped (no control bytes) but may hold '"' or '\\'. */
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static void show_cert(const struct pki_cert *c, int json)
+{
+	char nb[32], na[32], fp[65], san[256];
+	long long left = ((long long)c->not_after - (long long)pki_now()) / 86400;
+
+	fmt_time(c->not_before, nb, sizeof nb);
+	fmt_time(c->not_after, na, sizeof na);
+	fingerprint(c, fp);
+	if (!json) {
+		printf("subject      CN=%s%s%s\n", c->cn, c->org[0] ? ", O=" : "", c->org);
+		printf("issuer       CN=%s\n", c->issuer_cn);
+		printf("sans        ");
+		for (unsigned i = 0; i < c->nsans; i++) {
+			pki_san_format(&c->sans[i], san, sizeof san);
+			printf(" %s", san);
+		}
+		printf("%s\n", c->nsans ? "" : " (none)");
+		printf("valid        %s to %s (%lld days left%s)\n", nb, na, left,
+		       left < 0 ? ": EXPIRED" : left < 30 ? ": renew soon" : "");
+		printf("key          %s\n", pki_x509_key_name(c));
+		printf("ca           %s\n", c->is_ca ? "yes" : "no");
+		printf("usage        %s%s%s\n", c->server_auth ? "serverAuth " : "",
+		       c->client_auth ? "clientAuth " : "", c->is_ca ? "keyCertSign cRLSign" : "");
+		printf("sha256       %s\n", fp);
+		return;
+	}
+	printf("{\"subject\":{\"cn\":");
+	json_str(c->cn);
+	printf(",\"o\":");
+	json_str(c->org);
+	printf("},\"issuer\":{\"cn\":");
+	json_str(c->issuer_cn);
+	printf("},\"sans\":[");
+	for (unsigned i = 0; i < c->nsans; i++) {
+		pki_san_format(&c->sans[i], san, sizeof san);
+		printf("%s", i ? "," : "");
+		json_str(san);
+	}
+	printf("],\"not_before\":\"%s\",\"not_after\":\"%s\",\"days_left\":%lld,", nb, na, left);
+	printf("\"key_type\":\"%s\",\"ca\":%s,\"server_auth\":%s,\"client_auth\":%s,",
+	       pki_x509_key_name(c), c->is_ca ? "true" : "false", c->server_auth ? "true" : "false",
+	       c->client_auth ? "true" : "false");
+	printf("\"sha256\":\"%s\"}\n", fp);
 }
 
 static int run_show(const struct dd_cmd *self, int argc, char **argv)
@@ -54,8 +199,23 @@ static int run_show(const struct dd_cmd *self, int argc, char **argv)
 	const struct dd_opt opts[] = {
 		{ "json", 0, DD_OPT_FLAG, &json, NULL, "print the details as JSON", 0, 0, NULL },
 	};
+	static char pem[PKI_PEM_MAX];
+	static unsigned char der[PKI_CERT_MAX];
+	static struct pki_cert c;
+	struct dd_args args;
+	const char *why = NULL;
+	long n;
+	int rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args);
 
-	return dd_cli_not_implemented(self, opts, DD_NOPTS(opts), argc, argv);
+	if (rc != DD_CLI_CONTINUE)
+		return rc;
+	n = dd_read_small_file(args.v[0], pem, sizeof pem);
+	if (n < 0)
+		return dd_fail(DD_EXIT_USAGE, "ca show: %s: %m", args.v[0]);
+	if (pki_x509_load(pem, (size_t)n, der, sizeof der, &c, &why))
+		return dd_fail(DD_EXIT_USAGE, "ca show: %s: %s", args.v[0], why);
+	show_cert(&c, json);
+	return fflush(stdout) == 0 ? 0 : DD_EXIT_FAIL;
 }
 
 static const struct dd_cmd ca_init = {

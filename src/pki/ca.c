@@ -1,0 +1,271 @@
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pki/ca.h"
+#include "util/atomic.h"
+#include "util/log.h"
+#include "util/mkdirp.h"
+#include "util/pem.h"
+
+time_t pki_now(void)
+{
+	const char *t = getenv("DOCKDROP_TEST_NOW");
+	char *end;
+	long long v;
+
+	if (t && *t) {
+		v = strtoll(t, &end, 10);
+		if (*end == 0)
+			return (time_t)v;
+	}
+	return time(NULL);
+}
+
+static int join(char *out, size_t cap, const char *dir, const char *name)
+{
+	return snprintf(out, cap, "%s/%s", dir, name) < (int)cap ? 0 : -1;
+}
+
+/* The key first (0600, never readable by others), then the certificate (0644). */
+static int write_pair(const char *dir, const char *certname, const char *keyname,
+		      const char *cert, size_t cn, const char *key, size_t kn, char *err,
+		      size_t errsz)
+{
+	char p[DD_PATH_MAX];
+
+	if (join(p, sizeof p, dir, keyname) || dd_write_atomic(p, key, kn, 0600) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, keyname, strerror(errno));
+	if (join(p, sizeof p, dir, certname) || dd_write_atomic(p, cert, cn, 0644) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, certname, strerror(errno));
+	return 0;
+}
+
+static int exists(const char *dir, const char *name)
+{
+	char p[DD_PATH_MAX];
+	struct stat st;
+
+	return join(p, sizeof p, dir, name) == 0 && lstat(p, &st) == 0;
+}
+
+/* Make the key, the certificate, both PEMs. The key is wiped by the caller. */
+static int make(const struct pki_cert_spec *spec, char *cpem, size_t *cn, char *kpem,
+		size_t *kn, char *err, size_t errsz)
+{
+	static unsigned char der[PKI_CERT_MAX];
+	const char *why = NULL;
+	size_t n = pki_cert_build(spec, der, sizeof der, &why);
+
+	if (n == 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "cannot build the certificate: %s", why);
+	*cn = pki_cert_pem(der, n, cpem, PKI_PEM_MAX);
+	*kn = pki_key_pem(spec->key, kpem, PKI_PEM_MAX);
+	if (*cn == 0 || *kn == 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "cannot encode the certificate or key");
+	return 0;
+}
+
+int pki_ca_init(const char *dir, enum pki_ktype t, unsigned days, const char *org, int force,
+		char *err, size_t errsz)
+{
+	static struct pki_key key;
+	static char cpem[PKI_PEM_MAX], kpem[PKI_PEM_MAX];
+	struct pki_cert_spec spec = { 0 };
+	time_t now = pki_now();
+	size_t cn, kn;
+	int rc;
+
+	if (!force && (exists(dir, "ca.pem") || exists(dir, "ca-key.pem")))
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s already holds a CA; --force replaces it (every certificate it issued stops being trusted)",
+			      dir);
+	if (org && (!*org || strlen(org) > 64))
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--name must be 1 to 64 characters");
+	if (pki_key_generate(&key, t) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "key generation failed");
+	spec = (struct pki_cert_spec){ PKI_CA, "dockdrop CA", org ? org : "dockdrop",
+				       now - PKI_SKEW, now + (time_t)days * 86400, &key, &key,
+				       NULL, 0, NULL, NULL, 0 };
+	rc = make(&spec, cpem, &cn, kpem, &kn, err, errsz);
+	pki_key_wipe(&key);
+	if (rc == 0 && dd_mkdir_p(dir, 0700) != 0)
+		rc = dd_say(err, errsz, errno == ENOTDIR || errno == EEXIST ? DD_EXIT_USAGE : DD_EXIT_FAIL,
+			    "%s: %s", dir, strerror(errno));
+	if (rc == 0 && chmod(dir, 0700) != 0)
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %s", dir, strerror(errno));
+	if (rc == 0)
+		rc = write_pair(dir, "ca.pem", "ca-key.pem", cpem, cn, kpem, kn, err, errsz);
+	explicit_bzero(kpem, sizeof kpem);
+	return rc;
+}
+
+static int read_file(const char *dir, const char *name, char *buf, size_t cap, long *n,
+		     char *err, size_t errsz)
+{
+	char p[DD_PATH_MAX];
+
+	if (join(p, sizeof p, dir, name) || (*n = dd_read_small_file(p, buf, cap)) < 0)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s/%s: %s", dir, name, strerror(errno));
+	return 0;
+}
+
+int pki_ca_load(const char *dir, struct pki_ca *ca, char *err, size_t errsz)
+{
+	static char kpem[PKI_PEM_MAX];
+	const char *why = NULL;
+	long n, kn;
+	int rc;
+
+	if ((rc = read_file(dir, "ca.pem", ca->pem, sizeof ca->pem, &n, err, errsz)))
+		return rc;
+	ca->pem_len = (size_t)n;
+	if (pki_x509_load(ca->pem, (size_t)n, ca->der, sizeof ca->der, &ca->cert, &why))
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s/ca.pem: %s", dir, why);
+	if (!ca->cert.is_ca)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s/ca.pem is not a CA certificate", dir);
+	if ((rc = read_file(dir, "ca-key.pem", kpem, sizeof kpem, &kn, err, errsz)))
+		return rc;
+	rc = pki_key_load(&ca->key, kpem, (size_t)kn, &why);
+	explicit_bzero(kpem, sizeof kpem);
+	if (rc)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s/ca-key.pem: %s", dir, why);
+	if (!pki_key_matches(&ca->key, &ca->cert.pkey)) {
+		pki_key_wipe(&ca->key);
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s/ca-key.pem is not the key of %s/ca.pem", dir, dir);
+	}
+	/* The leaf's AKID must equal the CA's SKID as written; compute it only if absent. */
+	if (ca->cert.skid)
+		memcpy(ca->skid, ca->cert.skid, 20);
+	else
+		pki_key_id(&ca->key, ca->skid);
+	return 0;
+}
+
+int pki_ca_issue(struct pki_ca *ca, enum pki_role role, enum pki_ktype t, const char *cn,
+		 const struct pki_san *sans, unsigned nsans, unsigned days, const char *out,
+		 char *err, size_t errsz)
+{
+	static struct pki_key key;
+	static char cpem[PKI_PEM_MAX], kpem[PKI_PEM_MAX], first[256];
+	struct pki_cert_spec spec;
+	time_t now = pki_now();
+	size_t cl, kl;
+	int rc;
+
+	if (role == PKI_SERVER && nsans == 0)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "a server certificate needs names: give --san NAME|IP or --auto-san");
+	if (role == PKI_SERVER && !cn) {
+		pki_san_format(&sans[0], first, sizeof first);
+		cn = first;
+	}
+	if (!cn || !*cn || strlen(cn) > 64)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--cn must be 1 to 64 characters");
+	/* Never outlive the CA: Go and OpenSSL would refuse the chain from that day on. */
+	time_t end = now + (time_t)days * 86400;
+	if (end > ca->cert.not_after)
+		end = ca->cert.not_after;
+	if (pki_key_generate(&key, t) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "key generation failed");
+	spec = (struct pki_cert_spec){ role, cn, NULL, now - PKI_SKEW, end, &key, &ca->key,
+				       ca->cert.subject, ca->cert.subject_len, ca->skid, sans,
+				       nsans };
+	rc = make(&spec, cpem, &cl, kpem, &kl, err, errsz);
+	pki_key_wipe(&key);
+	if (rc == 0 && dd_mkdir_p(out, 0700) != 0)
+		rc = dd_say(err, errsz, errno == ENOTDIR || errno == EEXIST ? DD_EXIT_USAGE : DD_EXIT_FAIL,
+			    "%s: %s", out, strerror(errno));
+	if (rc == 0)
+		rc = write_pair(out, role == PKI_SERVER ? "server-cert.pem" : "cert.pem",
+				role == PKI_SERVER ? "server-key.pem" : "key.pem", cpem, cl, kpem, kl,
+				err, errsz);
+	explicit_bzero(kpem, sizeof kpem);
+	if (rc == 0) {
+		char p[DD_PATH_MAX];
+
+		if (join(p, sizeof p, out, "ca.pem") ||
+		    dd_write_atomic(p, ca->pem, ca->pem_len, 0644) != 0)
+			rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s/ca.pem: %s", out, strerror(errno));
+	}
+	return rc;
+}
+
+static void add_text(struct pki_san *list, unsigned *n, const char *text)
+{
+	struct pki_san s;
+
+	if (pki_san_parse(text, &s) == 0)
+		pki_san_add(list, n, &s);
+}
+
+/* The first name with a dot on an /etc/hosts line that names host: no DNS, no waiting. */
+static void fqdn(const char *host, struct pki_san *list, unsigned *n)
+{
+	char line[512];
+	FILE *f = fopen("/etc/hosts", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		char *save, *w, *names[16];
+		int k = 0, hit = 0;
+
+		if ((w = strchr(line, '#')))
+			*w = 0;
+		if (!strtok_r(line, " \t\n", &save))
+			continue;
+		while (k < 16 && (w = strtok_r(NULL, " \t\n", &save))) {
+			hit |= strcmp(w, host) == 0 || (strncmp(w, host, strlen(host)) == 0 &&
+							 w[strlen(host)] == '.');
+			names[k++] = w;
+		}
+		for (int i = 0; hit && i < k; i++)
+			if (strchr(names[i], '.') && strncmp(names[i], host, strlen(host)) == 0)
+				add_text(list, n, names[i]);
+	}
+	fclose(f);
+}
+
+int pki_auto_sans(struct pki_san *list, unsigned *n)
+{
+	char host[256];
+	struct ifaddrs *ifs, *i;
+
+	if (gethostname(host, sizeof host) == 0) {
+		host[sizeof host - 1] = 0;
+		add_text(list, n, host);
+		if (!strchr(host, '.'))
+			fqdn(host, list, n);
+	}
+	add_text(list, n, "localhost");
+	add_text(list, n, "127.0.0.1");
+	add_text(list, n, "::1");
+	if (getifaddrs(&ifs) != 0)
+		return 0;
+	for (i = ifs; i; i = i->ifa_next) {
+		struct pki_san s = { .ip = 1 };
+
+		if (!i->ifa_addr)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET) {
+			s.alen = 4;
+			memcpy(s.addr, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, 4);
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			const struct in6_addr *a = &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr;
+
+			if (IN6_IS_ADDR_LINKLOCAL(a))
+				continue;
+			s.alen = 16;
+			memcpy(s.addr, a, 16);
+		} else {
+			continue;
+		}
+		pki_san_add(list, n, &s);
+	}
+	freeifaddrs(ifs);
+	return 0;
+}

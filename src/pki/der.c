@@ -1,0 +1,188 @@
+#include <string.h>
+
+#include "pki/der.h"
+
+void der_init(struct der *d, unsigned char *buf, size_t cap)
+{
+	d->buf = buf;
+	d->cap = cap;
+	d->len = 0;
+	d->err = 0;
+	d->depth = 0;
+}
+
+size_t der_len_encode(size_t n, unsigned char *out)
+{
+	size_t k = 0;
+
+	if (n < 128) {
+		out[0] = (unsigned char)n;
+		return 1;
+	}
+	for (size_t v = n; v; v >>= 8)
+		k++;
+	out[0] = (unsigned char)(0x80 | k);
+	for (size_t i = 0; i < k; i++)
+		out[1 + i] = (unsigned char)(n >> (8 * (k - 1 - i)));
+	return 1 + k;
+}
+
+static void put(struct der *d, const void *v, size_t n)
+{
+	if (d->err || n > d->cap - d->len) {
+		d->err = 1;
+		return;
+	}
+	if (n)
+		memcpy(d->buf + d->len, v, n);
+	d->len += n;
+}
+
+void der_raw(struct der *d, const void *v, size_t n)
+{
+	put(d, v, n);
+}
+
+void der_prim(struct der *d, unsigned tag, const void *v, size_t n)
+{
+	unsigned char h[6];
+	size_t k;
+
+	h[0] = (unsigned char)tag;
+	k = der_len_encode(n, h + 1);
+	put(d, h, 1 + k);
+	put(d, v, n);
+}
+
+/* The tag and a one-byte length placeholder; der_end widens it if needed. */
+void der_begin(struct der *d, unsigned tag)
+{
+	unsigned char h[2] = { (unsigned char)tag, 0 };
+
+	if (d->depth == DER_DEPTH) {
+		d->err = 1;
+		return;
+	}
+	d->open[d->depth++] = d->len;
+	put(d, h, 2);
+}
+
+void der_end(struct der *d)
+{
+	unsigned char l[6];
+	size_t start, body, n, k;
+
+	if (d->depth == 0) {
+		d->err = 1;
+		return;
+	}
+	start = d->open[--d->depth];
+	if (d->err)
+		return;
+	body = start + 2;
+	n = d->len - body;
+	k = der_len_encode(n, l);
+	if (k > 1) {
+		if (k - 1 > d->cap - d->len) {
+			d->err = 1;
+			return;
+		}
+		memmove(d->buf + body + k - 1, d->buf + body, n);
+		d->len += k - 1;
+	}
+	memcpy(d->buf + start + 1, l, k);
+}
+
+void der_uint(struct der *d, const unsigned char *be, size_t n)
+{
+	unsigned char v[1 + 1024];
+
+	while (n > 1 && be[0] == 0) {
+		be++;
+		n--;
+	}
+	if (n == 0) {
+		v[0] = 0;
+		der_prim(d, DER_INTEGER, v, 1);
+		return;
+	}
+	if (n > sizeof v - 1) {
+		d->err = 1;
+		return;
+	}
+	v[0] = 0;
+	memcpy(v + 1, be, n);
+	if (be[0] & 0x80)
+		der_prim(d, DER_INTEGER, v, n + 1);
+	else
+		der_prim(d, DER_INTEGER, v + 1, n);
+}
+
+void der_small(struct der *d, uint32_t v)
+{
+	unsigned char b[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16),
+			       (unsigned char)(v >> 8), (unsigned char)v };
+
+	der_uint(d, b, 4);
+}
+
+void der_bool(struct der *d, int v)
+{
+	unsigned char b = v ? 0xff : 0x00;
+
+	der_prim(d, DER_BOOLEAN, &b, 1);
+}
+
+void der_null(struct der *d)
+{
+	der_prim(d, DER_NULL, NULL, 0);
+}
+
+void der_oid(struct der *d, const char *oid, size_t n)
+{
+	der_prim(d, DER_OID, oid, n);
+}
+
+void der_bits(struct der *d, const void *v, size_t n)
+{
+	unsigned char z = 0;
+
+	der_begin(d, DER_BIT_STRING);
+	put(d, &z, 1);
+	put(d, v, n);
+	der_end(d);
+}
+
+static void digits(char *out, unsigned v, int n)
+{
+	while (n--) {
+		out[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+void der_time(struct der *d, time_t t)
+{
+	struct tm tm;
+	char s[16];
+	int year, y;
+
+	if (!gmtime_r(&t, &tm)) {
+		d->err = 1;
+		return;
+	}
+	year = tm.tm_year + 1900;
+	y = year < 2050 ? 2 : 4;
+	if (year < 1950 || year > 9999) {
+		d->err = 1;
+		return;
+	}
+	digits(s, (unsigned)(y == 2 ? year % 100 : year), y);
+	digits(s + y, (unsigned)tm.tm_mon + 1, 2);
+	digits(s + y + 2, (unsigned)tm.tm_mday, 2);
+	digits(s + y + 4, (unsigned)tm.tm_hour, 2);
+	digits(s + y + 6, (unsigned)tm.tm_min, 2);
+	digits(s + y + 8, (unsigned)tm.tm_sec, 2);
+	s[y + 10] = 'Z';
+	der_prim(d, y == 2 ? DER_UTCTIME : DER_GENTIME, s, (size_t)y + 11);
+}

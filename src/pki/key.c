@@ -1,0 +1,318 @@
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "pki/key.h"
+#include "util/pem.h"
+
+static const char *const names[PKI_KTYPES] = { "ecdsa-p256", "ecdsa-p384", "rsa2048",
+					       "rsa3072", "rsa4096" };
+static const unsigned rsa_bits[PKI_KTYPES] = { 0, 0, 2048, 3072, 4096 };
+
+#define OID_EC_PUBKEY "\x2a\x86\x48\xce\x3d\x02\x01"
+#define OID_P256 "\x2a\x86\x48\xce\x3d\x03\x01\x07"
+#define OID_P384 "\x2b\x81\x04\x00\x22"
+#define OID_RSA "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01"
+#define OID_ECDSA_SHA256 "\x2a\x86\x48\xce\x3d\x04\x03\x02"
+#define OID_ECDSA_SHA384 "\x2a\x86\x48\xce\x3d\x04\x03\x03"
+#define OID_RSA_SHA256 "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0b"
+
+static br_hmac_drbg_context drbg;
+static int seeded;
+
+int pki_ktype_parse(const char *name)
+{
+	for (int i = 0; i < PKI_KTYPES; i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *pki_ktype_name(enum pki_ktype t)
+{
+	return (unsigned)t < PKI_KTYPES ? names[t] : "unknown";
+}
+
+static int is_ec(enum pki_ktype t)
+{
+	return t == PKI_EC256 || t == PKI_EC384;
+}
+
+void pki_random_seed(const void *seed, size_t n)
+{
+	br_hmac_drbg_init(&drbg, &br_sha256_vtable, seed, n);
+	seeded = 1;
+}
+
+/* getrandom() blocks only until the kernel pool is initialised, once per boot. */
+static int seed(void)
+{
+	unsigned char s[48];
+	size_t got = 0;
+
+	while (got < sizeof s) {
+		ssize_t r = getrandom(s + got, sizeof s - got, 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	pki_random_seed(s, sizeof s);
+	explicit_bzero(s, sizeof s);
+	return 0;
+}
+
+int pki_random(void *out, size_t n)
+{
+	if (!seeded && seed() != 0)
+		return -1;
+	br_hmac_drbg_generate(&drbg, out, n);
+	return 0;
+}
+
+static const br_ec_impl *ec_impl(int curve)
+{
+	return curve == BR_EC_secp256r1 ? &br_ec_p256_m31 : &br_ec_prime_i31;
+}
+
+int pki_key_generate(struct pki_key *k, enum pki_ktype t)
+{
+	const br_prng_class **rng = &drbg.vtable;
+
+	memset(k, 0, sizeof *k);
+	k->type = t;
+	if (!seeded && seed() != 0)
+		return -1;
+	if (is_ec(t)) {
+		int curve = t == PKI_EC256 ? BR_EC_secp256r1 : BR_EC_secp384r1;
+
+		if (!br_ec_keygen(rng, ec_impl(curve), &k->ec, k->priv, curve))
+			return -1;
+		return br_ec_compute_pub(ec_impl(curve), &k->ecpub, k->pub, &k->ec) ? 0 : -1;
+	}
+	/* BearSSL's default exponent 0 means 3: ask for 65537. */
+	return br_rsa_keygen_get_default()(rng, &k->rsa, k->priv, &k->rsapub, k->pub,
+					   rsa_bits[t], 65537) ? 0 : -1;
+}
+
+static int from_rsa(struct pki_key *k, const br_rsa_private_key *sk)
+{
+	size_t nlen, elen, off = 0;
+	unsigned char *p = k->priv;
+	const unsigned char *parts[5] = { sk->p, sk->q, sk->dp, sk->dq, sk->iq };
+	size_t lens[5] = { sk->plen, sk->qlen, sk->dplen, sk->dqlen, sk->iqlen };
+	unsigned char *dst[5];
+
+	for (int i = 0; i < 5; i++) {
+		if (lens[i] > sizeof k->priv - off)
+			return -1;
+		dst[i] = p + off;
+		memcpy(dst[i], parts[i], lens[i]);
+		off += lens[i];
+	}
+	k->rsa = (br_rsa_private_key){ sk->n_bitlen, dst[0], lens[0], dst[1], lens[1],
+				       dst[2], lens[2], dst[3], lens[3], dst[4], lens[4] };
+	/* The i31 version runs out of scratch space at exactly 4096 bits; i15 does not. */
+	nlen = br_rsa_i15_compute_modulus(NULL, &k->rsa);
+	if (nlen == 0 || nlen + 4 > sizeof k->pub)
+		return -1;
+	br_rsa_i15_compute_modulus(k->pub, &k->rsa);
+	uint32_t e = br_rsa_compute_pubexp_get_default()(&k->rsa);
+	if (e == 0)
+		return -1;
+	elen = 0;
+	for (uint32_t v = e; v; v >>= 8)
+		elen++;
+	for (size_t i = 0; i < elen; i++)
+		k->pub[nlen + i] = (unsigned char)(e >> (8 * (elen - 1 - i)));
+	k->rsapub = (br_rsa_public_key){ k->pub, nlen, k->pub + nlen, elen };
+	switch (sk->n_bitlen) {
+	case 2048: k->type = PKI_RSA2048; return 0;
+	case 3072: k->type = PKI_RSA3072; return 0;
+	case 4096: k->type = PKI_RSA4096; return 0;
+	default: return -1;
+	}
+}
+
+static int from_ec(struct pki_key *k, const br_ec_private_key *sk)
+{
+	if (sk->curve != BR_EC_secp256r1 && sk->curve != BR_EC_secp384r1)
+		return -1;
+	if (sk->xlen > BR_EC_KBUF_PRIV_MAX_SIZE)
+		return -1;
+	memcpy(k->priv, sk->x, sk->xlen);
+	k->ec = (br_ec_private_key){ sk->curve, k->priv, sk->xlen };
+	k->type = sk->curve == BR_EC_secp256r1 ? PKI_EC256 : PKI_EC384;
+	return br_ec_compute_pub(ec_impl(sk->curve), &k->ecpub, k->pub, &k->ec) ? 0 : -1;
+}
+
+int pki_key_load(struct pki_key *k, const char *pem, size_t n, const char **why)
+{
+	static const char *const labels[] = { "PRIVATE KEY", "EC PRIVATE KEY",
+					      "RSA PRIVATE KEY", NULL };
+	unsigned char der[4096];
+	br_skey_decoder_context dc;
+	size_t dn;
+	int rc = -1;
+
+	memset(k, 0, sizeof *k);
+	dn = dd_pem_decode(pem, n, labels, der, sizeof der, NULL);
+	if (dn == 0) {
+		*why = strstr(pem, "ENCRYPTED") ? "the key is encrypted" : "no PEM private key";
+		return -1;
+	}
+	br_skey_decoder_init(&dc);
+	br_skey_decoder_push(&dc, der, dn);
+	if (br_skey_decoder_last_error(&dc) != 0)
+		*why = "not a valid private key";
+	else if (br_skey_decoder_key_type(&dc) == BR_KEYTYPE_EC)
+		rc = from_ec(k, br_skey_decoder_get_ec(&dc));
+	else
+		rc = from_rsa(k, br_skey_decoder_get_rsa(&dc));
+	if (rc != 0 && br_skey_decoder_last_error(&dc) == 0)
+		*why = "unsupported key (use P-256, P-384 or RSA 2048/3072/4096)";
+	explicit_bzero(&dc, sizeof dc);
+	explicit_bzero(der, sizeof der);
+	return rc;
+}
+
+size_t pki_key_pem(const struct pki_key *k, char *out, size_t cap)
+{
+	unsigned char der[3072], d[512];
+	size_t n, dlen, pn = 0;
+
+	if (is_ec(k->type)) {
+		n = br_encode_ec_pkcs8_der(NULL, &k->ec, &k->ecpub);
+		if (n == 0 || n > sizeof der)
+			return 0;
+		br_encode_ec_pkcs8_der(der, &k->ec, &k->ecpub);
+	} else {
+		dlen = br_rsa_compute_privexp_get_default()(NULL, &k->rsa, 65537);
+		if (dlen == 0 || dlen > sizeof d ||
+		    br_rsa_compute_privexp_get_default()(d, &k->rsa, 65537) != dlen)
+			return 0;
+		n = br_encode_rsa_pkcs8_der(NULL, &k->rsa, &k->rsapub, d, dlen);
+		if (n == 0 || n > sizeof der)
+			return 0;
+		br_encode_rsa_pkcs8_der(der, &k->rsa, &k->rsapub, d, dlen);
+	}
+	if (br_pem_encode(NULL, der, n, "PRIVATE KEY", BR_PEM_LINE64) + 1 <= cap)
+		pn = br_pem_encode(out, der, n, "PRIVATE KEY", BR_PEM_LINE64);
+	explicit_bzero(der, sizeof der);
+	explicit_bzero(d, sizeof d);
+	return pn;
+}
+
+void pki_key_wipe(struct pki_key *k)
+{
+	explicit_bzero(k, sizeof *k);
+}
+
+size_t pki_pubkey_bits(const struct pki_key *k, unsigned char *out, size_t cap)
+{
+	struct der d;
+
+	if (is_ec(k->type)) {
+		if (k->ecpub.qlen > cap)
+			return 0;
+		memcpy(out, k->ecpub.q, k->ecpub.qlen);
+		return k->ecpub.qlen;
+	}
+	der_init(&d, out, cap);
+	der_begin(&d, DER_SEQUENCE);
+	der_uint(&d, k->rsapub.n, k->rsapub.nlen);
+	der_uint(&d, k->rsapub.e, k->rsapub.elen);
+	der_end(&d);
+	return d.err ? 0 : d.len;
+}
+
+void pki_spki(struct der *d, const struct pki_key *k)
+{
+	unsigned char bits[1024];
+	size_t n = pki_pubkey_bits(k, bits, sizeof bits);
+
+	der_begin(d, DER_SEQUENCE);
+	der_begin(d, DER_SEQUENCE);
+	if (is_ec(k->type)) {
+		der_oid(d, DER_OID_LIT(OID_EC_PUBKEY));
+		if (k->type == PKI_EC256)
+			der_oid(d, DER_OID_LIT(OID_P256));
+		else
+			der_oid(d, DER_OID_LIT(OID_P384));
+	} else {
+		der_oid(d, DER_OID_LIT(OID_RSA));
+		der_null(d);
+	}
+	der_end(d);
+	if (n == 0)
+		d->err = 1;
+	der_bits(d, bits, n);
+	der_end(d);
+}
+
+void pki_sigalg(struct der *d, const struct pki_key *k)
+{
+	der_begin(d, DER_SEQUENCE);
+	if (k->type == PKI_EC256) {
+		der_oid(d, DER_OID_LIT(OID_ECDSA_SHA256));
+	} else if (k->type == PKI_EC384) {
+		der_oid(d, DER_OID_LIT(OID_ECDSA_SHA384));
+	} else {
+		der_oid(d, DER_OID_LIT(OID_RSA_SHA256));
+		der_null(d);
+	}
+	der_end(d);
+}
+
+size_t pki_sign(const struct pki_key *k, const void *data, size_t n, unsigned char *sig,
+		size_t cap)
+{
+	unsigned char h[48];
+
+	if (k->type == PKI_EC384) {
+		br_sha384_context c;
+
+		br_sha384_init(&c);
+		br_sha384_update(&c, data, n);
+		br_sha384_out(&c, h);
+	} else {
+		br_sha256_context c;
+
+		br_sha256_init(&c);
+		br_sha256_update(&c, data, n);
+		br_sha256_out(&c, h);
+	}
+	if (is_ec(k->type)) {
+		if (cap < 2 * 48 + 16)
+			return 0;
+		return br_ecdsa_i31_sign_asn1(ec_impl(k->ec.curve),
+					      k->type == PKI_EC384 ? &br_sha384_vtable
+								   : &br_sha256_vtable,
+					      h, &k->ec, sig);
+	}
+	if (cap < (k->rsa.n_bitlen + 7) / 8)
+		return 0;
+	return br_rsa_pkcs1_sign_get_default()(BR_HASH_OID_SHA256, h, 32, &k->rsa, sig)
+		       ? (k->rsa.n_bitlen + 7) / 8 : 0;
+}
+
+static int same(const unsigned char *a, size_t an, const unsigned char *b, size_t bn)
+{
+	while (an > 0 && *a == 0)
+		a++, an--;
+	while (bn > 0 && *b == 0)
+		b++, bn--;
+	return an == bn && memcmp(a, b, an) == 0;
+}
+
+int pki_key_matches(const struct pki_key *k, const br_x509_pkey *pk)
+{
+	if (is_ec(k->type))
+		return pk->key_type == BR_KEYTYPE_EC && pk->key.ec.curve == k->ec.curve &&
+		       same(pk->key.ec.q, pk->key.ec.qlen, k->ecpub.q, k->ecpub.qlen);
+	return pk->key_type == BR_KEYTYPE_RSA &&
+	       same(pk->key.rsa.n, pk->key.rsa.nlen, k->rsapub.n, k->rsapub.nlen) &&
+	       same(pk->key.rsa.e, pk->key.rsa.elen, k->rsapub.e, k->rsapub.elen);
+}

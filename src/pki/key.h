@@ -1,0 +1,54 @@
+/* Private keys: generation (HMAC-DRBG seeded from getrandom), PEM loading (PKCS#8, SEC1,
+ * PKCS#1), PKCS#8 PEM output, the SubjectPublicKeyInfo and signature of a certificate.
+ * A struct pki_key holds the secret: pki_key_wipe it after use. */
+#ifndef DD_PKI_KEY_H
+#define DD_PKI_KEY_H
+
+#include <stddef.h>
+
+#include <bearssl.h>
+
+#include "pki/der.h"
+
+enum pki_ktype { PKI_EC256, PKI_EC384, PKI_RSA2048, PKI_RSA3072, PKI_RSA4096, PKI_KTYPES };
+
+struct pki_key {
+	enum pki_ktype type;
+	br_ec_private_key ec;
+	br_ec_public_key ecpub;
+	br_rsa_private_key rsa;
+	br_rsa_public_key rsapub;
+	unsigned char priv[BR_RSA_KBUF_PRIV_SIZE(4096) + 16];	/* + leading zeros kept by a decoder */
+	unsigned char pub[BR_RSA_KBUF_PUB_SIZE(4096) + 8];
+};
+
+/* "ecdsa-p256" ... "rsa4096" <-> type; -1 for an unknown name. */
+int pki_ktype_parse(const char *name);
+const char *pki_ktype_name(enum pki_ktype t);
+
+/* Random bytes from the DRBG (seeded on first use). 0 or -1. */
+int pki_random(void *out, size_t n);
+/* For tests: a fixed seed makes keys and serials reproducible. */
+void pki_random_seed(const void *seed, size_t n);
+
+int pki_key_generate(struct pki_key *k, enum pki_ktype t);
+/* Load the first private key of a PEM text. 0, or -1 with why set. */
+int pki_key_load(struct pki_key *k, const char *pem, size_t n, const char **why);
+/* PKCS#8 "PRIVATE KEY" PEM into out; its length (without NUL), 0 if it does not fit. */
+size_t pki_key_pem(const struct pki_key *k, char *out, size_t cap);
+void pki_key_wipe(struct pki_key *k);
+
+/* SubjectPublicKeyInfo of the key. */
+void pki_spki(struct der *d, const struct pki_key *k);
+/* The subjectPublicKey bits (EC point, or the RSAPublicKey DER) into out; length or 0. */
+size_t pki_pubkey_bits(const struct pki_key *k, unsigned char *out, size_t cap);
+/* The signature AlgorithmIdentifier this key signs with (ECDSA with SHA-256 for P-256,
+ * SHA-384 for P-384; sha256WithRSAEncryption for RSA). */
+void pki_sigalg(struct der *d, const struct pki_key *k);
+/* Sign data (hashed as the algorithm says). Signature length, 0 on failure. */
+size_t pki_sign(const struct pki_key *k, const void *data, size_t n, unsigned char *sig,
+		size_t cap);
+/* 1 if the key is the private half of this public key (from a certificate). */
+int pki_key_matches(const struct pki_key *k, const br_x509_pkey *pk);
+
+#endif
