@@ -1,0 +1,97 @@
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "pki/byo.h"
+#include "pki/ca.h"
+#include "util/log.h"
+#include "util/pem.h"
+
+static struct {
+	char pem[PKI_PEM_MAX];
+	unsigned char ca_der[PKI_CERT_MAX], der[PKI_CERT_MAX];
+	struct pki_cert ca, cert;
+	struct pki_key key;
+} b;
+
+static int load_cert(const char *path, unsigned char *der, struct pki_cert *c, char *err,
+		     size_t errsz)
+{
+	const char *why = NULL;
+	long n = dd_read_small_file(path, b.pem, sizeof b.pem);
+
+	if (n < 0)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", path, strerror(errno));
+	if (pki_x509_load(b.pem, (size_t)n, der, PKI_CERT_MAX, c, &why))
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", path, why);
+	return 0;
+}
+
+static int load_key(const char *path, char *err, size_t errsz)
+{
+	const char *why = NULL;
+	long n = dd_read_small_file(path, b.pem, sizeof b.pem);
+	int rc;
+
+	if (n < 0)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", path, strerror(errno));
+	rc = pki_key_load(&b.key, b.pem, (size_t)n, &why);
+	explicit_bzero(b.pem, sizeof b.pem);
+	return rc ? dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", path, why) : 0;
+}
+
+static int in_time(const char *path, const struct pki_cert *c, time_t now, char *err,
+		   size_t errsz)
+{
+	char when[32];
+	struct tm tm;
+	time_t t = now < c->not_before ? c->not_before : c->not_after;
+
+	if (now >= c->not_before && now <= c->not_after)
+		return 0;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+	return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s %s (is this machine's clock right?)",
+		      path, now < c->not_before ? "not valid until" : "expired on", when);
+}
+
+static int check(const char *ca_pem, const char *cert_pem, const char *key_pem, char *err,
+		 size_t errsz)
+{
+	time_t now = pki_now();
+	int rc;
+
+	if ((rc = load_cert(ca_pem, b.ca_der, &b.ca, err, errsz)) ||
+	    (rc = load_cert(cert_pem, b.der, &b.cert, err, errsz)) ||
+	    (rc = load_key(key_pem, err, errsz)))
+		return rc;
+	if (!b.ca.is_ca)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s is not a CA certificate (no basicConstraints CA:TRUE)", ca_pem);
+	if (!pki_key_matches(&b.key, &b.cert.pkey))
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s is not the key of %s", key_pem, cert_pem);
+	if (b.cert.issuer_len != b.ca.subject_len ||
+	    memcmp(b.cert.issuer, b.ca.subject, b.ca.subject_len) != 0 ||
+	    !pki_x509_signed_by(&b.cert, &b.ca))
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s was not issued by %s", cert_pem, ca_pem);
+	if (b.cert.nsans == 0)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s has no subjectAltName: Docker's Go clients ignore the CN; reissue it with the names and IPs clients dial",
+			      cert_pem);
+	if (b.cert.is_ca)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s is a CA certificate, not a server one", cert_pem);
+	if ((b.cert.server_auth || b.cert.client_auth) && !b.cert.server_auth)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s is not for TLS servers (its extendedKeyUsage lacks serverAuth)",
+			      cert_pem);
+	if ((rc = in_time(ca_pem, &b.ca, now, err, errsz)) ||
+	    (rc = in_time(cert_pem, &b.cert, now, err, errsz)))
+		return rc;
+	return 0;
+}
+
+int pki_byo_check(const char *ca_pem, const char *cert_pem, const char *key_pem, char *err,
+		  size_t errsz)
+{
+	int rc = check(ca_pem, cert_pem, key_pem, err, errsz);
+
+	pki_key_wipe(&b.key);
+	return rc;
+}

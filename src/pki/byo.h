@@ -1,0 +1,15 @@
+/* Certificates the user brings (`install --certs DIR`): the CA certificate, the server
+ * certificate and its key are checked the way dockerd and its Go clients will use them,
+ * so a problem is named now, in one line, instead of as a TLS failure later. */
+#ifndef DD_PKI_BYO_H
+#define DD_PKI_BYO_H
+
+#include <stddef.h>
+
+/* 0, or DD_EXIT_USAGE with err naming the file and the problem: unreadable or not PEM, a
+ * CA that is not a CA, a key that is not the certificate's, a certificate not signed by
+ * the CA, no subjectAltName, outside its validity, not for TLS servers. */
+int pki_byo_check(const char *ca_pem, const char *cert_pem, const char *key_pem, char *err,
+		  size_t errsz);
+
+#endif
