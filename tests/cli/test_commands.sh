@@ -1,7 +1,8 @@
 # The command surface of DESIGN.md: every command exists, has --help and -h, refuses
 # unknown options with one line and exit 2; commands not built yet say so and exit 1. The
 # payload commands (verify, list, extract, bundle) work: run by the bare stub they say
-# there is no payload (exit 1), bundle without arguments asks for --engine (exit 2).
+# there is no payload (exit 1), bundle without arguments asks for --engine (exit 2). The ca
+# commands work: without their required options they ask for them (exit 2).
 . "$(dirname "$0")/lib.sh"
 
 # command path | arguments that satisfy it (for the "not implemented yet" / "no payload" checks)
@@ -14,7 +15,7 @@ extract|DIR
 ca init|
 ca issue server|
 ca issue client|
-ca show|FILE
+ca show|/nonexistent-file
 certs rotate|
 certs check|
 client-bundle|
@@ -62,6 +63,24 @@ echo "$SURFACE" | while IFS='|' read -r path args; do
 			ok "bundle without arguments asks for --engine"
 		else
 			notok "bundle without arguments: exit $rc: $(cat "$T_TMP/err")"
+		fi
+		;;
+	ca\ init | ca\ issue\ *)
+		want="--dir D"
+		[ "$path" = "ca init" ] || want="--ca D"
+		if [ $rc -eq 2 ] && [ ! -s "$T_TMP/out" ] &&
+			[ "$(cat "$T_TMP/err")" = "dockdrop: $path: $want is required; see 'dockdrop $path --help'" ]; then
+			ok "$path without arguments asks for $want"
+		else
+			notok "$path without arguments: exit $rc: $(cat "$T_TMP/err")"
+		fi
+		;;
+	ca\ show)
+		if [ $rc -eq 2 ] && [ "$(lines "$T_TMP/err")" = 1 ] &&
+			grep -q '^dockdrop: ca show: /nonexistent-file: No such file' "$T_TMP/err"; then
+			ok "ca show of a missing file: exit 2, one line"
+		else
+			notok "ca show of a missing file: exit $rc: $(cat "$T_TMP/err")"
 		fi
 		;;
 	*)
