@@ -169,8 +169,8 @@ static void show_cert(const struct pki_cert *c, int json)
 		       left < 0 ? ": EXPIRED" : left < 30 ? ": renew soon" : "");
 		printf("key          %s\n", pki_x509_key_name(c));
 		printf("ca           %s\n", c->is_ca ? "yes" : "no");
-		printf("usage        %s%s%s\n", c->server_auth ? "serverAuth " : "",
-		       c->client_auth ? "clientAuth " : "", c->is_ca ? "keyCertSign cRLSign" : "");
+		printf("usage       %s%s%s\n", c->server_auth ? " serverAuth" : "",
+		       c->client_auth ? " clientAuth" : "", c->is_ca ? " keyCertSign cRLSign" : "");
 		printf("sha256       %s\n", fp);
 		return;
 	}

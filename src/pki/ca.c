@@ -159,10 +159,17 @@ int pki_ca_issue(struct pki_ca *ca, enum pki_role role, enum pki_ktype t, const 
 
 	if (role == PKI_SERVER && nsans == 0)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "a server certificate needs names: give --san NAME|IP or --auto-san");
-	if (role == PKI_SERVER && !cn) {
-		pki_san_format(&sans[0], first, sizeof first);
-		cn = first;
+	/* A server's CN is informative only (clients match SANs): the first SAN that fits
+	 * the 64-character limit of a CN. */
+	for (unsigned i = 0; role == PKI_SERVER && !cn && i < nsans; i++) {
+		pki_san_format(&sans[i], first, sizeof first);
+		if (strlen(first) <= 64)
+			cn = first;
 	}
+	if (role == PKI_SERVER && !cn)
+		cn = "docker server";
+	if (now >= ca->cert.not_after)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "the CA has expired (check this machine's clock, or make a new CA)");
 	if (!cn || !*cn || strlen(cn) > 64)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "--cn must be 1 to 64 characters");
 	/* Never outlive the CA: Go and OpenSSL would refuse the chain from that day on. */

@@ -41,8 +41,8 @@ static int dns_ok(const char *s)
 
 		if (!label_ok(p, len))
 			return 0;
-		if (!dot)
-			return 1;
+		if (!dot)	/* an all-digit last label is a mistyped address, not a name */
+			return strspn(p, "0123456789") != len;
 		p = dot + 1;
 	}
 }

@@ -19,6 +19,8 @@ size_t der_len_encode(size_t n, unsigned char *out)
 		out[0] = (unsigned char)n;
 		return 1;
 	}
+	if (n > 0xffffffffu)
+		return 0;	/* no certificate part is 4 GiB: the caller sets err */
 	for (size_t v = n; v; v >>= 8)
 		k++;
 	out[0] = (unsigned char)(0x80 | k);
@@ -50,6 +52,10 @@ void der_prim(struct der *d, unsigned tag, const void *v, size_t n)
 
 	h[0] = (unsigned char)tag;
 	k = der_len_encode(n, h + 1);
+	if (k == 0) {
+		d->err = 1;
+		return;
+	}
 	put(d, h, 1 + k);
 	put(d, v, n);
 }
@@ -82,6 +88,10 @@ void der_end(struct der *d)
 	body = start + 2;
 	n = d->len - body;
 	k = der_len_encode(n, l);
+	if (k == 0) {
+		d->err = 1;
+		return;
+	}
 	if (k > 1) {
 		if (k - 1 > d->cap - d->len) {
 			d->err = 1;

@@ -47,7 +47,7 @@ void der_bits(struct der *d, const void *v, size_t n);
 /* Time as X.509 wants it: UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280). */
 void der_time(struct der *d, time_t t);
 
-/* The length octets for n into out (at most 5); their count. */
+/* The length octets for n into out (at most 5); their count, 0 when n is 4 GiB or more. */
 size_t der_len_encode(size_t n, unsigned char *out);
 
 #define DER_OID_LIT(s) s, sizeof(s) - 1

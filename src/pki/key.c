@@ -97,6 +97,34 @@ int pki_key_generate(struct pki_key *k, enum pki_ktype t)
 					   rsa_bits[t], 65537) ? 0 : -1;
 }
 
+/* BearSSL derives e only when both primes are 3 mod 4 (its own keys): for others (most
+ * OpenSSL and Go keys) try the usual exponents by a round trip through the key. */
+static uint32_t rsa_pubexp(const struct pki_key *k, size_t nlen)
+{
+	static const uint32_t common[] = { 65537, 3, 17, 5, 37 };
+	unsigned char x[512], y[512], e[4];
+	uint32_t v = br_rsa_compute_pubexp_get_default()(&k->rsa);
+
+	if (v)
+		return v;
+	for (size_t i = 0; i < nlen; i++)
+		x[i] = (unsigned char)(i * 29 + 7);
+	x[0] = 0;	/* below the modulus */
+	for (size_t c = 0; c < sizeof common / sizeof common[0]; c++) {
+		br_rsa_public_key pk = { (unsigned char *)k->pub, nlen, e, 4 };
+
+		e[0] = (unsigned char)(common[c] >> 24);
+		e[1] = (unsigned char)(common[c] >> 16);
+		e[2] = (unsigned char)(common[c] >> 8);
+		e[3] = (unsigned char)common[c];
+		memcpy(y, x, nlen);
+		if (br_rsa_i31_public(y, nlen, &pk) && br_rsa_i31_private(y, &k->rsa) &&
+		    memcmp(x, y, nlen) == 0)
+			return common[c];
+	}
+	return 0;
+}
+
 static int from_rsa(struct pki_key *k, const br_rsa_private_key *sk)
 {
 	size_t nlen, elen, off = 0;
@@ -119,7 +147,7 @@ static int from_rsa(struct pki_key *k, const br_rsa_private_key *sk)
 	if (nlen == 0 || nlen + 4 > sizeof k->pub)
 		return -1;
 	br_rsa_i15_compute_modulus(k->pub, &k->rsa);
-	uint32_t e = br_rsa_compute_pubexp_get_default()(&k->rsa);
+	uint32_t e = rsa_pubexp(k, nlen);
 	if (e == 0)
 		return -1;
 	elen = 0;
@@ -160,7 +188,7 @@ int pki_key_load(struct pki_key *k, const char *pem, size_t n, const char **why)
 	memset(k, 0, sizeof *k);
 	dn = dd_pem_decode(pem, n, labels, der, sizeof der, NULL);
 	if (dn == 0) {
-		*why = strstr(pem, "ENCRYPTED") ? "the key is encrypted" : "no PEM private key";
+		*why = memmem(pem, n, "ENCRYPTED", 9) ? "the key is encrypted" : "no PEM private key";
 		return -1;
 	}
 	br_skey_decoder_init(&dc);

@@ -288,8 +288,10 @@ static int parse_tbs(struct pki_cert *c, struct dr *tbs, const char **why)
 		return *why = "bad version", -1;
 	if (next(tbs, &tag, &c->serial, &c->serial_len) || tag != 0x02)
 		return *why = "bad serial number", -1;
+	c->sigalg = tbs->p;
 	if (expect(tbs, 0x30, &alg))
 		return *why = "bad signature algorithm", -1;
+	c->sigalg_len = (size_t)(tbs->p - c->sigalg);
 	v = tbs->p;
 	if (next(tbs, &tag, &t, &n) || tag != 0x30)
 		return *why = "bad issuer", -1;
@@ -387,10 +389,12 @@ int pki_x509_parse(const unsigned char *der, size_t n, struct pki_cert *c, const
 	if (parse_tbs(c, &tbs, why))
 		return -1;
 	issuer_cn(c);
-	if (expect(&cert, 0x30, &alg) || next(&alg, &tag, &oid, &on) || tag != 0x06)
+	oid = cert.p;
+	if (expect(&cert, 0x30, &alg) || next(&alg, &tag, &t, &on) || tag != 0x06)
 		return *why = "bad signature algorithm", -1;
-	c->sigalg = oid;
-	c->sigalg_len = on;
+	/* Go refuses a certificate whose outer algorithm is not the signed inner one. */
+	if ((size_t)(cert.p - oid) != c->sigalg_len || memcmp(oid, c->sigalg, c->sigalg_len))
+		return *why = "outer and inner signature algorithms differ", -1;
 	if (expect(&cert, 0x03, &sig) || sig.p == sig.end || sig.p[0] != 0 || cert.p != cert.end)
 		return *why = "bad signature", -1;
 	c->sig = sig.p + 1;
@@ -411,13 +415,29 @@ int pki_x509_load(const char *pem, size_t n, unsigned char *der, size_t cap,
 	return pki_x509_parse(der, dn, c, why);
 }
 
+/* The only signature algorithms we issue or accept, as whole DER AlgorithmIdentifiers. */
+static const struct {
+	const char *der;
+	size_t len;
+	int key_type, sha384;
+} algs[] = {
+	{ "\x30\x0a\x06\x08\x2a\x86\x48\xce\x3d\x04\x03\x02", 12, BR_KEYTYPE_EC, 0 },
+	{ "\x30\x0a\x06\x08\x2a\x86\x48\xce\x3d\x04\x03\x03", 12, BR_KEYTYPE_EC, 1 },
+	{ "\x30\x0d\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0b\x05\x00", 15, BR_KEYTYPE_RSA, 0 },
+};
+
 int pki_x509_signed_by(const struct pki_cert *c, const struct pki_cert *issuer)
 {
 	unsigned char h[64];
 	const br_x509_pkey *pk = &issuer->pkey;
-	size_t hl;
+	size_t hl, a;
 
-	if (c->sigalg_len == 8 && memcmp(c->sigalg, "\x2a\x86\x48\xce\x3d\x04\x03\x03", 8) == 0) {
+	for (a = 0; a < sizeof algs / sizeof algs[0]; a++)
+		if (c->sigalg_len == algs[a].len && !memcmp(c->sigalg, algs[a].der, algs[a].len))
+			break;
+	if (a == sizeof algs / sizeof algs[0] || algs[a].key_type != pk->key_type)
+		return 0;
+	if (algs[a].sha384) {
 		br_sha384_context x;
 
 		br_sha384_init(&x);

@@ -14,8 +14,8 @@
 struct pki_cert {
 	const unsigned char *der, *tbs, *sig, *serial, *issuer, *subject, *skid, *akid;
 	size_t der_len, tbs_len, sig_len, serial_len, issuer_len, subject_len;
-	const unsigned char *sigalg;	/* the AlgorithmIdentifier's OID contents */
-	size_t sigalg_len;
+	const unsigned char *sigalg;	/* the whole signature AlgorithmIdentifier (outer, */
+	size_t sigalg_len;		/* checked byte-identical to the signed inner one) */
 	time_t not_before, not_after;
 	char cn[128], org[128];		/* from the subject, escaped; "" if absent */
 	char issuer_cn[128];
