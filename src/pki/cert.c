@@ -101,27 +101,28 @@ int pki_key_id(const struct pki_key *k, unsigned char id[20])
 	return 0;
 }
 
-static void name(struct der *d, const char *cn, const char *org)
+/* One RelativeDistinguishedName: SET { SEQUENCE { type, UTF8String value } }. */
+static void rdn(struct der *d, const char *oid, size_t n, const char *value)
 {
-	der_begin(d, DER_SEQUENCE);
-	if (org) {
-		der_begin(d, DER_SET);
-		der_begin(d, DER_SEQUENCE);
-		der_oid(d, DER_OID_LIT(OID_O));
-		der_prim(d, DER_UTF8, org, strlen(org));
-		der_end(d);
-		der_end(d);
-	}
 	der_begin(d, DER_SET);
 	der_begin(d, DER_SEQUENCE);
-	der_oid(d, DER_OID_LIT(OID_CN));
-	der_prim(d, DER_UTF8, cn, strlen(cn));
-	der_end(d);
+	der_oid(d, oid, n);
+	der_prim(d, DER_UTF8, value, strlen(value));
 	der_end(d);
 	der_end(d);
 }
 
-/* Extension: SEQUENCE { OID, [critical], OCTET STRING { value } }; value written by fn. */
+static void name(struct der *d, const char *cn, const char *org)
+{
+	der_begin(d, DER_SEQUENCE);
+	if (org)
+		rdn(d, DER_OID_LIT(OID_O), org);
+	rdn(d, DER_OID_LIT(OID_CN), cn);
+	der_end(d);
+}
+
+/* Extension: SEQUENCE { OID, [critical], OCTET STRING { value } }; the caller writes the
+ * value between ext_begin and ext_end. */
 static void ext_begin(struct der *d, const char *oid, size_t n, int critical)
 {
 	der_begin(d, DER_SEQUENCE);
