@@ -43,9 +43,11 @@ if [ "${1-}" = --inner ]; then
 	mkdir -p "$T/tmp" "$T/home" "$T/cfg" "$T/etc-ovl"
 	# dockerd 20.10 writes /etc/docker/key.json whatever --data-root says: give it an /etc
 	# whose changes land on a tmpfs of this mount namespace.
+	overlay=1
 	mount -t tmpfs -o mode=0700 dd-etc-ovl "$T/etc-ovl" && mkdir "$T/etc-ovl/up" "$T/etc-ovl/work" &&
 		mount -t overlay dd-etc -o "lowerdir=/etc,upperdir=$T/etc-ovl/up,workdir=$T/etc-ovl/work" /etc
 	if [ $? -ne 0 ]; then
+		overlay=0
 		if [ -d /etc/docker ]; then
 			mount -t tmpfs dd-etc-docker /etc/docker || setup_ok=0
 		else
@@ -54,6 +56,9 @@ if [ "${1-}" = --inner ]; then
 		fi
 	fi
 	printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.0.1\tother.test\n' >"$T/hosts"
+	# A minimal root (debootstrap minbase) has no /etc/hosts: make the mount point, but
+	# only inside the overlay, never on the machine.
+	[ -e /etc/hosts ] || { [ $overlay = 1 ] && : >/etc/hosts; }
 	mount --bind "$T/hosts" /etc/hosts || setup_ok=0
 	if [ $setup_ok = 0 ]; then
 		notok "namespace setup (lo up, tmpfs /run, overlay /etc, /etc/hosts bind mount)"
