@@ -4,66 +4,36 @@
 #include "bundle/format.h"
 #include "bundle/sign.h"
 #include "signkey.h"
+#include "util/io.h"
 #include "util/pem.h"
 
-static const char *const key_labels[] = { "PRIVATE KEY", "EC PRIVATE KEY", NULL };
-
-static int decode_key(const unsigned char *der, size_t n, struct dd_sign_key *k)
-{
-	br_skey_decoder_context dc;
-	const br_ec_private_key *ec;
-
-	br_skey_decoder_init(&dc);
-	br_skey_decoder_push(&dc, der, n);
-	if (br_skey_decoder_last_error(&dc) != 0 || br_skey_decoder_key_type(&dc) != BR_KEYTYPE_EC)
-		return -1;
-	ec = br_skey_decoder_get_ec(&dc);
-	if (ec->curve != BR_EC_secp256r1 || ec->xlen == 0 || ec->xlen > sizeof k->x)
-		return -1;
-	/* Left-pad the scalar to 32 bytes: BearSSL accepts either, the copy stays fixed-size. */
-	memset(k->x, 0, sizeof k->x);
-	memcpy(k->x + sizeof k->x - ec->xlen, ec->x, ec->xlen);
-	k->sk.curve = BR_EC_secp256r1;
-	k->sk.x = k->x;
-	k->sk.xlen = sizeof k->x;
-	explicit_bzero(&dc, sizeof dc);
-	return br_ec_compute_pub(&br_ec_p256_m31, NULL, k->pub, &k->sk) == DD_P256_POINT ? 0 : -1;
-}
-
-int dd_sign_key_load(const char *path, struct dd_sign_key *k, char *err, size_t errsz)
+int dd_sign_key_load(const char *path, struct pki_key *k, char *err, size_t errsz)
 {
 	char pem[8192];
-	unsigned char der[2048];
+	const char *why = NULL;
 	long n = dd_read_small_file(path, pem, sizeof pem);
-	size_t dn;
-	int rc = -1;
+	int rc;
 
 	if (n < 0) {
 		snprintf(err, errsz, "cannot read: %m");
 		return -1;
 	}
-	dn = dd_pem_decode(pem, (size_t)n, key_labels, der, sizeof der, NULL);
-	if (dn == 0 && strstr(pem, "ENCRYPTED"))
-		snprintf(err, errsz, "the key is encrypted; give it unencrypted (openssl pkey -in KEY -out PLAIN.pem)");
-	else if (dn == 0)
-		snprintf(err, errsz, "no PEM private key in it");
-	else if (decode_key(der, dn, k) != 0)
-		snprintf(err, errsz, "not an ECDSA P-256 private key");
-	else
-		rc = 0;
+	rc = pki_key_load(k, pem, (size_t)n, &why);
 	explicit_bzero(pem, sizeof pem);
-	explicit_bzero(der, sizeof der);
+	if (rc == 0 && k->type != PKI_EC256) {
+		pki_key_wipe(k);
+		why = "not an ECDSA P-256 private key";
+		rc = -1;
+	}
+	if (rc != 0)
+		snprintf(err, errsz, "%s%s", why,
+			 strstr(why, "encrypted") ? "; give it unencrypted (openssl pkey -in KEY -out PLAIN.pem)" : "");
 	return rc;
 }
 
-void dd_sign_key_wipe(struct dd_sign_key *k)
+int dd_sign(const struct pki_key *k, const unsigned char digest[32], unsigned char sig[64])
 {
-	explicit_bzero(k, sizeof *k);
-}
-
-int dd_sign(const struct dd_sign_key *k, const unsigned char digest[32], unsigned char sig[64])
-{
-	return br_ecdsa_i31_sign_raw(&br_ec_p256_m31, &br_sha256_vtable, digest, &k->sk, sig) ==
+	return br_ecdsa_i31_sign_raw(&br_ec_p256_m31, &br_sha256_vtable, digest, &k->ec, sig) ==
 			       64
 		       ? 0 : -1;
 }

@@ -7,21 +7,15 @@
 
 #include <bearssl.h>
 
+#include "pki/key.h"
+
 #define DD_P256_POINT 65	/* uncompressed public point 04||X||Y */
 
-struct dd_sign_key {
-	br_ec_private_key sk;
-	unsigned char x[32];
-	unsigned char pub[DD_P256_POINT];
-};
-
-/* Load a P-256 private key from a PEM file (PKCS#8 "PRIVATE KEY" or SEC1 "EC PRIVATE
- * KEY"). 0, or -1 with a reason in err. Intermediate copies of the secret are wiped;
- * dd_sign_key_wipe wipes the key itself. */
-int dd_sign_key_load(const char *path, struct dd_sign_key *k, char *err, size_t errsz);
-void dd_sign_key_wipe(struct dd_sign_key *k);
+/* Load the signing key: a P-256 private key in PEM (PKCS#8 or SEC1), read with the CA's
+ * key loader. 0, or -1 with a reason in err. pki_key_wipe it after use. */
+int dd_sign_key_load(const char *path, struct pki_key *k, char *err, size_t errsz);
 /* 0 and 64 bytes in sig, or -1. */
-int dd_sign(const struct dd_sign_key *k, const unsigned char digest[32], unsigned char sig[64]);
+int dd_sign(const struct pki_key *k, const unsigned char digest[32], unsigned char sig[64]);
 /* 1 if sig is a valid signature of digest by pub. */
 int dd_sign_verify(const unsigned char pub[DD_P256_POINT], const unsigned char digest[32],
 		   const unsigned char sig[64]);

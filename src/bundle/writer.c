@@ -418,7 +418,7 @@ static int copy_blob(struct dd_afile *af, const char *path, const struct dd_blob
 	return rc;
 }
 
-static int write_meta(struct dd_afile *af, const struct dd_sign_key *key, uint64_t manifest_off,
+static int write_meta(struct dd_afile *af, const struct pki_key *key, uint64_t manifest_off,
 		      char *err, size_t errsz)
 {
 	struct dd_trailer t = { .version = DD_FORMAT_VERSION };
@@ -449,7 +449,7 @@ static int write_meta(struct dd_afile *af, const struct dd_sign_key *key, uint64
 	return 0;
 }
 
-static int assemble(const struct dd_bundle_spec *s, const struct dd_sign_key *key, char *err,
+static int assemble(const struct dd_bundle_spec *s, const struct pki_key *key, char *err,
 		    size_t errsz)
 {
 	struct dd_afile af;
@@ -511,7 +511,7 @@ static int out_dir_bad(const char *out, char *why, size_t whysz)
 
 int dd_bundle_write(const struct dd_bundle_spec *s, char *err, size_t errsz)
 {
-	static struct dd_sign_key key;
+	static struct pki_key key;
 	char why[200];
 	int rc = 0;
 
@@ -530,7 +530,7 @@ int dd_bundle_write(const struct dd_bundle_spec *s, char *err, size_t errsz)
 		rc = add_image(s->images[i], err, errsz);
 	if (rc == 0)
 		rc = assemble(s, s->sign_key ? &key : NULL, err, errsz);
-	dd_sign_key_wipe(&key);
+	pki_key_wipe(&key);
 	if (rc != 0 && dd_interrupted())
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "interrupted by signal %d; nothing written",
 			    dd_interrupted());

@@ -5,6 +5,7 @@
 #include "cmd/cmd.h"
 #include "pki/ca.h"
 #include "util/log.h"
+#include "util/io.h"
 #include "util/pem.h"
 
 static int run_init(const struct dd_cmd *self, int argc, char **argv)

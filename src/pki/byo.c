@@ -5,6 +5,7 @@
 #include "pki/byo.h"
 #include "pki/ca.h"
 #include "util/log.h"
+#include "util/io.h"
 #include "util/pem.h"
 
 static struct {

@@ -11,6 +11,7 @@
 #include "util/atomic.h"
 #include "util/log.h"
 #include "util/mkdirp.h"
+#include "util/io.h"
 #include "util/pem.h"
 
 time_t pki_now(void)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int dd_write_all(int fd, const void *buf, size_t n)
@@ -89,4 +90,30 @@ int dd_fsync_parent(const char *path)
 	close(fd);
 	errno = saved;
 	return rc;
+}
+
+long dd_read_small_file(const char *path, char *buf, size_t bufsz)
+{
+	struct stat st;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (errno == 0 || S_ISDIR(st.st_mode))
+			errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		close(fd);
+		return -1;
+	}
+	r = dd_read_full(fd, buf, bufsz);
+	close(fd);
+	if (r < 0)
+		return -1;
+	if ((size_t)r >= bufsz) {
+		errno = EFBIG;
+		return -1;
+	}
+	buf[r] = 0;
+	return (long)r;
 }

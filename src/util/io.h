@@ -14,4 +14,8 @@ int dd_fsync_parent(const char *path);
 /* Split path into its directory (without trailing '/', "/" or ".") and last component. */
 int dd_path_split(const char *path, char *dir, size_t dirsz, const char **base);
 
+/* Read a whole small file (at most bufsz - 1 bytes, NUL-terminated) refusing directories,
+ * fifos and symlinks at the last component. Bytes read, or -1 with errno (EFBIG if larger). */
+long dd_read_small_file(const char *path, char *buf, size_t bufsz);
+
 #endif

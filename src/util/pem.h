@@ -11,8 +11,4 @@
 size_t dd_pem_decode(const char *text, size_t n, const char *const *labels, unsigned char *der,
 		     size_t dersz, int *label_out);
 
-/* Read a whole small file (at most bufsz - 1 bytes, NUL-terminated) refusing directories,
- * fifos and symlinks at the last component. Bytes read, or -1 with errno (EFBIG if larger). */
-long dd_read_small_file(const char *path, char *buf, size_t bufsz);
-
 #endif
