@@ -155,7 +155,7 @@ $(BUILD)/host/obj/dd/%.o: src/%.c $(HOST_LIBS) | $(GEN)
 	@$(if $(Q),echo "  HOSTCC  $<")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/host/tests/%: tests/unit/%.c tests/unit/t.h $(HOST_OBJS) $(HOST_LIBS)
+$(BUILD)/host/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(HOST_OBJS) $(HOST_LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(HOST_OBJS) $(HOST_LIBS)

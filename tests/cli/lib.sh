@@ -31,3 +31,16 @@ expect_usage() {
 		notok "$name: exit $rc, stderr: $(head -c 300 "$T_TMP/err" | tr '\n' '|')"
 	fi
 }
+
+# expect_err NAME RC TEXT CMD...: exit RC, exactly one line on stderr, starting "dockdrop: "
+# and containing TEXT (when not empty).
+expect_err() {
+	_n=$1 _want=$2 _text=$3; shift 3
+	run "$@"
+	if [ $rc -eq "$_want" ] && [ "$(lines "$T_TMP/err")" = 1 ] && grep -q '^dockdrop: ' "$T_TMP/err" &&
+		{ [ -z "$_text" ] || grep -qF -- "$_text" "$T_TMP/err"; }; then
+		ok "$_n"
+	else
+		notok "$_n: exit $rc (want $_want), stderr: $(head -c 400 "$T_TMP/err" | tr '\n' '|')"
+	fi
+}

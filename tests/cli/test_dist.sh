@@ -160,3 +160,23 @@ else
 		test -z "$left"
 fi
 rm -rf "$T/int"
+
+# --- make ENGINE=... (the issue's other make target) --------------------------------------
+# `make ENGINE=path [ENGINE_SHA256=hex]` bundles that file instead of the Debian-built one.
+small=$(sh "$TOP/tests/fixtures/mkengine-small.sh" "$T/eng")
+sum=$(sha256sum "$small" | cut -c1-64)
+if make -s -C "$TOP" BUILD="$BUILD" DIST="$T/dist" ENGINE="$small" ENGINE_SHA256="$sum" \
+	"$T/dist/dockdrop" >"$T/make.out" 2>&1; then
+	run "$T/dist/dockdrop" list --json
+	check "make ENGINE=... ENGINE_SHA256=...: dist carries that engine" \
+		sh -c "[ $rc -eq 0 ] && grep -q '\"sha256\":\"$sum\"' '$T/out'"
+else
+	notok "make ENGINE=... ENGINE_SHA256=...: $(tail -3 "$T/make.out" | tr '\n' '|')"
+fi
+if make -s -C "$TOP" BUILD="$BUILD" DIST="$T/dist2" ENGINE="$small" \
+	ENGINE_SHA256="$(echo "$sum" | tr 0-9a-f 1-9a-f0)" "$T/dist2/dockdrop" >"$T/make.out" 2>&1; then
+	notok "make ENGINE=... with a wrong ENGINE_SHA256 must fail"
+else
+	check "make ENGINE=... with a wrong ENGINE_SHA256 fails, nothing written" \
+		sh -c "grep -q 'SHA-256 is' '$T/make.out' && [ ! -e '$T/dist2/dockdrop' ]"
+fi

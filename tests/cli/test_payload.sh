@@ -6,18 +6,6 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 T=$T_TMP
 
 # --- helpers --------------------------------------------------------------------------------
-# expect_err NAME RC TEXT CMD...: exit RC, exactly one line on stderr, starting "dockdrop: "
-# and containing TEXT (when not empty).
-expect_err() {
-	_n=$1 _want=$2 _text=$3; shift 3
-	run "$@"
-	if [ $rc -eq "$_want" ] && [ "$(lines "$T/err")" = 1 ] && grep -q '^dockdrop: ' "$T/err" &&
-		{ [ -z "$_text" ] || grep -qF -- "$_text" "$T/err"; }; then
-		ok "$_n"
-	else
-		notok "$_n: exit $rc (want $_want), stderr: $(head -c 400 "$T/err" | tr '\n' '|')"
-	fi
-}
 # expect_bundle_err NAME RC TEXT ARGS...: "$DOCKDROP bundle ARGS -o $O/NEW" refused as
 # expect_err says, nothing on stdout, and the output directory unchanged (no NEW, no temp).
 expect_bundle_err() {

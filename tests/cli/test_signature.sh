@@ -16,16 +16,6 @@ fi
 
 size() { stat -c %s "$1"; }
 sha() { sha256sum "$1" | cut -c1-64; }
-expect_err() { # NAME RC TEXT CMD...: exit RC, one stderr line "dockdrop: ..." with TEXT
-	_n=$1 _want=$2 _text=$3; shift 3
-	run "$@"
-	if [ $rc -eq "$_want" ] && [ "$(lines "$T/err")" = 1 ] && grep -q '^dockdrop: ' "$T/err" &&
-		{ [ -z "$_text" ] || grep -qF -- "$_text" "$T/err"; }; then
-		ok "$_n"
-	else
-		notok "$_n: exit $rc (want $_want), stderr: $(head -c 400 "$T/err" | tr '\n' '|')"
-	fi
-}
 jq_check() { # NAME FILE FILTER
 	if ! command -v jq >/dev/null 2>&1; then skip "$1 (no jq)"; return; fi
 	if jq -e "$3" "$2" >/dev/null 2>&1; then ok "$1"; else notok "$1: $(head -c 300 "$2")"; fi

@@ -2,6 +2,7 @@
  * beside a canary; nothing outside the root may change. Then normal trees, checked field
  * by field and against what GNU tar extracts from the same archive. */
 #include "t.h"
+#include "tarw.h"
 
 #include <dirent.h>
 #include <signal.h>
@@ -16,47 +17,6 @@
 #include "util/log.h"
 
 /* --- an in-test tar writer ------------------------------------------------------------- */
-
-static struct {
-	unsigned char b[1 << 20];
-	size_t len;
-} arc;
-
-static void put_field(unsigned char *f, size_t n, const char *s)
-{
-	size_t l = strlen(s);
-
-	memcpy(f, s, l < n ? l : n);
-}
-
-static void put_octal(unsigned char *f, size_t n, uint64_t v)
-{
-	char tmp[32];
-
-	snprintf(tmp, sizeof tmp, "%0*llo", (int)n - 1, (unsigned long long)v);
-	memcpy(f, tmp, n - 1);
-	f[n - 1] = 0;
-}
-
-static void set_sum(unsigned char *b)
-{
-	unsigned long sum = 0;
-	char tmp[16];
-	int i;
-
-	memset(b + 148, ' ', 8);
-	for (i = 0; i < 512; i++)
-		sum += b[i];
-	snprintf(tmp, sizeof tmp, "%06lo", sum);
-	memcpy(b + 148, tmp, 6);
-	b[154] = 0;
-}
-
-static void arc_reset(void)
-{
-	memset(arc.b, 0, sizeof arc.b);
-	arc.len = 0;
-}
 
 /* A ustar header; its size field says size, whatever data follows. */
 static unsigned char *arc_header(const char *name, char type, unsigned mode, uint64_t size,
@@ -73,15 +33,9 @@ static unsigned char *arc_header(const char *name, char type, unsigned mode, uin
 	b[156] = (unsigned char)type;
 	put_field(b + 157, 100, link);
 	memcpy(b + 257, "ustar\0" "00", 8);
-	set_sum(b);
+	set_sum(b, 0);
 	arc.len += 512;
 	return b;
-}
-
-static void arc_data(const void *p, size_t n)
-{
-	memcpy(arc.b + arc.len, p, n);
-	arc.len += (n + 511) / 512 * 512;
 }
 
 static void add_file_t(const char *name, const char *content, unsigned mode, int64_t mtime)
@@ -123,36 +77,8 @@ static void add_pax(const char *key, const char *value)
 	add_meta('x', rec, len);
 }
 
-static void arc_end(void)
-{
-	arc.len += 1024; /* arc.b is zero-filled */
-}
-
 /* Set by a builder whose archive must end exactly as built (a truncation). */
 static int as_is;
-
-struct feed {
-	size_t off, k;
-};
-
-static ssize_t feed_read(void *ctx, void *buf, size_t n)
-{
-	struct feed *f = ctx;
-	size_t m = n < f->k ? n : f->k;
-
-	if (m > arc.len - f->off)
-		m = arc.len - f->off;
-	memcpy(buf, arc.b + f->off, m);
-	f->off += m;
-	return (ssize_t)m;
-}
-
-static ssize_t file_read(void *ctx, void *buf, size_t n)
-{
-	size_t k = fread(buf, 1, n, ctx);
-
-	return k == 0 && ferror((FILE *)ctx) ? -1 : (ssize_t)k;
-}
 
 /* --- running an extraction ------------------------------------------------------------- */
 
@@ -163,7 +89,7 @@ static unsigned char xbuf[4096];
 /* Extract arc into dir, k bytes per read call: dd_extract_all's result. */
 static int extract_arc(const char *dir, size_t k)
 {
-	struct feed f = { 0, k };
+	struct feed f = { .k = k };
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
 
 	if (fd < 0)
@@ -421,7 +347,7 @@ static void b_huge_b256(void)
 	memset(b + 124, 0, 12);
 	b[124] = 0x80;
 	b[128] = 0x40; /* 2^62 */
-	set_sum(b);
+	set_sum(b, 0);
 	arc_data("short", 5);
 	arc_end();
 }
@@ -996,7 +922,7 @@ TEST(deferral_without_privileges)
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		struct feed f = { 0, 4096 };
+		struct feed f = { .k = 4096 };
 
 		if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(65534) < 0 ||
 				       setuid(65534) < 0))
@@ -1115,7 +1041,7 @@ TEST(entry_api_checks)
 	arc_reset();
 	arc_end();
 	{
-		struct feed f = { 0, 512 };
+		struct feed f = { .k = 512 };
 
 		tar_reader_init(&reader, feed_read, &f);
 	}

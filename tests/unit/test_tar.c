@@ -1,6 +1,7 @@
 /* archive/tar: header fields, pax records and the pull reader, as known answers, then the
  * same reader on archives that GNU tar wrote. */
 #include "t.h"
+#include "tarw.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -12,28 +13,6 @@
 
 enum { F_USTAR, F_GNU, F_V7 };
 
-static struct {
-	unsigned char b[1 << 20];
-	size_t len;
-} arc;
-
-/* Up to n bytes of s: a full-width field has no NUL, as in real archives. */
-static void put_field(unsigned char *f, size_t n, const char *s)
-{
-	size_t l = strlen(s);
-
-	memcpy(f, s, l < n ? l : n);
-}
-
-static void put_octal(unsigned char *f, size_t n, uint64_t v)
-{
-	char tmp[32];
-
-	snprintf(tmp, sizeof tmp, "%0*llo", (int)n - 1, (unsigned long long)v);
-	memcpy(f, tmp, n - 1);
-	f[n - 1] = 0;
-}
-
 static void put_b256(unsigned char *f, size_t n, uint64_t v)
 {
 	size_t i;
@@ -42,21 +21,6 @@ static void put_b256(unsigned char *f, size_t n, uint64_t v)
 	for (i = n; i-- > 1 && v; v >>= 8)
 		f[i] = (unsigned char)v;
 	f[0] = 0x80;
-}
-
-/* "%06o\0 " like GNU tar; signed: the historic sum of signed chars. */
-static void set_sum(unsigned char *b, int sign)
-{
-	long sum = 0;
-	char tmp[16];
-	int i;
-
-	memset(b + 148, ' ', 8);
-	for (i = 0; i < 512; i++)
-		sum += sign ? (long)(signed char)b[i] : (long)b[i];
-	snprintf(tmp, sizeof tmp, "%06lo", sum);
-	memcpy(b + 148, tmp, 6);
-	b[154] = 0;
 }
 
 static void make_header(unsigned char *b, int fmt, const char *name, char type, unsigned mode,
@@ -78,22 +42,10 @@ static void make_header(unsigned char *b, int fmt, const char *name, char type, 
 	set_sum(b, 0);
 }
 
-static void arc_reset(void)
-{
-	memset(arc.b, 0, sizeof arc.b);
-	arc.len = 0;
-}
-
 static void arc_entry(const char *name, char type, unsigned mode, uint64_t size, const char *link)
 {
 	make_header(arc.b + arc.len, F_USTAR, name, type, mode, size, 1700000000, link);
 	arc.len += 512;
-}
-
-static void arc_data(const void *p, size_t n)
-{
-	memcpy(arc.b + arc.len, p, n);
-	arc.len += (n + 511) / 512 * 512;
 }
 
 static unsigned char pattern_at(size_t i)
@@ -143,11 +95,6 @@ static void arc_pax(const char *name, const char *records)
 	arc_meta(name, 'x', records, strlen(records));
 }
 
-static void arc_end(void)
-{
-	arc.len += 1024; /* arc.b is zero-filled */
-}
-
 /* "LEN key=vvv\n" with a value of vlen copies of c; the record's length. */
 static size_t pax_record(char *out, size_t outsz, const char *key, size_t vlen, char c)
 {
@@ -159,39 +106,6 @@ static size_t pax_record(char *out, size_t outsz, const char *key, size_t vlen, 
 	memset(out + k, c, vlen);
 	out[k + vlen] = '\n';
 	return len;
-}
-
-/* The archive in arc, at most k bytes per call. */
-struct feed {
-	size_t off, k, last_n;
-	unsigned calls;
-};
-
-static ssize_t feed_read(void *ctx, void *buf, size_t n)
-{
-	struct feed *f = ctx;
-	size_t m = n < f->k ? n : f->k;
-
-	if (m > arc.len - f->off)
-		m = arc.len - f->off;
-	f->calls++;
-	f->last_n = n;
-	memcpy(buf, arc.b + f->off, m);
-	f->off += m;
-	return (ssize_t)m;
-}
-
-static void feed_init(struct feed *f, size_t k)
-{
-	memset(f, 0, sizeof *f);
-	f->k = k;
-}
-
-static ssize_t file_read(void *ctx, void *buf, size_t n)
-{
-	size_t k = fread(buf, 1, n, ctx);
-
-	return k == 0 && ferror((FILE *)ctx) ? -1 : (ssize_t)k;
 }
 
 static ssize_t fail_read(void *ctx, void *buf, size_t n)
@@ -869,7 +783,6 @@ TEST(read_error_is_eio)
 	CHECK(strcmp(tar_strerror(TAR_ETRUNC), "truncated") == 0);
 	CHECK(strcmp(tar_strerror(12345), "unknown error") == 0);
 }
-
 
 /* GNU 'L' and 'K': names past 100 bytes, one exactly its data size without a NUL. */
 TEST(gnu_long_names)
