@@ -183,7 +183,7 @@ static int extract_into(const struct dd_payload *p, const struct dd_blob *b,
 }
 
 int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *dir,
-	      struct dd_unpack_stats *st, char *err, size_t errsz)
+	      unsigned flags, struct dd_unpack_stats *st, char *err, size_t errsz)
 {
 	char parent[DD_PATH_MAX], stage[DD_PATH_MAX], target[DD_PATH_MAX];
 	const char *base;
@@ -207,6 +207,8 @@ int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *d
 		return rc;
 	if (rc == 0 && fchmod(stagefd, 0755) != 0)
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %s", stage, strerror(errno));
+	if (rc == 0 && (flags & DD_UNPACK_SYNC) && syncfs(stagefd) != 0)
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: sync: %s", stage, strerror(errno));
 	if (stagefd >= 0)
 		close(stagefd);
 	if (rc == 0 && rename(stage, dir) != 0)

@@ -14,10 +14,15 @@ struct dd_unpack_stats {
 	uint64_t files, dirs, links, bytes;
 };
 
+/* flags: DD_UNPACK_SYNC flushes the staging directory's filesystem (syncfs) before the
+ * rename, so the target never names files whose data a power cut could lose (install);
+ * `extract` does without, like tar -xzf. */
+#define DD_UNPACK_SYNC 1u
+
 /* Unpack blob b of p into dir (which must not exist, or be an empty directory). 0, or an
  * exit code with a one-line reason in err: DD_EXIT_USAGE (dir unusable), DD_EXIT_VERIFY
  * (digest mismatch, bad or hostile archive), DD_EXIT_FAIL (I/O). */
 int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *dir,
-	      struct dd_unpack_stats *st, char *err, size_t errsz);
+	      unsigned flags, struct dd_unpack_stats *st, char *err, size_t errsz);
 
 #endif

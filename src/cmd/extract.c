@@ -28,7 +28,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		dd_payload_close(&p);
 		return dd_fail(DD_EXIT_FAIL, "extract: the payload carries no engine");
 	}
-	rc = dd_unpack(&p, b, args.v[0], &st, err, sizeof err);
+	rc = dd_unpack(&p, b, args.v[0], 0, &st, err, sizeof err);
 	dd_payload_close(&p);
 	if (rc)
 		return dd_fail(rc, "extract: %s", err);

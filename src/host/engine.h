@@ -1,0 +1,32 @@
+/* The installed engine: versioned directories /opt/dockdrop/engine/VERSION-DIGEST12
+ * (the upstream tarball's docker/ tree, unpacked in one verified pass), a symlink
+ * "current" naming the active one, and /usr/local/bin links through "current", so that an
+ * upgrade or a rollback switches every binary with one atomic rename. */
+#ifndef DD_HOST_ENGINE_H
+#define DD_HOST_ENGINE_H
+
+#include <stddef.h>
+
+#include "bundle/payload.h"
+#include "host/txn.h"
+
+#define DD_ENGINE_BINS 16
+
+/* "VERSION-DIGEST12" for blob b. */
+void dd_engine_name(const struct dd_blob *b, char *out, size_t cap);
+/* Make /opt/dockdrop/engine/NAME from blob b unless it is already there and complete.
+ * *changed tells. 0 or an exit code with err (DD_EXIT_VERIFY: payload damaged). */
+int dd_engine_unpack(struct dd_txn *t, const struct dd_payload *p, const struct dd_blob *b,
+		     const char *name, int *changed, char *err, size_t errsz);
+/* 1 when /opt/dockdrop/engine/NAME holds docker/dockerd, docker/docker, docker/containerd
+ * and docker/runc as regular files. */
+int dd_engine_complete(const char *name);
+/* Point "current" at NAME and link every binary of NAME/docker into /usr/local/bin.
+ * A file there that is not dockdrop's link is refused unless force. Each link made is
+ * reported through bins (absolute paths, at most DD_ENGINE_BINS). */
+int dd_engine_activate(struct dd_txn *t, const char *name, int force,
+		       char bins[][64], unsigned *nbins, int *changed, char *err, size_t errsz);
+/* The target of /usr/local/bin/NAME links: "/opt/dockdrop/engine/current/docker/NAME". */
+void dd_engine_link_target(const char *bin, char *out, size_t cap);
+
+#endif

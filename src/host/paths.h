@@ -1,0 +1,25 @@
+/* Where dockdrop puts things on the target (absolute paths, mapped under --root by
+ * dd_root_path). One list, so install, status, uninstall and certs agree. */
+#ifndef DD_HOST_PATHS_H
+#define DD_HOST_PATHS_H
+
+#define DD_OPT_DIR "/opt/dockdrop"
+#define DD_ENGINE_DIR "/opt/dockdrop/engine"
+#define DD_ENGINE_CURRENT "/opt/dockdrop/engine/current"
+#define DD_BIN_DIR "/usr/local/bin"
+#define DD_ETC_DIR "/etc/dockdrop"
+#define DD_CA_DIR "/etc/dockdrop/ca"
+#define DD_CLIENT_DIR "/etc/dockdrop/client"
+#define DD_DOCKER_ETC "/etc/docker"
+#define DD_TLS_DIR "/etc/docker/tls"
+#define DD_DAEMON_JSON "/etc/docker/daemon.json"
+#define DD_STATE_DIR "/var/lib/dockdrop"
+#define DD_STATE_FILE "/var/lib/dockdrop/state"
+#define DD_LOG_DIR "/var/log/dockdrop"
+#define DD_RUN_DIR "/run/dockdrop"
+#define DD_DOCKER_SOCK "/var/run/docker.sock"
+#define DD_CONTAINERD_SOCK "/run/containerd/containerd.sock"
+#define DD_DOCKER_DATA "/var/lib/docker"
+#define DD_CONTAINERD_DATA "/var/lib/containerd"
+
+#endif

@@ -1,0 +1,486 @@
+#include "host/service.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "host/paths.h"
+#include "util/atomic.h"
+#include "util/io.h"
+#include "util/log.h"
+#include "util/mkdirp.h"
+
+static char *const run_env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+				 "LC_ALL=C", NULL };
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void close_from(int lo, int keep)
+{
+	for (int fd = lo; fd < 1024; fd++)
+		if (fd != keep)
+			close(fd);
+}
+
+int dd_run(const char *const *argv, int timeout_s, char *out, size_t cap)
+{
+	char buf[4096];
+	size_t have = 0;
+	long end = now_ms() + timeout_s * 1000L;
+	int p[2], st = 0, timed_out = 0;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	if ((pid = fork()) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+
+		dup2(nul, 0);
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close_from(3, -1);
+		signal(SIGPIPE, SIG_DFL);
+		execve(argv[0], (char *const *)argv, run_env);
+		_exit(127);
+	}
+	close(p[1]);
+	for (;;) {
+		struct pollfd pf = { p[0], POLLIN, 0 };
+		long left = end - now_ms();
+		ssize_t n;
+
+		if (left <= 0) {
+			timed_out = 1;
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (poll(&pf, 1, (int)left) < 0 && errno != EINTR)
+			break;
+		if (!pf.revents)
+			continue;
+		if (have == sizeof buf) { /* keep the tail */
+			memmove(buf, buf + sizeof buf / 2, sizeof buf / 2);
+			have = sizeof buf / 2;
+		}
+		n = read(p[0], buf + have, sizeof buf - have);
+		if (n <= 0 && !(n < 0 && errno == EINTR))
+			break;
+		if (n > 0)
+			have += (size_t)n;
+	}
+	close(p[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (out && cap) {
+		size_t k = have < cap - 1 ? have : cap - 1;
+
+		memcpy(out, buf + have - k, k);
+		out[k] = 0;
+	}
+	if (timed_out || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/* The first of the candidates that exists, or NULL. */
+static const char *tool(const char *a, const char *b)
+{
+	if (access(a, X_OK) == 0)
+		return a;
+	return b && access(b, X_OK) == 0 ? b : NULL;
+}
+
+/* Run argv; on failure err gets "WHAT failed: <last line of its output>". */
+static int run_or_say(const char *const *argv, int timeout_s, char *err, size_t errsz)
+{
+	char out[1024], *last;
+	int rc = dd_run(argv, timeout_s, out, sizeof out);
+
+	if (rc == 0)
+		return 0;
+	while ((last = strrchr(out, '\n')) && !last[1])
+		*last = 0;
+	last = strrchr(out, '\n');
+	return dd_say(err, errsz, DD_EXIT_FAIL, "%s %s failed (%s): %s", argv[0], argv[1],
+		      rc < 0 ? "did not finish" : "non-zero exit", last ? last + 1 : out);
+}
+
+/* --- --init none: our own daemons --------------------------------------------------- */
+
+static void pid_path(const char *name, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s/%s.pid", DD_RUN_DIR, name);
+}
+
+/* The pid in /run/dockdrop/NAME.pid when that process is alive and runs a program from
+ * /opt/dockdrop; else 0. A zombie counts as gone. */
+static pid_t our_pid(const char *name)
+{
+	char p[256], buf[32], exe[DD_PATH_MAX], stat[512];
+	long n, v;
+	ssize_t k;
+	char *end, *rp;
+
+	pid_path(name, p, sizeof p);
+	if ((n = dd_read_small_file(p, buf, sizeof buf)) <= 0)
+		return 0;
+	v = strtol(buf, &end, 10);
+	if (v <= 1 || (*end && *end != '\n'))
+		return 0;
+	snprintf(p, sizeof p, "/proc/%ld/exe", v);
+	if ((k = readlink(p, exe, sizeof exe - 1)) < 0)
+		return 0;
+	exe[k] = 0;
+	if (strncmp(exe, DD_OPT_DIR "/", sizeof DD_OPT_DIR) != 0)
+		return 0;
+	snprintf(p, sizeof p, "/proc/%ld/stat", v);
+	if (dd_read_small_file(p, stat, sizeof stat) > 0 && (rp = strrchr(stat, ')')) && rp[1] &&
+	    rp[2] == 'Z')
+		return 0;
+	return (pid_t)v;
+}
+
+static int spawn(const char *name, const char *const *argv, char *err, size_t errsz)
+{
+	char log[256], pidf[256], txt[32];
+	int p[2], st, got[2] = { 0, 0 };
+	ssize_t n;
+	size_t have = 0;
+	pid_t c;
+
+	snprintf(log, sizeof log, "%s/%s.log", DD_LOG_DIR, name);
+	pid_path(name, pidf, sizeof pidf);
+	if (dd_mkdir_p(DD_LOG_DIR, 0755) != 0 || dd_mkdir_p(DD_RUN_DIR, 0755) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s, %s: %s", DD_LOG_DIR, DD_RUN_DIR,
+			      strerror(errno));
+	if (pipe2(p, O_CLOEXEC) != 0 || (c = fork()) < 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "start %s: %s", name, strerror(errno));
+	if (c == 0) { /* a session of its own, then the daemon as a grandchild */
+		pid_t g;
+		int fd;
+
+		close(p[0]);
+		setsid();
+		if ((g = fork()) != 0) {
+			(void)!write(p[1], &g, sizeof g);
+			_exit(g < 0);
+		}
+		fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0640);
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0) {
+			int e = errno;
+
+			(void)!write(p[1], &e, sizeof e);
+			_exit(127);
+		}
+		fd = open("/dev/null", O_RDONLY);
+		dup2(fd, 0);
+		close_from(3, p[1]);
+		umask(022);
+		if (chdir("/") == 0)
+			execve(argv[0], (char *const *)argv, run_env);
+		int e = errno;
+
+		(void)!write(p[1], &e, sizeof e);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((n = read(p[0], (char *)got + have, sizeof got - have)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (have += (size_t)n) == sizeof got)
+			break;
+	}
+	close(p[0]);
+	while (waitpid(c, &st, 0) < 0 && errno == EINTR)
+		;
+	if (have < sizeof got[0] || got[0] <= 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "start %s: fork failed", name);
+	if (have == sizeof got)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "start %s: %s", argv[0], strerror(got[1]));
+	n = snprintf(txt, sizeof txt, "%d\n", got[0]);
+	if (dd_write_atomic(pidf, txt, (size_t)n, 0644) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", pidf, strerror(errno));
+	return 0;
+}
+
+/* Wait until test(arg) or the process dies or ms pass. 1 when test held. */
+static int wait_for(int (*test)(const char *), const char *arg, const char *name, long ms)
+{
+	long end = now_ms() + ms;
+
+	while (now_ms() < end) {
+		if (test(arg))
+			return 1;
+		if (name && !our_pid(name))
+			return 0;
+		usleep(50 * 1000);
+	}
+	return test(arg);
+}
+
+static int exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+static int gone(const char *name)
+{
+	return !our_pid(name);
+}
+
+static int stop_one(const char *name, char *err, size_t errsz)
+{
+	char pidf[256];
+	pid_t pid = our_pid(name);
+
+	pid_path(name, pidf, sizeof pidf);
+	if (pid) {
+		kill(pid, SIGTERM);
+		if (!wait_for(gone, name, NULL, 30000)) {
+			kill(pid, SIGKILL);
+			if (!wait_for(gone, name, NULL, 5000))
+				return dd_say(err, errsz, DD_EXIT_FAIL, "%s (pid %d) does not stop",
+					      name, (int)pid);
+		}
+	}
+	unlink(pidf);
+	return 0;
+}
+
+static int none_start(int restart, char *err, size_t errsz)
+{
+	static const char *const containerd[] = { DD_BIN_DIR "/containerd", NULL };
+	static const char *const dockerd[] = { DD_BIN_DIR "/dockerd",
+					       "--containerd=" DD_CONTAINERD_SOCK, NULL };
+	int rc;
+
+	if (restart && (rc = dd_svc_stop(DD_INIT_NONE, err, errsz)))
+		return rc;
+	if (!our_pid("containerd")) {
+		if ((rc = spawn("containerd", containerd, err, errsz)))
+			return rc;
+		if (!wait_for(exists, DD_CONTAINERD_SOCK, "containerd", 30000))
+			return dd_say(err, errsz, DD_EXIT_FAIL,
+				      "containerd did not come up (see %s/containerd.log)", DD_LOG_DIR);
+	}
+	if (!our_pid("dockerd"))
+		return spawn("dockerd", dockerd, err, errsz);
+	return 0;
+}
+
+/* --- the init systems ---------------------------------------------------------------- */
+
+static const char *systemctl(void)
+{
+	return tool("/usr/bin/systemctl", "/bin/systemctl");
+}
+
+int dd_svc_enable(enum dd_init init, char *err, size_t errsz)
+{
+	const char *t;
+
+	switch (init) {
+	case DD_INIT_SYSTEMD: {
+		const char *const a[] = { systemctl(), "enable", "containerd.service", "docker.service", NULL };
+
+		return a[0] ? run_or_say(a, 60, err, errsz) : dd_say(err, errsz, DD_EXIT_FAIL, "systemctl not found");
+	}
+	case DD_INIT_OPENRC:
+		if (!(t = tool("/sbin/rc-update", "/usr/sbin/rc-update")))
+			return dd_say(err, errsz, DD_EXIT_FAIL, "rc-update not found");
+		for (unsigned i = 0; i < 2; i++) {
+			const char *const a[] = { t, "add", i ? "docker" : "containerd", "default", NULL };
+			int rc = run_or_say(a, 60, err, errsz);
+
+			if (rc)
+				return rc;
+		}
+		return 0;
+	case DD_INIT_SYSV:
+		if (!(t = tool("/usr/sbin/update-rc.d", "/sbin/update-rc.d")))
+			return 0; /* the rc links come with the scripts (units module) */
+		for (unsigned i = 0; i < 2; i++) {
+			const char *const a[] = { t, i ? "docker" : "containerd", "defaults", NULL };
+			int rc = run_or_say(a, 60, err, errsz);
+
+			if (rc)
+				return rc;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int dd_svc_disable(enum dd_init init, char *err, size_t errsz)
+{
+	const char *t;
+
+	switch (init) {
+	case DD_INIT_SYSTEMD: {
+		const char *const a[] = { systemctl(), "disable", "docker.service", "containerd.service", NULL };
+
+		return a[0] ? run_or_say(a, 60, err, errsz) : 0;
+	}
+	case DD_INIT_OPENRC:
+		if ((t = tool("/sbin/rc-update", "/usr/sbin/rc-update")))
+			for (unsigned i = 0; i < 2; i++) {
+				const char *const a[] = { t, "del", i ? "containerd" : "docker", "default", NULL };
+
+				dd_run(a, 60, NULL, 0);
+			}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* "rc-service NAME VERB" or "/etc/init.d/NAME VERB". */
+static int script(enum dd_init init, const char *name, const char *verb, char *err, size_t errsz)
+{
+	char path[64];
+	const char *t = init == DD_INIT_OPENRC ? tool("/sbin/rc-service", "/usr/sbin/rc-service") : NULL;
+
+	if (t) {
+		const char *const a[] = { t, name, verb, NULL };
+
+		return run_or_say(a, 120, err, errsz);
+	}
+	snprintf(path, sizeof path, "/etc/init.d/%s", name);
+	const char *const a[] = { path, verb, NULL };
+
+	return run_or_say(a, 120, err, errsz);
+}
+
+int dd_svc_start(enum dd_init init, int restart, char *err, size_t errsz)
+{
+	int rc;
+
+	switch (init) {
+	case DD_INIT_SYSTEMD: {
+		const char *sc = systemctl();
+		const char *const reload[] = { sc, "daemon-reload", NULL };
+		const char *const a[] = { sc, restart ? "restart" : "start", "containerd.service",
+					  "docker.service", NULL };
+
+		if (!sc)
+			return dd_say(err, errsz, DD_EXIT_FAIL, "systemctl not found");
+		if ((rc = run_or_say(reload, 60, err, errsz)))
+			return rc;
+		return run_or_say(a, 180, err, errsz);
+	}
+	case DD_INIT_OPENRC:
+	case DD_INIT_SYSV:
+		if ((rc = script(init, "containerd", restart ? "restart" : "start", err, errsz)))
+			return rc;
+		return script(init, "docker", restart ? "restart" : "start", err, errsz);
+	default:
+		return none_start(restart, err, errsz);
+	}
+}
+
+int dd_svc_stop(enum dd_init init, char *err, size_t errsz)
+{
+	int rc;
+
+	switch (init) {
+	case DD_INIT_SYSTEMD: {
+		const char *const a[] = { systemctl(), "stop", "docker.service", "containerd.service", NULL };
+
+		return a[0] ? run_or_say(a, 180, err, errsz) : 0;
+	}
+	case DD_INIT_OPENRC:
+	case DD_INIT_SYSV:
+		if ((rc = script(init, "docker", "stop", err, errsz)))
+			return rc;
+		return script(init, "containerd", "stop", err, errsz);
+	default:
+		if ((rc = stop_one("dockerd", err, errsz)))
+			return rc;
+		return stop_one("containerd", err, errsz);
+	}
+}
+
+const char *dd_svc_state(enum dd_init init)
+{
+	char out[256];
+	int rc;
+
+	switch (init) {
+	case DD_INIT_SYSTEMD: {
+		const char *const a[] = { systemctl(), "is-active", "docker.service", NULL };
+
+		if (!a[0])
+			return "unknown";
+		rc = dd_run(a, 30, out, sizeof out);
+		if (strncmp(out, "active", 6) == 0)
+			return "active";
+		return strncmp(out, "failed", 6) == 0 ? "failed" : rc < 0 ? "unknown" : "inactive";
+	}
+	case DD_INIT_OPENRC:
+	case DD_INIT_SYSV: {
+		const char *const a[] = { "/etc/init.d/docker", "status", NULL };
+
+		rc = dd_run(a, 30, NULL, 0);
+		return rc == 0 ? "active" : rc < 0 ? "unknown" : "inactive";
+	}
+	default:
+		return our_pid("dockerd") ? "active" : "inactive";
+	}
+}
+
+void dd_svc_log_tail(enum dd_init init, char *out, size_t cap)
+{
+	char buf[4096], path[256];
+	int fd;
+	off_t size;
+	ssize_t n;
+
+	out[0] = 0;
+	if (init == DD_INIT_SYSTEMD) {
+		const char *j = tool("/usr/bin/journalctl", "/bin/journalctl");
+		const char *const a[] = { j, "-u", "docker.service", "-n", "12", "--no-pager", "-o", "cat", NULL };
+
+		if (j)
+			dd_run(a, 30, out, cap);
+		return;
+	}
+	snprintf(path, sizeof path, "%s/dockerd.log", DD_LOG_DIR);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	if (size > (off_t)sizeof buf - 1)
+		lseek(fd, size - (off_t)(sizeof buf - 1), SEEK_SET);
+	else
+		lseek(fd, 0, SEEK_SET);
+	n = dd_read_full(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	/* the last dozen lines */
+	char *s = buf + n;
+	for (int lines = 0; s > buf && lines < 13; s--)
+		if (s[-1] == '\n')
+			lines++;
+	snprintf(out, cap, "%s", s);
+}

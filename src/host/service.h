@@ -1,0 +1,29 @@
+/* Starting and stopping containerd and dockerd through the init system in use, or, with
+ * --init none (containers, minimal images), by dockdrop itself: each daemon detached in
+ * its own session, with a pid file under /run/dockdrop and its output appended to
+ * /var/log/dockdrop/NAME.log. Never acts on a process it cannot tell is dockdrop's (the pid
+ * file's process must run a program from /opt/dockdrop/engine). */
+#ifndef DD_HOST_SERVICE_H
+#define DD_HOST_SERVICE_H
+
+#include <stddef.h>
+
+#include "host/preflight.h"
+
+/* Make the services start at boot (systemctl enable, rc-update add, update-rc.d). */
+int dd_svc_enable(enum dd_init init, char *err, size_t errsz);
+/* Start containerd and dockerd, or restart them when restart is set. */
+int dd_svc_start(enum dd_init init, int restart, char *err, size_t errsz);
+/* Stop dockerd then containerd; not running is fine. */
+int dd_svc_stop(enum dd_init init, char *err, size_t errsz);
+/* Undo dd_svc_enable. */
+int dd_svc_disable(enum dd_init init, char *err, size_t errsz);
+/* One word for the docker service: "active", "inactive", "failed", "unknown". */
+const char *dd_svc_state(enum dd_init init);
+/* The last lines of the daemon's log (journal, or our log file) into out. */
+void dd_svc_log_tail(enum dd_init init, char *out, size_t cap);
+/* Run argv (argv[0] absolute) with a bounded time; its output, cut to the last bytes,
+ * into out (may be NULL). Exit status, or -1 when it could not run or timed out. */
+int dd_run(const char *const *argv, int timeout_s, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,260 @@
+#include "host/state.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/paths.h"
+#include "util/atomic.h"
+#include "util/io.h"
+#include "util/log.h"
+#include "util/rootpath.h"
+
+/* A token: printable ASCII without spaces, 1..cap-1 bytes. */
+static int token_ok(const char *s, size_t cap)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= cap)
+		return 0;
+	for (; *s; s++)
+		if (*s <= ' ' || *s > '~')
+			return 0;
+	return 1;
+}
+
+static int path_ok(const char *p, size_t cap)
+{
+	return token_ok(p, cap) && p[0] == '/' && !strstr(p, "/../") && !strstr(p, "/./") &&
+	       strcmp(p + strlen(p) - (strlen(p) >= 3 ? 3 : 0), "/..") != 0;
+}
+
+static int hex_ok(const char *s)
+{
+	if (strlen(s) != 64)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return 0;
+	return 1;
+}
+
+static int copy(char *dst, size_t cap, const char *src)
+{
+	if (!token_ok(src, cap))
+		return -1;
+	memcpy(dst, src, strlen(src) + 1);
+	return 0;
+}
+
+int dd_state_add(struct dd_state *s, char kind, const char *path, unsigned mode,
+		 const char *sha, const char *target)
+{
+	struct dd_state_ent *e = (struct dd_state_ent *)dd_state_find(s, path);
+
+	if (!path_ok(path, sizeof e->path) || !strchr("fkcld", kind) || !kind || mode > 07777)
+		return -1;
+	if ((kind == 'f' || kind == 'k' || kind == 'c') && !(sha && hex_ok(sha)))
+		return -1;
+	if (kind == 'l' && !(target && token_ok(target, sizeof e->target)))
+		return -1;
+	if (!e) {
+		if (s->n == DD_STATE_ENTS)
+			return -1;
+		e = &s->ent[s->n++];
+	}
+	memset(e, 0, sizeof *e);
+	e->kind = kind;
+	e->mode = mode;
+	memcpy(e->path, path, strlen(path) + 1);
+	if (sha && kind != 'l' && kind != 'd')
+		memcpy(e->sha, sha, 65);
+	if (kind == 'l')
+		memcpy(e->target, target, strlen(target) + 1);
+	return 0;
+}
+
+const struct dd_state_ent *dd_state_find(const struct dd_state *s, const char *path)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		if (strcmp(s->ent[i].path, path) == 0)
+			return &s->ent[i];
+	return NULL;
+}
+
+static int parse_uint(const char *t, unsigned long max, unsigned long *v, int base)
+{
+	char *end;
+
+	if (!*t || *t == '-' || *t == '+' || (t[0] == '0' && t[1] && base == 10))
+		return -1;
+	errno = 0;
+	*v = strtoul(t, &end, base);
+	return errno || *end || *v > max ? -1 : 0;
+}
+
+/* One line split at spaces into at most 5 words; the last gets the rest for "rest" keys. */
+static int parse_line(struct dd_state *s, char *line)
+{
+	char *w[5] = { 0 };
+	unsigned n = 0;
+	unsigned long v;
+
+	if (strncmp(line, "daemon-opt ", 11) == 0) {
+		const char *o = line + 11;
+
+		if (s->nopts == DD_STATE_LIST || !*o || strlen(o) >= sizeof s->opts[0] ||
+		    !strchr(o, '='))
+			return -1;
+		for (const char *c = o; *c; c++)
+			if ((unsigned char)*c < ' ' || *c == 0x7f)
+				return -1;
+		memcpy(s->opts[s->nopts++], o, strlen(o) + 1);
+		return 0;
+	}
+	for (char *p = line; *p && n < 5;) {
+		w[n++] = p;
+		if (!(p = strchr(p, ' ')))
+			break;
+		*p++ = 0;
+		if (*p == ' ' || !*p)
+			return -1;
+	}
+	if (n == 0)
+		return -1;
+#define IS(k, words) (strcmp(w[0], k) == 0 && n == (words))
+	if (IS("engine", 4))
+		return copy(s->version, sizeof s->version, w[1]) || !hex_ok(w[2]) ||
+			       copy(s->engine, sizeof s->engine, w[3]) || strchr(w[3], '/')
+			       ? -1
+			       : (memcpy(s->sha, w[2], 65), 0);
+	if (IS("previous", 2))
+		return s->nprev == DD_STATE_PREV || strchr(w[1], '/') ||
+			       copy(s->previous[s->nprev], sizeof s->previous[0], w[1])
+			       ? -1
+			       : (s->nprev++, 0);
+	if (IS("port", 2))
+		return parse_uint(w[1], 65535, &v, 10) || v == 0 ? -1 : (s->port = (unsigned)v, 0);
+	if (IS("tcp", 2))
+		return parse_uint(w[1], 1, &v, 10) ? -1 : (s->tcp = (int)v, 0);
+	if (IS("init", 2))
+		return copy(s->init, sizeof s->init, w[1]);
+	if (IS("key-type", 2))
+		return copy(s->key_type, sizeof s->key_type, w[1]);
+	if (IS("certs", 2))
+		return path_ok(w[1], sizeof s->certs) ? copy(s->certs, sizeof s->certs, w[1]) : -1;
+	if (IS("san", 2))
+		return s->nsans == DD_STATE_LIST || copy(s->sans[s->nsans], sizeof s->sans[0], w[1])
+			       ? -1
+			       : (s->nsans++, 0);
+	if (IS("group", 4)) {
+		if (copy(s->group, sizeof s->group, w[1]) || parse_uint(w[2], 0xfffffffeul, &v, 10))
+			return -1;
+		s->gid = (unsigned)v;
+		if (strcmp(w[3], "created") != 0 && strcmp(w[3], "existing") != 0)
+			return -1;
+		s->group_created = w[3][0] == 'c';
+		return 0;
+	}
+	if ((IS("file", 4) || IS("keep", 4) || IS("conf", 4)) && !dd_state_find(s, w[1]))
+		return parse_uint(w[2], 07777, &v, 8) ? -1
+						      : dd_state_add(s, w[0][0], w[1], (unsigned)v, w[3], NULL);
+	if (IS("link", 3) && !dd_state_find(s, w[1]))
+		return dd_state_add(s, 'l', w[1], 0, NULL, w[2]);
+	if (IS("dir", 2) && !dd_state_find(s, w[1]))
+		return dd_state_add(s, 'd', w[1], 0, NULL, NULL);
+#undef IS
+	return -1;
+}
+
+int dd_state_parse(const char *text, size_t n, struct dd_state *s, char *err, size_t errsz)
+{
+	static const char magic[] = "dockdrop-state 1\n";
+	char line[1024];
+	unsigned no = 1;
+	size_t i = sizeof magic - 1;
+
+	memset(s, 0, sizeof *s);
+	if (n < i || memcmp(text, magic, i) != 0)
+		return dd_say(err, errsz, -1, "line 1: not a dockdrop state record");
+	while (i < n) {
+		const char *nl = memchr(text + i, '\n', n - i);
+		size_t len;
+
+		no++;
+		if (!nl)
+			return dd_say(err, errsz, -1, "line %u: no newline at the end", no);
+		len = (size_t)(nl - (text + i));
+		if (len >= sizeof line || memchr(text + i, 0, len))
+			return dd_say(err, errsz, -1, "line %u: too long or NUL", no);
+		memcpy(line, text + i, len);
+		line[len] = 0;
+		if (parse_line(s, line) != 0)
+			return dd_say(err, errsz, -1, "line %u: not understood", no);
+		i += len + 1;
+	}
+	if (!s->engine[0])
+		return dd_say(err, errsz, -1, "no engine line");
+	return 0;
+}
+
+#define PUT(...)                                                                   \
+	do {                                                                       \
+		int k_ = snprintf(out + o, cap - o, __VA_ARGS__);                  \
+		if (k_ < 0 || (size_t)k_ >= cap - o)                               \
+			return 0;                                                  \
+		o += (size_t)k_;                                                   \
+	} while (0)
+
+size_t dd_state_format(const struct dd_state *s, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	if (cap == 0)
+		return 0;
+	PUT("dockdrop-state 1\nengine %s %s %s\n", s->version, s->sha, s->engine);
+	for (unsigned i = 0; i < s->nprev; i++)
+		PUT("previous %s\n", s->previous[i]);
+	PUT("port %u\ntcp %d\ninit %s\nkey-type %s\n", s->port, s->tcp, s->init, s->key_type);
+	if (s->certs[0])
+		PUT("certs %s\n", s->certs);
+	for (unsigned i = 0; i < s->nsans; i++)
+		PUT("san %s\n", s->sans[i]);
+	for (unsigned i = 0; i < s->nopts; i++)
+		PUT("daemon-opt %s\n", s->opts[i]);
+	if (s->group[0])
+		PUT("group %s %u %s\n", s->group, s->gid, s->group_created ? "created" : "existing");
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct dd_state_ent *e = &s->ent[i];
+
+		if (e->kind == 'l')
+			PUT("link %s %s\n", e->path, e->target);
+		else if (e->kind == 'd')
+			PUT("dir %s\n", e->path);
+		else
+			PUT("%s %s %04o %s\n", e->kind == 'f' ? "file" : e->kind == 'k' ? "keep" : "conf",
+			    e->path, e->mode, e->sha);
+	}
+	return o;
+}
+
+int dd_state_load(struct dd_state *s, char *err, size_t errsz)
+{
+	static char buf[DD_STATE_MAX];
+	char m[DD_PATH_MAX], why[200];
+	long n;
+
+	memset(s, 0, sizeof *s);
+	if (dd_root_path(m, sizeof m, DD_STATE_FILE) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_STATE_FILE, strerror(errno));
+	if ((n = dd_read_small_file(m, buf, sizeof buf)) < 0) {
+		if (errno == ENOENT)
+			return 1;
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", m, strerror(errno));
+	}
+	if (dd_state_parse(buf, (size_t)n, s, why, sizeof why) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL,
+			      "%s is damaged (%s): restore it, or remove it and re-run install", m, why);
+	return 0;
+}

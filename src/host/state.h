@@ -1,0 +1,66 @@
+/* The state record, /var/lib/dockdrop/state: what install did, so that a re-run can tell
+ * "nothing to do", status can report, and uninstall removes exactly what dockdrop wrote.
+ * Plain text, one fact per line, parsed fail-closed (it is fuzzed):
+ *   dockdrop-state 1
+ *   engine VERSION SHA256 DIRNAME          the active engine (DIRNAME under /opt/dockdrop/engine)
+ *   previous DIRNAME                       kept for install --rollback (newest first)
+ *   port N | tcp 0|1 | init NAME | key-type NAME | certs DIR
+ *   san NAME|IP                            each --tls-san
+ *   daemon-opt KEY=VALUE                   each --daemon-opt (the rest of the line)
+ *   group NAME GID created|existing
+ *   file PATH MODE SHA256                  removed by uninstall if unchanged
+ *   keep PATH MODE SHA256                  certificates and keys: removed by uninstall --purge
+ *   conf PATH MODE SHA256                  merged config: dockdrop's keys removed by uninstall
+ *   link PATH TARGET
+ *   dir PATH                               removed by uninstall when empty
+ * Paths are absolute target paths without spaces or control characters. */
+#ifndef DD_HOST_STATE_H
+#define DD_HOST_STATE_H
+
+#include <stddef.h>
+
+#define DD_STATE_ENTS 96
+#define DD_STATE_PREV 4
+#define DD_STATE_LIST 32
+#define DD_STATE_MAX 65536
+
+struct dd_state_ent {
+	char kind;		/* 'f' file, 'k' keep, 'c' conf, 'l' link, 'd' dir */
+	unsigned mode;
+	char path[256];
+	char sha[65];		/* hex, files */
+	char target[256];	/* links */
+};
+
+struct dd_state {
+	char version[64], sha[65], engine[128];
+	char previous[DD_STATE_PREV][128];
+	unsigned nprev;
+	unsigned port;
+	int tcp;
+	char init[16], key_type[16], certs[256];
+	char sans[DD_STATE_LIST][256];
+	unsigned nsans;
+	char opts[DD_STATE_LIST][512];
+	unsigned nopts;
+	char group[33];
+	unsigned gid;
+	int group_created;
+	struct dd_state_ent ent[DD_STATE_ENTS];
+	unsigned n;
+};
+
+/* Parse text (n bytes). 0, or -1 with a reason in err (line number and what). */
+int dd_state_parse(const char *text, size_t n, struct dd_state *s, char *err, size_t errsz);
+/* Format into out; bytes written, or 0 when it does not fit. */
+size_t dd_state_format(const struct dd_state *s, char *out, size_t cap);
+/* Read the record on the target: 0 loaded, 1 there is none, DD_EXIT_FAIL with err when
+ * it cannot be read or is damaged. */
+int dd_state_load(struct dd_state *s, char *err, size_t errsz);
+/* Add an entry; 0, or -1 when full or the path or target is unusable. Re-adding a path
+ * replaces its entry. */
+int dd_state_add(struct dd_state *s, char kind, const char *path, unsigned mode,
+		 const char *sha, const char *target);
+const struct dd_state_ent *dd_state_find(const struct dd_state *s, const char *path);
+
+#endif

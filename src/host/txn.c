@@ -1,0 +1,311 @@
+#include "host/txn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/atomic.h"
+#include "util/io.h"
+#include "util/log.h"
+#include "util/mkdirp.h"
+#include "util/rmtree.h"
+#include "util/rootpath.h"
+
+static struct dd_txn_ent *find(struct dd_txn *t, const char *mapped)
+{
+	for (unsigned i = 0; i < t->n; i++)
+		if (strcmp(t->e[i].path, mapped) == 0)
+			return &t->e[i];
+	return NULL;
+}
+
+/* Old bytes of a regular file, at most DD_TXN_FILE_MAX. */
+static int read_old(const char *path, struct dd_txn_ent *e)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t got;
+
+	if (fd < 0)
+		return -1;
+	if (!(e->data = malloc(e->len ? e->len : 1))) {
+		close(fd);
+		errno = ENOMEM;
+		return -1;
+	}
+	got = dd_read_full(fd, e->data, e->len);
+	close(fd);
+	if (got != (ssize_t)e->len) {
+		errno = got < 0 ? errno : EAGAIN; /* changed under us */
+		return -1;
+	}
+	return 0;
+}
+
+static int snap_mapped(struct dd_txn *t, const char *mapped)
+{
+	struct dd_txn_ent *e;
+	struct stat st;
+
+	if (find(t, mapped))
+		return 0;
+	if (t->n == DD_TXN_MAX) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	e = &t->e[t->n];
+	memset(e, 0, sizeof *e);
+	if (lstat(mapped, &st) != 0) {
+		if (errno != ENOENT)
+			return -1;
+		e->was = DD_TXN_ABSENT;
+	} else if (S_ISDIR(st.st_mode)) {
+		e->was = DD_TXN_DIR;
+	} else if (S_ISLNK(st.st_mode)) {
+		char buf[PATH_MAX];
+		ssize_t n = readlink(mapped, buf, sizeof buf - 1);
+
+		if (n < 0 || !(e->data = strndup(buf, (size_t)n)))
+			return -1;
+		e->was = DD_TXN_LINK;
+		e->len = (size_t)n;
+	} else if (S_ISREG(st.st_mode)) {
+		if (st.st_size > DD_TXN_FILE_MAX) {
+			errno = EFBIG;
+			return -1;
+		}
+		e->was = DD_TXN_FILE;
+		e->len = (size_t)st.st_size;
+		e->mode = st.st_mode & 07777;
+		e->uid = st.st_uid;
+		e->gid = st.st_gid;
+		if (read_old(mapped, e) != 0) {
+			free(e->data);
+			e->data = NULL;
+			return -1;
+		}
+	} else {
+		errno = EEXIST; /* a device or fifo where we want a file: not ours to touch */
+		return -1;
+	}
+	if (!(e->path = strdup(mapped))) {
+		free(e->data);
+		return -1;
+	}
+	t->n++;
+	return 0;
+}
+
+int dd_txn_snap(struct dd_txn *t, const char *path)
+{
+	char m[DD_PATH_MAX];
+
+	if (dd_root_path(m, sizeof m, path) != 0)
+		return -1;
+	return snap_mapped(t, m);
+}
+
+int dd_txn_mkdir(struct dd_txn *t, const char *path, mode_t mode)
+{
+	char m[DD_PATH_MAX];
+	size_t skip = strlen(dd_root());
+
+	if (dd_root_path(m, sizeof m, path) != 0)
+		return -1;
+	/* Snapshot each component below the root that is missing, outermost first, so
+	 * rollback (newest first) removes the innermost first... and the outermost last. */
+	for (char *s = m + skip + 1;; s++) {
+		if (*s != '/' && *s != 0)
+			continue;
+		char c = *s;
+		struct stat st;
+
+		*s = 0;
+		if (lstat(m, &st) != 0 && snap_mapped(t, m) != 0) {
+			*s = c;
+			return -1;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	return dd_mkdir_p(m, mode);
+}
+
+static int parent_dir(struct dd_txn *t, const char *path)
+{
+	char dir[DD_PATH_MAX];
+	const char *base;
+
+	if (dd_path_split(path, dir, sizeof dir, &base) != 0)
+		return -1;
+	return dd_txn_mkdir(t, dir, 0755);
+}
+
+/* 1 when the mapped file already holds exactly buf with mode. */
+static int same_file(const char *m, const void *buf, size_t n, mode_t mode)
+{
+	struct stat st;
+	char *old;
+	int fd, same = 0;
+
+	if (lstat(m, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 07777) != mode ||
+	    (size_t)st.st_size != n || (fd = open(m, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return 0;
+	if ((old = malloc(n ? n : 1))) {
+		same = dd_read_full(fd, old, n) == (ssize_t)n && memcmp(old, buf, n) == 0;
+		free(old);
+	}
+	close(fd);
+	return same;
+}
+
+int dd_txn_write(struct dd_txn *t, const char *path, const void *buf, size_t n, mode_t mode,
+		 int *changed)
+{
+	char m[DD_PATH_MAX];
+
+	*changed = 0;
+	if (dd_root_path(m, sizeof m, path) != 0)
+		return -1;
+	if (same_file(m, buf, n, mode))
+		return 0;
+	if (parent_dir(t, path) != 0 || snap_mapped(t, m) != 0 ||
+	    dd_write_atomic(m, buf, n, mode) != 0)
+		return -1;
+	*changed = 1;
+	t->changes++;
+	return 0;
+}
+
+/* Symlink target at a temporary name beside m, renamed over m. */
+static int link_atomic(const char *m, const char *target)
+{
+	char tmp[DD_PATH_MAX];
+
+	if (snprintf(tmp, sizeof tmp, "%s.dockdrop-%ld", m, (long)getpid()) >= (int)sizeof tmp) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	unlink(tmp);
+	if (symlink(target, tmp) != 0)
+		return -1;
+	if (rename(tmp, m) != 0) {
+		int e = errno;
+
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return dd_fsync_parent(m);
+}
+
+int dd_txn_symlink(struct dd_txn *t, const char *path, const char *target, int *changed)
+{
+	char m[DD_PATH_MAX], cur[DD_PATH_MAX];
+	ssize_t n;
+
+	*changed = 0;
+	if (dd_root_path(m, sizeof m, path) != 0)
+		return -1;
+	n = readlink(m, cur, sizeof cur - 1);
+	if (n >= 0 && (size_t)n == strlen(target) && memcmp(cur, target, (size_t)n) == 0)
+		return 0;
+	if (parent_dir(t, path) != 0 || snap_mapped(t, m) != 0 || link_atomic(m, target) != 0)
+		return -1;
+	*changed = 1;
+	t->changes++;
+	return 0;
+}
+
+int dd_txn_unlink(struct dd_txn *t, const char *path)
+{
+	char m[DD_PATH_MAX];
+
+	if (dd_root_path(m, sizeof m, path) != 0)
+		return -1;
+	if (access(m, F_OK) != 0 && errno == ENOENT) {
+		struct stat st;
+
+		if (lstat(m, &st) != 0)
+			return 0; /* not even a dangling link */
+	}
+	if (snap_mapped(t, m) != 0 || unlink(m) != 0)
+		return -1;
+	t->changes++;
+	return dd_fsync_parent(m);
+}
+
+/* Remove whatever is at m now (a tree we made, a file, a link). */
+static int remove_now(const char *m)
+{
+	char dir[DD_PATH_MAX];
+	const char *base;
+	int fd, rc;
+
+	if (dd_path_split(m, dir, sizeof dir, &base) != 0)
+		return -1;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	rc = dd_rmtree_at(fd, base);
+	if (rc != 0 && errno == ENOENT)
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
+static int restore(const struct dd_txn_ent *e)
+{
+	struct dd_afile af;
+
+	switch (e->was) {
+	case DD_TXN_ABSENT:
+		return remove_now(e->path);
+	case DD_TXN_LINK:
+		return link_atomic(e->path, e->data);
+	case DD_TXN_FILE: {
+		struct stat st;
+
+		/* A directory we put where a file was cannot be: the file is restored over
+		 * whatever is there now. */
+		if (lstat(e->path, &st) == 0 && S_ISDIR(st.st_mode) && remove_now(e->path) != 0)
+			return -1;
+		if (dd_afile_open(&af, e->path, e->mode) != 0)
+			return -1;
+		if (dd_afile_write(&af, e->data, e->len) != 0 ||
+		    fchown(af.fd, e->uid, e->gid) != 0) {
+			dd_afile_abort(&af);
+			return -1;
+		}
+		return dd_afile_commit(&af);
+	}
+	default:
+		return 0;
+	}
+}
+
+void dd_txn_rollback(struct dd_txn *t)
+{
+	while (t->n > 0) {
+		struct dd_txn_ent *e = &t->e[--t->n];
+
+		if (restore(e) != 0)
+			dd_warn("rollback: could not restore %s: %s", e->path, strerror(errno));
+		free(e->path);
+		free(e->data);
+	}
+}
+
+void dd_txn_done(struct dd_txn *t)
+{
+	while (t->n > 0) {
+		struct dd_txn_ent *e = &t->e[--t->n];
+
+		free(e->path);
+		free(e->data);
+	}
+}

@@ -1,0 +1,53 @@
+/* An install is a transaction. Before dockdrop first changes a path in a run it takes a
+ * snapshot of it (old bytes, mode and owner, a link's target, or "absent"); on failure
+ * every path is put back in reverse order, so a failed install leaves the machine as it
+ * was. Each change is itself atomic (temp name + rename), so a SIGKILL, which no rollback
+ * can follow, leaves whole files only: re-running install completes the job. Paths given
+ * here are absolute target paths (mapped under --root inside). */
+#ifndef DD_HOST_TXN_H
+#define DD_HOST_TXN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define DD_TXN_MAX 128
+#define DD_TXN_FILE_MAX (1 << 20) /* old contents kept for rollback: config files only */
+
+struct dd_txn_ent {
+	char *path;		/* mapped */
+	int was;		/* DD_TXN_ABSENT, _FILE, _LINK, _DIR */
+	char *data;		/* old bytes, or a link's target */
+	size_t len;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+};
+
+enum { DD_TXN_ABSENT, DD_TXN_FILE, DD_TXN_LINK, DD_TXN_DIR };
+
+struct dd_txn {
+	struct dd_txn_ent e[DD_TXN_MAX];
+	unsigned n;
+	unsigned changes;	/* paths actually changed in this run */
+};
+
+/* Snapshot path (absolute, unmapped) unless already taken in this run. A directory that
+ * exists is remembered as such (its children get their own snapshots); one that does not
+ * is removed with everything in it on rollback. 0 or -1 with errno. */
+int dd_txn_snap(struct dd_txn *t, const char *path);
+/* mkdir -p with a snapshot of every component it creates. */
+int dd_txn_mkdir(struct dd_txn *t, const char *path, mode_t mode);
+/* Make path hold exactly buf (n bytes) with mode: nothing is written when it already
+ * does (*changed = 0). Parents are made 0755. 0 or -1 with errno. */
+int dd_txn_write(struct dd_txn *t, const char *path, const void *buf, size_t n, mode_t mode,
+		 int *changed);
+/* Make path a symlink to target, replaced atomically; same contract as dd_txn_write. */
+int dd_txn_symlink(struct dd_txn *t, const char *path, const char *target, int *changed);
+/* Remove a file or symlink (snapshot first). Absent is fine. 0 or -1 with errno. */
+int dd_txn_unlink(struct dd_txn *t, const char *path);
+/* Put every snapshot back, newest first; problems are warned about, not fatal. */
+void dd_txn_rollback(struct dd_txn *t);
+/* Forget the snapshots (after success). */
+void dd_txn_done(struct dd_txn *t);
+
+#endif
