@@ -1,0 +1,332 @@
+#include "host/certs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "host/paths.h"
+#include "pki/byo.h"
+#include "pki/ca.h"
+#include "pki/x509.h"
+#include "util/atomic.h"
+#include "util/io.h"
+#include "util/log.h"
+#include "util/rmtree.h"
+#include "util/rootpath.h"
+
+static struct pki_ca ca;
+static unsigned char der[PKI_CERT_MAX];
+static struct pki_cert cert;
+static char pem[PKI_PEM_MAX];
+
+/* Read the target file DIR/NAME into pem; length or -1. */
+static long read_target(const char *dir, const char *name, char *buf, size_t cap)
+{
+	char abs[DD_PATH_MAX], m[DD_PATH_MAX];
+
+	if (snprintf(abs, sizeof abs, "%s/%s", dir, name) >= (int)sizeof abs ||
+	    dd_root_path(m, sizeof m, abs) != 0)
+		return -1;
+	return dd_read_small_file(m, buf, cap);
+}
+
+static int same_san(const struct pki_san *a, const struct pki_san *b)
+{
+	if (a->ip != b->ip)
+		return 0;
+	if (a->ip)
+		return a->alen == b->alen && memcmp(a->addr, b->addr, a->alen) == 0;
+	return strcasecmp(a->dns, b->dns) == 0;
+}
+
+/* The key in kpem (n bytes, wiped here) is the key of c. */
+static int key_matches(char *kpem, long n, const struct pki_cert *c)
+{
+	static struct pki_key key;
+	const char *why;
+	int ok = n > 0 && pki_key_load(&key, kpem, (size_t)n, &why) == 0 &&
+		 pki_key_matches(&key, &c->pkey);
+
+	explicit_bzero(kpem, PKI_PEM_MAX);
+	pki_key_wipe(&key);
+	return ok;
+}
+
+static char kbuf[PKI_PEM_MAX];
+
+/* The key file DIR/NAME on the target is the key of c. */
+static int key_ok(const char *dir, const char *name, const struct pki_cert *c)
+{
+	return key_matches(kbuf, read_target(dir, name, kbuf, sizeof kbuf), c);
+}
+
+static int key_ok_path(const char *path, const struct pki_cert *c)
+{
+	return key_matches(kbuf, dd_read_small_file(path, kbuf, sizeof kbuf), c);
+}
+
+/* An issued pair in dir that needs no change: why is set when it does. */
+static int pair_ok(const char *dir, enum pki_role role, const struct dd_certs_want *w,
+		   const char **why)
+{
+	const char *cf = role == PKI_SERVER ? "server-cert.pem" : "cert.pem";
+	const char *kf = role == PKI_SERVER ? "server-key.pem" : "key.pem";
+	time_t now = pki_now();
+	long n;
+
+	n = read_target(dir, "ca.pem", pem, sizeof pem);
+	if (n != (long)ca.pem_len || memcmp(pem, ca.pem, ca.pem_len) != 0)
+		return *why = "ca.pem is not the CA's", 0;
+	if ((n = read_target(dir, cf, pem, sizeof pem)) <= 0 ||
+	    pki_x509_load(pem, (size_t)n, der, sizeof der, &cert, why) != 0)
+		return *why = "no certificate", 0;
+	if (!pki_x509_signed_by(&cert, &ca.cert))
+		return *why = "not signed by the CA", 0;
+	if (role == PKI_SERVER ? !cert.server_auth : !cert.client_auth)
+		return *why = "wrong extended key usage", 0;
+	if (strcmp(pki_x509_key_name(&cert), pki_ktype_name(w->kt)) != 0)
+		return *why = "another key type", 0;
+	if (cert.not_after - now < DD_CERTS_RENEW_DAYS * 86400L || cert.not_before > now)
+		return *why = "expires soon or not valid yet", 0;
+	for (unsigned i = 0; role == PKI_SERVER && i < w->nsans; i++) {
+		unsigned j = 0;
+
+		while (j < cert.nsans && !same_san(&w->sans[i], &cert.sans[j]))
+			j++;
+		if (j == cert.nsans)
+			return *why = "a name is missing", 0;
+	}
+	if (!key_ok(dir, kf, &cert))
+		return *why = "the key does not match", 0;
+	return 1;
+}
+
+/* Snapshot the three files of a pair, then issue it. */
+static int issue(struct dd_txn *t, const char *dir, enum pki_role role,
+		 const struct dd_certs_want *w, char *err, size_t errsz)
+{
+	static const char *const server[] = { "ca.pem", "server-cert.pem", "server-key.pem" };
+	static const char *const client[] = { "ca.pem", "cert.pem", "key.pem" };
+	char abs[DD_PATH_MAX], m[DD_PATH_MAX];
+
+	if (dd_txn_mkdir(t, dir, 0700) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", dir, strerror(errno));
+	for (unsigned i = 0; i < 3; i++) {
+		snprintf(abs, sizeof abs, "%s/%s", dir, (role == PKI_SERVER ? server : client)[i]);
+		if (dd_txn_snap(t, abs) != 0)
+			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
+	}
+	if (dd_root_path(m, sizeof m, dir) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", dir, strerror(errno));
+	t->changes++;
+	return pki_ca_issue(&ca, role, w->kt, role == PKI_CLIENT ? "client" : NULL, w->sans,
+			    role == PKI_SERVER ? w->nsans : 0, PKI_LEAF_DAYS, m, err, errsz);
+}
+
+static void drop_stage(const char *stage)
+{
+	char dir[DD_PATH_MAX];
+	const char *base;
+	int fd;
+
+	if (dd_path_split(stage, dir, sizeof dir, &base) != 0 ||
+	    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return;
+	dd_rmtree_at(fd, base);
+	close(fd);
+}
+
+/* Load the CA, making it first when there is none: in a staging directory renamed into
+ * place, so the CA directory always holds a whole CA or nothing. */
+static int ensure_ca(struct dd_txn *t, enum pki_ktype kt, char *err, size_t errsz)
+{
+	char m[DD_PATH_MAX], stage[DD_PATH_MAX], host[64] = "", org[80];
+	int rc;
+
+	if (dd_root_path(m, sizeof m, DD_CA_DIR) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_CA_DIR, strerror(errno));
+	if (access(m, F_OK) == 0 && rmdir(m) != 0 && errno != ENOTEMPTY && errno != EEXIST)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", m, strerror(errno));
+	if (access(m, F_OK) == 0) {
+		char why[256];
+
+		if (pki_ca_load(m, &ca, why, sizeof why) != 0)
+			return dd_say(err, errsz, DD_EXIT_FAIL,
+				      "the CA is damaged (%s): restore it, or move %s away to make a new CA",
+				      why, DD_CA_DIR);
+		return 0;
+	}
+	if (dd_txn_mkdir(t, DD_ETC_DIR, 0755) != 0 || dd_txn_snap(t, DD_CA_DIR) != 0 ||
+	    snprintf(stage, sizeof stage, "%s.new-%ld", m, (long)getpid()) >= (int)sizeof stage)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_CA_DIR, strerror(errno));
+	/* The CA's name says which machine it belongs to. */
+	gethostname(host, sizeof host - 1);
+	snprintf(org, sizeof org, "dockdrop %.40s", host[0] ? host : "host");
+	if ((rc = pki_ca_init(stage, kt, PKI_CA_DAYS, org, 1, err, errsz)) == 0 &&
+	    rename(stage, m) != 0)
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", m, strerror(errno));
+	if (rc) {
+		drop_stage(stage);
+		return rc;
+	}
+	dd_fsync_parent(m);
+	t->changes++;
+	return pki_ca_load(m, &ca, err, errsz);
+}
+
+/* Copy a --certs file into place. */
+static int copy_in(struct dd_txn *t, const char *src, const char *dst, mode_t mode, int *changed,
+		   char *err, size_t errsz)
+{
+	long n = dd_read_small_file(src, pem, sizeof pem);
+	int ch = 0;
+
+	if (n <= 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", src, n < 0 ? strerror(errno) : "empty");
+	if (dd_txn_write(t, dst, pem, (size_t)n, mode, &ch) != 0) {
+		explicit_bzero(pem, sizeof pem);
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", dst, strerror(errno));
+	}
+	explicit_bzero(pem, sizeof pem);
+	*changed |= ch;
+	return 0;
+}
+
+static int join(char *out, size_t cap, const char *dir, const char *name)
+{
+	return snprintf(out, cap, "%s/%s", dir, name) >= (int)cap ? -1 : 0;
+}
+
+int dd_certs_byo_check(const char *dir, int *client, char *err, size_t errsz)
+{
+	char c[DD_PATH_MAX], s[DD_PATH_MAX], k[DD_PATH_MAX];
+	int rc;
+
+	*client = 0;
+	if (join(c, sizeof c, dir, "ca.pem") || join(s, sizeof s, dir, "server-cert.pem") ||
+	    join(k, sizeof k, dir, "server-key.pem"))
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--certs %s: path too long", dir);
+	if ((rc = pki_byo_check(c, s, k, err, errsz)))
+		return rc;
+	if (join(s, sizeof s, dir, "cert.pem") || join(k, sizeof k, dir, "key.pem"))
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--certs %s: path too long", dir);
+	if (access(s, F_OK) != 0 && access(k, F_OK) != 0)
+		return 0;
+	/* A client pair: its certificate signed by the same CA, its key matching. */
+	{
+		static unsigned char cder[PKI_CERT_MAX];
+		static struct pki_cert cac;
+		static char capem[PKI_PEM_MAX];
+		const char *why = NULL;
+		long n = dd_read_small_file(c, capem, sizeof capem), m;
+
+		if (n <= 0 || pki_x509_load(capem, (size_t)n, cder, sizeof cder, &cac, &why) != 0)
+			return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", c, why ? why : strerror(errno));
+		if ((m = dd_read_small_file(s, pem, sizeof pem)) <= 0 ||
+		    pki_x509_load(pem, (size_t)m, der, sizeof der, &cert, &why) != 0)
+			return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", s,
+				      why ? why : m < 0 ? strerror(errno) : "empty");
+		if (!pki_x509_signed_by(&cert, &cac))
+			return dd_say(err, errsz, DD_EXIT_USAGE, "%s is not signed by %s", s, c);
+		if (!cert.client_auth)
+			return dd_say(err, errsz, DD_EXIT_USAGE, "%s is not for TLS clients (extended key usage)", s);
+		if (!key_ok_path(k, &cert))
+			return dd_say(err, errsz, DD_EXIT_USAGE, "%s is not the key of %s", k, s);
+	}
+	*client = 1;
+	return 0;
+}
+
+static int ensure_byo(struct dd_txn *t, const char *dir, int *server_changed, int *client,
+		      char *err, size_t errsz)
+{
+	static const char *const srv[][2] = { { "ca.pem", DD_TLS_DIR "/ca.pem" },
+					      { "server-cert.pem", DD_TLS_DIR "/server-cert.pem" },
+					      { "server-key.pem", DD_TLS_DIR "/server-key.pem" } };
+	static const char *const cli[][2] = { { "ca.pem", DD_CLIENT_DIR "/ca.pem" },
+					      { "cert.pem", DD_CLIENT_DIR "/cert.pem" },
+					      { "key.pem", DD_CLIENT_DIR "/key.pem" } };
+	char src[DD_PATH_MAX];
+	int rc, ignored = 0;
+
+	if ((rc = dd_certs_byo_check(dir, client, err, errsz)))
+		return rc;
+	if (dd_txn_mkdir(t, DD_TLS_DIR, 0700) != 0 || (*client && dd_txn_mkdir(t, DD_CLIENT_DIR, 0700) != 0))
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_TLS_DIR, strerror(errno));
+	for (unsigned i = 0; i < 3; i++) {
+		join(src, sizeof src, dir, srv[i][0]);
+		if ((rc = copy_in(t, src, srv[i][1], i == 2 ? 0600 : 0644, server_changed, err, errsz)))
+			return rc;
+		join(src, sizeof src, dir, cli[i][0]);
+		if (*client && (rc = copy_in(t, src, cli[i][1], i == 2 ? 0600 : 0644, &ignored, err, errsz)))
+			return rc;
+	}
+	return 0;
+}
+
+int dd_certs_ensure(struct dd_txn *t, const struct dd_certs_want *w, int *server_changed,
+		    int *client, char *err, size_t errsz)
+{
+	const char *why = NULL;
+	int rc;
+
+	*server_changed = 0;
+	*client = 0;
+	if (w->byo)
+		return ensure_byo(t, w->byo, server_changed, client, err, errsz);
+	if ((rc = ensure_ca(t, w->kt, err, errsz)))
+		return rc;
+	if (w->rotate || !pair_ok(DD_TLS_DIR, PKI_SERVER, w, &why)) {
+		if (why)
+			dd_debug("server certificate: %s; issuing a new one", why);
+		if ((rc = issue(t, DD_TLS_DIR, PKI_SERVER, w, err, errsz)))
+			return rc;
+		*server_changed = 1;
+	}
+	why = NULL;
+	if (w->rotate || !pair_ok(DD_CLIENT_DIR, PKI_CLIENT, w, &why)) {
+		if (why)
+			dd_debug("client certificate: %s; issuing a new one", why);
+		if ((rc = issue(t, DD_CLIENT_DIR, PKI_CLIENT, w, err, errsz)))
+			return rc;
+	}
+	*client = 1;
+	pki_key_wipe(&ca.key);
+	return 0;
+}
+
+static void one_status(struct dd_cert_status *s, const char *what, const char *dir,
+		       const char *name)
+{
+	const char *why = NULL;
+	long n;
+
+	memset(s, 0, sizeof *s);
+	s->what = what;
+	snprintf(s->path, sizeof s->path, "%s/%s", dir, name);
+	if ((n = read_target(dir, name, pem, sizeof pem)) < 0)
+		return;
+	s->present = 1;
+	if (pki_x509_load(pem, (size_t)n, der, sizeof der, &cert, &why) != 0) {
+		snprintf(s->problem, sizeof s->problem, "unreadable: %s", why);
+		return;
+	}
+	s->not_after = cert.not_after;
+	s->days_left = (long)((cert.not_after - pki_now()) / 86400);
+	if (cert.not_after <= pki_now())
+		snprintf(s->problem, sizeof s->problem, "expired");
+	else if (s->days_left < DD_CERTS_RENEW_DAYS)
+		snprintf(s->problem, sizeof s->problem, "expires in %ld days: run dockdrop certs rotate",
+			 s->days_left);
+}
+
+unsigned dd_certs_status(struct dd_cert_status out[3])
+{
+	one_status(&out[0], "ca", DD_CA_DIR, "ca.pem");
+	one_status(&out[1], "server", DD_TLS_DIR, "server-cert.pem");
+	one_status(&out[2], "client", DD_CLIENT_DIR, "cert.pem");
+	return 3;
+}

@@ -1,0 +1,48 @@
+/* The machine's certificates: the CA in /etc/dockdrop/ca, the server pair in
+ * /etc/docker/tls (where dockerd's daemon.json points) and the client pair in
+ * /etc/dockdrop/client (the DOCKER_CERT_PATH layout). A pair that is already right (signed
+ * by the CA, its key, the key type and SANs asked for, more than 30 days left) is kept, so
+ * a re-run changes nothing; anything else is issued anew. A SIGKILL between two files of
+ * a pair leaves a pair that fails these checks, and the next run re-issues it. */
+#ifndef DD_HOST_CERTS_H
+#define DD_HOST_CERTS_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "host/txn.h"
+#include "pki/cert.h"
+#include "pki/key.h"
+
+#define DD_CERTS_RENEW_DAYS 30
+
+struct dd_certs_want {
+	enum pki_ktype kt;
+	struct pki_san sans[PKI_SAN_MAX];	/* the server's: auto + --tls-san */
+	unsigned nsans;
+	const char *byo;	/* --certs DIR: copy these instead of issuing (validated before) */
+	int rotate;		/* issue new leaves whatever the old ones look like */
+};
+
+/* Make the three places right. *server_changed: dockerd must be restarted. *client: 1 when
+ * a client pair is there (--certs without cert.pem/key.pem has none). 0 or an exit code. */
+int dd_certs_ensure(struct dd_txn *t, const struct dd_certs_want *w, int *server_changed,
+		    int *client, char *err, size_t errsz);
+/* The files of a --certs DIR, checked as dockerd and its clients will: 0 or
+ * DD_EXIT_USAGE with err. *client: DIR also holds cert.pem and key.pem (checked too). */
+int dd_certs_byo_check(const char *dir, int *client, char *err, size_t errsz);
+
+struct dd_cert_status {
+	const char *what;	/* "ca", "server", "client" */
+	char path[256];		/* absolute target path of the certificate */
+	int present;
+	time_t not_after;
+	long days_left;
+	char problem[160];	/* "" when fine */
+};
+
+/* The three certificates' expiry and problems (status, certs check). Returns how many of
+ * out[3] were filled. */
+unsigned dd_certs_status(struct dd_cert_status out[3]);
+
+#endif
