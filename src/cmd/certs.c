@@ -1,27 +1,128 @@
+/* dockdrop certs rotate|check: the leaf certificates on an installed machine. rotate
+ * issues new server and client pairs from the CA in /etc/dockdrop/ca (the CA stays, so
+ * nothing else needs to change), restarts dockerd and proves the new pair over mutual
+ * TLS; check reports how long each certificate has left. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "cmd/cmd.h"
+#include "host/certs.h"
+#include "host/paths.h"
+#include "host/probe.h"
+#include "host/service.h"
+#include "host/state.h"
+#include "host/txn.h"
+#include "pki/ca.h"
+#include "util/log.h"
+#include "util/rootpath.h"
+
+static struct dd_state st;
+static struct dd_txn txn;
+static struct dd_certs_want want;
+
+static int load(const char *cmd, const char *root)
+{
+	char err[512];
+	int rc;
+
+	if (root && dd_root_set(root) != 0)
+		return dd_fail(DD_EXIT_USAGE, "%s: --root %s: %s", cmd, root, strerror(errno));
+	if ((rc = dd_state_load(&st, err, sizeof err)) == 1)
+		return dd_fail(DD_EXIT_FAIL, "%s: dockdrop has not installed anything here", cmd);
+	return rc ? dd_fail(rc, "%s: %s", cmd, err) : 0;
+}
 
 static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
 {
+	static char text[DD_STATE_MAX];
 	const char *root = NULL;
 	unsigned long days = 825;
 	const struct dd_opt opts[] = {
 		{ "root", 0, DD_OPT_STR, &root, "DIR", "rotate in the image tree at DIR", 0, 0, NULL },
 		{ "days", 0, DD_OPT_UINT, &days, "N", "validity in days (825)", 1, 36500, NULL },
 	};
+	struct dd_args args;
+	struct pki_san s;
+	char err[1024], version[64];
+	int rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args), changed, client, ch;
+	size_t n;
 
-	return dd_cli_not_implemented(self, opts, DD_NOPTS(opts), argc, argv);
+	if (rc != DD_CLI_CONTINUE)
+		return rc;
+	if ((rc = load("certs rotate", root)))
+		return rc;
+	if (st.certs[0])
+		return dd_fail(DD_EXIT_FAIL, "certs rotate: the certificates came from --certs %s: replace them there and re-run install",
+			       st.certs);
+	want.kt = (enum pki_ktype)pki_ktype_parse(st.key_type);
+	want.rotate = 1;
+	want.days = (unsigned)days;
+	if (!root)
+		pki_auto_sans(want.sans, &want.nsans);
+	for (unsigned i = 0; i < st.nsans; i++)
+		if (pki_san_parse(st.sans[i], &s) == 0)
+			pki_san_add(want.sans, &want.nsans, &s);
+	if (root)
+		for (unsigned i = 0; i < 3; i++)
+			if (pki_san_parse((const char *[]){ "localhost", "127.0.0.1", "::1" }[i], &s) == 0)
+				pki_san_add(want.sans, &want.nsans, &s);
+	rc = dd_certs_ensure(&txn, &want, &changed, &client, err, sizeof err);
+	for (unsigned i = 0; rc == 0 && i < st.n; i++)
+		if (st.ent[i].kind == 'k' && dd_state_record(&st, 'k', st.ent[i].path) != 0)
+			rc = dd_say(err, sizeof err, DD_EXIT_FAIL, "%s: %s", st.ent[i].path, strerror(errno));
+	if (rc == 0 && (!(n = dd_state_format(&st, text, sizeof text)) ||
+			dd_txn_write(&txn, DD_STATE_FILE, text, n, 0644, &ch) != 0))
+		rc = dd_say(err, sizeof err, DD_EXIT_FAIL, "%s: %s", DD_STATE_FILE, strerror(errno));
+	if (rc) {
+		dd_txn_rollback(&txn);
+		return dd_fail(rc, "certs rotate: %s; nothing was changed", err);
+	}
+	dd_txn_done(&txn);
+	dd_info("new server and client certificates issued (%lu days)", days);
+	if (root)
+		return 0;
+	if ((rc = dd_svc_start(dd_init_from_name(st.init), 1, err, sizeof err)) ||
+	    (rc = dd_probe_socket(90000, version, sizeof version, err, sizeof err)) ||
+	    (st.tcp && (rc = dd_probe_tls(st.port, version, sizeof version, err, sizeof err))))
+		return dd_fail(rc, "certs rotate: %s", err);
+	dd_info("dockerd restarted%s", st.tcp ? "; mTLS verified with the new certificates" : "");
+	return 0;
 }
 
 static int run_check(const struct dd_cmd *self, int argc, char **argv)
 {
 	const char *root = NULL;
-	int json = 0;
+	int json = 0, bad = 0;
 	const struct dd_opt opts[] = {
 		{ "root", 0, DD_OPT_STR, &root, "DIR", "check the image tree at DIR", 0, 0, NULL },
 		{ "json", 0, DD_OPT_FLAG, &json, NULL, "print the report as JSON", 0, 0, NULL },
 	};
+	struct dd_cert_status cs[3];
+	struct dd_args args;
+	int rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args);
+	unsigned n;
 
-	return dd_cli_not_implemented(self, opts, DD_NOPTS(opts), argc, argv);
+	if (rc != DD_CLI_CONTINUE)
+		return rc;
+	if ((rc = load("certs check", root)))
+		return rc;
+	n = dd_certs_status(cs);
+	if (json)
+		printf("[");
+	for (unsigned i = 0; i < n; i++) {
+		bad |= cs[i].present && cs[i].problem[0];
+		if (json)
+			printf("%s{\"name\":\"%s\",\"path\":\"%s\",\"present\":%s,\"days_left\":%ld,\"problem\":\"%s\"}",
+			       i ? "," : "", cs[i].what, cs[i].path, cs[i].present ? "true" : "false",
+			       cs[i].days_left, cs[i].problem);
+		else if (cs[i].present)
+			printf("%-6s %5ld days left  %s%s%s\n", cs[i].what, cs[i].days_left, cs[i].path,
+			       cs[i].problem[0] ? "  WARNING: " : "", cs[i].problem);
+	}
+	if (json)
+		printf("]\n");
+	return bad ? DD_EXIT_FAIL : 0;
 }
 
 static const struct dd_cmd certs_rotate = {
@@ -29,10 +130,12 @@ static const struct dd_cmd certs_rotate = {
 	"Re-issue the server and client certificates from the local CA; restart the daemon.", 0, 0,
 	run_rotate, NULL
 };
+
 static const struct dd_cmd certs_check = {
 	"check", "certs check", "", "Report certificate expiry (warns under 30 days).", 0, 0,
 	run_check, NULL
 };
+
 static const struct dd_cmd *const certs_sub[] = { &certs_rotate, &certs_check, NULL };
 
 const struct dd_cmd dd_cmd_certs = {

@@ -1,42 +1,583 @@
+/* dockdrop install: DESIGN.md "Data flow of install". Every input is checked before
+ * anything changes (exit 2); the payload is verified as it is unpacked (exit 3); all
+ * changes run in one transaction (host/txn.h) that a failure rolls back; the services are
+ * started only when something changed or they are down; and the result is proven over the
+ * socket and over mutual TLS before the state record says "installed". */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bundle/payload.h"
 #include "cmd/cmd.h"
+#include "host/certs.h"
+#include "host/daemonjson.h"
+#include "host/engine.h"
+#include "host/group.h"
+#include "host/paths.h"
+#include "host/preflight.h"
+#include "host/probe.h"
+#include "host/service.h"
+#include "host/state.h"
+#include "host/txn.h"
+#include "host/units.h"
+#include "host/clientbundle.h"
+#include "pki/ca.h"
+#include "util/io.h"
+#include "util/log.h"
+#include "util/rootpath.h"
+#include "util/sha256.h"
+
+struct opts {
+	struct dd_list sans, daemon_opts;
+	unsigned long port;
+	const char *root, *init, *engine, *key_type, *certs;
+	int no_tcp, dry_run, force, json, rollback;
+};
+
+static struct dd_txn txn;
+static struct dd_state old, now;
+static struct dd_payload pl;
+static struct dd_certs_want want;
+
+/* --- checking the input: nothing has changed yet --------------------------------------- */
+
+/* With --root there is no running init to ask: the image tree's files tell. */
+static enum dd_init init_of_tree(void)
+{
+	static const struct { const char *path; enum dd_init init; } probe[] = {
+		{ "/lib/systemd/systemd", DD_INIT_SYSTEMD },
+		{ "/usr/lib/systemd/systemd", DD_INIT_SYSTEMD },
+		{ "/sbin/openrc-run", DD_INIT_OPENRC },
+		{ "/etc/init.d", DD_INIT_SYSV },
+	};
+	char m[DD_PATH_MAX];
+
+	for (unsigned i = 0; i < sizeof probe / sizeof probe[0]; i++)
+		if (dd_root_path(m, sizeof m, probe[i].path) == 0 && access(m, F_OK) == 0)
+			return probe[i].init;
+	return DD_INIT_NONE;
+}
+
+static int check_input(struct opts *o, int *byo_client)
+{
+	char err[512];
+	struct pki_san s;
+	int rc;
+
+	*byo_client = 0;
+	if (o->root && dd_root_set(o->root) != 0)
+		return dd_fail(DD_EXIT_USAGE, "install: --root %s: %s", o->root, strerror(errno));
+	if (o->no_tcp && (o->sans.n || o->port != 2376))
+		return dd_fail(DD_EXIT_USAGE, "install: --no-tcp leaves no TLS port: drop --tls-san and --port");
+	if (o->rollback && (o->sans.n || o->daemon_opts.n || o->certs || o->engine || o->port != 2376 ||
+			    o->no_tcp || o->root))
+		return dd_fail(DD_EXIT_USAGE, "install: --rollback takes no other settings");
+	for (unsigned i = 0; i < o->sans.n; i++)
+		if (pki_san_parse(o->sans.v[i], &s) != 0)
+			return dd_fail(DD_EXIT_USAGE, "install: --tls-san %s: not a DNS name or an IP address",
+				       o->sans.v[i]);
+	for (unsigned i = 0; i < o->daemon_opts.n; i++)
+		if (dd_daemonjson_check_opt(o->daemon_opts.v[i], err, sizeof err))
+			return dd_fail(DD_EXIT_USAGE, "install: %s", err);
+	want.kt = (enum pki_ktype)pki_ktype_parse(o->key_type);
+	if (o->certs && (rc = dd_certs_byo_check(o->certs, byo_client, err, sizeof err)))
+		return dd_fail(rc, "install: --certs: %s", err);
+	return 0;
+}
+
+/* The engine blob to install: --engine VERSION, or the first. */
+static const struct dd_blob *pick_engine(const char *version)
+{
+	for (unsigned i = 0; i < pl.m.nblobs; i++) {
+		const struct dd_blob *b = &pl.m.blob[i];
+
+		if (!strcmp(b->kind, "engine") && (!version || !strcmp(b->version, version)))
+			return b;
+	}
+	return NULL;
+}
+
+static void server_sans(const struct opts *o)
+{
+	struct pki_san s;
+
+	want.nsans = 0;
+	if (!o->root) {
+		pki_auto_sans(want.sans, &want.nsans);
+	} else { /* an image boots elsewhere: only names that hold on every machine */
+		static const char *const fixed[] = { "localhost", "127.0.0.1", "::1" };
+
+		for (unsigned i = 0; i < 3; i++)
+			if (pki_san_parse(fixed[i], &s) == 0)
+				pki_san_add(want.sans, &want.nsans, &s);
+	}
+	for (unsigned i = 0; i < o->sans.n; i++)
+		if (pki_san_parse(o->sans.v[i], &s) == 0)
+			pki_san_add(want.sans, &want.nsans, &s);
+}
+
+/* --- the record ------------------------------------------------------------------------- */
+
+static int record(char kind, const char *abs)
+{
+	return dd_state_record(&now, kind, abs);
+}
+
+/* Directories dockdrop made (now or in an earlier run), outermost first, so uninstall can
+ * remove them innermost first when they are empty. */
+static void record_dirs(void)
+{
+	static const char *const ours[] = { DD_OPT_DIR, DD_ENGINE_DIR, DD_ETC_DIR, DD_CA_DIR,
+					    DD_CLIENT_DIR, DD_DOCKER_ETC, DD_TLS_DIR, DD_STATE_DIR,
+					    DD_LOG_DIR };
+	char m[DD_PATH_MAX];
+
+	for (unsigned i = 0; i < sizeof ours / sizeof ours[0]; i++) {
+		int made = dd_state_find(&old, ours[i]) != NULL;
+
+		for (unsigned j = 0; !made && j < txn.n; j++)
+			made = txn.e[j].was == DD_TXN_ABSENT && dd_root_path(m, sizeof m, ours[i]) == 0 &&
+			       !strcmp(txn.e[j].path, m);
+		if (made)
+			record('d', ours[i]);
+	}
+}
+
+/* --- the steps ------------------------------------------------------------------------- */
+
+#define STEP(...)                                   \
+	do {                                        \
+		if (!o->json)                       \
+			dd_info(__VA_ARGS__);       \
+	} while (0)
+
+static int write_daemon_json(const struct opts *o, int *changed, char *err, size_t errsz)
+{
+	static char buf[1 << 20];
+	const struct dd_daemon_cfg c = { !o->no_tcp, (unsigned)o->port, DD_TLS_DIR,
+					 o->daemon_opts.v, o->daemon_opts.n };
+	char m[DD_PATH_MAX], warn[512] = "";
+	char *out = NULL;
+	long n;
+	int rc;
+
+	if (dd_root_path(m, sizeof m, DD_DAEMON_JSON) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_DAEMON_JSON, strerror(errno));
+	n = dd_read_small_file(m, buf, sizeof buf);
+	if (n < 0 && errno != ENOENT)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", m, strerror(errno));
+	if ((rc = dd_daemonjson_merge(n < 0 ? NULL : buf, n < 0 ? 0 : (size_t)n, &c, &out, warn,
+				      sizeof warn, err, errsz)))
+		return rc;
+	if (warn[0])
+		dd_warn("%s", warn);
+	rc = dd_txn_write(&txn, DD_DAEMON_JSON, out, strlen(out), 0644, changed);
+	free(out);
+	if (rc != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_DAEMON_JSON, strerror(errno));
+	return record('c', DD_DAEMON_JSON) ? dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot record", DD_DAEMON_JSON) : 0;
+}
+
+static int write_units(enum dd_init init, int offline, int *changed, char *err, size_t errsz)
+{
+	static struct dd_unit_file f[8];
+	struct dd_unit_link l[16];
+	const struct dd_units_cfg c = { DD_BIN_DIR, DD_LOG_DIR };
+	unsigned n = 0, nl = 0;
+	int ch;
+
+	*changed = 0;
+	if (dd_units_render(init, &c, f, &n) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "cannot make the %s service files", dd_init_name(init));
+	for (unsigned i = 0; i < n; i++) {
+		if (dd_txn_write(&txn, f[i].path, f[i].text, f[i].len, f[i].mode, &ch) != 0 ||
+		    record('f', f[i].path) != 0)
+			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", f[i].path, strerror(errno));
+		*changed |= ch;
+	}
+	/* A live system is enabled through its own tools after the start; an image tree
+	 * gets the links those tools would make. */
+	if (offline && dd_units_enable_links(init, l, &nl) == 0)
+		for (unsigned i = 0; i < nl; i++)
+			if (dd_txn_symlink(&txn, l[i].path, l[i].target, &ch) != 0 ||
+			    record('l', l[i].path) != 0)
+				return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", l[i].path, strerror(errno));
+	return 0;
+}
+
+static int write_group(char *err, size_t errsz)
+{
+	unsigned gid;
+	int changed, rc;
+
+	if (dd_txn_snap(&txn, "/etc/group") != 0 || dd_txn_snap(&txn, "/etc/gshadow") != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "/etc/group: %s", strerror(errno));
+	if ((rc = dd_group_ensure("docker", &gid, &changed, err, errsz)))
+		return rc;
+	snprintf(now.group, sizeof now.group, "docker");
+	now.gid = gid;
+	now.group_created = changed || (old.group[0] && old.group_created);
+	if (changed)
+		txn.changes++;
+	return 0;
+}
+
+static const char *bundle_host(const struct opts *o, char *buf, size_t cap)
+{
+	if (o->sans.n)
+		return o->sans.v[0];
+	if (gethostname(buf, cap - 1) != 0 || !buf[0])
+		return "localhost";
+	buf[cap - 1] = 0;
+	return buf;
+}
+
+static int write_client_env(const struct opts *o, char *err, size_t errsz)
+{
+	char env[1024], host[256];
+	size_t n = dd_client_env(bundle_host(o, host, sizeof host), (unsigned)o->port, DD_CLIENT_DIR,
+				 env, sizeof env);
+	int ch;
+
+	if (n == 0 || dd_txn_write(&txn, DD_CLIENT_DIR "/docker.env", env, n, 0644, &ch) != 0 ||
+	    record('f', DD_CLIENT_DIR "/docker.env") != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/docker.env: %s", DD_CLIENT_DIR, strerror(errno));
+	return 0;
+}
+
+static void record_keep(int client)
+{
+	static const char *const keep[] = { DD_CA_DIR "/ca.pem", DD_CA_DIR "/ca-key.pem",
+					    DD_TLS_DIR "/ca.pem", DD_TLS_DIR "/server-cert.pem",
+					    DD_TLS_DIR "/server-key.pem", DD_CLIENT_DIR "/ca.pem",
+					    DD_CLIENT_DIR "/cert.pem", DD_CLIENT_DIR "/key.pem" };
+
+	for (unsigned i = 0; i < sizeof keep / sizeof keep[0]; i++)
+		if (client || strncmp(keep[i], DD_CLIENT_DIR "/", sizeof DD_CLIENT_DIR) != 0)
+			record('k', keep[i]);
+}
+
+static void copy_options(const struct opts *o, enum dd_init init)
+{
+	now.port = (unsigned)o->port;
+	now.tcp = !o->no_tcp;
+	snprintf(now.init, sizeof now.init, "%s", dd_init_name(init));
+	snprintf(now.key_type, sizeof now.key_type, "%s", o->key_type);
+	if (o->certs)
+		snprintf(now.certs, sizeof now.certs, "%s", o->certs);
+	for (unsigned i = 0; i < o->sans.n; i++)
+		snprintf(now.sans[now.nsans++], sizeof now.sans[0], "%s", o->sans.v[i]);
+	for (unsigned i = 0; i < o->daemon_opts.n; i++)
+		snprintf(now.opts[now.nopts++], sizeof now.opts[0], "%s", o->daemon_opts.v[i]);
+}
+
+/* The engine line, and the previous engines kept for --rollback (the one replaced first). */
+static void engine_lines(const struct dd_blob *b, const char *name)
+{
+	char hex[65];
+
+	dd_hex(b->sha256, 32, hex);
+	snprintf(now.engine.version, sizeof now.engine.version, "%s", b->version);
+	memcpy(now.engine.sha, hex, 65);
+	snprintf(now.engine.dir, sizeof now.engine.dir, "%s", name);
+	if (old.engine.dir[0] && strcmp(old.engine.dir, name) != 0)
+		now.previous[now.nprev++] = old.engine;
+	for (unsigned i = 0; i < old.nprev && now.nprev < DD_STATE_PREV; i++)
+		if (strcmp(old.previous[i].dir, name) != 0)
+			now.previous[now.nprev++] = old.previous[i];
+}
+
+static int write_state(char *err, size_t errsz)
+{
+	static char text[DD_STATE_MAX];
+	size_t n;
+	int ch;
+
+	record_dirs();
+	if (!(n = dd_state_format(&now, text, sizeof text)))
+		return dd_say(err, errsz, DD_EXIT_FAIL, "the state record does not fit");
+	if (dd_txn_write(&txn, DD_STATE_FILE, text, n, 0644, &ch) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_STATE_FILE, strerror(errno));
+	return 0;
+}
+
+/* Steps 3 to 5 and 7: everything that writes. */
+static int apply(const struct opts *o, const struct dd_blob *b, enum dd_init init, int *restart,
+		 int *client, char *err, size_t errsz)
+{
+	char name[192], bins[DD_ENGINE_BINS][64], abs[DD_PATH_MAX];
+	unsigned nb;
+	int rc, ch, certs_ch;
+
+	*restart = 0;
+	dd_engine_name(b, name, sizeof name);
+	if ((rc = dd_engine_unpack(&txn, &pl, b, name, &ch, err, errsz)))
+		return rc;
+	STEP(ch ? "engine %s verified and unpacked into %s/%s" : "engine %s already in %s/%s",
+	     b->version, DD_ENGINE_DIR, name);
+	if ((rc = dd_engine_activate(&txn, name, o->force, bins, &nb, &ch, err, errsz)))
+		return rc;
+	*restart |= ch;
+	record('l', DD_ENGINE_CURRENT);
+	for (unsigned i = 0; i < nb; i++) {
+		snprintf(abs, sizeof abs, "%s/%s", DD_BIN_DIR, bins[i]);
+		record('l', abs);
+	}
+	engine_lines(b, name);
+	if ((rc = write_group(err, errsz)))
+		return rc;
+	want.byo = o->certs;
+	if ((rc = dd_certs_ensure(&txn, &want, &certs_ch, client, err, errsz)))
+		return rc;
+	*restart |= certs_ch;
+	record_keep(*client);
+	STEP(certs_ch ? "certificates issued (%s)" : "certificates already in place (%s)",
+	     o->certs ? "from --certs" : o->key_type);
+	if ((rc = write_daemon_json(o, &ch, err, errsz)))
+		return rc;
+	*restart |= ch;
+	if (*client && (rc = write_client_env(o, err, errsz)))
+		return rc;
+	if ((rc = write_units(init, o->root != NULL, &ch, err, errsz)))
+		return rc;
+	*restart |= ch;
+	if (init != DD_INIT_SYSTEMD && dd_txn_mkdir(&txn, DD_LOG_DIR, 0755) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_LOG_DIR, strerror(errno));
+	copy_options(o, init);
+	return write_state(err, errsz);
+}
+
+/* Step 6: start what changed or is down, then prove it. */
+static int start_and_prove(const struct opts *o, enum dd_init init, int restart, int client,
+			   char *version, size_t vcap, char *err, size_t errsz)
+{
+	char tail[2048];
+	int rc, running = !strcmp(dd_svc_state(init), "active");
+
+	if (restart || !running) {
+		STEP("%s %s (%s)", running ? "restarting" : "starting", "containerd and dockerd",
+		     dd_init_name(init));
+		if ((rc = dd_svc_start(init, running, err, errsz)) == 0 && !o->root)
+			rc = dd_svc_enable(init, err, errsz);
+		if (rc)
+			goto fail;
+	}
+	if ((rc = dd_probe_socket(90000, version, vcap, err, errsz)))
+		goto fail;
+	STEP("dockerd %s answers on %s", version, DD_DOCKER_SOCK);
+	if (o->no_tcp)
+		return 0;
+	if (!client) {
+		dd_warn("--certs gave no client certificate (cert.pem, key.pem): the TLS port was not tested");
+		return 0;
+	}
+	if ((rc = dd_probe_tls((unsigned)o->port, version, vcap, err, errsz)))
+		goto fail;
+	STEP("mTLS verified: https://127.0.0.1:%lu/version answers engine %s", o->port, version);
+	return 0;
+fail:
+	dd_svc_log_tail(init, tail, sizeof tail);
+	if (tail[0]) {
+		dd_err("install: %s", err);
+		fprintf(stderr, "dockdrop: the daemon's log ends with:\n%s%s", tail,
+			tail[strlen(tail) - 1] == '\n' ? "" : "\n");
+		err[0] = 0;
+	}
+	return DD_EXIT_FAIL;
+}
+
+static int same_options(const struct opts *o, enum dd_init init)
+{
+	if (old.port != o->port || old.tcp != !o->no_tcp || strcmp(old.init, dd_init_name(init)) ||
+	    strcmp(old.key_type, o->key_type) || strcmp(old.certs, o->certs ? o->certs : "") ||
+	    old.nsans != o->sans.n || old.nopts != o->daemon_opts.n)
+		return 0;
+	for (unsigned i = 0; i < o->sans.n; i++)
+		if (strcmp(old.sans[i], o->sans.v[i]))
+			return 0;
+	for (unsigned i = 0; i < o->daemon_opts.n; i++)
+		if (strcmp(old.opts[i], o->daemon_opts.v[i]))
+			return 0;
+	return 1;
+}
+
+static void print_plan(const struct opts *o, const struct dd_blob *b, enum dd_init init)
+{
+	char name[192];
+
+	dd_engine_name(b, name, sizeof name);
+	printf("plan (nothing is changed with --dry-run):\n");
+	printf("  engine %s -> %s/%s, links in %s\n", b->version, DD_ENGINE_DIR, name, DD_BIN_DIR);
+	printf("  group docker in /etc/group and /etc/gshadow\n");
+	printf("  certificates: %s\n", o->certs ? o->certs : "CA in " DD_CA_DIR ", server in " DD_TLS_DIR
+							  ", client in " DD_CLIENT_DIR);
+	printf("  %s: %s\n", DD_DAEMON_JSON,
+	       o->no_tcp ? "unix socket only" : "unix socket and tcp://0.0.0.0 with tlsverify");
+	if (!o->no_tcp)
+		printf("  TLS port %lu\n", o->port);
+	printf("  services: %s%s\n", dd_init_name(init), o->root ? " (enabled in the image; nothing started)" : "");
+	printf("  record: %s\n", DD_STATE_FILE);
+}
+
+static void print_json(const struct opts *o, const char *result, enum dd_init init,
+		       const char *version)
+{
+	printf("{\"result\":\"%s\",\"engine\":{\"version\":\"%s\",\"sha256\":\"%s\",\"dir\":\"%s/%s\"},"
+	       "\"init\":\"%s\",\"tcp\":%s,\"port\":%lu,\"server_version\":\"%s\",\"client_dir\":\"%s\","
+	       "\"root\":\"%s\"}\n",
+	       result, now.engine.version, now.engine.sha, DD_ENGINE_DIR, now.engine.dir,
+	       dd_init_name(init), o->no_tcp ? "false" : "true", o->port, version, DD_CLIENT_DIR,
+	       dd_root());
+}
+
+static int install(struct opts *o)
+{
+	char err[1024] = "", version[64] = "";
+	struct dd_preflight pf;
+	const struct dd_blob *b;
+	enum dd_init init;
+	int rc, byo_client, restart = 0, client = 0;
+
+	if ((rc = check_input(o, &byo_client)))
+		return rc;
+	if ((rc = dd_payload_open_cmd(&pl, NULL, "install")))
+		return rc;
+	if (!(b = pick_engine(o->engine))) {
+		dd_payload_close(&pl);
+		return dd_fail(o->engine ? DD_EXIT_USAGE : DD_EXIT_FAIL, "install: %s",
+			       o->engine ? "--engine: no such engine in this dockdrop (see dockdrop list)"
+					 : "this dockdrop carries no engine");
+	}
+	if ((rc = dd_state_load(&old, err, sizeof err)) > 1) {
+		dd_payload_close(&pl);
+		return dd_fail(rc, "install: %s", err);
+	}
+	{
+		const struct dd_preflight_in in = { b->arch, b->len * 3, o->force, o->root != NULL };
+
+		rc = dd_preflight_run(&in, &pf);
+		for (unsigned i = 0; i < pf.n; i++)
+			if (pf.item[i].level == 1)
+				dd_warn("preflight: %s", pf.item[i].msg);
+			else if (pf.item[i].level == 2)
+				dd_err("install: preflight: %s", pf.item[i].msg);
+		if (rc) {
+			dd_payload_close(&pl);
+			return DD_EXIT_FAIL;
+		}
+	}
+	init = strcmp(o->init, "auto") ? dd_init_from_name(o->init) : o->root ? init_of_tree() : pf.init;
+	server_sans(o);
+	if (o->dry_run) {
+		print_plan(o, b, init);
+		dd_payload_close(&pl);
+		return 0;
+	}
+	rc = apply(o, b, init, &restart, &client, err, sizeof err);
+	dd_payload_close(&pl);
+	if (rc) {
+		dd_txn_rollback(&txn);
+		return dd_fail(rc, "install: %s; nothing was changed", err);
+	}
+	dd_txn_done(&txn);
+	if (o->root) {
+		STEP("installed into %s (%s services enabled; nothing started)", dd_root(), dd_init_name(init));
+		if (o->json)
+			print_json(o, txn.changes ? "installed" : "unchanged", init, "");
+		return 0;
+	}
+	int changed = txn.changes != 0 || !same_options(o, init);
+
+	if ((rc = start_and_prove(o, init, restart, client, version, sizeof version, err, sizeof err))) {
+		if (err[0])
+			dd_err("install: %s", err);
+		return rc;
+	}
+	if (o->json)
+		print_json(o, changed ? "installed" : "unchanged", init, version);
+	else if (!changed && !restart)
+		dd_info("already installed, nothing to do (engine %s, %s)", now.engine.version, dd_init_name(init));
+	else
+		dd_info("installed: engine %s; client certificates in %s (dockdrop client-bundle -o FILE packs them)",
+			version, DD_CLIENT_DIR);
+	return 0;
+}
+
+/* install --rollback: the previous engine becomes current again. */
+static int rollback(struct opts *o)
+{
+	char err[1024] = "", bins[DD_ENGINE_BINS][64], version[64];
+	enum dd_init init;
+	unsigned nb;
+	int rc, ch;
+
+	if ((rc = dd_state_load(&old, err, sizeof err)))
+		return dd_fail(DD_EXIT_FAIL, "install --rollback: %s", rc == 1 ? "dockdrop has not installed anything here" : err);
+	if (old.nprev == 0 || !dd_engine_complete(old.previous[0].dir))
+		return dd_fail(DD_EXIT_FAIL, "install --rollback: no previous engine to go back to");
+	now = old;
+	now.engine = old.previous[0];
+	now.previous[0] = old.engine;
+	if ((rc = dd_engine_activate(&txn, now.engine.dir, 0, bins, &nb, &ch, err, sizeof err)) ||
+	    (rc = write_state(err, sizeof err))) {
+		dd_txn_rollback(&txn);
+		return dd_fail(rc, "install --rollback: %s; nothing was changed", err);
+	}
+	dd_txn_done(&txn);
+	init = dd_init_from_name(old.init);
+	if ((rc = start_and_prove(o, init, 1, 1, version, sizeof version, err, sizeof err))) {
+		if (err[0])
+			dd_err("install --rollback: %s", err);
+		return rc;
+	}
+	dd_info("rolled back to engine %s", now.engine.version);
+	return 0;
+}
 
 static int run(const struct dd_cmd *self, int argc, char **argv)
 {
-	struct dd_list sans = { .n = 0 }, daemon_opts = { .n = 0 };
-	unsigned long port = 2376;
-	const char *root = NULL, *init = "auto", *engine = NULL, *key_type = "ecdsa-p256";
-	const char *certs = NULL;
-	int no_tcp = 0, dry_run = 0, force = 0, json = 0, rollback = 0;
+	struct opts o = { .port = 2376, .init = "auto", .key_type = "ecdsa-p256" };
 	const struct dd_opt opts[] = {
-		{ "tls-san", 0, DD_OPT_LIST, &sans, "NAME|IP",
+		{ "tls-san", 0, DD_OPT_LIST, &o.sans, "NAME|IP",
 		  "add a DNS name or IP address to the server certificate", 0, 0, NULL },
-		{ "port", 0, DD_OPT_UINT, &port, "N", "TLS port of the daemon (2376)", 1, 65535,
+		{ "port", 0, DD_OPT_UINT, &o.port, "N", "TLS port of the daemon (2376)", 1, 65535,
 		  NULL },
-		{ "no-tcp", 0, DD_OPT_FLAG, &no_tcp, NULL, "listen on the unix socket only", 0, 0,
+		{ "no-tcp", 0, DD_OPT_FLAG, &o.no_tcp, NULL, "listen on the unix socket only", 0, 0,
 		  NULL },
-		{ "root", 0, DD_OPT_STR, &root, "DIR",
+		{ "root", 0, DD_OPT_STR, &o.root, "DIR",
 		  "install into an image tree at DIR; start nothing", 0, 0, NULL },
-		{ "init", 0, DD_OPT_CHOICE, &init, "SYSTEM",
+		{ "init", 0, DD_OPT_CHOICE, &o.init, "SYSTEM",
 		  "service manager: auto|systemd|openrc|sysv|none", 0, 0,
 		  "auto|systemd|openrc|sysv|none" },
-		{ "engine", 0, DD_OPT_STR, &engine, "VERSION",
+		{ "engine", 0, DD_OPT_STR, &o.engine, "VERSION",
 		  "engine version to install when several are embedded", 0, 0, NULL },
-		{ "daemon-opt", 0, DD_OPT_LIST, &daemon_opts, "KEY=VALUE",
+		{ "daemon-opt", 0, DD_OPT_LIST, &o.daemon_opts, "KEY=VALUE",
 		  "set a daemon.json key (VALUE is JSON)", 0, 0, NULL },
-		{ "key-type", 0, DD_OPT_CHOICE, &key_type, "TYPE", DD_KEY_TYPES " (ecdsa-p256)", 0,
+		{ "key-type", 0, DD_OPT_CHOICE, &o.key_type, "TYPE", DD_KEY_TYPES " (ecdsa-p256)", 0,
 		  0, DD_KEY_TYPES },
-		{ "certs", 0, DD_OPT_STR, &certs, "DIR",
-		  "use ca.pem, server-cert.pem, server-key.pem from DIR", 0, 0, NULL },
-		{ "dry-run", 0, DD_OPT_FLAG, &dry_run, NULL, "print the plan, change nothing", 0, 0,
+		{ "certs", 0, DD_OPT_STR, &o.certs, "DIR",
+		  "use ca.pem, server-cert.pem, server-key.pem (and client cert.pem, key.pem) from DIR",
+		  0, 0, NULL },
+		{ "dry-run", 0, DD_OPT_FLAG, &o.dry_run, NULL, "print the plan, change nothing", 0, 0,
 		  NULL },
-		{ "force", 0, DD_OPT_FLAG, &force, NULL,
+		{ "force", 0, DD_OPT_FLAG, &o.force, NULL,
 		  "install even over a package-managed docker", 0, 0, NULL },
-		{ "rollback", 0, DD_OPT_FLAG, &rollback, NULL,
+		{ "rollback", 0, DD_OPT_FLAG, &o.rollback, NULL,
 		  "switch back to the previously installed engine", 0, 0, NULL },
-		{ "json", 0, DD_OPT_FLAG, &json, NULL, "print the result as JSON", 0, 0, NULL },
+		{ "json", 0, DD_OPT_FLAG, &o.json, NULL, "print the result as JSON", 0, 0, NULL },
 	};
+	struct dd_args args;
+	int rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args), byo_client;
 
-	return dd_cli_not_implemented(self, opts, DD_NOPTS(opts), argc, argv);
+	if (rc != DD_CLI_CONTINUE)
+		return rc;
+	if (!o.rollback)
+		return install(&o);
+	return (rc = check_input(&o, &byo_client)) ? rc : rollback(&o);
 }
 
 const struct dd_cmd dd_cmd_install = {

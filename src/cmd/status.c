@@ -1,4 +1,20 @@
+/* dockdrop status: what the state record says is installed, the service's state, the
+ * daemon's own answer on the socket and over mutual TLS, and how long the certificates
+ * have left. Exit 0 when all is well, 1 when something needs attention. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "cmd/cmd.h"
+#include "host/certs.h"
+#include "host/paths.h"
+#include "host/probe.h"
+#include "host/service.h"
+#include "host/state.h"
+#include "util/log.h"
+#include "util/rootpath.h"
+
+static struct dd_state st;
 
 static int run(const struct dd_cmd *self, int argc, char **argv)
 {
@@ -8,8 +24,75 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		{ "root", 0, DD_OPT_STR, &root, "DIR", "look at the image tree at DIR", 0, 0, NULL },
 		{ "json", 0, DD_OPT_FLAG, &json, NULL, "print the status as JSON", 0, 0, NULL },
 	};
+	struct dd_cert_status cs[3];
+	struct dd_args args;
+	char err[512], sock_err[512] = "", tls_err[512] = "", sv[64] = "", tv[64] = "";
+	const char *svc = "not started (--root)";
+	int rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args), healthy = 1;
+	int sock_ok = 0, tls_ok = 0;
+	unsigned n;
 
-	return dd_cli_not_implemented(self, opts, DD_NOPTS(opts), argc, argv);
+	if (rc != DD_CLI_CONTINUE)
+		return rc;
+	if (root && dd_root_set(root) != 0)
+		return dd_fail(DD_EXIT_USAGE, "status: --root %s: %s", root, strerror(errno));
+	if ((rc = dd_state_load(&st, err, sizeof err)) == 1) {
+		if (json)
+			printf("{\"installed\":false}\n");
+		else
+			dd_info("not installed (no %s)", DD_STATE_FILE);
+		return DD_EXIT_FAIL;
+	}
+	if (rc)
+		return dd_fail(rc, "status: %s", err);
+	if (!root) {
+		svc = dd_svc_state(dd_init_from_name(st.init));
+		sock_ok = dd_probe_socket(2000, sv, sizeof sv, sock_err, sizeof sock_err) == 0;
+		if (st.tcp)
+			tls_ok = dd_probe_tls(st.port, tv, sizeof tv, tls_err, sizeof tls_err) == 0;
+		healthy = sock_ok && (!st.tcp || tls_ok);
+	}
+	n = dd_certs_status(cs);
+	for (unsigned i = 0; i < n; i++)
+		if (cs[i].present && cs[i].problem[0])
+			healthy = 0;
+	if (json) {
+		printf("{\"installed\":true,\"engine\":{\"version\":\"%s\",\"sha256\":\"%s\",\"dir\":\"%s/%s\"},"
+		       "\"previous\":[",
+		       st.engine.version, st.engine.sha, DD_ENGINE_DIR, st.engine.dir);
+		for (unsigned i = 0; i < st.nprev; i++)
+			printf("%s\"%s\"", i ? "," : "", st.previous[i].version);
+		printf("],\"init\":\"%s\",\"service\":\"%s\",\"tcp\":%s,\"port\":%u,"
+		       "\"socket\":{\"ok\":%s,\"version\":\"%s\"},\"tls\":{\"ok\":%s,\"version\":\"%s\"},"
+		       "\"certificates\":[",
+		       st.init, svc, st.tcp ? "true" : "false", st.port, sock_ok ? "true" : "false", sv,
+		       tls_ok ? "true" : "false", tv);
+		for (unsigned i = 0; i < n; i++)
+			printf("%s{\"name\":\"%s\",\"path\":\"%s\",\"present\":%s,\"days_left\":%ld,\"ok\":%s}",
+			       i ? "," : "", cs[i].what, cs[i].path, cs[i].present ? "true" : "false",
+			       cs[i].present ? cs[i].days_left : 0,
+			       cs[i].present && !cs[i].problem[0] ? "true" : "false");
+		printf("],\"healthy\":%s}\n", healthy ? "true" : "false");
+		return healthy ? 0 : DD_EXIT_FAIL;
+	}
+	printf("engine      %s (sha256 %.12s..., %s/%s)\n", st.engine.version, st.engine.sha,
+	       DD_ENGINE_DIR, st.engine.dir);
+	for (unsigned i = 0; i < st.nprev; i++)
+		printf("previous    %s (install --rollback returns to it)\n", st.previous[i].version);
+	printf("service     %s (%s)\n", svc, st.init);
+	if (!root) {
+		printf("socket      %s\n", sock_ok ? sv : sock_err);
+		if (st.tcp)
+			printf("tls :%-5u  %s\n", st.port, tls_ok ? "mutual TLS verified" : tls_err);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (!cs[i].present)
+			continue;
+		printf("cert %-6s %ld days left (%s)\n", cs[i].what, cs[i].days_left, cs[i].path);
+		if (cs[i].problem[0])
+			dd_warn("%s certificate: %s", cs[i].what, cs[i].problem);
+	}
+	return healthy ? 0 : DD_EXIT_FAIL;
 }
 
 const struct dd_cmd dd_cmd_status = {

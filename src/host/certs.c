@@ -12,6 +12,7 @@
 #include "pki/ca.h"
 #include "pki/x509.h"
 #include "util/atomic.h"
+#include "util/fault.h"
 #include "util/io.h"
 #include "util/log.h"
 #include "util/rmtree.h"
@@ -122,8 +123,9 @@ static int issue(struct dd_txn *t, const char *dir, enum pki_role role,
 	if (dd_root_path(m, sizeof m, dir) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", dir, strerror(errno));
 	t->changes++;
+	dd_fault_point();
 	return pki_ca_issue(&ca, role, w->kt, role == PKI_CLIENT ? "client" : NULL, w->sans,
-			    role == PKI_SERVER ? w->nsans : 0, PKI_LEAF_DAYS, m, err, errsz);
+			    role == PKI_SERVER ? w->nsans : 0, w->days ? w->days : PKI_LEAF_DAYS, m, err, errsz);
 }
 
 static void drop_stage(const char *stage)
@@ -174,6 +176,7 @@ static int ensure_ca(struct dd_txn *t, enum pki_ktype kt, char *err, size_t errs
 	}
 	dd_fsync_parent(m);
 	t->changes++;
+	dd_fault_point();
 	return pki_ca_load(m, &ca, err, errsz);
 }
 

@@ -22,6 +22,7 @@ struct dd_certs_want {
 	unsigned nsans;
 	const char *byo;	/* --certs DIR: copy these instead of issuing (validated before) */
 	int rotate;		/* issue new leaves whatever the old ones look like */
+	unsigned days;		/* leaf validity; 0: PKI_LEAF_DAYS */
 };
 
 /* Make the three places right. *server_changed: dockerd must be restarted. *client: 1 when

@@ -11,6 +11,7 @@
 
 #include "bundle/unpack.h"
 #include "host/paths.h"
+#include "util/fault.h"
 #include "util/log.h"
 #include "util/rootpath.h"
 
@@ -78,6 +79,7 @@ int dd_engine_unpack(struct dd_txn *t, const struct dd_payload *p, const struct 
 	if (rc == 0) {
 		*changed = 1;
 		t->changes++;
+		dd_fault_point();
 	}
 	return rc;
 }

@@ -287,6 +287,14 @@ static int none_start(int restart, char *err, size_t errsz)
 	return 0;
 }
 
+enum dd_init dd_init_from_name(const char *s)
+{
+	return !strcmp(s, "systemd") ? DD_INIT_SYSTEMD
+	       : !strcmp(s, "openrc") ? DD_INIT_OPENRC
+	       : !strcmp(s, "sysv")   ? DD_INIT_SYSV
+				      : DD_INIT_NONE;
+}
+
 /* --- the init systems ---------------------------------------------------------------- */
 
 static const char *systemctl(void)

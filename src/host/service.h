@@ -10,6 +10,8 @@
 
 #include "host/preflight.h"
 
+/* "systemd", "openrc", "sysv"; anything else is none. */
+enum dd_init dd_init_from_name(const char *name);
 /* Make the services start at boot (systemctl enable, rc-update add, update-rc.d). */
 int dd_svc_enable(enum dd_init init, char *err, size_t errsz);
 /* Start containerd and dockerd, or restart them when restart is set. */

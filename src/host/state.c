@@ -4,12 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "bundle/format.h"
 #include "host/paths.h"
 #include "util/atomic.h"
 #include "util/io.h"
 #include "util/log.h"
 #include "util/rootpath.h"
+#include "util/sha256.h"
 
 /* A token: printable ASCII without spaces, 1..cap-1 bytes. */
 static int token_ok(const char *s, size_t cap)
@@ -94,6 +98,16 @@ static int parse_uint(const char *t, unsigned long max, unsigned long *v, int ba
 	return errno || *end || *v > max ? -1 : 0;
 }
 
+/* VERSION SHA256 DIRNAME */
+static int parse_engine(struct dd_state_engine *e, char **w)
+{
+	if (copy(e->version, sizeof e->version, w[0]) || !hex_ok(w[1]) ||
+	    copy(e->dir, sizeof e->dir, w[2]) || strchr(w[2], '/') || w[2][0] == '.')
+		return -1;
+	memcpy(e->sha, w[1], 65);
+	return 0;
+}
+
 /* One line split at spaces into at most 5 words; the last gets the rest for "rest" keys. */
 static int parse_line(struct dd_state *s, char *line)
 {
@@ -125,13 +139,9 @@ static int parse_line(struct dd_state *s, char *line)
 		return -1;
 #define IS(k, words) (strcmp(w[0], k) == 0 && n == (words))
 	if (IS("engine", 4))
-		return copy(s->version, sizeof s->version, w[1]) || !hex_ok(w[2]) ||
-			       copy(s->engine, sizeof s->engine, w[3]) || strchr(w[3], '/')
-			       ? -1
-			       : (memcpy(s->sha, w[2], 65), 0);
-	if (IS("previous", 2))
-		return s->nprev == DD_STATE_PREV || strchr(w[1], '/') ||
-			       copy(s->previous[s->nprev], sizeof s->previous[0], w[1])
+		return parse_engine(&s->engine, w + 1);
+	if (IS("previous", 4))
+		return s->nprev == DD_STATE_PREV || parse_engine(&s->previous[s->nprev], w + 1)
 			       ? -1
 			       : (s->nprev++, 0);
 	if (IS("port", 2))
@@ -194,7 +204,7 @@ int dd_state_parse(const char *text, size_t n, struct dd_state *s, char *err, si
 			return dd_say(err, errsz, -1, "line %u: not understood", no);
 		i += len + 1;
 	}
-	if (!s->engine[0])
+	if (!s->engine.dir[0])
 		return dd_say(err, errsz, -1, "no engine line");
 	return 0;
 }
@@ -213,9 +223,10 @@ size_t dd_state_format(const struct dd_state *s, char *out, size_t cap)
 
 	if (cap == 0)
 		return 0;
-	PUT("dockdrop-state 1\nengine %s %s %s\n", s->version, s->sha, s->engine);
+	PUT("dockdrop-state 1\nengine %s %s %s\n", s->engine.version, s->engine.sha, s->engine.dir);
 	for (unsigned i = 0; i < s->nprev; i++)
-		PUT("previous %s\n", s->previous[i]);
+		PUT("previous %s %s %s\n", s->previous[i].version, s->previous[i].sha,
+		    s->previous[i].dir);
 	PUT("port %u\ntcp %d\ninit %s\nkey-type %s\n", s->port, s->tcp, s->init, s->key_type);
 	if (s->certs[0])
 		PUT("certs %s\n", s->certs);
@@ -257,4 +268,27 @@ int dd_state_load(struct dd_state *s, char *err, size_t errsz)
 		return dd_say(err, errsz, DD_EXIT_FAIL,
 			      "%s is damaged (%s): restore it, or remove it and re-run install", m, why);
 	return 0;
+}
+
+int dd_state_record(struct dd_state *s, char kind, const char *abs)
+{
+	char m[DD_PATH_MAX], target[DD_PATH_MAX], hex[65];
+	unsigned char d[32];
+	struct stat st;
+	ssize_t n;
+
+	if (dd_root_path(m, sizeof m, abs) != 0 || lstat(m, &st) != 0)
+		return -1;
+	if (kind == 'l') {
+		if ((n = readlink(m, target, sizeof target - 1)) < 0)
+			return -1;
+		target[n] = 0;
+		return dd_state_add(s, 'l', abs, 0, NULL, target);
+	}
+	if (kind == 'd')
+		return dd_state_add(s, 'd', abs, 0, NULL, NULL);
+	if (dd_sha256_file(m, d) != 0)
+		return -1;
+	dd_hex(d, 32, hex);
+	return dd_state_add(s, kind, abs, st.st_mode & 07777, hex, NULL);
 }

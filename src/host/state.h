@@ -3,7 +3,7 @@
  * Plain text, one fact per line, parsed fail-closed (it is fuzzed):
  *   dockdrop-state 1
  *   engine VERSION SHA256 DIRNAME          the active engine (DIRNAME under /opt/dockdrop/engine)
- *   previous DIRNAME                       kept for install --rollback (newest first)
+ *   previous VERSION SHA256 DIRNAME        kept for install --rollback (newest first)
  *   port N | tcp 0|1 | init NAME | key-type NAME | certs DIR
  *   san NAME|IP                            each --tls-san
  *   daemon-opt KEY=VALUE                   each --daemon-opt (the rest of the line)
@@ -32,9 +32,13 @@ struct dd_state_ent {
 	char target[256];	/* links */
 };
 
+struct dd_state_engine {
+	char version[64], sha[65], dir[128];
+};
+
 struct dd_state {
-	char version[64], sha[65], engine[128];
-	char previous[DD_STATE_PREV][128];
+	struct dd_state_engine engine;
+	struct dd_state_engine previous[DD_STATE_PREV];
 	unsigned nprev;
 	unsigned port;
 	int tcp;
@@ -61,6 +65,9 @@ int dd_state_load(struct dd_state *s, char *err, size_t errsz);
  * replaces its entry. */
 int dd_state_add(struct dd_state *s, char kind, const char *path, unsigned mode,
 		 const char *sha, const char *target);
+/* Add what is at the target path abs now: kind 'l' its link target, 'd' a directory, else
+ * the file's mode and SHA-256. 0 or -1 with errno. */
+int dd_state_record(struct dd_state *s, char kind, const char *abs);
 const struct dd_state_ent *dd_state_find(const struct dd_state *s, const char *path);
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "util/atomic.h"
+#include "util/fault.h"
 #include "util/io.h"
 #include "util/log.h"
 #include "util/mkdirp.h"
@@ -179,6 +180,7 @@ int dd_txn_write(struct dd_txn *t, const char *path, const void *buf, size_t n, 
 		return -1;
 	*changed = 1;
 	t->changes++;
+	dd_fault_point();
 	return 0;
 }
 
@@ -219,6 +221,7 @@ int dd_txn_symlink(struct dd_txn *t, const char *path, const char *target, int *
 		return -1;
 	*changed = 1;
 	t->changes++;
+	dd_fault_point();
 	return 0;
 }
 
@@ -237,6 +240,7 @@ int dd_txn_unlink(struct dd_txn *t, const char *path)
 	if (snap_mapped(t, m) != 0 || unlink(m) != 0)
 		return -1;
 	t->changes++;
+	dd_fault_point();
 	return dd_fsync_parent(m);
 }
 

@@ -9,6 +9,7 @@
 
 #include "pki/ca.h"
 #include "util/atomic.h"
+#include "util/fault.h"
 #include "util/log.h"
 #include "util/mkdirp.h"
 #include "util/io.h"
@@ -42,6 +43,7 @@ static int write_pair(const char *dir, const char *certname, const char *keyname
 
 	if (join(p, sizeof p, dir, keyname) || dd_write_atomic(p, key, kn, 0600) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, keyname, strerror(errno));
+	dd_fault_point(); /* a key without its certificate: install must recover */
 	if (join(p, sizeof p, dir, certname) || dd_write_atomic(p, cert, cn, 0644) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, certname, strerror(errno));
 	return 0;

@@ -1,0 +1,75 @@
+#include "host/probe.h"
+
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "host/paths.h"
+#include "net/http.h"
+#include "net/tls.h"
+#include "util/log.h"
+
+static struct dd_http_resp resp;
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* "Version" of a /version answer. */
+static int version_of(const struct dd_http_resp *r, char *version, size_t vcap)
+{
+	cJSON *j = r->status == 200 ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "Version");
+	int ok = cJSON_IsString(v) && strlen(v->valuestring) < vcap;
+
+	if (ok)
+		memcpy(version, v->valuestring, strlen(v->valuestring) + 1);
+	cJSON_Delete(j);
+	return ok ? 0 : -1;
+}
+
+int dd_probe_socket(int wait_ms, char *version, size_t vcap, char *err, size_t errsz)
+{
+	long end = now_ms() + wait_ms;
+	int rc;
+
+	for (;;) {
+		long left = end - now_ms();
+
+		rc = dd_http_unix_get(DD_DOCKER_SOCK, "/_ping", left < 2000 ? (left > 100 ? (int)left : 100) : 2000,
+				      &resp, err, errsz);
+		if (rc == 0 && resp.status == 200)
+			break;
+		if (rc == 0)
+			dd_say(err, errsz, DD_EXIT_FAIL, "%s: /_ping answered %d", DD_DOCKER_SOCK, resp.status);
+		if (now_ms() >= end)
+			return DD_EXIT_FAIL;
+		usleep(100 * 1000);
+	}
+	if ((rc = dd_http_unix_get(DD_DOCKER_SOCK, "/version", 10000, &resp, err, errsz)))
+		return rc;
+	if (version_of(&resp, version, vcap) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: /version answered %d without a version",
+			      DD_DOCKER_SOCK, resp.status);
+	return 0;
+}
+
+int dd_probe_tls(unsigned port, char *version, size_t vcap, char *err, size_t errsz)
+{
+	const struct dd_tls_peer p = { "127.0.0.1", port, "127.0.0.1", DD_CLIENT_DIR "/ca.pem",
+				       DD_CLIENT_DIR "/cert.pem", DD_CLIENT_DIR "/key.pem" };
+	int rc = dd_https_get(&p, "/version", 15000, &resp, err, errsz);
+
+	if (rc)
+		return rc;
+	if (version_of(&resp, version, vcap) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "https://127.0.0.1:%u/version answered %d without a version",
+			      port, resp.status);
+	return 0;
+}
