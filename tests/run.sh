@@ -29,8 +29,8 @@ suite() { # name command...
 for t in "$BUILD"/host/tests/test_*; do
 	[ -x "$t" ] && suite "unit/$(basename "$t")" "$t"
 done
-for t in tests/cli/test_*.sh; do
-	[ -f "$t" ] && suite "cli/$(basename "$t" .sh)" sh "$t"
+for t in tests/cli/test_*.sh tests/e2e/test_*.sh; do
+	[ -f "$t" ] && suite "$(basename "$(dirname "$t")")/$(basename "$t" .sh)" sh "$t"
 done
 
 suite fuzz sh tests/fuzz/run.sh

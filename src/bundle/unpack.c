@@ -16,6 +16,7 @@
 #include "bundle/unpack.h"
 #include "util/interrupt.h"
 #include "util/io.h"
+#include "util/fault.h"
 #include "util/log.h"
 #include "util/rmtree.h"
 
@@ -207,8 +208,11 @@ int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *d
 		return rc;
 	if (rc == 0 && fchmod(stagefd, 0755) != 0)
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %s", stage, strerror(errno));
-	if (rc == 0 && (flags & DD_UNPACK_SYNC) && syncfs(stagefd) != 0)
-		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: sync: %s", stage, strerror(errno));
+	if (rc == 0 && (flags & DD_UNPACK_SYNC)) {
+		if (syncfs(stagefd) != 0)
+			rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: sync: %s", stage, strerror(errno));
+		dd_fault_point(); /* a whole staging directory, not yet renamed */
+	}
 	if (stagefd >= 0)
 		close(stagefd);
 	if (rc == 0 && rename(stage, dir) != 0)

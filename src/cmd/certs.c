@@ -43,7 +43,6 @@ static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
 		{ "days", 0, DD_OPT_UINT, &days, "N", "validity in days (825)", 1, 36500, NULL },
 	};
 	struct dd_args args;
-	struct pki_san s;
 	char err[1024], version[64];
 	int rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args), changed, client, ch;
 	size_t n;
@@ -58,15 +57,13 @@ static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
 	want.kt = (enum pki_ktype)pki_ktype_parse(st.key_type);
 	want.rotate = 1;
 	want.days = (unsigned)days;
-	if (!root)
-		pki_auto_sans(want.sans, &want.nsans);
-	for (unsigned i = 0; i < st.nsans; i++)
-		if (pki_san_parse(st.sans[i], &s) == 0)
-			pki_san_add(want.sans, &want.nsans, &s);
-	if (root)
-		for (unsigned i = 0; i < 3; i++)
-			if (pki_san_parse((const char *[]){ "localhost", "127.0.0.1", "::1" }[i], &s) == 0)
-				pki_san_add(want.sans, &want.nsans, &s);
+	{
+		const char *extra[DD_STATE_LIST];
+
+		for (unsigned i = 0; i < st.nsans; i++)
+			extra[i] = st.sans[i];
+		dd_certs_sans(&want, root != NULL, extra, st.nsans);
+	}
 	rc = dd_certs_ensure(&txn, &want, &changed, &client, err, sizeof err);
 	for (unsigned i = 0; rc == 0 && i < st.n; i++)
 		if (st.ent[i].kind == 'k' && dd_state_record(&st, 'k', st.ent[i].path) != 0)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,6 +63,8 @@ static enum dd_init init_of_tree(void)
 	return DD_INIT_NONE;
 }
 
+static int plan_daemon_json(const struct opts *o);
+
 static int check_input(struct opts *o, int *byo_client)
 {
 	char err[512];
@@ -86,7 +89,7 @@ static int check_input(struct opts *o, int *byo_client)
 	want.kt = (enum pki_ktype)pki_ktype_parse(o->key_type);
 	if (o->certs && (rc = dd_certs_byo_check(o->certs, byo_client, err, sizeof err)))
 		return dd_fail(rc, "install: --certs: %s", err);
-	return 0;
+	return o->rollback ? 0 : plan_daemon_json(o);
 }
 
 /* The engine blob to install: --engine VERSION, or the first. */
@@ -99,25 +102,6 @@ static const struct dd_blob *pick_engine(const char *version)
 			return b;
 	}
 	return NULL;
-}
-
-static void server_sans(const struct opts *o)
-{
-	struct pki_san s;
-
-	want.nsans = 0;
-	if (!o->root) {
-		pki_auto_sans(want.sans, &want.nsans);
-	} else { /* an image boots elsewhere: only names that hold on every machine */
-		static const char *const fixed[] = { "localhost", "127.0.0.1", "::1" };
-
-		for (unsigned i = 0; i < 3; i++)
-			if (pki_san_parse(fixed[i], &s) == 0)
-				pki_san_add(want.sans, &want.nsans, &s);
-	}
-	for (unsigned i = 0; i < o->sans.n; i++)
-		if (pki_san_parse(o->sans.v[i], &s) == 0)
-			pki_san_add(want.sans, &want.nsans, &s);
 }
 
 /* --- the record ------------------------------------------------------------------------- */
@@ -147,6 +131,23 @@ static void record_dirs(void)
 	}
 }
 
+/* One install at a time: an exclusive flock on the root directory itself (no lock file
+ * to leave behind), held until exit. Under it, what a killed run left is swept. */
+static int lock_and_sweep(void)
+{
+	static const char *const dirs[] = { "/etc", DD_BIN_DIR, DD_ENGINE_DIR, DD_DOCKER_ETC,
+					    DD_TLS_DIR, DD_ETC_DIR, DD_CA_DIR, DD_CLIENT_DIR,
+					    DD_STATE_DIR, "/etc/systemd/system", "/etc/init.d" };
+	int fd = open(dd_root()[0] ? dd_root() : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0)
+		return dd_fail(DD_EXIT_FAIL, "install: another dockdrop install is running%s%s",
+			       dd_root()[0] ? " on " : "", dd_root());
+	for (unsigned i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+		dd_txn_sweep(dirs[i], !strcmp(dirs[i], DD_ENGINE_DIR));
+	return 0;
+}
+
 /* --- the steps ------------------------------------------------------------------------- */
 
 #define STEP(...)                                   \
@@ -155,29 +156,36 @@ static void record_dirs(void)
 			dd_info(__VA_ARGS__);       \
 	} while (0)
 
-static int write_daemon_json(const struct opts *o, int *changed, char *err, size_t errsz)
+/* The merged daemon.json, made before anything changes: a file the user broke is bad
+ * input (exit 2), found while the machine is still untouched. */
+static char *daemon_json;
+
+static int plan_daemon_json(const struct opts *o)
 {
 	static char buf[1 << 20];
 	const struct dd_daemon_cfg c = { !o->no_tcp, (unsigned)o->port, DD_TLS_DIR,
 					 o->daemon_opts.v, o->daemon_opts.n };
-	char m[DD_PATH_MAX], warn[512] = "";
-	char *out = NULL;
+	char m[DD_PATH_MAX], warn[512] = "", err[512];
 	long n;
 	int rc;
 
 	if (dd_root_path(m, sizeof m, DD_DAEMON_JSON) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_DAEMON_JSON, strerror(errno));
+		return dd_fail(DD_EXIT_USAGE, "install: %s: %s", DD_DAEMON_JSON, strerror(errno));
 	n = dd_read_small_file(m, buf, sizeof buf);
 	if (n < 0 && errno != ENOENT)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", m, strerror(errno));
-	if ((rc = dd_daemonjson_merge(n < 0 ? NULL : buf, n < 0 ? 0 : (size_t)n, &c, &out, warn,
-				      sizeof warn, err, errsz)))
-		return rc;
+		return dd_fail(errno == EFBIG ? DD_EXIT_USAGE : DD_EXIT_FAIL, "install: %s: %s", m,
+			       strerror(errno));
+	if ((rc = dd_daemonjson_merge(n < 0 ? NULL : buf, n < 0 ? 0 : (size_t)n, &c, &daemon_json,
+				      warn, sizeof warn, err, sizeof err)))
+		return dd_fail(rc, "install: %s", err);
 	if (warn[0])
 		dd_warn("%s", warn);
-	rc = dd_txn_write(&txn, DD_DAEMON_JSON, out, strlen(out), 0644, changed);
-	free(out);
-	if (rc != 0)
+	return 0;
+}
+
+static int write_daemon_json(int *changed, char *err, size_t errsz)
+{
+	if (dd_txn_write(&txn, DD_DAEMON_JSON, daemon_json, strlen(daemon_json), 0644, changed) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_DAEMON_JSON, strerror(errno));
 	return record('c', DD_DAEMON_JSON) ? dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot record", DD_DAEMON_JSON) : 0;
 }
@@ -337,7 +345,7 @@ static int apply(const struct opts *o, const struct dd_blob *b, enum dd_init ini
 	record_keep(*client);
 	STEP(certs_ch ? "certificates issued (%s)" : "certificates already in place (%s)",
 	     o->certs ? "from --certs" : o->key_type);
-	if ((rc = write_daemon_json(o, &ch, err, errsz)))
+	if ((rc = write_daemon_json(&ch, err, errsz)))
 		return rc;
 	*restart |= ch;
 	if (*client && (rc = write_client_env(o, err, errsz)))
@@ -471,11 +479,15 @@ static int install(struct opts *o)
 		}
 	}
 	init = strcmp(o->init, "auto") ? dd_init_from_name(o->init) : o->root ? init_of_tree() : pf.init;
-	server_sans(o);
+	dd_certs_sans(&want, o->root != NULL, o->sans.v, o->sans.n);
 	if (o->dry_run) {
 		print_plan(o, b, init);
 		dd_payload_close(&pl);
 		return 0;
+	}
+	if ((rc = lock_and_sweep())) {
+		dd_payload_close(&pl);
+		return rc;
 	}
 	rc = apply(o, b, init, &restart, &client, err, sizeof err);
 	dd_payload_close(&pl);

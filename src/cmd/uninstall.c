@@ -114,8 +114,9 @@ static void remove_entry(const struct dd_state_ent *e, int purge, unsigned *kept
 
 static int run(const struct dd_cmd *self, int argc, char **argv)
 {
+	/* The daemon's data, and the trust key dockerd 20.10 writes beside daemon.json. */
 	static const char *const purged[] = { DD_DOCKER_DATA, DD_CONTAINERD_DATA, DD_TLS_DIR,
-					      DD_ETC_DIR, DD_LOG_DIR };
+					      DD_ETC_DIR, DD_LOG_DIR, DD_DOCKER_ETC "/key.json" };
 	const char *root = NULL;
 	int purge = 0;
 	const struct dd_opt opts[] = {

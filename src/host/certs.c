@@ -141,11 +141,27 @@ static void drop_stage(const char *stage)
 	close(fd);
 }
 
+void dd_certs_sans(struct dd_certs_want *w, int image, const char *const *extra, unsigned n)
+{
+	static const char *const fixed[] = { "localhost", "127.0.0.1", "::1" };
+	struct pki_san s;
+
+	w->nsans = 0;
+	if (!image)
+		pki_auto_sans(w->sans, &w->nsans);
+	for (unsigned i = 0; image && i < 3; i++)
+		if (pki_san_parse(fixed[i], &s) == 0)
+			pki_san_add(w->sans, &w->nsans, &s);
+	for (unsigned i = 0; i < n; i++)
+		if (pki_san_parse(extra[i], &s) == 0)
+			pki_san_add(w->sans, &w->nsans, &s);
+}
+
 /* Load the CA, making it first when there is none: in a staging directory renamed into
  * place, so the CA directory always holds a whole CA or nothing. */
 static int ensure_ca(struct dd_txn *t, enum pki_ktype kt, char *err, size_t errsz)
 {
-	char m[DD_PATH_MAX], stage[DD_PATH_MAX], host[64] = "", org[80];
+	char m[DD_PATH_MAX], etc[DD_PATH_MAX], stage[DD_PATH_MAX], host[64] = "", org[80];
 	int rc;
 
 	if (dd_root_path(m, sizeof m, DD_CA_DIR) != 0)
@@ -162,7 +178,8 @@ static int ensure_ca(struct dd_txn *t, enum pki_ktype kt, char *err, size_t errs
 		return 0;
 	}
 	if (dd_txn_mkdir(t, DD_ETC_DIR, 0755) != 0 || dd_txn_snap(t, DD_CA_DIR) != 0 ||
-	    snprintf(stage, sizeof stage, "%s.new-%ld", m, (long)getpid()) >= (int)sizeof stage)
+	    dd_root_path(etc, sizeof etc, DD_ETC_DIR) != 0 ||
+	    snprintf(stage, sizeof stage, "%s/.ca.dd-%ld-new", etc, (long)getpid()) >= (int)sizeof stage)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_CA_DIR, strerror(errno));
 	/* The CA's name says which machine it belongs to. */
 	gethostname(host, sizeof host - 1);

@@ -25,6 +25,10 @@ struct dd_certs_want {
 	unsigned days;		/* leaf validity; 0: PKI_LEAF_DAYS */
 };
 
+/* The server's names: the machine's own (pki_auto_sans), or for an image tree (image set)
+ * only those that hold on every machine it boots (localhost, 127.0.0.1, ::1); then extra
+ * (the --tls-san values, already checked). */
+void dd_certs_sans(struct dd_certs_want *w, int image, const char *const *extra, unsigned n);
 /* Make the three places right. *server_changed: dockerd must be restarted. *client: 1 when
  * a client pair is there (--certs without cert.pem/key.pem has none). 0 or an exit code. */
 int dd_certs_ensure(struct dd_txn *t, const struct dd_certs_want *w, int *server_changed,

@@ -1,6 +1,8 @@
 #include "host/txn.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -189,7 +191,13 @@ static int link_atomic(const char *m, const char *target)
 {
 	char tmp[DD_PATH_MAX];
 
-	if (snprintf(tmp, sizeof tmp, "%s.dockdrop-%ld", m, (long)getpid()) >= (int)sizeof tmp) {
+	char dir[DD_PATH_MAX];
+	const char *base;
+
+	/* The temporary follows dd_afile's pattern, so dd_txn_sweep finds it after a kill. */
+	if (dd_path_split(m, dir, sizeof dir, &base) != 0 ||
+	    snprintf(tmp, sizeof tmp, "%s/.%.200s.dd-%ld-link", dir, base, (long)getpid()) >=
+		    (int)sizeof tmp) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -312,4 +320,35 @@ void dd_txn_done(struct dd_txn *t)
 		free(e->path);
 		free(e->data);
 	}
+}
+
+/* ".NAME.dd-PID-..." with PID no longer running. */
+static int stale_temp(const char *name)
+{
+	const char *p = strstr(name, ".dd-");
+	char *end;
+	long pid;
+
+	if (name[0] != '.' || !p)
+		return 0;
+	pid = strtol(p + 4, &end, 10);
+	return pid > 0 && *end == '-' && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+void dd_txn_sweep(const char *dir, int staging)
+{
+	char m[DD_PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (dd_root_path(m, sizeof m, dir) != 0 || !(d = opendir(m)))
+		return;
+	while ((de = readdir(d)))
+		if (stale_temp(de->d_name) ||
+		    (staging && de->d_name[0] == '.' && strstr(de->d_name, ".dockdrop-"))) {
+			dd_debug("removing %s/%s, left by an interrupted run", m, de->d_name);
+			if (dd_rmtree_at(dirfd(d), de->d_name) != 0)
+				dd_warn("%s/%s: %s", m, de->d_name, strerror(errno));
+		}
+	closedir(d);
 }

@@ -45,6 +45,10 @@ int dd_txn_write(struct dd_txn *t, const char *path, const void *buf, size_t n, 
 int dd_txn_symlink(struct dd_txn *t, const char *path, const char *target, int *changed);
 /* Remove a file or symlink (snapshot first). Absent is fine. 0 or -1 with errno. */
 int dd_txn_unlink(struct dd_txn *t, const char *path);
+/* Remove what a killed run left in the target directory dir: temporary files of atomic
+ * writes (".NAME.dd-PID-...", when PID is gone) and, with staging set, unpack staging
+ * directories (".NAME.dockdrop-..."). Only under install's lock. */
+void dd_txn_sweep(const char *dir, int staging);
 /* Put every snapshot back, newest first; problems are warned about, not fatal. */
 void dd_txn_rollback(struct dd_txn *t);
 /* Forget the snapshots (after success). */

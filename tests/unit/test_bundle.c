@@ -347,7 +347,7 @@ static void do_unpack(void)
 {
 	const struct dd_blob *e = dd_payload_engine(&pl);
 
-	urc = e ? dd_unpack(&pl, e, target, &ust, uerr, sizeof uerr) : -1;
+	urc = e ? dd_unpack(&pl, e, target, 0, &ust, uerr, sizeof uerr) : -1;
 }
 
 /* Unpacked both ways, with the debug log telling which way it went. */

@@ -1,0 +1,140 @@
+# Run by test_install.sh inside the chroot (a debootstrap'd bookworm root in its own
+# mount, network and PID namespaces). /tmp is a tmpfs that the tree digests leave out.
+set -u
+DD=/tmp/dockdrop
+C=/etc/dockdrop/client
+PORT=2376
+FAILS=0
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; FAILS=$((FAILS + 1)); }
+check() { # NAME COMMAND...: ok when the command succeeds
+	n=$1; shift
+	if "$@" >/tmp/out 2>/tmp/err; then ok "$n"; else
+		notok "$n: exit $?: $(tail -n 3 /tmp/err | tr '\n' '|' | cut -c1-300)"
+	fi
+}
+alive() { [ -n "$1" ] && [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+
+# The tree as a list of "path type mode size target" lines and file digests, without what
+# is not the system's (mounts, /tmp, logs) or is the daemon's data.
+digest() {
+	find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /run -o -path /tmp \
+		-o -path /var/lib/docker -o -path /var/lib/containerd -o -path /var/cache \
+		-o -path /var/log \) -prune -o -printf '%p %y %m %s %l\n' | LC_ALL=C sort
+	find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /run -o -path /tmp \
+		-o -path /var/lib/docker -o -path /var/lib/containerd -o -path /var/cache \
+		-o -path /var/log \) -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+}
+digest >/tmp/tree.before
+
+# Debian's engine here has no iptables to drive and the root is an overlay (no overlay2
+# on top of it): the settings a user of such a container would give.
+OPTS="--init none --tls-san 127.0.0.1 --daemon-opt iptables=false --daemon-opt ip6tables=false
+	--daemon-opt bridge=\"none\" --daemon-opt storage-driver=\"vfs\""
+
+# --- install -------------------------------------------------------------------------------
+t0=$(date +%s%N)
+# shellcheck disable=SC2086
+$DD install $OPTS >/tmp/install.out 2>/tmp/install.err
+rc=$?
+t1=$(date +%s%N)
+echo "# install: $(((t1 - t0) / 1000000)) ms"
+if [ $rc -eq 0 ] && grep -q '^mTLS verified' /tmp/install.out; then
+	ok "install --init none: exit 0 and mTLS verified"
+else
+	notok "install --init none: exit $rc: $(tail -n 12 /tmp/install.err | tr '\n' '|' | cut -c1-900)"
+	cat /tmp/install.out | sed 's/^/# /'
+	exit 1
+fi
+DPID=$(cat /run/dockdrop/dockerd.pid 2>/dev/null)
+CPID=$(cat /run/dockdrop/containerd.pid 2>/dev/null)
+alive "$DPID" && alive "$CPID" && ok "dockerd ($DPID) and containerd ($CPID) run with pid files" ||
+	notok "daemons: dockerd '$DPID' containerd '$CPID'"
+check "binaries linked into /usr/local/bin through the current engine" \
+	sh -c 'readlink /usr/local/bin/dockerd | grep -qx /opt/dockdrop/engine/current/docker/dockerd &&
+		[ -x /usr/local/bin/docker ] && [ -d "$(readlink -f /opt/dockdrop/engine/current)" ]'
+check "key files are 0600" sh -c '[ "$(stat -c %a /etc/docker/tls/server-key.pem /etc/dockdrop/client/key.pem /etc/dockdrop/ca/ca-key.pem | sort -u)" = 600 ]'
+check "the CA directory is 0700" sh -c '[ "$(stat -c %a /etc/dockdrop/ca)" = 700 ]'
+check "docker group in /etc/group and /etc/gshadow" sh -c 'grep -q "^docker:x:[0-9]*:" /etc/group && grep -q "^docker:!*:" /etc/gshadow'
+check "daemon.json has tlsverify and the user's options" sh -c \
+	'grep -q "\"tlsverify\": *true" /etc/docker/daemon.json && grep -q "\"storage-driver\": *\"vfs\"" /etc/docker/daemon.json'
+
+# --- the real docker CLI with the client files ----------------------------------------------
+TLS="--tlsverify --tlscacert $C/ca.pem --tlscert $C/cert.pem --tlskey $C/key.pem -H tcp://127.0.0.1:$PORT"
+# shellcheck disable=SC2086
+check "docker --tlsverify -H tcp://127.0.0.1:$PORT version" sh -c "docker $TLS version | grep -q '^Server:'"
+check "docker.env works as it is (. docker.env; docker version)" sh -c \
+	". $C/docker.env && export DOCKER_HOST DOCKER_TLS_VERIFY DOCKER_CERT_PATH && docker version | grep -q '^Server:'"
+
+# --- a tiny image: busybox-static imported, saved, loaded, run ------------------------------
+mkdir -p /tmp/img/bin && cp /bin/busybox /tmp/img/bin/busybox && ln -s busybox /tmp/img/bin/sh
+# shellcheck disable=SC2086
+if tar -C /tmp/img -c . | docker $TLS import - dd-tiny:1 >/dev/null 2>/tmp/err &&
+	docker $TLS save -o /tmp/tiny.tar dd-tiny:1 2>>/tmp/err && docker $TLS rmi dd-tiny:1 >/dev/null 2>>/tmp/err; then
+	check "docker load of the test image" sh -c "docker $TLS load -i /tmp/tiny.tar | grep -q dd-tiny:1"
+	out=$(timeout 120 docker $TLS run --rm --network none dd-tiny:1 /bin/sh -c 'echo hello from dockdrop' 2>/tmp/err)
+	[ "$out" = "hello from dockdrop" ] && ok "docker run --network none prints the expected line" ||
+		notok "docker run: '$out': $(tail -n 3 /tmp/err | tr '\n' '|')"
+else
+	notok "making the test image (import, save): $(tail -n 3 /tmp/err | tr '\n' '|')"
+fi
+
+# --- re-run: nothing to do, nothing restarted -----------------------------------------------
+cp -a /etc/docker/daemon.json /tmp/daemon.json.1
+# shellcheck disable=SC2086
+$DD install $OPTS >/tmp/install2.out 2>/tmp/install2.err
+rc=$?
+if [ $rc -eq 0 ] && grep -q 'already installed, nothing to do' /tmp/install2.out &&
+	[ "$(cat /run/dockdrop/dockerd.pid)" = "$DPID" ] && alive "$DPID"; then
+	ok "re-run: already installed, nothing to do; dockerd not restarted"
+else
+	notok "re-run: exit $rc, $(cat /tmp/install2.out /tmp/install2.err | tr '\n' '|' | cut -c1-400)"
+fi
+
+# --- status --json ------------------------------------------------------------------------
+$DD status --json >/tmp/status.json 2>/tmp/err
+rc=$?
+for want in '"installed":true' '"init":"none"' '"service":"active"' '"tcp":true' '"port":2376' \
+	'"socket":{"ok":true' '"tls":{"ok":true' '"healthy":true'; do
+	grep -qF "$want" /tmp/status.json || { notok "status --json lacks $want: $(cut -c1-400 /tmp/status.json)"; rc=9; }
+done
+[ $rc -eq 0 ] && ok "status --json: installed, active, socket and mTLS answer, healthy"
+check "status --json names the engine version dockerd reports" sh -c \
+	"grep -qF \"\\\"version\\\":\\\"\$(docker $TLS version -f '{{.Server.Version}}')\\\"\" /tmp/status.json"
+
+# --- TLS refused for the wrong clients ------------------------------------------------------
+$DD ca init --dir /tmp/other >/dev/null && $DD ca issue client --ca /tmp/other --out /tmp/other-client >/dev/null
+refused() { # NAME PATTERN docker-args...
+	n=$1 pat=$2; shift 2
+	if timeout 30 docker "$@" version >/tmp/out 2>/tmp/err; then
+		notok "$n: docker version succeeded"
+	elif grep -q '^Server:' /tmp/out; then
+		notok "$n: printed a Server section"
+	elif grep -qiE "$pat" /tmp/err; then
+		ok "$n ($(grep -oiE "$pat" /tmp/err | head -n 1))"
+	else
+		notok "$n: stderr lacks /$pat/: $(tr '\n' '|' </tmp/err | cut -c1-300)"
+	fi
+}
+refused "plain HTTP to the TLS port is refused" 'HTTP request to an HTTPS server|malformed HTTP' -H tcp://127.0.0.1:$PORT
+refused "TLS without a client certificate is refused" 'bad certificate|certificate required|connection reset|handshake' \
+	--tlsverify --tlscacert $C/ca.pem -H tcp://127.0.0.1:$PORT
+refused "a client certificate from another CA is refused" 'bad certificate|unknown certificate authority|connection reset|handshake' \
+	--tlsverify --tlscacert $C/ca.pem --tlscert /tmp/other-client/cert.pem --tlskey /tmp/other-client/key.pem -H tcp://127.0.0.1:$PORT
+refused "the server is not trusted under another CA" 'unknown authority|x509' \
+	--tlsverify --tlscacert /tmp/other/ca.pem --tlscert $C/cert.pem --tlskey $C/key.pem -H tcp://127.0.0.1:$PORT
+
+# --- uninstall --purge: the tree as before, apart from data ---------------------------------
+$DD uninstall --purge >/tmp/un.out 2>/tmp/un.err
+rc=$?
+[ $rc -eq 0 ] && ok "uninstall --purge: exit 0" || notok "uninstall --purge: exit $rc: $(tr '\n' '|' </tmp/un.err | cut -c1-300)"
+sleep 0.2
+! alive "$DPID" && ! alive "$CPID" && ok "uninstall stopped dockerd and containerd" ||
+	notok "uninstall left dockerd ($DPID) or containerd ($CPID) running"
+digest >/tmp/tree.after
+if cmp -s /tmp/tree.before /tmp/tree.after; then
+	ok "after uninstall --purge the tree is as before (apart from data)"
+else
+	notok "the tree differs after uninstall --purge: $(diff /tmp/tree.before /tmp/tree.after | grep '^[<>]' | head -n 8 | tr '\n' '|' | cut -c1-600)"
+fi
+[ $FAILS -eq 0 ]

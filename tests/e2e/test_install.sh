@@ -1,0 +1,66 @@
+# End to end in a real Debian root: dist/dockdrop installs the engine it carries into a
+# debootstrap'd bookworm tree (tests/e2e/mkroot.sh, cached), with --init none, and the
+# real docker CLI then talks to the real dockerd over mutual TLS, loads an image the test
+# makes and runs a container. Then: a re-run is a no-op, status --json is right, the TLS
+# port refuses the wrong clients, and uninstall --purge leaves the tree as it was apart
+# from data.
+#
+# Everything runs in one namespace session:
+#   unshare --mount --net --pid --fork --kill-child --mount-proc sh THIS --inner DIR ROOT
+# The root is an overlay (the cached tree below, DIR/upper on top), so the cache is never
+# changed; the new network namespace has only its own loopback; when the session's first
+# process ends, every daemon in the PID namespace dies with it.
+#   DD_E2E_LIMIT=600   seconds for the whole namespace session
+set -u
+
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; }
+skip() { echo "skip - $*"; }
+
+# ============================================================================================
+# Inside the namespaces.
+# ============================================================================================
+if [ "${1-}" = --inner ]; then
+	T=$2 LOWER=$3
+	R=$T/root
+	ip link set lo up || { notok "namespace: lo up"; exit 1; }
+	mount --make-rprivate /
+	mkdir -p "$T/upper" "$T/work" "$R"
+	if ! mount -t overlay dd-e2e -o "lowerdir=$LOWER,upperdir=$T/upper,workdir=$T/work" "$R" ||
+		! mount -t proc proc "$R/proc" || ! mount --rbind /sys "$R/sys" ||
+		! mount --rbind /dev "$R/dev" || ! mount -t tmpfs -o mode=0755 dd-run "$R/run" ||
+		! mount -t tmpfs -o mode=1777 dd-tmp "$R/tmp"; then
+		notok "namespace: overlay root with /proc, /sys, /dev, /run, /tmp"
+		exit 1
+	fi
+	mount --make-rslave "$R/sys" "$R/dev" 2>/dev/null
+	cp "$DIST_DOCKDROP" "$R/tmp/dockdrop" && cp "$T/inside.sh" "$R/tmp/inside.sh" ||
+		{ notok "copy dockdrop into the root"; exit 1; }
+	exec chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/tmp /bin/sh /tmp/inside.sh
+fi
+
+# ============================================================================================
+# Outside: checks, the cached root, the namespace session.
+# ============================================================================================
+cd "$(dirname "$0")/../.." || exit 1
+DIST=${DIST:-dist}
+if [ "$(id -u)" != 0 ]; then
+	skip "end to end install: needs root (namespaces, chroot)"
+	exit 0
+fi
+for t in unshare chroot ip debootstrap; do
+	command -v $t >/dev/null || { skip "end to end install: $t is not installed"; exit 0; }
+done
+[ -x "$DIST/dockdrop" ] || { notok "end to end install: $DIST/dockdrop is missing (make)"; exit 1; }
+LOWER=$(sh tests/e2e/mkroot.sh) || { notok "end to end install: the Debian root could not be made"; exit 1; }
+T=$(mktemp -d /tmp/dd-e2e.XXXXXX)
+trap 'umount -R "$T/root" 2>/dev/null; rm -rf "$T"' EXIT
+cp tests/e2e/inside.sh "$T/inside.sh"
+DIST_DOCKDROP=$(cd "$DIST" && pwd)/dockdrop
+export DIST_DOCKDROP
+timeout -k 10 "${DD_E2E_LIMIT:-600}" unshare --mount --net --pid --fork --kill-child --mount-proc \
+	sh "$0" --inner "$T" "$LOWER"
+rc=$?
+[ $rc -eq 124 ] && notok "end to end install: the session did not finish within ${DD_E2E_LIMIT:-600} s"
+exit $rc
