@@ -1,0 +1,118 @@
+# install under faults, into image trees (--root: nothing is started, so every run is
+# quick and touches only its tree):
+# - killed with SIGKILL at every change it makes (DOCKDROP_TEST_KILL_AT=N, util/fault.h),
+#   then re-run: it completes, and the tree equals a clean install's (certificates and
+#   keys are random, so for those: present, right modes, verified by openssl);
+# - into a full filesystem (small tmpfs roots, in a private mount namespace): it fails
+#   with one line and the tree is exactly as before.
+. "$(dirname "$0")/lib.sh"
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+T=$T_TMP
+
+# An image tree as debootstrap leaves it, as far as install looks: group files, systemd.
+mkroot() {
+	mkdir -p "$1/etc" "$1/lib/systemd" "$1/usr/local/bin" "$1/var/lib" "$1/opt"
+	printf 'root:x:0:\ndaemon:x:1:\nbin:x:2:\nsys:x:3:\nadm:x:4:\nshadow:x:42:\nusers:x:100:\nsystemd-journal:x:999:\n' >"$1/etc/group"
+	printf 'root:*::\ndaemon:*::\nbin:*::\nsys:*::\nadm:*::\nshadow:*::\nusers:*::\nsystemd-journal:!*::\n' >"$1/etc/gshadow"
+	chmod 0644 "$1/etc/group" && chmod 0640 "$1/etc/gshadow"
+	printf '#!/bin/sh\n' >"$1/lib/systemd/systemd" && chmod 0755 "$1/lib/systemd/systemd"
+}
+
+# The tree as lines: path, type, mode, link target, and a digest for files but the random
+# ones (keys and certificates, and the state record that lists their digests, masked).
+tree() {
+	(cd "$1" && find . -printf '%p %y %m %l\n' | LC_ALL=C sort)
+	(cd "$1" && find . -type f ! -name '*.pem' ! -path ./var/lib/dockdrop/state -print0 |
+		LC_ALL=C sort -z | xargs -0 -r sha256sum)
+	sed 's/^keep \([^ ]*\) \([^ ]*\) .*/keep \1 \2/' "$1/var/lib/dockdrop/state" 2>/dev/null
+}
+
+# The certificates of a tree chain to its CA and each key is its certificate's.
+certs_ok() {
+	for p in "etc/docker/tls/server-cert.pem etc/docker/tls/server-key.pem" \
+		"etc/dockdrop/client/cert.pem etc/dockdrop/client/key.pem"; do
+		set -- $p
+		openssl verify -x509_strict -CAfile "$R/etc/dockdrop/ca/ca.pem" "$R/$1" >/dev/null 2>&1 || return 1
+		[ "$(openssl x509 -in "$R/$1" -noout -pubkey)" = "$(openssl pkey -in "$R/$2" -pubout 2>/dev/null)" ] || return 1
+	done
+}
+
+INSTALL="install --tls-san dd.test"
+DD=$T/dockdrop
+
+# In a private mount namespace: tmpfs roots from "the engine does not fit" up to "all but
+# the last files fit"; each install must fail with one line and leave the tree as it was.
+if [ "${1-}" = --full ]; then
+	R=$2 DD=$3
+	mkdir -p "$R"
+	mount --make-rprivate / 2>/dev/null
+	for kb in 16 64 128 256 512 1024 1100 1200 1300 1400 1500 1600 1700 2048; do
+		mount -t tmpfs -o size=${kb}k,nr_inodes=4096 dd-full "$R" || { notok "tmpfs of ${kb} KB"; continue; }
+		mkroot "$R"
+		tree "$R" >"$T/before"
+		"$DD" $INSTALL --root "$R" >"$T/out" 2>"$T/err"
+		frc=$?
+		tree "$R" >"$T/after"
+		if [ $frc -eq 0 ]; then
+			echo "# ${kb} KB: the install fits"
+		elif [ $frc -eq 1 ] && [ "$(lines "$T/err")" = 1 ] && cmp -s "$T/before" "$T/after"; then
+			ok "full filesystem (${kb} KB): exit 1, one line, tree unchanged ($(cut -c1-120 "$T/err"))"
+		else
+			notok "full filesystem (${kb} KB): exit $frc, $(head -c 300 "$T/err" | tr '\n' '|') $(diff "$T/before" "$T/after" | grep '^[<>]' | head -n 4 | tr '\n' '|')"
+		fi
+		umount "$R"
+	done
+	exit 0
+fi
+
+ENGINE=$(sh "$TOP/tests/fixtures/mkengine-small.sh" "$T/in") || { notok "small engine"; exit 1; }
+run "$DOCKDROP" bundle -q --engine "$ENGINE" --sha256 "$(sha256sum "$ENGINE" | cut -c1-64)" -o "$DD"
+[ $rc -eq 0 ] || { notok "bundle the small engine: $(cat "$T_TMP/err")"; exit 1; }
+
+R=$T/clean
+mkroot "$R"
+run "$DD" $INSTALL --root "$R"
+if [ $rc -eq 0 ] && certs_ok; then ok "clean install into an image tree"; else
+	notok "clean install: exit $rc: $(head -c 400 "$T_TMP/err")"
+	exit 1
+fi
+tree "$R" >"$T/clean.tree"
+run "$DD" $INSTALL --root "$R"
+tree "$R" >"$T/again.tree"
+[ $rc -eq 0 ] && cmp -s "$T/clean.tree" "$T/again.tree" && grep -q 'unchanged\|already\|installed into' "$T_TMP/out" &&
+	ok "a second install --root changes nothing" || notok "second install --root: exit $rc or the tree changed"
+
+# --- SIGKILL at every change point ---------------------------------------------------------
+n=0 killed=0 bad=0 max=200
+while [ $n -lt $max ]; do
+	n=$((n + 1))
+	R=$T/k$n
+	mkroot "$R"
+	DOCKDROP_TEST_KILL_AT=$n "$DD" $INSTALL --root "$R" >/dev/null 2>"$T/kill.err"
+	krc=$?
+	if [ $krc -ne 137 ]; then # ran through: every point has been visited
+		rm -rf "$R"
+		break
+	fi
+	killed=$((killed + 1))
+	run "$DD" $INSTALL --root "$R"
+	tree "$R" >"$T/k.tree"
+	if [ $rc -ne 0 ] || ! cmp -s "$T/clean.tree" "$T/k.tree" || ! certs_ok; then
+		bad=$((bad + 1))
+		notok "killed at point $n, then re-run: exit $rc, $(diff "$T/clean.tree" "$T/k.tree" | grep '^[<>]' | head -n 4 | tr '\n' '|' | cut -c1-400) $(head -c 200 "$T_TMP/err")"
+	fi
+	rm -rf "$R"
+done
+echo "# install --root has $killed kill points"
+[ $killed -ge 20 ] && ok "install killed at each of its $killed change points (>= 20)" ||
+	notok "only $killed kill points (want >= 20)"
+[ $bad -eq 0 ] && [ $killed -gt 0 ] &&
+	ok "after each of the $killed kills a re-run completes and equals a clean install" ||
+	notok "$bad of $killed killed installs did not recover"
+
+# --- a full filesystem --------------------------------------------------------------------
+if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
+	skip "full filesystem: needs root and unshare (a private tmpfs)"
+	exit 0
+fi
+unshare --mount sh "$0" --full "$T/full" "$DD"
