@@ -9,7 +9,7 @@
 #include "cmd/cmd.h"
 #include "host/certs.h"
 #include "host/paths.h"
-#include "host/probe.h"
+#include "host/prove.h"
 #include "host/service.h"
 #include "host/state.h"
 #include "host/txn.h"

@@ -20,7 +20,7 @@
 #include "host/group.h"
 #include "host/paths.h"
 #include "host/preflight.h"
-#include "host/probe.h"
+#include "host/prove.h"
 #include "host/service.h"
 #include "host/state.h"
 #include "host/txn.h"

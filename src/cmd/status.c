@@ -8,7 +8,7 @@
 #include "cmd/cmd.h"
 #include "host/certs.h"
 #include "host/paths.h"
-#include "host/probe.h"
+#include "host/prove.h"
 #include "host/service.h"
 #include "host/state.h"
 #include "util/log.h"

@@ -1,4 +1,4 @@
-#include "host/probe.h"
+#include "host/prove.h"
 
 #include <string.h>
 #include <time.h>

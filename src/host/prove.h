@@ -2,8 +2,8 @@
  * mutual-TLS handshake with the client certificate (the server's certificate checked
  * against the CA and for the IP 127.0.0.1) and answers /version. Install and status share
  * these. */
-#ifndef DD_HOST_PROBE_H
-#define DD_HOST_PROBE_H
+#ifndef DD_HOST_PROVE_H
+#define DD_HOST_PROVE_H
 
 #include <stddef.h>
 
