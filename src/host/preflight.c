@@ -123,7 +123,7 @@ static void check_arch(const struct dd_preflight_in *in, struct dd_preflight *o)
 	if (strcmp(want, have) == 0)
 		add(o, "arch", DD_PF_OK, "%s", have);
 	else
-		add(o, "arch", DD_PF_FATAL, "the engine is for %s but this %s is %s; use a dockdrop that carries a %s engine",
+		add(o, "arch", DD_PF_FATAL, "the engine is for %s but this %s is %s; use a dockdrop that carries the %s engine",
 		    want, in->offline_root ? "image" : "machine", have, have);
 }
 
@@ -238,8 +238,8 @@ static void check_clock(const struct dd_preflight_in *in, struct dd_preflight *o
 	}
 	if (!gmtime_r(&f, &tm) || !strftime(fday, sizeof fday, "%Y-%m-%d", &tm))
 		snprintf(fday, sizeof fday, "@%" PRId64, floor);
-	add(o, "clock", DD_PF_FATAL, "the clock says %s, before %s; set the time (timedatectl set-ntp true, or date -s) or certificates will be invalid",
-	    day, fday);
+	add(o, "clock", DD_PF_FATAL, "the clock says %s, earlier than %s%s%s; set the time (timedatectl set-ntp true, or date -s) or certificates will be invalid",
+	    day, floor > CLOCK_FLOOR ? "this program's build (" : "", fday, floor > CLOCK_FLOOR ? ")" : "");
 }
 
 /* --- the target's files ---------------------------------------------------------------- */

@@ -34,12 +34,12 @@ int dd_probe_sys_path(char *out, size_t outsz, const char *abs)
 /* Replace field with the first line of $SYSROOT/proc/sys/kernel/NAME when it exists. */
 static void override(const char *name, char *field, size_t fieldsz)
 {
-	char path[DD_PATH_MAX], buf[256];
+	char abs[64], path[DD_PATH_MAX], buf[256];
 
 	if (!test_sysroot())
 		return;
-	snprintf(path, sizeof path, "/proc/sys/kernel/%s", name);
-	if (dd_probe_sys_path(path, sizeof path, path) < 0 ||
+	snprintf(abs, sizeof abs, "/proc/sys/kernel/%s", name);
+	if (dd_probe_sys_path(path, sizeof path, abs) < 0 ||
 	    dd_read_small_file(path, buf, sizeof buf) < 0)
 		return;
 	buf[strcspn(buf, "\n")] = 0;
