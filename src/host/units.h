@@ -5,7 +5,9 @@
  * which belongs to packages), modelled on moby's contrib/init/systemd and containerd's
  * unit: Type=notify, Delegate=yes, KillMode=process, Restart=always, LimitNPROC/LimitCORE/
  * TasksMax=infinity, OOMScoreAdjust -500 (dockerd) and -999 (containerd), containerd's
- * ExecStartPre=-/sbin/modprobe overlay. ExecStart is BIN/dockerd
+ * ExecStartPre=-/sbin/modprobe overlay. LimitNOFILE=1024:524288 (not infinity): upstream
+ * dropped infinity (moby#45534, containerd#8924) for systemd 240's default, written out
+ * here so older systemd does not leave the kernel's hard limit of 4096. ExecStart is BIN/dockerd
  * --containerd=/run/containerd/containerd.sock and nothing else: the listeners come from
  * "hosts" in /etc/docker/daemon.json (unix:///var/run/docker.sock and tcp://0.0.0.0:2376),
  * and dockerd refuses to start when hosts are given both there and on the command line

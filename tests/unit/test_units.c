@@ -38,11 +38,12 @@ static const struct {
 	enum dd_init init;
 	const char *path;
 	unsigned mode;
-	const char *lines[18];
+	const char *lines[24];
 } required[] = {
 	{ DD_INIT_SYSTEMD, "/etc/systemd/system/docker.service", 0644,
 	  { "[Unit]", "[Service]", "[Install]", "Type=notify", "Delegate=yes", "KillMode=process",
 	    "OOMScoreAdjust=-500", "Restart=always", "LimitNPROC=infinity", "LimitCORE=infinity",
+	    "LimitNOFILE=1024:524288",
 	    "TasksMax=infinity", "WantedBy=multi-user.target",
 	    "ExecStart=/usr/local/bin/dockerd --containerd=/run/containerd/containerd.sock",
 	    "Wants=network-online.target containerd.service",
@@ -51,7 +52,7 @@ static const struct {
 	{ DD_INIT_SYSTEMD, "/etc/systemd/system/containerd.service", 0644,
 	  { "[Unit]", "[Service]", "[Install]", "Type=notify", "Delegate=yes", "KillMode=process",
 	    "Restart=always", "LimitNPROC=infinity", "LimitCORE=infinity", "TasksMax=infinity",
-	    "ExecStartPre=-/sbin/modprobe overlay", "ExecStart=/usr/local/bin/containerd",
+	    "LimitNOFILE=1024:524288", "ExecStartPre=-/sbin/modprobe overlay", "ExecStart=/usr/local/bin/containerd",
 	    "OOMScoreAdjust=-999", "WantedBy=multi-user.target", NULL } },
 	{ DD_INIT_OPENRC, "/etc/init.d/docker", 0755,
 	  { "#!/sbin/openrc-run", "supervisor=supervise-daemon", "command=\"/usr/local/bin/dockerd\"",
