@@ -21,6 +21,8 @@ COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 ifneq ($(shell git status --porcelain --untracked-files=no 2>/dev/null | head -c1),)
 COMMIT := $(COMMIT)-dirty
 endif
+# The last commit's date: the clock check in install refuses a clock before it.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 BEARSSL_VERSION := $(shell awk '$$1 == "bearssl" && $$5 == "orig" { print $$2 " (Debian " $$4 ")" }' third_party/lock)
 
 SRCS := $(shell find src -name '*.c' | LC_ALL=C sort)
@@ -81,8 +83,8 @@ $(HOST_LIBS) &: $(TP_STAMP) third_party/libs.mk
 # --- build information (rewritten only when it changes) ----------------------------------
 $(BUILD)/gen/buildinfo.h: FORCE
 	@mkdir -p $(@D)
-	@printf '#define DD_VERSION "%s"\n#define DD_COMMIT "%s"\n#define DD_BEARSSL_VERSION "%s"\n' \
-		'$(VERSION)' '$(COMMIT)' '$(BEARSSL_VERSION)' >$@.new
+	@printf '#define DD_VERSION "%s"\n#define DD_COMMIT "%s"\n#define DD_BEARSSL_VERSION "%s"\n#define DD_BUILD_EPOCH %sLL\n' \
+		'$(VERSION)' '$(COMMIT)' '$(BEARSSL_VERSION)' '$(or $(SOURCE_DATE_EPOCH),0)' >$@.new
 	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 
 $(BUILD)/gen/signkey.h: FORCE
