@@ -118,11 +118,38 @@ struct line {
 	const char *s;	/* the line, without its '\n' */
 	size_t n;
 	size_t namelen; /* length of the first field */
-	int ok;		/* exactly four fields and a decimal gid */
+	int ok;		/* an entry shadow-utils reads (see next_line) */
 	unsigned long gid;
 };
 
-/* The next line of f from *pos: 1, or 0 at the end. */
+/* The gid field as shadow's get_gid() reads it (strtoll, base 10): leading spaces, a sign,
+ * digits and nothing after, the value a gid_t. 0, or -1. */
+static int parse_gid(const char *p, const char *e, unsigned long *gid)
+{
+	unsigned long v = 0;
+	int neg = 0;
+
+	while (p < e && (*p == ' ' || (*p >= '\t' && *p <= '\r')))
+		p++;
+	if (p < e && (*p == '+' || *p == '-'))
+		neg = *p++ == '-';
+	if (p == e)
+		return -1;
+	for (; p < e; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > 0xfffffffful)
+			return -1;
+	}
+	if (neg && v)
+		return -1;
+	*gid = v;
+	return 0;
+}
+
+/* The next line of f from *pos: 1, or 0 at the end. An entry is what shadow's sgetgrent()
+ * takes: three or four ':'-separated fields (members may be missing), the gid parsed. */
 static int next_line(const struct file *f, size_t *pos, struct line *l)
 {
 	const char *s = f->buf + *pos, *e, *c[4];
@@ -140,16 +167,8 @@ static int next_line(const struct file *f, size_t *pos, struct line *l)
 		if (*p == ':')
 			c[k++] = p;
 	l->namelen = k ? (size_t)(c[0] - s) : l->n;
-	l->ok = 0;
 	l->gid = 0;
-	if (k != 3 || c[2] - c[1] < 2 || c[2] - c[1] > 11)
-		return 1;
-	for (const char *p = c[1] + 1; p < c[2]; p++) {
-		if (*p < '0' || *p > '9')
-			return 1;
-		l->gid = l->gid * 10 + (unsigned long)(*p - '0');
-	}
-	l->ok = l->gid <= GID_LIMIT;
+	l->ok = (k == 2 || k == 3) && parse_gid(c[1] + 1, k == 3 ? c[2] : e, &l->gid) == 0;
 	return 1;
 }
 
@@ -182,7 +201,9 @@ static int find(const struct file *f, const char *name, unsigned *gid, char *err
 
 /* --- choosing the gid ------------------------------------------------------------------- */
 
-/* A decimal value of key in login.defs text ("KEY value", '#' comments), or dflt. */
+/* The number key is set to in login.defs, read as shadow's getdef does ("KEY value" lines,
+ * '#' lines skipped, quotes around the value dropped, strtoul base 0 so 0x1f4 and 0700
+ * count, the last setting wins), or dflt when unset or unreadable. */
 static unsigned long defs_get(const struct file *defs, const char *key, unsigned long dflt)
 {
 	size_t pos = 0, klen = strlen(key);
@@ -192,26 +213,29 @@ static unsigned long defs_get(const struct file *defs, const char *key, unsigned
 		return dflt;
 	while (next_line(defs, &pos, &l)) {
 		const char *p = l.s, *e = l.s + l.n;
-		unsigned long v = 0;
-		int digits = 0;
+		char val[32], *end;
+		unsigned long v;
+		size_t n;
 
-		while (p < e && (*p == ' ' || *p == '\t'))
-			p++;
+		while (e > p && (e[-1] == ' ' || (e[-1] >= '\t' && e[-1] <= '\r')))
+			e--;
+		p += strspn(p, " \t");
 		if ((size_t)(e - p) <= klen || memcmp(p, key, klen) != 0 ||
 		    (p[klen] != ' ' && p[klen] != '\t'))
 			continue;
-		for (p += klen; p < e && (*p == ' ' || *p == '\t'); p++)
+		for (p += klen; p < e && (*p == ' ' || *p == '\t' || *p == '"'); p++)
 			;
-		if (p < e && *p == '"')
-			p++;
-		for (; p < e && *p >= '0' && *p <= '9' && v <= GID_LIMIT; p++, digits++)
-			v = v * 10 + (unsigned long)(*p - '0');
-		if (p < e && *p == '"')
-			p++;
-		while (p < e && (*p == ' ' || *p == '\t'))
-			p++;
-		/* The last setting wins, as in shadow's getdef; a bad value means the default. */
-		dflt = digits && p == e && v <= GID_LIMIT ? v : dflt;
+		n = (size_t)(e - p);
+		if (memchr(p, '"', n))
+			n = (size_t)((const char *)memchr(p, '"', n) - p);
+		if (n == 0 || n >= sizeof val)
+			continue;
+		memcpy(val, p, n);
+		val[n] = 0;
+		errno = 0;
+		v = strtoul(val, &end, 0);
+		if (!*end && errno != ERANGE)
+			dflt = v;
 	}
 	return dflt;
 }
@@ -236,7 +260,8 @@ static int pick_gid(const struct file *grp, const struct file *defs, unsigned *g
 
 	if (min > max || max > GID_LIMIT)
 		return dd_say(err, errsz, DD_EXIT_USAGE,
-			      "%s: SYS_GID_MIN %lu > SYS_GID_MAX %lu: fix it", defs->path, min, max);
+			      "%s: invalid system gid range SYS_GID_MIN %lu..SYS_GID_MAX %lu: fix it",
+			      defs->exists ? defs->path : "/etc/login.defs", min, max);
 	while (next_line(grp, &pos, &l))
 		cap++;
 	used = malloc((cap ? cap : 1) * sizeof *used);
@@ -319,18 +344,38 @@ static int lock_pwd(int *fdp, char *err, size_t errsz)
 
 /* --- writing ---------------------------------------------------------------------------- */
 
-/* Replace f by its bytes, a '\n' if the last line lacks one, and line; mode and owner kept. */
-static int append(const struct file *f, const char *line, char *err, size_t errsz)
+/* Where a new entry goes: before the first NIS line ("+..." or "-..."), as shadow-utils
+ * puts it (entries after a "+" may be shadowed by NIS), else at the end. */
+static size_t insert_at(const struct file *f)
+{
+	struct line l;
+	size_t pos = 0, at = 0;
+
+	while (next_line(f, &pos, &l)) {
+		if (l.n && (l.s[0] == '+' || l.s[0] == '-'))
+			return at;
+		at = pos;
+	}
+	return f->len;
+}
+
+/* Replace f by its bytes with line inserted (insert_at) and a final '\n' if the file
+ * lacked one; mode and owner kept. */
+static int add_line(const struct file *f, const char *line, char *err, size_t errsz)
 {
 	mode_t mode = f->st.st_mode & 07777;
+	size_t at = insert_at(f);
+	int nl = f->len && f->buf[f->len - 1] != '\n';
 	struct dd_afile af;
 
 	if (dd_afile_open(&af, f->path, mode) < 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %s", f->path, strerror(errno));
 	if (fchown(af.fd, f->st.st_uid, f->st.st_gid) < 0 || fchmod(af.fd, mode) < 0 ||
-	    dd_afile_write(&af, f->buf, f->len) < 0 ||
-	    (f->len && f->buf[f->len - 1] != '\n' && dd_afile_write(&af, "\n", 1) < 0) ||
-	    dd_afile_write(&af, line, strlen(line)) < 0) {
+	    dd_afile_write(&af, f->buf, at) < 0 ||
+	    (at == f->len && nl && dd_afile_write(&af, "\n", 1) < 0) ||
+	    dd_afile_write(&af, line, strlen(line)) < 0 ||
+	    dd_afile_write(&af, f->buf + at, f->len - at) < 0 ||
+	    (at < f->len && nl && dd_afile_write(&af, "\n", 1) < 0)) {
 		dd_afile_abort(&af);
 		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %s", f->path, strerror(errno));
 	}
@@ -381,11 +426,11 @@ int dd_group_ensure(const char *name, unsigned *gid, int *changed, char *err, si
 		in_gshadow |= is_name(&l, name);
 	if (!rc && gsh.exists && !in_gshadow) {
 		snprintf(line, sizeof line, "%s:!::\n", name);
-		rc = append(&gsh, line, err, errsz);
+		rc = add_line(&gsh, line, err, errsz);
 	}
 	if (!rc) {
 		snprintf(line, sizeof line, "%s:x:%u:\n", name, *gid);
-		rc = append(&grp, line, err, errsz);
+		rc = add_line(&grp, line, err, errsz);
 		*changed = !rc;
 	}
 out:
