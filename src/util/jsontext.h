@@ -2,9 +2,10 @@
  * dockdrop rewrites: a checker with a depth bound that refuses repeated keys, walkers over
  * an object's members and an array's elements, and a re-indenter that keeps every string
  * and number byte for byte. A file we rewrite must read back exactly as its author wrote
- * it, so cJSON is not used here: it takes any byte below 0x21 as a space and "+1", "01" or
- * ".5" as numbers (dockerd, in Go, then refuses the file we wrote) and keeps numbers as
- * doubles (12345678901234567890 would come back as 1.2345678901234567e+19). */
+ * it, so cJSON is not used here: it takes any byte below 0x21 as a space, "01" and "1." as
+ * numbers and raw control bytes in strings (Go's encoding/json, so dockerd, refuses all
+ * three: we would rewrite a broken file into a different one), and it keeps numbers as
+ * doubles (12345678901234567890 comes back as 1.2345678901234567e+19). */
 #ifndef DD_JSONTEXT_H
 #define DD_JSONTEXT_H
 
