@@ -183,21 +183,23 @@ struct hosts {
 	unsigned nkeep;
 	char *warn;
 	size_t warnsz;
-	int dropped;
+	int dropped, listed;
 };
 
 static void drop(struct hosts *h, const char *what, size_t n)
 {
 	char raw[200], show[200];
-	size_t len = strlen(h->warn);
+	size_t len;
 
+	h->dropped = 1;
 	if (!h->warnsz)
 		return;
+	len = strlen(h->warn);
 	snprintf(raw, sizeof raw, "%.*s", n > 120 ? 120 : (int)n, what);
 	dd_log_escape(show, sizeof show, raw);
-	snprintf(h->warn + len, h->warnsz - len, "%s%s%s", h->dropped ? ", " : "", show,
+	snprintf(h->warn + len, h->warnsz - len, "%s%s%s", h->listed ? ", " : "", show,
 		 n > 120 ? "..." : "");
-	h->dropped = 1;
+	h->listed = 1;
 }
 
 /* Is the decoded string s one of the sockets dockdrop writes itself? */
