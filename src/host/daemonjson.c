@@ -47,9 +47,12 @@ int dd_daemonjson_check_opt(const char *kv, char *err, size_t errsz)
 		return dd_say(err, errsz, DD_EXIT_USAGE,
 			      "--daemon-opt %s: expected KEY=VALUE with VALUE in JSON, e.g. "
 			      "log-level='\"warn\"'", show);
-	for (size_t i = 0; i < klen; i++)
-		if (kv[i] <= ' ' || kv[i] > '~' || kv[i] == '"' || kv[i] == '\\')
+	for (size_t i = 0; i < klen; i++) {
+		unsigned char ch = (unsigned char)kv[i];
+
+		if (ch <= ' ' || ch > '~' || ch == '"' || ch == '\\')
 			klen = 0;
+	}
 	if (!klen)
 		return dd_say(err, errsz, DD_EXIT_USAGE,
 			      "--daemon-opt %s: KEY must be printable ASCII without spaces, quotes "
@@ -72,7 +75,7 @@ int dd_daemonjson_check_opt(const char *kv, char *err, size_t errsz)
 
 /* --- reading the current file ---------------------------------------------------------- */
 
-/* Check the file's text: 0 with *members 0 for a blank file or none, 1 for an object. */
+/* Check the file's text: 0 with *members 1 for an object, 0 for a blank file or none. */
 static int load(const char *text, size_t n, int *members, char *err, size_t errsz)
 {
 	struct dd_json_err e;
