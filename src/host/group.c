@@ -106,7 +106,7 @@ static int load(struct file *f, const char *abs, int optional, char *err, size_t
 	if (memchr(f->buf, 0, f->len)) {
 		free(f->buf);
 		f->buf = NULL;
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%s holds a NUL byte: fix it (vigr)",
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s holds a NUL byte: fix it",
 			      f->path);
 	}
 	return 0;
