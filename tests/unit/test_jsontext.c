@@ -1,0 +1,244 @@
+/* util/jsontext: the strict checker (accepted texts, refused ones with their reason and
+ * offset), the walkers, string decoding and the lexeme-keeping re-indenter. */
+#include "t.h"
+
+#include "util/jsontext.h"
+
+/* why NULL: accepted. The text is n bytes when n is set (for NUL bytes), else strlen. */
+static const struct {
+	const char *text;
+	size_t n;
+	const char *why;
+	size_t off;
+} checks[] = {
+	{ "{}", 0, NULL, 0 },
+	{ " \t\r\n[]\n", 0, NULL, 0 },
+	{ "0", 0, NULL, 0 },
+	{ "-0", 0, NULL, 0 },
+	{ "-12.5e+10", 0, NULL, 0 },
+	{ "1E-2", 0, NULL, 0 },
+	{ "12345678901234567890123", 0, NULL, 0 },
+	{ "true", 0, NULL, 0 },
+	{ "null", 0, NULL, 0 },
+	{ "\"a\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\"", 0, NULL, 0 },
+	{ "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"", 0, NULL, 0 }, /* é € 😀 raw */
+	{ "{\"a\":[1,{\"b\":null}],\"c\":\"\"}", 0, NULL, 0 },
+	{ "{\"a\":1,\"A\":2}", 0, NULL, 0 },		/* keys are case-sensitive */
+	{ "[{\"a\":1},{\"a\":2}]", 0, NULL, 0 },	/* same key, different objects */
+	{ "", 0, "expected a value", 0 },
+	{ "   ", 0, "expected a value", 3 },
+	{ "+1", 0, "unexpected character", 0 },
+	{ "01", 0, "text after the value", 1 },
+	{ ".5", 0, "unexpected character", 0 },
+	{ "1.", 0, "invalid number", 2 },
+	{ "1e", 0, "invalid number", 2 },
+	{ "1e+", 0, "invalid number", 3 },
+	{ "-", 0, "invalid number", 1 },
+	{ "-a", 0, "invalid number", 1 },
+	{ "NaN", 0, "unexpected character", 0 },
+	{ "Infinity", 0, "unexpected character", 0 },
+	{ "tru", 0, "unexpected character", 0 },
+	{ "nul", 0, "unexpected character", 0 },
+	{ "\x01{}", 0, "unexpected character", 0 },
+	{ "{}\x01", 0, "text after the value", 2 },
+	{ "\xef\xbb\xbf{}", 0, "unexpected character", 0 },
+	{ "{}\0", 3, "text after the value", 2 },
+	{ "{\"a\":1,}", 0, "expected a key", 7 },
+	{ "[1,]", 0, "unexpected character", 3 },
+	{ "{\"a\" 1}", 0, "expected ':'", 5 },
+	{ "{\"a\":1 \"b\":2}", 0, "expected ',' or the end of the object or array", 7 },
+	{ "{1:2}", 0, "expected a key", 1 },
+	{ "{\"a\":1", 0, "unterminated object or array", 6 },
+	{ "[", 0, "expected a value", 1 },
+	{ "[1", 0, "unterminated object or array", 2 },
+	{ "{\"a\":1}{}", 0, "text after the value", 7 },
+	{ "\"abc", 0, "unterminated string", 0 },
+	{ "\"a\\", 0, "unterminated string", 0 },
+	{ "\"\t\"", 0, "control character in a string", 1 },
+	{ "\"a\0b\"", 5, "control character in a string", 2 },
+	{ "\"\\x\"", 0, "invalid escape in a string", 1 },
+	{ "\"\\u12\"", 0, "invalid \\u escape in a string", 1 },
+	{ "\"\\u12g4\"", 0, "invalid \\u escape in a string", 1 },
+	{ "\"\\ud800\"", 0, "lone surrogate in a string", 1 },
+	{ "\"\\udc00\"", 0, "lone surrogate in a string", 1 },
+	{ "\"\\ud800\\u0041\"", 0, "lone surrogate in a string", 1 },
+	{ "\"\\ud800\\ud800\"", 0, "lone surrogate in a string", 1 },
+	{ "\"\xc0\x80\"", 0, "invalid UTF-8 in a string", 1 },		/* overlong NUL */
+	{ "\"\xe0\x80\xaf\"", 0, "invalid UTF-8 in a string", 1 },	/* overlong '/' */
+	{ "\"\xed\xa0\x80\"", 0, "invalid UTF-8 in a string", 1 },	/* encoded surrogate */
+	{ "\"\xf4\x90\x80\x80\"", 0, "invalid UTF-8 in a string", 1 }, /* above U+10FFFF */
+	{ "\"\xc3\"", 0, "invalid UTF-8 in a string", 1 },		/* cut sequence */
+	{ "\"\x80\"", 0, "invalid UTF-8 in a string", 1 },
+	{ "\"\xff\"", 0, "invalid UTF-8 in a string", 1 },
+	{ "{\"a\":1,\"a\":2}", 0, "repeated key in an object", 0 },
+	{ "{\"a\":1,\"\\u0061\":2}", 0, "repeated key in an object", 0 },
+	{ "{\"x\":{\"b\":1,\"c\":{},\"b\":2}}", 0, "repeated key in an object", 5 },
+	{ "{\"\":1,\"\":2}", 0, "repeated key in an object", 0 },
+};
+
+TEST(check_table)
+{
+	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+		size_t n = checks[i].n ? checks[i].n : strlen(checks[i].text);
+		struct dd_json_err e;
+		int rc = dd_json_check(checks[i].text, n, 64, &e);
+
+		if (!checks[i].why) {
+			CHECKF(rc == 0, "row %zu (%s): refused: %s at %zu", i, checks[i].text, e.why,
+			       e.off);
+			continue;
+		}
+		CHECKF(rc == -1 && e.why && strcmp(e.why, checks[i].why) == 0 && e.off == checks[i].off,
+		       "row %zu (%s): rc %d, %s at %zu (want %s at %zu)", i, checks[i].text, rc,
+		       e.why ? e.why : "-", e.off, checks[i].why, checks[i].off);
+	}
+}
+
+/* Depth: a top-level object is 1; maxdepth containers are fine, one more is not. */
+TEST(depth_bound)
+{
+	static const unsigned depths[] = { 1, 2, 63, 64, 65, 500 };
+	char buf[2048];
+
+	for (size_t i = 0; i < sizeof depths / sizeof depths[0]; i++) {
+		unsigned d = depths[i];
+		struct dd_json_err e;
+
+		memset(buf, '[', d);
+		memset(buf + d, ']', d);
+		CHECKF((dd_json_check(buf, 2 * d, 64, &e) == 0) == (d <= 64), "depth %u", d);
+		if (d > 64)
+			CHECKF(strcmp(e.why, "nested too deep") == 0 && e.off == 64, "depth %u: %s at %zu",
+			       d, e.why, e.off);
+	}
+	CHECK(dd_json_check("{\"a\":{\"b\":[1]}}", 15, 3, NULL) == 0);
+	CHECK(dd_json_check("{\"a\":{\"b\":[1]}}", 15, 2, NULL) == -1);
+	CHECK(dd_json_check("1", 1, 0, NULL) == 0);
+	CHECK(dd_json_check("[]", 2, 0, NULL) == -1);
+}
+
+/* Re-indentation: only whitespace changes, lexemes are copied. */
+static const struct {
+	const char *in, *out;
+} pretty[] = {
+	{ "{}", "{}" },
+	{ " [ ] ", "[]" },
+	{ "{ \"a\" :[1 , 2],\"b\":{ },\"c\":[\n]}",
+	  "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {},\n  \"c\": []\n}" },
+	{ "[{\"x\":{\"y\":null}}]", "[\n  {\n    \"x\": {\n      \"y\": null\n    }\n  }\n]" },
+	{ "12345678901234567890", "12345678901234567890" },
+	{ "[1E+2,-0.0e-0,1.50]", "[\n  1E+2,\n  -0.0e-0,\n  1.50\n]" },
+	{ "{\"\\u0068osts\":\"a\\/b\\u00e9 ]}\"}", "{\n  \"\\u0068osts\": \"a\\/b\\u00e9 ]}\"\n}" },
+	{ "\"[{,:\\\"\"", "\"[{,:\\\"\"" },
+};
+
+TEST(pretty_keeps_lexemes)
+{
+	for (size_t i = 0; i < sizeof pretty / sizeof pretty[0]; i++) {
+		struct dd_jbuf b = { 0 };
+
+		CHECKF(dd_json_check(pretty[i].in, strlen(pretty[i].in), 64, NULL) == 0, "row %zu", i);
+		dd_json_pretty(&b, pretty[i].in, strlen(pretty[i].in), 0);
+		dd_jbuf_put(&b, "", 1);
+		CHECKF(!b.oom && strcmp(b.p, pretty[i].out) == 0, "row %zu: got\n%s", i, b.p);
+		/* Pretty text is a fixed point. */
+		if (!b.oom) {
+			struct dd_jbuf c = { 0 };
+
+			dd_json_pretty(&c, b.p, b.len - 1, 0);
+			dd_jbuf_put(&c, "", 1);
+			CHECKF(!c.oom && strcmp(b.p, c.p) == 0, "row %zu: not a fixed point", i);
+			free(c.p);
+		}
+		free(b.p);
+	}
+	/* At a level: nested lines indented from there. */
+	{
+		struct dd_jbuf b = { 0 };
+
+		dd_json_pretty(&b, "[1]", 3, 2);
+		dd_jbuf_put(&b, "", 1);
+		CHECK(strcmp(b.p, "[\n      1\n    ]") == 0);
+		free(b.p);
+	}
+}
+
+TEST(walkers)
+{
+	const char *t = " { \"a\" : [ 1 , \"x,]\" , {\"k\":[]} ] , \"b\\\"\" : -2e3 } ";
+	struct dd_json_iter it;
+	const char *k, *v;
+	size_t kn, vn;
+	char got[256] = "";
+
+	CHECK(dd_json_check(t, strlen(t), 64, NULL) == 0);
+	CHECK(dd_json_array(&it, t, strlen(t)) == -1);
+	CHECK(dd_json_object(&it, t, strlen(t)) == 0);
+	while (dd_json_next(&it, &k, &kn, &v, &vn)) {
+		struct dd_json_iter a;
+
+		snprintf(got + strlen(got), sizeof got - strlen(got), "<%.*s=%.*s>", (int)kn, k,
+			 (int)vn, v);
+		if (dd_json_array(&a, v, vn) == 0)
+			while (dd_json_next(&a, &k, &kn, &v, &vn))
+				snprintf(got + strlen(got), sizeof got - strlen(got), "(%s%.*s)",
+					 k ? "key!" : "", (int)vn, v);
+	}
+	CHECKF(strcmp(got, "<\"a\"=[ 1 , \"x,]\" , {\"k\":[]} ]>(1)(\"x,]\")({\"k\":[]})"
+			   "<\"b\\\"\"=-2e3>") == 0, "got %s", got);
+	CHECK(dd_json_object(&it, "{}", 2) == 0 && dd_json_next(&it, &k, &kn, &v, &vn) == 0);
+	CHECK(dd_json_array(&it, " [ ] ", 5) == 0 && dd_json_next(&it, &k, &kn, &v, &vn) == 0);
+}
+
+TEST(strings)
+{
+	static const struct {
+		const char *lex, *dec;
+		size_t n;
+	} s[] = {
+		{ "\"\"", "", 0 },
+		{ "\"ab\"", "ab", 2 },
+		{ "\"\\u0061b\"", "ab", 2 },
+		{ "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\/\b\f\n\r\t", 8 },
+		{ "\"\\u00e9\"", "\xc3\xa9", 2 },
+		{ "\"\\u20AC\"", "\xe2\x82\xac", 3 },
+		{ "\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80", 4 },
+		{ "\"a\\u0000b\"", "a\0b", 3 },
+	};
+	char out[64];
+
+	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
+		size_t ln = strlen(s[i].lex);
+
+		CHECKF(dd_json_unquote(s[i].lex, ln, out, sizeof out) == (long)s[i].n &&
+		       memcmp(out, s[i].dec, s[i].n) == 0 && out[s[i].n] == 0, "row %zu", i);
+		CHECKF(dd_json_str_is(s[i].lex, ln, s[i].dec, s[i].n), "row %zu: str_is", i);
+		CHECKF(!dd_json_str_is(s[i].lex, ln, "zz", 2), "row %zu: str_is zz", i);
+		CHECKF(dd_json_unquote(s[i].lex, ln, out, s[i].n) == -1, "row %zu: small buffer", i);
+	}
+	CHECK(!dd_json_str_is("\"ab\"", 4, "a", 1));
+	CHECK(!dd_json_str_is("\"a\"", 3, "ab", 2));
+}
+
+TEST(put_string)
+{
+	struct dd_jbuf b = { 0 };
+	const char in[] = "a\"b\\c\n\x01\x1f\xc3\xa9/";
+
+	dd_json_put_string(&b, in, sizeof in - 1);
+	dd_jbuf_put(&b, "", 1);
+	CHECKF(strcmp(b.p, "\"a\\\"b\\\\c\\u000a\\u0001\\u001f\xc3\xa9/\"") == 0, "got %s", b.p);
+	CHECK(dd_json_check(b.p, b.len - 1, 1, NULL) == 0);
+	free(b.p);
+}
+
+int main(void)
+{
+	RUN(check_table);
+	RUN(depth_bound);
+	RUN(pretty_keeps_lexemes);
+	RUN(walkers);
+	RUN(strings);
+	RUN(put_string);
+	T_EXIT();
+}
