@@ -34,40 +34,55 @@ const char *tarw_strerror(int code)
 	}
 }
 
-int tarw_name_check(const char *path, int is_dir)
+/* Components: none empty, "." or "..", printable ASCII only. */
+static int components_ok(const char *p)
 {
-	size_t len = strlen(path) + (is_dir ? 1 : 0);
-	const char *p = path;
-
-	if (!*path || len > TARW_PATH_MAX)
-		return TARW_ENAME;
 	for (;;) {
 		size_t n = strcspn(p, "/");
 
 		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-			return TARW_ENAME;
+			return 0;
 		for (size_t i = 0; i < n; i++)
 			if (p[i] < 0x20 || p[i] > 0x7e)
-				return TARW_ENAME;
+				return 0;
 		if (!p[n])
-			break;
+			return 1;
 		p += n + 1;
 	}
-	return 0;
 }
 
-/* Where the name splits into prefix and name: 0 when it fits the name field whole, the
- * index of the '/' otherwise, or -1 when no split fits. full has len bytes. */
-static int split_at(const char *full, size_t len)
+/* The stored name (a directory's with its '/') into full (TARW_PATH_MAX + 1), its length,
+ * and where it splits into prefix and name: 0 when it fits the name field whole, else the
+ * index of the '/'. As GNU tar does, the longest prefix wins (a shorter one only makes the
+ * name longer). 0 or TARW_ENAME. */
+static int store_name(const char *path, int is_dir, char *full, size_t *len, size_t *at)
 {
-	size_t i = len > NAME_LEN + 1 ? len - NAME_LEN - 1 : 1;
+	size_t n = strlen(path);
 
-	if (len <= NAME_LEN)
+	if (!*path || n + (is_dir ? 1 : 0) > TARW_PATH_MAX || !components_ok(path))
+		return TARW_ENAME;
+	memcpy(full, path, n);
+	if (is_dir)
+		full[n++] = '/';
+	full[n] = 0;
+	*len = n;
+	*at = 0;
+	if (n <= NAME_LEN)
 		return 0;
-	for (; i <= PREFIX_LEN && i + 1 < len; i++)
-		if (full[i] == '/')
-			return (int)i;
-	return -1;
+	for (size_t i = n - 2 < PREFIX_LEN ? n - 2 : PREFIX_LEN; i > 0; i--)
+		if (full[i] == '/') {
+			*at = i;
+			return n - i - 1 <= NAME_LEN ? 0 : TARW_ENAME;
+		}
+	return TARW_ENAME;
+}
+
+int tarw_name_check(const char *path, int is_dir)
+{
+	char full[TARW_PATH_MAX + 1];
+	size_t len, at;
+
+	return store_name(path, is_dir, full, &len, &at);
 }
 
 /* n - 1 octal digits, zero-padded, then NUL (v must fit). */
@@ -92,30 +107,23 @@ static int header(struct tarw *w, const char *path, int is_dir, unsigned mode, u
 	unsigned char b[TARW_BLOCK];
 	char full[TARW_PATH_MAX + 1];
 	unsigned long sum = 0;
-	size_t len;
-	int at;
+	size_t len, at;
 
 	if (w->state < 0)
 		return w->state;
 	if (w->state || w->remain)
 		return TARW_ESTATE;
-	if (tarw_name_check(path, is_dir))
+	if (store_name(path, is_dir, full, &len, &at))
 		return TARW_ENAME;
 	if (mode > 0777 || size > OCTAL11_MAX || w->mtime < 0 ||
 	    (uint64_t)w->mtime > OCTAL11_MAX)
 		return TARW_EARG;
-	len = strlen(path);
-	memcpy(full, path, len);
-	if (is_dir)
-		full[len++] = '/';
-	if ((at = split_at(full, len)) < 0)
-		return TARW_ENAME;
 	memset(b, 0, sizeof b);
 	if (at == 0) {
 		memcpy(b, full, len);
 	} else {
-		memcpy(b + 345, full, (size_t)at);
-		memcpy(b, full + at + 1, len - (size_t)at - 1);
+		memcpy(b + 345, full, at);
+		memcpy(b, full + at + 1, len - at - 1);
 	}
 	octal(b + 100, 8, mode);
 	octal(b + 108, 8, 0);
