@@ -73,7 +73,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		return dd_fail(DD_EXIT_USAGE, "client-bundle: --root %s: %s", root, strerror(errno));
 	if (!client_dir) {
 		if (dd_root_path(dir, sizeof dir, CLIENT_DIR) < 0)
-			return dd_fail(DD_EXIT_USAGE, "client-bundle: --root %s: %s", root,
+			return dd_fail(DD_EXIT_USAGE, "client-bundle: --root %s: %s", dd_root(),
 				       strerror(errno));
 		client_dir = dir;
 	}

@@ -239,6 +239,14 @@ static int write_members(struct writer *w, const struct dd_client_bundle *b,
 	return rc ? rc : tarw_finish(&w->tar);
 }
 
+static int printable(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			return 0;
+	return 1;
+}
+
 /* docker.env for the bundle: how to unpack, then the settings pointing at the unpacked
  * directory. The length, or 0 on overflow. */
 static size_t bundle_env(const struct dd_client_bundle *b, const char *out, char *buf,
@@ -247,7 +255,13 @@ static size_t bundle_env(const struct dd_client_bundle *b, const char *out, char
 	const char *base = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
 	char path[32 + DD_CONTEXT_MAX];
 	size_t m;
-	int n = snprintf(buf, cap,
+	int n;
+
+	/* The file name goes into a comment line of a file users source: a newline in it
+	 * would start a command. */
+	if (!printable(base))
+		base = "dockdrop-client.tar.gz";
+	n = snprintf(buf, cap,
 			 "# dockdrop client bundle for context %s. Unpack it into ~/.docker:\n"
 			 "#   mkdir -p ~/.docker && tar -xzf %s -C ~/.docker\n"
 			 "# then either load these settings:  . ~/.docker/dockdrop-%s/docker.env\n"

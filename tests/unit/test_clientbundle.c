@@ -357,6 +357,33 @@ TEST(bundle_is_deterministic)
 	t_rmtree(top);
 }
 
+/* The output's name appears in a comment of docker.env: one with a newline is not copied
+ * there (sourcing the file would run the second line). */
+TEST(bundle_env_comment_is_one_line)
+{
+	static struct dd_gunzip gun;
+	static struct member m[8];
+	char top[256], dir[300], out[300], err[600];
+	struct dd_client_bundle b;
+	int n;
+
+	T_TMPDIR(top);
+	CHECK(make_client_dir(top, dir, sizeof dir) == 0);
+	snprintf(out, sizeof out, "%s/x\ntouch pwned\n.tgz", top);
+	b = (struct dd_client_bundle){ dir, "vm1", 2376, "vm1", MTIME };
+	CHECKF(dd_client_bundle_write(&b, out, err, sizeof err) == 0, "%s", err);
+	CHECK(load(out) == 0 && dd_gunzip_init(&gun, file_chunk, NULL) == 0);
+	n = read_members(dd_gunzip_read, &gun, m, 8);
+	dd_gunzip_end(&gun);
+	CHECK(n == 6 && strcmp(m[4].path, "dockdrop-vm1/docker.env") == 0);
+	if (n == 6) {
+		m[4].data[m[4].size] = 0;
+		CHECK(strstr((char *)m[4].data, "tar -xzf dockdrop-client.tar.gz -C ~/.docker\n"));
+		CHECK(!strstr((char *)m[4].data, "pwned"));
+	}
+	t_rmtree(top);
+}
+
 /* Refusals and failures: the exit code, the message, and nothing written (out keeps its
  * old content when there was one; no temporary left behind). */
 TEST(bundle_refusals)
@@ -431,6 +458,7 @@ int main(void)
 	RUN(env_text);
 	RUN(bundle_read_back);
 	RUN(bundle_is_deterministic);
+	RUN(bundle_env_comment_is_one_line);
 	RUN(bundle_refusals);
 	T_EXIT();
 }
