@@ -1,16 +1,113 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cmd/cmd.h"
+#include "host/clientbundle.h"
+#include "util/atomic.h"
+#include "util/log.h"
+#include "util/rootpath.h"
+
+#define CLIENT_DIR "/etc/dockdrop/client"
+
+/* The host itself, or an IPv6 address with '-' for ':' ("fd00--1"); 0 or -1. */
+static int default_context(const char *host, char *out, size_t cap)
+{
+	size_t n = strlen(host);
+
+	if (n >= cap)
+		return -1;
+	for (size_t i = 0; i <= n; i++)
+		out[i] = host[i] == ':' ? '-' : host[i];
+	return dd_context_name_ok(out) ? 0 : -1;
+}
+
+/* The certificate's time, so that the same certificates give the same bundle bytes. */
+static time_t bundle_mtime(const char *dir)
+{
+	char path[DD_PATH_MAX];
+	struct stat st;
+
+	if (snprintf(path, sizeof path, "%s/cert.pem", dir) < (int)sizeof path &&
+	    stat(path, &st) == 0 && st.st_mtime > 0)
+		return st.st_mtime;
+	return time(NULL);
+}
 
 static int run(const struct dd_cmd *self, int argc, char **argv)
 {
-	const char *out = NULL, *root = NULL;
+	const char *out = "dockdrop-client.tar.gz", *root = NULL, *name = NULL, *context = NULL,
+		   *client_dir = NULL;
+	unsigned long port = 2376;
+	int force = 0;
 	const struct dd_opt opts[] = {
 		{ "output", 'o', DD_OPT_STR, &out, "FILE",
-		  "write the bundle to FILE (dockdrop-client.tar.gz)", 0, 0, NULL },
+		  "write the bundle to FILE (dockdrop-client.tar.gz), mode 0600", 0, 0, NULL },
+		{ "name", 0, DD_OPT_STR, &name, "HOST",
+		  "the daemon's DNS name or IP address for DOCKER_HOST (this machine's hostname)",
+		  0, 0, NULL },
+		{ "port", 0, DD_OPT_UINT, &port, "N", "the daemon's TLS port (2376)", 1, 65535,
+		  NULL },
+		{ "context", 0, DD_OPT_STR, &context, "NAME",
+		  "the docker context name (HOST, with '-' for ':')", 0, 0, NULL },
+		{ "client-dir", 0, DD_OPT_STR, &client_dir, "DIR",
+		  "take ca.pem cert.pem key.pem from DIR, as given (" CLIENT_DIR " under --root)",
+		  0, 0, NULL },
 		{ "root", 0, DD_OPT_STR, &root, "DIR", "take the certificates from the image tree DIR",
 		  0, 0, NULL },
+		{ "force", 0, DD_OPT_FLAG, &force, NULL, "replace an existing FILE", 0, 0, NULL },
 	};
+	char dir[DD_PATH_MAX], hostname[DD_HOST_MAX + 1], host[DD_HOST_MAX],
+		ctx[DD_HOST_MAX], err[600];
+	struct dd_client_bundle b;
+	struct dd_args args;
+	struct stat st;
+	int rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args);
 
-	return dd_cli_not_implemented(self, opts, DD_NOPTS(opts), argc, argv);
+	if (rc != DD_CLI_CONTINUE)
+		return rc;
+	if (root && dd_root_set(root) < 0)
+		return dd_fail(DD_EXIT_USAGE, "client-bundle: --root %s: %s", root, strerror(errno));
+	if (!client_dir) {
+		if (dd_root_path(dir, sizeof dir, CLIENT_DIR) < 0)
+			return dd_fail(DD_EXIT_USAGE, "client-bundle: --root %s: %s", dd_root(),
+				       strerror(errno));
+		client_dir = dir;
+	}
+	if (!name) {
+		if (gethostname(hostname, sizeof hostname) < 0)
+			return dd_fail(DD_EXIT_FAIL, "client-bundle: gethostname: %s: give --name",
+				       strerror(errno));
+		hostname[sizeof hostname - 1] = 0;
+	}
+	if (dd_client_host_parse(name ? name : hostname, host, sizeof host))
+		return dd_fail(DD_EXIT_USAGE,
+			       "client-bundle: %s '%s' is neither a DNS name nor an IP address%s",
+			       name ? "--name" : "the hostname", name ? name : hostname,
+			       name ? "" : ": give --name");
+	if (!context) {
+		if (default_context(host, ctx, sizeof ctx) < 0)
+			return dd_fail(DD_EXIT_USAGE,
+				       "client-bundle: '%s' makes no docker context name: give --context NAME",
+				       host);
+		context = ctx;
+	}
+	if (!force && lstat(out, &st) == 0 && !S_ISDIR(st.st_mode))
+		return dd_fail(DD_EXIT_USAGE, "client-bundle: %s exists: --force replaces it", out);
+	b = (struct dd_client_bundle){ client_dir, host, (unsigned)port, context,
+				       bundle_mtime(client_dir) };
+	if ((rc = dd_client_bundle_write(&b, out, err, sizeof err)))
+		return dd_fail(rc, "client-bundle: %s", err);
+	dd_info("client bundle for %s%s%s:%lu (context %s) in %s", strchr(host, ':') ? "[" : "",
+		host, strchr(host, ':') ? "]" : "", port, context, out);
+	dd_info("on the client: mkdir -p ~/.docker && tar -xzf %s -C ~/.docker, then "
+		"'. ~/.docker/dockdrop-%s/docker.env' or "
+		"'docker context import %s ~/.docker/dockdrop-%s/%s.dockercontext'",
+		strrchr(out, '/') ? strrchr(out, '/') + 1 : out, context, context, context, context);
+	return 0;
 }
 
 const struct dd_cmd dd_cmd_client_bundle = {

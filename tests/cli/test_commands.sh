@@ -2,7 +2,8 @@
 # unknown options with one line and exit 2; commands not built yet say so and exit 1. The
 # payload commands (verify, list, extract, bundle) work: run by the bare stub they say
 # there is no payload (exit 1), bundle without arguments asks for --engine (exit 2). The ca
-# commands work: without their required options they ask for them (exit 2).
+# commands work: without their required options they ask for them (exit 2). client-bundle
+# works: without client certificates it says to run install first (exit 1).
 . "$(dirname "$0")/lib.sh"
 
 # command path | arguments that satisfy it (for the "not implemented yet" / "no payload" checks)
@@ -18,7 +19,7 @@ ca issue client|
 ca show|/nonexistent-file
 certs rotate|
 certs check|
-client-bundle|
+client-bundle|--client-dir /nonexistent-dir --name vm1
 bundle|
 version|'
 GROUPS='ca
@@ -73,6 +74,14 @@ echo "$SURFACE" | while IFS='|' read -r path args; do
 			ok "$path without arguments asks for $want"
 		else
 			notok "$path without arguments: exit $rc: $(cat "$T_TMP/err")"
+		fi
+		;;
+	client-bundle)
+		if [ $rc -eq 1 ] && [ ! -s "$T_TMP/out" ] && [ "$(cat "$T_TMP/err")" = \
+			"dockdrop: client-bundle: no client certificate in /nonexistent-dir: run dockdrop install first" ]; then
+			ok "client-bundle without client certificates: exit 1, run install first"
+		else
+			notok "client-bundle without client certificates: exit $rc: $(cat "$T_TMP/err")"
 		fi
 		;;
 	ca\ show)
