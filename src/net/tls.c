@@ -46,19 +46,64 @@ struct tls {
 	unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
 };
 
-/* What dockerd offers (Go's defaults for TLS 1.2, minus CBC): ECDHE, AEAD only. */
+/* What dockerd accepts (docker/go-connections tlsconfig: ECDHE with AES-GCM, nothing else),
+ * so nothing else is linked in. */
 static const uint16_t suites[] = {
 	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
 	BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
 	BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
 	BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-	BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-	BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 };
 
 /* SHA-1 and MD5 are left out: no certificate or handshake signature with them is taken. */
 static const br_hash_class *const hashes[] = {
 	&br_sha224_vtable, &br_sha256_vtable, &br_sha384_vtable, &br_sha512_vtable,
+};
+
+/* The NIST curves: P-256 by its own code, P-384 and P-521 by the generic one (both already
+ * used by src/pki). BearSSL's br_ec_all_m31 would add X25519, which dockerd does not need:
+ * it agrees on P-256 just as well. */
+static const br_ec_impl *nist(int curve)
+{
+	return curve == BR_EC_secp256r1 ? &br_ec_p256_m31 : &br_ec_prime_i31;
+}
+
+static const unsigned char *nist_generator(int curve, size_t *len)
+{
+	return nist(curve)->generator(curve, len);
+}
+
+static const unsigned char *nist_order(int curve, size_t *len)
+{
+	return nist(curve)->order(curve, len);
+}
+
+static size_t nist_xoff(int curve, size_t *len)
+{
+	return nist(curve)->xoff(curve, len);
+}
+
+static uint32_t nist_mul(unsigned char *g, size_t glen, const unsigned char *x, size_t xlen,
+			 int curve)
+{
+	return nist(curve)->mul(g, glen, x, xlen, curve);
+}
+
+static size_t nist_mulgen(unsigned char *r, const unsigned char *x, size_t xlen, int curve)
+{
+	return nist(curve)->mulgen(r, x, xlen, curve);
+}
+
+static uint32_t nist_muladd(unsigned char *a, const unsigned char *b, size_t len,
+			    const unsigned char *x, size_t xlen, const unsigned char *y, size_t ylen,
+			    int curve)
+{
+	return nist(curve)->muladd(a, b, len, x, xlen, y, ylen, curve);
+}
+
+static const br_ec_impl ec_nist = {
+	(1u << BR_EC_secp256r1) | (1u << BR_EC_secp384r1) | (1u << BR_EC_secp521r1),
+	nist_generator, nist_order, nist_xoff, nist_mul, nist_mulgen, nist_muladd,
 };
 
 /* Read a PEM file into t->pem. 0, or DD_EXIT_FAIL with err. */
@@ -202,9 +247,10 @@ static void setup_engine(struct tls *t, const char *name)
 	br_ssl_engine_set_suites(eng, suites, sizeof suites / sizeof suites[0]);
 	br_x509_minimal_init(xm, &br_sha256_vtable, t->ta, t->nta);
 	br_ssl_engine_set_default_rsavrfy(eng);
-	br_ssl_engine_set_default_ecdsa(eng);
+	br_ssl_engine_set_ec(eng, &ec_nist);
+	br_ssl_engine_set_ecdsa(eng, &br_ecdsa_i31_vrfy_asn1);
 	br_x509_minimal_set_rsa(xm, br_ssl_engine_get_rsavrfy(eng));
-	br_x509_minimal_set_ecdsa(xm, br_ssl_engine_get_ec(eng), br_ssl_engine_get_ecdsa(eng));
+	br_x509_minimal_set_ecdsa(xm, &ec_nist, &br_ecdsa_i31_vrfy_asn1);
 	for (size_t i = 0; i < sizeof hashes / sizeof hashes[0]; i++) {
 		int id = (int)((hashes[i]->desc >> BR_HASHDESC_ID_OFF) & BR_HASHDESC_ID_MASK);
 
@@ -213,8 +259,11 @@ static void setup_engine(struct tls *t, const char *name)
 	}
 	br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
 	br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
-	br_ssl_engine_set_default_aes_gcm(eng);
-	br_ssl_engine_set_default_chapol(eng);
+	/* The portable constant-time AES and GHASH: for one small request, the AES-NI and
+	 * PCLMUL versions would only add code. */
+	br_ssl_engine_set_gcm(eng, &br_sslrec_in_gcm_vtable, &br_sslrec_out_gcm_vtable);
+	br_ssl_engine_set_aes_ctr(eng, &br_aes_ct64_ctr_vtable);
+	br_ssl_engine_set_ghash(eng, &br_ghash_ctmul64);
 	/* Days since 0000-01-01 (719528 of them before 1970) and seconds into the day. */
 	if (now < 0)
 		now = 0;
@@ -223,8 +272,7 @@ static void setup_engine(struct tls *t, const char *name)
 	br_ssl_engine_set_x509(eng, &t->x509.vtable);
 	if (t->key.type == PKI_EC256 || t->key.type == PKI_EC384)
 		br_ssl_client_set_single_ec(&t->cc, t->chain, t->nchain, &t->key.ec, BR_KEYTYPE_SIGN,
-					    BR_KEYTYPE_EC, br_ec_get_default(),
-					    br_ecdsa_sign_asn1_get_default());
+					    BR_KEYTYPE_EC, &ec_nist, &br_ecdsa_i31_sign_asn1);
 	else
 		br_ssl_client_set_single_rsa(&t->cc, t->chain, t->nchain, &t->key.rsa,
 					     br_rsa_pkcs1_sign_get_default());
@@ -371,6 +419,25 @@ static void x509_why(struct tls *t, int e, const char *ca_path, char *out, size_
 		snprintf(out, cap, "server certificate is malformed (BearSSL X.509 error %d)", e);
 }
 
+/* A server that refuses our certificate sends an alert and closes; our next write can fail
+ * (EPIPE, ECONNRESET) before the engine has read that alert. Look for it in what the socket
+ * still holds: alerts of the handshake are plaintext records (type 21, TLS 1.2, length 2).
+ * The alert's description, or -1. */
+static int pending_alert(int fd)
+{
+	unsigned char b[512];
+	ssize_t n = fd >= 0 ? recv(fd, b, sizeof b, MSG_DONTWAIT) : -1;
+
+	for (ssize_t i = 0; n > 0 && i + 7 <= n;) {
+		size_t len = (size_t)b[i + 3] << 8 | b[i + 4];
+
+		if (b[i] == 21 && b[i + 1] == 3 && len == 2)
+			return b[i + 6];
+		i += 5 + (ssize_t)len;
+	}
+	return -1;
+}
+
 /* The engine's last error in words; DD_EXIT_VERIFY when it is about the server's
  * certificate or its proof of the key, DD_EXIT_FAIL otherwise. */
 static int tls_why(struct tls *t, int timeout_ms, const char *ca_path, char *out, size_t cap)
@@ -385,6 +452,12 @@ static int tls_why(struct tls *t, int timeout_ms, const char *ca_path, char *out
 	if (e > BR_ERR_X509_OK && e < 64) {	/* the BR_ERR_X509_* range */
 		x509_why(t, e, ca_path, out, cap);
 		return DD_EXIT_VERIFY;
+	}
+	if (e == BR_ERR_IO && (t->conn.err == EPIPE || t->conn.err == ECONNRESET || t->conn.eof)) {
+		int a = pending_alert(t->conn.fd);
+
+		if (a >= 0)
+			e = BR_ERR_RECV_FATAL_ALERT + a;
 	}
 	if (e >= BR_ERR_RECV_FATAL_ALERT && e < BR_ERR_SEND_FATAL_ALERT) {
 		int a = e - BR_ERR_RECV_FATAL_ALERT;
@@ -419,7 +492,7 @@ static int tls_why(struct tls *t, int timeout_ms, const char *ca_path, char *out
 	case BR_ERR_UNSUPPORTED_VERSION:
 	case BR_ERR_BAD_VERSION:
 	case BR_ERR_BAD_CIPHER_SUITE:
-		snprintf(out, cap, "no TLS version or cipher suite in common (we need TLS 1.2 with ECDHE and AES-GCM or ChaCha20-Poly1305)");
+		snprintf(out, cap, "no TLS version or cipher suite in common (we need TLS 1.2 with ECDHE and AES-GCM)");
 		return DD_EXIT_FAIL;
 	}
 	snprintf(out, cap, "TLS protocol error %d", e);

@@ -1,5 +1,5 @@
-/* HTTPS with mutual TLS to a Docker engine, with BearSSL: TLS 1.2, ECDHE with AES-GCM or
- * ChaCha20-Poly1305 (what dockerd offers; nothing older is compiled in), the client
+/* HTTPS with mutual TLS to a Docker engine, with BearSSL: TLS 1.2, ECDHE with AES-GCM (what
+ * dockerd accepts; no other suite is compiled in), the client
  * certificate presented, the server's chain validated against the CA file at pki_now()
  * (DOCKDROP_TEST_NOW moves it in tests), and the server's name checked against the
  * subjectAltNames of its certificate: an IP literal against the IP SANs, a DNS name against

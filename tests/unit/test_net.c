@@ -698,6 +698,8 @@ static const struct tls_row tls_rows[] = {
 	  DD_EXIT_VERIFY, "server certificate is not valid before " },
 	{ "server refuses our certificate", "srv", "ca2", "ca", "cli", "127.0.0.1", "127.0.0.1",
 	  "127.0.0.1", 0, DD_EXIT_FAIL, "the server refused our client certificate" },
+	{ "server refuses our RSA certificate", "srvrsa", "ca", "carsa", "clirsa", "127.0.0.1",
+	  "127.0.0.1", "127.0.0.1", 0, DD_EXIT_FAIL, "the server refused our client certificate" },
 };
 
 TEST(https_openssl)
