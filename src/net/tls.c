@@ -390,7 +390,9 @@ static void x509_why(struct tls *t, int e, const char *ca_path, char *out, size_
 		why = "the server's chain has an issuer that is not a CA";
 		break;
 	case BR_ERR_X509_FORBIDDEN_KEY_USAGE:
-		why = "server certificate's key usage does not allow TLS";
+		why = x->problem == DD_TLS_X509_CLIENT_ONLY ?
+			      "server certificate is a client certificate (extended key usage clientAuth only)" :
+			      "server certificate's key usage does not allow TLS";
 		break;
 	case BR_ERR_X509_WEAK_PUBLIC_KEY:
 		why = "server certificate's key is too weak";

@@ -76,6 +76,11 @@ static unsigned end_chain(const br_x509_class **ctx)
 		x->problem = DD_TLS_X509_UNREADABLE;
 		return BR_ERR_X509_UNSUPPORTED;
 	}
+	/* pki_cert cannot tell "no extension" from "neither purpose": only this case is sure. */
+	if (x->cert.client_auth && !x->cert.server_auth) {
+		x->problem = DD_TLS_X509_CLIENT_ONLY;
+		return BR_ERR_X509_FORBIDDEN_KEY_USAGE;
+	}
 	if (!dd_tls_name_match(&x->cert, x->name)) {
 		x->problem = DD_TLS_X509_NAME;
 		return BR_ERR_X509_BAD_SERVER_NAME;

@@ -1,8 +1,10 @@
 /* Inside src/net only: the X.509 engine dd_https_get hands to BearSSL. It forwards every
  * call to br_x509_minimal (chain, signatures, validity, key usage: nothing skipped) with no
  * server name, keeps a copy of the end-entity certificate as it streams by and, once the
- * chain is valid, parses that copy (pki_x509_parse) and checks the peer name against its
- * SANs (dd_tls_name_match), which br_x509_minimal cannot do for IP addresses. */
+ * chain is valid, parses that copy (pki_x509_parse), refuses a certificate made for TLS
+ * clients only (its extended key usage names clientAuth, not serverAuth: another holder of
+ * a client certificate from the same CA is not the server) and checks the peer name against
+ * its SANs (dd_tls_name_match), which br_x509_minimal cannot do for IP addresses. */
 #ifndef DD_NET_TLS_X509_H
 #define DD_NET_TLS_X509_H
 
@@ -19,7 +21,7 @@ struct dd_tls_x509 {
 	size_t ee_len;
 	unsigned char ee[PKI_CERT_MAX];		/* the end-entity certificate, DER */
 	/* After a refusal: why the end entity was refused when minimal accepted the chain. */
-	enum { DD_TLS_X509_OK, DD_TLS_X509_UNREADABLE, DD_TLS_X509_NAME } problem;
+	enum { DD_TLS_X509_OK, DD_TLS_X509_UNREADABLE, DD_TLS_X509_CLIENT_ONLY, DD_TLS_X509_NAME } problem;
 	const char *why;			/* for DD_TLS_X509_UNREADABLE */
 	struct pki_cert cert;			/* the parsed end entity (from ee) */
 };

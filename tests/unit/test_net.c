@@ -399,7 +399,8 @@ TEST(unix_get)
 		rc = dd_http_unix_get(sock, "/_ping", t->timeout_ms, &resp, err, sizeof err);
 		ms = ms_now() - t0;
 		stop(pid);
-		if (getenv("NET_DEBUG")) printf("# %s: %d %s\n", t->name, rc, err);
+		if (getenv("NET_DEBUG"))	/* NET_DEBUG=1: show every message */
+			printf("# %s: %d %s\n", t->name, rc, err);
 		CHECKF(rc == t->rc, "%s: rc %d: %s", t->name, rc, err);
 		CHECKF(ms >= t->min_ms && ms <= t->max_ms, "%s: took %lld ms", t->name, ms);
 		if (t->rc == 0) {
@@ -582,6 +583,10 @@ static int start_server(struct server *s, const char *host, const char *srv, con
 	at(www, sizeof www, "www");
 	snprintf(cert, sizeof cert, "%s/%s/server-cert.pem", dir, srv);
 	snprintf(key, sizeof key, "%s/%s/server-key.pem", dir, srv);
+	if (access(cert, F_OK) != 0) {	/* a client's pair, served as a server's */
+		snprintf(cert, sizeof cert, "%s/%s/cert.pem", dir, srv);
+		snprintf(key, sizeof key, "%s/%s/key.pem", dir, srv);
+	}
 	snprintf(ca, sizeof ca, "%s/%s/ca.pem", dir, client_ca);
 	s->pid = -1;
 	s->out = -1;
@@ -692,6 +697,8 @@ static const struct tls_row tls_rows[] = {
 	  "127.0.0.1", 0, DD_EXIT_VERIFY, "server certificate is not for 127.0.0.1 (its names: localhost)" },
 	{ "name without a DNS SAN", "srvip", "ca", "ca", "cli", "127.0.0.1", "127.0.0.1", "localhost",
 	  0, DD_EXIT_VERIFY, "server certificate is not for localhost" },
+	{ "a client certificate as the server's", "cli", "ca", "ca", "cli", "127.0.0.1", "127.0.0.1",
+	  "client", 0, DD_EXIT_VERIFY, "server certificate is a client certificate (extended key usage clientAuth only)" },
 	{ "expired", "srvshort", "ca", "ca", "cli", "127.0.0.1", "127.0.0.1", "127.0.0.1", 60 * DAY,
 	  DD_EXIT_VERIFY, "server certificate expired on " },
 	{ "not yet valid", "srv", "ca", "ca", "cli", "127.0.0.1", "127.0.0.1", "127.0.0.1", -2 * DAY,
@@ -724,7 +731,8 @@ TEST(https_openssl)
 		set_now(0);
 		stop_server(&s);
 		snprintf(where, sizeof where, strchr(t->ip, ':') ? "[%s]:%u" : "%s:%u", t->ip, s.port);
-		if (getenv("NET_DEBUG")) printf("# %s: %d %s\n", t->name, rc, err);
+		if (getenv("NET_DEBUG"))	/* NET_DEBUG=1: show every message */
+			printf("# %s: %d %s\n", t->name, rc, err);
 		CHECKF(rc == t->rc, "%s: rc %d: %s", t->name, rc, err);
 		if (t->rc == 0) {
 			CHECKF(resp.status == 200 && strcmp(resp.body, BODY) == 0, "%s: %d %s", t->name,
