@@ -6,8 +6,9 @@
  * peer, `openssl s_server`, holding certificates made by the project's CA: success with
  * ECDSA P-256, RSA-2048 and mixed keys, by IP, by DNS name and over IPv6, then every
  * refusal: another CA, a name or an address not in the SANs, an address given only as a DNS
- * SAN, expired and not-yet-valid (DOCKDROP_TEST_NOW), the server refusing our certificate,
- * nothing listening, a silent peer, a peer that does not speak TLS, bad files. Every server
+ * SAN, a client certificate served as the server's, expired and not-yet-valid
+ * (DOCKDROP_TEST_NOW), the server refusing our certificate, silence or nonsense after the
+ * handshake, nothing listening, a silent peer, a peer that does not speak TLS, bad files. Every server
  * is killed by its pid; every wait is bounded. */
 #include "t.h"
 
@@ -565,17 +566,19 @@ static int fixtures(void)
 
 struct server {
 	pid_t pid;
-	int out;
+	int out, in;	/* its stdout and stderr; its stdin, held open */
 	unsigned port;
 };
 
-/* openssl s_server on host ("127.0.0.1" or "[::1]") and a free port, serving files from
- * dir/www (-WWW: GET /version answers its content) with srv's certificate, requiring a
- * client certificate signed by client_ca. 0 once it accepts, -1 if it did not start. */
-static int start_server(struct server *s, const char *host, const char *srv, const char *client_ca)
+/* openssl s_server on host ("127.0.0.1" or "[::1]") and a free port with srv's certificate,
+ * requiring a client certificate signed by client_ca. mode "-WWW": GET /version answers
+ * the content of dir/www/version; "-rev": lines come back reversed; "-ign_eof": nothing comes
+ * back. 0 once it accepts, -1 if it did not start. */
+static int start_server(struct server *s, const char *host, const char *srv, const char *client_ca,
+			const char *mode)
 {
 	char accept_at[64], cert[512], key[512], ca[512], www[512], buf[4096];
-	int pipefd[2];
+	int pipefd[2], infd[2];
 	size_t n = 0;
 	long long deadline = dd_net_deadline(15000);
 
@@ -590,19 +593,28 @@ static int start_server(struct server *s, const char *host, const char *srv, con
 	snprintf(ca, sizeof ca, "%s/%s/ca.pem", dir, client_ca);
 	s->pid = -1;
 	s->out = -1;
+	s->in = -1;
 	if (pipe2(pipefd, O_CLOEXEC) != 0)
 		return -1;
+	if (pipe2(infd, O_CLOEXEC) != 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -1;
+	}
 	fflush(stdout);
 	s->pid = fork();
 	if (s->pid == 0) {
-		if (chdir(www) != 0 || dup2(pipefd[1], 1) < 0 || dup2(pipefd[1], 2) < 0)
+		if (chdir(www) != 0 || dup2(infd[0], 0) < 0 || dup2(pipefd[1], 1) < 0 ||
+		    dup2(pipefd[1], 2) < 0)
 			_exit(127);
 		execlp("openssl", "openssl", "s_server", "-accept", accept_at, "-cert", cert, "-key",
-		       key, "-CAfile", ca, "-Verify", "1", "-verify_return_error", "-WWW", (char *)NULL);
+		       key, "-CAfile", ca, "-Verify", "1", "-verify_return_error", mode, (char *)NULL);
 		_exit(127);
 	}
 	close(pipefd[1]);
+	close(infd[0]);
 	s->out = pipefd[0];
+	s->in = infd[1];
 	if (s->pid < 0)
 		return -1;
 	/* Up to the "ACCEPT 127.0.0.1:PORT" line. */
@@ -633,8 +645,11 @@ static void stop_server(struct server *s)
 	stop(s->pid);
 	if (s->out >= 0)
 		close(s->out);
+	if (s->in >= 0)
+		close(s->in);
 	s->pid = -1;
 	s->out = -1;
+	s->in = -1;
 }
 
 static void set_now(long shift)
@@ -718,7 +733,7 @@ TEST(https_openssl)
 		struct server s;
 		int rc;
 
-		if (start_server(&s, t->host, t->srv, t->srv_ca) != 0) {
+		if (start_server(&s, t->host, t->srv, t->srv_ca, "-WWW") != 0) {
 			stop_server(&s);
 			if (strchr(t->host, ':'))
 				printf("# %s: skipped, no IPv6 loopback\n", t->name);
@@ -742,6 +757,39 @@ TEST(https_openssl)
 		CHECKF(one_line(err) && strstr(err, t->err) && strstr(err, "TLS handshake with ") &&
 			       strstr(err, where), "%s: %s", t->name, err);
 		CHECKF(resp.status == 0 && resp.body_len == 0, "%s: response left", t->name);
+	}
+}
+
+/* After the handshake: a server that never answers, one that answers nonsense. */
+TEST(https_after_handshake)
+{
+	static const struct {
+		const char *mode, *err;
+		int timeout_ms;
+	} rows[] = {
+		{ "-ign_eof", "no answer within 1500 ms", 1500 },
+		{ "-rev", "malformed or too large HTTP response", 20000 },
+	};
+	char err[512];
+
+	for (size_t i = 0; i < N(rows); i++) {
+		struct server s;
+		long long t0, ms;
+		int rc;
+
+		if (start_server(&s, "127.0.0.1", "srv", "ca", rows[i].mode) != 0) {
+			stop_server(&s);
+			CHECKF(0, "%s: openssl s_server did not start", rows[i].mode);
+			continue;
+		}
+		t0 = ms_now();
+		rc = get("127.0.0.1", s.port, "127.0.0.1", "ca", "cli", NULL, rows[i].timeout_ms, err,
+			 sizeof err);
+		ms = ms_now() - t0;
+		stop_server(&s);
+		CHECKF(rc == DD_EXIT_FAIL && strstr(err, "GET /version from 127.0.0.1:") &&
+			       strstr(err, rows[i].err) && one_line(err), "%s: %d %s", rows[i].mode, rc, err);
+		CHECKF(ms < rows[i].timeout_ms + 3000, "%s: %lld ms", rows[i].mode, ms);
 	}
 }
 
@@ -878,10 +926,13 @@ int main(void)
 		printf("not ok - fixtures: could not make the CAs and certificates\n");
 		t_any_failed = 1;
 	} else {
-		if (have_openssl)
+		if (have_openssl) {
 			RUN(https_openssl);
-		else
+			RUN(https_after_handshake);
+		} else {
 			printf("skip - https_openssl: openssl is not installed\n");
+			printf("skip - https_after_handshake: openssl is not installed\n");
+		}
 		RUN(https_no_tls_server);
 		RUN(https_bad_input);
 	}
