@@ -162,6 +162,15 @@ $(BUILD)/host/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(HOST_OBJS) $(
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(HOST_OBJS) $(HOST_LIBS)
 
+# Test-only drivers (tests/tools): the host objects behind a small main, for the shell tests
+# to aim the modules at real daemons. Not dockdrop commands, never shipped.
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/host/tools/%,$(wildcard tests/tools/*.c))
+
+$(BUILD)/host/tools/%: tests/tools/%.c $(HOST_OBJS) $(HOST_LIBS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  TOOL    $@")
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_OBJS) $(HOST_LIBS)
+
 # libFuzzer harnesses (clang): the project's code instrumented, the libraries as for tests.
 FUZZ_OBJS := $(patsubst src/%.c,$(BUILD)/fuzz/obj/dd/%.o,$(LIB_SRCS))
 
@@ -187,7 +196,8 @@ bench: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/bench/inflate_floor
 fuzz: $(FUZZ_BINS)
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
-test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(FUZZ_BINS)
+test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
+	$(FUZZ_BINS)
 
 test: test-build
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh

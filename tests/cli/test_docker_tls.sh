@@ -181,6 +181,23 @@ if [ "${1-}" = --inner ]; then
 		fi
 	}
 
+	# netget NAME WANT-RC PATTERN ARGS...: tests/tools/netget (src/net: BearSSL mutual TLS,
+	# HTTP over the unix socket) exits WANT-RC; PATTERN is in its output (0: after a "200 "
+	# status line) or in its one "dockdrop: " line on stderr.
+	netget() {
+		n=$1 want=$2 pat=$3; shift 3
+		if [ ! -x "${NETGET-}" ]; then skip "$n (no ${NETGET-netget}: make test-build)"; return; fi
+		timeout 30 "$NETGET" "$@" >"$T/out" 2>"$T/err"
+		rc=$?
+		if [ $rc -eq "$want" ] && { if [ "$want" = 0 ]; then head -n 1 "$T/out" | grep -q '^200 ' &&
+			grep -qE "$pat" "$T/out"; else [ "$(wc -l <"$T/err")" = 1 ] &&
+			grep -qE "^dockdrop: .*$pat" "$T/err"; fi; }; then
+			pass "$n"
+		else
+			fail "$n: exit $rc, stdout: $(head -c 200 "$T/out" | tr '\n' '|') stderr: $(head -c 300 "$T/err")"
+		fi
+	}
+
 	sclient() { # IP: GET /_ping through openssl s_client with the client certificate
 		printf 'GET /_ping HTTP/1.0\r\n\r\n' | timeout 20 openssl s_client -connect 127.0.0.1:$port \
 			-CAfile "$C/cli/ca.pem" -cert "$C/cli/cert.pem" -key "$C/cli/key.pem" \
@@ -257,6 +274,27 @@ if [ "${1-}" = --inner ]; then
 			else
 				skip "$K: openssl s_client (no openssl)"
 			fi
+			netget "$K: src/net: GET /_ping over dockerd's unix socket -> 200 OK" 0 '^OK$' \
+				unix "$T/$K-good/docker.sock" /_ping
+			NG="$C/cli/ca.pem $C/cli/cert.pem $C/cli/key.pem /version"
+			netget "$K: src/net: mutual TLS GET /version at 127.0.0.1:$port (IP SAN) -> the engine's version" \
+				0 '"Version":"[0-9]' https 127.0.0.1 $port 127.0.0.1 $NG
+			netget "$K: src/net: mutual TLS at 127.0.0.1:$port named localhost (DNS SAN)" 0 \
+				'"Version":"[0-9]' https 127.0.0.1 $port localhost $NG
+			netget "$K: src/net: the name other.test (not in the SANs) is refused (exit 3)" 3 \
+				'server certificate is not for other\.test \(its names: 127\.0\.0\.1, localhost\)' \
+				https 127.0.0.1 $port other.test $NG
+			netget "$K: src/net: 127.0.0.2 (dockerd listens there, not in the SANs) is refused (exit 3)" 3 \
+				'server certificate is not for 127\.0\.0\.2' https 127.0.0.2 $port 127.0.0.2 $NG
+			netget "$K: src/net: our CA file from another CA: the server is refused (exit 3)" 3 \
+				'server certificate is not signed by the CA' https 127.0.0.1 $port 127.0.0.1 \
+				"$C/ca2/ca.pem" "$C/cli/cert.pem" "$C/cli/key.pem" /version
+			netget "$K: src/net: a client certificate from another CA is refused by dockerd (exit 1)" 1 \
+				'TLS handshake with 127\.0\.0\.1:[0-9]+ failed: the server refused our client certificate' \
+				https 127.0.0.1 $port 127.0.0.1 "$C/cli/ca.pem" "$C/cli2/cert.pem" "$C/cli2/key.pem" /version
+			netget "$K: src/net: the server's certificate as a client certificate is refused by dockerd (exit 1)" 1 \
+				'the server refused our client certificate' https 127.0.0.1 $port 127.0.0.1 \
+				"$C/cli/ca.pem" "$C/srv/server-cert.pem" "$C/srv/server-key.pem" /version
 			expect_fail "$K: no client certificate (--tlsverify --tlscacert only) is refused" \
 				'certificate|tls' "didn't provide a certificate" \
 				docker --tlsverify --tlscacert "$C/cli/ca.pem" -H $H version
@@ -294,6 +332,9 @@ if [ "${1-}" = --inner ]; then
 			expect_fail "$K: a server certificate for 10.9.9.9 only, dialed at 127.0.0.1, is refused" \
 				'x509: certificate is valid for 10\.9\.9\.9, not 127\.0\.0\.1' '' \
 				docker $A -H tcp://127.0.0.1:$port version
+			netget "$K: src/net: the 10.9.9.9-only server certificate at 127.0.0.1 is refused (exit 3)" 3 \
+				'server certificate is not for 127\.0\.0\.1 \(its names: 10\.9\.9\.9\)' \
+				https 127.0.0.1 $port 127.0.0.1 $C/cli/ca.pem $C/cli/cert.pem $C/cli/key.pem /version
 			stop_dockerd
 		fi
 		# --- dockerd with a server certificate from another CA ---------------------------
@@ -302,6 +343,9 @@ if [ "${1-}" = --inner ]; then
 			expect_fail "$K: a server certificate from another dockdrop CA is refused by the client" \
 				'x509: certificate signed by unknown authority' '' \
 				docker $A -H tcp://127.0.0.1:$port version
+			netget "$K: src/net: a server certificate from another CA is refused (exit 3)" 3 \
+				'server certificate is not signed by the CA' \
+				https 127.0.0.1 $port 127.0.0.1 $C/cli/ca.pem $C/cli/cert.pem $C/cli/key.pem /version
 			stop_dockerd
 		fi
 		echo "# timing: $K: $(($(now_ms) - k0)) ms"
@@ -319,7 +363,8 @@ T=$T_TMP
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 case $DOCKDROP in /*) ;; *) DOCKDROP=$PWD/$DOCKDROP ;; esac
-export DOCKDROP
+NETGET=$BUILD/host/tools/netget
+export DOCKDROP NETGET
 
 ENGINE=
 if [ -f "$BUILD/engine/engine.env" ]; then
