@@ -46,23 +46,6 @@ static struct dd_certs_want want;
 
 /* --- checking the input: nothing has changed yet --------------------------------------- */
 
-/* With --root there is no running init to ask: the image tree's files tell. */
-static enum dd_init init_of_tree(void)
-{
-	static const struct { const char *path; enum dd_init init; } probe[] = {
-		{ "/lib/systemd/systemd", DD_INIT_SYSTEMD },
-		{ "/usr/lib/systemd/systemd", DD_INIT_SYSTEMD },
-		{ "/sbin/openrc-run", DD_INIT_OPENRC },
-		{ "/etc/init.d", DD_INIT_SYSV },
-	};
-	char m[DD_PATH_MAX];
-
-	for (unsigned i = 0; i < sizeof probe / sizeof probe[0]; i++)
-		if (dd_root_path(m, sizeof m, probe[i].path) == 0 && access(m, F_OK) == 0)
-			return probe[i].init;
-	return DD_INIT_NONE;
-}
-
 static int plan_daemon_json(const struct opts *o);
 
 static int check_input(struct opts *o, int *byo_client)
@@ -190,7 +173,7 @@ static int write_daemon_json(int *changed, char *err, size_t errsz)
 	return record('c', DD_DAEMON_JSON) ? dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot record", DD_DAEMON_JSON) : 0;
 }
 
-static int write_units(enum dd_init init, int offline, int *changed, char *err, size_t errsz)
+static int write_units(enum dd_init init, int *changed, char *err, size_t errsz)
 {
 	static struct dd_unit_file f[8];
 	struct dd_unit_link l[16];
@@ -207,10 +190,12 @@ static int write_units(enum dd_init init, int offline, int *changed, char *err, 
 			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", f[i].path, strerror(errno));
 		*changed |= ch;
 	}
-	/* A live system is enabled through its own tools after the start; an image tree
-	 * gets the links those tools would make. */
-	if (offline && dd_units_enable_links(init, l, &nl) == 0)
-		for (unsigned i = 0; i < nl; i++)
+	/* Enabled by the links systemctl enable, rc-update or update-rc.d would make (and
+	 * docker.socket masked): the same for a live system and an image tree, and recorded
+	 * so that uninstall removes them. */
+	if (dd_units_enable_links(init, l, &nl) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "cannot make the %s enable links", dd_init_name(init));
+	for (unsigned i = 0; i < nl; i++)
 			if (dd_txn_symlink(&txn, l[i].path, l[i].target, &ch) != 0 ||
 			    record('l', l[i].path) != 0)
 				return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", l[i].path, strerror(errno));
@@ -317,7 +302,7 @@ static int write_state(char *err, size_t errsz)
 static int apply(const struct opts *o, const struct dd_blob *b, enum dd_init init, int *restart,
 		 int *client, char *err, size_t errsz)
 {
-	char name[192], bins[DD_ENGINE_BINS][64], abs[DD_PATH_MAX];
+	char name[128], bins[DD_ENGINE_BINS][64], abs[DD_PATH_MAX];
 	unsigned nb;
 	int rc, ch, certs_ch;
 
@@ -350,7 +335,7 @@ static int apply(const struct opts *o, const struct dd_blob *b, enum dd_init ini
 	*restart |= ch;
 	if (*client && (rc = write_client_env(o, err, errsz)))
 		return rc;
-	if ((rc = write_units(init, o->root != NULL, &ch, err, errsz)))
+	if ((rc = write_units(init, &ch, err, errsz)))
 		return rc;
 	*restart |= ch;
 	if (init != DD_INIT_SYSTEMD && dd_txn_mkdir(&txn, DD_LOG_DIR, 0755) != 0)
@@ -369,9 +354,7 @@ static int start_and_prove(const struct opts *o, enum dd_init init, int restart,
 	if (restart || !running) {
 		STEP("%s %s (%s)", running ? "restarting" : "starting", "containerd and dockerd",
 		     dd_init_name(init));
-		if ((rc = dd_svc_start(init, running, err, errsz)) == 0 && !o->root)
-			rc = dd_svc_enable(init, err, errsz);
-		if (rc)
+		if ((rc = dd_svc_start(init, running, err, errsz)))
 			goto fail;
 	}
 	if ((rc = dd_probe_socket(90000, version, vcap, err, errsz)))
@@ -415,7 +398,7 @@ static int same_options(const struct opts *o, enum dd_init init)
 
 static void print_plan(const struct opts *o, const struct dd_blob *b, enum dd_init init)
 {
-	char name[192];
+	char name[128];
 
 	dd_engine_name(b, name, sizeof name);
 	printf("plan (nothing is changed with --dry-run):\n");
@@ -465,7 +448,7 @@ static int install(struct opts *o)
 		return dd_fail(rc, "install: %s", err);
 	}
 	{
-		const struct dd_preflight_in in = { b->arch, b->len * 3, o->force, o->root != NULL };
+		const struct dd_preflight_in in = { b->arch, b->len * 3, o->force, o->root != NULL, 0 };
 
 		rc = dd_preflight_run(&in, &pf);
 		for (unsigned i = 0; i < pf.n; i++)
@@ -478,7 +461,7 @@ static int install(struct opts *o)
 			return DD_EXIT_FAIL;
 		}
 	}
-	init = strcmp(o->init, "auto") ? dd_init_from_name(o->init) : o->root ? init_of_tree() : pf.init;
+	init = strcmp(o->init, "auto") ? dd_init_from_name(o->init) : pf.init;
 	dd_certs_sans(&want, o->root != NULL, o->sans.v, o->sans.n);
 	if (o->dry_run) {
 		print_plan(o, b, init);

@@ -145,8 +145,6 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		if ((rc = dd_svc_stop(init, err, sizeof err)))
 			return dd_fail(rc, "uninstall: %s; nothing was removed", err);
 		dd_info("services stopped (%s)", st.init);
-		if (dd_svc_disable(init, err, sizeof err))
-			dd_warn("%s", err);
 	}
 	/* Files and links first (newest first), then the engines, then empty directories. */
 	for (unsigned i = st.n; i-- > 0;)

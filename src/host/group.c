@@ -442,6 +442,68 @@ out:
 	return rc;
 }
 
+/* Replace f by its bytes without the lines for name; mode and owner kept. */
+static int drop_lines(const struct file *f, const char *name, char *err, size_t errsz)
+{
+	mode_t mode = f->st.st_mode & 07777;
+	struct dd_afile af;
+	struct line l;
+	size_t pos = 0;
+	int rc = 0;
+
+	if (dd_afile_open(&af, f->path, mode) < 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %s", f->path, strerror(errno));
+	if (fchown(af.fd, f->st.st_uid, f->st.st_gid) < 0 || fchmod(af.fd, mode) < 0)
+		rc = -1;
+	while (!rc && next_line(f, &pos, &l))
+		if (!is_name(&l, name) && dd_afile_write(&af, l.s, pos <= f->len ? l.n + 1 : l.n) < 0)
+			rc = -1;
+	if (rc) {
+		dd_afile_abort(&af);
+		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %s", f->path, strerror(errno));
+	}
+	if (dd_afile_commit(&af) < 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %s", f->path, strerror(errno));
+	return 0;
+}
+
+int dd_group_remove(const char *name, char *err, size_t errsz)
+{
+	struct file grp = { 0 }, gsh = { 0 };
+	struct line l;
+	size_t pos = 0;
+	int lockfd = -1, rc;
+	unsigned gid;
+
+	if (!valid_name(name))
+		return dd_say(err, errsz, DD_EXIT_USAGE, "group name %.40s: invalid", name);
+	rc = lock_pwd(&lockfd, err, errsz);
+	if (!rc)
+		rc = load(&grp, "/etc/group", 0, err, errsz);
+	if (!rc && (rc = find(&grp, name, &gid, err, errsz)) == 1)
+		rc = 0;
+	else if (!rc) {
+		while (next_line(&grp, &pos, &l))
+			if (is_name(&l, name) && l.s[l.n - 1] != ':')
+				rc = dd_say(err, errsz, DD_EXIT_FAIL, "it has members now");
+		if (!rc)
+			rc = drop_lines(&grp, name, err, errsz);
+	}
+	if (!rc)
+		rc = load(&gsh, "/etc/gshadow", 1, err, errsz);
+	pos = 0;
+	while (!rc && gsh.exists && next_line(&gsh, &pos, &l))
+		if (is_name(&l, name)) {
+			rc = drop_lines(&gsh, name, err, errsz);
+			break;
+		}
+	free(grp.buf);
+	free(gsh.buf);
+	if (lockfd >= 0)
+		close(lockfd);
+	return rc;
+}
+
 int dd_group_lookup(const char *name, unsigned *gid)
 {
 	struct file grp;

@@ -30,6 +30,11 @@
  * lock not obtained in time). */
 int dd_group_ensure(const char *name, unsigned *gid, int *changed, char *err, size_t errsz);
 
+/* Remove group name (uninstall --purge of a group dockdrop created), under the same lock,
+ * from /etc/group then /etc/gshadow. A group that has members now is kept: DD_EXIT_FAIL
+ * with err saying so. Absent is fine. 0 or an exit code with err. */
+int dd_group_remove(const char *name, char *err, size_t errsz);
+
 /* Look up only (for status), without the lock: 0 found, 1 not found, -1 error. */
 int dd_group_lookup(const char *name, unsigned *gid);
 

@@ -4,7 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
+#include <cJSON.h>
 
 #include "host/paths.h"
 #include "net/http.h"

@@ -289,10 +289,10 @@ static int none_start(int restart, char *err, size_t errsz)
 
 enum dd_init dd_init_from_name(const char *s)
 {
-	return !strcmp(s, "systemd") ? DD_INIT_SYSTEMD
-	       : !strcmp(s, "openrc") ? DD_INIT_OPENRC
-	       : !strcmp(s, "sysv")   ? DD_INIT_SYSV
-				      : DD_INIT_NONE;
+	enum dd_init init = DD_INIT_NONE;
+
+	dd_init_parse(s, &init);
+	return init;
 }
 
 /* --- the init systems ---------------------------------------------------------------- */
@@ -300,66 +300,6 @@ enum dd_init dd_init_from_name(const char *s)
 static const char *systemctl(void)
 {
 	return tool("/usr/bin/systemctl", "/bin/systemctl");
-}
-
-int dd_svc_enable(enum dd_init init, char *err, size_t errsz)
-{
-	const char *t;
-
-	switch (init) {
-	case DD_INIT_SYSTEMD: {
-		const char *const a[] = { systemctl(), "enable", "containerd.service", "docker.service", NULL };
-
-		return a[0] ? run_or_say(a, 60, err, errsz) : dd_say(err, errsz, DD_EXIT_FAIL, "systemctl not found");
-	}
-	case DD_INIT_OPENRC:
-		if (!(t = tool("/sbin/rc-update", "/usr/sbin/rc-update")))
-			return dd_say(err, errsz, DD_EXIT_FAIL, "rc-update not found");
-		for (unsigned i = 0; i < 2; i++) {
-			const char *const a[] = { t, "add", i ? "docker" : "containerd", "default", NULL };
-			int rc = run_or_say(a, 60, err, errsz);
-
-			if (rc)
-				return rc;
-		}
-		return 0;
-	case DD_INIT_SYSV:
-		if (!(t = tool("/usr/sbin/update-rc.d", "/sbin/update-rc.d")))
-			return 0; /* the rc links come with the scripts (units module) */
-		for (unsigned i = 0; i < 2; i++) {
-			const char *const a[] = { t, i ? "docker" : "containerd", "defaults", NULL };
-			int rc = run_or_say(a, 60, err, errsz);
-
-			if (rc)
-				return rc;
-		}
-		return 0;
-	default:
-		return 0;
-	}
-}
-
-int dd_svc_disable(enum dd_init init, char *err, size_t errsz)
-{
-	const char *t;
-
-	switch (init) {
-	case DD_INIT_SYSTEMD: {
-		const char *const a[] = { systemctl(), "disable", "docker.service", "containerd.service", NULL };
-
-		return a[0] ? run_or_say(a, 60, err, errsz) : 0;
-	}
-	case DD_INIT_OPENRC:
-		if ((t = tool("/sbin/rc-update", "/usr/sbin/rc-update")))
-			for (unsigned i = 0; i < 2; i++) {
-				const char *const a[] = { t, "del", i ? "containerd" : "docker", "default", NULL };
-
-				dd_run(a, 60, NULL, 0);
-			}
-		return 0;
-	default:
-		return 0;
-	}
 }
 
 /* "rc-service NAME VERB" or "/etc/init.d/NAME VERB". */

@@ -8,18 +8,14 @@
 
 #include <stddef.h>
 
-#include "host/preflight.h"
+#include "host/initsys.h"
 
 /* "systemd", "openrc", "sysv"; anything else is none. */
 enum dd_init dd_init_from_name(const char *name);
-/* Make the services start at boot (systemctl enable, rc-update add, update-rc.d). */
-int dd_svc_enable(enum dd_init init, char *err, size_t errsz);
 /* Start containerd and dockerd, or restart them when restart is set. */
 int dd_svc_start(enum dd_init init, int restart, char *err, size_t errsz);
 /* Stop dockerd then containerd; not running is fine. */
 int dd_svc_stop(enum dd_init init, char *err, size_t errsz);
-/* Undo dd_svc_enable. */
-int dd_svc_disable(enum dd_init init, char *err, size_t errsz);
 /* One word for the docker service: "active", "inactive", "failed", "unknown". */
 const char *dd_svc_state(enum dd_init init);
 /* The last lines of the daemon's log (journal, or our log file) into out. */

@@ -11,11 +11,12 @@ T=$T_TMP
 
 # An image tree as debootstrap leaves it, as far as install looks: group files, systemd.
 mkroot() {
-	mkdir -p "$1/etc" "$1/lib/systemd" "$1/usr/local/bin" "$1/var/lib" "$1/opt"
+	mkdir -p "$1/etc" "$1/lib/systemd" "$1/sbin" "$1/usr/local/bin" "$1/var/lib" "$1/opt"
 	printf 'root:x:0:\ndaemon:x:1:\nbin:x:2:\nsys:x:3:\nadm:x:4:\nshadow:x:42:\nusers:x:100:\nsystemd-journal:x:999:\n' >"$1/etc/group"
 	printf 'root:*::\ndaemon:*::\nbin:*::\nsys:*::\nadm:*::\nshadow:*::\nusers:*::\nsystemd-journal:!*::\n' >"$1/etc/gshadow"
 	chmod 0644 "$1/etc/group" && chmod 0640 "$1/etc/gshadow"
-	printf '#!/bin/sh\n' >"$1/lib/systemd/systemd" && chmod 0755 "$1/lib/systemd/systemd"
+	printf '#!/bin/sh\n' >"$1/lib/systemd/systemd" && chmod 0755 "$1/lib/systemd/systemd" &&
+		ln -s /lib/systemd/systemd "$1/sbin/init"
 }
 
 # The tree as lines: path, type, mode, link target, and a digest for files but the random
