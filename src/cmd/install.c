@@ -94,24 +94,24 @@ static int record(char kind, const char *abs)
 	return dd_state_record(&now, kind, abs);
 }
 
-/* Directories dockdrop made (now or in an earlier run), outermost first, so uninstall can
- * remove them innermost first when they are empty. */
-static void record_dirs(void)
+/* Directories dockdrop made, in this run (the transaction saw them absent) or an earlier
+ * one (the old record), outermost first, so uninstall can remove them innermost first
+ * when they are empty. */
+static int record_dirs(void)
 {
-	static const char *const ours[] = { DD_OPT_DIR, DD_ENGINE_DIR, DD_ETC_DIR, DD_CA_DIR,
-					    DD_CLIENT_DIR, DD_DOCKER_ETC, DD_TLS_DIR, DD_STATE_DIR,
-					    DD_LOG_DIR };
-	char m[DD_PATH_MAX];
+	size_t skip = strlen(dd_root());
+	struct stat st;
 
-	for (unsigned i = 0; i < sizeof ours / sizeof ours[0]; i++) {
-		int made = dd_state_find(&old, ours[i]) != NULL;
-
-		for (unsigned j = 0; !made && j < txn.n; j++)
-			made = txn.e[j].was == DD_TXN_ABSENT && dd_root_path(m, sizeof m, ours[i]) == 0 &&
-			       !strcmp(txn.e[j].path, m);
-		if (made)
-			record('d', ours[i]);
-	}
+	if (dd_txn_mkdir(&txn, DD_STATE_DIR, 0755) != 0)
+		return -1;
+	for (unsigned i = 0; i < old.n; i++)
+		if (old.ent[i].kind == 'd')
+			dd_state_record(&now, 'd', old.ent[i].path);
+	for (unsigned i = 0; i < txn.n; i++)
+		if (txn.e[i].was == DD_TXN_ABSENT && lstat(txn.e[i].path, &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			dd_state_record(&now, 'd', txn.e[i].path + skip);
+	return 0;
 }
 
 /* One install at a time: an exclusive flock on the root directory itself (no lock file
@@ -145,7 +145,7 @@ static char *daemon_json;
 
 static int plan_daemon_json(const struct opts *o)
 {
-	static char buf[1 << 20];
+	static char buf[DD_DAEMONJSON_MAX + 1];
 	const struct dd_daemon_cfg c = { !o->no_tcp, (unsigned)o->port, DD_TLS_DIR,
 					 o->daemon_opts.v, o->daemon_opts.n };
 	char m[DD_PATH_MAX], warn[512] = "", err[512];
@@ -207,7 +207,9 @@ static int write_group(char *err, size_t errsz)
 	unsigned gid;
 	int changed, rc;
 
-	if (dd_txn_snap(&txn, "/etc/group") != 0 || dd_txn_snap(&txn, "/etc/gshadow") != 0)
+	/* The shadow lock file too: a failed install leaves no new file at all. */
+	if (dd_txn_snap(&txn, "/etc/.pwd.lock") != 0 || dd_txn_snap(&txn, "/etc/group") != 0 ||
+	    dd_txn_snap(&txn, "/etc/gshadow") != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "/etc/group: %s", strerror(errno));
 	if ((rc = dd_group_ensure("docker", &gid, &changed, err, errsz)))
 		return rc;
@@ -290,7 +292,8 @@ static int write_state(char *err, size_t errsz)
 	size_t n;
 	int ch;
 
-	record_dirs();
+	if (record_dirs() != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_STATE_DIR, strerror(errno));
 	if (!(n = dd_state_format(&now, text, sizeof text)))
 		return dd_say(err, errsz, DD_EXIT_FAIL, "the state record does not fit");
 	if (dd_txn_write(&txn, DD_STATE_FILE, text, n, 0644, &ch) != 0)

@@ -55,7 +55,7 @@ static void sha_of(const char *m, char hex[65])
 /* daemon.json: dockdrop's keys out, the user's kept; the file goes when nothing is left. */
 static void unmerge(const char *m)
 {
-	static char buf[1 << 20];
+	static char buf[DD_DAEMONJSON_MAX + 1];
 	char err[256];
 	char *out = NULL;
 	long n = dd_read_small_file(m, buf, sizeof buf);
