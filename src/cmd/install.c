@@ -142,10 +142,12 @@ static int lock_and_sweep(void)
 /* The merged daemon.json, made before anything changes: a file the user broke is bad
  * input (exit 2), found while the machine is still untouched. */
 static char *daemon_json;
+static char daemon_json_old[DD_DAEMONJSON_MAX + 1];
+static long daemon_json_old_len = -1;
 
 static int plan_daemon_json(const struct opts *o)
 {
-	static char buf[DD_DAEMONJSON_MAX + 1];
+	char *buf = daemon_json_old;
 	const struct dd_daemon_cfg c = { !o->no_tcp, (unsigned)o->port, DD_TLS_DIR,
 					 o->daemon_opts.v, o->daemon_opts.n };
 	char m[DD_PATH_MAX], warn[512] = "", err[512];
@@ -154,7 +156,7 @@ static int plan_daemon_json(const struct opts *o)
 
 	if (dd_root_path(m, sizeof m, DD_DAEMON_JSON) != 0)
 		return dd_fail(DD_EXIT_USAGE, "install: %s: %s", DD_DAEMON_JSON, strerror(errno));
-	n = dd_read_small_file(m, buf, sizeof buf);
+	n = daemon_json_old_len = dd_read_small_file(m, buf, sizeof daemon_json_old);
 	if (n < 0 && errno != ENOENT)
 		return dd_fail(errno == EFBIG ? DD_EXIT_USAGE : DD_EXIT_FAIL, "install: %s: %s", m,
 			       strerror(errno));
@@ -166,8 +168,20 @@ static int plan_daemon_json(const struct opts *o)
 	return 0;
 }
 
+/* The user's own daemon.json, as it was before the first install, is kept beside the
+ * record, so that uninstall puts back exactly that. */
 static int write_daemon_json(int *changed, char *err, size_t errsz)
 {
+	const int first = !dd_state_find(&old, DD_DAEMON_JSON);
+	const int keep = first ? daemon_json_old_len >= 0 : dd_state_find(&old, DD_DAEMON_JSON_ORIG) != NULL;
+	int ch;
+
+	if (first && keep &&
+	    dd_txn_write(&txn, DD_DAEMON_JSON_ORIG, daemon_json_old, (size_t)daemon_json_old_len,
+			 0644, &ch) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_DAEMON_JSON_ORIG, strerror(errno));
+	if (keep && record('f', DD_DAEMON_JSON_ORIG) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot record", DD_DAEMON_JSON_ORIG);
 	if (dd_txn_write(&txn, DD_DAEMON_JSON, daemon_json, strlen(daemon_json), 0644, changed) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_DAEMON_JSON, strerror(errno));
 	return record('c', DD_DAEMON_JSON) ? dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot record", DD_DAEMON_JSON) : 0;

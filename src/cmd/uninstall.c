@@ -52,20 +52,34 @@ static void sha_of(const char *m, char hex[65])
 		dd_hex(d, 32, hex);
 }
 
-/* daemon.json: dockdrop's keys out, the user's kept; the file goes when nothing is left. */
-static void unmerge(const char *m)
+/* daemon.json as dockdrop left it: back to what it was before the first install (kept in
+ * DD_DAEMON_JSON_ORIG), or gone when there was none. Changed by the user since: only
+ * dockdrop's keys come out (its TLS files are about to go; dockerd would not start with
+ * them named), the user's edits stay. */
+static void restore_daemon_json(const char *m, int changed)
 {
 	static char buf[DD_DAEMONJSON_MAX + 1];
-	char err[256];
+	char err[256], orig[DD_PATH_MAX];
 	char *out = NULL;
-	long n = dd_read_small_file(m, buf, sizeof buf);
+	long n;
 
+	if (!changed) {
+		if (dd_root_path(orig, sizeof orig, DD_DAEMON_JSON_ORIG) != 0)
+			return;
+		n = dd_read_small_file(orig, buf, sizeof buf);
+		if (n < 0 ? unlink(m) != 0 : dd_write_atomic(m, buf, (size_t)n, 0644) != 0)
+			dd_warn("%s: %s", m, strerror(errno));
+		return;
+	}
+	n = dd_read_small_file(m, buf, sizeof buf);
 	if (n < 0 || dd_daemonjson_unmerge(buf, (size_t)n, &out, err, sizeof err) != 0) {
-		dd_warn("%s kept: %s", m, n < 0 ? strerror(errno) : err);
+		dd_warn("%s kept as it is: %s", m, n < 0 ? strerror(errno) : err);
 		return;
 	}
 	if (!out ? unlink(m) != 0 : dd_write_atomic(m, out, strlen(out), 0644) != 0)
 		dd_warn("%s: %s", m, strerror(errno));
+	else
+		dd_warn("%s was changed since install: dockdrop's keys removed, yours kept", DD_DAEMON_JSON);
 	free(out);
 }
 
@@ -98,11 +112,11 @@ static void remove_entry(const struct dd_state_ent *e, int purge, unsigned *kept
 		sha_of(m, hex);
 		if (!hex[0])
 			return;
-		if (strcmp(hex, e->sha) != 0 && !(purge && e->kind == 'k')) {
+		if (e->kind == 'c') {
+			restore_daemon_json(m, strcmp(hex, e->sha) != 0);
+		} else if (strcmp(hex, e->sha) != 0 && !(purge && e->kind == 'k')) {
 			dd_warn("%s kept: changed since dockdrop wrote it", e->path);
 			++*kept;
-		} else if (e->kind == 'c') {
-			unmerge(m);
 		} else if (unlink(m) != 0) {
 			dd_warn("%s: %s", m, strerror(errno));
 		}
@@ -117,6 +131,9 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	/* The daemon's data, and the trust key dockerd 20.10 writes beside daemon.json. */
 	static const char *const purged[] = { DD_DOCKER_DATA, DD_CONTAINERD_DATA, DD_TLS_DIR,
 					      DD_ETC_DIR, DD_LOG_DIR, DD_DOCKER_ETC "/key.json" };
+	/* Directories containerd makes on its first start: removed only when empty. */
+	static const char *const emptied[] = { "/opt/containerd/bin", "/opt/containerd/lib",
+					       "/opt/containerd", "/etc/cni/net.d", "/etc/cni" };
 	const char *root = NULL;
 	int purge = 0;
 	const struct dd_opt opts[] = {
@@ -146,9 +163,13 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 			return dd_fail(rc, "uninstall: %s; nothing was removed", err);
 		dd_info("services stopped (%s)", st.init);
 	}
-	/* Files and links first (newest first), then the engines, then empty directories. */
+	/* daemon.json first (its original is one of the recorded files), then the other
+	 * files and links (newest first), the engines, and empty directories. */
+	for (unsigned i = 0; i < st.n; i++)
+		if (st.ent[i].kind == 'c')
+			remove_entry(&st.ent[i], purge, &kept);
 	for (unsigned i = st.n; i-- > 0;)
-		if (st.ent[i].kind != 'd')
+		if (st.ent[i].kind != 'd' && st.ent[i].kind != 'c')
 			remove_entry(&st.ent[i], purge, &kept);
 	for (unsigned i = 0; i <= st.nprev; i++) {
 		char abs[DD_PATH_MAX];
@@ -160,6 +181,9 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	if (purge) {
 		for (unsigned i = 0; i < sizeof purged / sizeof purged[0]; i++)
 			rm_tree(purged[i]);
+		for (unsigned i = 0; i < sizeof emptied / sizeof emptied[0]; i++)
+			if (dd_root_path(m, sizeof m, emptied[i]) == 0)
+				rmdir(m);
 		if (st.group_created && dd_group_remove(st.group, err, sizeof err) != 0)
 			dd_warn("group %s kept: %s", st.group, err);
 	}
