@@ -168,19 +168,9 @@ static int plan_daemon_json(const struct opts *o)
 	return 0;
 }
 
-/* The user's own daemon.json, as it was before the first install, is kept beside the
- * record, so that uninstall puts back exactly that. */
 static int write_daemon_json(int *changed, char *err, size_t errsz)
 {
-	const int first = !dd_state_find(&old, DD_DAEMON_JSON);
-	const int keep = first ? daemon_json_old_len >= 0 : dd_state_find(&old, DD_DAEMON_JSON_ORIG) != NULL;
-	int ch;
-
-	if (first && keep &&
-	    dd_txn_write(&txn, DD_DAEMON_JSON_ORIG, daemon_json_old, (size_t)daemon_json_old_len,
-			 0644, &ch) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_DAEMON_JSON_ORIG, strerror(errno));
-	if (keep && record('f', DD_DAEMON_JSON_ORIG) != 0)
+	if (dd_state_find(&old, DD_DAEMON_JSON_ORIG) && record('f', DD_DAEMON_JSON_ORIG) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot record", DD_DAEMON_JSON_ORIG);
 	if (dd_txn_write(&txn, DD_DAEMON_JSON, daemon_json, strlen(daemon_json), 0644, changed) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_DAEMON_JSON, strerror(errno));
@@ -315,6 +305,78 @@ static int write_state(char *err, size_t errsz)
 	return 0;
 }
 
+/* Record the ancestors of abs that do not exist yet: directories this install will make. */
+static void plan_dirs(const char *abs)
+{
+	char p[DD_PATH_MAX], m[DD_PATH_MAX];
+	struct stat st;
+
+	snprintf(p, sizeof p, "%s", abs);
+	for (char *c = p + 1; (c = strchr(c, '/')); c++) {
+		*c = 0;
+		if (dd_root_path(m, sizeof m, p) == 0 && lstat(m, &st) != 0)
+			dd_state_add(&now, 'd', p, 0, NULL, NULL);
+		*c = '/';
+	}
+}
+
+/* Every directory a first install makes, known before it makes any, so that a run
+ * killed half-way still leaves them all on record. */
+static void plan_all_dirs(enum dd_init init, const char *name)
+{
+	static struct dd_unit_file f[DD_UNITS_MAX];
+	struct dd_unit_link l[DD_UNIT_LINKS_MAX];
+	const struct dd_units_cfg c = { DD_BIN_DIR, DD_LOG_DIR };
+	static const char *const files[] = { DD_BIN_DIR "/docker", DD_CA_DIR "/ca.pem",
+					     DD_TLS_DIR "/ca.pem", DD_CLIENT_DIR "/ca.pem",
+					     DD_DAEMON_JSON, DD_STATE_FILE, DD_LOG_DIR "/x" };
+	char engine[DD_PATH_MAX];
+	unsigned n = 0;
+
+	snprintf(engine, sizeof engine, "%s/%s/x", DD_ENGINE_DIR, name);
+	plan_dirs(engine);
+	for (unsigned i = 0; i < sizeof files / sizeof files[0]; i++)
+		if (init != DD_INIT_SYSTEMD || strcmp(files[i], DD_LOG_DIR "/x"))
+			plan_dirs(files[i]);
+	if (dd_units_render(init, &c, f, &n) == 0)
+		for (unsigned i = 0; i < n; i++)
+			plan_dirs(f[i].path);
+	if (dd_units_enable_links(init, l, &n) == 0)
+		for (unsigned i = 0; i < n; i++)
+			plan_dirs(l[i].path);
+}
+
+/* Before the first change of a first install, the facts that a killed run would lose are
+ * written down: a provisional record saying whether the docker group was there, and the
+ * user's own daemon.json (kept in DD_DAEMON_JSON_ORIG for uninstall; its 'conf' entry,
+ * with an all-zero digest until the real one is known, says the original was taken). A
+ * re-run after a kill reads them as the old record and completes the job. */
+static int write_provisional(const struct opts *o, const struct dd_blob *b, enum dd_init init,
+			     const char *name, char *err, size_t errsz)
+{
+	static const char zero[] = "0000000000000000000000000000000000000000000000000000000000000000";
+	unsigned gid = 0;
+	int ch, rc;
+
+	memset(&now, 0, sizeof now);
+	engine_lines(b, name);
+	copy_options(o, init);
+	plan_all_dirs(init, name);
+	snprintf(now.group, sizeof now.group, "docker");
+	now.group_created = dd_group_lookup("docker", &gid) != 0;
+	now.gid = gid;
+	if (daemon_json_old_len >= 0 &&
+	    (dd_txn_write(&txn, DD_DAEMON_JSON_ORIG, daemon_json_old, (size_t)daemon_json_old_len,
+			  0644, &ch) != 0 || record('f', DD_DAEMON_JSON_ORIG) != 0))
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_DAEMON_JSON_ORIG, strerror(errno));
+	dd_state_add(&now, 'c', DD_DAEMON_JSON, 0644, zero, NULL);
+	if ((rc = write_state(err, errsz)))
+		return rc;
+	old = now;
+	memset(&now, 0, sizeof now);
+	return 0;
+}
+
 /* Steps 3 to 5 and 7: everything that writes. */
 static int apply(const struct opts *o, const struct dd_blob *b, enum dd_init init, int *restart,
 		 int *client, char *err, size_t errsz)
@@ -325,6 +387,8 @@ static int apply(const struct opts *o, const struct dd_blob *b, enum dd_init ini
 
 	*restart = 0;
 	dd_engine_name(b, name, sizeof name);
+	if (!old.engine.dir[0] && (rc = write_provisional(o, b, init, name, err, errsz)))
+		return rc;
 	if ((rc = dd_engine_unpack(&txn, &pl, b, name, &ch, err, errsz)))
 		return rc;
 	STEP(ch ? "engine %s verified and unpacked into %s/%s" : "engine %s already in %s/%s",

@@ -41,28 +41,36 @@ certs_ok() {
 INSTALL="install --tls-san dd.test"
 DD=$T/dockdrop
 
-# In a private mount namespace: tmpfs roots from "the engine does not fit" up to "all but
-# the last files fit"; each install must fail with one line and leave the tree as it was.
+# In a private mount namespace: tmpfs roots that are full at different points. Space is
+# checked by preflight (exit 1 before any change), so the filesystem runs out of inodes
+# instead: from "the engine does not fit" to "all but the last files fit". Each install
+# must fail with one error line (warnings aside) and leave the tree exactly as it was.
 if [ "${1-}" = --full ]; then
-	R=$2 DD=$3
+	R=$2 DD=$3 BIG=$4
 	mkdir -p "$R"
 	mount --make-rprivate / 2>/dev/null
-	for kb in 16 64 128 256 512 1024 1100 1200 1300 1400 1500 1600 1700 2048; do
-		mount -t tmpfs -o size=${kb}k,nr_inodes=4096 dd-full "$R" || { notok "tmpfs of ${kb} KB"; continue; }
+	full() { # LABEL SIZE INODES BINARY
+		mount -t tmpfs -o "size=$2,nr_inodes=$3" dd-full "$R" || { notok "$1: tmpfs"; return; }
 		mkroot "$R"
 		tree "$R" >"$T/before"
-		"$DD" $INSTALL --root "$R" >"$T/out" 2>"$T/err"
+		"$4" $INSTALL --root "$R" >"$T/out" 2>"$T/err"
 		frc=$?
 		tree "$R" >"$T/after"
+		grep -v '^dockdrop: warning: ' "$T/err" >"$T/errs"
 		if [ $frc -eq 0 ]; then
-			echo "# ${kb} KB: the install fits"
-		elif [ $frc -eq 1 ] && [ "$(lines "$T/err")" = 1 ] && cmp -s "$T/before" "$T/after"; then
-			ok "full filesystem (${kb} KB): exit 1, one line, tree unchanged ($(cut -c1-120 "$T/err"))"
+			echo "# $1: the install fits"
+		elif [ $frc -eq 1 ] && [ "$(lines "$T/errs")" = 1 ] && cmp -s "$T/before" "$T/after"; then
+			ok "$1: exit 1, one error line, tree unchanged ($(cut -c1-110 "$T/errs"))"
 		else
-			notok "full filesystem (${kb} KB): exit $frc, $(head -c 300 "$T/err" | tr '\n' '|') $(diff "$T/before" "$T/after" | grep '^[<>]' | head -n 4 | tr '\n' '|')"
+			notok "$1: exit $frc, $(head -c 300 "$T/errs" | tr '\n' '|') $(diff "$T/before" "$T/after" | grep '^[<>]' | head -n 4 | tr '\n' '|')"
 		fi
 		umount "$R"
+	}
+	full "full filesystem (1 MiB: preflight refuses)" 1m 1000 "$DD"
+	for n in 24 28 32 36 40 44 48 52 56 60 64 68 72; do
+		full "full filesystem ($n inodes)" 80m $n "$DD"
 	done
+	[ -x "$BIG" ] && full "full filesystem (the real engine, 20 inodes)" 400m 20 "$BIG"
 	exit 0
 fi
 
@@ -116,4 +124,6 @@ if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
 	skip "full filesystem: needs root and unshare (a private tmpfs)"
 	exit 0
 fi
-unshare --mount sh "$0" --full "$T/full" "$DD"
+DIST_DD=${DIST:-$TOP/dist}/dockdrop
+case $DIST_DD in /*) ;; *) DIST_DD=$TOP/$DIST_DD ;; esac
+unshare --mount sh "$0" --full "$T/full" "$DD" "$DIST_DD"
