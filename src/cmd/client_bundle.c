@@ -7,6 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "host/clientbundle.h"
+#include "host/state.h"
 #include "util/atomic.h"
 #include "util/log.h"
 #include "util/rootpath.h"
@@ -37,20 +38,22 @@ static time_t bundle_mtime(const char *dir)
 	return time(NULL);
 }
 
+static struct dd_state state;
+
 static int run(const struct dd_cmd *self, int argc, char **argv)
 {
 	const char *out = "dockdrop-client.tar.gz", *root = NULL, *name = NULL, *context = NULL,
 		   *client_dir = NULL;
-	unsigned long port = 2376;
+	unsigned long port = 0;	/* not given: the installed port, else 2376 */
 	int force = 0;
 	const struct dd_opt opts[] = {
 		{ "output", 'o', DD_OPT_STR, &out, "FILE",
 		  "write the bundle to FILE (dockdrop-client.tar.gz), mode 0600", 0, 0, NULL },
 		{ "name", 0, DD_OPT_STR, &name, "HOST",
-		  "the daemon's DNS name or IP address for DOCKER_HOST (this machine's hostname)",
+		  "the daemon's DNS name or IP address for DOCKER_HOST (install's first --tls-san, else this machine's hostname)",
 		  0, 0, NULL },
-		{ "port", 0, DD_OPT_UINT, &port, "N", "the daemon's TLS port (2376)", 1, 65535,
-		  NULL },
+		{ "port", 0, DD_OPT_UINT, &port, "N", "the daemon's TLS port (the installed one, 2376)",
+		  1, 65535, NULL },
 		{ "context", 0, DD_OPT_STR, &context, "NAME",
 		  "the docker context name (HOST, with '-' for ':')", 0, 0, NULL },
 		{ "client-dir", 0, DD_OPT_STR, &client_dir, "DIR",
@@ -77,6 +80,16 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 				       strerror(errno));
 		client_dir = dir;
 	}
+	/* What install recorded: the name the server certificate was asked to carry first,
+	 * and the port. */
+	if (dd_state_load(&state, err, sizeof err) == 0) {
+		if (!name && state.nsans)
+			name = state.sans[0];
+		if (!port)
+			port = state.port;
+	}
+	if (!port)
+		port = 2376;
 	if (!name) {
 		if (gethostname(hostname, sizeof hostname) < 0)
 			return dd_fail(DD_EXIT_FAIL, "client-bundle: gethostname: %s: give --name",

@@ -60,8 +60,8 @@ static int check_input(struct opts *o, int *byo_client)
 	if (o->no_tcp && (o->sans.n || o->port != 2376))
 		return dd_fail(DD_EXIT_USAGE, "install: --no-tcp leaves no TLS port: drop --tls-san and --port");
 	if (o->rollback && (o->sans.n || o->daemon_opts.n || o->certs || o->engine || o->port != 2376 ||
-			    o->no_tcp || o->root))
-		return dd_fail(DD_EXIT_USAGE, "install: --rollback takes no other settings");
+			    o->no_tcp || strcmp(o->init, "auto") || strcmp(o->key_type, "ecdsa-p256")))
+		return dd_fail(DD_EXIT_USAGE, "install: --rollback takes no settings but --root");
 	for (unsigned i = 0; i < o->sans.n; i++)
 		if (pki_san_parse(o->sans.v[i], &s) != 0)
 			return dd_fail(DD_EXIT_USAGE, "install: --tls-san %s: not a DNS name or an IP address",
@@ -595,16 +595,26 @@ static int rollback(struct opts *o)
 		return dd_fail(DD_EXIT_FAIL, "install --rollback: %s", rc == 1 ? "dockdrop has not installed anything here" : err);
 	if (old.nprev == 0 || !dd_engine_complete(old.previous[0].dir))
 		return dd_fail(DD_EXIT_FAIL, "install --rollback: no previous engine to go back to");
+	if ((rc = lock_and_sweep()))
+		return rc;
 	now = old;
 	now.engine = old.previous[0];
 	now.previous[0] = old.engine;
 	if ((rc = dd_engine_activate(&txn, now.engine.dir, 0, bins, &nb, &ch, err, sizeof err)) ||
+	    (record('l', DD_ENGINE_CURRENT) != 0 &&
+	     (rc = dd_say(err, sizeof err, DD_EXIT_FAIL, "%s: cannot record", DD_ENGINE_CURRENT))) ||
 	    (rc = write_state(err, sizeof err))) {
 		dd_txn_rollback(&txn);
 		return dd_fail(rc, "install --rollback: %s; nothing was changed", err);
 	}
 	dd_txn_done(&txn);
+	if (o->root) {
+		dd_info("engine %s is current again in %s", now.engine.version, dd_root());
+		return 0;
+	}
 	init = dd_init_from_name(old.init);
+	o->port = old.port;
+	o->no_tcp = !old.tcp;
 	if ((rc = start_and_prove(o, init, 1, 1, version, sizeof version, err, sizeof err))) {
 		if (err[0])
 			dd_err("install --rollback: %s", err);
