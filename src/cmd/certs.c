@@ -28,7 +28,7 @@ static int load(const char *cmd, const char *root)
 
 	if (root && dd_root_set(root) != 0)
 		return dd_fail(DD_EXIT_USAGE, "%s: --root %s: %s", cmd, root, strerror(errno));
-	if ((rc = dd_state_load(&st, err, sizeof err)) == 1)
+	if ((rc = dd_state_load(&st, err, sizeof err)) == DD_STATE_NONE)
 		return dd_fail(DD_EXIT_FAIL, "%s: dockdrop has not installed anything here", cmd);
 	return rc ? dd_fail(rc, "%s: %s", cmd, err) : 0;
 }

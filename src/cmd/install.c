@@ -524,7 +524,7 @@ static int install(struct opts *o)
 			       o->engine ? "--engine: no such engine in this dockdrop (see dockdrop list)"
 					 : "this dockdrop carries no engine");
 	}
-	if ((rc = dd_state_load(&old, err, sizeof err)) > 1) {
+	if ((rc = dd_state_load(&old, err, sizeof err)) > 0) {
 		dd_payload_close(&pl);
 		return dd_fail(rc, "install: %s", err);
 	}
@@ -592,7 +592,7 @@ static int rollback(struct opts *o)
 	int rc, ch;
 
 	if ((rc = dd_state_load(&old, err, sizeof err)))
-		return dd_fail(DD_EXIT_FAIL, "install --rollback: %s", rc == 1 ? "dockdrop has not installed anything here" : err);
+		return dd_fail(DD_EXIT_FAIL, "install --rollback: %s", rc == DD_STATE_NONE ? "dockdrop has not installed anything here" : err);
 	if (old.nprev == 0 || !dd_engine_complete(old.previous[0].dir))
 		return dd_fail(DD_EXIT_FAIL, "install --rollback: no previous engine to go back to");
 	if ((rc = lock_and_sweep()))

@@ -36,7 +36,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		return rc;
 	if (root && dd_root_set(root) != 0)
 		return dd_fail(DD_EXIT_USAGE, "status: --root %s: %s", root, strerror(errno));
-	if ((rc = dd_state_load(&st, err, sizeof err)) == 1) {
+	if ((rc = dd_state_load(&st, err, sizeof err)) == DD_STATE_NONE) {
 		if (json)
 			printf("{\"installed\":false}\n");
 		else

@@ -68,10 +68,14 @@ int dd_state_add(struct dd_state *s, char kind, const char *path, unsigned mode,
 			return -1;
 		e = &s->ent[s->n++];
 	}
+	/* path may be e->path itself (re-recording an entry): copy before clearing. */
+	char p[sizeof e->path];
+
+	memcpy(p, path, strlen(path) + 1);
 	memset(e, 0, sizeof *e);
 	e->kind = kind;
 	e->mode = mode;
-	memcpy(e->path, path, strlen(path) + 1);
+	memcpy(e->path, p, strlen(p) + 1);
 	if (sha && kind != 'l' && kind != 'd')
 		memcpy(e->sha, sha, 65);
 	if (kind == 'l')
@@ -261,7 +265,7 @@ int dd_state_load(struct dd_state *s, char *err, size_t errsz)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_STATE_FILE, strerror(errno));
 	if ((n = dd_read_small_file(m, buf, sizeof buf)) < 0) {
 		if (errno == ENOENT)
-			return 1;
+			return DD_STATE_NONE;
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", m, strerror(errno));
 	}
 	if (dd_state_parse(buf, (size_t)n, s, why, sizeof why) != 0)

@@ -58,8 +58,9 @@ struct dd_state {
 int dd_state_parse(const char *text, size_t n, struct dd_state *s, char *err, size_t errsz);
 /* Format into out; bytes written, or 0 when it does not fit. */
 size_t dd_state_format(const struct dd_state *s, char *out, size_t cap);
-/* Read the record on the target: 0 loaded, 1 there is none, DD_EXIT_FAIL with err when
- * it cannot be read or is damaged. */
+/* Read the record on the target: 0 loaded, DD_STATE_NONE when there is none,
+ * DD_EXIT_FAIL with err when it cannot be read or is damaged. */
+#define DD_STATE_NONE (-1)
 int dd_state_load(struct dd_state *s, char *err, size_t errsz);
 /* Add an entry; 0, or -1 when full or the path or target is unusable. Re-adding a path
  * replaces its entry. */

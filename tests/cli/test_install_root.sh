@@ -1,0 +1,104 @@
+# install and its companions on image trees (--root: nothing is started): upgrade keeps the
+# previous engine, --rollback switches back, status and certs check/rotate read the tree,
+# client-bundle packs the installed client files, uninstall keeps certificates unless
+# --purge and keeps a file the user changed, and the user's daemon.json comes back as it was.
+. "$(dirname "$0")/lib.sh"
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+T=$T_TMP
+
+# Two small engines: 0.0.1-test and 0.0.2-test (one program differs).
+E1=$(sh "$TOP/tests/fixtures/mkengine-small.sh" "$T/e1") || { notok "small engine"; exit 1; }
+mkdir -p "$T/e2" "$T/s2" && tar -xzf "$E1" -C "$T/s2" && cp /bin/ls "$T/s2/docker/docker-proxy" &&
+	tar --owner=0 --group=0 --numeric-owner -czf "$T/e2/docker-0.0.2-test.tgz" -C "$T/s2" docker || { notok "second engine"; exit 1; }
+E2=$T/e2/docker-0.0.2-test.tgz
+for v in 1 2; do
+	eval "e=\$E$v"
+	run "$DOCKDROP" bundle -q --engine "$e" --sha256 "$(sha256sum "$e" | cut -c1-64)" --engine-version "0.0.$v-test" -o "$T/dd$v"
+	[ $rc -eq 0 ] || { notok "bundle engine $v: $(cat "$T_TMP/err")"; exit 1; }
+done
+
+R=$T/root
+mkdir -p "$R/etc/docker" "$R/lib/systemd" "$R/sbin"
+ln -s /lib/systemd/systemd "$R/sbin/init"
+printf 'root:x:0:\nusers:x:100:\n' >"$R/etc/group"
+printf 'root:*::\nusers:*::\n' >"$R/etc/gshadow"
+printf '{\n  "log-level": "warn"\n}\n' >"$R/etc/docker/daemon.json"
+cp "$R/etc/docker/daemon.json" "$T/daemon.json.user"
+tree() { (cd "$1" && find . -printf '%p %y %m %l\n' | LC_ALL=C sort && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum); }
+tree "$R" >"$T/before"
+
+run "$T/dd1" install -q --root "$R" --tls-san vm.example --port 2377
+check "install 0.0.1 into a tree" [ $rc -eq 0 ]
+check "daemon.json keeps the user's key and gains dockdrop's" sh -c \
+	"grep -q '\"log-level\": \"warn\"' '$R/etc/docker/daemon.json' && grep -q 'tcp://0.0.0.0:2377' '$R/etc/docker/daemon.json'"
+run "$T/dd2" install -q --root "$R" --tls-san vm.example --port 2377
+check "upgrade to 0.0.2" [ $rc -eq 0 ]
+check "the current engine is 0.0.2, 0.0.1 is kept" sh -c \
+	"readlink '$R/opt/dockdrop/engine/current' | grep -q '^0.0.2-test-' && ls -d '$R'/opt/dockdrop/engine/0.0.1-test-* >/dev/null"
+run "$T/dd2" status --root "$R" --json
+check "status --json --root: engine 0.0.2, previous 0.0.1" sh -c \
+	"grep -q '\"version\":\"0.0.2-test\"' '$T_TMP/out' && grep -q '\"previous\":\\[\"0.0.1-test\"\\]' '$T_TMP/out'"
+run "$T/dd2" install --root "$R" --rollback
+check "install --rollback: exit 0" [ $rc -eq 0 ]
+check "after --rollback the current engine is 0.0.1 and 0.0.2 is kept" sh -c \
+	"readlink '$R/opt/dockdrop/engine/current' | grep -q '^0.0.1-test-' && ls -d '$R'/opt/dockdrop/engine/0.0.2-test-* >/dev/null"
+run "$T/dd2" install --root "$R" --rollback
+check "a second --rollback goes forward to 0.0.2 again" sh -c \
+	"[ $rc -eq 0 ] && readlink '$R/opt/dockdrop/engine/current' | grep -q '^0.0.2-test-'"
+
+# --- certificates ------------------------------------------------------------------------
+run "$T/dd2" certs check --root "$R"
+check "certs check: three certificates, none near expiry" sh -c \
+	"[ $rc -eq 0 ] && [ \$(grep -c 'days left' '$T_TMP/out') = 3 ]"
+check "the server certificate names vm.example" sh -c \
+	"openssl x509 -in '$R/etc/docker/tls/server-cert.pem' -noout -ext subjectAltName | grep -q 'DNS:vm.example'"
+old=$(sha256sum <"$R/etc/docker/tls/server-cert.pem")
+run "$T/dd2" certs rotate --root "$R" --days 40
+check "certs rotate: new server certificate from the same CA" sh -c \
+	"[ $rc -eq 0 ] && [ \"\$(sha256sum <'$R/etc/docker/tls/server-cert.pem')\" != '$old' ] &&
+	 openssl verify -x509_strict -CAfile '$R/etc/dockdrop/ca/ca.pem' '$R/etc/docker/tls/server-cert.pem' '$R/etc/dockdrop/client/cert.pem' >/dev/null"
+run env DOCKDROP_TEST_NOW=$(($(date +%s) + 20 * 86400)) "$T/dd2" certs check --root "$R"
+check "certs check warns and exits 1 when a certificate has under 30 days" sh -c \
+	"[ $rc -eq 1 ] && grep -q WARNING '$T_TMP/out'"
+run "$T/dd2" install -q --root "$R" --tls-san vm.example --port 2377
+check "install renews a certificate with under 30 days left... not yet: 40 days is fine" [ $rc -eq 0 ]
+
+# --- client bundle -----------------------------------------------------------------------
+run "$T/dd2" client-bundle --root "$R" -o "$T/client.tgz"
+check "client-bundle: exit 0, mode 0600" sh -c "[ $rc -eq 0 ] && [ \$(stat -c %a '$T/client.tgz') = 600 ]"
+check "client-bundle uses the installed name and port (tcp://vm.example:2377)" sh -c \
+	"tar -xzOf '$T/client.tgz' --wildcards '*/docker.env' | grep -q 'DOCKER_HOST=tcp://vm.example:2377'"
+
+# --- uninstall ---------------------------------------------------------------------------
+echo '# changed by the user' >>"$R/etc/systemd/system/docker.service"
+run "$T/dd2" uninstall --root "$R"
+check "uninstall: exit 0, warns about the changed unit" sh -c "[ $rc -eq 0 ] && grep -q 'docker.service kept' '$T_TMP/err'"
+check "uninstall keeps the changed unit, the certificates and the CA" sh -c \
+	"[ -f '$R/etc/systemd/system/docker.service' ] && [ -f '$R/etc/dockdrop/ca/ca-key.pem' ] && [ -f '$R/etc/docker/tls/server-key.pem' ]"
+check "uninstall removes both engines and the links" sh -c \
+	"[ ! -e '$R/opt/dockdrop' ] && [ ! -e '$R/usr/local/bin/dockerd' ] && [ ! -L '$R/usr/local/bin/dockerd' ]"
+check "uninstall puts the user's daemon.json back byte for byte" cmp -s "$R/etc/docker/daemon.json" "$T/daemon.json.user"
+run "$T/dd2" install -q --root "$R" --tls-san vm.example --port 2377
+check "a re-install reuses the kept CA" sh -c \
+	"[ $rc -eq 0 ] && openssl verify -CAfile '$R/etc/dockdrop/ca/ca.pem' '$R/etc/docker/tls/server-cert.pem' >/dev/null"
+run "$T/dd2" uninstall --root "$R" --purge
+check "uninstall --purge after a re-install: exit 0, CA and keys gone" sh -c \
+	"[ $rc -eq 0 ] && [ ! -e '$R/etc/dockdrop' ] && [ ! -e '$R/etc/docker/tls' ]"
+
+# A whole life in a fresh tree: install, upgrade, rollback, uninstall --purge, and the tree
+# is exactly as before (a debootstrap tree has /etc/.pwd.lock already).
+P=$T/p
+mkdir -p "$P/etc" "$P/lib/systemd" "$P/sbin" && ln -s /lib/systemd/systemd "$P/sbin/init"
+printf 'root:x:0:\nusers:x:100:\n' >"$P/etc/group" && printf 'root:*::\nusers:*::\n' >"$P/etc/gshadow"
+: >"$P/etc/.pwd.lock" && chmod 0600 "$P/etc/.pwd.lock"
+tree "$P" >"$T/before"
+"$T/dd1" install -q --root "$P" 2>/dev/null && "$T/dd2" install -q --root "$P" 2>/dev/null &&
+	"$T/dd2" install -q --root "$P" --rollback 2>/dev/null
+run "$T/dd2" uninstall --root "$P" --purge
+check "uninstall --purge after install, upgrade and rollback: exit 0" [ $rc -eq 0 ]
+tree "$P" >"$T/after"
+if cmp -s "$T/before" "$T/after"; then ok "after uninstall --purge the tree is exactly as before (group files too)"; else
+	notok "the tree differs after uninstall --purge: $(diff "$T/before" "$T/after" | grep '^[<>]' | head -n 6 | tr '\n' '|')"
+fi
+run "$T/dd2" uninstall --root "$P"
+check "uninstall with nothing installed: exit 1, one line" sh -c "[ $rc -eq 1 ] && [ \$(wc -l <'$T_TMP/err') = 1 ]"
