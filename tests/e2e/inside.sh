@@ -102,6 +102,28 @@ done
 check "status --json names the engine version dockerd reports" sh -c \
 	"grep -qF \"\\\"version\\\":\\\"\$(docker $TLS version -f '{{.Server.Version}}')\\\"\" /tmp/status.json"
 
+# --- the client bundle, imported as a docker context ----------------------------------------
+$DD client-bundle -o /tmp/client.tgz >/tmp/out 2>/tmp/err
+check "client-bundle: a 0600 tar.gz" sh -c '[ "$(stat -c %a /tmp/client.tgz)" = 600 ]'
+mkdir -p /tmp/cb && tar -xzf /tmp/client.tgz -C /tmp/cb
+check "docker context import of the bundle's export, then docker --context version over mTLS" sh -c \
+	'docker context import dd-e2e /tmp/cb/*/*.dockercontext >/dev/null && docker --context dd-e2e version | grep -q "^Server:"'
+
+# --- certs rotate: new leaves, dockerd restarted, the new client certificate works ----------
+old=$(sha256sum </etc/docker/tls/server-cert.pem)
+$DD certs rotate >/tmp/out 2>/tmp/err
+rc=$?
+if [ $rc -eq 0 ] && [ "$(sha256sum </etc/docker/tls/server-cert.pem)" != "$old" ] && grep -q 'mTLS verified' /tmp/out; then
+	ok "certs rotate: new server certificate, dockerd restarted, mTLS verified"
+else
+	notok "certs rotate: exit $rc: $(tr '\n' '|' </tmp/err | cut -c1-300)"
+fi
+DPID=$(cat /run/dockdrop/dockerd.pid 2>/dev/null)
+# shellcheck disable=SC2086
+check "docker with the rotated client certificate" sh -c "docker $TLS version | grep -q '^Server:'"
+$DD certs check >/tmp/certs.out 2>/tmp/err
+check "certs check: three certificates, none near expiry" sh -c "[ \$(grep -c \"days left\" /tmp/certs.out) = 3 ] && ! grep -q WARNING /tmp/certs.out"
+
 # --- TLS refused for the wrong clients ------------------------------------------------------
 $DD ca init --dir /tmp/other >/dev/null && $DD ca issue client --ca /tmp/other --out /tmp/other-client >/dev/null
 refused() { # NAME PATTERN docker-args...
