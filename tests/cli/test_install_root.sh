@@ -27,8 +27,20 @@ cp "$R/etc/docker/daemon.json" "$T/daemon.json.user"
 tree() { (cd "$1" && find . -printf '%p %y %m %l\n' | LC_ALL=C sort && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum); }
 tree "$R" >"$T/before"
 
-run "$T/dd1" install -q --root "$R" --tls-san vm.example --port 2377
+run "$T/dd1" install --root "$R" --tls-san vm.example --port 2377 --dry-run
+tree "$R" >"$T/dry"
+check "install --dry-run prints the plan and changes nothing" sh -c \
+	"[ $rc -eq 0 ] && grep -q '^plan' '$T_TMP/out' && grep -q 'TLS port 2377' '$T_TMP/out' && cmp -s '$T/before' '$T/dry'"
+run "$T/dd1" install --root "$R" --tls-san vm.example --port 2377 --json
 check "install 0.0.1 into a tree" [ $rc -eq 0 ]
+if command -v jq >/dev/null; then
+	check "install --json: one JSON object with the result, engine and port" sh -c \
+		"jq -e '.result == \"installed\" and .engine.version == \"0.0.1-test\" and .port == 2377 and .tcp == true' '$T_TMP/out' >/dev/null"
+else
+	skip "install --json: jq is not installed"
+fi
+run "$T/dd1" install --root "$R" --tls-san vm.example --port 2377 --json
+check "a second install --json says unchanged" sh -c "grep -q '\"result\":\"unchanged\"' '$T_TMP/out'"
 check "daemon.json keeps the user's key and gains dockdrop's" sh -c \
 	"grep -q '\"log-level\": \"warn\"' '$R/etc/docker/daemon.json' && grep -q 'tcp://0.0.0.0:2377' '$R/etc/docker/daemon.json'"
 run "$T/dd2" install -q --root "$R" --tls-san vm.example --port 2377

@@ -1,0 +1,135 @@
+#!/bin/bash
+# Install benchmark, side by side in one run, in the Debian root of the end-to-end test
+# (tests/e2e/mkroot.sh; an overlay per run, one namespace session for all):
+#   dockdrop   dist/dockdrop install --init none (verified unpack, CA and certificates,
+#              daemon.json, group, containerd + dockerd started, /_ping, mTLS /version)
+#   by hand    the documented manual procedure as a script: tar -xzf of the same engine
+#              tarball into /usr/local/bin, the openssl commands of Docker's "Protect the
+#              Docker daemon socket" page (P-256, as dockdrop; the page's RSA-4096 would be
+#              slower still), daemon.json written, groupadd docker, containerd and dockerd
+#              started, then waiting until `docker --tlsverify version` answers.
+# Both use the same daemon settings (vfs, no iptables, as the e2e test) and are timed from
+# start until the TLS port answered a mutual-TLS request. Rounds alternate which goes first;
+# medians are reported, with dockdrop's peak RSS (/usr/bin/time -f %M). Run by hand:
+#   bash tests/bench/bench_install.sh [ROUNDS]     (default 5)
+set -u
+
+if [ "${1-}" = --inner ]; then
+	T=$2 LOWER=$3 ROUNDS=$4 ENGINE=$5 DD=$6
+	ip link set lo up
+	mount --make-rprivate /
+	OPTS='{"iptables": false, "ip6tables": false, "bridge": "none", "storage-driver": "vfs"}'
+	R=$T/root
+	fresh() { # a new overlay root with /proc /sys /dev /run /tmp
+		umount -R "$R" 2>/dev/null
+		rm -rf "$T/upper" "$T/work" && mkdir -p "$T/upper" "$T/work" "$R"
+		mount -t overlay dd-bench -o "lowerdir=$LOWER,upperdir=$T/upper,workdir=$T/work" "$R" &&
+			mount -t proc proc "$R/proc" && mount --rbind /sys "$R/sys" && mount --make-rslave "$R/sys" &&
+			mount --rbind /dev "$R/dev" && mount --make-rslave "$R/dev" &&
+			mount -t tmpfs dd-run "$R/run" && mount -t tmpfs -o mode=1777 dd-tmp "$R/tmp"
+		cp "$DD" "$R/tmp/dockdrop"
+	}
+	stop() { # every daemon this run started: by the pids in its pid files
+		for f in "$R"/run/dockdrop/dockerd.pid "$R"/run/dockdrop/containerd.pid "$T"/dockerd.pid "$T"/containerd.pid; do
+			[ -f "$f" ] || continue
+			p=$(cat "$f"); kill -TERM "$p" 2>/dev/null
+			for _ in $(seq 100); do [ -d "/proc/$p" ] || break; sleep 0.05; done
+			kill -KILL "$p" 2>/dev/null
+			rm -f "$f"
+		done
+		sleep 0.2
+	}
+	run_dockdrop() {
+		chroot "$R" /usr/bin/env -i PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			/tmp/dockdrop install -q --init none --tls-san 127.0.0.1 \
+			--daemon-opt iptables=false --daemon-opt ip6tables=false \
+			--daemon-opt 'bridge="none"' --daemon-opt 'storage-driver="vfs"' >"$T/dd.out" 2>&1
+	}
+	run_dockdrop_rss() {
+		/usr/bin/time -f %M -o "$T/rss" chroot "$R" /usr/bin/env -i PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			/tmp/dockdrop install -q --init none --tls-san 127.0.0.1 \
+			--daemon-opt iptables=false --daemon-opt ip6tables=false \
+			--daemon-opt 'bridge="none"' --daemon-opt 'storage-driver="vfs"' >"$T/dd.out" 2>&1
+	}
+	by_hand() { # the manual procedure, step by step
+		tar -xzf "$ENGINE" -C "$R/usr/local/bin" --strip-components=1 || return 1
+		c=$R/etc/docker/tls
+		mkdir -p "$c" && cd "$c" || return 1
+		openssl ecparam -name prime256v1 -genkey -noout -out ca-key.pem 2>/dev/null &&
+			openssl req -new -x509 -days 3650 -key ca-key.pem -sha256 -subj /CN=ca -out ca.pem &&
+			openssl ecparam -name prime256v1 -genkey -noout -out server-key.pem 2>/dev/null &&
+			openssl req -subj /CN=localhost -sha256 -new -key server-key.pem -out server.csr &&
+			echo "subjectAltName = DNS:localhost,IP:127.0.0.1" >extfile.cnf &&
+			echo "extendedKeyUsage = serverAuth" >>extfile.cnf &&
+			openssl x509 -req -days 825 -sha256 -in server.csr -CA ca.pem -CAkey ca-key.pem \
+				-CAcreateserial -out server-cert.pem -extfile extfile.cnf 2>/dev/null &&
+			openssl ecparam -name prime256v1 -genkey -noout -out key.pem 2>/dev/null &&
+			openssl req -subj /CN=client -new -key key.pem -out client.csr &&
+			echo "extendedKeyUsage = clientAuth" >extfile-client.cnf &&
+			openssl x509 -req -days 825 -sha256 -in client.csr -CA ca.pem -CAkey ca-key.pem \
+				-CAcreateserial -out cert.pem -extfile extfile-client.cnf 2>/dev/null &&
+			rm -f client.csr server.csr extfile.cnf extfile-client.cnf &&
+			chmod 0400 ca-key.pem key.pem server-key.pem && chmod 0444 ca.pem server-cert.pem cert.pem || return 1
+		cd / || return 1
+		cat >"$R/etc/docker/daemon.json" <<EOF
+{"tls": true, "tlsverify": true, "tlscacert": "/etc/docker/tls/ca.pem",
+ "tlscert": "/etc/docker/tls/server-cert.pem", "tlskey": "/etc/docker/tls/server-key.pem",
+ "hosts": ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2376"],
+ "iptables": false, "ip6tables": false, "bridge": "none", "storage-driver": "vfs"}
+EOF
+		chroot "$R" groupadd -r docker || return 1
+		chroot "$R" /usr/bin/env -i PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			sh -c 'containerd >/var/log/containerd.log 2>&1 & echo $! >/tmp/containerd.pid'
+		cp "$R/tmp/containerd.pid" "$T/containerd.pid"
+		for _ in $(seq 600); do [ -S "$R/run/containerd/containerd.sock" ] && break; sleep 0.05; done
+		chroot "$R" /usr/bin/env -i PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			sh -c 'dockerd --containerd=/run/containerd/containerd.sock >/var/log/dockerd.log 2>&1 & echo $! >/tmp/dockerd.pid'
+		cp "$R/tmp/dockerd.pid" "$T/dockerd.pid"
+		for _ in $(seq 1200); do
+			chroot "$R" /usr/local/bin/docker --tlsverify --tlscacert /etc/docker/tls/ca.pem \
+				--tlscert /etc/docker/tls/cert.pem --tlskey /etc/docker/tls/key.pem \
+				-H tcp://127.0.0.1:2376 version >/dev/null 2>&1 && return 0
+			sleep 0.05
+		done
+		return 1
+	}
+	declare -a A B
+	for r in $(seq "$ROUNDS"); do
+		for which in $( [ $((r % 2)) = 1 ] && echo "dd hand" || echo "hand dd"); do
+			fresh || { echo "bench_install: root setup failed" >&2; exit 1; }
+			sync
+			t0=$EPOCHREALTIME
+			if [ $which = dd ]; then
+				if [ "$r" = 1 ]; then run_dockdrop_rss; else run_dockdrop; fi || { echo "dockdrop install failed:"; tail -5 "$T/dd.out"; exit 1; }
+				t1=$EPOCHREALTIME; A+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) * 1000 }')")
+			else
+				by_hand || { echo "by hand failed"; exit 1; }
+				t1=$EPOCHREALTIME; B+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) * 1000 }')")
+			fi
+			stop
+		done
+	done
+	umount -R "$R" 2>/dev/null
+	med() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+	ma=$(med "${A[@]}") mb=$(med "${B[@]}")
+	echo "install to mTLS verified, median of $ROUNDS (ms): dockdrop $ma  by hand $mb"
+	echo "  dockdrop runs: ${A[*]}"
+	echo "  by hand runs:  ${B[*]}"
+	awk -v a="$ma" -v b="$mb" 'BEGIN { printf "  dockdrop / by hand = %.2fx (target <= 1.0)\n", a / b }'
+	echo "  dockdrop peak RSS during install: $(cat "$T/rss") KB"
+	exit 0
+fi
+
+cd "$(dirname "$0")/../.." || exit 1
+DIST=${DIST:-dist}
+BUILD=${BUILD:-build}
+[ "$(id -u)" = 0 ] || { echo "bench_install: needs root" >&2; exit 1; }
+[ -x "$DIST/dockdrop" ] || { echo "bench_install: no $DIST/dockdrop (make)" >&2; exit 1; }
+. "./$BUILD/engine/engine.env" || exit 1
+LOWER=$(sh tests/e2e/mkroot.sh) || exit 1
+[ -x "$LOWER/usr/sbin/groupadd" ] || { echo "bench_install: the root has no groupadd" >&2; exit 1; }
+T=$(mktemp -d /tmp/dd-bench-install.XXXXXX)
+trap 'umount -R "$T/root" 2>/dev/null; rm -rf "$T"' EXIT
+timeout -k 10 1800 unshare --mount --net --pid --fork --kill-child --mount-proc \
+	bash "$0" --inner "$T" "$LOWER" "${1:-5}" "$(cd "$(dirname "$ENGINE_FILE")" && pwd)/$(basename "$ENGINE_FILE")" \
+	"$(cd "$DIST" && pwd)/dockdrop"
