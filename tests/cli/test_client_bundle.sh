@@ -320,4 +320,4 @@ verdict "docker --context with a client certificate from another CA is refused i
 [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q 'refused: ' "$T/srv.err" ||
 	echo "# exit $rc: $(head -c 300 "$T/err" | tr '\n' '|'); server: $(head -c 300 "$T/srv.err" | tr '\n' '|')"
 kill $SRV 2>/dev/null
-wait $SRV 2>/dev/null
+wait $SRV 2>/dev/null || true  # it ends by our SIGTERM (143): not the test's verdict

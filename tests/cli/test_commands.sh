@@ -1,12 +1,13 @@
 # The command surface of DESIGN.md: every command exists, has --help and -h, refuses
-# unknown options with one line and exit 2; commands not built yet say so and exit 1. The
-# payload commands (verify, list, extract, bundle) work: run by the bare stub they say
-# there is no payload (exit 1), bundle without arguments asks for --engine (exit 2). The ca
+# unknown options with one line and exit 2. Run by the bare stub, the payload commands
+# (install, verify, list, extract) say there is no payload (exit 1); on a machine with
+# nothing installed, status, uninstall and certs say so (exit 1); bundle without arguments
+# asks for --engine (exit 2). The ca
 # commands work: without their required options they ask for them (exit 2). client-bundle
 # works: without client certificates it says to run install first (exit 1).
 . "$(dirname "$0")/lib.sh"
 
-# command path | arguments that satisfy it (for the "not implemented yet" / "no payload" checks)
+# command path | arguments that satisfy it (for the "nothing installed" / "no payload" checks)
 SURFACE='install|
 status|
 uninstall|
@@ -49,7 +50,7 @@ echo "$SURFACE" | while IFS='|' read -r path args; do
 	run "$DOCKDROP" $path $args
 	case $path in
 	version) ;;
-	verify | list | extract)
+	install | verify | list | extract)
 		if [ $rc -eq 1 ] && [ "$(lines "$T_TMP/err")" = 1 ] &&
 			grep -q "^dockdrop: $path: this program: no payload" "$T_TMP/err" &&
 			! grep -q 'not implemented' "$T_TMP/err"; then
@@ -92,11 +93,19 @@ echo "$SURFACE" | while IFS='|' read -r path args; do
 			notok "ca show of a missing file: exit $rc: $(cat "$T_TMP/err")"
 		fi
 		;;
-	*)
-		if [ $rc -eq 1 ] && [ "$(cat "$T_TMP/err")" = "dockdrop: $path: not implemented yet" ]; then
-			ok "$path says not implemented yet"
+	status)
+		if [ $rc -eq 1 ] && grep -q '^not installed' "$T_TMP/out" && [ ! -s "$T_TMP/err" ]; then
+			ok "status with nothing installed: exit 1, not installed"
 		else
-			notok "$path not implemented: exit $rc: $(cat "$T_TMP/err")"
+			notok "status with nothing installed: exit $rc: $(cat "$T_TMP/out" "$T_TMP/err")"
+		fi
+		;;
+	*)
+		if [ $rc -eq 1 ] && [ "$(lines "$T_TMP/err")" = 1 ] &&
+			grep -q "^dockdrop: $path: dockdrop has not installed anything here" "$T_TMP/err"; then
+			ok "$path with nothing installed: exit 1, one line"
+		else
+			notok "$path with nothing installed: exit $rc: $(cat "$T_TMP/err")"
 		fi
 		;;
 	esac
