@@ -192,6 +192,7 @@ $(BUILD)/bench/inflate_floor: tests/bench/inflate_floor.c $(MUSL_LIBS)
 bench: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/bench/inflate_floor
 	@BUILD=$(BUILD) DIST=$(DIST) bash tests/bench/bench_extract.sh $(BENCH_ROUNDS)
 	@BUILD=$(BUILD) bash tests/bench/bench_ca.sh
+	@BUILD=$(BUILD) DIST=$(DIST) bash tests/bench/bench_install.sh
 
 fuzz: $(FUZZ_BINS)
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
