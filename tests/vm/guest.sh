@@ -25,7 +25,7 @@ say_tail() { # FILE N: the last N lines of FILE as comment lines
 await_host() {
 	say "ready $1"
 	cmd=
-	IFS= read -r cmd <&3
+	IFS= read -r -t 1800 cmd <&3 # the host is gone after that long: power off
 	say "# got '$cmd'"
 	sync
 	case $cmd in
@@ -53,7 +53,8 @@ fi
 # --- the checks after install and after reboot --------------------------------------------
 check_units() { # WHEN
 	a=$(systemctl is-active docker.service containerd.service 2>&1 | tr '\n' ' ')
-	if [ "$a" = "active active " ]; then
+	a=${a% }
+	if [ "$a" = "active active" ]; then
 		ok "$1: systemctl is-active docker.service containerd.service: $a"
 	else
 		notok "$1: systemctl is-active docker.service containerd.service: $a"
@@ -61,7 +62,8 @@ check_units() { # WHEN
 		say_tail "$S/journal" 30
 	fi
 	e=$(systemctl is-enabled docker.service containerd.service 2>&1 | tr '\n' ' ')
-	if [ "$e" = "enabled enabled " ]; then
+	e=${e% }
+	if [ "$e" = "enabled enabled" ]; then
 		ok "$1: systemctl is-enabled docker.service containerd.service: $e"
 	else
 		notok "$1: systemctl is-enabled docker.service containerd.service: $e"
@@ -138,14 +140,14 @@ case $phase in
 		fi
 	else
 		install -m 0755 "$D/dockdrop" /root/dockdrop
-		args=$(cat "$D/install-args" 2>/dev/null)
-		# shellcheck disable=SC2086 # the extra arguments are words
-		timeout 900 /root/dockdrop install --tls-san 127.0.0.1 $args >"$S/install.log" 2>&1
+		# shellcheck disable=SC2046 # the extra arguments are words
+		set -- install --tls-san 127.0.0.1 $(cat "$D/install-args" 2>/dev/null)
+		timeout 900 /root/dockdrop "$@" >"$S/install.log" 2>&1
 		rc=$?
 		if [ $rc -eq 0 ]; then
-			ok "dockdrop install --tls-san 127.0.0.1 $args: exit 0"
+			ok "dockdrop $*: exit 0"
 		else
-			notok "dockdrop install --tls-san 127.0.0.1 $args: exit $rc: $(tail -n 1 "$S/install.log" | cut -c1-200)"
+			notok "dockdrop $*: exit $rc: $(tail -n 1 "$S/install.log" | cut -c1-200)"
 			say "# install output (last 20 lines):"
 			say_tail "$S/install.log" 20
 			fatal "install exited $rc"

@@ -102,11 +102,15 @@ in_tree systemctl mask systemd-firstboot.service apt-daily.timer apt-daily-upgra
 in_tree passwd -l root >/dev/null
 in_tree apt-get clean
 rm -rf "$tree"/var/lib/apt/lists/* "$tree"/var/cache/apt/*.bin
+# shellcheck disable=SC2016 # dpkg-query's own fields
 in_tree dpkg-query -W -f '${Package} ${Version}\n' >"$out/packages.txt"
 
 # --- kernel, initrd, disk image ------------------------------------------------------------
 set -- "$tree"/boot/vmlinuz-*
-[ $# -eq 1 ] && [ -f "$1" ] || { echo "mkimage: expected one kernel in /boot, got: $*" >&2; exit 1; }
+if [ $# -ne 1 ] || [ ! -f "$1" ]; then
+	echo "mkimage: expected one kernel in /boot, got: $*" >&2
+	exit 1
+fi
 kver=${1##*/vmlinuz-}
 [ -f "$tree/boot/initrd.img-$kver" ] || { echo "mkimage: no initrd.img-$kver" >&2; exit 1; }
 cp "$tree/boot/vmlinuz-$kver" "$out/vmlinuz"

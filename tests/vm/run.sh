@@ -42,7 +42,8 @@
 #   DD_VM_INSTALL_ARGS=...  more arguments for dockdrop install (e.g. --init systemd)
 #   DD_VM_CACHE=DIR         image cache (/var/cache/dockdrop-test/vm)
 #   DD_VM_BOOT_TIMEOUT=300  seconds from qemu start (or reboot) to the guest's "ready"
-#   DD_VM_INSTALL_TIMEOUT=900  seconds for phase 1 after boot (install and checks)
+#   DD_VM_INSTALL_TIMEOUT=900  seconds for phase 1 after boot (install and checks); qemu
+#                           itself is killed after 2 * BOOT + INSTALL + 300 s in any case
 #   DD_VM_BUILD_TIMEOUT=1800   seconds to build the image
 #   DD_VM_MEM=2048 DD_VM_CPUS=2
 #   DD_VM_KEEP=1            keep the temp dir (console log, overlay) for a look afterwards
@@ -60,6 +61,7 @@ CACHE=${DD_VM_CACHE:-/var/cache/dockdrop-test/vm}
 BOOT_TIMEOUT=${DD_VM_BOOT_TIMEOUT:-300}
 INSTALL_TIMEOUT=${DD_VM_INSTALL_TIMEOUT:-900}
 BUILD_TIMEOUT=${DD_VM_BUILD_TIMEOUT:-1800}
+QEMU_LIMIT=$((2 * BOOT_TIMEOUT + INSTALL_TIMEOUT + 300)) # qemu's own life, whatever happens
 MODE=install
 [ "${DD_VM_SELFTEST:-0}" = 1 ] && MODE=selftest
 
@@ -85,13 +87,19 @@ summary() {
 	rm -f "$LOG"
 	[ "$fail" -eq 0 ]
 }
-stop_qemu() {
-	alive "$QPID" || return 0
-	kill -TERM "$QPID" 2>/dev/null
-	for _ in $(seq 50); do alive "$QPID" || break; sleep 0.1; done
-	alive "$QPID" && kill -KILL "$QPID" 2>/dev/null
-	wait "$QPID" 2>/dev/null
+stop_qemu() { # QPID is timeout's, which passes TERM on to qemu; then qemu's own PID
+	if alive "$QPID"; then
+		kill -TERM "$QPID" 2>/dev/null
+		for _ in $(seq 50); do alive "$QPID" || break; sleep 0.1; done
+		alive "$QPID" && kill -KILL "$QPID" 2>/dev/null
+		wait "$QPID" 2>/dev/null
+	fi
 	QPID=
+	[ -n "$T" ] && [ -f "$T/qemu.pid" ] || return 0
+	q=$(cat "$T/qemu.pid" 2>/dev/null)
+	if [ -n "$q" ] && tr '\0' ' ' <"/proc/$q/cmdline" 2>/dev/null | grep -qF "$T/"; then
+		kill -KILL "$q" 2>/dev/null
+	fi
 }
 cleanup() {
 	stop_qemu
@@ -198,7 +206,7 @@ else
 	fi
 fi
 size=$(($(du -sm "$T/ctl" | cut -f1) + 32))
-if ! mkfs.ext4 -q -F -L ddctl -d "$T/ctl" "$T/ctl.img" "${size}M" 2>"$T/err" ||
+if ! mkfs.ext4 -q -F -L ddctl -d "$T/ctl" "$T/ctl.img" "${size}M" >/dev/null 2>"$T/err" ||
 	! qemu-img create -q -f qcow2 -b "$IMG/base.img" -F raw "$T/root.qcow2" 2>>"$T/err"; then
 	notok "vm: making the run's disks: $(head -c 300 "$T/err")"
 	summary; exit
@@ -217,12 +225,24 @@ free_port() {
 
 # --- qemu -------------------------------------------------------------------------------
 start_qemu() {
-	PORT=$(free_port) || { notok "vm: no free port"; return 1; }
-	rm -f "$T/ctl.in" "$T/ctl.out"
+	for try in 1 2 3; do
+		start_qemu_once && return 0
+		# another process took the port between the check and qemu's bind: a new port
+		if [ $try -eq 3 ] || ! grep -qi 'forward' "$T/qemu.out"; then break; fi
+		note "qemu could not forward port $PORT ($(head -c 200 "$T/qemu.out")); another port"
+	done
+	notok "vm: qemu exited at once: $(tr '\n' '|' <"$T/qemu.out" | head -c 300)"
+	return 1
+}
+start_qemu_once() {
+	PORT=$(free_port) || { echo "no free port" >"$T/qemu.out"; return 1; }
+	rm -f "$T/ctl.in" "$T/ctl.out" "$T/qemu.pid"
 	mkfifo "$T/ctl.in" "$T/ctl.out"
 	: >"$T/console.log"
-	qemu-system-x86_64 -name dd-vm -machine q35 -accel tcg -m "${DD_VM_MEM:-2048}" \
-		-smp "${DD_VM_CPUS:-2}" -nodefaults -no-user-config -display none -monitor none \
+	# timeout: qemu ends even if this script is killed without its trap running.
+	timeout -s KILL "$QEMU_LIMIT" qemu-system-x86_64 -name dd-vm -machine q35 -accel tcg \
+		-m "${DD_VM_MEM:-2048}" -smp "${DD_VM_CPUS:-2}" -nodefaults -no-user-config \
+		-display none -monitor none \
 		-kernel "$IMG/vmlinuz" -initrd "$IMG/initrd.img" \
 		-append "root=/dev/vda rw console=ttyS0 net.ifnames=0 loglevel=4 systemd.show_status=auto" \
 		-drive "file=$T/root.qcow2,if=virtio,format=qcow2" \
@@ -237,14 +257,13 @@ start_qemu() {
 	QPID=$!
 	# qemu opens both FIFOs read-write; so do we, so that no open blocks and no EOF comes.
 	exec 4<>"$T/ctl.out" 5<>"$T/ctl.in"
-	sleep 1
+	sleep 2
 	if ! alive "$QPID"; then
 		wait "$QPID"
-		notok "vm: qemu exited at once ($?): $(head -c 300 "$T/qemu.out")"
 		QPID=
 		return 1
 	fi
-	note "qemu pid $QPID, TLS port 127.0.0.1:$PORT -> guest 2376 (restrict=on)"
+	note "qemu pid $(cat "$T/qemu.pid" 2>/dev/null), TLS port 127.0.0.1:$PORT -> guest 2376 (restrict=on)"
 }
 
 console_tail() {
@@ -253,12 +272,12 @@ console_tail() {
 }
 
 # wait_ready PHASE TIMEOUT: handle guest lines until "ready PHASE"; 0 on it, 1 otherwise.
-BOOT_ID= HELLO_AT= BOOTED_AT=
+BOOT_ID='' HELLO_AT='' BOOTED_AT=''
 wait_ready() {
 	want=$1 limit=$2 deadline=$((SECONDS + $2)) buf=
 	while :; do
 		if ! alive "$QPID"; then
-			notok "vm: phase $want: qemu exited before the guest was ready"
+			notok "vm: phase $want: qemu exited before the guest was ready: $(tr '\n' '|' <"$T/qemu.out" | head -c 200)"
 			console_tail
 			return 1
 		fi
@@ -289,6 +308,7 @@ wait_ready() {
 			note "guest: $line"
 			;;
 		"put "*)
+			# shellcheck disable=SC2086 # "put NAME BASE64": three words
 			set -- $line
 			case ${2-} in
 			ca.pem | cert.pem | key.pem | docker.env)
