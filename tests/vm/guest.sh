@@ -127,8 +127,24 @@ selftest_install() {
 	set +e
 }
 
+# restrict=on: the guest reaches nothing outside qemu, not even the host. 10.0.2.2 is slirp's
+# alias for the host's 127.0.0.1, where the host-forward listens on dd.port.
+no_way_out() {
+	port=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^dd\.port=//p')
+	if ! ip -4 -o addr show dev eth0 | grep -q ' 10\.0\.2\.15/24'; then
+		notok "network: eth0 does not have 10.0.2.15/24: $(ip -4 -o addr show | awk '{ print $2, $4 }' | tr '\n' ' ')"
+	elif [ -z "$port" ]; then
+		notok "network: no dd.port= on the kernel command line"
+	elif timeout 5 bash -c "exec 9<>/dev/tcp/10.0.2.2/$port" 2>/dev/null; then
+		notok "network: the guest reached the host at 10.0.2.2:$port (restrict=on is not in force)"
+	else
+		ok "network: eth0 10.0.2.15/24; TCP to the host (10.0.2.2:$port, slirp's host loopback) fails: restrict=on holds"
+	fi
+}
+
 case $phase in
 1)
+	no_way_out
 	t0=$(uptime_s)
 	if [ "$mode" = selftest ]; then
 		if (selftest_install) >"$S/install.log" 2>&1; then

@@ -118,7 +118,7 @@ cp "$tree/boot/initrd.img-$kver" "$out/initrd.img"
 echo "$kver" >"$out/kernel-version"
 
 rm -f "$out/base.img"
-mkfs.ext4 -q -F -L ddroot -d "$tree" "$out/base.img" "$IMG_SIZE" 2>"$out/mkfs.log" || {
+mkfs.ext4 -q -F -L ddroot -d "$tree" "$out/base.img" "$IMG_SIZE" >"$out/mkfs.log" 2>&1 || {
 	cat "$out/mkfs.log" >&2
 	exit 1
 }

@@ -32,6 +32,9 @@
 #     "put NAME BASE64" (a client bundle file), "ready N" (phase N done; the guest waits for a
 #     word), "fatal WHY" (the guest cannot go on; it waits for a word).
 #   Host -> guest lines: "reboot" or "poweroff".
+#   The kernel command line carries dd.port=PORT (the host-forward's port): the guest checks
+#   that it cannot reach it at 10.0.2.2 (slirp's alias for the host's loopback) when
+#   restrict=on holds.
 #   The serial console (kernel, systemd, guest.sh echo) goes to $T/console.log; its tail is
 #   shown when a boot or a wait fails.
 #
@@ -41,11 +44,12 @@
 #                           certificates from build/dockdrop ca): proves the harness itself
 #   DD_VM_INSTALL_ARGS=...  more arguments for dockdrop install (e.g. --init systemd)
 #   DD_VM_CACHE=DIR         image cache (/var/cache/dockdrop-test/vm)
-#   DD_VM_BOOT_TIMEOUT=300  seconds from qemu start (or reboot) to the guest's "ready"
+#   DD_VM_BOOT_TIMEOUT=600  seconds from qemu start (or reboot) to the guest's "ready"
 #   DD_VM_INSTALL_TIMEOUT=900  seconds for phase 1 after boot (install and checks); qemu
 #                           itself is killed after 2 * BOOT + INSTALL + 300 s in any case
 #   DD_VM_BUILD_TIMEOUT=1800   seconds to build the image
 #   DD_VM_MEM=2048 DD_VM_CPUS=2
+#   DD_VM_APPEND=...        more kernel arguments (e.g. loglevel=6 to see the kernel's timing)
 #   DD_VM_KEEP=1            keep the temp dir (console log, overlay) for a look afterwards
 # Needs root, qemu-system-x86_64 and qemu-img (apt: qemu-system-x86 qemu-utils), debootstrap,
 # mkfs.ext4 (e2fsprogs), flock; without them it prints one "skip - " line.
@@ -58,7 +62,7 @@ case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 case $DIST in /*) ;; *) DIST=$TOP/$DIST ;; esac
 HERE=$TOP/tests/vm
 CACHE=${DD_VM_CACHE:-/var/cache/dockdrop-test/vm}
-BOOT_TIMEOUT=${DD_VM_BOOT_TIMEOUT:-300}
+BOOT_TIMEOUT=${DD_VM_BOOT_TIMEOUT:-600}
 INSTALL_TIMEOUT=${DD_VM_INSTALL_TIMEOUT:-900}
 BUILD_TIMEOUT=${DD_VM_BUILD_TIMEOUT:-1800}
 QEMU_LIMIT=$((2 * BOOT_TIMEOUT + INSTALL_TIMEOUT + 300)) # qemu's own life, whatever happens
@@ -244,7 +248,7 @@ start_qemu_once() {
 		-m "${DD_VM_MEM:-2048}" -smp "${DD_VM_CPUS:-2}" -nodefaults -no-user-config \
 		-display none -monitor none \
 		-kernel "$IMG/vmlinuz" -initrd "$IMG/initrd.img" \
-		-append "root=/dev/vda rw console=ttyS0 net.ifnames=0 loglevel=4 systemd.show_status=auto" \
+		-append "root=/dev/vda rw console=ttyS0 net.ifnames=0 loglevel=4 systemd.show_status=auto dd.port=$PORT ${DD_VM_APPEND:-}" \
 		-drive "file=$T/root.qcow2,if=virtio,format=qcow2" \
 		-drive "file=$T/ctl.img,if=virtio,format=raw,readonly=on" \
 		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:2376" \
@@ -268,7 +272,7 @@ start_qemu_once() {
 
 console_tail() {
 	note "console (last 25 lines of $T/console.log):"
-	tail -n 25 "$T/console.log" | tr -d '\r' | cut -c1-200 | sed 's/^/# | /'
+	tail -n 25 "$T/console.log" | tr -d '\r' | sed 's/\x1b\[[0-9;]*m//g' | cut -c1-200 | sed 's/^/# | /'
 }
 
 # wait_ready PHASE TIMEOUT: handle guest lines until "ready PHASE"; 0 on it, 1 otherwise.
