@@ -31,9 +31,10 @@ fi
 
 mkdir -p "$out"
 tree=$out/tree
-rm -rf "$tree"
+rm -rf --one-file-system "$tree"
 mkdir -p "$tree"
-cleanup() { rm -rf "$tree"; }
+# --one-file-system: should debootstrap die with /proc or /sys mounted in the tree
+cleanup() { rm -rf --one-file-system "$tree"; }
 trap cleanup EXIT
 
 cache=()

@@ -112,7 +112,7 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'echo "not ok - vm: interrupted"; exit 130' INT TERM
 
 # --- what it needs ----------------------------------------------------------------------
 missing=
@@ -166,19 +166,19 @@ fi
 if [ -f "$IMG/base.img" ] && [ -f "$IMG/vmlinuz" ] && [ -f "$IMG/initrd.img" ]; then
 	ok "vm: image $IMG (cached; kernel $(cat "$IMG/kernel-version" 2>/dev/null))"
 else
-	rm -rf "$CACHE"/.build-* # under the lock, any of these is a dead build's
+	rm -rf --one-file-system "$CACHE"/.build-* # under the lock, any of these is a dead build's
 	tmp=$CACHE/.build-$KEY-$$
 	note "building the VM image (debootstrap, takes minutes; cached afterwards)"
 	if DD_VM_DEBS=$CACHE/debs timeout "$BUILD_TIMEOUT" bash "$HERE/mkimage.sh" "$tmp" 2>"$T/mkimage.err" &&
 		mv -T "$tmp" "$IMG"; then
 		ok "vm: image built in $((SECONDS - t)) s: $IMG ($(cat "$IMG/kernel-version"), $(wc -l <"$IMG/packages.txt") packages)"
 		for d in "$CACHE"/*; do
-			[ -d "$d" ] && [ "$d" != "$IMG" ] && [ "${d##*/}" != debs ] && rm -rf "$d"
+			[ -d "$d" ] && [ "$d" != "$IMG" ] && [ "${d##*/}" != debs ] && rm -rf --one-file-system "$d"
 		done
 	else
 		notok "vm: building the image failed: $(tail -n 1 "$T/mkimage.err")"
 		sed 's/^/# | /' "$T/mkimage.err" | tail -n 20
-		rm -rf "$tmp"
+		rm -rf --one-file-system "$tmp"
 		summary; exit
 	fi
 fi
