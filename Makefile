@@ -1,5 +1,6 @@
 # dockdrop build. `make` builds build/dockdrop (the static, stripped stub) and dist/dockdrop
-# (the stub carrying an engine); `make test` runs every test. Third-party sources are fetched
+# (the stub carrying an engine); `make test` runs every test; `make test-vm` installs
+# dist/dockdrop on a qemu VM with systemd (tests/vm/run.sh). Third-party sources are fetched
 # and verified by third_party/ (see its lock).
 #   make ENGINE=path/docker-X.tgz [ENGINE_SHA256=hex]   carry that engine (default: one
 #        assembled from Debian's docker.io, containerd, runc and tini by release/mkengine.sh)
@@ -203,13 +204,17 @@ test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_
 test: test-build
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh
 
+# dist/dockdrop install on a real systemd VM (qemu TCG, root; see tests/vm/run.sh).
+test-vm: $(DIST)/dockdrop
+	@BUILD=$(BUILD) DIST=$(DIST) bash tests/vm/run.sh
+
 clean:
 	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop $(DIST)
 
 distclean:
 	rm -rf $(BUILD) $(DIST)
 
-.PHONY: all prereq test test-build fuzz bench clean distclean FORCE
+.PHONY: all prereq test test-vm test-build fuzz bench clean distclean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(MUSL_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

@@ -1,0 +1,410 @@
+#!/bin/bash
+# tests/vm: `dockdrop install` on a real systemd machine. `make test-vm` runs this file.
+#
+# What it does
+#   A qemu-system-x86_64 VM (TCG: KVM is not usable on these machines) boots a Debian
+#   bookworm image with systemd as PID 1 (tests/vm/mkimage.sh: debootstrap minbase + systemd,
+#   a kernel, iptables, kmod and the libraries Debian's dockerd/runc link; not docker.io).
+#   Phase 1: dist/dockdrop install --tls-san 127.0.0.1; docker.service and containerd.service
+#   must be active and enabled; the client bundle (/etc/dockdrop/client/{ca.pem,cert.pem,
+#   key.pem,docker.env}) comes out to the host, whose real docker CLI (from the engine tarball)
+#   must reach the daemon with mutual TLS through a qemu host-forward on 127.0.0.1. The VM
+#   reboots (systemctl reboot); phase 2 checks the same again. Then the VM powers off.
+#
+# Isolation: -netdev user,restrict=on (nothing leaves qemu; the guest has no route out) and
+#   the only host-forward binds 127.0.0.1. Every wait is bounded; qemu is killed by its PID
+#   on exit. Each run writes to its own qcow2 overlay over the cached, never-written base.
+#
+# Image cache: /var/cache/dockdrop-test/vm/<sha256(mkimage.sh)[:16]>/{base.img,vmlinuz,
+#   initrd.img}, built under flock into a temp directory and renamed into place; .debs are
+#   kept in /var/cache/dockdrop-test/vm/debs. Editing mkimage.sh rebuilds the image; older
+#   images are removed then.
+#
+# Control channel (no ssh, no network): two disks and one virtio-serial port.
+#   /dev/vda  the root: a qcow2 overlay in the run's temp dir
+#   /dev/vdb  the control disk, read-only, an ext4 image made with mkfs.ext4 -d (no mount on
+#             the host): guest.sh, mode, install-args, dockdrop (or, in selftest, the engine
+#             tarball and certificates made on the host with build/dockdrop ca)
+#   dd.ctl    virtio-serial port, a qemu "pipe" chardev: the host reads $T/ctl.out, writes
+#             $T/ctl.in. The image's dd-vm.service runs /mnt/dd/guest.sh at every boot.
+#   Guest -> host lines: "ok - ", "not ok - ", "skip - " (counted here, shown as "vm: ..."),
+#     "# ..." (shown), "hello phase=N mode=M boot_id=ID uptime=S", "booted STATE UPTIME",
+#     "put NAME BASE64" (a client bundle file), "ready N" (phase N done; the guest waits for a
+#     word), "fatal WHY" (the guest cannot go on; it waits for a word).
+#   Host -> guest lines: "reboot" or "poweroff".
+#   The kernel command line carries dd.port=PORT (the host-forward's port): the guest checks
+#   that it cannot reach it at 10.0.2.2 (slirp's alias for the host's loopback) when
+#   restrict=on holds.
+#   The serial console (kernel, systemd, guest.sh echo) goes to $T/console.log; its tail is
+#   shown when a boot or a wait fails.
+#
+# Environment
+#   BUILD, DIST             as in the Makefile (dist/dockdrop is what gets installed)
+#   DD_VM_SELFTEST=1        do by hand what install will do (engine unpacked, units written,
+#                           certificates from build/dockdrop ca): proves the harness itself
+#   DD_VM_INSTALL_ARGS=...  more arguments for dockdrop install (e.g. --init systemd)
+#   DD_VM_CACHE=DIR         image cache (/var/cache/dockdrop-test/vm)
+#   DD_VM_BOOT_TIMEOUT=600  seconds from qemu start (or reboot) to the guest's "ready"
+#   DD_VM_INSTALL_TIMEOUT=900  seconds for phase 1 after boot (install and checks); qemu
+#                           itself is killed after 2 * BOOT + INSTALL + 300 s in any case
+#   DD_VM_BUILD_TIMEOUT=1800   seconds to build the image
+#   DD_VM_MEM=2048 DD_VM_CPUS=2
+#   DD_VM_APPEND=...        more kernel arguments (e.g. loglevel=6 to see the kernel's timing)
+#   DD_VM_KEEP=1            keep the temp dir (console log, overlay) for a look afterwards
+# Needs root, qemu-system-x86_64 and qemu-img (apt: qemu-system-x86 qemu-utils), debootstrap,
+# mkfs.ext4 (e2fsprogs), flock; without them it prints one "skip - " line.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$TOP" || exit 1
+BUILD=${BUILD:-build}
+DIST=${DIST:-dist}
+case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+case $DIST in /*) ;; *) DIST=$TOP/$DIST ;; esac
+HERE=$TOP/tests/vm
+CACHE=${DD_VM_CACHE:-/var/cache/dockdrop-test/vm}
+BOOT_TIMEOUT=${DD_VM_BOOT_TIMEOUT:-600}
+INSTALL_TIMEOUT=${DD_VM_INSTALL_TIMEOUT:-900}
+BUILD_TIMEOUT=${DD_VM_BUILD_TIMEOUT:-1800}
+QEMU_LIMIT=$((2 * BOOT_TIMEOUT + INSTALL_TIMEOUT + 300)) # qemu's own life, whatever happens
+MODE=install
+[ "${DD_VM_SELFTEST:-0}" = 1 ] && MODE=selftest
+
+LOG=$(mktemp)
+T=
+QPID=
+T0=$SECONDS
+ok() { echo "ok - $*" | tee -a "$LOG"; }
+notok() { echo "not ok - $*" | tee -a "$LOG"; }
+skip() { echo "skip - $*" | tee -a "$LOG"; }
+note() { echo "# $*"; }
+alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+
+summary() {
+	pass=$(grep -c '^ok - ' "$LOG")
+	fail=$(grep -c '^not ok - ' "$LOG")
+	nskip=$(grep -c '^skip - ' "$LOG")
+	if [ "$fail" -gt 0 ]; then
+		echo "Failures:"
+		grep '^not ok - ' "$LOG"
+	fi
+	echo "$pass passed, $fail failed, $nskip skipped"
+	rm -f "$LOG"
+	[ "$fail" -eq 0 ]
+}
+stop_qemu() { # QPID is timeout's, which passes TERM on to qemu; then qemu's own PID
+	if alive "$QPID"; then
+		kill -TERM "$QPID" 2>/dev/null
+		for _ in $(seq 50); do alive "$QPID" || break; sleep 0.1; done
+		alive "$QPID" && kill -KILL "$QPID" 2>/dev/null
+		wait "$QPID" 2>/dev/null
+	fi
+	QPID=
+	[ -n "$T" ] && [ -f "$T/qemu.pid" ] || return 0
+	q=$(cat "$T/qemu.pid" 2>/dev/null)
+	if [ -n "$q" ] && tr '\0' ' ' <"/proc/$q/cmdline" 2>/dev/null | grep -qF "$T/"; then
+		kill -KILL "$q" 2>/dev/null
+	fi
+}
+cleanup() {
+	stop_qemu
+	if [ -n "$T" ]; then
+		if [ "${DD_VM_KEEP:-0}" = 1 ]; then note "kept $T"; else rm -rf "$T"; fi
+	fi
+}
+trap cleanup EXIT
+trap 'echo "not ok - vm: interrupted"; exit 130' INT TERM
+
+# --- what it needs ----------------------------------------------------------------------
+missing=
+for t in qemu-system-x86_64 qemu-img debootstrap mkfs.ext4 flock base64 timeout; do
+	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
+done
+if [ "$(id -u)" != 0 ]; then
+	skip "vm: needs root (debootstrap, the image cache in $CACHE)"
+	summary; exit
+fi
+if [ -n "$missing" ]; then
+	skip "vm: missing$missing (apt-get install --no-install-recommends qemu-system-x86 qemu-utils debootstrap e2fsprogs)"
+	summary; exit
+fi
+
+ENGINE=
+if [ -f "$BUILD/engine/engine.env" ]; then
+	ENGINE=$(sed -n 's/^ENGINE_FILE=//p' "$BUILD/engine/engine.env")
+	case $ENGINE in '' | /*) ;; *) ENGINE=$TOP/$ENGINE ;; esac
+fi
+if [ -z "$ENGINE" ] || [ ! -f "$ENGINE" ]; then
+	ENGINE=
+	for f in "$BUILD"/engine/docker-*.tgz; do [ -f "$f" ] && ENGINE=$f; done
+fi
+if [ -z "$ENGINE" ]; then
+	notok "vm: no engine tarball in $BUILD/engine (the host's docker CLI comes from it; make)"
+	summary; exit
+fi
+if [ $MODE = install ] && [ ! -x "$DIST/dockdrop" ]; then
+	notok "vm: no $DIST/dockdrop (make $DIST/dockdrop)"
+	summary; exit
+fi
+if [ $MODE = selftest ] && [ ! -x "$BUILD/dockdrop" ]; then
+	notok "vm: no $BUILD/dockdrop (make)"
+	summary; exit
+fi
+
+T=$(mktemp -d /tmp/dd-vm-XXXXXX)
+chmod 0700 "$T"
+
+# --- the image (cached) -----------------------------------------------------------------
+KEY=$(sha256sum "$HERE/mkimage.sh" | cut -c1-16)
+IMG=$CACHE/$KEY
+mkdir -p "$CACHE"
+t=$SECONDS
+exec 9>"$CACHE/.lock"
+if ! flock -w "$BUILD_TIMEOUT" 9; then
+	notok "vm: image cache $CACHE is locked by another run for more than $BUILD_TIMEOUT s"
+	summary; exit
+fi
+if [ -f "$IMG/base.img" ] && [ -f "$IMG/vmlinuz" ] && [ -f "$IMG/initrd.img" ]; then
+	ok "vm: image $IMG (cached; kernel $(cat "$IMG/kernel-version" 2>/dev/null))"
+else
+	rm -rf --one-file-system "$CACHE"/.build-* # under the lock, any of these is a dead build's
+	tmp=$CACHE/.build-$KEY-$$
+	note "building the VM image (debootstrap, takes minutes; cached afterwards)"
+	if DD_VM_DEBS=$CACHE/debs timeout "$BUILD_TIMEOUT" bash "$HERE/mkimage.sh" "$tmp" 2>"$T/mkimage.err" &&
+		mv -T "$tmp" "$IMG"; then
+		ok "vm: image built in $((SECONDS - t)) s: $IMG ($(cat "$IMG/kernel-version"), $(wc -l <"$IMG/packages.txt") packages)"
+		for d in "$CACHE"/*; do
+			[ -d "$d" ] && [ "$d" != "$IMG" ] && [ "${d##*/}" != debs ] && rm -rf --one-file-system "$d"
+		done
+	else
+		notok "vm: building the image failed: $(tail -n 1 "$T/mkimage.err")"
+		sed 's/^/# | /' "$T/mkimage.err" | tail -n 20
+		rm -rf --one-file-system "$tmp"
+		summary; exit
+	fi
+fi
+flock -u 9
+exec 9>&-
+note "timing: image ready in $((SECONDS - t)) s"
+
+# --- the run's disks --------------------------------------------------------------------
+t=$SECONDS
+mkdir -p "$T/ctl" "$T/client" "$T/cfg" "$T/home" "$T/cli-bin"
+if ! tar -xzf "$ENGINE" -C "$T/cli-bin" docker/docker 2>"$T/err"; then
+	notok "vm: tar -xzf $(basename "$ENGINE") docker/docker: $(head -c 200 "$T/err")"
+	summary; exit
+fi
+DOCKER=$T/cli-bin/docker/docker
+cp "$HERE/guest.sh" "$T/ctl/guest.sh"
+echo "$MODE" >"$T/ctl/mode"
+printf '%s\n' "${DD_VM_INSTALL_ARGS:-}" >"$T/ctl/install-args"
+if [ $MODE = install ]; then
+	cp "$DIST/dockdrop" "$T/ctl/dockdrop"
+else
+	cp "$ENGINE" "$T/ctl/engine.tgz"
+	if ! { "$BUILD/dockdrop" ca init -q --dir "$T/ca" &&
+		"$BUILD/dockdrop" ca issue server -q --ca "$T/ca" --out "$T/ctl/srv" --san 127.0.0.1 \
+			--san localhost &&
+		"$BUILD/dockdrop" ca issue client -q --ca "$T/ca" --out "$T/ctl/cli"; } 2>"$T/err"; then
+		notok "vm: selftest: dockdrop ca init/issue: $(head -c 300 "$T/err")"
+		summary; exit
+	fi
+fi
+size=$(($(du -sm "$T/ctl" | cut -f1) + 32))
+if ! mkfs.ext4 -q -F -L ddctl -d "$T/ctl" "$T/ctl.img" "${size}M" >/dev/null 2>"$T/err" ||
+	! qemu-img create -q -f qcow2 -b "$IMG/base.img" -F raw "$T/root.qcow2" 2>>"$T/err"; then
+	notok "vm: making the run's disks: $(head -c 300 "$T/err")"
+	summary; exit
+fi
+note "timing: disks (overlay, ${size} MB control disk) in $((SECONDS - t)) s"
+
+# A free port on 127.0.0.1 for the host-forward to the guest's 2376.
+free_port() {
+	for _ in $(seq 100); do
+		p=$((20000 + RANDOM % 40000))
+		hex=$(printf ':%04X ' "$p")
+		grep -qi "$hex" /proc/net/tcp /proc/net/tcp6 2>/dev/null || { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+# --- qemu -------------------------------------------------------------------------------
+start_qemu() {
+	for try in 1 2 3; do
+		start_qemu_once && return 0
+		# another process took the port between the check and qemu's bind: a new port
+		if [ $try -eq 3 ] || ! grep -qi 'forward' "$T/qemu.out"; then break; fi
+		note "qemu could not forward port $PORT ($(head -c 200 "$T/qemu.out")); another port"
+	done
+	notok "vm: qemu exited at once: $(tr '\n' '|' <"$T/qemu.out" | head -c 300)"
+	return 1
+}
+start_qemu_once() {
+	PORT=$(free_port) || { echo "no free port" >"$T/qemu.out"; return 1; }
+	rm -f "$T/ctl.in" "$T/ctl.out" "$T/qemu.pid"
+	mkfifo "$T/ctl.in" "$T/ctl.out"
+	: >"$T/console.log"
+	# timeout: qemu ends even if this script is killed without its trap running.
+	timeout -s KILL "$QEMU_LIMIT" qemu-system-x86_64 -name dd-vm -machine q35 -accel tcg \
+		-m "${DD_VM_MEM:-2048}" -smp "${DD_VM_CPUS:-2}" -nodefaults -no-user-config \
+		-display none -monitor none \
+		-kernel "$IMG/vmlinuz" -initrd "$IMG/initrd.img" \
+		-append "root=/dev/vda rw console=ttyS0 net.ifnames=0 loglevel=4 systemd.show_status=auto dd.port=$PORT ${DD_VM_APPEND:-}" \
+		-drive "file=$T/root.qcow2,if=virtio,format=qcow2" \
+		-drive "file=$T/ctl.img,if=virtio,format=raw,readonly=on" \
+		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:2376" \
+		-device virtio-net-pci,netdev=n0 \
+		-device virtio-rng-pci \
+		-chardev "pipe,id=ctl,path=$T/ctl" -device virtio-serial-pci \
+		-device virtserialport,chardev=ctl,name=dd.ctl \
+		-serial "file:$T/console.log" \
+		-pidfile "$T/qemu.pid" >"$T/qemu.out" 2>&1 </dev/null &
+	QPID=$!
+	# qemu opens both FIFOs read-write; so do we, so that no open blocks and no EOF comes.
+	exec 4<>"$T/ctl.out" 5<>"$T/ctl.in"
+	sleep 2
+	if ! alive "$QPID"; then
+		wait "$QPID"
+		QPID=
+		return 1
+	fi
+	note "qemu pid $(cat "$T/qemu.pid" 2>/dev/null), TLS port 127.0.0.1:$PORT -> guest 2376 (restrict=on)"
+}
+
+console_tail() {
+	note "console (last 25 lines of $T/console.log):"
+	tail -n 25 "$T/console.log" | tr -d '\r' | sed 's/\x1b\[[0-9;]*m//g' | cut -c1-200 | sed 's/^/# | /'
+}
+
+# wait_ready PHASE TIMEOUT: handle guest lines until "ready PHASE"; 0 on it, 1 otherwise.
+BOOT_ID='' HELLO_AT='' BOOTED_AT=''
+wait_ready() {
+	want=$1 limit=$2 deadline=$((SECONDS + $2)) buf=
+	while :; do
+		if ! alive "$QPID"; then
+			notok "vm: phase $want: qemu exited before the guest was ready: $(tr '\n' '|' <"$T/qemu.out" | head -c 200)"
+			console_tail
+			return 1
+		fi
+		if [ $SECONDS -ge $deadline ]; then
+			notok "vm: phase $want: the guest was not ready within $limit s"
+			console_tail
+			return 1
+		fi
+		chunk=
+		if IFS= read -r -t 2 -u 4 chunk; then
+			line=$buf$chunk buf=
+		else
+			[ $? -gt 128 ] && buf=$buf$chunk
+			continue
+		fi
+		case $line in
+		"ok - "*) ok "vm: ${line#ok - }" ;;
+		"not ok - "*) notok "vm: ${line#not ok - }" ;;
+		"skip - "*) skip "vm: ${line#skip - }" ;;
+		"#"*) echo "$line" ;;
+		"hello "*)
+			HELLO_AT=$SECONDS
+			note "guest: $line"
+			BOOT_ID=$(printf '%s\n' "$line" | sed -n 's/.* boot_id=\([^ ]*\).*/\1/p')
+			;;
+		"booted "*)
+			BOOTED_AT=$SECONDS
+			note "guest: $line"
+			;;
+		"put "*)
+			# shellcheck disable=SC2086 # "put NAME BASE64": three words
+			set -- $line
+			case ${2-} in
+			ca.pem | cert.pem | key.pem | docker.env)
+				printf '%s' "${3-}" | base64 -d >"$T/client/$2" 2>/dev/null ||
+					notok "vm: phase $want: client bundle file $2 did not decode"
+				;;
+			*) notok "vm: phase $want: unexpected file '${2-}' from the guest" ;;
+			esac
+			;;
+		"ready $want") return 0 ;;
+		"fatal "*)
+			note "guest gave up: ${line#fatal }"
+			return 1
+			;;
+		"ready "*) ;; # the "ready fatal" after a fatal
+		*) note "guest (unparsed): $(printf '%s' "$line" | cut -c1-200)" ;;
+		esac
+	done
+}
+tell() { printf '%s\n' "$1" >&5; }
+
+# docker_tls WHEN: the real docker CLI over TLS through the host-forward.
+docker_tls() {
+	for f in ca.pem cert.pem key.pem; do
+		if [ ! -s "$T/client/$f" ]; then
+			notok "vm: $1: host docker --tlsverify: no $f from the guest"
+			return 1
+		fi
+	done
+	tries=0
+	while :; do
+		env -u DOCKER_HOST -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH -u DOCKER_CONTEXT \
+			HOME="$T/home" DOCKER_CONFIG="$T/cfg" timeout 60 "$DOCKER" --tlsverify \
+			--tlscacert "$T/client/ca.pem" --tlscert "$T/client/cert.pem" \
+			--tlskey "$T/client/key.pem" -H "tcp://127.0.0.1:$PORT" version >"$T/out" 2>"$T/err"
+		rc=$?
+		if [ $rc -eq 0 ] && grep -q '^Server:' "$T/out"; then
+			v=$(awk '/^Server:/ { s = 1 } s && /^  Version:/ { print $2; exit }' "$T/out")
+			ok "vm: $1: host docker --tlsverify --tlscacert/--tlscert/--tlskey -H tcp://127.0.0.1:$PORT version: Server $v"
+			return 0
+		fi
+		tries=$((tries + 1))
+		[ $tries -ge 5 ] && break
+		sleep 3
+	done
+	notok "vm: $1: host docker --tlsverify -H tcp://127.0.0.1:$PORT version: exit $rc: $(tr '\n' '|' <"$T/err" | head -c 300)"
+	return 1
+}
+
+# --- the run ----------------------------------------------------------------------------
+run_vm() {
+	t=$SECONDS
+	start_qemu || return 1
+	wait_ready 1 $((BOOT_TIMEOUT + INSTALL_TIMEOUT)) || return 1
+	boot1_id=$BOOT_ID
+	note "timing: boot 1: qemu start -> guest script $((HELLO_AT - t)) s -> systemd ready $((BOOTED_AT - t)) s; phase 1 (install, checks) $((SECONDS - BOOTED_AT)) s"
+	docker_tls "after install"
+	t=$SECONDS
+	tell reboot
+	wait_ready 2 "$BOOT_TIMEOUT" || return 1
+	note "timing: reboot: -> guest script $((HELLO_AT - t)) s -> systemd ready $((BOOTED_AT - t)) s; phase 2 $((SECONDS - BOOTED_AT)) s"
+	if [ -n "$BOOT_ID" ] && [ "$BOOT_ID" != "$boot1_id" ]; then
+		ok "vm: the VM rebooted (new boot id; reboot to systemd ready $((BOOTED_AT - t)) s)"
+	else
+		notok "vm: the second phase ran in the same boot ($BOOT_ID)"
+	fi
+	docker_tls "after reboot"
+	return 0
+}
+
+if run_vm; then
+	t=$SECONDS
+	tell poweroff
+	deadline=$((SECONDS + 120))
+	while alive "$QPID" && [ $SECONDS -lt $deadline ]; do sleep 0.5; done
+	if alive "$QPID"; then
+		notok "vm: the VM did not power off within 120 s"
+		console_tail
+	else
+		wait "$QPID"
+		qrc=$?
+		QPID=
+		if [ $qrc -eq 0 ]; then
+			ok "vm: the VM powered off cleanly in $((SECONDS - t)) s (qemu exit 0)"
+		else
+			notok "vm: qemu exited $qrc: $(head -c 300 "$T/qemu.out")"
+		fi
+	fi
+elif alive "$QPID"; then
+	tell poweroff # the guest waits for a word after "fatal"; a clean end if it can
+	for _ in $(seq 60); do alive "$QPID" || break; sleep 0.5; done
+fi
+stop_qemu
+note "timing: whole run $((SECONDS - T0)) s (mode $MODE)"
+summary
