@@ -51,6 +51,8 @@ static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
 		return rc;
 	if ((rc = load("certs rotate", root)))
 		return rc;
+	if ((rc = dd_txn_lock("certs rotate")))
+		return rc;
 	if (st.certs[0])
 		return dd_fail(DD_EXIT_FAIL, "certs rotate: the certificates came from --certs %s: replace them there and re-run install",
 			       st.certs);

@@ -8,13 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "bundle/payload.h"
 #include "cmd/cmd.h"
 #include "host/certs.h"
+#include "host/clientbundle.h"
 #include "host/daemonjson.h"
 #include "host/engine.h"
 #include "host/group.h"
@@ -25,7 +25,6 @@
 #include "host/state.h"
 #include "host/txn.h"
 #include "host/units.h"
-#include "host/clientbundle.h"
 #include "pki/ca.h"
 #include "util/io.h"
 #include "util/log.h"
@@ -114,18 +113,16 @@ static int record_dirs(void)
 	return 0;
 }
 
-/* One install at a time: an exclusive flock on the root directory itself (no lock file
- * to leave behind), held until exit. Under it, what a killed run left is swept. */
+/* One change at a time; under the lock, what a killed run left is swept. */
 static int lock_and_sweep(void)
 {
 	static const char *const dirs[] = { "/etc", DD_BIN_DIR, DD_ENGINE_DIR, DD_DOCKER_ETC,
 					    DD_TLS_DIR, DD_ETC_DIR, DD_CA_DIR, DD_CLIENT_DIR,
 					    DD_STATE_DIR, "/etc/systemd/system", "/etc/init.d" };
-	int fd = open(dd_root()[0] ? dd_root() : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
 
-	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0)
-		return dd_fail(DD_EXIT_FAIL, "install: another dockdrop install is running%s%s",
-			       dd_root()[0] ? " on " : "", dd_root());
+	if ((rc = dd_txn_lock("install")))
+		return rc;
 	for (unsigned i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
 		dd_txn_sweep(dirs[i], !strcmp(dirs[i], DD_ENGINE_DIR));
 	return 0;

@@ -17,6 +17,7 @@
 #include "host/paths.h"
 #include "host/service.h"
 #include "host/state.h"
+#include "host/txn.h"
 #include "util/atomic.h"
 #include "util/io.h"
 #include "util/log.h"
@@ -151,6 +152,8 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		return rc;
 	if (root && dd_root_set(root) != 0)
 		return dd_fail(DD_EXIT_USAGE, "uninstall: --root %s: %s", root, strerror(errno));
+	if ((rc = dd_txn_lock("uninstall")))
+		return rc;
 	if ((rc = dd_state_load(&st, err, sizeof err)) == DD_STATE_NONE)
 		return dd_fail(DD_EXIT_FAIL, "uninstall: dockdrop has not installed anything here (no %s)",
 			       DD_STATE_FILE);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -351,4 +352,15 @@ void dd_txn_sweep(const char *dir, int staging)
 				dd_warn("%s/%s: %s", m, de->d_name, strerror(errno));
 		}
 	closedir(d);
+}
+
+int dd_txn_lock(const char *cmd)
+{
+	int fd = open(dd_root()[0] ? dd_root() : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 0; /* fd kept open: the lock lasts until exit */
+	if (errno == EWOULDBLOCK)
+		return dd_fail(DD_EXIT_FAIL, "%s: another dockdrop is changing this machine; wait for it", cmd);
+	return dd_fail(DD_EXIT_FAIL, "%s: lock %s: %s", cmd, dd_root()[0] ? dd_root() : "/", strerror(errno));
 }

@@ -45,6 +45,10 @@ int dd_txn_write(struct dd_txn *t, const char *path, const void *buf, size_t n, 
 int dd_txn_symlink(struct dd_txn *t, const char *path, const char *target, int *changed);
 /* Remove a file or symlink (snapshot first). Absent is fine. 0 or -1 with errno. */
 int dd_txn_unlink(struct dd_txn *t, const char *path);
+/* One dockdrop changing a target at a time (install, uninstall, certs rotate): an
+ * exclusive flock on the root directory itself, so no lock file is left behind; held
+ * until the process exits. 0, or DD_EXIT_FAIL after one line naming cmd. */
+int dd_txn_lock(const char *cmd);
 /* Remove what a killed run left in the target directory dir: temporary files of atomic
  * writes (".NAME.dd-PID-...", when PID is gone) and, with staging set, unpack staging
  * directories (".NAME.dockdrop-..."). Only under install's lock. */
