@@ -176,8 +176,8 @@ static int write_daemon_json(int *changed, char *err, size_t errsz)
 
 static int write_units(enum dd_init init, int *changed, char *err, size_t errsz)
 {
-	static struct dd_unit_file f[8];
-	struct dd_unit_link l[16];
+	static struct dd_unit_file f[DD_UNITS_MAX];
+	struct dd_unit_link l[DD_UNIT_LINKS_MAX];
 	const struct dd_units_cfg c = { DD_BIN_DIR, DD_LOG_DIR };
 	unsigned n = 0, nl = 0;
 	int ch;
@@ -197,9 +197,9 @@ static int write_units(enum dd_init init, int *changed, char *err, size_t errsz)
 	if (dd_units_enable_links(init, l, &nl) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "cannot make the %s enable links", dd_init_name(init));
 	for (unsigned i = 0; i < nl; i++)
-			if (dd_txn_symlink(&txn, l[i].path, l[i].target, &ch) != 0 ||
-			    record('l', l[i].path) != 0)
-				return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", l[i].path, strerror(errno));
+		if (dd_txn_symlink(&txn, l[i].path, l[i].target, &ch) != 0 ||
+		    record('l', l[i].path) != 0)
+			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", l[i].path, strerror(errno));
 	return 0;
 }
 
@@ -285,6 +285,34 @@ static void engine_lines(const struct dd_blob *b, const char *name)
 	for (unsigned i = 0; i < old.nprev && now.nprev < DD_STATE_PREV; i++)
 		if (strcmp(old.previous[i].dir, name) != 0)
 			now.previous[now.nprev++] = old.previous[i];
+}
+
+/* Files and links an earlier install wrote that this one does not (another --init, an
+ * engine without some program): removed when still as written, else kept and named. */
+static int drop_stale(char *err, size_t errsz)
+{
+	for (unsigned i = 0; i < old.n; i++) {
+		const struct dd_state_ent *e = &old.ent[i];
+		char m[DD_PATH_MAX], cur[DD_PATH_MAX], hex[65];
+		unsigned char d[32];
+		ssize_t k;
+
+		if ((e->kind != 'f' && e->kind != 'l') || dd_state_find(&now, e->path) ||
+		    dd_root_path(m, sizeof m, e->path) != 0)
+			continue;
+		if (e->kind == 'l') {
+			if ((k = readlink(m, cur, sizeof cur - 1)) < 0 ||
+			    (cur[k] = 0, strcmp(cur, e->target) != 0))
+				continue;
+		} else if (dd_sha256_file(m, d) != 0 || (dd_hex(d, 32, hex), strcmp(hex, e->sha) != 0)) {
+			if (access(m, F_OK) == 0)
+				dd_warn("%s is no longer dockdrop's but was changed: kept", e->path);
+			continue;
+		}
+		if (dd_txn_unlink(&txn, e->path) != 0)
+			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", e->path, strerror(errno));
+	}
+	return 0;
 }
 
 static int write_state(char *err, size_t errsz)
@@ -419,6 +447,8 @@ static int apply(const struct opts *o, const struct dd_blob *b, enum dd_init ini
 	if (init != DD_INIT_SYSTEMD && dd_txn_mkdir(&txn, DD_LOG_DIR, 0755) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_LOG_DIR, strerror(errno));
 	copy_options(o, init);
+	if ((rc = drop_stale(err, errsz)))
+		return rc;
 	return write_state(err, errsz);
 }
 

@@ -106,8 +106,12 @@ printf 'root:x:0:\nusers:x:100:\n' >"$P/etc/group" && printf 'root:*::\nusers:*:
 tree "$P" >"$T/before"
 "$T/dd1" install -q --root "$P" 2>/dev/null && "$T/dd2" install -q --root "$P" 2>/dev/null &&
 	"$T/dd2" install -q --root "$P" --rollback 2>/dev/null
+run "$T/dd2" install -q --root "$P" --init sysv
+check "install --init sysv after systemd: sysv scripts in, systemd units and links out" sh -c \
+	"[ $rc -eq 0 ] && [ -x '$P/etc/init.d/docker' ] && [ ! -e '$P/etc/systemd/system/docker.service' ] &&
+	 [ ! -L '$P/etc/systemd/system/multi-user.target.wants/docker.service' ] && ls '$P'/etc/rc2.d/S*docker >/dev/null"
 run "$T/dd2" uninstall --root "$P" --purge
-check "uninstall --purge after install, upgrade and rollback: exit 0" [ $rc -eq 0 ]
+check "uninstall --purge after install, upgrade, rollback and an init switch: exit 0" [ $rc -eq 0 ]
 tree "$P" >"$T/after"
 if cmp -s "$T/before" "$T/after"; then ok "after uninstall --purge the tree is exactly as before (group files too)"; else
 	notok "the tree differs after uninstall --purge: $(diff "$T/before" "$T/after" | grep '^[<>]' | head -n 6 | tr '\n' '|')"
