@@ -231,7 +231,13 @@ size_t dd_state_format(const struct dd_state *s, char *out, size_t cap)
 	for (unsigned i = 0; i < s->nprev; i++)
 		PUT("previous %s %s %s\n", s->previous[i].version, s->previous[i].sha,
 		    s->previous[i].dir);
-	PUT("port %u\ntcp %d\ninit %s\nkey-type %s\n", s->port, s->tcp, s->init, s->key_type);
+	if (s->port)
+		PUT("port %u\n", s->port);
+	PUT("tcp %d\n", s->tcp);
+	if (s->init[0])
+		PUT("init %s\n", s->init);
+	if (s->key_type[0])
+		PUT("key-type %s\n", s->key_type);
 	if (s->certs[0])
 		PUT("certs %s\n", s->certs);
 	for (unsigned i = 0; i < s->nsans; i++)

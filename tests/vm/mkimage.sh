@@ -16,10 +16,12 @@ out=${1:?usage: mkimage.sh OUTDIR}
 SUITE=bookworm
 # systemd as PID 1 and what a cloud VM has; iptables and kmod for dockerd; libseccomp2 (runc)
 # and libdevmapper1.02.1 (dockerd; libsystemd0, libudev1, libcap2, libgcrypt20, liblzma5,
-# libzstd1, liblz4-1, libselinux1 come with systemd and udev).
+# libzstd1, liblz4-1, libselinux1 come with systemd and udev). apparmor: Debian's kernel
+# enables AppArmor, and a standard Debian install has apparmor_parser (without it dockdrop's
+# preflight rightly refuses: docker run would fail).
 PKGS=systemd,systemd-sysv,udev,dbus,linux-image-amd64,initramfs-tools,iproute2,kmod,iptables
 PKGS=$PKGS,libdevmapper1.02.1,libseccomp2,libsystemd0,libudev1,libcap2,libgcrypt20,liblzma5
-PKGS=$PKGS,libzstd1,liblz4-1,libselinux1,procps
+PKGS=$PKGS,libzstd1,liblz4-1,libselinux1,procps,apparmor
 IMG_SIZE=4G
 
 mirror=${DD_VM_MIRROR:-}
