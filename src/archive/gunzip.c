@@ -6,38 +6,16 @@
 
 enum { IN_MEMBER, BETWEEN, DONE, FAILED };
 
-static voidpf arena_alloc(voidpf opaque, uInt items, uInt size)
-{
-	struct dd_gunzip *g = opaque;
-	size_t n = ((size_t)items * size + 15) & ~(size_t)15;
-
-	if (size && items > (sizeof g->arena) / size)
-		return Z_NULL;
-	if (n > sizeof g->arena - g->used)
-		return Z_NULL;
-	g->used += n;
-	return g->arena + g->used - n;
-}
-
-static void arena_free(voidpf opaque, voidpf p)
-{
-	(void)opaque;
-	(void)p;
-}
-
 int dd_gunzip_init(struct dd_gunzip *g, dd_chunk_fn next, void *ctx)
 {
 	memset(&g->zs, 0, sizeof g->zs);
-	g->zs.zalloc = arena_alloc;
-	g->zs.zfree = arena_free;
-	g->zs.opaque = g;
+	dd_zarena_use(&g->zs, &g->za, g->arena, sizeof g->arena);
 	g->next = next;
 	g->ctx = ctx;
 	g->state = IN_MEMBER;
 	g->members = 0;
 	g->on_block = NULL;
 	g->block_ctx = NULL;
-	g->used = 0;
 	g->err[0] = 0;
 	return inflateInit2(&g->zs, 16 + MAX_WBITS) == Z_OK ? 0 : -1;
 }

@@ -11,6 +11,8 @@
 
 #include <zlib.h>
 
+#include "archive/zarena.h"
+
 /* Next compressed chunk: its length with *p set, 0 at the end, -1 with errno on error. */
 typedef ssize_t (*dd_chunk_fn)(void *ctx, const unsigned char **p);
 
@@ -27,7 +29,7 @@ struct dd_gunzip {
 	void (*on_block)(void *ctx, z_stream *zs, uint64_t members);
 	void *block_ctx;
 	char err[96];		/* why the last read failed */
-	size_t used;
+	struct dd_zarena za;
 	unsigned char arena[DD_GUNZIP_ARENA] __attribute__((aligned(16)));
 };
 

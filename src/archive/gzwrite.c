@@ -5,36 +5,14 @@
 
 enum { OPEN, FINISHED, FAILED, ENDED };
 
-static voidpf arena_alloc(voidpf opaque, uInt items, uInt size)
-{
-	struct dd_gzwrite *g = opaque;
-	size_t n = ((size_t)items * size + 15) & ~(size_t)15;
-
-	if (size && items > (sizeof g->arena) / size)
-		return Z_NULL;
-	if (n > sizeof g->arena - g->used)
-		return Z_NULL;
-	g->used += n;
-	return g->arena + g->used - n;
-}
-
-static void arena_free(voidpf opaque, voidpf p)
-{
-	(void)opaque;
-	(void)p;
-}
-
 int dd_gzwrite_init(struct dd_gzwrite *g, int level, dd_gzwrite_fn fn, void *ctx)
 {
 	int rc;
 
 	memset(&g->zs, 0, sizeof g->zs);
-	g->zs.zalloc = arena_alloc;
-	g->zs.zfree = arena_free;
-	g->zs.opaque = g;
+	dd_zarena_use(&g->zs, &g->za, g->arena, sizeof g->arena);
 	g->write = fn;
 	g->ctx = ctx;
-	g->used = 0;
 	g->state = FAILED;
 	if (level < 1 || level > 9) {
 		errno = EINVAL;

@@ -9,6 +9,8 @@
 
 #include <zlib.h>
 
+#include "archive/zarena.h"
+
 /* Deflate at windowBits 15, memLevel 8: state (~6 KB), window, hash chains and pending
  * buffer (64 KB each). */
 #define DD_GZWRITE_ARENA (280 * 1024)
@@ -22,7 +24,7 @@ struct dd_gzwrite {
 	dd_gzwrite_fn write;
 	void *ctx;
 	int state;		/* see gzwrite.c */
-	size_t used;
+	struct dd_zarena za;
 	unsigned char out[DD_GZWRITE_CHUNK];
 	unsigned char arena[DD_GZWRITE_ARENA] __attribute__((aligned(16)));
 };

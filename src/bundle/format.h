@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/hex.h"
+
 #define DD_TRAILER_SIZE 128
 #define DD_TRAILER_MAGIC "DOCKDROP"
 #define DD_FORMAT_VERSION 1
@@ -63,7 +65,5 @@ size_t dd_manifest_format(const struct dd_manifest *m, char *out, size_t outsz);
 /* 1 if s is an acceptable kind/name/version/arch field: 1..63 bytes of [A-Za-z0-9._:@+/-]. */
 int dd_manifest_field_ok(const char *s);
 
-void dd_hex(const unsigned char *b, size_t n, char *out);	/* out: 2n+1 bytes */
-int dd_unhex(const char *s, unsigned char *b, size_t n);	/* exactly 2n hex digits */
 
 #endif

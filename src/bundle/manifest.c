@@ -8,40 +8,6 @@
 
 #define HEADER "dockdrop-manifest 1"
 
-static const char hexdig[] = "0123456789abcdef";
-
-void dd_hex(const unsigned char *b, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hexdig[b[i] >> 4];
-		out[2 * i + 1] = hexdig[b[i] & 15];
-	}
-	out[2 * n] = 0;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int dd_unhex(const char *s, unsigned char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(s[2 * i]), lo = hi < 0 ? -1 : hexval(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		b[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return s[2 * n] == 0 ? 0 : -1;
-}
-
 int dd_manifest_field_ok(const char *s)
 {
 	size_t n = strlen(s);

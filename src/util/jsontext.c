@@ -1,4 +1,5 @@
 #include "util/jsontext.h"
+#include "util/hex.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -40,17 +41,6 @@ static int fail(struct parser *ps, const char *at, const char *why)
 	return -1;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Four hex digits at p (end bounds them): the value, or -1. */
 static long hex4(const char *p, const char *end)
 {
@@ -59,7 +49,7 @@ static long hex4(const char *p, const char *end)
 	if (end - p < 4)
 		return -1;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(p[i]);
+		int h = dd_hexval(p[i]);
 
 		if (h < 0)
 			return -1;
