@@ -33,6 +33,16 @@ for t in tests/cli/test_*.sh tests/e2e/test_*.sh; do
 	[ -f "$t" ] && suite "$(basename "$(dirname "$t")")/$(basename "$t" .sh)" sh "$t"
 done
 
+# systemd for real: a qemu VM boots a Debian image, dockdrop installs there, the docker CLI
+# reaches it over TLS, then again after a reboot (a few minutes; DD_SKIP_VM=1 leaves it out
+# of a quick local run).
+export DIST=${DIST:-dist}
+if [ "${DD_SKIP_VM:-0}" = 1 ]; then
+	suite vm echo "skip - the systemd VM (DD_SKIP_VM=1)"
+else
+	suite vm bash tests/vm/run.sh
+fi
+
 suite fuzz sh tests/fuzz/run.sh
 
 pass=$(grep -c '^ok - ' "$log")
