@@ -159,4 +159,18 @@ if cmp -s /tmp/tree.before /tmp/tree.after; then
 else
 	notok "the tree differs after uninstall --purge: $(diff /tmp/tree.before /tmp/tree.after | grep '^[<>]' | head -n 8 | tr '\n' '|' | cut -c1-600)"
 fi
+# --- a daemon that cannot start: exit 1 and the end of its log -----------------------------
+# shellcheck disable=SC2086
+$DD install --init none --daemon-opt iptables=false --daemon-opt 'bridge="none"' \
+	--daemon-opt 'storage-driver="no-such-driver"' >/tmp/bad.out 2>/tmp/bad.err
+rc=$?
+if [ $rc -eq 1 ] && grep -q "the daemon's log ends with" /tmp/bad.err && grep -q 'no-such-driver' /tmp/bad.err; then
+	ok "a daemon that does not come up: exit 1 with the end of its log ($(grep -m1 '^dockdrop: install' /tmp/bad.err | cut -c1-100))"
+else
+	notok "failing daemon: exit $rc: $(tr '\n' '|' </tmp/bad.err | cut -c1-400)"
+fi
+$DD uninstall --purge >/dev/null 2>&1
+check "uninstall --purge after the failed start leaves no daemon" sh -c \
+	'! [ -e /run/dockdrop/dockerd.pid ] && ! [ -e /run/dockdrop/containerd.pid ]'
+
 [ $FAILS -eq 0 ]
