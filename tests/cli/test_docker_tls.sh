@@ -1,5 +1,6 @@
 # The real engine against dockdrop's CA: certificates from `dockdrop ca` must work with the
-# real dockerd --tlsverify and the real docker CLI (and openssl s_client), and the wrong ones
+# real dockerd --tlsverify and the real docker CLI (and openssl s_client, and dockdrop's own
+# client src/net through tests/tools/netget), and the wrong ones
 # must be refused for the right reason. Everything runs in ONE namespace session:
 #   unshare --mount --net --pid --fork --kill-child --mount-proc sh THIS-FILE --inner DIR
 # (new network namespace: only its own loopback; new PID namespace: when its first process
