@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "util/atomic.h"
+#include "util/clock.h"
 #include "util/io.h"
 #include "util/log.h"
 #include "util/rootpath.h"
@@ -299,20 +300,12 @@ static int pick_gid(const struct file *grp, const struct file *defs, unsigned *g
 
 /* --- the lock ----------------------------------------------------------------------------- */
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* lckpwdf(): a write lock on the whole of /etc/.pwd.lock, waited for a bounded time. */
 static int lock_pwd(int *fdp, char *err, size_t errsz)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	char path[DD_PATH_MAX];
-	long deadline = now_ms() + lock_timeout_ms;
+	long deadline = dd_now_ms() + lock_timeout_ms;
 	int fd;
 
 	if (dd_root_path(path, sizeof path, "/etc/.pwd.lock") < 0)
@@ -329,7 +322,7 @@ static int lock_pwd(int *fdp, char *err, size_t errsz)
 			close(fd);
 			return dd_say(err, errsz, DD_EXIT_FAIL, "locking %s: %s", path, strerror(e));
 		}
-		if (now_ms() >= deadline) {
+		if (dd_now_ms() >= deadline) {
 			close(fd);
 			return dd_say(err, errsz, DD_EXIT_FAIL,
 				      "locking %s: still held by another process after %u ms "

@@ -9,17 +9,10 @@
 #include "host/paths.h"
 #include "net/http.h"
 #include "net/tls.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 static struct dd_http_resp resp;
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* "Version" of a /version answer. */
 static int version_of(const struct dd_http_resp *r, char *version, size_t vcap)
@@ -36,11 +29,11 @@ static int version_of(const struct dd_http_resp *r, char *version, size_t vcap)
 
 int dd_probe_socket(int wait_ms, char *version, size_t vcap, char *err, size_t errsz)
 {
-	long end = now_ms() + wait_ms;
+	long end = dd_now_ms() + wait_ms;
 	int rc;
 
 	for (;;) {
-		long left = end - now_ms();
+		long left = end - dd_now_ms();
 
 		rc = dd_http_unix_get(DD_DOCKER_SOCK, "/_ping", left < 2000 ? (left > 100 ? (int)left : 100) : 2000,
 				      &resp, err, errsz);
@@ -48,7 +41,7 @@ int dd_probe_socket(int wait_ms, char *version, size_t vcap, char *err, size_t e
 			break;
 		if (rc == 0)
 			dd_say(err, errsz, DD_EXIT_FAIL, "%s: /_ping answered %d", DD_DOCKER_SOCK, resp.status);
-		if (now_ms() >= end)
+		if (dd_now_ms() >= end)
 			return DD_EXIT_FAIL;
 		usleep(100 * 1000);
 	}

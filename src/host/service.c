@@ -14,20 +14,13 @@
 
 #include "host/paths.h"
 #include "util/atomic.h"
+#include "util/clock.h"
 #include "util/io.h"
 #include "util/log.h"
 #include "util/mkdirp.h"
 
 static char *const run_env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 				 "LC_ALL=C", NULL };
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 static void close_from(int lo, int keep)
 {
@@ -40,7 +33,7 @@ int dd_run(const char *const *argv, int timeout_s, char *out, size_t cap)
 {
 	char buf[4096];
 	size_t have = 0;
-	long end = now_ms() + timeout_s * 1000L;
+	long end = dd_now_ms() + timeout_s * 1000L;
 	int p[2], st = 0, timed_out = 0;
 	pid_t pid;
 
@@ -65,7 +58,7 @@ int dd_run(const char *const *argv, int timeout_s, char *out, size_t cap)
 	close(p[1]);
 	for (;;) {
 		struct pollfd pf = { p[0], POLLIN, 0 };
-		long left = end - now_ms();
+		long left = end - dd_now_ms();
 		ssize_t n;
 
 		if (left <= 0) {
@@ -225,9 +218,9 @@ static int spawn(const char *name, const char *const *argv, char *err, size_t er
 /* Wait until test(arg) or the process dies or ms pass. 1 when test held. */
 static int wait_for(int (*test)(const char *), const char *arg, const char *name, long ms)
 {
-	long end = now_ms() + ms;
+	long end = dd_now_ms() + ms;
 
-	while (now_ms() < end) {
+	while (dd_now_ms() < end) {
 		if (test(arg))
 			return 1;
 		if (name && !our_pid(name))

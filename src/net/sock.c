@@ -8,24 +8,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/interrupt.h"
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 long long dd_net_deadline(int timeout_ms)
 {
-	return now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	return dd_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 }
 
 int dd_net_left(long long deadline)
 {
-	long long left = deadline - now_ms();
+	long long left = deadline - dd_now_ms();
 
 	return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 }
