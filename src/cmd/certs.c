@@ -82,7 +82,8 @@ static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
 	if (root)
 		return 0;
 	if ((rc = dd_svc_start(dd_init_from_name(st.init), 1, err, sizeof err)) ||
-	    (rc = dd_probe_socket(90000, version, sizeof version, err, sizeof err)) ||
+	    (rc = dd_probe_socket(dd_init_from_name(st.init), 90000, version, sizeof version, err,
+				  sizeof err)) ||
 	    (st.tcp && (rc = dd_probe_tls(st.port, version, sizeof version, err, sizeof err))))
 		return dd_fail(rc, "certs rotate: %s", err);
 	dd_info("dockerd restarted%s", st.tcp ? "; mTLS verified with the new certificates" : "");

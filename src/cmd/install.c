@@ -465,14 +465,8 @@ static int start_and_prove(const struct opts *o, enum dd_init init, int restart,
 		if ((rc = dd_svc_start(init, running, err, errsz)))
 			goto fail;
 	}
-	/* Up to 90 s for /_ping, a second at a time, giving up at once when the daemon is
-	 * gone (a bad setting makes dockerd exit at start). */
-	for (int s = 0;; s++) {
-		if ((rc = dd_probe_socket(1000, version, vcap, err, errsz)) == 0)
-			break;
-		if (s >= 90 || strcmp(dd_svc_state(init), "active") != 0)
-			goto fail;
-	}
+	if ((rc = dd_probe_socket(init, 90000, version, vcap, err, errsz)))
+		goto fail;
 	STEP("dockerd %s answers on %s", version, DD_DOCKER_SOCK);
 	if (o->no_tcp)
 		return 0;

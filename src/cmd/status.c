@@ -47,7 +47,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		return dd_fail(rc, "status: %s", err);
 	if (!root) {
 		svc = dd_svc_state(dd_init_from_name(st.init));
-		sock_ok = dd_probe_socket(2000, sv, sizeof sv, sock_err, sizeof sock_err) == 0;
+		sock_ok = dd_probe_socket(dd_init_from_name(st.init), 2000, sv, sizeof sv, sock_err, sizeof sock_err) == 0;
 		if (st.tcp)
 			tls_ok = dd_probe_tls(st.port, tv, sizeof tv, tls_err, sizeof tls_err) == 0;
 		healthy = sock_ok && (!st.tcp || tls_ok);

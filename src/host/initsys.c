@@ -46,3 +46,11 @@ enum dd_init dd_init_detect(void)
 		return DD_INIT_SYSV;
 	return DD_INIT_NONE;
 }
+
+enum dd_init dd_init_from_name(const char *name)
+{
+	enum dd_init init = DD_INIT_NONE;
+
+	dd_init_parse(name, &init);
+	return init;
+}

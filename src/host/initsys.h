@@ -18,5 +18,7 @@ enum dd_init dd_init_detect(void);
 const char *dd_init_name(enum dd_init init);
 /* The reverse, for --init; -1 when name is none of those. */
 int dd_init_parse(const char *name, enum dd_init *init);
+/* For a name from the state record (written by dd_init_name): none when unknown. */
+enum dd_init dd_init_from_name(const char *name);
 
 #endif

@@ -7,6 +7,7 @@
 #include <cJSON.h>
 
 #include "host/paths.h"
+#include "host/service.h"
 #include "net/http.h"
 #include "net/tls.h"
 #include "util/clock.h"
@@ -27,13 +28,14 @@ static int version_of(const struct dd_http_resp *r, char *version, size_t vcap)
 	return ok ? 0 : -1;
 }
 
-int dd_probe_socket(int wait_ms, char *version, size_t vcap, char *err, size_t errsz)
+int dd_probe_socket(enum dd_init init, int wait_ms, char *version, size_t vcap, char *err,
+		    size_t errsz)
 {
-	long end = dd_now_ms() + wait_ms;
+	long long end = dd_now_ms() + wait_ms, check = dd_now_ms() + 1000;
 	int rc;
 
 	for (;;) {
-		long left = end - dd_now_ms();
+		long long left = end - dd_now_ms();
 
 		rc = dd_http_unix_get(DD_DOCKER_SOCK, "/_ping", left < 2000 ? (left > 100 ? (int)left : 100) : 2000,
 				      &resp, err, errsz);
@@ -43,6 +45,13 @@ int dd_probe_socket(int wait_ms, char *version, size_t vcap, char *err, size_t e
 			dd_say(err, errsz, DD_EXIT_FAIL, "%s: /_ping answered %d", DD_DOCKER_SOCK, resp.status);
 		if (dd_now_ms() >= end)
 			return DD_EXIT_FAIL;
+		/* A daemon that is gone (a bad setting makes dockerd exit at start) will not
+		 * answer: asked once a second, not at every try. */
+		if (dd_now_ms() >= check) {
+			if (strcmp(dd_svc_state(init), "active") != 0)
+				return DD_EXIT_FAIL;
+			check = dd_now_ms() + 1000;
+		}
 		usleep(100 * 1000);
 	}
 	if ((rc = dd_http_unix_get(DD_DOCKER_SOCK, "/version", 10000, &resp, err, errsz)))

@@ -7,9 +7,13 @@
 
 #include <stddef.h>
 
-/* Wait up to wait_ms for /var/run/docker.sock to answer /_ping, then read the engine
- * version from /version. 0, or DD_EXIT_FAIL with err. */
-int dd_probe_socket(int wait_ms, char *version, size_t vcap, char *err, size_t errsz);
+#include "host/initsys.h"
+
+/* Wait up to wait_ms for /var/run/docker.sock to answer /_ping, giving up at once when
+ * init no longer reports the docker service active; then read the engine version from
+ * /version. 0, or DD_EXIT_FAIL with err. */
+int dd_probe_socket(enum dd_init init, int wait_ms, char *version, size_t vcap, char *err,
+		    size_t errsz);
 /* GET https://127.0.0.1:PORT/version with /etc/dockdrop/client's certificate. 0,
  * DD_EXIT_VERIFY (the server's certificate refused) or DD_EXIT_FAIL, with err. */
 int dd_probe_tls(unsigned port, char *version, size_t vcap, char *err, size_t errsz);

@@ -29,7 +29,9 @@ static void close_from(int lo, int keep)
 			close(fd);
 }
 
-int dd_run(const char *const *argv, int timeout_s, char *out, size_t cap)
+/* Run argv (argv[0] absolute) with a bounded time; its output, cut to the last bytes,
+ * into out (may be NULL). Exit status, or -1 when it could not run or timed out. */
+static int run_tool(const char *const *argv, int timeout_s, char *out, size_t cap)
 {
 	char buf[4096];
 	size_t have = 0;
@@ -106,7 +108,7 @@ static const char *tool(const char *a, const char *b)
 static int run_or_say(const char *const *argv, int timeout_s, char *err, size_t errsz)
 {
 	char out[1024], *last;
-	int rc = dd_run(argv, timeout_s, out, sizeof out);
+	int rc = run_tool(argv, timeout_s, out, sizeof out);
 
 	if (rc == 0)
 		return 0;
@@ -280,14 +282,6 @@ static int none_start(int restart, char *err, size_t errsz)
 	return 0;
 }
 
-enum dd_init dd_init_from_name(const char *s)
-{
-	enum dd_init init = DD_INIT_NONE;
-
-	dd_init_parse(s, &init);
-	return init;
-}
-
 /* --- the init systems ---------------------------------------------------------------- */
 
 static const char *systemctl(void)
@@ -372,7 +366,7 @@ const char *dd_svc_state(enum dd_init init)
 
 		if (!a[0])
 			return "unknown";
-		rc = dd_run(a, 30, out, sizeof out);
+		rc = run_tool(a, 30, out, sizeof out);
 		if (strncmp(out, "active", 6) == 0)
 			return "active";
 		return strncmp(out, "failed", 6) == 0 ? "failed" : rc < 0 ? "unknown" : "inactive";
@@ -381,7 +375,7 @@ const char *dd_svc_state(enum dd_init init)
 	case DD_INIT_SYSV: {
 		const char *const a[] = { "/etc/init.d/docker", "status", NULL };
 
-		rc = dd_run(a, 30, NULL, 0);
+		rc = run_tool(a, 30, NULL, 0);
 		return rc == 0 ? "active" : rc < 0 ? "unknown" : "inactive";
 	}
 	default:
@@ -402,7 +396,7 @@ void dd_svc_log_tail(enum dd_init init, char *out, size_t cap)
 		const char *const a[] = { j, "-u", "docker.service", "-n", "12", "--no-pager", "-o", "cat", NULL };
 
 		if (j)
-			dd_run(a, 30, out, cap);
+			run_tool(a, 30, out, cap);
 		return;
 	}
 	snprintf(path, sizeof path, "%s/dockerd.log", DD_LOG_DIR);

@@ -10,8 +10,6 @@
 
 #include "host/initsys.h"
 
-/* "systemd", "openrc", "sysv"; anything else is none. */
-enum dd_init dd_init_from_name(const char *name);
 /* Start containerd and dockerd, or restart them when restart is set. */
 int dd_svc_start(enum dd_init init, int restart, char *err, size_t errsz);
 /* Stop dockerd then containerd; not running is fine. */
@@ -20,8 +18,5 @@ int dd_svc_stop(enum dd_init init, char *err, size_t errsz);
 const char *dd_svc_state(enum dd_init init);
 /* The last lines of the daemon's log (journal, or our log file) into out. */
 void dd_svc_log_tail(enum dd_init init, char *out, size_t cap);
-/* Run argv (argv[0] absolute) with a bounded time; its output, cut to the last bytes,
- * into out (may be NULL). Exit status, or -1 when it could not run or timed out. */
-int dd_run(const char *const *argv, int timeout_s, char *out, size_t cap);
 
 #endif
