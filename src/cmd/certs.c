@@ -14,6 +14,7 @@
 #include "host/state.h"
 #include "host/txn.h"
 #include "pki/ca.h"
+#include "util/jsonout.h"
 #include "util/log.h"
 #include "util/rootpath.h"
 
@@ -108,20 +109,14 @@ static int run_check(const struct dd_cmd *self, int argc, char **argv)
 	if ((rc = load("certs check", root)))
 		return rc;
 	n = dd_certs_status(cs);
-	if (json)
-		printf("[");
 	for (unsigned i = 0; i < n; i++) {
 		bad |= cs[i].present && cs[i].problem[0];
-		if (json)
-			printf("%s{\"name\":\"%s\",\"path\":\"%s\",\"present\":%s,\"days_left\":%ld,\"problem\":\"%s\"}",
-			       i ? "," : "", cs[i].what, cs[i].path, cs[i].present ? "true" : "false",
-			       cs[i].days_left, cs[i].problem);
-		else if (cs[i].present)
+		if (!json && cs[i].present)
 			printf("%-6s %5ld days left  %s%s%s\n", cs[i].what, cs[i].days_left, cs[i].path,
 			       cs[i].problem[0] ? "  WARNING: " : "", cs[i].problem);
 	}
-	if (json)
-		printf("]\n");
+	if (json && dd_json_print(dd_certs_json(cs, n)) != 0)
+		return dd_fail(DD_EXIT_FAIL, "certs check: out of memory");
 	return bad ? DD_EXIT_FAIL : 0;
 }
 

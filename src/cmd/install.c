@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cJSON.h>
+
 #include "bundle/payload.h"
 #include "cmd/cmd.h"
 #include "host/certs.h"
@@ -27,6 +29,7 @@
 #include "host/units.h"
 #include "pki/ca.h"
 #include "util/io.h"
+#include "util/jsonout.h"
 #include "util/log.h"
 #include "util/rootpath.h"
 #include "util/sha256.h"
@@ -525,12 +528,22 @@ static void print_plan(const struct opts *o, const struct dd_blob *b, enum dd_in
 static void print_json(const struct opts *o, const char *result, enum dd_init init,
 		       const char *version)
 {
-	printf("{\"result\":\"%s\",\"engine\":{\"version\":\"%s\",\"sha256\":\"%s\",\"dir\":\"%s/%s\"},"
-	       "\"init\":\"%s\",\"tcp\":%s,\"port\":%lu,\"server_version\":\"%s\",\"client_dir\":\"%s\","
-	       "\"root\":\"%s\"}\n",
-	       result, now.engine.version, now.engine.sha, DD_ENGINE_DIR, now.engine.dir,
-	       dd_init_name(init), o->no_tcp ? "false" : "true", o->port, version, DD_CLIENT_DIR,
-	       dd_root());
+	cJSON *j = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(j, "engine");
+	char dir[DD_PATH_MAX];
+
+	snprintf(dir, sizeof dir, "%s/%s", DD_ENGINE_DIR, now.engine.dir);
+	cJSON_AddStringToObject(j, "result", result);
+	cJSON_AddStringToObject(e, "version", now.engine.version);
+	cJSON_AddStringToObject(e, "sha256", now.engine.sha);
+	cJSON_AddStringToObject(e, "dir", dir);
+	cJSON_AddStringToObject(j, "init", dd_init_name(init));
+	cJSON_AddBoolToObject(j, "tcp", !o->no_tcp);
+	cJSON_AddNumberToObject(j, "port", (double)o->port);
+	cJSON_AddStringToObject(j, "server_version", version);
+	cJSON_AddStringToObject(j, "client_dir", DD_CLIENT_DIR);
+	cJSON_AddStringToObject(j, "root", dd_root());
+	if (dd_json_print(j) != 0)
+		dd_warn("out of memory printing the result");
 }
 
 static int install(struct opts *o)

@@ -5,12 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cJSON.h>
+
 #include "cmd/cmd.h"
 #include "host/certs.h"
 #include "host/paths.h"
 #include "host/prove.h"
 #include "host/service.h"
 #include "host/state.h"
+#include "util/atomic.h"
+#include "util/jsonout.h"
 #include "util/log.h"
 #include "util/rootpath.h"
 
@@ -38,7 +42,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		return dd_fail(DD_EXIT_USAGE, "status: --root %s: %s", root, strerror(errno));
 	if ((rc = dd_state_load(&st, err, sizeof err)) == DD_STATE_NONE) {
 		if (json)
-			printf("{\"installed\":false}\n");
+			printf("{\"installed\":false}\n"); /* a constant: nothing to escape */
 		else
 			dd_info("not installed (no %s)", DD_STATE_FILE);
 		return DD_EXIT_FAIL;
@@ -57,22 +61,31 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		if (cs[i].present && cs[i].problem[0])
 			healthy = 0;
 	if (json) {
-		printf("{\"installed\":true,\"engine\":{\"version\":\"%s\",\"sha256\":\"%s\",\"dir\":\"%s/%s\"},"
-		       "\"previous\":[",
-		       st.engine.version, st.engine.sha, DD_ENGINE_DIR, st.engine.dir);
+		cJSON *j = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(j, "engine");
+		cJSON *prev = cJSON_AddArrayToObject(j, "previous"), *sock, *tls;
+		char dir[DD_PATH_MAX];
+
+		snprintf(dir, sizeof dir, "%s/%s", DD_ENGINE_DIR, st.engine.dir);
+		cJSON_AddBoolToObject(j, "installed", 1);
+		cJSON_AddStringToObject(e, "version", st.engine.version);
+		cJSON_AddStringToObject(e, "sha256", st.engine.sha);
+		cJSON_AddStringToObject(e, "dir", dir);
 		for (unsigned i = 0; i < st.nprev; i++)
-			printf("%s\"%s\"", i ? "," : "", st.previous[i].version);
-		printf("],\"init\":\"%s\",\"service\":\"%s\",\"tcp\":%s,\"port\":%u,"
-		       "\"socket\":{\"ok\":%s,\"version\":\"%s\"},\"tls\":{\"ok\":%s,\"version\":\"%s\"},"
-		       "\"certificates\":[",
-		       st.init, svc, st.tcp ? "true" : "false", st.port, sock_ok ? "true" : "false", sv,
-		       tls_ok ? "true" : "false", tv);
-		for (unsigned i = 0; i < n; i++)
-			printf("%s{\"name\":\"%s\",\"path\":\"%s\",\"present\":%s,\"days_left\":%ld,\"ok\":%s}",
-			       i ? "," : "", cs[i].what, cs[i].path, cs[i].present ? "true" : "false",
-			       cs[i].present ? cs[i].days_left : 0,
-			       cs[i].present && !cs[i].problem[0] ? "true" : "false");
-		printf("],\"healthy\":%s}\n", healthy ? "true" : "false");
+			cJSON_AddItemToArray(prev, cJSON_CreateString(st.previous[i].version));
+		cJSON_AddStringToObject(j, "init", st.init);
+		cJSON_AddStringToObject(j, "service", svc);
+		cJSON_AddBoolToObject(j, "tcp", st.tcp);
+		cJSON_AddNumberToObject(j, "port", st.port);
+		sock = cJSON_AddObjectToObject(j, "socket");
+		cJSON_AddBoolToObject(sock, "ok", sock_ok);
+		cJSON_AddStringToObject(sock, "version", sv);
+		tls = cJSON_AddObjectToObject(j, "tls");
+		cJSON_AddBoolToObject(tls, "ok", tls_ok);
+		cJSON_AddStringToObject(tls, "version", tv);
+		cJSON_AddItemToObject(j, "certificates", dd_certs_json(cs, n));
+		cJSON_AddBoolToObject(j, "healthy", healthy);
+		if (dd_json_print(j) != 0)
+			return dd_fail(DD_EXIT_FAIL, "status: out of memory");
 		return healthy ? 0 : DD_EXIT_FAIL;
 	}
 	printf("engine      %s (sha256 %.12s..., %s/%s)\n", st.engine.version, st.engine.sha,

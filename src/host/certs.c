@@ -7,6 +7,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <cJSON.h>
+
 #include "host/paths.h"
 #include "pki/byo.h"
 #include "pki/ca.h"
@@ -349,4 +351,25 @@ unsigned dd_certs_status(struct dd_cert_status out[3])
 	one_status(&out[1], "server", DD_TLS_DIR, "server-cert.pem");
 	one_status(&out[2], "client", DD_CLIENT_DIR, "cert.pem");
 	return 3;
+}
+
+struct cJSON *dd_certs_json(const struct dd_cert_status *cs, unsigned n)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (unsigned i = 0; a && i < n; i++) {
+		cJSON *c = cJSON_CreateObject();
+
+		if (!c || !cJSON_AddItemToArray(a, c)) {
+			cJSON_Delete(c);
+			cJSON_Delete(a);
+			return NULL;
+		}
+		cJSON_AddStringToObject(c, "name", cs[i].what);
+		cJSON_AddStringToObject(c, "path", cs[i].path);
+		cJSON_AddBoolToObject(c, "present", cs[i].present);
+		cJSON_AddNumberToObject(c, "days_left", cs[i].present ? (double)cs[i].days_left : 0);
+		cJSON_AddStringToObject(c, "problem", cs[i].problem);
+	}
+	return a;
 }

@@ -39,6 +39,15 @@ if command -v jq >/dev/null; then
 else
 	skip "install --json: jq is not installed"
 fi
+if command -v jq >/dev/null; then
+	Q="$T/a \"quoted\" root"
+	mkdir -p "$Q/etc" && cp "$R/etc/group" "$R/etc/gshadow" "$Q/etc/"
+	run "$T/dd1" install --root "$Q" --json
+	check "install --json escapes a --root path with quotes (jq reads it back)" sh -c \
+		"[ $rc -eq 0 ] && [ \"\$(jq -r .root '$T_TMP/out')\" = '$Q' ]"
+	run "$T/dd1" status --root "$Q" --json
+	check "status --json is valid JSON there too" sh -c "jq -e '.installed and (.certificates | length) == 3' '$T_TMP/out' >/dev/null"
+fi
 run "$T/dd1" install --root "$R" --tls-san vm.example --port 2377 --json
 check "a second install --json says unchanged" sh -c "grep -q '\"result\":\"unchanged\"' '$T_TMP/out'"
 check "daemon.json keeps the user's key and gains dockdrop's" sh -c \
