@@ -91,6 +91,35 @@ else
 	notok "re-run: exit $rc, $(cat /tmp/install2.out /tmp/install2.err | tr '\n' '|' | cut -c1-400)"
 fi
 
+# --- upgrade to another engine, then --rollback, on the running daemon -----------------------
+if [ -x /tmp/dockdrop2 ]; then
+	cur() { readlink /opt/dockdrop/engine/current; }
+	first=$(cur)
+	# shellcheck disable=SC2086
+	/tmp/dockdrop2 install $OPTS >/tmp/up.out 2>/tmp/up.err
+	rc=$?
+	UPID=$(cat /run/dockdrop/dockerd.pid 2>/dev/null)
+	if [ $rc -eq 0 ] && grep -q '^restarting' /tmp/up.out && grep -q '^mTLS verified' /tmp/up.out &&
+		[ "$(cur)" != "$first" ] && [ -d "/opt/dockdrop/engine/$first" ] && [ "$UPID" != "$DPID" ] && alive "$UPID"; then
+		ok "upgrade: new engine $(cur) current, $first kept, daemons restarted, mTLS verified"
+	else
+		notok "upgrade: exit $rc: $(cat /tmp/up.out /tmp/up.err | tr '\n' '|' | cut -c1-400)"
+	fi
+	# shellcheck disable=SC2086
+	check "after the upgrade the docker CLI works over mTLS" sh -c "docker $TLS version | grep -q '^Server:'"
+	$DD install --rollback >/tmp/rb.out 2>/tmp/rb.err
+	rc=$?
+	DPID=$(cat /run/dockdrop/dockerd.pid 2>/dev/null)
+	if [ $rc -eq 0 ] && [ "$(cur)" = "$first" ] && grep -q '^mTLS verified' /tmp/rb.out && alive "$DPID"; then
+		ok "install --rollback on the running daemon: $first current again, mTLS verified"
+	else
+		notok "rollback: exit $rc: $(cat /tmp/rb.out /tmp/rb.err | tr '\n' '|' | cut -c1-400)"
+	fi
+	CPID=$(cat /run/dockdrop/containerd.pid 2>/dev/null)
+else
+	notok "upgrade and rollback: no second dockdrop (build/engine/engine.env)"
+fi
+
 # --- status --json ------------------------------------------------------------------------
 $DD status --json >/tmp/status.json 2>/tmp/err
 rc=$?

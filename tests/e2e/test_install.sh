@@ -36,6 +36,7 @@ if [ "${1-}" = --inner ]; then
 	mount --make-rslave "$R/sys" "$R/dev" 2>/dev/null
 	cp "$DIST_DOCKDROP" "$R/tmp/dockdrop" && cp "$T/inside.sh" "$R/tmp/inside.sh" ||
 		{ notok "copy dockdrop into the root"; exit 1; }
+	[ -f "$T/dockdrop2" ] && cp "$T/dockdrop2" "$R/tmp/dockdrop2"
 	exec chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/tmp /bin/sh /tmp/inside.sh
 fi
@@ -59,6 +60,14 @@ trap 'umount -R "$T/root" 2>/dev/null; rm -rf "$T"' EXIT
 cp tests/e2e/inside.sh "$T/inside.sh"
 DIST_DOCKDROP=$(cd "$DIST" && pwd)/dockdrop
 export DIST_DOCKDROP
+# A second dockdrop for the upgrade and rollback: the same engine bytes under another
+# version name (so another engine directory), bundled by dist/dockdrop itself.
+BUILD=${BUILD:-build}
+if [ -f "$BUILD/engine/engine.env" ] && . "./$BUILD/engine/engine.env" && [ -f "$ENGINE_FILE" ]; then
+	"$DIST_DOCKDROP" bundle -q --engine "$ENGINE_FILE" --sha256 "$ENGINE_SHA256" \
+		--engine-version "$ENGINE_VERSION-next" -o "$T/dockdrop2" ||
+		notok "end to end install: bundling the second engine failed"
+fi
 timeout -k 10 "${DD_E2E_LIMIT:-600}" unshare --mount --net --pid --fork --kill-child --mount-proc \
 	sh "$0" --inner "$T" "$LOWER"
 rc=$?
