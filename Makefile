@@ -48,6 +48,9 @@ Q := @
 endif
 
 TP := $(BUILD)/third_party
+# apt-get runs with a private configuration here (third_party/apt.sh), never the machine's.
+DD_APT_DIR ?= $(abspath $(BUILD))/apt
+export DD_APT_DIR
 TP_STAMP := $(TP)/src/.stamp
 
 CLANG ?= $(shell command -v clang 2>/dev/null)
@@ -64,7 +67,7 @@ all: $(BUILD)/dockdrop $(DIST)/dockdrop
 
 # --- prerequisites and third-party libraries ---------------------------------------------
 prereq:
-	@sh third_party/prereq.sh $(TP)/dl
+	@sh third_party/prereq.sh
 
 $(TP_STAMP): third_party/lock third_party/fetch.sh | prereq
 	$(Q)sh third_party/fetch.sh $(TP)

@@ -7,10 +7,14 @@
 # committed: the output goes to OUTDIR (the build directory).
 #
 # usage: mkengine.sh OUTDIR   -> OUTDIR/docker-VERSION.tgz, OUTDIR/engine.env
+# (DD_APT_DIR: the private apt directory, shared with third_party/fetch.sh)
 set -eu
 out=${1:?usage: mkengine.sh OUTDIR}
 pkgs="docker.io containerd runc tini"
+here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out/debs"
+out=$(cd "$out" && pwd)
+aptdir=${DD_APT_DIR:-$out/apt}
 cd "$out"
 
 have_debs() {
@@ -19,13 +23,11 @@ have_debs() {
 	done
 }
 if ! have_debs; then
+	# A private apt configuration derived from the machine's sources (third_party/apt.sh):
+	# the machine's own lists and sources are never touched.
 	echo "dockdrop build: apt-get download $pkgs" >&2
-	if ! (cd debs && apt-get download -q $pkgs >/dev/null 2>&1); then
-		[ "$(id -u)" = 0 ] || { echo "dockdrop build: apt-get download failed; run 'apt-get update' as root, or give make ENGINE=path/docker-X.tgz" >&2; exit 1; }
-		apt-get update -qq
-		(cd debs && apt-get download -q $pkgs >/dev/null) ||
-			{ echo "dockdrop build: apt-get download $pkgs failed" >&2; exit 1; }
-	fi
+	(cd debs && sh "$here/../third_party/apt.sh" "$aptdir" -- download -q $pkgs >/dev/null) ||
+		{ echo "dockdrop build: apt-get download $pkgs failed (private apt configuration in $aptdir); or give make ENGINE=path/docker-X.tgz" >&2; exit 1; }
 fi
 
 rm -rf root stage

@@ -1,13 +1,17 @@
 #!/bin/sh
 # Fetch, verify, unpack and patch the pinned third-party sources listed in ./lock.
 #   fetch.sh OUT    downloads into OUT/dl, unpacks into OUT/src/NAME
-# THIRD_PARTY_DIR=DIR takes the files from DIR instead of apt-get source.
+# THIRD_PARTY_DIR=DIR takes the files from DIR instead of apt-get source. apt-get runs with
+# a private configuration (third_party/apt.sh, in DD_APT_DIR, default OUT/apt) derived from
+# the machine's own sources: the machine's apt configuration is never changed.
 # Any digest mismatch stops with one line; a bad file is never unpacked.
 set -eu
 out=${1:?usage: fetch.sh OUT}
-lock=$(cd "$(dirname "$0")" && pwd)/lock
+here=$(cd "$(dirname "$0")" && pwd)
+lock=$here/lock
 mkdir -p "$out/dl" "$out/src"
 out=$(cd "$out" && pwd)
+aptdir=${DD_APT_DIR:-$out/apt}
 die() { echo "dockdrop build: $*" >&2; exit 1; }
 
 rows=$(awk '!/^#/ && NF == 7' "$lock")
@@ -21,10 +25,8 @@ echo "$rows" | while read -r name ver pkg debver role file sum; do
 			cp "$THIRD_PARTY_DIR/$file" "$f.part" && mv "$f.part" "$f"
 		else
 			echo "dockdrop build: apt-get source --download-only $pkg=$debver" >&2
-			sandbox=""
-			[ "$(id -u)" = 0 ] && sandbox="-o APT::Sandbox::User=root"
-			(cd "$out/dl" && apt-get source -qq --download-only $sandbox "$pkg=$debver" >/dev/null) ||
-				die "apt-get source $pkg=$debver failed; add a deb-src entry and run apt-get update, or set THIRD_PARTY_DIR"
+			(cd "$out/dl" && sh "$here/apt.sh" "$aptdir" -- source -qq --download-only "$pkg=$debver" >/dev/null) ||
+				die "apt-get source $pkg=$debver failed (private apt configuration in $aptdir); or set THIRD_PARTY_DIR to a directory holding the files of $lock"
 			[ -f "$f" ] || die "apt-get source $pkg=$debver did not provide $file"
 		fi
 	fi
