@@ -163,7 +163,7 @@ void dd_certs_sans(struct dd_certs_want *w, int image, const char *const *extra,
  * place, so the CA directory always holds a whole CA or nothing. */
 static int ensure_ca(struct dd_txn *t, enum pki_ktype kt, char *err, size_t errsz)
 {
-	char m[DD_PATH_MAX], etc[DD_PATH_MAX], stage[DD_PATH_MAX], host[64] = "", org[80];
+	char m[DD_PATH_MAX], etc[DD_PATH_MAX], stage[DD_PATH_MAX], org[80];
 	int rc;
 
 	if (dd_root_path(m, sizeof m, DD_CA_DIR) != 0)
@@ -183,9 +183,7 @@ static int ensure_ca(struct dd_txn *t, enum pki_ktype kt, char *err, size_t errs
 	    dd_root_path(etc, sizeof etc, DD_ETC_DIR) != 0 ||
 	    snprintf(stage, sizeof stage, "%s/.ca.dd-%ld-new", etc, (long)getpid()) >= (int)sizeof stage)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_CA_DIR, strerror(errno));
-	/* The CA's name says which machine it belongs to. */
-	gethostname(host, sizeof host - 1);
-	snprintf(org, sizeof org, "dockdrop %.40s", host[0] ? host : "host");
+	pki_ca_default_org(org, sizeof org); /* says which machine the CA belongs to */
 	if ((rc = pki_ca_init(stage, kt, PKI_CA_DAYS, org, 1, err, errsz)) == 0 &&
 	    rename(stage, m) != 0)
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", m, strerror(errno));

@@ -25,8 +25,8 @@
  * /etc/gshadow unless it holds name already (kept as it is, where groupadd would replace
  * it), written first so that a run cut short between the two files is completed by the
  * next; then "name:x:GID:" into /etc/group; *changed 1. 0, or with one line in err
- * DD_EXIT_USAGE (invalid name; a line for name that is not an entry, or a NUL byte: fix
- * with vigr; a bad login.defs range) or DD_EXIT_FAIL (I/O, a symlink, no free gid, the
+ * DD_EXIT_USAGE (invalid name; a line that is not an entry, name on two lines, or a NUL
+ * byte: fix with vigr; a bad login.defs range) or DD_EXIT_FAIL (I/O, a symlink, no free gid, the
  * lock not obtained in time). */
 int dd_group_ensure(const char *name, unsigned *gid, int *changed, char *err, size_t errsz);
 
@@ -34,6 +34,12 @@ int dd_group_ensure(const char *name, unsigned *gid, int *changed, char *err, si
  * from /etc/group then /etc/gshadow. A group that has members now is kept: DD_EXIT_FAIL
  * with err saying so. Absent is fine. 0 or an exit code with err. */
 int dd_group_remove(const char *name, char *err, size_t errsz);
+
+/* Read-only, without the lock, before anything changes: 0 when dd_group_ensure(name) can
+ * work on /etc/group and /etc/gshadow as they are, else DD_EXIT_USAGE (a NUL byte, a line
+ * that is not an entry, name on two lines, a gid above 4294967294) or DD_EXIT_FAIL (not
+ * readable, a symlink, not a regular file), with one line in err. */
+int dd_group_check(const char *name, char *err, size_t errsz);
 
 /* Look up only (for status), without the lock: 0 found, 1 not found, -1 error. */
 int dd_group_lookup(const char *name, unsigned *gid);

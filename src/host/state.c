@@ -34,6 +34,11 @@ static int path_ok(const char *p, size_t cap)
 	       strcmp(p + strlen(p) - (strlen(p) >= 3 ? 3 : 0), "/..") != 0;
 }
 
+int dd_state_path_ok(const char *p)
+{
+	return path_ok(p, sizeof ((struct dd_state_ent *)0)->path);
+}
+
 static int hex_ok(const char *s)
 {
 	if (strlen(s) != 64)

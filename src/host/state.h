@@ -70,5 +70,8 @@ int dd_state_add(struct dd_state *s, char kind, const char *path, unsigned mode,
  * the file's mode and SHA-256. 0 or -1 with errno. */
 int dd_state_record(struct dd_state *s, char kind, const char *abs);
 const struct dd_state_ent *dd_state_find(const struct dd_state *s, const char *path);
+/* 1 when the record holds p as a path and reads it back (absolute, printable ASCII
+ * without spaces, no "." or ".." component, under 256 bytes): input is checked with it. */
+int dd_state_path_ok(const char *p);
 
 #endif

@@ -73,7 +73,7 @@ void dd_afile_abort(struct dd_afile *af)
 	errno = saved;
 }
 
-int dd_afile_commit(struct dd_afile *af)
+int dd_afile_sync(struct dd_afile *af)
 {
 	if (fsync(af->fd) < 0)
 		goto fail;
@@ -82,24 +82,45 @@ int dd_afile_commit(struct dd_afile *af)
 		goto fail;
 	}
 	af->fd = -1;
-	if (rename(af->tmp, af->dst) < 0)
-		goto fail;
-	af->tmp[0] = 0;
-	return dd_fsync_parent(af->dst);
+	return 0;
 fail:
 	dd_afile_abort(af);
 	return -1;
 }
 
-int dd_write_atomic(const char *path, const void *buf, size_t n, mode_t mode)
+int dd_afile_rename(struct dd_afile *af)
+{
+	if (rename(af->tmp, af->dst) < 0) {
+		dd_afile_abort(af);
+		return -1;
+	}
+	af->tmp[0] = 0;
+	return dd_fsync_parent(af->dst);
+}
+
+int dd_afile_commit(struct dd_afile *af)
+{
+	return dd_afile_sync(af) < 0 ? -1 : dd_afile_rename(af);
+}
+
+int dd_write_atomic_as(const char *path, const void *buf, size_t n, mode_t mode, uid_t uid,
+		       gid_t gid)
 {
 	struct dd_afile af;
 
 	if (dd_afile_open(&af, path, mode) < 0)
 		return -1;
-	if (dd_afile_write(&af, buf, n) < 0) {
+	/* chown clears setuid/setgid bits: the mode is set again after it. */
+	if (((uid != (uid_t)-1 || gid != (gid_t)-1) &&
+	     (fchown(af.fd, uid, gid) < 0 || fchmod(af.fd, mode) < 0)) ||
+	    dd_afile_write(&af, buf, n) < 0) {
 		dd_afile_abort(&af);
 		return -1;
 	}
 	return dd_afile_commit(&af);
+}
+
+int dd_write_atomic(const char *path, const void *buf, size_t n, mode_t mode)
+{
+	return dd_write_atomic_as(path, buf, n, mode, (uid_t)-1, (gid_t)-1);
 }
