@@ -20,6 +20,7 @@
 #include "host/daemonjson.h"
 #include "host/engine.h"
 #include "host/group.h"
+#include "host/input.h"
 #include "host/paths.h"
 #include "host/preflight.h"
 #include "host/prove.h"
@@ -52,6 +53,7 @@ static int plan_daemon_json(const struct opts *o);
 
 static int check_input(struct opts *o, int *byo_client)
 {
+	static char certs_abs[256];
 	char err[512];
 	struct pki_san s;
 	int rc;
@@ -66,14 +68,20 @@ static int check_input(struct opts *o, int *byo_client)
 		return dd_fail(DD_EXIT_USAGE, "install: --rollback takes no settings but --root");
 	for (unsigned i = 0; i < o->sans.n; i++)
 		if (pki_san_parse(o->sans.v[i], &s) != 0)
-			return dd_fail(DD_EXIT_USAGE, "install: --tls-san %s: not a DNS name or an IP address",
+			return dd_fail(DD_EXIT_USAGE, "install: --tls-san %s: not a DNS name or an IP address (wildcards are not issued)",
 				       o->sans.v[i]);
 	for (unsigned i = 0; i < o->daemon_opts.n; i++)
-		if (dd_daemonjson_check_opt(o->daemon_opts.v[i], err, sizeof err))
+		if (dd_input_daemon_opt(o->daemon_opts.v[i], err, sizeof err))
 			return dd_fail(DD_EXIT_USAGE, "install: %s", err);
 	want.kt = (enum pki_ktype)pki_ktype_parse(o->key_type);
+	if (o->certs && (rc = dd_input_certs_dir(o->certs, certs_abs, sizeof certs_abs, err, sizeof err)))
+		return dd_fail(rc, "install: %s", err);
+	if (o->certs)
+		o->certs = certs_abs;
 	if (o->certs && (rc = dd_certs_byo_check(o->certs, byo_client, err, sizeof err)))
 		return dd_fail(rc, "install: --certs: %s", err);
+	if (!o->rollback && (rc = dd_group_check("docker", err, sizeof err)))
+		return dd_fail(rc, "install: %s", err);
 	return o->rollback ? 0 : plan_daemon_json(o);
 }
 
@@ -144,6 +152,7 @@ static int lock_and_sweep(void)
 static char *daemon_json;
 static char daemon_json_old[DD_DAEMONJSON_MAX + 1];
 static long daemon_json_old_len = -1;
+static struct stat daemon_json_st;	/* the user's file keeps its mode and owner, and so does its copy */
 
 static int plan_daemon_json(const struct opts *o)
 {
@@ -160,6 +169,9 @@ static int plan_daemon_json(const struct opts *o)
 	if (n < 0 && errno != ENOENT)
 		return dd_fail(errno == EFBIG ? DD_EXIT_USAGE : DD_EXIT_FAIL, "install: %s: %s", m,
 			       strerror(errno));
+	daemon_json_st = (struct stat){ .st_mode = 0644, .st_uid = (uid_t)-1, .st_gid = (gid_t)-1 };
+	if (n >= 0 && lstat(m, &daemon_json_st) != 0)
+		return dd_fail(DD_EXIT_FAIL, "install: %s: %s", m, strerror(errno));
 	if ((rc = dd_daemonjson_merge(n < 0 ? NULL : buf, n < 0 ? 0 : (size_t)n, &c, &daemon_json,
 				      warn, sizeof warn, err, sizeof err)))
 		return dd_fail(rc, "install: %s", err);
@@ -172,7 +184,9 @@ static int write_daemon_json(int *changed, char *err, size_t errsz)
 {
 	if (dd_state_find(&old, DD_DAEMON_JSON_ORIG) && record('f', DD_DAEMON_JSON_ORIG) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot record", DD_DAEMON_JSON_ORIG);
-	if (dd_txn_write(&txn, DD_DAEMON_JSON, daemon_json, strlen(daemon_json), 0644, changed) != 0)
+	if (dd_txn_write_as(&txn, DD_DAEMON_JSON, daemon_json, strlen(daemon_json),
+			    daemon_json_st.st_mode & 07777, daemon_json_st.st_uid, daemon_json_st.st_gid,
+			    changed) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_DAEMON_JSON, strerror(errno));
 	return record('c', DD_DAEMON_JSON) ? dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot record", DD_DAEMON_JSON) : 0;
 }
@@ -394,8 +408,10 @@ static int write_provisional(const struct opts *o, const struct dd_blob *b, enum
 	now.group_created = dd_group_lookup("docker", &gid) != 0;
 	now.gid = gid;
 	if (daemon_json_old_len >= 0 &&
-	    (dd_txn_write(&txn, DD_DAEMON_JSON_ORIG, daemon_json_old, (size_t)daemon_json_old_len,
-			  0644, &ch) != 0 || record('f', DD_DAEMON_JSON_ORIG) != 0))
+	    (dd_txn_write_as(&txn, DD_DAEMON_JSON_ORIG, daemon_json_old, (size_t)daemon_json_old_len,
+			     daemon_json_st.st_mode & 07777, daemon_json_st.st_uid,
+			     daemon_json_st.st_gid, &ch) != 0 ||
+	     record('f', DD_DAEMON_JSON_ORIG) != 0))
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_DAEMON_JSON_ORIG, strerror(errno));
 	dd_state_add(&now, 'c', DD_DAEMON_JSON, 0644, zero, NULL);
 	if ((rc = write_state(err, errsz)))
@@ -509,9 +525,27 @@ static int same_options(const struct opts *o, enum dd_init init)
 
 static void print_plan(const struct opts *o, const struct dd_blob *b, enum dd_init init)
 {
-	char name[128];
+	char name[128], dir[DD_PATH_MAX], hex[65];
 
 	dd_engine_name(b, name, sizeof name);
+	if (o->json) { /* the same plan, as install --json reports a result */
+		cJSON *j = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(j, "engine");
+
+		snprintf(dir, sizeof dir, "%s/%s", DD_ENGINE_DIR, name);
+		dd_hex(b->sha256, 32, hex);
+		cJSON_AddStringToObject(j, "result", "plan");
+		cJSON_AddStringToObject(e, "version", b->version);
+		cJSON_AddStringToObject(e, "sha256", hex);
+		cJSON_AddStringToObject(e, "dir", dir);
+		cJSON_AddStringToObject(j, "init", dd_init_name(init));
+		cJSON_AddBoolToObject(j, "tcp", !o->no_tcp);
+		cJSON_AddNumberToObject(j, "port", (double)o->port);
+		cJSON_AddStringToObject(j, "certs", o->certs ? o->certs : "");
+		cJSON_AddStringToObject(j, "root", dd_root());
+		if (dd_json_print(j) != 0)
+			dd_warn("out of memory printing the plan");
+		return;
+	}
 	printf("plan (nothing is changed with --dry-run):\n");
 	printf("  engine %s -> %s/%s, links in %s\n", b->version, DD_ENGINE_DIR, name, DD_BIN_DIR);
 	printf("  group docker in /etc/group and /etc/gshadow\n");
@@ -564,6 +598,10 @@ static int install(struct opts *o)
 			       o->engine ? "--engine: no such engine in this dockdrop (see dockdrop list)"
 					 : "this dockdrop carries no engine");
 	}
+	if ((rc = dd_input_engine(b, err, sizeof err))) {
+		dd_payload_close(&pl);
+		return dd_fail(rc, "install: %s", err);
+	}
 	if ((rc = dd_state_load(&old, err, sizeof err)) > 0) {
 		dd_payload_close(&pl);
 		return dd_fail(rc, "install: %s", err);
@@ -584,6 +622,10 @@ static int install(struct opts *o)
 	}
 	init = strcmp(o->init, "auto") ? dd_init_from_name(o->init) : pf.init;
 	dd_certs_sans(&want, o->root != NULL, o->sans.v, o->sans.n);
+	if (!o->certs && (rc = dd_input_server_names(&want, o->sans.v, o->sans.n, err, sizeof err))) {
+		dd_payload_close(&pl);
+		return dd_fail(rc, "install: %s", err);
+	}
 	if (o->dry_run) {
 		print_plan(o, b, init);
 		dd_payload_close(&pl);
@@ -623,6 +665,31 @@ static int install(struct opts *o)
 	return 0;
 }
 
+/* install --rollback's outcome, or with --dry-run its plan: one line, or one JSON object. */
+static void say_rollback(const struct opts *o, const char *result, const char *version)
+{
+	const struct dd_state_engine *to = o->dry_run ? &old.previous[0] : &now.engine;
+	const struct dd_state_engine *from = o->dry_run ? &old.engine : &now.previous[0];
+
+	if (o->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "result", result);
+		cJSON_AddStringToObject(j, "engine", to->version);
+		cJSON_AddStringToObject(j, "previous", from->version);
+		cJSON_AddStringToObject(j, "server_version", version);
+		cJSON_AddStringToObject(j, "root", dd_root());
+		if (dd_json_print(j) != 0)
+			dd_warn("out of memory printing the result");
+	} else if (o->dry_run) {
+		printf("plan (nothing is changed with --dry-run): engine %s becomes current again, %s is kept\n",
+		       to->version, from->version);
+	} else {
+		dd_info(o->root ? "engine %s is current again in %s" : "rolled back to engine %s%s",
+			to->version, o->root ? dd_root() : "");
+	}
+}
+
 /* install --rollback: the previous engine becomes current again. */
 static int rollback(struct opts *o)
 {
@@ -635,6 +702,10 @@ static int rollback(struct opts *o)
 		return dd_fail(DD_EXIT_FAIL, "install --rollback: %s", rc == DD_STATE_NONE ? "dockdrop has not installed anything here" : err);
 	if (old.nprev == 0 || !dd_engine_complete(old.previous[0].dir))
 		return dd_fail(DD_EXIT_FAIL, "install --rollback: no previous engine to go back to");
+	if (o->dry_run) {
+		say_rollback(o, "plan", "");
+		return 0;
+	}
 	if ((rc = lock_and_sweep()))
 		return rc;
 	now = old;
@@ -649,7 +720,7 @@ static int rollback(struct opts *o)
 	}
 	dd_txn_done(&txn);
 	if (o->root) {
-		dd_info("engine %s is current again in %s", now.engine.version, dd_root());
+		say_rollback(o, "rolled back", "");
 		return 0;
 	}
 	init = dd_init_from_name(old.init);
@@ -660,7 +731,7 @@ static int rollback(struct opts *o)
 			dd_err("install --rollback: %s", err);
 		return rc;
 	}
-	dd_info("rolled back to engine %s", now.engine.version);
+	say_rollback(o, "rolled back", version);
 	return 0;
 }
 

@@ -68,7 +68,7 @@ static void restore_daemon_json(const char *m, int changed)
 		if (dd_root_path(orig, sizeof orig, DD_DAEMON_JSON_ORIG) != 0)
 			return;
 		n = dd_read_small_file(orig, buf, sizeof buf);
-		if (n < 0 ? unlink(m) != 0 : dd_write_atomic(m, buf, (size_t)n, 0644) != 0)
+		if (n < 0 ? unlink(m) != 0 : dd_write_atomic_like(m, buf, (size_t)n, orig, 0644) != 0)
 			dd_warn("%s: %s", m, strerror(errno));
 		return;
 	}
@@ -77,7 +77,7 @@ static void restore_daemon_json(const char *m, int changed)
 		dd_warn("%s kept as it is: %s", m, n < 0 ? strerror(errno) : err);
 		return;
 	}
-	if (!out ? unlink(m) != 0 : dd_write_atomic(m, out, strlen(out), 0644) != 0)
+	if (!out ? unlink(m) != 0 : dd_write_atomic_like(m, out, strlen(out), m, 0644) != 0)
 		dd_warn("%s: %s", m, strerror(errno));
 	else
 		dd_warn("%s was changed since install: dockdrop's keys removed, yours kept", DD_DAEMON_JSON);

@@ -2,8 +2,9 @@
  * "nothing to do", status can report, and uninstall removes exactly what dockdrop wrote.
  * Plain text, one fact per line, parsed fail-closed (it is fuzzed):
  *   dockdrop-state 1
- *   engine VERSION SHA256 DIRNAME          the active engine (DIRNAME under /opt/dockdrop/engine)
- *   previous VERSION SHA256 DIRNAME        kept for install --rollback (newest first)
+ *   engine VERSION SHA256 DIRNAME [TREE]   the active engine (DIRNAME under /opt/dockdrop/engine;
+ *                                          TREE: the digest of that directory, host/enginesum.h)
+ *   previous VERSION SHA256 DIRNAME [TREE] kept for install --rollback (newest first)
  *   port N | tcp 0|1 | init NAME | key-type NAME | certs DIR
  *   san NAME|IP                            each --tls-san
  *   daemon-opt KEY=VALUE                   each --daemon-opt (the rest of the line)
@@ -22,7 +23,7 @@
 #define DD_STATE_ENTS 96
 #define DD_STATE_PREV 4
 #define DD_STATE_LIST 32
-#define DD_STATE_MAX 65536
+#define DD_STATE_MAX 81920	/* the largest record dd_state_format writes (state.c checks) */
 
 struct dd_state_ent {
 	char kind;		/* 'f' file, 'k' keep, 'c' conf, 'l' link, 'd' dir */
@@ -34,6 +35,7 @@ struct dd_state_ent {
 
 struct dd_state_engine {
 	char version[64], sha[65], dir[128];
+	char tree[65];		/* "" when not recorded */
 };
 
 struct dd_state {

@@ -120,6 +120,16 @@ int dd_write_atomic_as(const char *path, const void *buf, size_t n, mode_t mode,
 	return dd_afile_commit(&af);
 }
 
+int dd_write_atomic_like(const char *path, const void *buf, size_t n, const char *like,
+			 mode_t dflt)
+{
+	struct stat st;
+
+	if (lstat(like, &st) != 0 || !S_ISREG(st.st_mode))
+		return dd_write_atomic(path, buf, n, dflt);
+	return dd_write_atomic_as(path, buf, n, st.st_mode & 07777, st.st_uid, st.st_gid);
+}
+
 int dd_write_atomic(const char *path, const void *buf, size_t n, mode_t mode)
 {
 	return dd_write_atomic_as(path, buf, n, mode, (uid_t)-1, (gid_t)-1);

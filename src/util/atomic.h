@@ -40,5 +40,9 @@ int dd_write_atomic(const char *path, const void *buf, size_t n, mode_t mode);
  * created): a file replaced keeps its owner. */
 int dd_write_atomic_as(const char *path, const void *buf, size_t n, mode_t mode, uid_t uid,
 		       gid_t gid);
+/* The same with the mode and owner of the file like (path itself, say, or the copy it
+ * is restored from); mode dflt and the caller's owner when like is absent. */
+int dd_write_atomic_like(const char *path, const void *buf, size_t n, const char *like,
+			 mode_t dflt);
 
 #endif
