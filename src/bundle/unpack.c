@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "archive/extract.h"
@@ -12,6 +13,7 @@
 #include "archive/tar.h"
 #include "archive/gzindex.h"
 #include "bundle/blobsrc.h"
+#include "bundle/layout.h"
 #include "bundle/punpack.h"
 #include "bundle/unpack.h"
 #include "util/interrupt.h"
@@ -33,9 +35,10 @@ static struct {
 	unsigned char index[DD_GZI_HEAD + DD_GZI_POINTS * (DD_GZI_REC + DD_GZI_WINDOW)];
 } u;
 
-/* dir must be absent or an empty directory; its parent must exist. */
+/* dir must be absent or an empty directory (any directory with replace); its parent must
+ * exist. */
 static int check_target(const char *dir, char *parent, size_t psz, const char **base,
-			char *err, size_t errsz)
+			int replace, char *err, size_t errsz)
 {
 	struct stat st;
 	int fd, n = 0;
@@ -50,6 +53,8 @@ static int check_target(const char *dir, char *parent, size_t psz, const char **
 				       : dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s exists and is not a directory", dir);
+	if (replace)
+		return 0;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
 		/* getdents would be exact; ".", ".." and nothing else means st_nlink == 2 on
@@ -183,13 +188,48 @@ static int extract_into(const struct dd_payload *p, const struct dd_blob *b,
 	return serial(p, b, *stagefd, err, errsz);
 }
 
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+/* The staged tree becomes dir. With replace and dir there: exchanged (*old set: stage now
+ * holds the old tree, for the caller to remove), or where the file system cannot exchange,
+ * dir moved aside to ".BASE.dockdrop-old-PID" (swept by a later install if we are killed)
+ * and put back if the rename fails. 0 or -1 with errno. */
+static int put_in_place(const char *stage, const char *dir, const char *parent,
+			const char *base, int replace, int *old)
+{
+	char aside[DD_PATH_MAX];
+	struct stat st;
+	int e;
+
+	*old = 0;
+	if (!replace || (lstat(dir, &st) != 0 && errno == ENOENT))
+		return rename(stage, dir);
+	if (syscall(SYS_renameat2, AT_FDCWD, stage, AT_FDCWD, dir, RENAME_EXCHANGE) == 0)
+		return *old = 1, 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (snprintf(aside, sizeof aside, "%s/.%s.dockdrop-old-%ld", parent, base, (long)getpid()) >=
+		    (int)sizeof aside || rename(dir, aside) != 0)
+		return -1;
+	if (rename(stage, dir) != 0) {
+		e = errno;
+		rename(aside, dir);
+		errno = e;
+		return -1;
+	}
+	drop_stage(parent, aside);
+	return 0;
+}
+
 int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *dir,
 	      unsigned flags, struct dd_unpack_stats *st, char *err, size_t errsz)
 {
-	char parent[DD_PATH_MAX], stage[DD_PATH_MAX], target[DD_PATH_MAX];
+	char parent[DD_PATH_MAX], stage[DD_PATH_MAX], target[DD_PATH_MAX], why[200];
 	const char *base;
 	size_t n = strlen(dir);
-	int rc, stagefd;
+	int rc, stagefd, old = 0;
 
 	/* "DIR/" names DIR. */
 	if (n >= sizeof target)
@@ -198,7 +238,8 @@ int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *d
 	while (n > 1 && target[n - 1] == '/')
 		target[--n] = 0;
 	dir = target;
-	if ((rc = check_target(dir, parent, sizeof parent, &base, err, errsz)))
+	if ((rc = check_target(dir, parent, sizeof parent, &base, !!(flags & DD_UNPACK_REPLACE), err,
+			       errsz)))
 		return rc;
 	stagefd = new_stage(parent, base, stage, sizeof stage, err, errsz);
 	if (stagefd < 0)
@@ -206,6 +247,8 @@ int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *d
 	rc = extract_into(p, b, parent, base, stage, sizeof stage, &stagefd, err, errsz);
 	if (stagefd < 0)
 		return rc;
+	if (rc == 0 && (flags & DD_UNPACK_ENGINE) && dd_engine_layout_check(stagefd, why, sizeof why) != 0)
+		rc = dd_say(err, errsz, DD_EXIT_VERIFY, "engine %s %s: %s", b->name, b->version, why);
 	if (rc == 0 && fchmod(stagefd, 0755) != 0)
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %s", stage, strerror(errno));
 	if (rc == 0 && (flags & DD_UNPACK_SYNC)) {
@@ -215,7 +258,7 @@ int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *d
 	}
 	if (stagefd >= 0)
 		close(stagefd);
-	if (rc == 0 && rename(stage, dir) != 0)
+	if (rc == 0 && put_in_place(stage, dir, parent, base, !!(flags & DD_UNPACK_REPLACE), &old) != 0)
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "rename %s to %s: %s", stage, dir, strerror(errno));
 	if (rc != 0) {
 		drop_stage(parent, stage);
@@ -224,6 +267,8 @@ int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *d
 				    dd_interrupted(), dir);
 		return rc;
 	}
+	if (old)
+		drop_stage(parent, stage); /* the tree that was replaced */
 	dd_fsync_parent(dir);
 	if (st)
 		*st = (struct dd_unpack_stats){ u.x.files, u.x.dirs, u.x.links, u.x.bytes };

@@ -8,6 +8,7 @@
 
 #include "cmd/cmd.h"
 #include "host/certs.h"
+#include "host/certverify.h"
 #include "host/paths.h"
 #include "host/prove.h"
 #include "host/service.h"
@@ -109,6 +110,7 @@ static int run_check(const struct dd_cmd *self, int argc, char **argv)
 	if ((rc = load("certs check", root)))
 		return rc;
 	n = dd_certs_status(cs);
+	dd_certs_verify(cs, n);
 	for (unsigned i = 0; i < n; i++) {
 		bad |= cs[i].present && cs[i].problem[0];
 		if (!json && cs[i].present)
@@ -127,7 +129,8 @@ static const struct dd_cmd certs_rotate = {
 };
 
 static const struct dd_cmd certs_check = {
-	"check", "certs check", "", "Report certificate expiry (warns under 30 days).", 0, 0,
+	"check", "certs check", "",
+	"Check each certificate's key and CA, and report expiry (warns under 30 days).", 0, 0,
 	run_check, NULL
 };
 

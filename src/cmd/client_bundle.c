@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "host/clientbundle.h"
 #include "host/state.h"
+#include "pki/byo.h"
 #include "util/atomic.h"
 #include "util/log.h"
 #include "util/rootpath.h"
@@ -39,6 +40,23 @@ static time_t bundle_mtime(const char *dir)
 }
 
 static struct dd_state state;
+
+/* What goes out must work: key.pem is cert.pem's key and ca.pem issued cert.pem. A pair
+ * broken on this machine is a failure to mend there; one given with --client-dir is bad
+ * input. (Files missing or not PEM: dd_client_bundle_write names them.) */
+static int check_pair(const char *dir, int given)
+{
+	char ca[DD_PATH_MAX], cert[DD_PATH_MAX], key[DD_PATH_MAX], err[600];
+
+	if (snprintf(ca, sizeof ca, "%s/ca.pem", dir) >= (int)sizeof ca ||
+	    snprintf(cert, sizeof cert, "%s/cert.pem", dir) >= (int)sizeof cert ||
+	    snprintf(key, sizeof key, "%s/key.pem", dir) >= (int)sizeof key)
+		return dd_fail(DD_EXIT_USAGE, "client-bundle: %s: path too long", dir);
+	if (pki_pair_check(ca, cert, key, err, sizeof err) == DD_EXIT_VERIFY)
+		return dd_fail(given ? DD_EXIT_USAGE : DD_EXIT_FAIL, "client-bundle: %s%s", err,
+			       given ? "" : ": re-run dockdrop install (or certs rotate) to mend it");
+	return 0;
+}
 
 static int run(const struct dd_cmd *self, int argc, char **argv)
 {
@@ -110,6 +128,8 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	}
 	if (!force && lstat(out, &st) == 0 && !S_ISDIR(st.st_mode))
 		return dd_fail(DD_EXIT_USAGE, "client-bundle: %s exists: --force replaces it", out);
+	if ((rc = check_pair(client_dir, client_dir != dir)))
+		return rc;
 	b = (struct dd_client_bundle){ client_dir, host, (unsigned)port, context,
 				       bundle_mtime(client_dir) };
 	if ((rc = dd_client_bundle_write(&b, out, err, sizeof err)))

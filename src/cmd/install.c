@@ -19,6 +19,7 @@
 #include "host/clientbundle.h"
 #include "host/daemonjson.h"
 #include "host/engine.h"
+#include "host/enginesum.h"
 #include "host/group.h"
 #include "host/input.h"
 #include "host/paths.h"
@@ -421,11 +422,22 @@ static int write_provisional(const struct opts *o, const struct dd_blob *b, enum
 	return 0;
 }
 
+/* The digest the old record keeps for engine directory name ("" when none). */
+static const char *recorded_tree(const char *name)
+{
+	if (strcmp(old.engine.dir, name) == 0)
+		return old.engine.tree;
+	for (unsigned i = 0; i < old.nprev; i++)
+		if (strcmp(old.previous[i].dir, name) == 0)
+			return old.previous[i].tree;
+	return "";
+}
+
 /* Steps 3 to 5 and 7: everything that writes. */
 static int apply(const struct opts *o, const struct dd_blob *b, enum dd_init init, int *restart,
 		 int *client, char *err, size_t errsz)
 {
-	char name[128], bins[DD_ENGINE_BINS][64], abs[DD_PATH_MAX];
+	char name[128], bins[DD_ENGINE_BINS][64], abs[DD_PATH_MAX], tree[65];
 	unsigned nb;
 	int rc, ch, certs_ch;
 
@@ -433,7 +445,7 @@ static int apply(const struct opts *o, const struct dd_blob *b, enum dd_init ini
 	dd_engine_name(b, name, sizeof name);
 	if (!old.engine.dir[0] && (rc = write_provisional(o, b, init, name, err, errsz)))
 		return rc;
-	if ((rc = dd_engine_unpack(&txn, &pl, b, name, &ch, err, errsz)))
+	if ((rc = dd_engine_unpack(&txn, &pl, b, name, recorded_tree(name), tree, &ch, err, errsz)))
 		return rc;
 	STEP(ch ? "engine %s verified and unpacked into %s/%s" : "engine %s already in %s/%s",
 	     b->version, DD_ENGINE_DIR, name);
@@ -446,6 +458,7 @@ static int apply(const struct opts *o, const struct dd_blob *b, enum dd_init ini
 		record('l', abs);
 	}
 	engine_lines(b, name);
+	memcpy(now.engine.tree, tree, sizeof tree);
 	if ((rc = write_group(err, errsz)))
 		return rc;
 	want.byo = o->certs;
@@ -590,7 +603,7 @@ static int install(struct opts *o)
 
 	if ((rc = check_input(o, &byo_client)))
 		return rc;
-	if ((rc = dd_payload_open_cmd(&pl, NULL, "install")))
+	if ((rc = dd_payload_open_checked(&pl, NULL, "install")))
 		return rc;
 	if (!(b = pick_engine(o->engine))) {
 		dd_payload_close(&pl);
@@ -702,6 +715,9 @@ static int rollback(struct opts *o)
 		return dd_fail(DD_EXIT_FAIL, "install --rollback: %s", rc == DD_STATE_NONE ? "dockdrop has not installed anything here" : err);
 	if (old.nprev == 0 || !dd_engine_complete(old.previous[0].dir))
 		return dd_fail(DD_EXIT_FAIL, "install --rollback: no previous engine to go back to");
+	if (dd_engine_intact(old.previous[0].dir, old.previous[0].tree) == 0)
+		return dd_fail(DD_EXIT_FAIL, "install --rollback: the files of engine %s changed since it was installed: install it again with the dockdrop that carries it",
+			       old.previous[0].version);
 	if (o->dry_run) {
 		say_rollback(o, "plan", "");
 		return 0;

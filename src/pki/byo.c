@@ -23,6 +23,9 @@ static int load_cert(const char *path, unsigned char *der, struct pki_cert *c, c
 
 	if (n < 0)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", path, strerror(errno));
+	/* PEM readers skip what is not a block: a NUL byte (a damaged copy?) is named. */
+	if (memchr(b.pem, 0, (size_t)n))
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s holds a NUL byte: not a PEM text file", path);
 	if (pki_x509_load(b.pem, (size_t)n, der, PKI_CERT_MAX, c, &why))
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", path, why);
 	return 0;
@@ -36,6 +39,10 @@ static int load_key(const char *path, char *err, size_t errsz)
 
 	if (n < 0)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", path, strerror(errno));
+	if (memchr(b.pem, 0, (size_t)n)) {
+		explicit_bzero(b.pem, sizeof b.pem);
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s holds a NUL byte: not a PEM text file", path);
+	}
 	rc = pki_key_load(&b.key, b.pem, (size_t)n, &why);
 	explicit_bzero(b.pem, sizeof b.pem);
 	return rc ? dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", path, why) : 0;
@@ -86,6 +93,33 @@ static int check(const char *ca_pem, const char *cert_pem, const char *key_pem, 
 	    (rc = in_time(cert_pem, &b.cert, now, err, errsz)))
 		return rc;
 	return 0;
+}
+
+static int pair(const char *ca_pem, const char *cert_pem, const char *key_pem, char *err,
+		size_t errsz)
+{
+	int rc;
+
+	if ((rc = load_cert(ca_pem, b.ca_der, &b.ca, err, errsz)) ||
+	    (rc = load_cert(cert_pem, b.der, &b.cert, err, errsz)) ||
+	    (rc = load_key(key_pem, err, errsz)))
+		return rc;
+	if (!pki_key_matches(&b.key, &b.cert.pkey))
+		return dd_say(err, errsz, DD_EXIT_VERIFY, "%s is not the key of %s", key_pem, cert_pem);
+	if (b.cert.issuer_len != b.ca.subject_len ||
+	    memcmp(b.cert.issuer, b.ca.subject, b.ca.subject_len) != 0 ||
+	    !pki_x509_signed_by(&b.cert, &b.ca))
+		return dd_say(err, errsz, DD_EXIT_VERIFY, "%s was not issued by %s", cert_pem, ca_pem);
+	return 0;
+}
+
+int pki_pair_check(const char *ca_pem, const char *cert_pem, const char *key_pem, char *err,
+		   size_t errsz)
+{
+	int rc = pair(ca_pem, cert_pem, key_pem, err, errsz);
+
+	pki_key_wipe(&b.key);
+	return rc;
 }
 
 int pki_byo_check(const char *ca_pem, const char *cert_pem, const char *key_pem, char *err,
