@@ -83,6 +83,10 @@ static int check_input(struct opts *o, int *byo_client)
 		return dd_fail(rc, "install: --certs: %s", err);
 	if (!o->rollback && (rc = dd_group_check("docker", err, sizeof err)))
 		return dd_fail(rc, "install: %s", err);
+	dd_certs_sans(&want, o->root != NULL, o->sans.v, o->sans.n);
+	if (!o->rollback && !o->certs &&
+	    (rc = dd_input_server_names(&want, o->sans.v, o->sans.n, err, sizeof err)))
+		return dd_fail(rc, "install: %s", err);
 	return o->rollback ? 0 : plan_daemon_json(o);
 }
 
@@ -634,11 +638,6 @@ static int install(struct opts *o)
 		}
 	}
 	init = strcmp(o->init, "auto") ? dd_init_from_name(o->init) : pf.init;
-	dd_certs_sans(&want, o->root != NULL, o->sans.v, o->sans.n);
-	if (!o->certs && (rc = dd_input_server_names(&want, o->sans.v, o->sans.n, err, sizeof err))) {
-		dd_payload_close(&pl);
-		return dd_fail(rc, "install: %s", err);
-	}
 	if (o->dry_run) {
 		print_plan(o, b, init);
 		dd_payload_close(&pl);

@@ -60,6 +60,7 @@ int main(int argc, char **argv)
 	stub = slurp(argv[1], &sn);
 	if ((fd = open(argv[1], O_RDONLY)) < 0 || dd_elf_size(fd, sn, &end) != DD_ELF_OK) {
 		fprintf(stderr, "rawbundle: %s: not an ELF stub\n", argv[1]);
+		free(stub);
 		return 1;
 	}
 	close(fd);
@@ -91,5 +92,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	chmod(argv[5], 0755);
+	free(stub);
+	free(engine);
 	return 0;
 }
