@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "host/certs.h"
 #include "host/certverify.h"
+#include "host/input.h"
 #include "host/paths.h"
 #include "host/prove.h"
 #include "host/service.h"
@@ -67,6 +68,9 @@ static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
 		for (unsigned i = 0; i < st.nsans; i++)
 			extra[i] = st.sans[i];
 		dd_certs_sans(&want, root != NULL, extra, st.nsans);
+		/* this machine may have more addresses now than at install */
+		if ((rc = dd_input_server_names(&want, extra, st.nsans, err, sizeof err)))
+			return dd_fail(rc, "certs rotate: %s; nothing was changed", err);
 	}
 	rc = dd_certs_ensure(&txn, &want, &changed, &client, err, sizeof err);
 	for (unsigned i = 0; rc == 0 && i < st.n; i++)
