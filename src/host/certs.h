@@ -1,8 +1,9 @@
 /* The machine's certificates: the CA in /etc/dockdrop/ca, the server pair in
  * /etc/docker/tls (where dockerd's daemon.json points) and the client pair in
  * /etc/dockdrop/client (the DOCKER_CERT_PATH layout). A pair that is already right (signed
- * by the CA, its key, the key type and SANs asked for, more than 30 days left) is kept, so
- * a re-run changes nothing; anything else is issued anew. A SIGKILL between two files of
+ * by the CA, its key, the key type asked for, more than 30 days left, and for the server
+ * exactly the names asked for: none missing, none extra) is kept, so a re-run changes
+ * nothing; anything else is issued anew. A SIGKILL between two files of
  * a pair leaves a pair that fails these checks, and the next run re-issues it. */
 #ifndef DD_HOST_CERTS_H
 #define DD_HOST_CERTS_H
@@ -28,7 +29,7 @@ struct dd_certs_want {
 	char why_server[512], why_client[160];
 };
 
-/* The server's names: the machine's own (pki_auto_sans), or for an image tree (image set)
+/* The server's names: the machine's own (dd_hostaddr_sans), or for an image tree (image set)
  * only those that hold on every machine it boots (localhost, 127.0.0.1, ::1); then extra
  * (the --tls-san values, already checked). */
 void dd_certs_sans(struct dd_certs_want *w, int image, const char *const *extra, unsigned n);
