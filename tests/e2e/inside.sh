@@ -62,6 +62,21 @@ check "the CA directory is 0700" sh -c '[ "$(stat -c %a /etc/dockdrop/ca)" = 700
 check "docker group in /etc/group and /etc/gshadow" sh -c 'grep -q "^docker:x:[0-9]*:" /etc/group && grep -q "^docker:!*:" /etc/gshadow'
 check "daemon.json has tlsverify and the user's options" sh -c \
 	'grep -q "\"tlsverify\": *true" /etc/docker/daemon.json && grep -q "\"storage-driver\": *\"vfs\"" /etc/docker/daemon.json'
+# The names found: the host's own addresses in, its IPv6 temporary one out (when the
+# namespace has IPv6: test_install.sh made ddeth0).
+$DD ca show /etc/docker/tls/server-cert.pem >/tmp/show0.out 2>&1
+SANS0=" $(sed -n 's/^sans *//p' /tmp/show0.out) "
+case "$SANS0" in
+*" 10.77.0.1 "*) ok "the certificate names ddeth0's 10.77.0.1 (discovered)" ;;
+*) notok "10.77.0.1 not discovered: $SANS0" ;;
+esac
+if [ -e /proc/net/if_inet6 ]; then
+	ntemp=$(grep -c '^20010db80007[0-9a-f]* [0-9a-f]* [0-9a-f]* [0-9a-f]* [0-9a-f][13579bdf] ' /proc/net/if_inet6)
+	v6=$(echo "$SANS0" | tr ' ' '\n' | grep -c '^2001:db8:7:')
+	[ "$ntemp" -ge 1 ] && [ "$v6" = 1 ] && case "$SANS0" in *" 2001:db8:7::1 "*) true ;; *) false ;; esac &&
+		ok "the certificate names 2001:db8:7::1 and none of the $ntemp temporary addresses beside it" ||
+		notok "IPv6: $ntemp temporary, names: $SANS0"
+fi
 
 # --- the real docker CLI with the client files ----------------------------------------------
 TLS="--tlsverify --tlscacert $C/ca.pem --tlscert $C/cert.pem --tlskey $C/key.pem -H tcp://127.0.0.1:$PORT"
