@@ -142,9 +142,11 @@ container() { docker $TLS inspect -f '{{.Id}} {{.State.Running}} {{.State.Starte
 written >/tmp/written.1
 C1=$(container)
 sleep 1.1 # a rewrite within the same clock tick could keep the mtime
+t0=$(date +%s%N)
 # shellcheck disable=SC2086
 $DD install -v $OPTS >/tmp/install2.out 2>/tmp/install2.err
 rc=$?
+echo "# re-run after use: $((($(date +%s%N) - t0) / 1000000)) ms"
 if [ $rc -eq 0 ] && grep -q 'already installed, nothing to do' /tmp/install2.out &&
 	[ "$(cat /run/dockdrop/dockerd.pid)" = "$DPID" ] && alive "$DPID"; then
 	ok "re-run after use: exit 0, already installed, nothing to do; dockerd ($DPID) not restarted"
