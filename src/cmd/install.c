@@ -81,13 +81,14 @@ static int check_input(struct opts *o, int *byo_client)
 		o->certs = certs_abs;
 	if (o->certs && (rc = dd_certs_byo_check(o->certs, byo_client, err, sizeof err)))
 		return dd_fail(rc, "install: --certs: %s", err);
-	if (!o->rollback && (rc = dd_group_check("docker", err, sizeof err)))
+	if (o->rollback)
+		return 0;
+	if ((rc = dd_group_check("docker", err, sizeof err)))
 		return dd_fail(rc, "install: %s", err);
 	dd_certs_sans(&want, o->root != NULL, o->sans.v, o->sans.n);
-	if (!o->rollback && !o->certs &&
-	    (rc = dd_input_server_names(&want, o->sans.v, o->sans.n, err, sizeof err)))
+	if (!o->certs && (rc = dd_input_server_names(&want, o->sans.v, o->sans.n, err, sizeof err)))
 		return dd_fail(rc, "install: %s", err);
-	return o->rollback ? 0 : plan_daemon_json(o);
+	return plan_daemon_json(o);
 }
 
 /* The engine blob to install: --engine VERSION, or the first. */
