@@ -267,6 +267,14 @@ while [ $n -lt 60 ] && [ $found -lt 2 ]; do
 	rm -rf "$K"
 done
 check "a kill between a key's and its certificate's rename was found for both pairs ($found)" [ $found -eq 2 ]
+# Both or neither: a certificate that cannot be written (files over 512 bytes refused by
+# ulimit -f, the key fits) leaves the old pair as it was, and no temporary behind.
+"$DOCKDROP" ca issue server -q --ca "$CA" --out "$T/pair" --san localhost && cp -a "$T/pair" "$T/pair.before"
+SNAP=content
+refused "a key and certificate pair: the certificate not written, the old pair kept (exit 1)" 1 "server-cert.pem" "$T/pair" \
+	sh -c 'ulimit -f 1; trap "" XFSZ; exec "$0" ca issue server --ca "$1" --out "$2" --san localhost' "$DOCKDROP" "$CA" "$T/pair"
+SNAP=
+check "... both files as they were" sh -c "diff -r '$T/pair' '$T/pair.before' >/dev/null"
 # By hand: another key, another CA.
 "$DOCKDROP" ca init -q --dir "$T/ca-other" && "$DOCKDROP" ca issue client -q --ca "$T/ca-other" --out "$T/other-cli" &&
 	"$DOCKDROP" ca issue server -q --ca "$T/ca-other" --out "$T/other-srv" --san localhost
