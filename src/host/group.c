@@ -505,7 +505,7 @@ int dd_group_remove(const char *name, char *err, size_t errsz)
 
 int dd_group_check(const char *name, char *err, size_t errsz)
 {
-	struct file grp, gsh;
+	struct file grp, gsh, defs = { 0 };
 	unsigned gid;
 	int rc;
 
@@ -514,8 +514,12 @@ int dd_group_check(const char *name, char *err, size_t errsz)
 	if ((rc = load(&grp, "/etc/group", 0, err, errsz)))
 		return rc;
 	rc = find(&grp, name, &gid, err, errsz);
+	/* To be added: login.defs readable and a gid free, as dd_group_ensure will need. */
+	if (rc == 1 && !(rc = load(&defs, "/etc/login.defs", 1, err, errsz)))
+		rc = pick_gid(&grp, &defs, &gid, err, errsz);
 	free(grp.buf);
-	if (rc > 1)
+	free(defs.buf);
+	if (rc)
 		return rc;
 	if ((rc = load(&gsh, "/etc/gshadow", 1, err, errsz)))
 		return rc;

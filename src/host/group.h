@@ -36,9 +36,10 @@ int dd_group_ensure(const char *name, unsigned *gid, int *changed, char *err, si
 int dd_group_remove(const char *name, char *err, size_t errsz);
 
 /* Read-only, without the lock, before anything changes: 0 when dd_group_ensure(name) can
- * work on /etc/group and /etc/gshadow as they are, else DD_EXIT_USAGE (a NUL byte, a line
- * that is not an entry, name on two lines, a gid above 4294967294) or DD_EXIT_FAIL (not
- * readable, a symlink, not a regular file), with one line in err. */
+ * work on /etc/group, /etc/gshadow and /etc/login.defs as they are, else DD_EXIT_USAGE (a
+ * NUL byte, a line that is not an entry, name on two lines, a gid above 4294967294, a bad
+ * login.defs range) or DD_EXIT_FAIL (not readable, a symlink, not a regular file, no free
+ * system gid), with one line in err. */
 int dd_group_check(const char *name, char *err, size_t errsz);
 
 /* Look up only (for status), without the lock: 0 found, 1 not found, -1 error. */

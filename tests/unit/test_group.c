@@ -181,6 +181,10 @@ static void run_picks(int ref_too)
 			CHECKF(0, "%s: setup", picks[i].name);
 			continue;
 		}
+		/* install's look before any change agrees with what the change finds */
+		rc = dd_group_check("docker", err, sizeof err);
+		CHECKF(rc == picks[i].rc, "%s: dd_group_check rc %d (want %d) %s", picks[i].name, rc,
+		       picks[i].rc, err);
 		rc = dd_group_ensure("docker", &gid, &changed, err, sizeof err);
 		dd_root_set(NULL);
 		if (!picks[i].rc) {
