@@ -278,6 +278,15 @@ static int resolve(const char *abs, int flags, mode_t mode)
 	return walk(abs, flags, mode);
 }
 
+const char *dd_root_resolver(void)
+{
+	int fd = dd_root_open("/", O_PATH | O_DIRECTORY, 0); /* finds out what the kernel has */
+
+	if (fd >= 0)
+		close(fd);
+	return use_openat2() ? "openat2" : "walk";
+}
+
 int dd_root_open(const char *abs, int flags, mode_t mode)
 {
 	if (check(abs) != 0)

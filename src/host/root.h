@@ -34,6 +34,8 @@ int dd_root_set(const char *dir);
 const char *dd_root(void);
 /* The root's directory fd (opened once, close-on-exec), or -1 with errno. */
 int dd_root_fd(void);
+/* "openat2" or "walk": which of the two resolves paths here (tests, -v). */
+const char *dd_root_resolver(void);
 /* abs as a name on this machine, for messages only ("DIR/etc/docker", or abs itself when
  * the root is "/"): never opened, since a symlink in DIR could lead anywhere. Returns buf. */
 const char *dd_root_show(const char *abs, char *buf, size_t cap);
