@@ -435,6 +435,10 @@ static int apply(const struct opts *o, const struct dd_blob *b, enum dd_init ini
 	record_keep(*client);
 	STEP(certs_ch ? "certificates issued (%s)" : "certificates already in place (%s)",
 	     o->certs ? "from --certs" : o->key_type);
+	if (want.why_server[0])
+		STEP("server certificate re-issued: %s", want.why_server);
+	if (want.why_client[0])
+		STEP("client certificate re-issued: %s", want.why_client);
 	if ((rc = write_daemon_json(&ch, err, errsz)))
 		return rc;
 	*restart |= ch;
