@@ -54,8 +54,10 @@ make_tree() {
 	: >"$R/etc/.pwd.lock"
 	mkdir -p "$R/$(dirname "$d")"
 	# What the string join would reach: filled like a machine's own directory.
-	mkdir -p "$S/$name/dockdrop/ca" "$S/$name/tls"
+	mkdir -p "$S/$name/dockdrop/ca" "$S/$name/tls" "$S/$name/docker/volumes/data" "$S/$name/containerd"
+	echo "a volume's data" >"$S/$name/docker/volumes/data/file"
 	echo '{"host": "sentinel"}' >"$S/$name/daemon.json"
+	echo '{"key": "sentinel"}' >"$S/$name/key.json"
 	echo "sentinel" >"$S/$name/state"
 	echo "sentinel" >"$S/$name/dockdrop/ca/ca.pem"
 	if [ "$kind" = absolute ]; then
