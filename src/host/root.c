@@ -546,7 +546,13 @@ int dd_root_afile_open(struct dd_afile *af, const char *abs, mode_t mode)
 	AT_PARENT(abs, dd_afile_openat(af, pfd_, base, mode));
 }
 
+int dd_root_write_atomic_as(const char *abs, const void *buf, size_t n, mode_t mode, uid_t uid,
+			    gid_t gid)
+{
+	AT_PARENT(abs, dd_write_atomic_at(pfd_, base, buf, n, mode, uid, gid));
+}
+
 int dd_root_write_atomic(const char *abs, const void *buf, size_t n, mode_t mode)
 {
-	AT_PARENT(abs, dd_write_atomic_at(pfd_, base, buf, n, mode));
+	return dd_root_write_atomic_as(abs, buf, n, mode, (uid_t)-1, (gid_t)-1);
 }
