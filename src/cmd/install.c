@@ -23,6 +23,7 @@
 #include "host/paths.h"
 #include "host/preflight.h"
 #include "host/prove.h"
+#include "host/root.h"
 #include "host/service.h"
 #include "host/state.h"
 #include "host/txn.h"
@@ -31,7 +32,6 @@
 #include "util/io.h"
 #include "util/jsonout.h"
 #include "util/log.h"
-#include "util/rootpath.h"
 #include "util/sha256.h"
 
 struct opts {
@@ -101,7 +101,6 @@ static int record(char kind, const char *abs)
  * when they are empty. */
 static int record_dirs(void)
 {
-	size_t skip = strlen(dd_root());
 	struct stat st;
 
 	if (dd_txn_mkdir(&txn, DD_STATE_DIR, 0755) != 0)
@@ -110,9 +109,9 @@ static int record_dirs(void)
 		if (old.ent[i].kind == 'd')
 			dd_state_record(&now, 'd', old.ent[i].path);
 	for (unsigned i = 0; i < txn.n; i++)
-		if (txn.e[i].was == DD_TXN_ABSENT && lstat(txn.e[i].path, &st) == 0 &&
+		if (txn.e[i].was == DD_TXN_ABSENT && dd_root_lstat(txn.e[i].path, &st) == 0 &&
 		    S_ISDIR(st.st_mode))
-			dd_state_record(&now, 'd', txn.e[i].path + skip);
+			dd_state_record(&now, 'd', txn.e[i].path);
 	return 0;
 }
 
@@ -154,9 +153,8 @@ static int plan_daemon_json(const struct opts *o)
 	long n;
 	int rc;
 
-	if (dd_root_path(m, sizeof m, DD_DAEMON_JSON) != 0)
-		return dd_fail(DD_EXIT_USAGE, "install: %s: %s", DD_DAEMON_JSON, strerror(errno));
-	n = daemon_json_old_len = dd_read_small_file(m, buf, sizeof daemon_json_old);
+	dd_root_show(DD_DAEMON_JSON, m, sizeof m);
+	n = daemon_json_old_len = dd_root_read_small(DD_DAEMON_JSON, buf, sizeof daemon_json_old);
 	if (n < 0 && errno != ENOENT)
 		return dd_fail(errno == EFBIG ? DD_EXIT_USAGE : DD_EXIT_FAIL, "install: %s: %s", m,
 			       strerror(errno));
@@ -296,19 +294,17 @@ static int drop_stale(char *err, size_t errsz)
 {
 	for (unsigned i = 0; i < old.n; i++) {
 		const struct dd_state_ent *e = &old.ent[i];
-		char m[DD_PATH_MAX], cur[DD_PATH_MAX], hex[65];
+		char cur[DD_PATH_MAX], hex[65];
 		unsigned char d[32];
-		ssize_t k;
+		struct stat st;
 
-		if ((e->kind != 'f' && e->kind != 'l') || dd_state_find(&now, e->path) ||
-		    dd_root_path(m, sizeof m, e->path) != 0)
+		if ((e->kind != 'f' && e->kind != 'l') || dd_state_find(&now, e->path))
 			continue;
 		if (e->kind == 'l') {
-			if ((k = readlink(m, cur, sizeof cur - 1)) < 0 ||
-			    (cur[k] = 0, strcmp(cur, e->target) != 0))
+			if (dd_root_readlink(e->path, cur, sizeof cur) != 0 || strcmp(cur, e->target) != 0)
 				continue;
-		} else if (dd_sha256_file(m, d) != 0 || (dd_hex(d, 32, hex), strcmp(hex, e->sha) != 0)) {
-			if (access(m, F_OK) == 0)
+		} else if (dd_root_sha256(e->path, d) != 0 || (dd_hex(d, 32, hex), strcmp(hex, e->sha) != 0)) {
+			if (dd_root_stat(e->path, &st) == 0)
 				dd_warn("%s is no longer dockdrop's but was changed: kept", e->path);
 			continue;
 		}
@@ -336,13 +332,13 @@ static int write_state(char *err, size_t errsz)
 /* Record the ancestors of abs that do not exist yet: directories this install will make. */
 static void plan_dirs(const char *abs)
 {
-	char p[DD_PATH_MAX], m[DD_PATH_MAX];
+	char p[DD_PATH_MAX];
 	struct stat st;
 
 	snprintf(p, sizeof p, "%s", abs);
 	for (char *c = p + 1; (c = strchr(c, '/')); c++) {
 		*c = 0;
-		if (dd_root_path(m, sizeof m, p) == 0 && lstat(m, &st) != 0)
+		if (dd_root_lstat(p, &st) != 0)
 			dd_state_add(&now, 'd', p, 0, NULL, NULL);
 		*c = '/';
 	}

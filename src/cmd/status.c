@@ -11,12 +11,12 @@
 #include "host/certs.h"
 #include "host/paths.h"
 #include "host/prove.h"
+#include "host/root.h"
 #include "host/service.h"
 #include "host/state.h"
 #include "util/atomic.h"
 #include "util/jsonout.h"
 #include "util/log.h"
-#include "util/rootpath.h"
 
 static struct dd_state st;
 

@@ -15,32 +15,23 @@
 #include "host/daemonjson.h"
 #include "host/group.h"
 #include "host/paths.h"
+#include "host/root.h"
 #include "host/service.h"
 #include "host/state.h"
 #include "host/txn.h"
 #include "util/atomic.h"
 #include "util/io.h"
 #include "util/log.h"
-#include "util/rmtree.h"
-#include "util/rootpath.h"
 #include "util/sha256.h"
 #include "bundle/format.h"
 
 static struct dd_state st;
 
-/* Remove the tree at absolute path abs (mapped); absent is fine. */
+/* Remove the tree at absolute path abs (in the root); absent is fine. */
 static void rm_tree(const char *abs)
 {
-	char m[DD_PATH_MAX], dir[DD_PATH_MAX];
-	const char *base;
-	int fd;
-
-	if (dd_root_path(m, sizeof m, abs) != 0 || dd_path_split(m, dir, sizeof dir, &base) != 0 ||
-	    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return;
-	if (dd_rmtree_at(fd, base) != 0 && errno != ENOENT)
-		dd_warn("%s: %s", m, strerror(errno));
-	close(fd);
+	if (dd_root_rmtree(abs) != 0 && errno != ENOENT)
+		dd_warn("%s: %s", abs, strerror(errno));
 }
 
 /* The file's SHA-256 in hex, or "" when it cannot be read. */
@@ -49,7 +40,7 @@ static void sha_of(const char *m, char hex[65])
 	unsigned char d[32];
 
 	hex[0] = 0;
-	if (dd_sha256_file(m, d) == 0)
+	if (dd_root_sha256(m, d) == 0)
 		dd_hex(d, 32, hex);
 }
 
@@ -60,24 +51,22 @@ static void sha_of(const char *m, char hex[65])
 static void restore_daemon_json(const char *m, int changed)
 {
 	static char buf[DD_DAEMONJSON_MAX + 1];
-	char err[256], orig[DD_PATH_MAX];
+	char err[256];
 	char *out = NULL;
 	long n;
 
 	if (!changed) {
-		if (dd_root_path(orig, sizeof orig, DD_DAEMON_JSON_ORIG) != 0)
-			return;
-		n = dd_read_small_file(orig, buf, sizeof buf);
-		if (n < 0 ? unlink(m) != 0 : dd_write_atomic(m, buf, (size_t)n, 0644) != 0)
+		n = dd_root_read_small(DD_DAEMON_JSON_ORIG, buf, sizeof buf);
+		if (n < 0 ? dd_root_unlink(m) != 0 : dd_root_write_atomic(m, buf, (size_t)n, 0644) != 0)
 			dd_warn("%s: %s", m, strerror(errno));
 		return;
 	}
-	n = dd_read_small_file(m, buf, sizeof buf);
+	n = dd_root_read_small(m, buf, sizeof buf);
 	if (n < 0 || dd_daemonjson_unmerge(buf, (size_t)n, &out, err, sizeof err) != 0) {
 		dd_warn("%s kept as it is: %s", m, n < 0 ? strerror(errno) : err);
 		return;
 	}
-	if (!out ? unlink(m) != 0 : dd_write_atomic(m, out, strlen(out), 0644) != 0)
+	if (!out ? dd_root_unlink(m) != 0 : dd_root_write_atomic(m, out, strlen(out), 0644) != 0)
 		dd_warn("%s: %s", m, strerror(errno));
 	else
 		dd_warn("%s was changed since install: dockdrop's keys removed, yours kept", DD_DAEMON_JSON);
@@ -86,21 +75,17 @@ static void restore_daemon_json(const char *m, int changed)
 
 static void remove_entry(const struct dd_state_ent *e, int purge, unsigned *kept)
 {
-	char m[DD_PATH_MAX], hex[65], cur[DD_PATH_MAX];
-	ssize_t n;
+	const char *m = e->path;
+	char hex[65], cur[DD_PATH_MAX];
 
-	if (dd_root_path(m, sizeof m, e->path) != 0)
-		return;
 	switch (e->kind) {
 	case 'l':
-		n = readlink(m, cur, sizeof cur - 1);
-		if (n < 0)
+		if (dd_root_readlink(m, cur, sizeof cur) != 0)
 			return;
-		cur[n] = 0;
 		if (strcmp(cur, e->target) != 0) {
 			dd_warn("%s kept: it now points to %s", e->path, cur);
 			++*kept;
-		} else if (unlink(m) != 0) {
+		} else if (dd_root_unlink(m) != 0) {
 			dd_warn("%s: %s", m, strerror(errno));
 		}
 		return;
@@ -118,7 +103,7 @@ static void remove_entry(const struct dd_state_ent *e, int purge, unsigned *kept
 		} else if (strcmp(hex, e->sha) != 0 && !(purge && e->kind == 'k')) {
 			dd_warn("%s kept: changed since dockdrop wrote it", e->path);
 			++*kept;
-		} else if (unlink(m) != 0) {
+		} else if (dd_root_unlink(m) != 0) {
 			dd_warn("%s: %s", m, strerror(errno));
 		}
 		return;
@@ -144,7 +129,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		  "also remove /var/lib/docker, /etc/docker/tls and /etc/dockdrop", 0, 0, NULL },
 	};
 	struct dd_args args;
-	char err[512], m[DD_PATH_MAX];
+	char err[512];
 	unsigned kept = 0;
 	int rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args);
 
@@ -185,16 +170,15 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		for (unsigned i = 0; i < sizeof purged / sizeof purged[0]; i++)
 			rm_tree(purged[i]);
 		for (unsigned i = 0; i < sizeof emptied / sizeof emptied[0]; i++)
-			if (dd_root_path(m, sizeof m, emptied[i]) == 0)
-				rmdir(m);
+			dd_root_rmdir(emptied[i]);
 		if (st.group_created && dd_group_remove(st.group, err, sizeof err) != 0)
 			dd_warn("group %s kept: %s", st.group, err);
 	}
-	if (dd_root_path(m, sizeof m, DD_STATE_FILE) == 0 && unlink(m) != 0 && errno != ENOENT)
-		dd_warn("%s: %s", m, strerror(errno));
+	if (dd_root_unlink(DD_STATE_FILE) != 0 && errno != ENOENT)
+		dd_warn("%s: %s", DD_STATE_FILE, strerror(errno));
 	for (unsigned i = st.n; i-- > 0;)
-		if (st.ent[i].kind == 'd' && dd_root_path(m, sizeof m, st.ent[i].path) == 0)
-			rmdir(m); /* only when empty: what is left there is not ours */
+		if (st.ent[i].kind == 'd')
+			dd_root_rmdir(st.ent[i].path); /* only when empty: what is left there is not ours */
 	dd_info("removed dockdrop's engine %s%s%s", st.engine.version,
 		purge ? ", its data, certificates and CA" : " (certificates and CA kept; --purge removes them)",
 		kept ? "; some changed files were kept" : "");
