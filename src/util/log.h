@@ -24,7 +24,13 @@ void dd_warn(const char *fmt, ...) DD_PRINTF(1, 2);
 int dd_say(char *err, unsigned long errsz, int rc, const char *fmt, ...) DD_PRINTF(4, 5);
 void dd_info(const char *fmt, ...) DD_PRINTF(1, 2);
 void dd_debug(const char *fmt, ...) DD_PRINTF(1, 2);
+/* A progress line, redrawn in place on a terminal (stderr), and nothing at all elsewhere:
+ * a log file or a pipe gets the one-line steps only. The next line of any kind, or
+ * dd_progress_end, clears it. */
 void dd_progress(const char *fmt, ...) DD_PRINTF(1, 2);
+/* "WHAT: 12.3 of 70.1 MB (17%)", drawn only when the percentage moves; may be called from
+ * any one thread at a time. */
+void dd_progress_bytes(const char *what, unsigned long long done, unsigned long long total);
 void dd_progress_end(void);
 
 /* Escape control bytes of s into out (always terminated, "..." when cut). */
