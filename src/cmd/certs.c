@@ -10,6 +10,7 @@
 #include "host/certs.h"
 #include "host/paths.h"
 #include "host/prove.h"
+#include "host/record.h"
 #include "host/service.h"
 #include "host/state.h"
 #include "host/txn.h"
@@ -22,16 +23,16 @@ static struct dd_state st;
 static struct dd_txn txn;
 static struct dd_certs_want want;
 
-static int load(const char *cmd, const char *root)
+/* The record, read under the lock when the command changes the machine. */
+static int load(const char *cmd, const char *root, int lock)
 {
-	char err[512];
 	int rc;
 
 	if (root && dd_root_set(root) != 0)
 		return dd_fail(DD_EXIT_USAGE, "%s: --root %s: %s", cmd, root, strerror(errno));
-	if ((rc = dd_state_load(&st, err, sizeof err)) == DD_STATE_NONE)
-		return dd_fail(DD_EXIT_FAIL, "%s: dockdrop has not installed anything here", cmd);
-	return rc ? dd_fail(rc, "%s: %s", cmd, err) : 0;
+	if (lock && (rc = dd_txn_lock(cmd)))
+		return rc;
+	return dd_record_load(&st, cmd, 0);
 }
 
 static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
@@ -50,9 +51,7 @@ static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
 
 	if (rc != DD_CLI_CONTINUE)
 		return rc;
-	if ((rc = load("certs rotate", root)))
-		return rc;
-	if ((rc = dd_txn_lock("certs rotate")))
+	if ((rc = load("certs rotate", root, 1)))
 		return rc;
 	if (st.certs[0])
 		return dd_fail(DD_EXIT_FAIL, "certs rotate: the certificates came from --certs %s: replace them there and re-run install",
@@ -106,7 +105,7 @@ static int run_check(const struct dd_cmd *self, int argc, char **argv)
 
 	if (rc != DD_CLI_CONTINUE)
 		return rc;
-	if ((rc = load("certs check", root)))
+	if ((rc = load("certs check", root, 0)))
 		return rc;
 	n = dd_certs_status(cs);
 	for (unsigned i = 0; i < n; i++) {

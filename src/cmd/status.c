@@ -11,6 +11,7 @@
 #include "host/certs.h"
 #include "host/paths.h"
 #include "host/prove.h"
+#include "host/record.h"
 #include "host/service.h"
 #include "host/state.h"
 #include "util/atomic.h"
@@ -40,7 +41,8 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		return rc;
 	if (root && dd_root_set(root) != 0)
 		return dd_fail(DD_EXIT_USAGE, "status: --root %s: %s", root, strerror(errno));
-	if ((rc = dd_state_load(&st, err, sizeof err)) == DD_STATE_NONE) {
+	if ((rc = dd_record_read(&st, err, sizeof err)) == DD_STATE_NONE ||
+	    (rc == 0 && !dd_record_installed(&st))) {
 		if (json)
 			printf("{\"installed\":false}\n"); /* a constant: nothing to escape */
 		else

@@ -12,7 +12,9 @@
 #include "bundle/unpack.h"
 #include "host/paths.h"
 #include "util/fault.h"
+#include "util/io.h"
 #include "util/log.h"
+#include "util/rmtree.h"
 #include "util/rootpath.h"
 
 void dd_engine_name(const struct dd_blob *b, char *out, size_t cap)
@@ -49,6 +51,21 @@ int dd_engine_complete(const char *name)
 	return 1;
 }
 
+/* Remove the tree at mapped path m. */
+static int rm_at(const char *m)
+{
+	char dir[DD_PATH_MAX];
+	const char *base;
+	int fd, rc;
+
+	if (dd_path_split(m, dir, sizeof dir, &base) != 0 ||
+	    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	rc = dd_rmtree_at(fd, base);
+	close(fd);
+	return rc;
+}
+
 int dd_engine_unpack(struct dd_txn *t, const struct dd_payload *p, const struct dd_blob *b,
 		     const char *name, int *changed, char *err, size_t errsz)
 {
@@ -63,15 +80,12 @@ int dd_engine_unpack(struct dd_txn *t, const struct dd_payload *p, const struct 
 	if (dd_txn_mkdir(t, DD_ENGINE_DIR, 0755) != 0 || dd_root_path(m, sizeof m, abs) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_ENGINE_DIR, strerror(errno));
 	/* Unpacking is staged and renamed, so an incomplete directory under our name comes
-	 * from a hand edit or a disk error: neither trusted nor deleted, it is moved aside. */
+	 * from a hand edit or a disk error: it is not trusted, and (all of /opt/dockdrop/engine
+	 * being dockdrop's) it is removed before the engine is unpacked again. */
 	if (lstat(m, &st) == 0) {
-		char aside[DD_PATH_MAX];
-
-		if (snprintf(aside, sizeof aside, "%s.incomplete-%ld", m, (long)getpid()) >=
-			    (int)sizeof aside ||
-		    rename(m, aside) != 0)
+		if (rm_at(m) != 0)
 			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", m, strerror(errno));
-		dd_warn("%s was incomplete; moved aside to %s", m, aside);
+		dd_warn("%s was incomplete; removed, unpacking it again", m);
 	}
 	if (dd_txn_snap(t, abs) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
@@ -94,8 +108,7 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp((const char *)a, (const char *)b);
 }
 
-/* The regular files of NAME/docker, sorted. */
-static int list_bins(const char *name, char bins[][64], unsigned *n, char *err, size_t errsz)
+int dd_engine_bins(const char *name, char bins[][64], unsigned *n, char *err, size_t errsz)
 {
 	char m[DD_PATH_MAX];
 	struct dirent *de;
@@ -123,14 +136,14 @@ static int list_bins(const char *name, char bins[][64], unsigned *n, char *err, 
 	return 0;
 }
 
-/* A /usr/local/bin entry dockdrop may replace: absent, or a link into our tree. */
-static int ours_or_absent(const char *abs)
+int dd_engine_bin_ours(const char *bin)
 {
-	char m[DD_PATH_MAX], cur[DD_PATH_MAX];
+	char abs[DD_PATH_MAX], m[DD_PATH_MAX], cur[DD_PATH_MAX];
 	struct stat st;
 	ssize_t n;
 
-	if (dd_root_path(m, sizeof m, abs) != 0)
+	if (snprintf(abs, sizeof abs, "%s/%s", DD_BIN_DIR, bin) >= (int)sizeof abs ||
+	    dd_root_path(m, sizeof m, abs) != 0)
 		return 0;
 	if (lstat(m, &st) != 0)
 		return errno == ENOENT;
@@ -140,22 +153,20 @@ static int ours_or_absent(const char *abs)
 	return strncmp(cur, DD_OPT_DIR "/", sizeof DD_OPT_DIR) == 0;
 }
 
-int dd_engine_activate(struct dd_txn *t, const char *name, int force,
-		       char bins[][64], unsigned *nbins, int *changed, char *err, size_t errsz)
+int dd_engine_activate(struct dd_txn *t, const char *name, char bins[][64], unsigned *nbins,
+		       int *changed, char *err, size_t errsz)
 {
 	char abs[DD_PATH_MAX], target[DD_PATH_MAX];
 	int rc, ch;
 
 	*changed = 0;
-	if ((rc = list_bins(name, bins, nbins, err, errsz)))
+	if ((rc = dd_engine_bins(name, bins, nbins, err, errsz)))
 		return rc;
-	for (unsigned i = 0; i < *nbins && !force; i++) {
-		snprintf(abs, sizeof abs, "%s/%s", DD_BIN_DIR, bins[i]);
-		if (!ours_or_absent(abs))
-			return dd_say(err, errsz, DD_EXIT_FAIL,
-				      "%s exists and is not dockdrop's: remove it, or use --force to replace it",
-				      abs);
-	}
+	for (unsigned i = 0; i < *nbins; i++)
+		if (!dd_engine_bin_ours(bins[i]))
+			return dd_say(err, errsz, DD_EXIT_USAGE,
+				      "%s/%s exists and is not dockdrop's: move it away, or use install "
+				      "--force to keep it aside until uninstall", DD_BIN_DIR, bins[i]);
 	if (dd_txn_symlink(t, DD_ENGINE_CURRENT, name, &ch) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_ENGINE_CURRENT, strerror(errno));
 	*changed |= ch;
@@ -167,4 +178,25 @@ int dd_engine_activate(struct dd_txn *t, const char *name, int force,
 		*changed |= ch;
 	}
 	return 0;
+}
+
+void dd_engine_prune(const char *keep, const char *keep2)
+{
+	char m[DD_PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (dd_root_path(m, sizeof m, DD_ENGINE_DIR) != 0 || !(d = opendir(m)))
+		return;
+	while ((de = readdir(d))) {
+		const char *n = de->d_name;
+
+		if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, "current") ||
+		    (keep && !strcmp(n, keep)) || (keep2 && !strcmp(n, keep2)))
+			continue;
+		dd_debug("removing %s/%s: neither the current nor the previous engine", m, n);
+		if (dd_rmtree_at(dirfd(d), n) != 0 && errno != ENOENT)
+			dd_warn("%s/%s: %s", m, n, strerror(errno));
+	}
+	closedir(d);
 }

@@ -42,6 +42,8 @@ struct dd_install {
 	enum dd_init init;
 	struct dd_txn txn;
 	struct dd_state old, now;	/* the record as found, and as this run leaves it */
+	struct dd_state prov;		/* the provisional record, written before the first
+					 * change: everything this run may make, known up front */
 	struct dd_certs_want want;
 	struct dd_unit_file unit[DD_UNITS_MAX];	/* the service definitions, rendered once */
 	unsigned nunits;
@@ -50,7 +52,15 @@ struct dd_install {
 	char *daemon_json;		/* merged (malloc'ed by daemonjson.c), or NULL */
 	long daemon_json_old_len;	/* -1: there was none */
 	char daemon_json_old[DD_DAEMONJSON_MAX + 1];
+	long daemon_json_orig_len;	/* the one kept from before the first install */
+	char daemon_json_orig[DD_DAEMONJSON_MAX + 1];
+	const char *drop[DD_STATE_LIST];	/* --daemon-opt of the last run, not of this one */
+	unsigned ndrop;
+	char env[1024];			/* docker.env */
+	size_t envlen;
+	int certs_in_place;		/* --certs is /etc/docker/tls itself: not ours to keep */
 	char state_text[DD_STATE_MAX];	/* the record being written */
+	char prov_text[DD_STATE_MAX];	/* the provisional one (written from inside a write) */
 	int restart, client, byo_client;
 	char version[64];		/* what dockerd answered */
 	char err[1024];

@@ -57,6 +57,11 @@ static int snap_mapped(struct dd_txn *t, const char *mapped)
 
 	if (find(t, mapped))
 		return 0;
+	if (!t->begun && t->begin) {
+		t->begun = 1;
+		if (t->begin(t->ctx) != 0)
+			return -1;
+	}
 	if (t->n == DD_TXN_MAX) {
 		errno = EOVERFLOW;
 		return -1;
@@ -253,6 +258,90 @@ int dd_txn_unlink(struct dd_txn *t, const char *path)
 	return dd_fsync_parent(m);
 }
 
+/* A copy of regular file from at to (atomic), mode and owner kept. */
+static int copy_file(const char *from, const char *to, const struct stat *st)
+{
+	char buf[65536];
+	struct dd_afile af;
+	ssize_t n;
+	int fd = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return -1;
+	if (dd_afile_open(&af, to, st->st_mode & 07777) != 0) {
+		close(fd);
+		return -1;
+	}
+	while (rc == 0 && (n = dd_read_full(fd, buf, sizeof buf)) != 0)
+		rc = n < 0 || dd_afile_write(&af, buf, (size_t)n) != 0 ? -1 : 0;
+	if (rc == 0 && (fchown(af.fd, st->st_uid, st->st_gid) != 0 ||
+			fchmod(af.fd, st->st_mode & 07777) != 0))
+		rc = -1;
+	close(fd);
+	if (rc) {
+		int e = errno;
+
+		dd_afile_abort(&af);
+		errno = e;
+		return -1;
+	}
+	return dd_afile_commit(&af);
+}
+
+int dd_move_path(const char *from, const char *to)
+{
+	char target[DD_PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	if (rename(from, to) == 0)
+		return dd_fsync_parent(to);
+	if (errno != EXDEV || lstat(from, &st) != 0)
+		return -1;
+	if (S_ISLNK(st.st_mode)) {
+		if ((n = readlink(from, target, sizeof target - 1)) < 0)
+			return -1;
+		target[n] = 0;
+		if (link_atomic(to, target) != 0)
+			return -1;
+	} else if (!S_ISREG(st.st_mode) || copy_file(from, to, &st) != 0) {
+		if (!S_ISREG(st.st_mode))
+			errno = EISDIR;
+		return -1;
+	}
+	return unlink(from) != 0 ? -1 : dd_fsync_parent(from);
+}
+
+int dd_txn_move(struct dd_txn *t, const char *from, const char *to)
+{
+	char mf[DD_PATH_MAX], mt[DD_PATH_MAX];
+	struct dd_txn_ent *e;
+
+	if (dd_root_path(mf, sizeof mf, from) != 0 || dd_root_path(mt, sizeof mt, to) != 0 ||
+	    parent_dir(t, to) != 0 || snap_mapped(t, mt) != 0)
+		return -1;
+	if (t->n == DD_TXN_MAX) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	e = &t->e[t->n];
+	memset(e, 0, sizeof *e);
+	e->was = DD_TXN_MOVED;
+	if (!(e->path = strdup(mf)) || !(e->data = strdup(mt))) {
+		free(e->path);
+		return -1;
+	}
+	if (dd_move_path(mf, mt) != 0) {
+		free(e->path);
+		free(e->data);
+		return -1;
+	}
+	t->n++;
+	t->changes++;
+	dd_fault_point();
+	return 0;
+}
+
 /* Remove whatever is at m now (a tree we made, a file, a link). */
 static int remove_now(const char *m)
 {
@@ -280,6 +369,8 @@ static int restore(const struct dd_txn_ent *e)
 		return remove_now(e->path);
 	case DD_TXN_LINK:
 		return link_atomic(e->path, e->data);
+	case DD_TXN_MOVED:
+		return dd_move_path(e->data, e->path);
 	case DD_TXN_FILE: {
 		struct stat st;
 
