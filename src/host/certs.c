@@ -9,9 +9,11 @@
 
 #include <cJSON.h>
 
+#include "host/hostaddr.h"
 #include "host/paths.h"
 #include "pki/byo.h"
 #include "pki/ca.h"
+#include "pki/sanset.h"
 #include "pki/x509.h"
 #include "util/atomic.h"
 #include "util/fault.h"
@@ -34,15 +36,6 @@ static long read_target(const char *dir, const char *name, char *buf, size_t cap
 	    dd_root_path(m, sizeof m, abs) != 0)
 		return -1;
 	return dd_read_small_file(m, buf, cap);
-}
-
-static int same_san(const struct pki_san *a, const struct pki_san *b)
-{
-	if (a->ip != b->ip)
-		return 0;
-	if (a->ip)
-		return a->alen == b->alen && memcmp(a->addr, b->addr, a->alen) == 0;
-	return strcasecmp(a->dns, b->dns) == 0;
 }
 
 /* The key in kpem (n bytes, wiped here) is the key of c. */
@@ -71,40 +64,54 @@ static int key_ok_path(const char *path, const struct pki_cert *c)
 	return key_matches(kbuf, dd_read_small_file(path, kbuf, sizeof kbuf), c);
 }
 
-/* An issued pair in dir that needs no change: why is set when it does. */
+/* Why a certificate's dates call for a new one, into buf; NULL when they do not. */
+static const char *dates_why(const struct pki_cert *c, time_t now, char *buf, size_t cap)
+{
+	if (c->not_before > now)
+		return "not valid yet (check this machine's clock)";
+	if (c->not_after <= now)
+		return "expired";
+	if (c->not_after - now >= DD_CERTS_RENEW_DAYS * 86400L)
+		return NULL;
+	snprintf(buf, cap, "expires in %ld days", (long)((c->not_after - now) / 86400));
+	return buf;
+}
+
+/* An issued pair in dir that needs no change: 1, or 0 with the reason in why (empty when
+ * there is no certificate yet: a first issue needs none). The identity asked for is the
+ * CA, the key type, the validity and, for the server, exactly the set of names. */
 static int pair_ok(const char *dir, enum pki_role role, const struct dd_certs_want *w,
-		   const char **why)
+		   char *why, size_t whysz)
 {
 	const char *cf = role == PKI_SERVER ? "server-cert.pem" : "cert.pem";
 	const char *kf = role == PKI_SERVER ? "server-key.pem" : "key.pem";
+	const char *r = NULL;
 	time_t now = pki_now();
 	long n;
 
+	why[0] = 0;
+	if (read_target(dir, cf, pem, sizeof pem) <= 0)
+		return 0;
 	n = read_target(dir, "ca.pem", pem, sizeof pem);
 	if (n != (long)ca.pem_len || memcmp(pem, ca.pem, ca.pem_len) != 0)
-		return *why = "ca.pem is not the CA's", 0;
-	if ((n = read_target(dir, cf, pem, sizeof pem)) <= 0 ||
-	    pki_x509_load(pem, (size_t)n, der, sizeof der, &cert, why) != 0)
-		return *why = "no certificate", 0;
-	if (!pki_x509_signed_by(&cert, &ca.cert))
-		return *why = "not signed by the CA", 0;
-	if (role == PKI_SERVER ? !cert.server_auth : !cert.client_auth)
-		return *why = "wrong extended key usage", 0;
-	if (strcmp(pki_x509_key_name(&cert), pki_ktype_name(w->kt)) != 0)
-		return *why = "another key type", 0;
-	if (cert.not_after - now < DD_CERTS_RENEW_DAYS * 86400L || cert.not_before > now)
-		return *why = "expires soon or not valid yet", 0;
-	for (unsigned i = 0; role == PKI_SERVER && i < w->nsans; i++) {
-		unsigned j = 0;
-
-		while (j < cert.nsans && !same_san(&w->sans[i], &cert.sans[j]))
-			j++;
-		if (j == cert.nsans)
-			return *why = "a name is missing", 0;
-	}
-	if (!key_ok(dir, kf, &cert))
-		return *why = "the key does not match", 0;
-	return 1;
+		r = "the ca.pem beside it is not the CA's";
+	else if ((n = read_target(dir, cf, pem, sizeof pem)) <= 0 ||
+		 pki_x509_load(pem, (size_t)n, der, sizeof der, &cert, &r) != 0)
+		r = "unreadable";
+	else if (!pki_x509_signed_by(&cert, &ca.cert))
+		r = "not signed by the CA";
+	else if (role == PKI_SERVER ? !cert.server_auth : !cert.client_auth)
+		r = "wrong extended key usage";
+	else if (strcmp(pki_x509_key_name(&cert), pki_ktype_name(w->kt)) != 0)
+		snprintf(why, whysz, "key type %s asked for, it has %s", pki_ktype_name(w->kt),
+			 pki_x509_key_name(&cert));
+	else if (!(r = dates_why(&cert, now, why, whysz)) && role == PKI_SERVER)
+		pki_san_set_equal(w->sans, w->nsans, cert.sans, cert.nsans, why, whysz);
+	if (r && r != why)
+		snprintf(why, whysz, "%s", r);
+	if (!why[0] && !key_ok(dir, kf, &cert))
+		snprintf(why, whysz, "the key does not match");
+	return !why[0];
 }
 
 /* Snapshot the three files of a pair, then issue it. */
@@ -149,8 +156,8 @@ void dd_certs_sans(struct dd_certs_want *w, int image, const char *const *extra,
 	struct pki_san s;
 
 	w->nsans = 0;
-	if (!image)
-		pki_auto_sans(w->sans, &w->nsans);
+	if (!image)	/* room left for every --tls-san */
+		dd_hostaddr_sans(w->sans, &w->nsans, n < PKI_SAN_MAX ? PKI_SAN_MAX - n : 0);
 	for (unsigned i = 0; image && i < 3; i++)
 		if (pki_san_parse(fixed[i], &s) == 0)
 			pki_san_add(w->sans, &w->nsans, &s);
@@ -289,29 +296,24 @@ static int ensure_byo(struct dd_txn *t, const char *dir, int *server_changed, in
 	return 0;
 }
 
-int dd_certs_ensure(struct dd_txn *t, const struct dd_certs_want *w, int *server_changed,
+int dd_certs_ensure(struct dd_txn *t, struct dd_certs_want *w, int *server_changed,
 		    int *client, char *err, size_t errsz)
 {
-	const char *why = NULL;
 	int rc;
 
+	w->why_server[0] = w->why_client[0] = 0;
 	*server_changed = 0;
 	*client = 0;
 	if (w->byo)
 		return ensure_byo(t, w->byo, server_changed, client, err, errsz);
 	if ((rc = ensure_ca(t, w->kt, err, errsz)))
 		return rc;
-	if (w->rotate || !pair_ok(DD_TLS_DIR, PKI_SERVER, w, &why)) {
-		if (why)
-			dd_debug("server certificate: %s; issuing a new one", why);
+	if (w->rotate || !pair_ok(DD_TLS_DIR, PKI_SERVER, w, w->why_server, sizeof w->why_server)) {
 		if ((rc = issue(t, DD_TLS_DIR, PKI_SERVER, w, err, errsz)))
 			return rc;
 		*server_changed = 1;
 	}
-	why = NULL;
-	if (w->rotate || !pair_ok(DD_CLIENT_DIR, PKI_CLIENT, w, &why)) {
-		if (why)
-			dd_debug("client certificate: %s; issuing a new one", why);
+	if (w->rotate || !pair_ok(DD_CLIENT_DIR, PKI_CLIENT, w, w->why_client, sizeof w->why_client)) {
 		if ((rc = issue(t, DD_CLIENT_DIR, PKI_CLIENT, w, err, errsz)))
 			return rc;
 	}

@@ -677,6 +677,10 @@ static int apply(struct dd_install *c)
 	record_keep(c);
 	STEP(certs_ch ? "certificates issued (%s)" : "certificates already in place (%s)",
 	     c->o.certs ? "from --certs" : c->o.key_type);
+	if (c->want.why_server[0])
+		STEP("server certificate re-issued: %s", c->want.why_server);
+	if (c->want.why_client[0])
+		STEP("client certificate re-issued: %s", c->want.why_client);
 	if ((rc = write_daemon_json(c, &ch)))
 		return rc;
 	c->restart |= ch;

@@ -1,6 +1,4 @@
 #include <errno.h>
-#include <ifaddrs.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,80 +200,4 @@ int pki_ca_issue(struct pki_ca *ca, enum pki_role role, enum pki_ktype t, const 
 			rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s/ca.pem: %s", out, strerror(errno));
 	}
 	return rc;
-}
-
-static void add_text(struct pki_san *list, unsigned *n, const char *text)
-{
-	struct pki_san s;
-
-	if (pki_san_parse(text, &s) == 0)
-		pki_san_add(list, n, &s);
-}
-
-/* The first name with a dot on an /etc/hosts line that names host: no DNS, no waiting. */
-static void fqdn(const char *host, struct pki_san *list, unsigned *n)
-{
-	char line[512];
-	FILE *f = fopen("/etc/hosts", "re");
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof line, f)) {
-		char *save, *w, *names[16];
-		int k = 0, hit = 0;
-
-		if ((w = strchr(line, '#')))
-			*w = 0;
-		if (!strtok_r(line, " \t\n", &save))
-			continue;
-		while (k < 16 && (w = strtok_r(NULL, " \t\n", &save))) {
-			hit |= strcmp(w, host) == 0 || (strncmp(w, host, strlen(host)) == 0 &&
-							 w[strlen(host)] == '.');
-			names[k++] = w;
-		}
-		for (int i = 0; hit && i < k; i++)
-			if (strchr(names[i], '.') && strncmp(names[i], host, strlen(host)) == 0)
-				add_text(list, n, names[i]);
-	}
-	fclose(f);
-}
-
-int pki_auto_sans(struct pki_san *list, unsigned *n)
-{
-	char host[256];
-	struct ifaddrs *ifs, *i;
-
-	if (gethostname(host, sizeof host) == 0) {
-		host[sizeof host - 1] = 0;
-		add_text(list, n, host);
-		if (!strchr(host, '.'))
-			fqdn(host, list, n);
-	}
-	add_text(list, n, "localhost");
-	add_text(list, n, "127.0.0.1");
-	add_text(list, n, "::1");
-	if (getifaddrs(&ifs) != 0)
-		return 0;
-	for (i = ifs; i; i = i->ifa_next) {
-		struct pki_san s = { .ip = 1 };
-
-		if (!i->ifa_addr)
-			continue;
-		if (i->ifa_addr->sa_family == AF_INET) {
-			s.alen = 4;
-			memcpy(s.addr, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, 4);
-		} else if (i->ifa_addr->sa_family == AF_INET6) {
-			const struct in6_addr *a = &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr;
-
-			if (IN6_IS_ADDR_LINKLOCAL(a))
-				continue;
-			s.alen = 16;
-			memcpy(s.addr, a, 16);
-		} else {
-			continue;
-		}
-		pki_san_add(list, n, &s);
-	}
-	freeifaddrs(ifs);
-	return 0;
 }

@@ -40,8 +40,5 @@ int pki_ca_load(const char *dir, struct pki_ca *ca, char *err, size_t errsz);
 int pki_ca_issue(struct pki_ca *ca, enum pki_role role, enum pki_ktype t, const char *cn,
 		 const struct pki_san *sans, unsigned nsans, unsigned days, const char *out,
 		 char *err, size_t errsz);
-/* The host's names and addresses: hostname, its FQDN from /etc/hosts, localhost, every
- * interface address (IPv6 link-local left out), 127.0.0.1 and ::1. */
-int pki_auto_sans(struct pki_san *list, unsigned *n);
 
 #endif
