@@ -143,6 +143,7 @@ static int merge_daemon_json(struct dd_install *c, int final)
 	struct dd_daemon_cfg dc = { !c->o.no_tcp, c->o.port, DD_TLS_DIR, c->o.daemon_opts,
 				    c->o.nopts, c->drop, 0, NULL, 0 };
 	char m[DD_PATH_MAX], warn[512] = "", err[512];
+	struct stat st;
 	long n;
 	int rc;
 
@@ -155,6 +156,7 @@ static int merge_daemon_json(struct dd_install *c, int final)
 	if (n < 0 && errno != ENOENT)
 		return dd_fail(errno == EFBIG ? DD_EXIT_USAGE : DD_EXIT_FAIL, "install: %s: %s", m,
 			       strerror(errno));
+	c->daemon_json_mode = n >= 0 && stat(m, &st) == 0 ? st.st_mode & 0777 : 0644;
 	if (final && dd_state_find(&c->old, DD_DAEMON_JSON_ORIG) && dd_root_path(m, sizeof m, DD_DAEMON_JSON_ORIG) == 0 &&
 	    (c->daemon_json_orig_len = dd_read_small_file(m, c->daemon_json_orig, sizeof c->daemon_json_orig)) >= 0) {
 		dc.orig = c->daemon_json_orig;
@@ -390,7 +392,7 @@ static void plan_files(struct dd_install *c, struct dd_state *s)
 	char hex[65];
 
 	sha_hex(c->daemon_json, strlen(c->daemon_json), hex);
-	dd_state_add(s, 'c', DD_DAEMON_JSON, 0644, hex, NULL);
+	dd_state_add(s, 'c', DD_DAEMON_JSON, c->daemon_json_mode, hex, NULL);
 	/* The user's daemon.json is taken the first time dockdrop writes there, or by a
 	 * re-run when a killed one recorded it but could not take it yet (it is always taken
 	 * before dockdrop writes daemon.json, so what is there is still the user's). */
@@ -398,7 +400,7 @@ static void plan_files(struct dd_install *c, struct dd_state *s)
 					     (dd_state_find(&c->old, DD_DAEMON_JSON_ORIG) &&
 					      !exists(DD_DAEMON_JSON_ORIG)))) {
 		sha_hex(c->daemon_json_old, (size_t)c->daemon_json_old_len, hex);
-		dd_state_add(s, 'f', DD_DAEMON_JSON_ORIG, 0644, hex, NULL);
+		dd_state_add(s, 'f', DD_DAEMON_JSON_ORIG, c->daemon_json_mode, hex, NULL);
 	}
 	for (unsigned i = 0; i < c->nunits; i++) {
 		sha_hex(c->unit[i].text, c->unit[i].len, hex);
@@ -455,7 +457,7 @@ static int write_provisional(void *ctx)
 	if (dd_state_find(&c->prov, DD_DAEMON_JSON_ORIG) && !exists(DD_DAEMON_JSON_ORIG) &&
 	    c->daemon_json_old_len >= 0 &&
 	    dd_txn_write(&c->txn, DD_DAEMON_JSON_ORIG, c->daemon_json_old, (size_t)c->daemon_json_old_len,
-			 0644, &ch) != 0)
+			 c->daemon_json_mode, &ch) != 0)
 		return -1;
 	return 0;
 }
@@ -508,7 +510,8 @@ static int write_daemon_json(struct dd_install *c, int *changed)
 	if (dd_state_find(&c->prov, DD_DAEMON_JSON_ORIG) && exists(DD_DAEMON_JSON_ORIG) &&
 	    record(c, 'f', DD_DAEMON_JSON_ORIG) != 0)
 		return SAY(DD_EXIT_FAIL, "%s: cannot record", DD_DAEMON_JSON_ORIG);
-	if (dd_txn_write(&c->txn, DD_DAEMON_JSON, c->daemon_json, strlen(c->daemon_json), 0644, changed) != 0)
+	if (dd_txn_write(&c->txn, DD_DAEMON_JSON, c->daemon_json, strlen(c->daemon_json),
+			 c->daemon_json_mode, changed) != 0)
 		return SAY(DD_EXIT_FAIL, "%s: %s", DD_DAEMON_JSON, strerror(errno));
 	return record(c, 'c', DD_DAEMON_JSON) ? SAY(DD_EXIT_FAIL, "%s: cannot record", DD_DAEMON_JSON) : 0;
 }

@@ -51,6 +51,7 @@ struct dd_install {
 	unsigned nlinks;
 	char *daemon_json;		/* merged (malloc'ed by daemonjson.c), or NULL */
 	long daemon_json_old_len;	/* -1: there was none */
+	unsigned daemon_json_mode;	/* the user's file's, 0644 when there was none */
 	char daemon_json_old[DD_DAEMONJSON_MAX + 1];
 	long daemon_json_orig_len;	/* the one kept from before the first install */
 	char daemon_json_orig[DD_DAEMONJSON_MAX + 1];

@@ -180,7 +180,8 @@ static void remove_dirs(const struct dd_state *s)
  * there, the daemons' data, the group dockdrop created, directories, kept backups. */
 static void keep_on_record(struct dd_uninstall *u, const struct dd_state_ent *e)
 {
-	if (e->kind == 'k' && dd_record_ours(e) == DD_RECORD_ABSENT)
+	if (e->kind == 'k' && dd_record_ours(e) == DD_RECORD_ABSENT &&
+	    strcmp(e->path, "/etc/.pwd.lock")) /* absent before dockdrop: that stays true */
 		return;
 	u->left.ent[u->left.n++] = *e;
 }
@@ -205,15 +206,24 @@ static int write_left(struct dd_uninstall *u)
 static void purge_group(struct dd_uninstall *u)
 {
 	const struct dd_state *s = &u->st;
-	unsigned nonl = 0;
+	unsigned nonl = 0, gid;
 
-	if (!s->group_created)
+	if (!s->group_created || dd_group_lookup(s->group, &gid) == 1)
 		return;
 	for (unsigned i = 0; i < s->n; i++)
 		if (s->ent[i].kind == 'n')
 			nonl |= strcmp(s->ent[i].path, "/etc/group") ? DD_GROUP_NONL_GSHADOW : DD_GROUP_NONL_GROUP;
 	if (dd_group_remove(s->group, nonl, u->err, sizeof u->err) != 0)
 		dd_warn("group %s kept: %s", s->group, u->err);
+}
+
+/* 1 when the user's file at path was moved aside: dockdrop's goes (even a certificate a
+ * plain uninstall would keep) so that the user's comes back. */
+static int backed_up(const struct dd_state *s, const char *path)
+{
+	char b[DD_PATH_MAX];
+
+	return dd_record_backup_path(path, b, sizeof b) == 0 && dd_state_find(s, b) != NULL;
 }
 
 /* Everything but the record and the directories, in order: daemon.json first (its
@@ -227,7 +237,8 @@ static void remove_all(struct dd_uninstall *u)
 		if (s->ent[i].kind == 'c')
 			restore_daemon_json(u, &s->ent[i]);
 	for (unsigned i = s->n; i-- > 0;)
-		dd_record_remove(&s->ent[i], u->purge, &u->kept);
+		if (strcmp(s->ent[i].path, "/etc/.pwd.lock"))
+			dd_record_remove(&s->ent[i], u->purge || backed_up(s, s->ent[i].path), &u->kept);
 	remove_engine_links();
 	remove_engines();
 	for (unsigned i = 0; i < s->n; i++) {
@@ -238,9 +249,13 @@ static void remove_all(struct dd_uninstall *u)
 		else if (e->kind == 'x' && u->purge)
 			rm_tree(e->path);
 	}
-	if (u->purge)
-		purge_group(u);
-	else if (s->group_created) {
+	if (u->purge) {
+		const struct dd_state_ent *e = dd_state_find(s, "/etc/.pwd.lock");
+
+		purge_group(u); /* under the shadow lock, whose file goes last */
+		if (e)
+			dd_record_remove(e, 1, &u->kept);
+	} else if (s->group_created) {
 		memcpy(u->left.group, s->group, sizeof s->group);
 		u->left.gid = s->gid;
 		u->left.group_created = 1;
