@@ -81,11 +81,16 @@ static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
 	dd_info("new server and client certificates issued (%lu days)", days);
 	if (root)
 		return 0;
-	if ((rc = dd_svc_start(dd_init_from_name(st.init), 1, err, sizeof err)) ||
-	    (rc = dd_probe_socket(dd_init_from_name(st.init), 90000, version, sizeof version, err,
-				  sizeof err)) ||
-	    (st.tcp && (rc = dd_probe_tls(st.port, version, sizeof version, err, sizeof err))))
-		return dd_fail(rc, "certs rotate: %s", err);
+	{
+		const struct dd_prove_req r = { dd_init_from_name(st.init), 1, st.tcp ? st.port : 0,
+						client, 0 };
+		char log[2048];
+
+		if ((rc = dd_prove_up(&r, version, sizeof version, log, sizeof log, err, sizeof err))) {
+			dd_prove_report("certs rotate", err, log);
+			return rc;
+		}
+	}
 	dd_info("dockerd restarted%s", st.tcp ? "; mTLS verified with the new certificates" : "");
 	return 0;
 }

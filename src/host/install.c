@@ -472,8 +472,9 @@ static int record_dirs(struct dd_install *c)
 
 	if (dd_txn_mkdir(&c->txn, DD_STATE_DIR, 0755) != 0)
 		return -1;
+	/* All of them, made yet or not: containerd makes its own at its first start. */
 	for (unsigned i = 0; i < c->prov.n; i++)
-		if (c->prov.ent[i].kind == 'd' && exists(c->prov.ent[i].path))
+		if (c->prov.ent[i].kind == 'd')
 			dd_state_add(&c->now, 'd', c->prov.ent[i].path, 0, NULL, NULL);
 	for (unsigned i = 0; i < c->txn.n; i++)
 		if (c->txn.e[i].was == DD_TXN_ABSENT && lstat(c->txn.e[i].path, &st) == 0 &&

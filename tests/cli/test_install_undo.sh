@@ -195,3 +195,13 @@ tree "$R" >"$T/later.before"
 run "$DD" uninstall -q --root "$R" --purge
 check "uninstall --purge after a plain uninstall: exit 0" [ $rc -eq 0 ]
 same_tree "... it removes the CA, the certificates, the data and the group: the tree is as before" "$T/later.before" "$R"
+
+# --- service definitions: rendered once, status compares against that rendering ---------------
+R=$T/units
+mkroot "$R" && "$DD" install -q --root "$R" 2>/dev/null
+run "$DD" status --root "$R" --json
+check "status: the service files are as dockdrop renders them" sh -c \
+	"grep -q '\"service_files_as_installed\":true' '$T_TMP/out' && ! grep -q differs '$T_TMP/err'"
+echo '# changed' >>"$R/etc/systemd/system/containerd.service"
+run "$DD" status --root "$R"
+check "status names a service file that differs from the rendering" grep -q 'containerd.service differs from what dockdrop writes' "$T_TMP/err"
