@@ -1,7 +1,6 @@
 #include "host/record.h"
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,8 +14,8 @@
 #include "util/rootpath.h"
 #include "util/sha256.h"
 
-/* dockdrop's set: what a record may name. Files, keys and links it writes (fnmatch
- * patterns, '*' within one component); the daemons' data; the group files it adds a line
+/* dockdrop's set: what a record may name. Files, keys and links it writes (patterns:
+ * '*' any run of bytes within one component, [...] one byte of a set or range); the daemons' data; the group files it adds a line
  * to; directories it may make are the ancestors of these, and anything under its own
  * /opt/dockdrop and /var/lib/dockdrop. */
 static const char *const files[] = {
@@ -41,10 +40,53 @@ static const char *const nonl[] = { "/etc/group", "/etc/gshadow" };
 
 #define N(a) (sizeof a / sizeof a[0])
 
+/* One byte against a "[...]" set at p (p after '['): 1 when in it; *end after ']'. */
+static int in_set(const char *p, char c, const char **end)
+{
+	int in = 0;
+
+	for (; *p && *p != ']'; p++)
+		if (p[1] == '-' && p[2] && p[2] != ']') {
+			in |= c >= p[0] && c <= p[2];
+			p += 2;
+		} else {
+			in |= c == *p;
+		}
+	*end = *p ? p + 1 : p;
+	return in;
+}
+
+/* The patterns above against a whole path; '*' never crosses a '/' (fnmatch's
+ * FNM_PATHNAME, without the locale tables fnmatch pulls in). */
+static int glob(const char *p, const char *s)
+{
+	const char *end;
+
+	for (; *p; p++, s++)
+		switch (*p) {
+		case '*':
+			for (;; s++) {
+				if (glob(p + 1, s))
+					return 1;
+				if (!*s || *s == '/')
+					return 0;
+			}
+		case '[':
+			if (!*s || *s == '/' || !in_set(p + 1, *s, &end))
+				return 0;
+			p = end - 1;
+			break;
+		default:
+			if (*p != *s)
+				return 0;
+		}
+	return !*s;
+}
+
 static int match(const char *const *pat, size_t n, const char *path)
 {
 	for (size_t i = 0; i < n; i++)
-		if (fnmatch(pat[i], path, FNM_PATHNAME) == 0)
+		if (glob(pat[i], path))
 			return 1;
 	return 0;
 }
@@ -63,7 +105,7 @@ static int ancestor_of(const char *const *pat, size_t n, const char *path)
 		for (char *s = pre + len; s > pre; s--)
 			if (*s == '/' || !*s) {
 				*s = 0;
-				if (fnmatch(pre, path, FNM_PATHNAME) == 0)
+				if (glob(pre, path))
 					return 1;
 			}
 	}

@@ -1,7 +1,15 @@
 /* One convention for output: errors and warnings are one line on stderr, prefixed
  * "dockdrop: "; step lines go to stdout unless --quiet; debug lines need -v; a progress
  * line is drawn only when stderr is a terminal. Control characters in a message (a file
- * name from a hostile archive, say) are escaped, so an error is always exactly one line. */
+ * name from a hostile archive, say) are escaped, so an error is always exactly one line.
+ *
+ * One convention for errors, in every module (README "Hacking"):
+ * - a function that does a job for a caller returns 0 or an exit code below (never -1),
+ *   with one line in the caller's err buffer: `return dd_say(err, errsz, DD_EXIT_FAIL,
+ *   "%s: %s", path, strerror(errno));` (what failed, on what, what to do);
+ * - helpers as small as a system call (util/, host/txn.h) return 0 or -1 with errno;
+ * - the line is printed once, by whoever runs the command, with dd_fail
+ *   ("dockdrop: CMD: line") or dd_err; a warning (dd_warn) never changes the exit code. */
 #ifndef DD_LOG_H
 #define DD_LOG_H
 
