@@ -17,7 +17,7 @@
 #include "pki/ca.h"
 #include "util/jsonout.h"
 #include "util/log.h"
-#include "util/rootpath.h"
+#include "host/root.h"
 
 static struct dd_state st;
 static struct dd_txn txn;

@@ -18,7 +18,7 @@
 #include "util/atomic.h"
 #include "util/jsonout.h"
 #include "util/log.h"
-#include "util/rootpath.h"
+#include "host/root.h"
 
 static struct dd_state st;
 

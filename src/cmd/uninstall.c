@@ -6,7 +6,7 @@
 #include "cmd/cmd.h"
 #include "host/uninstall.h"
 #include "util/log.h"
-#include "util/rootpath.h"
+#include "host/root.h"
 
 static int run(const struct dd_cmd *self, int argc, char **argv)
 {

@@ -11,11 +11,10 @@
 
 #include "bundle/unpack.h"
 #include "host/paths.h"
+#include "host/root.h"
 #include "util/fault.h"
 #include "util/io.h"
 #include "util/log.h"
-#include "util/rmtree.h"
-#include "util/rootpath.h"
 
 void dd_engine_name(const struct dd_blob *b, char *out, size_t cap)
 {
@@ -27,14 +26,12 @@ void dd_engine_name(const struct dd_blob *b, char *out, size_t cap)
 
 static int engine_path(char *out, size_t cap, const char *name, const char *rel)
 {
-	char abs[DD_PATH_MAX];
-
-	if (snprintf(abs, sizeof abs, "%s/%s%s%s", DD_ENGINE_DIR, name, rel ? "/" : "",
-		     rel ? rel : "") >= (int)sizeof abs) {
+	if (snprintf(out, cap, "%s/%s%s%s", DD_ENGINE_DIR, name, rel ? "/" : "", rel ? rel : "") >=
+	    (int)cap) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	return dd_root_path(out, cap, abs);
+	return 0;
 }
 
 int dd_engine_complete(const char *name)
@@ -45,51 +42,40 @@ int dd_engine_complete(const char *name)
 	struct stat st;
 
 	for (unsigned i = 0; i < sizeof need / sizeof need[0]; i++)
-		if (engine_path(m, sizeof m, name, need[i]) != 0 || lstat(m, &st) != 0 ||
+		if (engine_path(m, sizeof m, name, need[i]) != 0 || dd_root_lstat(m, &st) != 0 ||
 		    !S_ISREG(st.st_mode))
 			return 0;
 	return 1;
 }
 
-/* Remove the tree at mapped path m. */
-static int rm_at(const char *m)
-{
-	char dir[DD_PATH_MAX];
-	const char *base;
-	int fd, rc;
-
-	if (dd_path_split(m, dir, sizeof dir, &base) != 0 ||
-	    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	rc = dd_rmtree_at(fd, base);
-	close(fd);
-	return rc;
-}
-
 int dd_engine_unpack(struct dd_txn *t, const struct dd_payload *p, const struct dd_blob *b,
 		     const char *name, int *changed, char *err, size_t errsz)
 {
-	char abs[DD_PATH_MAX], m[DD_PATH_MAX];
+	char abs[DD_PATH_MAX];
 	struct stat st;
-	int rc;
+	int rc, dfd;
 
 	*changed = 0;
 	if (dd_engine_complete(name))
 		return 0;
 	snprintf(abs, sizeof abs, "%s/%s", DD_ENGINE_DIR, name);
-	if (dd_txn_mkdir(t, DD_ENGINE_DIR, 0755) != 0 || dd_root_path(m, sizeof m, abs) != 0)
+	if (dd_txn_mkdir(t, DD_ENGINE_DIR, 0755) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_ENGINE_DIR, strerror(errno));
 	/* Unpacking is staged and renamed, so an incomplete directory under our name comes
 	 * from a hand edit or a disk error: it is not trusted, and (all of /opt/dockdrop/engine
 	 * being dockdrop's) it is removed before the engine is unpacked again. */
-	if (lstat(m, &st) == 0) {
-		if (rm_at(m) != 0)
-			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", m, strerror(errno));
-		dd_warn("%s was incomplete; removed, unpacking it again", m);
+	if (dd_root_lstat(abs, &st) == 0) {
+		if (dd_root_rmtree(abs) != 0)
+			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
+		dd_warn("%s was incomplete; removed, unpacking it again", abs);
 	}
 	if (dd_txn_snap(t, abs) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
-	rc = dd_unpack(p, b, m, DD_UNPACK_SYNC, NULL, err, errsz);
+	/* Staged and renamed inside the engine directory as resolved in the root. */
+	if ((dfd = dd_root_open(DD_ENGINE_DIR, O_RDONLY | O_DIRECTORY, 0)) < 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_ENGINE_DIR, strerror(errno));
+	rc = dd_unpack_at(p, b, dfd, name, abs, DD_UNPACK_SYNC, NULL, err, errsz);
+	close(dfd);
 	if (rc == 0) {
 		*changed = 1;
 		t->changes++;
@@ -115,7 +101,7 @@ int dd_engine_bins(const char *name, char bins[][64], unsigned *n, char *err, si
 	DIR *d;
 
 	*n = 0;
-	if (engine_path(m, sizeof m, name, "docker") != 0 || !(d = opendir(m)))
+	if (engine_path(m, sizeof m, name, "docker") != 0 || !(d = dd_root_opendir(m)))
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s/docker: %s", DD_ENGINE_DIR, name,
 			      strerror(errno));
 	while ((de = readdir(d))) {
@@ -138,18 +124,15 @@ int dd_engine_bins(const char *name, char bins[][64], unsigned *n, char *err, si
 
 int dd_engine_bin_ours(const char *bin)
 {
-	char abs[DD_PATH_MAX], m[DD_PATH_MAX], cur[DD_PATH_MAX];
+	char abs[DD_PATH_MAX], cur[DD_PATH_MAX];
 	struct stat st;
-	ssize_t n;
 
-	if (snprintf(abs, sizeof abs, "%s/%s", DD_BIN_DIR, bin) >= (int)sizeof abs ||
-	    dd_root_path(m, sizeof m, abs) != 0)
+	if (snprintf(abs, sizeof abs, "%s/%s", DD_BIN_DIR, bin) >= (int)sizeof abs)
 		return 0;
-	if (lstat(m, &st) != 0)
+	if (dd_root_lstat(abs, &st) != 0)
 		return errno == ENOENT;
-	if (!S_ISLNK(st.st_mode) || (n = readlink(m, cur, sizeof cur - 1)) < 0)
+	if (!S_ISLNK(st.st_mode) || dd_root_readlink(abs, cur, sizeof cur) != 0)
 		return 0;
-	cur[n] = 0;
 	return strncmp(cur, DD_OPT_DIR "/", sizeof DD_OPT_DIR) == 0;
 }
 
@@ -182,21 +165,22 @@ int dd_engine_activate(struct dd_txn *t, const char *name, char bins[][64], unsi
 
 void dd_engine_prune(const char *keep, const char *keep2)
 {
-	char m[DD_PATH_MAX];
+	char abs[DD_PATH_MAX];
 	struct dirent *de;
 	DIR *d;
 
-	if (dd_root_path(m, sizeof m, DD_ENGINE_DIR) != 0 || !(d = opendir(m)))
+	if (!(d = dd_root_opendir(DD_ENGINE_DIR)))
 		return;
 	while ((de = readdir(d))) {
 		const char *n = de->d_name;
 
 		if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, "current") ||
-		    (keep && !strcmp(n, keep)) || (keep2 && !strcmp(n, keep2)))
+		    (keep && !strcmp(n, keep)) || (keep2 && !strcmp(n, keep2)) ||
+		    snprintf(abs, sizeof abs, "%s/%s", DD_ENGINE_DIR, n) >= (int)sizeof abs)
 			continue;
-		dd_debug("removing %s/%s: neither the current nor the previous engine", m, n);
-		if (dd_rmtree_at(dirfd(d), n) != 0 && errno != ENOENT)
-			dd_warn("%s/%s: %s", m, n, strerror(errno));
+		dd_debug("removing %s: neither the current nor the previous engine", abs);
+		if (dd_root_rmtree(abs) != 0 && errno != ENOENT)
+			dd_warn("%s: %s", abs, strerror(errno));
 	}
 	closedir(d);
 }

@@ -9,11 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host/root.h"
 #include "util/atomic.h"
 #include "util/clock.h"
 #include "util/io.h"
 #include "util/log.h"
-#include "util/rootpath.h"
 
 /* /etc/group of a big site is a few MB at most: more is refused, not slurped. */
 #define FILE_MAX (16u << 20)
@@ -67,15 +67,14 @@ static int read_fd(int fd, struct file *f)
 	return 0;
 }
 
-/* Read abs (mapped under the root). A missing optional file gives exists = 0. */
+/* Read abs (resolved in the root). A missing optional file gives exists = 0. */
 static int load(struct file *f, const char *abs, int optional, char *err, size_t errsz)
 {
 	int fd;
 
 	memset(f, 0, sizeof *f);
-	if (dd_root_path(f->path, sizeof f->path, abs) < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
-	fd = open(f->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	snprintf(f->path, sizeof f->path, "%s", abs);
+	fd = dd_root_open(f->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
 	if (fd < 0 && errno == ENOENT && optional)
 		return 0;
 	if (fd < 0 && errno == ELOOP)
@@ -304,13 +303,11 @@ static int pick_gid(const struct file *grp, const struct file *defs, unsigned *g
 static int lock_pwd(int *fdp, char *err, size_t errsz)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	char path[DD_PATH_MAX];
+	const char *path = "/etc/.pwd.lock";
 	long deadline = dd_now_ms() + lock_timeout_ms;
 	int fd;
 
-	if (dd_root_path(path, sizeof path, "/etc/.pwd.lock") < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "/etc/.pwd.lock: %s", strerror(errno));
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = dd_root_open(path, O_WRONLY | O_CREAT | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "opening %s: %s", path, strerror(errno));
 	while (fcntl(fd, F_SETLK, &fl) < 0) {
@@ -361,7 +358,7 @@ static int add_line(const struct file *f, const char *line, char *err, size_t er
 	int nl = f->len && f->buf[f->len - 1] != '\n';
 	struct dd_afile af;
 
-	if (dd_afile_open(&af, f->path, mode) < 0)
+	if (dd_root_afile_open(&af, f->path, mode) < 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %s", f->path, strerror(errno));
 	if (fchown(af.fd, f->st.st_uid, f->st.st_gid) < 0 || fchmod(af.fd, mode) < 0 ||
 	    dd_afile_write(&af, f->buf, at) < 0 ||
@@ -449,7 +446,7 @@ static int drop_lines(const struct file *f, const char *name, int strip_nl, char
 	while (next_line(f, &pos, &l))
 		if (!is_name(&l, name))
 			last = pos;
-	if (dd_afile_open(&af, f->path, mode) < 0)
+	if (dd_root_afile_open(&af, f->path, mode) < 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %s", f->path, strerror(errno));
 	if (fchown(af.fd, f->st.st_uid, f->st.st_gid) < 0 || fchmod(af.fd, mode) < 0)
 		rc = -1;

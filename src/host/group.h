@@ -5,8 +5,8 @@
  * for them), /etc/gshadow (when it exists) then /etc/group, each replaced atomically with
  * its mode and owner kept and its bytes unchanged but for one added line: at the end, or
  * before the first NIS "+"/"-" line as shadow-utils puts it (a missing final newline is
- * added). Paths go through dd_root_path, so --root edits an image tree (and reads its
- * /etc/login.defs). A line counts as an entry when shadow's sgetgrent() would read it.
+ * added). Paths are resolved inside the root by host/root, so --root edits an image tree
+ * (and reads its /etc/login.defs). A line counts as an entry when shadow's sgetgrent() would read it.
  *
  * The gid is groupadd -r's (shadow 4.13; the unit test compares gid and bytes with
  * `groupadd -R DIR -r` on the same files): within SYS_GID_MIN..SYS_GID_MAX of login.defs

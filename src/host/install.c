@@ -18,13 +18,13 @@
 #include "host/preflight.h"
 #include "host/prove.h"
 #include "host/record.h"
+#include "host/root.h"
 #include "host/service.h"
 #include "pki/ca.h"
 #include "util/hex.h"
 #include "util/io.h"
 #include "util/jsonout.h"
 #include "util/log.h"
-#include "util/rootpath.h"
 #include "util/sha256.h"
 
 #define STEP(...)                                   \
@@ -62,10 +62,9 @@ static void sha_hex(const void *buf, size_t n, char hex[65])
 
 static int exists(const char *abs)
 {
-	char m[DD_PATH_MAX];
 	struct stat st;
 
-	return dd_root_path(m, sizeof m, abs) == 0 && lstat(m, &st) == 0;
+	return dd_root_lstat(abs, &st) == 0;
 }
 
 /* --- checking the input: nothing has changed yet --------------------------------------- */
@@ -150,15 +149,15 @@ static int merge_daemon_json(struct dd_install *c, int final)
 	if (final)
 		dropped_opts(c);
 	dc.ndrop = final ? c->ndrop : 0;
-	if (dd_root_path(m, sizeof m, DD_DAEMON_JSON) != 0)
-		return dd_fail(DD_EXIT_USAGE, "install: %s: %s", DD_DAEMON_JSON, strerror(errno));
-	n = c->daemon_json_old_len = dd_read_small_file(m, c->daemon_json_old, sizeof c->daemon_json_old);
+	dd_root_show(DD_DAEMON_JSON, m, sizeof m);
+	n = c->daemon_json_old_len = dd_root_read_small(DD_DAEMON_JSON, c->daemon_json_old, sizeof c->daemon_json_old);
 	if (n < 0 && errno != ENOENT)
 		return dd_fail(errno == EFBIG ? DD_EXIT_USAGE : DD_EXIT_FAIL, "install: %s: %s", m,
 			       strerror(errno));
-	c->daemon_json_mode = n >= 0 && stat(m, &st) == 0 ? st.st_mode & 0777 : 0644;
-	if (final && dd_state_find(&c->old, DD_DAEMON_JSON_ORIG) && dd_root_path(m, sizeof m, DD_DAEMON_JSON_ORIG) == 0 &&
-	    (c->daemon_json_orig_len = dd_read_small_file(m, c->daemon_json_orig, sizeof c->daemon_json_orig)) >= 0) {
+	c->daemon_json_mode = n >= 0 && dd_root_stat(DD_DAEMON_JSON, &st) == 0 ? st.st_mode & 0777 : 0644;
+	if (final && dd_state_find(&c->old, DD_DAEMON_JSON_ORIG) &&
+	    (c->daemon_json_orig_len = dd_root_read_small(DD_DAEMON_JSON_ORIG, c->daemon_json_orig,
+							  sizeof c->daemon_json_orig)) >= 0) {
 		dc.orig = c->daemon_json_orig;
 		dc.origlen = (size_t)c->daemon_json_orig_len;
 	}
@@ -190,23 +189,21 @@ static const struct dd_blob *pick_engine(const struct dd_payload *pl, const char
 static int foreign(const struct dd_install *c, const char *abs, const char *link,
 		   const char *text, size_t len)
 {
-	char m[DD_PATH_MAX], b[DD_PATH_MAX], cur[DD_PATH_MAX];
+	char b[DD_PATH_MAX], cur[DD_PATH_MAX];
 	const struct dd_state_ent *e = dd_state_find(&c->old, abs);
 	struct stat st;
-	ssize_t n;
 
-	if (dd_root_path(m, sizeof m, abs) != 0 || lstat(m, &st) != 0)
+	if (dd_root_lstat(abs, &st) != 0)
 		return 0;
 	if (e && !(e->kind == 'l' && dd_record_ours(e) == DD_RECORD_CHANGED))
 		return 0;
 	if (dd_record_backup_path(abs, b, sizeof b) == 0 && dd_state_find(&c->old, b))
 		return 0;
-	if (link && S_ISLNK(st.st_mode) && (n = readlink(m, cur, sizeof cur - 1)) >= 0 &&
-	    (cur[n] = 0, !strcmp(cur, link)))
+	if (link && S_ISLNK(st.st_mode) && dd_root_readlink(abs, cur, sizeof cur) == 0 && !strcmp(cur, link))
 		return 0;
 	if (text && S_ISREG(st.st_mode) && (size_t)st.st_size == len) {
 		char *buf = malloc(len + 1);
-		long got = buf ? dd_read_small_file(m, buf, len + 1) : -1;
+		long got = buf ? dd_root_read_small(abs, buf, len + 1) : -1;
 		int same = got == (long)len && memcmp(buf, text, len) == 0;
 
 		free(buf);
@@ -221,19 +218,18 @@ static int foreign(const struct dd_install *c, const char *abs, const char *link
 static int claim(struct dd_install *c, struct dd_state *rec, const char *abs, const char *link,
 		 const char *text, size_t len)
 {
-	char m[DD_PATH_MAX], b[DD_PATH_MAX], hex[65] = DD_STATE_PLANNED;
+	char b[DD_PATH_MAX], hex[65] = DD_STATE_PLANNED;
 	unsigned char d[32];
 	struct stat st;
 
 	if (!foreign(c, abs, link, text, len))
 		return 0;
-	if (dd_record_backup_path(abs, b, sizeof b) != 0 || dd_root_path(m, sizeof m, abs) != 0 ||
-	    lstat(m, &st) != 0)
+	if (dd_record_backup_path(abs, b, sizeof b) != 0 || dd_root_lstat(abs, &st) != 0)
 		return SAY(DD_EXIT_FAIL, "%s: %s", abs, strerror(errno ? errno : ENAMETOOLONG));
 	if (!c->o.force)
 		return SAY(DD_EXIT_USAGE, "%s exists and is not dockdrop's: move it away, or use "
 			   "--force to keep it in %s until uninstall puts it back", abs, DD_BACKUP_DIR);
-	if (S_ISREG(st.st_mode) && dd_sha256_file(m, d) == 0)
+	if (S_ISREG(st.st_mode) && dd_root_sha256(abs, d) == 0)
 		dd_hex(d, 32, hex);
 	else if (!S_ISLNK(st.st_mode))
 		return SAY(DD_EXIT_USAGE, "%s exists and is not a file: move it away", abs);
@@ -356,7 +352,7 @@ static void plan_all_dirs(struct dd_install *c, struct dd_state *s)
  * newline). A record from an earlier install carries them on. */
 static void plan_facts(struct dd_install *c, struct dd_state *s)
 {
-	char m[DD_PATH_MAX], last;
+	char last;
 	unsigned gid;
 	int absent = dd_group_lookup("docker", &gid) != 0;
 
@@ -376,8 +372,8 @@ static void plan_facts(struct dd_install *c, struct dd_state *s)
 		struct stat st;
 		int fd;
 
-		if (dd_root_path(m, sizeof m, f) != 0 || lstat(m, &st) != 0 || !S_ISREG(st.st_mode) ||
-		    !st.st_size || (fd = open(m, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		if (dd_root_lstat(f, &st) != 0 || !S_ISREG(st.st_mode) || !st.st_size ||
+		    (fd = dd_root_open(f, O_RDONLY | O_NOFOLLOW, 0)) < 0)
 			continue;
 		if (pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n')
 			dd_state_add(s, 'n', f, 0, NULL, NULL);
@@ -467,7 +463,6 @@ static int write_provisional(void *ctx)
  * they are empty. */
 static int record_dirs(struct dd_install *c)
 {
-	size_t skip = strlen(dd_root());
 	struct stat st;
 
 	if (dd_txn_mkdir(&c->txn, DD_STATE_DIR, 0755) != 0)
@@ -477,9 +472,9 @@ static int record_dirs(struct dd_install *c)
 		if (c->prov.ent[i].kind == 'd')
 			dd_state_add(&c->now, 'd', c->prov.ent[i].path, 0, NULL, NULL);
 	for (unsigned i = 0; i < c->txn.n; i++)
-		if (c->txn.e[i].was == DD_TXN_ABSENT && lstat(c->txn.e[i].path, &st) == 0 &&
+		if (c->txn.e[i].was == DD_TXN_ABSENT && dd_root_lstat(c->txn.e[i].path, &st) == 0 &&
 		    S_ISDIR(st.st_mode))
-			dd_state_add(&c->now, 'd', c->txn.e[i].path + skip, 0, NULL, NULL);
+			dd_state_add(&c->now, 'd', c->txn.e[i].path, 0, NULL, NULL);
 	return 0;
 }
 
@@ -798,10 +793,10 @@ static int lock_and_read(struct dd_install *c, const char *cmd)
 /* --certs naming /etc/docker/tls itself: the files there are the user's, used in place. */
 static int certs_in_place(const char *dir)
 {
-	char a[PATH_MAX], b[PATH_MAX], m[DD_PATH_MAX];
+	struct stat a, b;
 
-	return dir && dd_root_path(m, sizeof m, DD_TLS_DIR) == 0 && realpath(dir, a) &&
-	       realpath(m, b) && !strcmp(a, b);
+	return dir && stat(dir, &a) == 0 && dd_root_stat(DD_TLS_DIR, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 /* Everything before the first change: the input, the payload, the record, preflight, the

@@ -1,5 +1,5 @@
-/* Where dockdrop puts things on the target (absolute paths, mapped under --root by
- * dd_root_path). One list, so install, status, uninstall and certs agree. */
+/* Where dockdrop puts things on the target (absolute paths, resolved inside --root by
+ * host/root.h). One list, so install, status, uninstall and certs agree. */
 #ifndef DD_HOST_PATHS_H
 #define DD_HOST_PATHS_H
 

@@ -7,11 +7,11 @@
 #include <unistd.h>
 
 #include "host/paths.h"
+#include "host/root.h"
 #include "util/atomic.h"
 #include "util/hex.h"
 #include "util/io.h"
 #include "util/log.h"
-#include "util/rootpath.h"
 #include "util/sha256.h"
 
 /* dockdrop's set: what a record may name. Files, keys and links it writes (patterns:
@@ -148,7 +148,7 @@ int dd_record_read(struct dd_state *s, char *err, size_t errsz)
 		return rc;
 	for (unsigned i = 0; i < s->n; i++)
 		if (!dd_record_in_set(s->ent[i].kind, s->ent[i].path)) {
-			dd_root_path(m, sizeof m, DD_STATE_FILE);
+			dd_root_show(DD_STATE_FILE, m, sizeof m);
 			return dd_say(err, errsz, DD_EXIT_FAIL,
 				      "%s is damaged (it names %s, which is not dockdrop's): nothing "
 				      "was removed; restore the record from a backup", m, s->ent[i].path);
@@ -181,18 +181,16 @@ int dd_record_load(struct dd_state *s, const char *cmd, int any)
 
 int dd_record_ours(const struct dd_state_ent *e)
 {
-	char m[DD_PATH_MAX], cur[DD_PATH_MAX], hex[65];
+	char cur[DD_PATH_MAX], hex[65];
 	unsigned char d[32];
 	struct stat st;
-	ssize_t n;
 
-	if (dd_root_path(m, sizeof m, e->path) != 0 || lstat(m, &st) != 0)
+	if (dd_root_lstat(e->path, &st) != 0)
 		return DD_RECORD_ABSENT;
 	switch (e->kind) {
 	case 'l':
-		if ((n = readlink(m, cur, sizeof cur - 1)) < 0)
+		if (dd_root_readlink(e->path, cur, sizeof cur) != 0)
 			return DD_RECORD_CHANGED;
-		cur[n] = 0;
 		return strcmp(cur, e->target) ? DD_RECORD_CHANGED : DD_RECORD_OURS;
 	case 'd':
 	case 'x':
@@ -203,7 +201,7 @@ int dd_record_ours(const struct dd_state_ent *e)
 			return DD_RECORD_CHANGED;
 		if (!strcmp(e->sha, DD_STATE_PLANNED))
 			return DD_RECORD_OURS;
-		if (dd_sha256_file(m, d) != 0)
+		if (dd_root_sha256(e->path, d) != 0)
 			return DD_RECORD_CHANGED;
 		dd_hex(d, 32, hex);
 		return strcmp(hex, e->sha) ? DD_RECORD_CHANGED : DD_RECORD_OURS;
@@ -212,14 +210,12 @@ int dd_record_ours(const struct dd_state_ent *e)
 
 void dd_record_remove(const struct dd_state_ent *e, int purge, unsigned *kept)
 {
-	char m[DD_PATH_MAX];
-
-	if (!strchr("fkl", e->kind) || (e->kind == 'k' && !purge) || dd_root_path(m, sizeof m, e->path) != 0)
+	if (!strchr("fkl", e->kind) || (e->kind == 'k' && !purge))
 		return;
 	switch (dd_record_ours(e)) {
 	case DD_RECORD_OURS:
-		if (unlink(m) != 0 && errno != ENOENT)
-			dd_warn("%s: %s", m, strerror(errno));
+		if (dd_root_unlink(e->path) != 0 && errno != ENOENT)
+			dd_warn("%s: %s", e->path, strerror(errno));
 		return;
 	case DD_RECORD_CHANGED:
 		dd_warn("%s kept: changed since dockdrop wrote it", e->path);

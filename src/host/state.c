@@ -9,10 +9,10 @@
 
 #include "bundle/format.h"
 #include "host/paths.h"
+#include "host/root.h"
 #include "util/atomic.h"
 #include "util/io.h"
 #include "util/log.h"
-#include "util/rootpath.h"
 #include "util/sha256.h"
 
 /* A token: printable ASCII without spaces, 1..cap-1 bytes. */
@@ -278,9 +278,8 @@ int dd_state_load(struct dd_state *s, char *err, size_t errsz)
 	long n;
 
 	memset(s, 0, sizeof *s);
-	if (dd_root_path(m, sizeof m, DD_STATE_FILE) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_STATE_FILE, strerror(errno));
-	if ((n = dd_read_small_file(m, buf, sizeof buf)) < 0) {
+	dd_root_show(DD_STATE_FILE, m, sizeof m);
+	if ((n = dd_root_read_small(DD_STATE_FILE, buf, sizeof buf)) < 0) {
 		if (errno == ENOENT)
 			return DD_STATE_NONE;
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", m, strerror(errno));
@@ -293,22 +292,20 @@ int dd_state_load(struct dd_state *s, char *err, size_t errsz)
 
 int dd_state_record(struct dd_state *s, char kind, const char *abs)
 {
-	char m[DD_PATH_MAX], target[DD_PATH_MAX], hex[65];
+	char target[DD_PATH_MAX], hex[65];
 	unsigned char d[32];
 	struct stat st;
-	ssize_t n;
 
-	if (dd_root_path(m, sizeof m, abs) != 0 || lstat(m, &st) != 0)
+	if (dd_root_lstat(abs, &st) != 0)
 		return -1;
 	if (kind == 'l') {
-		if ((n = readlink(m, target, sizeof target - 1)) < 0)
+		if (dd_root_readlink(abs, target, sizeof target) != 0)
 			return -1;
-		target[n] = 0;
 		return dd_state_add(s, 'l', abs, 0, NULL, target);
 	}
 	if (kind == 'd')
 		return dd_state_add(s, 'd', abs, 0, NULL, NULL);
-	if (dd_sha256_file(m, d) != 0)
+	if (dd_root_sha256(abs, d) != 0)
 		return -1;
 	dd_hex(d, 32, hex);
 	return dd_state_add(s, kind, abs, st.st_mode & 07777, hex, NULL);

@@ -3,7 +3,7 @@
  * every path is put back in reverse order, so a failed install leaves the machine as it
  * was. Each change is itself atomic (temp name + rename), so a SIGKILL, which no rollback
  * can follow, leaves whole files only: re-running install completes the job. Paths given
- * here are absolute target paths (mapped under --root inside). */
+ * here are absolute target paths, resolved inside --root by host/root. */
 #ifndef DD_HOST_TXN_H
 #define DD_HOST_TXN_H
 
@@ -14,7 +14,7 @@
 #define DD_TXN_FILE_MAX (1 << 20) /* old contents kept for rollback: config files only */
 
 struct dd_txn_ent {
-	char *path;		/* mapped */
+	char *path;		/* absolute on the target (resolved by host/root) */
 	int was;		/* DD_TXN_ABSENT, _FILE, _LINK, _DIR */
 	char *data;		/* old bytes, a link's target, or where a moved file went */
 	size_t len;
@@ -37,7 +37,7 @@ struct dd_txn {
 	int begun;
 };
 
-/* Snapshot path (absolute, unmapped) unless already taken in this run. A directory that
+/* Snapshot path (absolute) unless already taken in this run. A directory that
  * exists is remembered as such (its children get their own snapshots); one that does not
  * is removed with everything in it on rollback. 0 or -1 with errno. */
 int dd_txn_snap(struct dd_txn *t, const char *path);

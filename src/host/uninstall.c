@@ -12,38 +12,29 @@
 #include "host/group.h"
 #include "host/paths.h"
 #include "host/record.h"
+#include "host/root.h"
 #include "host/service.h"
 #include "host/txn.h"
 #include "util/atomic.h"
 #include "util/hex.h"
 #include "util/io.h"
 #include "util/log.h"
-#include "util/rmtree.h"
-#include "util/rootpath.h"
 #include "util/sha256.h"
 
-/* Remove the tree at absolute path abs (mapped); absent is fine. */
+/* Remove the tree at absolute path abs (in the root); absent is fine. */
 static void rm_tree(const char *abs)
 {
-	char m[DD_PATH_MAX], dir[DD_PATH_MAX];
-	const char *base;
-	int fd;
-
-	if (dd_root_path(m, sizeof m, abs) != 0 || dd_path_split(m, dir, sizeof dir, &base) != 0 ||
-	    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return;
-	if (dd_rmtree_at(fd, base) != 0 && errno != ENOENT)
-		dd_warn("%s: %s", m, strerror(errno));
-	close(fd);
+	if (dd_root_rmtree(abs) != 0 && errno != ENOENT)
+		dd_warn("%s: %s", abs, strerror(errno));
 }
 
 /* The file's SHA-256 in hex, or "" when it cannot be read. */
-static void sha_of(const char *m, char hex[65])
+static void sha_of(const char *abs, char hex[65])
 {
 	unsigned char d[32];
 
 	hex[0] = 0;
-	if (dd_sha256_file(m, d) == 0)
+	if (dd_root_sha256(abs, d) == 0)
 		dd_hex(d, 32, hex);
 }
 
@@ -54,19 +45,20 @@ static void sha_of(const char *m, char hex[65])
  * them named), the user's edits stay. */
 static void restore_daemon_json(struct dd_uninstall *u, const struct dd_state_ent *e)
 {
-	char m[DD_PATH_MAX], orig[DD_PATH_MAX], err[256], cur[65], was[65];
+	const char *m = e->path, *orig = DD_DAEMON_JSON_ORIG;
+	char err[256], cur[65], was[65];
 	int ours = dd_record_ours(e);
 	struct stat st;
 	char *out = NULL;
 	long n;
 
-	if (ours == DD_RECORD_ABSENT || dd_root_path(m, sizeof m, e->path) != 0 ||
-	    dd_root_path(orig, sizeof orig, DD_DAEMON_JSON_ORIG) != 0)
+	if (ours == DD_RECORD_ABSENT)
 		return;
-	n = dd_read_small_file(orig, u->buf, sizeof u->buf);
+	n = dd_root_read_small(orig, u->buf, sizeof u->buf);
 	if (ours == DD_RECORD_OURS) {
-		if (n < 0 ? unlink(m) != 0
-			  : (stat(orig, &st) != 0 || dd_write_atomic(m, u->buf, (size_t)n, st.st_mode & 07777) != 0))
+		if (n < 0 ? dd_root_unlink(m) != 0
+			  : (dd_root_stat(orig, &st) != 0 ||
+			     dd_root_write_atomic(m, u->buf, (size_t)n, st.st_mode & 07777) != 0))
 			dd_warn("%s: %s", m, strerror(errno));
 		return;
 	}
@@ -74,12 +66,13 @@ static void restore_daemon_json(struct dd_uninstall *u, const struct dd_state_en
 	sha_of(orig, was);
 	if (n >= 0 && cur[0] && !strcmp(cur, was))
 		return;
-	n = dd_read_small_file(m, u->buf, sizeof u->buf);
+	n = dd_root_read_small(m, u->buf, sizeof u->buf);
 	if (n < 0 || dd_daemonjson_unmerge(u->buf, (size_t)n, &out, err, sizeof err) != 0) {
 		dd_warn("%s kept as it is: %s", m, n < 0 ? strerror(errno) : err);
 		return;
 	}
-	if (!out ? unlink(m) != 0 : dd_write_atomic(m, out, strlen(out), 0644) != 0)
+	if (!out ? dd_root_unlink(m) != 0
+		 : (dd_root_stat(m, &st) != 0 || dd_root_write_atomic(m, out, strlen(out), st.st_mode & 07777) != 0))
 		dd_warn("%s: %s", m, strerror(errno));
 	else
 		dd_warn("%s was changed since install: dockdrop's keys removed, yours kept", DD_DAEMON_JSON);
@@ -90,16 +83,16 @@ static void restore_daemon_json(struct dd_uninstall *u, const struct dd_state_en
  * /opt/dockdrop/engine is dockdrop's, and a killed run may have left any of them. */
 static void remove_engines(void)
 {
-	char m[DD_PATH_MAX];
+	char abs[DD_PATH_MAX];
 	struct dirent *de;
 	DIR *d;
 
-	if (dd_root_path(m, sizeof m, DD_ENGINE_DIR) != 0 || !(d = opendir(m)))
+	if (!(d = dd_root_opendir(DD_ENGINE_DIR)))
 		return;
 	while ((de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-		    dd_rmtree_at(dirfd(d), de->d_name) != 0 && errno != ENOENT)
-			dd_warn("%s/%s: %s", m, de->d_name, strerror(errno));
+		    snprintf(abs, sizeof abs, "%s/%s", DD_ENGINE_DIR, de->d_name) < (int)sizeof abs)
+			rm_tree(abs);
 	closedir(d);
 }
 
@@ -107,11 +100,11 @@ static void remove_engines(void)
  * link and recording it. Their target names them as dockdrop's. */
 static void remove_engine_links(void)
 {
-	char m[DD_PATH_MAX], cur[DD_PATH_MAX];
+	char cur[DD_PATH_MAX];
 	struct dirent *de;
 	DIR *d;
 
-	if (dd_root_path(m, sizeof m, DD_BIN_DIR) != 0 || !(d = opendir(m)))
+	if (!(d = dd_root_opendir(DD_BIN_DIR)))
 		return;
 	while ((de = readdir(d))) {
 		ssize_t n = readlinkat(dirfd(d), de->d_name, cur, sizeof cur - 1);
@@ -127,26 +120,25 @@ static void remove_engine_links(void)
  * dockdrop's file): both kept, and the backup stays on record. 1 when it stays. */
 static int restore_backup(struct dd_uninstall *u, const struct dd_state_ent *e)
 {
-	char b[DD_PATH_MAX], p[DD_PATH_MAX], hb[65], hp[65];
-	const char *orig = dd_record_backup_orig(e->path);
+	const char *b = e->path, *p = dd_record_backup_orig(e->path);
+	char hb[65], hp[65];
 	struct stat st;
 
-	if (dd_root_path(b, sizeof b, e->path) != 0 || dd_root_path(p, sizeof p, orig) != 0 ||
-	    lstat(b, &st) != 0)
+	if (dd_root_lstat(b, &st) != 0)
 		return 0; /* never moved: the original is where it was */
-	if (lstat(p, &st) == 0) {
+	if (dd_root_lstat(p, &st) == 0) {
 		sha_of(b, hb);
 		sha_of(p, hp);
 		if (hb[0] && !strcmp(hb, hp)) {
-			unlink(b);
+			dd_root_unlink(b);
 			return 0;
 		}
-		dd_warn("%s kept (changed since install); your original is in %s", orig, e->path);
+		dd_warn("%s kept (changed since install); your original is in %s", p, b);
 		u->kept++;
 		return 1;
 	}
 	if (dd_move_path(b, p) != 0) {
-		dd_warn("%s: cannot put back %s: %s", orig, e->path, strerror(errno));
+		dd_warn("%s: cannot put back %s: %s", p, b, strerror(errno));
 		return 1;
 	}
 	return 0;
@@ -164,7 +156,6 @@ static int longer_first(const void *a, const void *b)
 static void remove_dirs(const struct dd_state *s)
 {
 	const char *p[DD_STATE_ENTS];
-	char m[DD_PATH_MAX];
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < s->n; i++)
@@ -172,8 +163,7 @@ static void remove_dirs(const struct dd_state *s)
 			p[n++] = s->ent[i].path;
 	qsort(p, n, sizeof p[0], longer_first);
 	for (unsigned i = 0; i < n; i++)
-		if (dd_root_path(m, sizeof m, p[i]) == 0)
-			rmdir(m);
+		dd_root_rmdir(p[i]);
 }
 
 /* What a plain uninstall leaves on record for a later --purge: the certificates still
@@ -188,19 +178,16 @@ static void keep_on_record(struct dd_uninstall *u, const struct dd_state_ent *e)
 
 static int write_left(struct dd_uninstall *u)
 {
-	char m[DD_PATH_MAX];
 	size_t n;
 
-	if (dd_root_path(m, sizeof m, DD_STATE_FILE) != 0)
-		return -1;
 	if (!u->left.n && !u->left.group_created)
-		return unlink(m) != 0 && errno != ENOENT ? -1 : 0;
+		return dd_root_unlink(DD_STATE_FILE) != 0 && errno != ENOENT ? -1 : 0;
 	u->left.uninstalled = 1;
 	if (!(n = dd_state_format(&u->left, u->text, sizeof u->text))) {
 		errno = ENOSPC;
 		return -1;
 	}
-	return dd_write_atomic(m, u->text, n, 0644);
+	return dd_root_write_atomic(DD_STATE_FILE, u->text, n, 0644);
 }
 
 static void purge_group(struct dd_uninstall *u)

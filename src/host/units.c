@@ -5,9 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "host/root.h"
 #include "util/atomic.h"
-#include "util/io.h"
-#include "util/rootpath.h"
 
 /* Templates: @BIN@ and @LOG@ stand for the configured directories, @PATH@ for the search
  * path the daemons need (dockerd runs docker-init and docker-proxy, containerd its shim and
@@ -451,7 +450,6 @@ int dd_units_check(enum dd_init init, char *first, size_t cap)
 	static struct dd_unit_file f[DD_UNITS_MAX];
 	static char buf[sizeof f[0].text + 1];
 	const struct dd_units_cfg c = { NULL, NULL };
-	char m[DD_PATH_MAX];
 	unsigned n, bad = 0;
 	struct stat st;
 
@@ -459,9 +457,9 @@ int dd_units_check(enum dd_init init, char *first, size_t cap)
 	if (dd_units_render(init, &c, f, &n) != 0)
 		return -1;
 	for (unsigned i = 0; i < n; i++) {
-		long got = dd_root_path(m, sizeof m, f[i].path) == 0 ? dd_read_small_file(m, buf, sizeof buf) : -1;
+		long got = dd_root_read_small(f[i].path, buf, sizeof buf);
 
-		if (got == (long)f[i].len && !memcmp(buf, f[i].text, f[i].len) && stat(m, &st) == 0 &&
+		if (got == (long)f[i].len && !memcmp(buf, f[i].text, f[i].len) && dd_root_stat(f[i].path, &st) == 0 &&
 		    (st.st_mode & 07777) == f[i].mode)
 			continue;
 		if (!bad++)

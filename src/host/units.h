@@ -1,5 +1,5 @@
 /* Service definitions for containerd and dockerd, as text for install to write (each file
- * through dd_write_atomic under dd_root_path), and the links that enable them at boot.
+ * written atomically inside the root, host/root.h), and the links that enable them at boot.
  *
  * systemd: /etc/systemd/system/{containerd,docker}.service (never /lib/systemd/system,
  * which belongs to packages), modelled on moby's contrib/init/systemd and containerd's
@@ -45,7 +45,7 @@ struct dd_units_cfg {
 };
 
 struct dd_unit_file {
-	char path[128];		/* absolute, on the target (map with dd_root_path) */
+	char path[128];		/* absolute, on the target (resolved by host/root.h) */
 	unsigned mode;		/* 0644 units, 0755 scripts */
 	char text[4096];
 	size_t len;

@@ -5,7 +5,7 @@
 
 #include "host/paths.h"
 #include "host/record.h"
-#include "util/rootpath.h"
+#include "host/root.h"
 
 #define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
