@@ -30,7 +30,7 @@ struct open_how_ {
 static char root_name[DD_PATH_MAX];
 static int root_fd = -1;
 static struct stat root_st;	/* to stop ".." at the root in the walk */
-static int have_openat2 = -1;	/* unknown until first tried */
+static int have_openat2 = 1;	/* until the kernel says ENOSYS */
 
 int dd_root_set(const char *dir)
 {
@@ -124,20 +124,20 @@ static int replace(int *cur, int fd)
 	return 0;
 }
 
-/* Put the symlink's target in front of what is left: path = target "/" rest. */
+/* Put the symlink's target in front of what is left after it (its slashes kept, so that
+ * a trailing one still asks for a directory): path = target rest. */
 static int expand(char *path, const char *rest, const char *target)
 {
 	char tmp[DD_PATH_MAX];
 	size_t t = strlen(target), r = strlen(rest);
 
-	if (t + 1 + r >= sizeof tmp) {
+	if (t + r >= sizeof tmp) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	memcpy(tmp, target, t);
-	tmp[t] = '/';
-	memcpy(tmp + t + 1, rest, r + 1);
-	memcpy(path, tmp, t + r + 2);
+	memcpy(tmp + t, rest, r + 1);
+	memcpy(path, tmp, t + r + 1);
 	return 0;
 }
 
@@ -163,8 +163,8 @@ static int walk(const char *abs, int flags, mode_t mode)
 	memcpy(path, abs, strlen(abs) + 1);
 	for (;;) {
 		size_t n;
-		const char *rest;
-		int last;
+		const char *after, *rest;
+		int last, fl;
 		struct stat st;
 		ssize_t k;
 
@@ -181,10 +181,12 @@ static int walk(const char *abs, int flags, mode_t mode)
 		}
 		memcpy(comp, p, n);
 		comp[n] = 0;
-		rest = p + n;
+		after = rest = p + n;
 		while (*rest == '/')
 			rest++;
 		last = !*rest;
+		/* A trailing slash asks for a directory, through a link too (as open(2)). */
+		fl = last && *after == '/' ? (flags & ~O_NOFOLLOW) | O_DIRECTORY : flags;
 		p = (char *)rest;
 		if (!strcmp(comp, "."))
 			continue;
@@ -196,10 +198,10 @@ static int walk(const char *abs, int flags, mode_t mode)
 			continue;
 		}
 		if (last) {
-			if ((flags & O_NOFOLLOW) || fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+			if ((fl & O_NOFOLLOW) || fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 			    !S_ISLNK(st.st_mode)) {
 				/* Not a link (or not to be followed): the object itself. */
-				fd = openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+				fd = openat(cur, comp, fl | O_NOFOLLOW | O_CLOEXEC, mode);
 				return fd < 0 ? walk_fail(cur) : (close(cur), fd);
 			}
 		} else {
@@ -231,7 +233,7 @@ static int walk(const char *abs, int flags, mode_t mode)
 			return walk_fail(cur);
 		}
 		target[k] = 0;
-		if (expand(path, rest, target) != 0)
+		if (expand(path, after, target) != 0)
 			return walk_fail(cur);
 		p = path;
 		if (target[0] == '/' &&
@@ -244,12 +246,9 @@ static int walk(const char *abs, int flags, mode_t mode)
 
 static int use_openat2(void)
 {
-	if (have_openat2 < 0) {
-		const char *t = getenv("DOCKDROP_TEST_NO_OPENAT2");
+	const char *t = getenv("DOCKDROP_TEST_NO_OPENAT2"); /* read each time: tests switch */
 
-		have_openat2 = !(t && *t == '1');
-	}
-	return have_openat2;
+	return have_openat2 && !(t && *t == '1');
 }
 
 static int resolve(const char *abs, int flags, mode_t mode)

@@ -367,6 +367,118 @@ TEST(no_root)
 	CHECK(dd_root_set(root) == 0 && strstr(dd_root(), "/root"));
 }
 
+/* --- the walk against the kernel: random trees of links, the same answers ------------- */
+
+static unsigned long rnd_state = 20250601;
+
+static unsigned rnd(unsigned n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return (unsigned)(rnd_state % n);
+}
+
+/* A random path of 1..4 components from a b c (and, in link targets, "." ".." and a
+ * trailing slash), absolute or not. */
+static void rnd_path(char *buf, size_t cap, int target)
+{
+	static const char *const comp[] = { "a", "b", "c", "..", "." };
+	size_t n = 0;
+	unsigned k = 1 + rnd(4);
+
+	buf[0] = 0;
+	if (!target || rnd(2))
+		n += (size_t)snprintf(buf + n, cap - n, "/");
+	for (unsigned i = 0; i < k; i++)
+		n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? "/" : "", comp[rnd(target ? 5 : 3)]);
+	if (target && !rnd(6))
+		snprintf(buf + n, cap - n, "/");
+}
+
+/* dev:ino of what fd is open on, or "errno N". */
+static void answer(int fd, char *buf, size_t cap)
+{
+	struct stat st;
+
+	if (fd < 0)
+		snprintf(buf, cap, "errno %d", errno);
+	else if (fstat(fd, &st) == 0)
+		snprintf(buf, cap, "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	else
+		snprintf(buf, cap, "fstat errno %d", errno);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Make the random tree under dir: directories a b c (some), files, links. */
+static void rnd_tree(const char *dir, int depth)
+{
+	static const char *const names[] = { "a", "b", "c" };
+	char p[PATH_MAX], t[256];
+
+	for (unsigned i = 0; i < 3; i++) {
+		snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+		switch (rnd(4)) {
+		case 0:
+			break;
+		case 1:
+			if (mkdir(p, 0755) == 0 && depth < 3)
+				rnd_tree(p, depth + 1);
+			break;
+		case 2:
+			close(open(p, O_WRONLY | O_CREAT, 0644));
+			break;
+		default:
+			rnd_path(t, sizeof t, 1);
+			if (symlink(t, p) != 0)
+				CHECKF(0, "symlink %s", t);
+		}
+	}
+}
+
+TEST(walk_matches_kernel)
+{
+	static const int flags[] = { O_RDONLY, O_PATH | O_NOFOLLOW, O_RDONLY | O_DIRECTORY,
+				     O_RDONLY | O_NOFOLLOW, O_PATH };
+	char dir[PATH_MAX], q[256], k[64], w[64], before[65], after[65];
+	unsigned trees = 300, queries = 40, differ = 0, found = 0;
+
+	if (strcmp(dd_root_resolver(), "openat2")) {
+		printf("skip - walk_matches_kernel: no openat2 to compare with\n");
+		return;
+	}
+	sig(before);
+	for (unsigned i = 0; i < trees; i++) {
+		snprintf(dir, sizeof dir, "%s/rnd%u", top, i);
+		if (mkdir(dir, 0755) != 0) {
+			CHECK(0);
+			return;
+		}
+		rnd_tree(dir, 0);
+		CHECK(dd_root_set(dir) == 0);
+		for (unsigned j = 0; j < queries; j++) {
+			int f = flags[rnd(sizeof flags / sizeof flags[0])];
+
+			rnd_path(q, sizeof q, 0);
+			unsetenv("DOCKDROP_TEST_NO_OPENAT2");
+			answer(dd_root_open(q, f, 0), k, sizeof k);
+			setenv("DOCKDROP_TEST_NO_OPENAT2", "1", 1);
+			answer(dd_root_open(q, f, 0), w, sizeof w);
+			unsetenv("DOCKDROP_TEST_NO_OPENAT2");
+			found += strncmp(k, "errno", 5) != 0;
+			if (strcmp(k, w) && differ++ < 5)
+				CHECKF(0, "tree %u, %s flags %#x: openat2 %s, walk %s", i, q, f, k, w);
+		}
+		t_rmtree(dir);
+	}
+	sig(after);
+	CHECK(!strcmp(before, after));
+	CHECKF(differ == 0, "%u of %u answers differ", differ, trees * queries);
+	printf("# walk_matches_kernel: %u queries, %u found something\n", trees * queries, found);
+	CHECK(dd_root_set(root) == 0);
+}
+
 static int run_all(void)
 {
 	char name[64];
@@ -376,7 +488,7 @@ static int run_all(void)
 	} tests[] = {
 		{ "resolver_in_use", resolver_in_use }, { "resolution", resolution },
 		{ "looks", looks }, { "changes", changes }, { "key_write", key_write },
-		{ "no_root", no_root },
+		{ "no_root", no_root }, { "walk_matches_kernel", walk_matches_kernel },
 	};
 
 	if (fixture() != 0) {
@@ -384,6 +496,8 @@ static int run_all(void)
 		return 1;
 	}
 	for (unsigned i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+		if (tests[i].fn == walk_matches_kernel && strcmp(mode, "openat2"))
+			continue; /* it runs both itself */
 		snprintf(name, sizeof name, "%s (%s)", tests[i].name, mode);
 		t_run(name, tests[i].fn);
 	}
