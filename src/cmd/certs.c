@@ -11,13 +11,13 @@
 #include "host/paths.h"
 #include "host/prove.h"
 #include "host/record.h"
+#include "host/root.h"
 #include "host/service.h"
 #include "host/state.h"
 #include "host/txn.h"
 #include "pki/ca.h"
 #include "util/jsonout.h"
 #include "util/log.h"
-#include "host/root.h"
 
 static struct dd_state st;
 static struct dd_txn txn;

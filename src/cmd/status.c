@@ -12,13 +12,13 @@
 #include "host/paths.h"
 #include "host/prove.h"
 #include "host/record.h"
+#include "host/root.h"
 #include "host/service.h"
 #include "host/state.h"
 #include "host/units.h"
 #include "util/atomic.h"
 #include "util/jsonout.h"
 #include "util/log.h"
-#include "host/root.h"
 
 static struct dd_state st;
 

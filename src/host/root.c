@@ -268,9 +268,9 @@ static int resolve(const char *abs, int flags, mode_t mode)
 			have_openat2 = 0; /* kernel before 5.6 */
 			break;
 		}
-		if (errno == EPERM && !(flags & O_CREAT))
-			break; /* a seccomp filter that does not know openat2 (or a real EPERM,
-				* which the walk finds again) */
+		if (errno == EPERM)
+			break; /* a seccomp filter that does not know openat2 (a real EPERM
+				* the walk meets again) */
 		if (errno != EAGAIN) /* EAGAIN: a rename raced with "..": try again */
 			return -1;
 	}
@@ -314,17 +314,17 @@ int dd_root_parent(const char *abs, const char **base)
 }
 
 /* Run op on (parent fd, base); the parent closed after, errno kept. */
-#define AT_PARENT(abs, call)                          \
-	do {                                          \
-		const char *base;                     \
+#define AT_PARENT(abs, call)                                    \
+	do {                                                    \
+		const char *base;                               \
 		int pfd_ = dd_root_parent(abs, &base), rc_, e_; \
-		if (pfd_ < 0)                         \
-			return -1;                    \
-		rc_ = (call);                         \
-		e_ = errno;                           \
-		close(pfd_);                          \
-		errno = e_;                           \
-		return rc_;                           \
+		if (pfd_ < 0)                                   \
+			return -1;                              \
+		rc_ = (call);                                   \
+		e_ = errno;                                     \
+		close(pfd_);                                    \
+		errno = e_;                                     \
+		return rc_;                                     \
 	} while (0)
 
 int dd_root_lstat(const char *abs, struct stat *st)
@@ -546,7 +546,13 @@ int dd_root_afile_open(struct dd_afile *af, const char *abs, mode_t mode)
 	AT_PARENT(abs, dd_afile_openat(af, pfd_, base, mode));
 }
 
+int dd_root_write_atomic_as(const char *abs, const void *buf, size_t n, mode_t mode, uid_t uid,
+			    gid_t gid)
+{
+	AT_PARENT(abs, dd_write_atomic_at(pfd_, base, buf, n, mode, uid, gid));
+}
+
 int dd_root_write_atomic(const char *abs, const void *buf, size_t n, mode_t mode)
 {
-	AT_PARENT(abs, dd_write_atomic_at(pfd_, base, buf, n, mode));
+	return dd_root_write_atomic_as(abs, buf, n, mode, (uid_t)-1, (gid_t)-1);
 }

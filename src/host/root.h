@@ -74,5 +74,8 @@ int dd_root_rename(const char *from, const char *to);
  * renamed over abs's last component. */
 int dd_root_afile_open(struct dd_afile *af, const char *abs, mode_t mode);
 int dd_root_write_atomic(const char *abs, const void *buf, size_t n, mode_t mode);
+/* The same, the new file owned by uid:gid ((uid_t)-1, (gid_t)-1: as created). */
+int dd_root_write_atomic_as(const char *abs, const void *buf, size_t n, mode_t mode, uid_t uid,
+			    gid_t gid);
 
 #endif

@@ -34,10 +34,10 @@ static int write_pair(int dfd, const char *dir, const char *certname, const char
 		      const char *cert, size_t cn, const char *key, size_t kn, char *err,
 		      size_t errsz)
 {
-	if (dd_write_atomic_at(dfd, keyname, key, kn, 0600) != 0)
+	if (dd_write_atomic_at(dfd, keyname, key, kn, 0600, (uid_t)-1, (gid_t)-1) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, keyname, strerror(errno));
 	dd_fault_point(); /* a key without its certificate: install must recover */
-	if (dd_write_atomic_at(dfd, certname, cert, cn, 0644) != 0)
+	if (dd_write_atomic_at(dfd, certname, cert, cn, 0644, (uid_t)-1, (gid_t)-1) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, certname, strerror(errno));
 	return 0;
 }
@@ -244,7 +244,8 @@ static int leaf_write(struct pki_ca *ca, enum pki_role role, int dfd, const char
 			    kpem_len, err, errsz);
 
 	explicit_bzero(kpem, sizeof kpem);
-	if (rc == 0 && dd_write_atomic_at(dfd, "ca.pem", ca->pem, ca->pem_len, 0644) != 0)
+	if (rc == 0 && dd_write_atomic_at(dfd, "ca.pem", ca->pem, ca->pem_len, 0644, (uid_t)-1,
+					      (gid_t)-1) != 0)
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s/ca.pem: %s", out, strerror(errno));
 	return rc;
 }

@@ -90,10 +90,8 @@ void dd_afile_abort(struct dd_afile *af)
 	errno = saved;
 }
 
-int dd_afile_commit(struct dd_afile *af)
+int dd_afile_sync(struct dd_afile *af)
 {
-	int rc;
-
 	if (fsync(af->fd) < 0)
 		goto fail;
 	if (close(af->fd) < 0) {
@@ -101,28 +99,53 @@ int dd_afile_commit(struct dd_afile *af)
 		goto fail;
 	}
 	af->fd = -1;
-	if (renameat(af->dirfd, af->tmp, af->dirfd, af->dst) < 0)
-		goto fail;
-	af->tmp[0] = 0;
-	rc = dd_fsync_dir(af->dirfd);
-	dd_afile_abort(af); /* closes the directory, errno kept */
-	return rc;
+	return 0;
 fail:
 	dd_afile_abort(af);
 	return -1;
 }
 
-int dd_write_atomic_at(int dirfd, const char *name, const void *buf, size_t n, mode_t mode)
+int dd_afile_rename(struct dd_afile *af)
+{
+	int rc;
+
+	if (renameat(af->dirfd, af->tmp, af->dirfd, af->dst) < 0) {
+		dd_afile_abort(af);
+		return -1;
+	}
+	af->tmp[0] = 0;
+	rc = dd_fsync_dir(af->dirfd);
+	dd_afile_abort(af); /* closes the directory, errno kept */
+	return rc;
+}
+
+int dd_afile_commit(struct dd_afile *af)
+{
+	return dd_afile_sync(af) < 0 ? -1 : dd_afile_rename(af);
+}
+
+/* The cycle for a buffer on an opened afile; the owner set first when asked. */
+static int write_all(struct dd_afile *af, const void *buf, size_t n, mode_t mode, uid_t uid,
+		     gid_t gid)
+{
+	/* chown clears setuid/setgid bits: the mode is set again after it. */
+	if (((uid != (uid_t)-1 || gid != (gid_t)-1) &&
+	     (fchown(af->fd, uid, gid) < 0 || fchmod(af->fd, mode) < 0)) ||
+	    dd_afile_write(af, buf, n) < 0) {
+		dd_afile_abort(af);
+		return -1;
+	}
+	return dd_afile_commit(af);
+}
+
+int dd_write_atomic_at(int dirfd, const char *name, const void *buf, size_t n, mode_t mode,
+		       uid_t uid, gid_t gid)
 {
 	struct dd_afile af;
 
 	if (dd_afile_openat(&af, dirfd, name, mode) < 0)
 		return -1;
-	if (dd_afile_write(&af, buf, n) < 0) {
-		dd_afile_abort(&af);
-		return -1;
-	}
-	return dd_afile_commit(&af);
+	return write_all(&af, buf, n, mode, uid, gid);
 }
 
 int dd_write_atomic(const char *path, const void *buf, size_t n, mode_t mode)
@@ -131,9 +154,5 @@ int dd_write_atomic(const char *path, const void *buf, size_t n, mode_t mode)
 
 	if (dd_afile_open(&af, path, mode) < 0)
 		return -1;
-	if (dd_afile_write(&af, buf, n) < 0) {
-		dd_afile_abort(&af);
-		return -1;
-	}
-	return dd_afile_commit(&af);
+	return write_all(&af, buf, n, mode, (uid_t)-1, (gid_t)-1);
 }

@@ -32,10 +32,20 @@ int dd_afile_write(struct dd_afile *af, const void *buf, size_t n);
 int dd_afile_commit(struct dd_afile *af);
 /* Drop the temporary; errno is preserved. */
 void dd_afile_abort(struct dd_afile *af);
+/* dd_afile_commit in two steps, for files that change together (a key and its
+ * certificate): dd_afile_sync makes the temporary durable and closes it (kept, still
+ * dropped by dd_afile_abort); dd_afile_rename puts it in place and fsyncs the directory.
+ * Writing every file of a set before the first rename leaves only the renames in the
+ * window a kill can hit. 0 or -1 with errno (the temporary gone on a failed rename). */
+int dd_afile_sync(struct dd_afile *af);
+int dd_afile_rename(struct dd_afile *af);
 
 /* The whole cycle for a buffer. 0 or -1 with errno; path keeps its old content on any
  * failure before the rename. */
 int dd_write_atomic(const char *path, const void *buf, size_t n, mode_t mode);
-int dd_write_atomic_at(int dirfd, const char *name, const void *buf, size_t n, mode_t mode);
+/* The same in dirfd, the new file owned by uid:gid ((uid_t)-1 and (gid_t)-1 leave the
+ * owner as created). */
+int dd_write_atomic_at(int dirfd, const char *name, const void *buf, size_t n, mode_t mode,
+		       uid_t uid, gid_t gid);
 
 #endif
