@@ -73,6 +73,7 @@ static int serial(const struct dd_payload *p, const struct dd_blob *b, int stage
 	ssize_t r;
 
 	dd_blobsrc_init(&u.src, p->fd, b->off, b->len);
+	u.src.progress = "unpacking engine";
 	if (dd_gunzip_init(&u.gz, dd_blobsrc_next, &u.src) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "inflateInit failed");
 	tar_reader_init(&u.tar, dd_gunzip_read, &u.gz);
@@ -198,6 +199,7 @@ int dd_unpack_at(const struct dd_payload *p, const struct dd_blob *b, int parent
 	if (stagefd < 0)
 		return -stagefd;
 	rc = extract_into(p, b, parent, base, stage, sizeof stage, &stagefd, err, errsz);
+	dd_progress_end();
 	if (stagefd < 0)
 		return rc;
 	if (rc == 0 && fchmod(stagefd, 0755) != 0)

@@ -13,6 +13,7 @@
 #include "host/paths.h"
 #include "host/root.h"
 #include "util/fault.h"
+#include "util/io.h"
 #include "util/log.h"
 
 void dd_engine_name(const struct dd_blob *b, char *out, size_t cap)
@@ -61,15 +62,12 @@ int dd_engine_unpack(struct dd_txn *t, const struct dd_payload *p, const struct 
 	if (dd_txn_mkdir(t, DD_ENGINE_DIR, 0755) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_ENGINE_DIR, strerror(errno));
 	/* Unpacking is staged and renamed, so an incomplete directory under our name comes
-	 * from a hand edit or a disk error: neither trusted nor deleted, it is moved aside. */
+	 * from a hand edit or a disk error: it is not trusted, and (all of /opt/dockdrop/engine
+	 * being dockdrop's) it is removed before the engine is unpacked again. */
 	if (dd_root_lstat(abs, &st) == 0) {
-		char aside[DD_PATH_MAX];
-
-		if (snprintf(aside, sizeof aside, "%s.incomplete-%ld", abs, (long)getpid()) >=
-			    (int)sizeof aside ||
-		    dd_root_rename(abs, aside) != 0)
+		if (dd_root_rmtree(abs) != 0)
 			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
-		dd_warn("%s was incomplete; moved aside to %s", abs, aside);
+		dd_warn("%s was incomplete; removed, unpacking it again", abs);
 	}
 	if (dd_txn_snap(t, abs) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
@@ -96,8 +94,7 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp((const char *)a, (const char *)b);
 }
 
-/* The regular files of NAME/docker, sorted. */
-static int list_bins(const char *name, char bins[][64], unsigned *n, char *err, size_t errsz)
+int dd_engine_bins(const char *name, char bins[][64], unsigned *n, char *err, size_t errsz)
 {
 	char m[DD_PATH_MAX];
 	struct dirent *de;
@@ -125,12 +122,13 @@ static int list_bins(const char *name, char bins[][64], unsigned *n, char *err, 
 	return 0;
 }
 
-/* A /usr/local/bin entry dockdrop may replace: absent, or a link into our tree. */
-static int ours_or_absent(const char *abs)
+int dd_engine_bin_ours(const char *bin)
 {
-	char cur[DD_PATH_MAX];
+	char abs[DD_PATH_MAX], cur[DD_PATH_MAX];
 	struct stat st;
 
+	if (snprintf(abs, sizeof abs, "%s/%s", DD_BIN_DIR, bin) >= (int)sizeof abs)
+		return 0;
 	if (dd_root_lstat(abs, &st) != 0)
 		return errno == ENOENT;
 	if (!S_ISLNK(st.st_mode) || dd_root_readlink(abs, cur, sizeof cur) != 0)
@@ -138,22 +136,20 @@ static int ours_or_absent(const char *abs)
 	return strncmp(cur, DD_OPT_DIR "/", sizeof DD_OPT_DIR) == 0;
 }
 
-int dd_engine_activate(struct dd_txn *t, const char *name, int force,
-		       char bins[][64], unsigned *nbins, int *changed, char *err, size_t errsz)
+int dd_engine_activate(struct dd_txn *t, const char *name, char bins[][64], unsigned *nbins,
+		       int *changed, char *err, size_t errsz)
 {
 	char abs[DD_PATH_MAX], target[DD_PATH_MAX];
 	int rc, ch;
 
 	*changed = 0;
-	if ((rc = list_bins(name, bins, nbins, err, errsz)))
+	if ((rc = dd_engine_bins(name, bins, nbins, err, errsz)))
 		return rc;
-	for (unsigned i = 0; i < *nbins && !force; i++) {
-		snprintf(abs, sizeof abs, "%s/%s", DD_BIN_DIR, bins[i]);
-		if (!ours_or_absent(abs))
-			return dd_say(err, errsz, DD_EXIT_FAIL,
-				      "%s exists and is not dockdrop's: remove it, or use --force to replace it",
-				      abs);
-	}
+	for (unsigned i = 0; i < *nbins; i++)
+		if (!dd_engine_bin_ours(bins[i]))
+			return dd_say(err, errsz, DD_EXIT_USAGE,
+				      "%s/%s exists and is not dockdrop's: move it away, or use install "
+				      "--force to keep it aside until uninstall", DD_BIN_DIR, bins[i]);
 	if (dd_txn_symlink(t, DD_ENGINE_CURRENT, name, &ch) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_ENGINE_CURRENT, strerror(errno));
 	*changed |= ch;
@@ -165,4 +161,26 @@ int dd_engine_activate(struct dd_txn *t, const char *name, int force,
 		*changed |= ch;
 	}
 	return 0;
+}
+
+void dd_engine_prune(const char *keep, const char *keep2)
+{
+	char abs[DD_PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (!(d = dd_root_opendir(DD_ENGINE_DIR)))
+		return;
+	while ((de = readdir(d))) {
+		const char *n = de->d_name;
+
+		if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, "current") ||
+		    (keep && !strcmp(n, keep)) || (keep2 && !strcmp(n, keep2)) ||
+		    snprintf(abs, sizeof abs, "%s/%s", DD_ENGINE_DIR, n) >= (int)sizeof abs)
+			continue;
+		dd_debug("removing %s: neither the current nor the previous engine", abs);
+		if (dd_root_rmtree(abs) != 0 && errno != ENOENT)
+			dd_warn("%s: %s", abs, strerror(errno));
+	}
+	closedir(d);
 }

@@ -432,21 +432,28 @@ out:
 	return rc;
 }
 
-/* Replace f by its bytes without the lines for name; mode and owner kept. */
-static int drop_lines(const struct file *f, const char *name, char *err, size_t errsz)
+/* Replace f by its bytes without the lines for name; mode and owner kept. With strip_nl
+ * the last line keeps no '\n' (the one dd_group_ensure added to a file without it). */
+static int drop_lines(const struct file *f, const char *name, int strip_nl, char *err,
+		      size_t errsz)
 {
 	mode_t mode = f->st.st_mode & 07777;
 	struct dd_afile af;
 	struct line l;
-	size_t pos = 0;
+	size_t pos = 0, last = 0;
 	int rc = 0;
 
+	while (next_line(f, &pos, &l))
+		if (!is_name(&l, name))
+			last = pos;
 	if (dd_root_afile_open(&af, f->path, mode) < 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %s", f->path, strerror(errno));
 	if (fchown(af.fd, f->st.st_uid, f->st.st_gid) < 0 || fchmod(af.fd, mode) < 0)
 		rc = -1;
+	pos = 0;
 	while (!rc && next_line(f, &pos, &l))
-		if (!is_name(&l, name) && dd_afile_write(&af, l.s, pos <= f->len ? l.n + 1 : l.n) < 0)
+		if (!is_name(&l, name) &&
+		    dd_afile_write(&af, l.s, pos <= f->len && !(strip_nl && pos == last) ? l.n + 1 : l.n) < 0)
 			rc = -1;
 	if (rc) {
 		dd_afile_abort(&af);
@@ -457,7 +464,7 @@ static int drop_lines(const struct file *f, const char *name, char *err, size_t 
 	return 0;
 }
 
-int dd_group_remove(const char *name, char *err, size_t errsz)
+int dd_group_remove(const char *name, unsigned nonl, char *err, size_t errsz)
 {
 	struct file grp = { 0 }, gsh = { 0 };
 	struct line l;
@@ -477,14 +484,14 @@ int dd_group_remove(const char *name, char *err, size_t errsz)
 			if (is_name(&l, name) && l.s[l.n - 1] != ':')
 				rc = dd_say(err, errsz, DD_EXIT_FAIL, "it has members now");
 		if (!rc)
-			rc = drop_lines(&grp, name, err, errsz);
+			rc = drop_lines(&grp, name, !!(nonl & DD_GROUP_NONL_GROUP), err, errsz);
 	}
 	if (!rc)
 		rc = load(&gsh, "/etc/gshadow", 1, err, errsz);
 	pos = 0;
 	while (!rc && gsh.exists && next_line(&gsh, &pos, &l))
 		if (is_name(&l, name)) {
-			rc = drop_lines(&gsh, name, err, errsz);
+			rc = drop_lines(&gsh, name, !!(nonl & DD_GROUP_NONL_GSHADOW), err, errsz);
 			break;
 		}
 	free(grp.buf);

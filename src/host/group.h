@@ -32,8 +32,12 @@ int dd_group_ensure(const char *name, unsigned *gid, int *changed, char *err, si
 
 /* Remove group name (uninstall --purge of a group dockdrop created), under the same lock,
  * from /etc/group then /etc/gshadow. A group that has members now is kept: DD_EXIT_FAIL
- * with err saying so. Absent is fine. 0 or an exit code with err. */
-int dd_group_remove(const char *name, char *err, size_t errsz);
+ * with err saying so. Absent is fine. nonl names the files that had no final newline
+ * before dd_group_ensure added its line (and one): they end without one again, so the
+ * file is byte for byte what it was. 0 or an exit code with err. */
+#define DD_GROUP_NONL_GROUP 1u
+#define DD_GROUP_NONL_GSHADOW 2u
+int dd_group_remove(const char *name, unsigned nonl, char *err, size_t errsz);
 
 /* Look up only (for status), without the lock: 0 found, 1 not found, -1 error. */
 int dd_group_lookup(const char *name, unsigned *gid);

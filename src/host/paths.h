@@ -16,6 +16,7 @@
 #define DD_STATE_DIR "/var/lib/dockdrop"
 #define DD_STATE_FILE "/var/lib/dockdrop/state"
 #define DD_DAEMON_JSON_ORIG "/var/lib/dockdrop/daemon.json.orig" /* as it was before dockdrop */
+#define DD_BACKUP_DIR "/var/lib/dockdrop/backup" /* the user's files dockdrop stands in for */
 #define DD_LOG_DIR "/var/log/dockdrop"
 #define DD_RUN_DIR "/run/dockdrop"
 #define DD_DOCKER_SOCK "/var/run/docker.sock"

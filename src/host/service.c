@@ -361,6 +361,14 @@ int dd_svc_stop(enum dd_init init, char *err, size_t errsz)
 	}
 }
 
+void dd_svc_reload(enum dd_init init)
+{
+	const char *const a[] = { systemctl(), "daemon-reload", NULL };
+
+	if (init == DD_INIT_SYSTEMD && a[0])
+		run_tool(a, 60, NULL, 0);
+}
+
 const char *dd_svc_state(enum dd_init init)
 {
 	char out[256];

@@ -57,9 +57,9 @@ int dd_state_add(struct dd_state *s, char kind, const char *path, unsigned mode,
 {
 	struct dd_state_ent *e = (struct dd_state_ent *)dd_state_find(s, path);
 
-	if (!path_ok(path, sizeof e->path) || !strchr("fkcld", kind) || !kind || mode > 07777)
+	if (!path_ok(path, sizeof e->path) || !strchr("fkcldxbn", kind) || !kind || mode > 07777)
 		return -1;
-	if ((kind == 'f' || kind == 'k' || kind == 'c') && !(sha && hex_ok(sha)))
+	if (strchr("fkcb", kind) && !(sha && hex_ok(sha)))
 		return -1;
 	if (kind == 'l' && !(target && token_ok(target, sizeof e->target)))
 		return -1;
@@ -76,7 +76,7 @@ int dd_state_add(struct dd_state *s, char kind, const char *path, unsigned mode,
 	e->kind = kind;
 	e->mode = mode;
 	memcpy(e->path, p, strlen(p) + 1);
-	if (sha && kind != 'l' && kind != 'd')
+	if (sha && strchr("fkcb", kind))
 		memcpy(e->sha, sha, 65);
 	if (kind == 'l')
 		memcpy(e->target, target, strlen(target) + 1);
@@ -143,7 +143,9 @@ static int parse_line(struct dd_state *s, char *line)
 		return -1;
 #define IS(k, words) (strcmp(w[0], k) == 0 && n == (words))
 	if (IS("engine", 4))
-		return parse_engine(&s->engine, w + 1);
+		return s->engine.dir[0] || s->uninstalled ? -1 : parse_engine(&s->engine, w + 1);
+	if (IS("uninstalled", 1))
+		return s->engine.dir[0] || s->uninstalled ? -1 : (s->uninstalled = 1, 0);
 	if (IS("previous", 4))
 		return s->nprev == DD_STATE_PREV || parse_engine(&s->previous[s->nprev], w + 1)
 			       ? -1
@@ -171,13 +173,18 @@ static int parse_line(struct dd_state *s, char *line)
 		s->group_created = w[3][0] == 'c';
 		return 0;
 	}
-	if ((IS("file", 4) || IS("keep", 4) || IS("conf", 4)) && !dd_state_find(s, w[1]))
+	if ((IS("file", 4) || IS("keep", 4) || IS("conf", 4) || IS("backup", 4)) &&
+	    !dd_state_find(s, w[1]))
 		return parse_uint(w[2], 07777, &v, 8) ? -1
 						      : dd_state_add(s, w[0][0], w[1], (unsigned)v, w[3], NULL);
 	if (IS("link", 3) && !dd_state_find(s, w[1]))
 		return dd_state_add(s, 'l', w[1], 0, NULL, w[2]);
 	if (IS("dir", 2) && !dd_state_find(s, w[1]))
 		return dd_state_add(s, 'd', w[1], 0, NULL, NULL);
+	if (IS("data", 2) && !dd_state_find(s, w[1]))
+		return dd_state_add(s, 'x', w[1], 0, NULL, NULL);
+	if (IS("nonl", 2) && !dd_state_find(s, w[1]))
+		return dd_state_add(s, 'n', w[1], 0, NULL, NULL);
 #undef IS
 	return -1;
 }
@@ -208,7 +215,7 @@ int dd_state_parse(const char *text, size_t n, struct dd_state *s, char *err, si
 			return dd_say(err, errsz, -1, "line %u: not understood", no);
 		i += len + 1;
 	}
-	if (!s->engine.dir[0])
+	if (!s->engine.dir[0] && !s->uninstalled)
 		return dd_say(err, errsz, -1, "no engine line");
 	return 0;
 }
@@ -227,7 +234,10 @@ size_t dd_state_format(const struct dd_state *s, char *out, size_t cap)
 
 	if (cap == 0)
 		return 0;
-	PUT("dockdrop-state 1\nengine %s %s %s\n", s->engine.version, s->engine.sha, s->engine.dir);
+	if (s->engine.dir[0])
+		PUT("dockdrop-state 1\nengine %s %s %s\n", s->engine.version, s->engine.sha, s->engine.dir);
+	else
+		PUT("dockdrop-state 1\nuninstalled\n");
 	for (unsigned i = 0; i < s->nprev; i++)
 		PUT("previous %s %s %s\n", s->previous[i].version, s->previous[i].sha,
 		    s->previous[i].dir);
@@ -251,10 +261,11 @@ size_t dd_state_format(const struct dd_state *s, char *out, size_t cap)
 
 		if (e->kind == 'l')
 			PUT("link %s %s\n", e->path, e->target);
-		else if (e->kind == 'd')
-			PUT("dir %s\n", e->path);
+		else if (strchr("dxn", e->kind))
+			PUT("%s %s\n", e->kind == 'd' ? "dir" : e->kind == 'x' ? "data" : "nonl", e->path);
 		else
-			PUT("%s %s %04o %s\n", e->kind == 'f' ? "file" : e->kind == 'k' ? "keep" : "conf",
+			PUT("%s %s %04o %s\n", e->kind == 'f' ? "file" : e->kind == 'k' ? "keep" :
+					    e->kind == 'c' ? "conf" : "backup",
 			    e->path, e->mode, e->sha);
 	}
 	return o;

@@ -56,6 +56,11 @@ int dd_txn_snap(struct dd_txn *t, const char *path)
 
 	if (find(t, path))
 		return 0;
+	if (!t->begun && t->begin) {
+		t->begun = 1;
+		if (t->begin(t->ctx) != 0)
+			return -1;
+	}
 	if (t->n == DD_TXN_MAX) {
 		errno = EOVERFLOW;
 		return -1;
@@ -235,6 +240,84 @@ int dd_txn_unlink(struct dd_txn *t, const char *path)
 	return 0;
 }
 
+/* A copy of regular file from at to (atomic), mode and owner kept. */
+static int copy_file(const char *from, const char *to, const struct stat *st)
+{
+	char buf[65536];
+	struct dd_afile af;
+	ssize_t n;
+	int fd = dd_root_open(from, O_RDONLY | O_NOFOLLOW, 0), rc = 0;
+
+	if (fd < 0)
+		return -1;
+	if (dd_root_afile_open(&af, to, st->st_mode & 07777) != 0) {
+		close(fd);
+		return -1;
+	}
+	while (rc == 0 && (n = dd_read_full(fd, buf, sizeof buf)) != 0)
+		rc = n < 0 || dd_afile_write(&af, buf, (size_t)n) != 0 ? -1 : 0;
+	if (rc == 0 && (fchown(af.fd, st->st_uid, st->st_gid) != 0 ||
+			fchmod(af.fd, st->st_mode & 07777) != 0))
+		rc = -1;
+	close(fd);
+	if (rc) {
+		int e = errno;
+
+		dd_afile_abort(&af);
+		errno = e;
+		return -1;
+	}
+	return dd_afile_commit(&af);
+}
+
+int dd_move_path(const char *from, const char *to)
+{
+	char target[DD_PATH_MAX];
+	struct stat st;
+
+	if (dd_root_rename(from, to) == 0)
+		return 0;
+	if (errno != EXDEV || dd_root_lstat(from, &st) != 0)
+		return -1;
+	if (S_ISLNK(st.st_mode)) {
+		if (dd_root_readlink(from, target, sizeof target) != 0 || link_atomic(to, target) != 0)
+			return -1;
+	} else if (!S_ISREG(st.st_mode) || copy_file(from, to, &st) != 0) {
+		if (!S_ISREG(st.st_mode))
+			errno = EISDIR;
+		return -1;
+	}
+	return dd_root_unlink(from);
+}
+
+int dd_txn_move(struct dd_txn *t, const char *from, const char *to)
+{
+	struct dd_txn_ent *e;
+
+	if (parent_dir(t, to) != 0 || dd_txn_snap(t, to) != 0)
+		return -1;
+	if (t->n == DD_TXN_MAX) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	e = &t->e[t->n];
+	memset(e, 0, sizeof *e);
+	e->was = DD_TXN_MOVED;
+	if (!(e->path = strdup(from)) || !(e->data = strdup(to))) {
+		free(e->path);
+		return -1;
+	}
+	if (dd_move_path(from, to) != 0) {
+		free(e->path);
+		free(e->data);
+		return -1;
+	}
+	t->n++;
+	t->changes++;
+	dd_fault_point();
+	return 0;
+}
+
 /* Remove whatever is at path now (a tree we made, a file, a link). */
 static int remove_now(const char *path)
 {
@@ -252,6 +335,8 @@ static int restore(const struct dd_txn_ent *e)
 		return remove_now(e->path);
 	case DD_TXN_LINK:
 		return link_atomic(e->path, e->data);
+	case DD_TXN_MOVED:
+		return dd_move_path(e->data, e->path);
 	case DD_TXN_FILE: {
 		struct stat st;
 

@@ -78,4 +78,9 @@ struct dd_unit_link {
  * errno EINVAL for an unknown init. */
 int dd_units_enable_links(enum dd_init init, struct dd_unit_link *out, unsigned *n);
 
+/* For status: the service files on the target (under the root) against the one rendering
+ * (default directories): 0 when every file is as rendered, else the number that differ or
+ * are missing, the first one's path in first. -1 with errno when init is unknown. */
+int dd_units_check(enum dd_init init, char *first, size_t cap);
+
 #endif
