@@ -1,11 +1,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "archive/extract.h"
@@ -35,27 +37,24 @@ static struct {
 	unsigned char index[DD_GZI_HEAD + DD_GZI_POINTS * (DD_GZI_REC + DD_GZI_WINDOW)];
 } u;
 
-/* dir must be absent or an empty directory (any directory with replace); its parent must
- * exist. */
-static int check_target(const char *dir, char *parent, size_t psz, const char **base,
-			int replace, char *err, size_t errsz)
+/* base in pfd must be absent or an empty directory, or any directory with replace (dir
+ * names it in messages). */
+static int check_target(int pfd, const char *base, const char *dir, int replace, char *err,
+			size_t errsz)
 {
 	struct stat st;
 	int fd, n = 0;
 
-	if (dd_path_split(dir, parent, psz, base) != 0 || !**base || !strcmp(*base, ".") ||
-	    !strcmp(*base, ".."))
+	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: not a usable directory name", dir);
-	if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: no such directory", parent);
-	if (lstat(dir, &st) != 0)
+	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return errno == ENOENT ? 0
 				       : dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s exists and is not a directory", dir);
 	if (replace)
 		return 0;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0) {
 		/* getdents would be exact; ".", ".." and nothing else means st_nlink == 2 on
 		 * most file systems, so count entries the portable way. */
@@ -80,6 +79,7 @@ static int serial(const struct dd_payload *p, const struct dd_blob *b, int stage
 	ssize_t r;
 
 	dd_blobsrc_init(&u.src, p->fd, b->off, b->len);
+	u.src.progress = "unpacking engine";
 	if (dd_gunzip_init(&u.gz, dd_blobsrc_next, &u.src) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "inflateInit failed");
 	tar_reader_init(&u.tar, dd_gunzip_read, &u.gz);
@@ -134,41 +134,45 @@ static int load_index(const struct dd_payload *p, const struct dd_blob *b, char 
 	return dd_gzi_parse(u.index, (size_t)ix->len, &u.gzi) == 0;
 }
 
-/* A fresh staging directory beside the target: its fd, or minus an exit code. */
-static int new_stage(const char *parent, const char *base, char *stage, size_t stagesz,
-		     char *err, size_t errsz)
+/* A fresh staging directory ".BASE.dockdrop-XXXXXX" (0700) beside the target in pfd: its
+ * fd, or minus an exit code. */
+static int new_stage(int pfd, const char *base, char *stage, size_t stagesz, char *err,
+		     size_t errsz)
 {
-	int fd;
+	static unsigned counter;
+	unsigned seed = (unsigned)getpid() * 2654435761u ^ (unsigned)time(NULL);
+	int fd, tries;
 
-	if (snprintf(stage, stagesz, "%s/.%s.dockdrop-XXXXXX", parent, base) >= (int)stagesz)
-		return -dd_say(err, errsz, DD_EXIT_USAGE, "%s/%s: path too long", parent, base);
-	if (!mkdtemp(stage))
-		return -dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot make a staging directory: %s",
-			    parent, strerror(errno));
-	fd = open(stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	for (tries = 0;; tries++) {
+		if (snprintf(stage, stagesz, ".%s.dockdrop-%06x", base,
+			     (seed + counter++ * 40503u) & 0xffffff) >= (int)stagesz)
+			return -dd_say(err, errsz, DD_EXIT_USAGE, "%s: name too long", base);
+		if (mkdirat(pfd, stage, 0700) == 0)
+			break;
+		if (errno != EEXIST || tries == 99)
+			return -dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot make a staging directory: %s",
+				       base, strerror(errno));
+	}
+	fd = openat(pfd, stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", stage, strerror(errno));
-		rmdir(stage);
+		unlinkat(pfd, stage, AT_REMOVEDIR);
 		return -DD_EXIT_FAIL;
 	}
 	return fd;
 }
 
-static void drop_stage(const char *parent, const char *stage)
+static void drop_stage(int pfd, const char *stage)
 {
-	int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (pfd < 0 || dd_rmtree_at(pfd, strrchr(stage, '/') + 1) != 0)
+	if (dd_rmtree_at(pfd, stage) != 0)
 		dd_warn("could not remove the staging directory %s: %s", stage, strerror(errno));
-	if (pfd >= 0)
-		close(pfd);
 }
 
 /* Two workers when the index allows; serially otherwise or when the index does not fit
  * the stream (a fresh staging directory then). */
-static int extract_into(const struct dd_payload *p, const struct dd_blob *b,
-			const char *parent, const char *base, char *stage, size_t stagesz,
-			int *stagefd, char *err, size_t errsz)
+static int extract_into(const struct dd_payload *p, const struct dd_blob *b, int parent,
+			const char *base, char *stage, size_t stagesz, int *stagefd, char *err,
+			size_t errsz)
 {
 	int rc = load_index(p, b, err, errsz);
 
@@ -192,59 +196,52 @@ static int extract_into(const struct dd_payload *p, const struct dd_blob *b,
 #define RENAME_EXCHANGE (1 << 1)
 #endif
 
-/* The staged tree becomes dir. With replace and dir there: exchanged (*old set: stage now
- * holds the old tree, for the caller to remove), or where the file system cannot exchange,
- * dir moved aside to ".BASE.dockdrop-old-PID" (swept by a later install if we are killed)
- * and put back if the rename fails. 0 or -1 with errno. */
-static int put_in_place(const char *stage, const char *dir, const char *parent,
-			const char *base, int replace, int *old)
+/* The staged tree becomes base in pfd. With replace and base there: exchanged (*old set:
+ * stage now holds the old tree, for the caller to remove), or where the file system
+ * cannot exchange, base moved aside to ".BASE.dockdrop-old-PID" (swept by a later install
+ * if we are killed) and put back if the rename fails. 0 or -1 with errno. */
+static int put_in_place(int pfd, const char *stage, const char *base, int replace, int *old)
 {
-	char aside[DD_PATH_MAX];
+	char aside[NAME_MAX + 1];
 	struct stat st;
 	int e;
 
 	*old = 0;
-	if (!replace || (lstat(dir, &st) != 0 && errno == ENOENT))
-		return rename(stage, dir);
-	if (syscall(SYS_renameat2, AT_FDCWD, stage, AT_FDCWD, dir, RENAME_EXCHANGE) == 0)
+	if (!replace || (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT))
+		return renameat(pfd, stage, pfd, base);
+	if (syscall(SYS_renameat2, pfd, stage, pfd, base, RENAME_EXCHANGE) == 0)
 		return *old = 1, 0;
 	if (errno != EINVAL && errno != ENOSYS)
 		return -1;
-	if (snprintf(aside, sizeof aside, "%s/.%s.dockdrop-old-%ld", parent, base, (long)getpid()) >=
-		    (int)sizeof aside || rename(dir, aside) != 0)
+	if (snprintf(aside, sizeof aside, ".%s.dockdrop-old-%ld", base, (long)getpid()) >=
+	    (int)sizeof aside)
+		return errno = ENAMETOOLONG, -1;
+	if (renameat(pfd, base, pfd, aside) != 0)
 		return -1;
-	if (rename(stage, dir) != 0) {
+	if (renameat(pfd, stage, pfd, base) != 0) {
 		e = errno;
-		rename(aside, dir);
+		renameat(pfd, aside, pfd, base);
 		errno = e;
 		return -1;
 	}
-	drop_stage(parent, aside);
+	drop_stage(pfd, aside);
 	return 0;
 }
 
-int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *dir,
-	      unsigned flags, struct dd_unpack_stats *st, char *err, size_t errsz)
+int dd_unpack_at(const struct dd_payload *p, const struct dd_blob *b, int parent,
+		 const char *base, const char *dir, unsigned flags, struct dd_unpack_stats *st,
+		 char *err, size_t errsz)
 {
-	char parent[DD_PATH_MAX], stage[DD_PATH_MAX], target[DD_PATH_MAX], why[200];
-	const char *base;
-	size_t n = strlen(dir);
+	char stage[NAME_MAX + 1], why[200];
 	int rc, stagefd, old = 0;
 
-	/* "DIR/" names DIR. */
-	if (n >= sizeof target)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%.100s...: path too long", dir);
-	memcpy(target, dir, n + 1);
-	while (n > 1 && target[n - 1] == '/')
-		target[--n] = 0;
-	dir = target;
-	if ((rc = check_target(dir, parent, sizeof parent, &base, !!(flags & DD_UNPACK_REPLACE), err,
-			       errsz)))
+	if ((rc = check_target(parent, base, dir, !!(flags & DD_UNPACK_REPLACE), err, errsz)))
 		return rc;
 	stagefd = new_stage(parent, base, stage, sizeof stage, err, errsz);
 	if (stagefd < 0)
 		return -stagefd;
 	rc = extract_into(p, b, parent, base, stage, sizeof stage, &stagefd, err, errsz);
+	dd_progress_end();
 	if (stagefd < 0)
 		return rc;
 	if (rc == 0 && (flags & DD_UNPACK_ENGINE) && dd_engine_layout_check(stagefd, why, sizeof why) != 0)
@@ -258,7 +255,7 @@ int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *d
 	}
 	if (stagefd >= 0)
 		close(stagefd);
-	if (rc == 0 && put_in_place(stage, dir, parent, base, !!(flags & DD_UNPACK_REPLACE), &old) != 0)
+	if (rc == 0 && put_in_place(parent, stage, base, !!(flags & DD_UNPACK_REPLACE), &old) != 0)
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "rename %s to %s: %s", stage, dir, strerror(errno));
 	if (rc != 0) {
 		drop_stage(parent, stage);
@@ -269,8 +266,32 @@ int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *d
 	}
 	if (old)
 		drop_stage(parent, stage); /* the tree that was replaced */
-	dd_fsync_parent(dir);
+	dd_fsync_dir(parent);
 	if (st)
 		*st = (struct dd_unpack_stats){ u.x.files, u.x.dirs, u.x.links, u.x.bytes };
 	return 0;
+}
+
+int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *dir,
+	      unsigned flags, struct dd_unpack_stats *st, char *err, size_t errsz)
+{
+	char parent[DD_PATH_MAX], target[DD_PATH_MAX];
+	const char *base;
+	size_t n = strlen(dir);
+	int rc, pfd;
+
+	/* "DIR/" names DIR. */
+	if (n >= sizeof target)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%.100s...: path too long", dir);
+	memcpy(target, dir, n + 1);
+	while (n > 1 && target[n - 1] == '/')
+		target[--n] = 0;
+	dir = target;
+	if (dd_path_split(dir, parent, sizeof parent, &base) != 0)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: not a usable directory name", dir);
+	if ((pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: no such directory", parent);
+	rc = dd_unpack_at(p, b, pfd, base, dir, flags, st, err, errsz);
+	close(pfd);
+	return rc;
 }

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -7,11 +8,11 @@
 
 #include "cmd/cmd.h"
 #include "host/clientbundle.h"
+#include "host/root.h"
 #include "host/state.h"
 #include "pki/byo.h"
 #include "util/atomic.h"
 #include "util/log.h"
-#include "util/rootpath.h"
 
 #define CLIENT_DIR "/etc/dockdrop/client"
 
@@ -28,31 +29,31 @@ static int default_context(const char *host, char *out, size_t cap)
 }
 
 /* The certificate's time, so that the same certificates give the same bundle bytes. */
-static time_t bundle_mtime(const char *dir)
+static time_t bundle_mtime(int dfd)
 {
-	char path[DD_PATH_MAX];
 	struct stat st;
 
-	if (snprintf(path, sizeof path, "%s/cert.pem", dir) < (int)sizeof path &&
-	    stat(path, &st) == 0 && st.st_mtime > 0)
+	if (dfd >= 0 && fstatat(dfd, "cert.pem", &st, 0) == 0 && st.st_mtime > 0)
 		return st.st_mtime;
 	return time(NULL);
 }
 
 static struct dd_state state;
 
-/* What goes out must work: key.pem is cert.pem's key and ca.pem issued cert.pem. A pair
- * broken on this machine is a failure to mend there; one given with --client-dir is bad
- * input. (Files missing or not PEM: dd_client_bundle_write names them.) */
-static int check_pair(const char *dir, int given)
+/* What goes out must work: key.pem is cert.pem's key and ca.pem issued cert.pem (in dfd,
+ * dir for messages). A pair broken on this machine is a failure to mend there; one given
+ * with --client-dir is bad input. (Files missing or not PEM: dd_client_bundle_write_at
+ * names them.) */
+static int check_pair(int dfd, const char *dir, int given)
 {
-	char ca[DD_PATH_MAX], cert[DD_PATH_MAX], key[DD_PATH_MAX], err[600];
+	char show[3][DD_PATH_MAX], err[600];
+	const struct pki_pem_at ca = { dfd, "ca.pem", show[0] }, cert = { dfd, "cert.pem", show[1] },
+				key = { dfd, "key.pem", show[2] };
 
-	if (snprintf(ca, sizeof ca, "%s/ca.pem", dir) >= (int)sizeof ca ||
-	    snprintf(cert, sizeof cert, "%s/cert.pem", dir) >= (int)sizeof cert ||
-	    snprintf(key, sizeof key, "%s/key.pem", dir) >= (int)sizeof key)
-		return dd_fail(DD_EXIT_USAGE, "client-bundle: %s: path too long", dir);
-	if (pki_pair_check(ca, cert, key, err, sizeof err) == DD_EXIT_VERIFY)
+	snprintf(show[0], sizeof show[0], "%s/ca.pem", dir);
+	snprintf(show[1], sizeof show[1], "%s/cert.pem", dir);
+	snprintf(show[2], sizeof show[2], "%s/key.pem", dir);
+	if (pki_pair_check(&ca, &cert, &key, err, sizeof err) == DD_EXIT_VERIFY)
 		return dd_fail(given ? DD_EXIT_USAGE : DD_EXIT_FAIL, "client-bundle: %s%s", err,
 			       given ? "" : ": re-run dockdrop install (or certs rotate) to mend it");
 	return 0;
@@ -81,23 +82,17 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		  0, 0, NULL },
 		{ "force", 0, DD_OPT_FLAG, &force, NULL, "replace an existing FILE", 0, 0, NULL },
 	};
-	char dir[DD_PATH_MAX], hostname[DD_HOST_MAX + 1], host[DD_HOST_MAX],
-		ctx[DD_HOST_MAX], err[600];
+	char hostname[DD_HOST_MAX + 1], host[DD_HOST_MAX], ctx[DD_HOST_MAX], err[600],
+		shown[DD_PATH_MAX];
 	struct dd_client_bundle b;
 	struct dd_args args;
 	struct stat st;
-	int rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args);
+	int rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args), dfd, e;
 
 	if (rc != DD_CLI_CONTINUE)
 		return rc;
 	if (root && dd_root_set(root) < 0)
 		return dd_fail(DD_EXIT_USAGE, "client-bundle: --root %s: %s", root, strerror(errno));
-	if (!client_dir) {
-		if (dd_root_path(dir, sizeof dir, CLIENT_DIR) < 0)
-			return dd_fail(DD_EXIT_USAGE, "client-bundle: --root %s: %s", dd_root(),
-				       strerror(errno));
-		client_dir = dir;
-	}
 	/* What install recorded: the name the server certificate was asked to carry first,
 	 * and the port. */
 	if (dd_state_load(&state, err, sizeof err) == 0) {
@@ -128,11 +123,22 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	}
 	if (!force && lstat(out, &st) == 0 && !S_ISDIR(st.st_mode))
 		return dd_fail(DD_EXIT_USAGE, "client-bundle: %s exists: --force replaces it", out);
-	if ((rc = check_pair(client_dir, client_dir != dir)))
+	/* --client-dir is a directory of this machine; the installed one is resolved in the
+	 * root. */
+	dfd = client_dir ? open(client_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+			 : dd_root_open(CLIENT_DIR, O_RDONLY | O_DIRECTORY, 0);
+	e = errno;
+	b = (struct dd_client_bundle){ client_dir ? client_dir : dd_root_show(CLIENT_DIR, shown, sizeof shown),
+				       host, (unsigned)port, context, bundle_mtime(dfd) };
+	if (dfd >= 0 && (rc = check_pair(dfd, b.client_dir, client_dir != NULL))) {
+		close(dfd);
 		return rc;
-	b = (struct dd_client_bundle){ client_dir, host, (unsigned)port, context,
-				       bundle_mtime(client_dir) };
-	if ((rc = dd_client_bundle_write(&b, out, err, sizeof err)))
+	}
+	errno = e;
+	rc = dd_client_bundle_write_at(&b, dfd, out, err, sizeof err);
+	if (dfd >= 0)
+		close(dfd);
+	if (rc)
 		return dd_fail(rc, "client-bundle: %s", err);
 	dd_info("client bundle for %s%s%s:%lu (context %s) in %s", strchr(host, ':') ? "[" : "",
 		host, strchr(host, ':') ? "]" : "", port, context, out);

@@ -1,54 +1,67 @@
 #include "host/certverify.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "host/paths.h"
+#include "host/root.h"
 #include "pki/byo.h"
 #include "pki/ca.h"
-#include "util/atomic.h"
 #include "util/io.h"
 #include "util/log.h"
-#include "util/rootpath.h"
 
 static char a[PKI_PEM_MAX], b[PKI_PEM_MAX];
 
-/* The mapped path of DIR/NAME. */
-static int at(char *out, size_t cap, const char *dir, const char *name)
+/* 1 when ca.pem holds the same bytes in both directories. */
+static int same_ca(int dfd1, int dfd2)
+{
+	long n = dd_read_small_at(dfd1, "ca.pem", a, sizeof a);
+	long m = dd_read_small_at(dfd2, "ca.pem", b, sizeof b);
+
+	return n >= 0 && n == m && memcmp(a, b, (size_t)n) == 0;
+}
+
+/* NAME in dir (open as dfd) for pki_pair_check, shown as this machine names it. */
+static void pem_at(struct pki_pem_at *f, int dfd, const char *dir, const char *name, char *show,
+		   size_t cap)
 {
 	char abs[DD_PATH_MAX];
 
-	return snprintf(abs, sizeof abs, "%s/%s", dir, name) >= (int)sizeof abs ? -1
-										 : dd_root_path(out, cap, abs);
-}
-
-/* 1 when both files hold the same bytes. */
-static int same(const char *x, const char *y)
-{
-	long n = dd_read_small_file(x, a, sizeof a), m = dd_read_small_file(y, b, sizeof b);
-
-	return n >= 0 && n == m && memcmp(a, b, (size_t)n) == 0;
+	snprintf(abs, sizeof abs, "%s/%s", dir, name);
+	*f = (struct pki_pem_at){ dfd, name, dd_root_show(abs, show, cap) };
 }
 
 /* Check the pair CERT/KEY in dir against the CA; problem set when it fails. */
 static void check(struct dd_cert_status *s, const char *dir, const char *cert, const char *key)
 {
-	char ca[DD_PATH_MAX], local_ca[DD_PATH_MAX], c[DD_PATH_MAX], k[DD_PATH_MAX], err[400];
-	int own_ca;
+	char show[3][DD_PATH_MAX], err[400];
+	struct pki_pem_at ca, c, k;
+	struct stat st;
+	int cafd = dd_root_open(DD_CA_DIR, O_RDONLY | O_DIRECTORY, 0);
+	int dfd = dd_root_open(dir, O_RDONLY | O_DIRECTORY, 0);
+	/* Without dockdrop's CA (--certs) the CA is the ca.pem beside the pair. */
+	int own_ca = cafd >= 0 && fstatat(cafd, "ca.pem", &st, 0) == 0;
 
-	if (at(ca, sizeof ca, DD_CA_DIR, "ca.pem") || at(local_ca, sizeof local_ca, dir, "ca.pem") ||
-	    at(c, sizeof c, dir, cert) || at(k, sizeof k, dir, key))
-		return;
-	own_ca = access(ca, F_OK) == 0; /* else --certs: the CA is the ca.pem beside the pair */
-	if (!strcmp(dir, DD_CA_DIR) && access(k, F_OK) != 0)
-		return; /* the CA's key moved off this machine, as the README allows */
-	if (pki_pair_check(own_ca ? ca : local_ca, c, k, err, sizeof err) != 0)
-		dd_log_escape(s->problem, sizeof s->problem, err); /* cut with "..." if long */
-	else if (own_ca && strcmp(dir, DD_CA_DIR) && !same(ca, local_ca))
-		snprintf(s->problem, sizeof s->problem, "%s/ca.pem is not the CA's: re-run dockdrop install", dir);
-	explicit_bzero(a, sizeof a);
-	explicit_bzero(b, sizeof b);
+	/* The CA's key may have moved off this machine, as the README allows. */
+	if (dfd >= 0 && !(!strcmp(dir, DD_CA_DIR) && fstatat(dfd, key, &st, 0) != 0)) {
+		pem_at(&ca, own_ca ? cafd : dfd, own_ca ? DD_CA_DIR : dir, "ca.pem", show[0],
+		       sizeof show[0]);
+		pem_at(&c, dfd, dir, cert, show[1], sizeof show[1]);
+		pem_at(&k, dfd, dir, key, show[2], sizeof show[2]);
+		if (pki_pair_check(&ca, &c, &k, err, sizeof err) != 0)
+			dd_log_escape(s->problem, sizeof s->problem, err); /* cut with "..." if long */
+		else if (own_ca && strcmp(dir, DD_CA_DIR) && !same_ca(cafd, dfd))
+			snprintf(s->problem, sizeof s->problem, "%s/ca.pem is not the CA's: re-run dockdrop install", dir);
+		explicit_bzero(a, sizeof a);
+		explicit_bzero(b, sizeof b);
+	}
+	if (cafd >= 0)
+		close(cafd);
+	if (dfd >= 0)
+		close(dfd);
 }
 
 void dd_certs_verify(struct dd_cert_status *cs, unsigned n)

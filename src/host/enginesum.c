@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "host/paths.h"
+#include "host/root.h"
 #include "util/atomic.h"
 #include "util/hex.h"
-#include "util/rootpath.h"
 #include "util/sha256.h"
 
 #define NAMES_MAX 2048		/* entries below one engine, all levels */
@@ -144,16 +144,15 @@ static int walk(dd_sha256 *c, int dfd, const char *path, unsigned depth)
 
 int dd_engine_tree(const char *name, char hex[65])
 {
-	char abs[DD_PATH_MAX], m[DD_PATH_MAX];
+	char abs[DD_PATH_MAX];
 	unsigned char d[32];
 	struct stat st;
 	dd_sha256 c;
 	int fd;
 
-	if (snprintf(abs, sizeof abs, "%s/%s", DD_ENGINE_DIR, name) >= (int)sizeof abs ||
-	    dd_root_path(m, sizeof m, abs) != 0)
-		return -1;
-	fd = open(m, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (snprintf(abs, sizeof abs, "%s/%s", DD_ENGINE_DIR, name) >= (int)sizeof abs)
+		return errno = ENAMETOOLONG, -1;
+	fd = dd_root_open(abs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		if (fd >= 0)
 			close(fd);

@@ -8,7 +8,7 @@
 #include <sys/time.h>
 
 #include "host/enginesum.h"
-#include "util/rootpath.h"
+#include "host/root.h"
 
 static char root[256], eng[512];
 

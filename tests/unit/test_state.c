@@ -25,6 +25,8 @@ TEST(good_records)
 		" 0.9-bbbbbbbbbbbb " HEX64 "\nprevious 0.8 " HEX64 " 0.8-cccccccccccc\n",
 		HEAD "group docker 4294967294 existing\n",
 		HEAD "daemon-opt label=\"caf\xc3\xa9 \\u00e9\"\n",
+		HEAD "data /var/lib/docker\nnonl /etc/group\nbackup /var/lib/dockdrop/backup/usr/local/bin/docker 0755 " HEX64 "\n",
+		"dockdrop-state 1\nuninstalled\ngroup docker 998 created\nkeep /etc/k 0600 " HEX64 "\n",
 	};
 	char err[128];
 
@@ -64,6 +66,10 @@ TEST(bad_records)
 		/* the engine's tree digest: 64 hex digits or nothing */
 		"dockdrop-state 1\nengine 1.0 " HEX64 " 1.0-aaaaaaaaaaaa 12\n",
 		"dockdrop-state 1\nengine 1.0 " HEX64 " 1.0-aaaaaaaaaaaa " HEX64 " x\n",
+		HEAD "uninstalled\n",					/* both */
+		"dockdrop-state 1\nuninstalled\nuninstalled\n",
+		"dockdrop-state 1\nuninstalled\nengine 1.0 " HEX64 " d\n",
+		HEAD "backup /var/lib/dockdrop/backup/x 0644\n", HEAD "data\n", HEAD "nonl /etc/group x\n",
 	};
 	char err[128];
 
@@ -163,7 +169,10 @@ static void opt(char *out, unsigned cap)
 static void random_record(struct dd_state *r)
 {
 	memset(r, 0, sizeof *r);
-	engine(&r->engine);
+	if (rnd(8))
+		engine(&r->engine);
+	else
+		r->uninstalled = 1;
 	r->nprev = rnd(DD_STATE_PREV + 1);
 	for (unsigned i = 0; i < r->nprev; i++)
 		engine(&r->previous[i]);
@@ -187,16 +196,17 @@ static void random_record(struct dd_state *r)
 		r->group_created = (int)rnd(2);
 	}
 	for (unsigned n = rnd(4) ? rnd(DD_STATE_ENTS + 1) : DD_STATE_ENTS; r->n < n;) {
-		static const char kinds[] = "fkcld";
+		static const char kinds[] = "fkcldxbn";
 		char p[256], t[256], sha[65];
-		char k = kinds[rnd(5)];
+		char k = kinds[rnd(sizeof kinds - 1)];
+		int bare = strchr("ldxn", k) != NULL;	/* no mode, no digest */
 
 		path(p, sizeof p - 1);
 		token(t, len_upto(sizeof t - 1));
 		hex64(sha);
 		if (!dd_state_find(r, p))
-			CHECK(dd_state_add(r, k, p, k == 'l' || k == 'd' ? 0 : rnd(07777 + 1),
-					   k == 'l' || k == 'd' ? NULL : sha, k == 'l' ? t : NULL) == 0);
+			CHECK(dd_state_add(r, k, p, bare ? 0 : rnd(07777 + 1), bare ? NULL : sha,
+					   k == 'l' ? t : NULL) == 0);
 	}
 }
 
