@@ -4,32 +4,15 @@
 # upgrade, and install --rollback. "Nothing changed" is exact here: every entry's type,
 # mode, owner, size, inode, mtime and ctime, and every file's digest.
 . "$(dirname "$0")/lib.sh"
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
 T=$T_TMP
 
-E1=$(sh "$TOP/tests/fixtures/mkengine-small.sh" "$T/e1") || { notok "small engine"; exit 1; }
-mkdir -p "$T/e2" "$T/s2" && tar -xzf "$E1" -C "$T/s2" && cp /bin/ls "$T/s2/docker/docker-proxy" &&
-	tar --owner=0 --group=0 --numeric-owner -czf "$T/e2/docker-0.0.2-test.tgz" -C "$T/s2" docker ||
-	{ notok "second engine"; exit 1; }
-E2=$T/e2/docker-0.0.2-test.tgz
-for v in 1 2; do
-	eval "e=\$E$v"
-	run "$DOCKDROP" bundle -q --engine "$e" --sha256 "$(sha256sum "$e" | cut -c1-64)" --engine-version "0.0.$v-test" -o "$T/dd$v"
-	[ $rc -eq 0 ] || { notok "bundle engine $v: $(cat "$T_TMP/err")"; exit 1; }
-done
+small_dockdrops 2
 DD1=$T/dd1 DD2=$T/dd2
 
 R=$T/root
-mkdir -p "$R/etc/docker" "$R/lib/systemd" "$R/sbin"
-ln -s /lib/systemd/systemd "$R/sbin/init"
-printf 'root:x:0:\nusers:x:100:\n' >"$R/etc/group"
-printf 'root:*::\nusers:*::\n' >"$R/etc/gshadow"
+image_root "$R"
 printf '{\n  "log-level": "warn"\n}\n' >"$R/etc/docker/daemon.json"
 
-snap() { # DIR: everything a change could touch, even one that rewrote the same bytes
-	(cd "$1" && find . -printf '%p %y %m %U:%G %s %i %T@ %C@ %l\n' | LC_ALL=C sort &&
-		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
-}
 have_jq() { command -v jq >/dev/null 2>&1; }
 jq_check() { # NAME FILTER: on $T_TMP/out
 	if ! have_jq; then skip "$1 (no jq)"; return; fi
@@ -39,9 +22,9 @@ jq_check() { # NAME FILTER: on $T_TMP/out
 # dry NAME ARGS...: a dry run exits 0 and the tree is exactly as before.
 dry() {
 	_n=$1; shift
-	snap "$R" >"$T/before"
+	exact_tree "$R" >"$T/before"
 	run "$@"
-	snap "$R" >"$T/after"
+	exact_tree "$R" >"$T/after"
 	if [ $rc -eq 0 ] && cmp -s "$T/before" "$T/after"; then ok "$_n: exit 0, nothing changed"
 	else notok "$_n: exit $rc, $(diff "$T/before" "$T/after" | grep '^[<>]' | head -3 | tr '\n' '|') $(head -c 200 "$T_TMP/err")"; fi
 }
@@ -87,7 +70,7 @@ jq_check "ca show --json" '.sans == ["a.example"] and .server_auth == true'
 # --- --json and --dry-run refused where a command has not got them ----------------------------
 # Every command and subcommand: an option its --help does not list is refused with exit 2
 # and one line, and changes nothing.
-snap "$R" >"$T/before"
+exact_tree "$R" >"$T/before"
 for cmd in install status uninstall verify list extract "ca init" "ca issue server" \
 	"ca issue client" "ca show" "certs rotate" "certs check" client-bundle bundle version; do
 	# shellcheck disable=SC2086 # the subcommand words are meant to split
@@ -103,7 +86,7 @@ for cmd in install status uninstall verify list extract "ca init" "ca issue serv
 			notok "$cmd $opt: the error names the option: $(cat "$T_TMP/err")"
 	done
 done
-snap "$R" >"$T/after"
+exact_tree "$R" >"$T/after"
 cmp -s "$T/before" "$T/after" && ok "the refused options changed nothing" ||
 	notok "the tree changed: $(diff "$T/before" "$T/after" | grep '^[<>]' | head -3 | tr '\n' '|')"
 # The commands that list --json are exactly those whose JSON is checked above.

@@ -28,17 +28,6 @@ bundle() { # ENGINE OUT [VERSION]
 bundle "$E" "$T/dd" && [ $rc -eq 0 ] || { notok "bundle the small engine: $(cat "$T_TMP/err")"; exit 1; }
 DD=$T/dd
 
-mkroot() {
-	mkdir -p "$1/etc/docker" "$1/lib/systemd" "$1/sbin"
-	ln -s /lib/systemd/systemd "$1/sbin/init"
-	printf 'root:x:0:\nusers:x:100:\n' >"$1/etc/group"
-	printf 'root:*::\nusers:*::\n' >"$1/etc/gshadow"
-}
-# exact: every entry's type, mode, owner, size, inode, mtime, ctime, link, and digests.
-exact() {
-	(cd "$1" && find . -printf '%p %y %m %U:%G %s %i %T@ %C@ %l\n' | LC_ALL=C sort &&
-		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
-}
 # content: what a rollback restores (paths, types, modes, links, digests).
 content() {
 	(cd "$1" && find . -printf '%p %y %m %l\n' | LC_ALL=C sort &&
@@ -49,10 +38,10 @@ content() {
 # With SNAP=content, DIR's contents as before (a rollback restores contents, not inodes).
 refused() {
 	_n=$1 _rc=$2 _t=$3 _d=$4; shift 4
-	${SNAP:-exact} "$_d" >"$T/x.before"
+	${SNAP:-exact_tree} "$_d" >"$T/x.before"
 	"$@" >"$T/x.out" 2>"$T/x.err"
 	rc=$?
-	${SNAP:-exact} "$_d" >"$T/x.after"
+	${SNAP:-exact_tree} "$_d" >"$T/x.after"
 	grep -v '^dockdrop: warning: ' "$T/x.err" >"$T/x.errs"
 	if [ $rc -eq "$_rc" ] && [ ! -s "$T/x.out" ] && [ "$(lines "$T/x.errs")" = 1 ] &&
 		grep -q '^dockdrop: ' "$T/x.errs" && grep -q -- "$_t" "$T/x.errs" && cmp -s "$T/x.before" "$T/x.after"; then
@@ -67,7 +56,7 @@ pair_ok() { [ -n "$(pubkey_cert "$1")" ] && [ "$(pubkey_cert "$1")" = "$(pubkey_
 
 # --- bad input: exit 2, one line, no file rewritten ------------------------------------------
 R=$T/r
-mkroot "$R"
+image_root "$R"
 CA=$T/ca
 "$DOCKDROP" ca init -q --dir "$CA" && "$DOCKDROP" ca issue server -q --ca "$CA" --out "$T/good" --san localhost ||
 	{ notok "certificate fixtures"; exit 1; }
@@ -135,7 +124,7 @@ check "nothing written by the fifo refusals" [ ! -e "$T/xf" ] && [ ! -e "$T/xb" 
 
 # --- values at their limits read back ----------------------------------------------------------
 V=$T/v
-mkroot "$V"
+image_root "$V"
 printf 'root:x:0:\ndocker:x:4294967294:\n' >"$V/etc/group"
 opt511="labels=[\"$(printf '\303\251%.0s' $(seq 245))\"]"
 run "$DD" install -q --root "$V" --tls-san "$L253" --tls-san 10.1.2.3 --daemon-opt "$opt511" --json
@@ -147,7 +136,7 @@ check "the record reads back: a re-run with the same values is unchanged" grep -
 run "$DD" status --root "$V"
 check "status reads the record (exit 0)" [ $rc -eq 0 ]
 V2=$T/v2
-mkroot "$V2"
+image_root "$V2"
 (cd "$T" && "$DD" install -q --root "$V2" --certs good 2>/dev/null) && grep -q "^certs $T/good\$" "$V2/var/lib/dockdrop/state"
 check "a relative --certs is recorded as its absolute path" [ $? -eq 0 ]
 run "$DD" install --root "$V2" --certs "$T/good" --json
@@ -180,7 +169,7 @@ if [ -x "$RAW" ]; then
 		"$RAW" "$DOCKDROP" "$T/runc-symlink.tgz" 0.0.9-raw "$(uname -m)" "$T/raw-symlink" &&
 		"$RAW" "$DOCKDROP" "$T/runc-replaced.tgz" 0.0.9-raw "$(uname -m)" "$T/raw-replaced"
 	W=$T/w
-	mkroot "$W"
+	image_root "$W"
 	for b in raw-symlink raw-replaced; do
 		SNAP=content
 		refused "install refuses a payload whose engine has no regular runc ($b): exit 3, nothing changed" \
@@ -200,7 +189,7 @@ run "$T/dd-open" extract "$T/xo"
 check "extract: no group or world write bit on any engine file" sh -c \
 	"[ $rc -eq 0 ] && [ -z \"\$(find '$T/xo' -perm /022)\" ] && [ \$(stat -c %a '$T/xo/docker/ctr') = 755 ]"
 O=$T/om
-mkroot "$O"
+image_root "$O"
 run "$T/dd-open" install -q --root "$O"
 check "install: no group or world write bit under the engine directory" sh -c \
 	"[ $rc -eq 0 ] && [ -z \"\$(find '$O/opt/dockdrop/engine/' -perm /022 ! -type l)\" ]"
@@ -208,7 +197,7 @@ check "install: no group or world write bit under the engine directory" sh -c \
 # --- daemon.json keeps its mode and owner, and so does the saved original -------------------------
 if [ "$(id -u)" = 0 ]; then
 	J=$T/j
-	mkroot "$J"
+	image_root "$J"
 	printf '{\n  "log-level": "warn"\n}\n' >"$J/etc/docker/daemon.json"
 	chown 1234:5678 "$J/etc/docker/daemon.json" && chmod 0600 "$J/etc/docker/daemon.json"
 	cp -p "$J/etc/docker/daemon.json" "$T/dj.orig"
@@ -239,7 +228,7 @@ n=0
 while [ $n -lt 60 ] && [ $found -lt 2 ]; do
 	n=$((n + 1))
 	K=$T/k$n
-	mkroot "$K"
+	image_root "$K"
 	"$DD" install -q --root "$K" --tls-san vm.example >/dev/null 2>&1 # a first pair to replace
 	DOCKDROP_TEST_NOW=$(($(date +%s) + 800 * 86400)) DOCKDROP_TEST_KILL_AT=$n "$DD" install -q --root "$K" --tls-san vm.example >/dev/null 2>&1
 	krc=$?
@@ -295,7 +284,7 @@ cp "$DD" "$T/dd-stub"
 printf 'v' | dd of="$T/dd-stub" bs=1 seek="$off" count=1 conv=notrunc 2>/dev/null
 refused "extract refuses a program whose stub differs from the manifest's digest" 3 "stub" "$T/e" "$T/dd-stub" extract "$T/e/x"
 F=$T/f
-mkroot "$F"
+image_root "$F"
 refused "install refuses it on a fresh tree" 3 "stub" "$F" "$T/dd-stub" install --root "$F"
 refused "install refuses it over an installed engine" 3 "stub" "$R" "$T/dd-stub" install --root "$R" --tls-san vm.example
 stub=$("$DD" verify | sed -n 's/.*stub .*dockdrop  \([0-9]*\) bytes.*/\1/p')
