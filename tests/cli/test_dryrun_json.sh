@@ -38,6 +38,11 @@ jq_check "install --dry-run --json: one JSON plan (engine 0.0.1-test, port 2376)
 run "$DD1" install -q --root "$R" --tls-san vm.example --json
 jq_check "install --json: one JSON result" '.result == "installed" and .engine.version == "0.0.1-test"'
 dry "install --dry-run on an installed tree (same options)" "$DD1" install --root "$R" --tls-san vm.example --dry-run
+# What a killed run left (a temporary of a dead process) stays too: the next real run sweeps it.
+: >"$R/etc/docker/.daemon.json.dd-2147483646-0"
+dry "install --dry-run beside a killed run's temporary" "$DD1" install --root "$R" --tls-san vm.example --dry-run
+run "$DD1" install -q --root "$R" --tls-san vm.example
+check "the next install removes that temporary" sh -c "[ $rc -eq 0 ] && [ ! -e '$R/etc/docker/.daemon.json.dd-2147483646-0' ]"
 dry "install --dry-run with other options" "$DD1" install --root "$R" --tls-san other.example --port 2377 --init sysv --dry-run
 dry "install --dry-run --json with other options" "$DD1" install --root "$R" --no-tcp --dry-run --json
 jq_check "install --dry-run --json --no-tcp: the plan says tcp false" '.result == "plan" and .tcp == false'
