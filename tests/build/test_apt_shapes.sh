@@ -21,10 +21,10 @@ ok() { echo "ok - $*"; }
 notok() { echo "not ok - $*"; }
 skip() { echo "skip - $*"; }
 now() { date +%s; }
-# The tree's names, types, modes, sizes, link targets and contents, as one digest.
-tree_digest() {
-	(cd "$1" && find . -printf '%p %y %m %s %l\n' | LC_ALL=C sort &&
-		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) | sha256sum | cut -c1-64
+# The tree's names, types, modes, owners, sizes, link targets and contents' digests.
+tree_list() {
+	(cd "$1" && find . -printf '%p %y %m %U:%G %s %l\n' | LC_ALL=C sort &&
+		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
 }
 tail_log() { tail -n "${2:-15}" "$1" 2>/dev/null | sed 's/^/#   /'; }
 
@@ -53,7 +53,7 @@ if [ "${1-}" = --chroot ]; then
 		printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb %s bookworm-security main\n' \
 			"$mirror" "$mirror" "$security" >/etc/apt/sources.list
 	fi
-	before=$(tree_digest /etc/apt)
+	tree_list /etc/apt >/tmp/etc-apt.before
 	cd /src || exit 1
 	t0=$(now)
 	if bash .ci/run --deps-only >/tmp/deps.log 2>&1; then
@@ -105,12 +105,11 @@ if [ "${1-}" = --chroot ]; then
 		notok "$shape: apt-get update after make: exit $rc"
 		tail_log /tmp/update.log
 	fi
-	after=$(tree_digest /etc/apt)
-	if [ "$before" = "$after" ]; then
-		ok "$shape: /etc/apt byte-identical after .ci/run and make"
+	tree_list /etc/apt >/tmp/etc-apt.after
+	if cmp -s /tmp/etc-apt.before /tmp/etc-apt.after; then
+		ok "$shape: /etc/apt byte-identical after .ci/run and make ($(grep -c ' f ' /tmp/etc-apt.after) files)"
 	else
-		notok "$shape: /etc/apt changed (find /etc/apt -newer /src/README:" \
-			"$(find /etc/apt -newer /src/README | tr '\n' ' '))"
+		notok "$shape: /etc/apt changed: $(diff /tmp/etc-apt.before /tmp/etc-apt.after | grep '^[<>]' | tr '\n' '|')"
 	fi
 	echo "# timing: $shape: .ci/run --deps-only $((t1 - t0)) s, make and checks $(($(now) - t1)) s"
 	exit 0
