@@ -11,6 +11,7 @@
 
 #include "host/hostaddr.h"
 #include "host/paths.h"
+#include "host/root.h"
 #include "pki/byo.h"
 #include "pki/ca.h"
 #include "pki/sanset.h"
@@ -19,8 +20,6 @@
 #include "util/fault.h"
 #include "util/io.h"
 #include "util/log.h"
-#include "util/rmtree.h"
-#include "util/rootpath.h"
 
 static struct pki_ca ca;
 static unsigned char der[PKI_CERT_MAX];
@@ -30,12 +29,13 @@ static char pem[PKI_PEM_MAX];
 /* Read the target file DIR/NAME into pem; length or -1. */
 static long read_target(const char *dir, const char *name, char *buf, size_t cap)
 {
-	char abs[DD_PATH_MAX], m[DD_PATH_MAX];
+	char abs[DD_PATH_MAX];
 
-	if (snprintf(abs, sizeof abs, "%s/%s", dir, name) >= (int)sizeof abs ||
-	    dd_root_path(m, sizeof m, abs) != 0)
+	if (snprintf(abs, sizeof abs, "%s/%s", dir, name) >= (int)sizeof abs) {
+		errno = ENAMETOOLONG;
 		return -1;
-	return dd_read_small_file(m, buf, cap);
+	}
+	return dd_root_read_small(abs, buf, cap);
 }
 
 /* The key in kpem (n bytes, wiped here) is the key of c. */
@@ -120,7 +120,8 @@ static int issue(struct dd_txn *t, const char *dir, enum pki_role role,
 {
 	static const char *const server[] = { "ca.pem", "server-cert.pem", "server-key.pem" };
 	static const char *const client[] = { "ca.pem", "cert.pem", "key.pem" };
-	char abs[DD_PATH_MAX], m[DD_PATH_MAX];
+	char abs[DD_PATH_MAX];
+	int dfd, rc;
 
 	if (dd_txn_mkdir(t, dir, 0700) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", dir, strerror(errno));
@@ -129,25 +130,40 @@ static int issue(struct dd_txn *t, const char *dir, enum pki_role role,
 		if (dd_txn_snap(t, abs) != 0)
 			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
 	}
-	if (dd_root_path(m, sizeof m, dir) != 0)
+	if ((dfd = dd_root_open(dir, O_RDONLY | O_DIRECTORY, 0)) < 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", dir, strerror(errno));
 	t->changes++;
 	dd_fault_point();
-	return pki_ca_issue(&ca, role, w->kt, role == PKI_CLIENT ? "client" : NULL, w->sans,
-			    role == PKI_SERVER ? w->nsans : 0, w->days ? w->days : PKI_LEAF_DAYS, m, err, errsz);
+	rc = pki_ca_issue_at(&ca, role, w->kt, role == PKI_CLIENT ? "client" : NULL, w->sans,
+			     role == PKI_SERVER ? w->nsans : 0, w->days ? w->days : PKI_LEAF_DAYS, dfd,
+			     dir, err, errsz);
+	close(dfd);
+	return rc;
 }
 
-static void drop_stage(const char *stage)
+/* The CA directory (or the staging one) as resolved in the root: load the CA from it. */
+static int load_ca(const char *dir, char *err, size_t errsz)
 {
-	char dir[DD_PATH_MAX];
-	const char *base;
-	int fd;
+	int dfd = dd_root_open(dir, O_RDONLY | O_DIRECTORY, 0), rc;
 
-	if (dd_path_split(stage, dir, sizeof dir, &base) != 0 ||
-	    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return;
-	dd_rmtree_at(fd, base);
-	close(fd);
+	if (dfd < 0)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", dir, strerror(errno));
+	rc = pki_ca_load_at(dfd, dir, &ca, err, errsz);
+	close(dfd);
+	return rc;
+}
+
+/* A new CA in the staging directory stage (made 0700 here). */
+static int make_ca(const char *stage, enum pki_ktype kt, const char *org, char *err, size_t errsz)
+{
+	int dfd, rc;
+
+	if (dd_root_mkdir_p(stage, 0700) != 0 ||
+	    (dfd = dd_root_open(stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0)) < 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", stage, strerror(errno));
+	rc = pki_ca_init_at(dfd, stage, kt, PKI_CA_DAYS, org, 1, err, errsz);
+	close(dfd);
+	return rc;
 }
 
 void dd_certs_sans(struct dd_certs_want *w, int image, const char *const *extra, unsigned n)
@@ -170,40 +186,38 @@ void dd_certs_sans(struct dd_certs_want *w, int image, const char *const *extra,
  * place, so the CA directory always holds a whole CA or nothing. */
 static int ensure_ca(struct dd_txn *t, enum pki_ktype kt, char *err, size_t errsz)
 {
-	char m[DD_PATH_MAX], etc[DD_PATH_MAX], stage[DD_PATH_MAX], host[64] = "", org[80];
+	char stage[DD_PATH_MAX], host[64] = "", org[80];
+	struct stat st;
 	int rc;
 
-	if (dd_root_path(m, sizeof m, DD_CA_DIR) != 0)
+	/* An empty CA directory (a run killed before the rename, or a hand edit) is made
+	 * again; a non-empty one is the CA. */
+	if (dd_root_rmdir(DD_CA_DIR) != 0 && errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_CA_DIR, strerror(errno));
-	if (access(m, F_OK) == 0 && rmdir(m) != 0 && errno != ENOTEMPTY && errno != EEXIST)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", m, strerror(errno));
-	if (access(m, F_OK) == 0) {
+	if (dd_root_lstat(DD_CA_DIR, &st) == 0) {
 		char why[256];
 
-		if (pki_ca_load(m, &ca, why, sizeof why) != 0)
+		if (load_ca(DD_CA_DIR, why, sizeof why) != 0)
 			return dd_say(err, errsz, DD_EXIT_FAIL,
 				      "the CA is damaged (%s): restore it, or move %s away to make a new CA",
 				      why, DD_CA_DIR);
 		return 0;
 	}
-	if (dd_txn_mkdir(t, DD_ETC_DIR, 0755) != 0 || dd_txn_snap(t, DD_CA_DIR) != 0 ||
-	    dd_root_path(etc, sizeof etc, DD_ETC_DIR) != 0 ||
-	    snprintf(stage, sizeof stage, "%s/.ca.dd-%ld-new", etc, (long)getpid()) >= (int)sizeof stage)
+	if (dd_txn_mkdir(t, DD_ETC_DIR, 0755) != 0 || dd_txn_snap(t, DD_CA_DIR) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_CA_DIR, strerror(errno));
+	snprintf(stage, sizeof stage, "%s/.ca.dd-%ld-new", DD_ETC_DIR, (long)getpid());
 	/* The CA's name says which machine it belongs to. */
 	gethostname(host, sizeof host - 1);
 	snprintf(org, sizeof org, "dockdrop %.40s", host[0] ? host : "host");
-	if ((rc = pki_ca_init(stage, kt, PKI_CA_DAYS, org, 1, err, errsz)) == 0 &&
-	    rename(stage, m) != 0)
-		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", m, strerror(errno));
+	if ((rc = make_ca(stage, kt, org, err, errsz)) == 0 && dd_root_rename(stage, DD_CA_DIR) != 0)
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_CA_DIR, strerror(errno));
 	if (rc) {
-		drop_stage(stage);
+		dd_root_rmtree(stage);
 		return rc;
 	}
-	dd_fsync_parent(m);
 	t->changes++;
 	dd_fault_point();
-	return pki_ca_load(m, &ca, err, errsz);
+	return load_ca(DD_CA_DIR, err, errsz);
 }
 
 /* Copy a --certs file into place. */

@@ -202,6 +202,26 @@ DPID=$NPID
 CPID=$(cat /run/dockdrop/containerd.pid 2>/dev/null)
 OPTS=$OPTS_BASE
 
+# --- a setting the daemon refuses: the previous configuration is put back, no outage --------
+cp -a /etc/docker/daemon.json /tmp/daemon.json.good && cp -a /var/lib/dockdrop/state /tmp/state.good
+BAD=$(echo "$OPTS" | sed 's/storage-driver="vfs"/storage-driver="no-such-driver"/')
+# shellcheck disable=SC2086
+$DD install $BAD >/tmp/undo.out 2>/tmp/undo.err
+rc=$?
+UPID=$(cat /run/dockdrop/dockerd.pid 2>/dev/null)
+if [ $rc -eq 1 ] && grep -q 'the previous configuration is back and dockerd .* answers again' /tmp/undo.err &&
+	grep -q "the daemon's log ends with" /tmp/undo.err && grep -q 'no-such-driver' /tmp/undo.err &&
+	cmp -s /etc/docker/daemon.json /tmp/daemon.json.good && cmp -s /var/lib/dockdrop/state /tmp/state.good &&
+	alive "$UPID" && [ "$UPID" != "$DPID" ]; then
+	ok "an unknown storage driver after a good install: exit 1 with the daemon's log, daemon.json and the record put back, dockerd ($UPID) restarted with them"
+else
+	notok "bad --daemon-opt after a good install: exit $rc: $(tr '\n' '|' </tmp/undo.err | cut -c1-500)"
+fi
+# shellcheck disable=SC2086
+check "after it the old daemon answers again over mTLS" sh -c "docker $TLS version | grep -q '^Server:'"
+DPID=$UPID
+CPID=$(cat /run/dockdrop/containerd.pid 2>/dev/null)
+
 # --- upgrade to another engine, then --rollback, on the running daemon -----------------------
 if [ -x /tmp/dockdrop2 ]; then
 	cur() { readlink /opt/dockdrop/engine/current; }
