@@ -37,8 +37,10 @@ trap 'rm -rf "$tmp"' EXIT
 suite() {
 	name=$1; shift
 	f=$tmp/out.$(echo "$name" | tr / _)
+	t0=$(date +%s)
 	"$@" >"$f.raw" 2>&1
 	rc=$?
+	echo "$name $(($(date +%s) - t0))" >"$f.secs"
 	awk -v n="$name" -v ci="$ci" '
 		/^(ok|not ok|skip) - / {
 			i = index($0, " - ")
@@ -90,9 +92,18 @@ show() {
 } >"$tmp/suites"
 n=$(wc -l <"$tmp/suites")
 
+# Seconds each suite took last time (NAME SECONDS), kept in BUILD.
+times=$BUILD/.suite-seconds
 if [ $quick = 1 ]; then
-	# Workers take the next suite not yet claimed (mkdir is atomic); the outputs are
-	# shown in the list's order once all are done.
+	# Workers take the next suite not yet claimed (mkdir is atomic), the longest ones of
+	# the last run first (new ones before them); the outputs are shown in the list's
+	# order once all are done.
+	if [ -f "$times" ]; then
+		awk 'NR == FNR { s[$1] = $2; next } { print (($1 in s) ? s[$1] : 9999), $0 }' \
+			"$times" "$tmp/suites" | sort -s -k1,1nr | cut -d' ' -f2- >"$tmp/queue"
+	else
+		cp "$tmp/suites" "$tmp/queue"
+	fi
 	jobs=${DD_JOBS:-$(($(nproc 2>/dev/null || echo 2) + 1))}
 	w=0
 	while [ $w -lt "$jobs" ]; do
@@ -103,7 +114,7 @@ if [ $quick = 1 ]; then
 				mkdir "$tmp/claim.$i" 2>/dev/null || continue
 				# shellcheck disable=SC2086
 				suite "$name" $cmd </dev/null
-			done <"$tmp/suites"
+			done <"$tmp/queue"
 		) &
 		w=$((w + 1))
 	done
@@ -120,6 +131,8 @@ else
 		show "$name"
 	done
 fi
+
+[ -d "$BUILD" ] && cat "$tmp"/out.*.secs >"$times" 2>/dev/null
 
 pass=$(grep -c '^ok - ' "$log")
 fail=$(grep -c '^not ok - ' "$log")
