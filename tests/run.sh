@@ -58,7 +58,6 @@ suite() {
 # show NAME: its output, less the passing lines, and its lines into the log.
 show() {
 	f=$tmp/out.$(echo "$1" | tr / _)
-	echo "== $1"
 	grep -v '^ok - ' "$f" || true
 	cat "$f" >>"$log"
 }
@@ -119,13 +118,14 @@ if [ $quick = 1 ]; then
 		w=$((w + 1))
 	done
 	wait
-	while read -r name _; do show "$name"; done <"$tmp/suites"
+	while read -r name _; do echo "== $name" && show "$name"; done <"$tmp/suites"
 else
 	i=0
 	while [ $i -lt "$n" ]; do
 		i=$((i + 1))
 		line=$(sed -n "${i}p" "$tmp/suites")
 		name=${line%% *}
+		echo "== $name"
 		# shellcheck disable=SC2086
 		suite "$name" ${line#* } </dev/null
 		show "$name"
