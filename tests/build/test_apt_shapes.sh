@@ -222,8 +222,13 @@ find "$DEBS" -maxdepth 1 -name '*.deb' -mtime +60 -delete 2>/dev/null
 for shape in deb822 oneline; do
 	T=$W/$shape
 	mkdir -p "$T"
-	git clone -q --no-hardlinks "$top" "$T/clone" && git -C "$T/clone" checkout -q "$(git rev-parse HEAD)" ||
-		{ notok "$shape: git clone of $(git rev-parse --short HEAD)"; continue; }
+	# Only the commit itself (--depth 1) when it is the tip the clone gets, else all.
+	head=$(git rev-parse HEAD)
+	git clone -q --depth 1 "file://$top" "$T/clone" 2>/dev/null &&
+		[ "$(git -C "$T/clone" rev-parse HEAD)" = "$head" ] ||
+		{ rm -rf "$T/clone" && git clone -q --no-hardlinks "$top" "$T/clone" &&
+			git -C "$T/clone" checkout -q "$head"; } ||
+		{ notok "$shape: git clone of $head"; continue; }
 	cp "$0" "$T/test.sh"
 	[ -d "$W/engine-debs" ] && cp -a "$W/engine-debs" "$T/engine-debs"
 	timeout -k 10 "$LIMIT" unshare --mount --pid --fork --kill-child --mount-proc \
