@@ -113,6 +113,21 @@ if [ "${1-}" = --chroot ]; then
 	else
 		notok "$shape: /etc/apt changed: $(diff /tmp/etc-apt.before /tmp/etc-apt.after | grep '^[<>]' | tr '\n' '|')"
 	fi
+	if [ "$shape" = deb822 ]; then
+		# A machine an older build broke (its one-line deb-src entry without Signed-By):
+		# make names the file to remove, and still builds (apt.sh leaves that entry out).
+		old=/etc/apt/sources.list.d/dockdrop-src.list
+		echo 'deb-src http://deb.debian.org/debian bookworm main' >$old
+		make >/tmp/make2.log 2>&1
+		rc=$?
+		if [ $rc -eq 0 ] && grep -q "^dockdrop build: note: apt cannot read its sources; $old (added by an older dockdrop build) conflicts with them: remove it" /tmp/make2.log &&
+			! sh third_party/apt.sh build/apt --print | grep -qv signed-by=; then
+			ok "$shape: with an older build's $old, make says to remove it and still builds"
+		else
+			notok "$shape: with an older build's $old: make exit $rc: $(grep -m3 'dockdrop build' /tmp/make2.log | tr '\n' '|')"
+		fi
+		rm -f $old
+	fi
 	echo "# timing: $shape: .ci/run --deps-only $((t1 - t0)) s, make and checks $(($(now) - t1)) s"
 	exit 0
 fi
