@@ -442,7 +442,7 @@ static void plan_files(struct dd_install *c, struct dd_state *s)
 		sha_hex(c->env, c->envlen, hex);
 		dd_state_add(s, 'f', DD_CLIENT_DIR "/docker.env", 0644, hex, NULL);
 	}
-	for (unsigned i = 0; i < N(certs_ours); i++)
+	for (unsigned i = 0; !c->ca_theirs && i < N(certs_ours); i++)
 		dd_record_planned(s, 'k', certs_ours[i]);
 	for (unsigned i = 0; !c->certs_in_place && i < N(certs_server); i++)
 		dd_record_planned(s, 'k', certs_server[i]);
@@ -626,7 +626,7 @@ static int write_client_env(struct dd_install *c)
 
 static void record_keep(struct dd_install *c)
 {
-	for (unsigned i = 0; i < N(certs_ours); i++)
+	for (unsigned i = 0; !c->ca_theirs && i < N(certs_ours); i++)
 		record(c, 'k', certs_ours[i]);
 	for (unsigned i = 0; !c->certs_in_place && i < N(certs_server); i++)
 		record(c, 'k', certs_server[i]);
@@ -867,6 +867,9 @@ static int prepare(struct dd_install *c)
 	if ((rc = lock_and_read(c, "install")) || (rc = preflight(c)))
 		return rc;
 	c->certs_in_place = certs_in_place(c->o.certs);
+	/* A CA there that no record names was put there by hand (a fleet's CA): dockdrop
+	 * signs with it but it stays the user's, so --purge does not delete its key. */
+	c->ca_theirs = exists(certs_ours[0]) && !dd_state_find(&c->old, certs_ours[0]);
 	if ((rc = render(c)))
 		return dd_fail(rc, "install: %s", c->err);
 	if ((rc = merge_daemon_json(c, 1)))
