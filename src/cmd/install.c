@@ -11,8 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cJSON.h>
-
 #include "bundle/payload.h"
 #include "cmd/cmd.h"
 #include "host/certs.h"
@@ -528,22 +526,27 @@ static void print_plan(const struct opts *o, const struct dd_blob *b, enum dd_in
 static void print_json(const struct opts *o, const char *result, enum dd_init init,
 		       const char *version)
 {
-	cJSON *j = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(j, "engine");
 	char dir[DD_PATH_MAX];
+	struct dd_jw w;
 
 	snprintf(dir, sizeof dir, "%s/%s", DD_ENGINE_DIR, now.engine.dir);
-	cJSON_AddStringToObject(j, "result", result);
-	cJSON_AddStringToObject(e, "version", now.engine.version);
-	cJSON_AddStringToObject(e, "sha256", now.engine.sha);
-	cJSON_AddStringToObject(e, "dir", dir);
-	cJSON_AddStringToObject(j, "init", dd_init_name(init));
-	cJSON_AddBoolToObject(j, "tcp", !o->no_tcp);
-	cJSON_AddNumberToObject(j, "port", (double)o->port);
-	cJSON_AddStringToObject(j, "server_version", version);
-	cJSON_AddStringToObject(j, "client_dir", DD_CLIENT_DIR);
-	cJSON_AddStringToObject(j, "root", dd_root());
-	if (dd_json_print(j) != 0)
-		dd_warn("out of memory printing the result");
+	dd_jw_init(&w, stdout);
+	dd_jw_object(&w, NULL);
+	dd_jw_object(&w, "engine");
+	dd_jw_str(&w, "version", now.engine.version);
+	dd_jw_str(&w, "sha256", now.engine.sha);
+	dd_jw_str(&w, "dir", dir);
+	dd_jw_close(&w);
+	dd_jw_str(&w, "result", result);
+	dd_jw_str(&w, "init", dd_init_name(init));
+	dd_jw_bool(&w, "tcp", !o->no_tcp);
+	dd_jw_int(&w, "port", (long long)o->port);
+	dd_jw_str(&w, "server_version", version);
+	dd_jw_str(&w, "client_dir", DD_CLIENT_DIR);
+	dd_jw_str(&w, "root", dd_root());
+	dd_jw_close(&w);
+	if (dd_jw_end(&w) != 0)
+		dd_warn("cannot write the result: %s", strerror(errno));
 }
 
 static int install(struct opts *o)
