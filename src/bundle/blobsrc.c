@@ -3,12 +3,14 @@
 
 #include "bundle/blobsrc.h"
 #include "util/interrupt.h"
+#include "util/log.h"
 
 void dd_blobsrc_init(struct dd_blobsrc *s, int fd, uint64_t off, uint64_t len)
 {
 	s->fd = fd;
-	s->pos = off;
+	s->pos = s->start = off;
 	s->end = off + len;
+	s->progress = NULL;
 	dd_sha256_init(&s->sha);
 }
 
@@ -36,6 +38,8 @@ ssize_t dd_blobsrc_read(void *src, void *buf, size_t n)
 	}
 	dd_sha256_update(&s->sha, buf, (size_t)r);
 	s->pos += (uint64_t)r;
+	if (s->progress)
+		dd_progress_bytes(s->progress, s->pos - s->start, s->end - s->start);
 	return r;
 }
 

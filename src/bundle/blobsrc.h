@@ -15,6 +15,8 @@ struct dd_blobsrc {
 	int fd;
 	uint64_t pos, end;
 	dd_sha256 sha;
+	const char *progress;	/* a label for dd_progress_bytes, or NULL (init) for none */
+	uint64_t start;
 	unsigned char buf[DD_BLOBSRC_CHUNK];
 };
 

@@ -81,6 +81,7 @@ static void *hash_main(void *arg)
 		}
 		dd_sha256_update(&c, h->buf, (size_t)r);
 		pos += (uint64_t)r;
+		dd_progress_bytes("unpacking engine", pos - h->off, h->len);
 	}
 	dd_sha256_out(&c, h->digest);
 	return NULL;

@@ -1,10 +1,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "archive/extract.h"
@@ -33,24 +35,20 @@ static struct {
 	unsigned char index[DD_GZI_HEAD + DD_GZI_POINTS * (DD_GZI_REC + DD_GZI_WINDOW)];
 } u;
 
-/* dir must be absent or an empty directory; its parent must exist. */
-static int check_target(const char *dir, char *parent, size_t psz, const char **base,
-			char *err, size_t errsz)
+/* base in pfd must be absent or an empty directory (dir names it in messages). */
+static int check_target(int pfd, const char *base, const char *dir, char *err, size_t errsz)
 {
 	struct stat st;
 	int fd, n = 0;
 
-	if (dd_path_split(dir, parent, psz, base) != 0 || !**base || !strcmp(*base, ".") ||
-	    !strcmp(*base, ".."))
+	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: not a usable directory name", dir);
-	if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: no such directory", parent);
-	if (lstat(dir, &st) != 0)
+	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return errno == ENOENT ? 0
 				       : dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s exists and is not a directory", dir);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0) {
 		/* getdents would be exact; ".", ".." and nothing else means st_nlink == 2 on
 		 * most file systems, so count entries the portable way. */
@@ -75,6 +73,7 @@ static int serial(const struct dd_payload *p, const struct dd_blob *b, int stage
 	ssize_t r;
 
 	dd_blobsrc_init(&u.src, p->fd, b->off, b->len);
+	u.src.progress = "unpacking engine";
 	if (dd_gunzip_init(&u.gz, dd_blobsrc_next, &u.src) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "inflateInit failed");
 	tar_reader_init(&u.tar, dd_gunzip_read, &u.gz);
@@ -129,41 +128,45 @@ static int load_index(const struct dd_payload *p, const struct dd_blob *b, char 
 	return dd_gzi_parse(u.index, (size_t)ix->len, &u.gzi) == 0;
 }
 
-/* A fresh staging directory beside the target: its fd, or minus an exit code. */
-static int new_stage(const char *parent, const char *base, char *stage, size_t stagesz,
-		     char *err, size_t errsz)
+/* A fresh staging directory ".BASE.dockdrop-XXXXXX" (0700) beside the target in pfd: its
+ * fd, or minus an exit code. */
+static int new_stage(int pfd, const char *base, char *stage, size_t stagesz, char *err,
+		     size_t errsz)
 {
-	int fd;
+	static unsigned counter;
+	unsigned seed = (unsigned)getpid() * 2654435761u ^ (unsigned)time(NULL);
+	int fd, tries;
 
-	if (snprintf(stage, stagesz, "%s/.%s.dockdrop-XXXXXX", parent, base) >= (int)stagesz)
-		return -dd_say(err, errsz, DD_EXIT_USAGE, "%s/%s: path too long", parent, base);
-	if (!mkdtemp(stage))
-		return -dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot make a staging directory: %s",
-			    parent, strerror(errno));
-	fd = open(stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	for (tries = 0;; tries++) {
+		if (snprintf(stage, stagesz, ".%s.dockdrop-%06x", base,
+			     (seed + counter++ * 40503u) & 0xffffff) >= (int)stagesz)
+			return -dd_say(err, errsz, DD_EXIT_USAGE, "%s: name too long", base);
+		if (mkdirat(pfd, stage, 0700) == 0)
+			break;
+		if (errno != EEXIST || tries == 99)
+			return -dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot make a staging directory: %s",
+				       base, strerror(errno));
+	}
+	fd = openat(pfd, stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", stage, strerror(errno));
-		rmdir(stage);
+		unlinkat(pfd, stage, AT_REMOVEDIR);
 		return -DD_EXIT_FAIL;
 	}
 	return fd;
 }
 
-static void drop_stage(const char *parent, const char *stage)
+static void drop_stage(int pfd, const char *stage)
 {
-	int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (pfd < 0 || dd_rmtree_at(pfd, strrchr(stage, '/') + 1) != 0)
+	if (dd_rmtree_at(pfd, stage) != 0)
 		dd_warn("could not remove the staging directory %s: %s", stage, strerror(errno));
-	if (pfd >= 0)
-		close(pfd);
 }
 
 /* Two workers when the index allows; serially otherwise or when the index does not fit
  * the stream (a fresh staging directory then). */
-static int extract_into(const struct dd_payload *p, const struct dd_blob *b,
-			const char *parent, const char *base, char *stage, size_t stagesz,
-			int *stagefd, char *err, size_t errsz)
+static int extract_into(const struct dd_payload *p, const struct dd_blob *b, int parent,
+			const char *base, char *stage, size_t stagesz, int *stagefd, char *err,
+			size_t errsz)
 {
 	int rc = load_index(p, b, err, errsz);
 
@@ -183,27 +186,20 @@ static int extract_into(const struct dd_payload *p, const struct dd_blob *b,
 	return serial(p, b, *stagefd, err, errsz);
 }
 
-int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *dir,
-	      unsigned flags, struct dd_unpack_stats *st, char *err, size_t errsz)
+int dd_unpack_at(const struct dd_payload *p, const struct dd_blob *b, int parent,
+		 const char *base, const char *dir, unsigned flags, struct dd_unpack_stats *st,
+		 char *err, size_t errsz)
 {
-	char parent[DD_PATH_MAX], stage[DD_PATH_MAX], target[DD_PATH_MAX];
-	const char *base;
-	size_t n = strlen(dir);
+	char stage[NAME_MAX + 1];
 	int rc, stagefd;
 
-	/* "DIR/" names DIR. */
-	if (n >= sizeof target)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%.100s...: path too long", dir);
-	memcpy(target, dir, n + 1);
-	while (n > 1 && target[n - 1] == '/')
-		target[--n] = 0;
-	dir = target;
-	if ((rc = check_target(dir, parent, sizeof parent, &base, err, errsz)))
+	if ((rc = check_target(parent, base, dir, err, errsz)))
 		return rc;
 	stagefd = new_stage(parent, base, stage, sizeof stage, err, errsz);
 	if (stagefd < 0)
 		return -stagefd;
 	rc = extract_into(p, b, parent, base, stage, sizeof stage, &stagefd, err, errsz);
+	dd_progress_end();
 	if (stagefd < 0)
 		return rc;
 	if (rc == 0 && fchmod(stagefd, 0755) != 0)
@@ -215,7 +211,7 @@ int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *d
 	}
 	if (stagefd >= 0)
 		close(stagefd);
-	if (rc == 0 && rename(stage, dir) != 0)
+	if (rc == 0 && renameat(parent, stage, parent, base) != 0)
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "rename %s to %s: %s", stage, dir, strerror(errno));
 	if (rc != 0) {
 		drop_stage(parent, stage);
@@ -224,8 +220,32 @@ int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *d
 				    dd_interrupted(), dir);
 		return rc;
 	}
-	dd_fsync_parent(dir);
+	dd_fsync_dir(parent);
 	if (st)
 		*st = (struct dd_unpack_stats){ u.x.files, u.x.dirs, u.x.links, u.x.bytes };
 	return 0;
+}
+
+int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *dir,
+	      unsigned flags, struct dd_unpack_stats *st, char *err, size_t errsz)
+{
+	char parent[DD_PATH_MAX], target[DD_PATH_MAX];
+	const char *base;
+	size_t n = strlen(dir);
+	int rc, pfd;
+
+	/* "DIR/" names DIR. */
+	if (n >= sizeof target)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%.100s...: path too long", dir);
+	memcpy(target, dir, n + 1);
+	while (n > 1 && target[n - 1] == '/')
+		target[--n] = 0;
+	dir = target;
+	if (dd_path_split(dir, parent, sizeof parent, &base) != 0)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: not a usable directory name", dir);
+	if ((pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: no such directory", parent);
+	rc = dd_unpack_at(p, b, pfd, base, dir, flags, st, err, errsz);
+	close(pfd);
+	return rc;
 }

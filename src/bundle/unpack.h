@@ -24,5 +24,10 @@ struct dd_unpack_stats {
  * (digest mismatch, bad or hostile archive), DD_EXIT_FAIL (I/O). */
 int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *dir,
 	      unsigned flags, struct dd_unpack_stats *st, char *err, size_t errsz);
+/* The same for base (one name, never followed) in the directory fd parent, the staging
+ * directory beside it; dir names the target in messages. */
+int dd_unpack_at(const struct dd_payload *p, const struct dd_blob *b, int parent,
+		 const char *base, const char *dir, unsigned flags, struct dd_unpack_stats *st,
+		 char *err, size_t errsz);
 
 #endif

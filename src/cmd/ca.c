@@ -3,6 +3,7 @@
 
 #include "bundle/format.h"
 #include "cmd/cmd.h"
+#include "host/hostaddr.h"
 #include "pki/ca.h"
 #include "util/log.h"
 #include "util/io.h"
@@ -55,7 +56,7 @@ static int collect_sans(const struct dd_list *in, int auto_san, struct pki_san *
 			return dd_fail(DD_EXIT_USAGE, "ca issue server: more than %d SANs", PKI_SAN_MAX);
 	}
 	if (auto_san)
-		pki_auto_sans(sans, n);
+		dd_hostaddr_sans(sans, n, PKI_SAN_MAX);
 	return 0;
 }
 

@@ -10,28 +10,29 @@
 #include "host/certs.h"
 #include "host/paths.h"
 #include "host/prove.h"
+#include "host/record.h"
+#include "host/root.h"
 #include "host/service.h"
 #include "host/state.h"
 #include "host/txn.h"
 #include "pki/ca.h"
 #include "util/jsonout.h"
 #include "util/log.h"
-#include "util/rootpath.h"
 
 static struct dd_state st;
 static struct dd_txn txn;
 static struct dd_certs_want want;
 
-static int load(const char *cmd, const char *root)
+/* The record, read under the lock when the command changes the machine. */
+static int load(const char *cmd, const char *root, int lock)
 {
-	char err[512];
 	int rc;
 
 	if (root && dd_root_set(root) != 0)
 		return dd_fail(DD_EXIT_USAGE, "%s: --root %s: %s", cmd, root, strerror(errno));
-	if ((rc = dd_state_load(&st, err, sizeof err)) == DD_STATE_NONE)
-		return dd_fail(DD_EXIT_FAIL, "%s: dockdrop has not installed anything here", cmd);
-	return rc ? dd_fail(rc, "%s: %s", cmd, err) : 0;
+	if (lock && (rc = dd_txn_lock(cmd)))
+		return rc;
+	return dd_record_load(&st, cmd, 0);
 }
 
 static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
@@ -50,9 +51,7 @@ static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
 
 	if (rc != DD_CLI_CONTINUE)
 		return rc;
-	if ((rc = load("certs rotate", root)))
-		return rc;
-	if ((rc = dd_txn_lock("certs rotate")))
+	if ((rc = load("certs rotate", root, 1)))
 		return rc;
 	if (st.certs[0])
 		return dd_fail(DD_EXIT_FAIL, "certs rotate: the certificates came from --certs %s: replace them there and re-run install",
@@ -82,11 +81,16 @@ static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
 	dd_info("new server and client certificates issued (%lu days)", days);
 	if (root)
 		return 0;
-	if ((rc = dd_svc_start(dd_init_from_name(st.init), 1, err, sizeof err)) ||
-	    (rc = dd_probe_socket(dd_init_from_name(st.init), 90000, version, sizeof version, err,
-				  sizeof err)) ||
-	    (st.tcp && (rc = dd_probe_tls(st.port, version, sizeof version, err, sizeof err))))
-		return dd_fail(rc, "certs rotate: %s", err);
+	{
+		const struct dd_prove_req r = { dd_init_from_name(st.init), 1, st.tcp ? st.port : 0,
+						client, 0 };
+		char log[2048];
+
+		if ((rc = dd_prove_up(&r, version, sizeof version, log, sizeof log, err, sizeof err))) {
+			dd_prove_report("certs rotate", err, log);
+			return rc;
+		}
+	}
 	dd_info("dockerd restarted%s", st.tcp ? "; mTLS verified with the new certificates" : "");
 	return 0;
 }
@@ -106,7 +110,7 @@ static int run_check(const struct dd_cmd *self, int argc, char **argv)
 
 	if (rc != DD_CLI_CONTINUE)
 		return rc;
-	if ((rc = load("certs check", root)))
+	if ((rc = load("certs check", root, 0)))
 		return rc;
 	n = dd_certs_status(cs);
 	for (unsigned i = 0; i < n; i++) {

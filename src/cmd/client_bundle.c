@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -7,10 +8,10 @@
 
 #include "cmd/cmd.h"
 #include "host/clientbundle.h"
+#include "host/root.h"
 #include "host/state.h"
 #include "util/atomic.h"
 #include "util/log.h"
-#include "util/rootpath.h"
 
 #define CLIENT_DIR "/etc/dockdrop/client"
 
@@ -27,13 +28,11 @@ static int default_context(const char *host, char *out, size_t cap)
 }
 
 /* The certificate's time, so that the same certificates give the same bundle bytes. */
-static time_t bundle_mtime(const char *dir)
+static time_t bundle_mtime(int dfd)
 {
-	char path[DD_PATH_MAX];
 	struct stat st;
 
-	if (snprintf(path, sizeof path, "%s/cert.pem", dir) < (int)sizeof path &&
-	    stat(path, &st) == 0 && st.st_mtime > 0)
+	if (dfd >= 0 && fstatat(dfd, "cert.pem", &st, 0) == 0 && st.st_mtime > 0)
 		return st.st_mtime;
 	return time(NULL);
 }
@@ -63,23 +62,17 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		  0, 0, NULL },
 		{ "force", 0, DD_OPT_FLAG, &force, NULL, "replace an existing FILE", 0, 0, NULL },
 	};
-	char dir[DD_PATH_MAX], hostname[DD_HOST_MAX + 1], host[DD_HOST_MAX],
-		ctx[DD_HOST_MAX], err[600];
+	char hostname[DD_HOST_MAX + 1], host[DD_HOST_MAX], ctx[DD_HOST_MAX], err[600],
+		shown[DD_PATH_MAX];
 	struct dd_client_bundle b;
 	struct dd_args args;
 	struct stat st;
-	int rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args);
+	int rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args), dfd, e;
 
 	if (rc != DD_CLI_CONTINUE)
 		return rc;
 	if (root && dd_root_set(root) < 0)
 		return dd_fail(DD_EXIT_USAGE, "client-bundle: --root %s: %s", root, strerror(errno));
-	if (!client_dir) {
-		if (dd_root_path(dir, sizeof dir, CLIENT_DIR) < 0)
-			return dd_fail(DD_EXIT_USAGE, "client-bundle: --root %s: %s", dd_root(),
-				       strerror(errno));
-		client_dir = dir;
-	}
 	/* What install recorded: the name the server certificate was asked to carry first,
 	 * and the port. */
 	if (dd_state_load(&state, err, sizeof err) == 0) {
@@ -110,9 +103,18 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	}
 	if (!force && lstat(out, &st) == 0 && !S_ISDIR(st.st_mode))
 		return dd_fail(DD_EXIT_USAGE, "client-bundle: %s exists: --force replaces it", out);
-	b = (struct dd_client_bundle){ client_dir, host, (unsigned)port, context,
-				       bundle_mtime(client_dir) };
-	if ((rc = dd_client_bundle_write(&b, out, err, sizeof err)))
+	/* --client-dir is a directory of this machine; the installed one is resolved in the
+	 * root. */
+	dfd = client_dir ? open(client_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+			 : dd_root_open(CLIENT_DIR, O_RDONLY | O_DIRECTORY, 0);
+	e = errno;
+	b = (struct dd_client_bundle){ client_dir ? client_dir : dd_root_show(CLIENT_DIR, shown, sizeof shown),
+				       host, (unsigned)port, context, bundle_mtime(dfd) };
+	errno = e;
+	rc = dd_client_bundle_write_at(&b, dfd, out, err, sizeof err);
+	if (dfd >= 0)
+		close(dfd);
+	if (rc)
 		return dd_fail(rc, "client-bundle: %s", err);
 	dd_info("client bundle for %s%s%s:%lu (context %s) in %s", strchr(host, ':') ? "[" : "",
 		host, strchr(host, ':') ? "]" : "", port, context, out);

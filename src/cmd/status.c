@@ -9,12 +9,14 @@
 #include "host/certs.h"
 #include "host/paths.h"
 #include "host/prove.h"
+#include "host/record.h"
+#include "host/root.h"
 #include "host/service.h"
 #include "host/state.h"
+#include "host/units.h"
 #include "util/atomic.h"
 #include "util/jsonout.h"
 #include "util/log.h"
-#include "util/rootpath.h"
 
 static struct dd_state st;
 
@@ -31,14 +33,16 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	char err[512], sock_err[512] = "", tls_err[512] = "", sv[64] = "", tv[64] = "";
 	const char *svc = "not started (--root)";
 	int rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args), healthy = 1;
-	int sock_ok = 0, tls_ok = 0;
+	int sock_ok = 0, tls_ok = 0, units_bad;
+	char units_first[256];
 	unsigned n;
 
 	if (rc != DD_CLI_CONTINUE)
 		return rc;
 	if (root && dd_root_set(root) != 0)
 		return dd_fail(DD_EXIT_USAGE, "status: --root %s: %s", root, strerror(errno));
-	if ((rc = dd_state_load(&st, err, sizeof err)) == DD_STATE_NONE) {
+	if ((rc = dd_record_read(&st, err, sizeof err)) == DD_STATE_NONE ||
+	    (rc == 0 && !dd_record_installed(&st))) {
 		if (json)
 			printf("{\"installed\":false}\n"); /* a constant: nothing to escape */
 		else
@@ -54,6 +58,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 			tls_ok = dd_probe_tls(st.port, tv, sizeof tv, tls_err, sizeof tls_err) == 0;
 		healthy = sock_ok && (!st.tcp || tls_ok);
 	}
+	units_bad = dd_units_check(dd_init_from_name(st.init), units_first, sizeof units_first);
 	n = dd_certs_status(cs);
 	for (unsigned i = 0; i < n; i++)
 		if (cs[i].present && cs[i].problem[0])
@@ -77,6 +82,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		dd_jw_bool(&w, "installed", 1);
 		dd_jw_str(&w, "init", st.init);
 		dd_jw_str(&w, "service", svc);
+		dd_jw_bool(&w, "service_files_as_installed", units_bad == 0);
 		dd_jw_bool(&w, "tcp", st.tcp);
 		dd_jw_int(&w, "port", st.port);
 		dd_jw_object(&w, "socket");
@@ -99,6 +105,8 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	for (unsigned i = 0; i < st.nprev; i++)
 		printf("previous    %s (install --rollback returns to it)\n", st.previous[i].version);
 	printf("service     %s (%s)\n", svc, st.init);
+	if (units_bad > 0)
+		dd_warn("%s differs from what dockdrop writes (install puts it back)", units_first);
 	if (!root) {
 		printf("socket      %s\n", sock_ok ? sv : sock_err);
 		if (st.tcp)

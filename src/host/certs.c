@@ -7,17 +7,18 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "host/hostaddr.h"
 #include "host/paths.h"
+#include "host/root.h"
 #include "pki/byo.h"
 #include "pki/ca.h"
+#include "pki/sanset.h"
 #include "pki/x509.h"
 #include "util/atomic.h"
 #include "util/fault.h"
 #include "util/io.h"
 #include "util/jsonout.h"
 #include "util/log.h"
-#include "util/rmtree.h"
-#include "util/rootpath.h"
 
 static struct pki_ca ca;
 static unsigned char der[PKI_CERT_MAX];
@@ -27,21 +28,13 @@ static char pem[PKI_PEM_MAX];
 /* Read the target file DIR/NAME into pem; length or -1. */
 static long read_target(const char *dir, const char *name, char *buf, size_t cap)
 {
-	char abs[DD_PATH_MAX], m[DD_PATH_MAX];
+	char abs[DD_PATH_MAX];
 
-	if (snprintf(abs, sizeof abs, "%s/%s", dir, name) >= (int)sizeof abs ||
-	    dd_root_path(m, sizeof m, abs) != 0)
+	if (snprintf(abs, sizeof abs, "%s/%s", dir, name) >= (int)sizeof abs) {
+		errno = ENAMETOOLONG;
 		return -1;
-	return dd_read_small_file(m, buf, cap);
-}
-
-static int same_san(const struct pki_san *a, const struct pki_san *b)
-{
-	if (a->ip != b->ip)
-		return 0;
-	if (a->ip)
-		return a->alen == b->alen && memcmp(a->addr, b->addr, a->alen) == 0;
-	return strcasecmp(a->dns, b->dns) == 0;
+	}
+	return dd_root_read_small(abs, buf, cap);
 }
 
 /* The key in kpem (n bytes, wiped here) is the key of c. */
@@ -70,40 +63,54 @@ static int key_ok_path(const char *path, const struct pki_cert *c)
 	return key_matches(kbuf, dd_read_small_file(path, kbuf, sizeof kbuf), c);
 }
 
-/* An issued pair in dir that needs no change: why is set when it does. */
+/* Why a certificate's dates call for a new one, into buf; NULL when they do not. */
+static const char *dates_why(const struct pki_cert *c, time_t now, char *buf, size_t cap)
+{
+	if (c->not_before > now)
+		return "not valid yet (check this machine's clock)";
+	if (c->not_after <= now)
+		return "expired";
+	if (c->not_after - now >= DD_CERTS_RENEW_DAYS * 86400L)
+		return NULL;
+	snprintf(buf, cap, "expires in %ld days", (long)((c->not_after - now) / 86400));
+	return buf;
+}
+
+/* An issued pair in dir that needs no change: 1, or 0 with the reason in why (empty when
+ * there is no certificate yet: a first issue needs none). The identity asked for is the
+ * CA, the key type, the validity and, for the server, exactly the set of names. */
 static int pair_ok(const char *dir, enum pki_role role, const struct dd_certs_want *w,
-		   const char **why)
+		   char *why, size_t whysz)
 {
 	const char *cf = role == PKI_SERVER ? "server-cert.pem" : "cert.pem";
 	const char *kf = role == PKI_SERVER ? "server-key.pem" : "key.pem";
+	const char *r = NULL;
 	time_t now = pki_now();
 	long n;
 
+	why[0] = 0;
+	if (read_target(dir, cf, pem, sizeof pem) <= 0)
+		return 0;
 	n = read_target(dir, "ca.pem", pem, sizeof pem);
 	if (n != (long)ca.pem_len || memcmp(pem, ca.pem, ca.pem_len) != 0)
-		return *why = "ca.pem is not the CA's", 0;
-	if ((n = read_target(dir, cf, pem, sizeof pem)) <= 0 ||
-	    pki_x509_load(pem, (size_t)n, der, sizeof der, &cert, why) != 0)
-		return *why = "no certificate", 0;
-	if (!pki_x509_signed_by(&cert, &ca.cert))
-		return *why = "not signed by the CA", 0;
-	if (role == PKI_SERVER ? !cert.server_auth : !cert.client_auth)
-		return *why = "wrong extended key usage", 0;
-	if (strcmp(pki_x509_key_name(&cert), pki_ktype_name(w->kt)) != 0)
-		return *why = "another key type", 0;
-	if (cert.not_after - now < DD_CERTS_RENEW_DAYS * 86400L || cert.not_before > now)
-		return *why = "expires soon or not valid yet", 0;
-	for (unsigned i = 0; role == PKI_SERVER && i < w->nsans; i++) {
-		unsigned j = 0;
-
-		while (j < cert.nsans && !same_san(&w->sans[i], &cert.sans[j]))
-			j++;
-		if (j == cert.nsans)
-			return *why = "a name is missing", 0;
-	}
-	if (!key_ok(dir, kf, &cert))
-		return *why = "the key does not match", 0;
-	return 1;
+		r = "the ca.pem beside it is not the CA's";
+	else if ((n = read_target(dir, cf, pem, sizeof pem)) <= 0 ||
+		 pki_x509_load(pem, (size_t)n, der, sizeof der, &cert, &r) != 0)
+		r = "unreadable";
+	else if (!pki_x509_signed_by(&cert, &ca.cert))
+		r = "not signed by the CA";
+	else if (role == PKI_SERVER ? !cert.server_auth : !cert.client_auth)
+		r = "wrong extended key usage";
+	else if (strcmp(pki_x509_key_name(&cert), pki_ktype_name(w->kt)) != 0)
+		snprintf(why, whysz, "key type %s asked for, it has %s", pki_ktype_name(w->kt),
+			 pki_x509_key_name(&cert));
+	else if (!(r = dates_why(&cert, now, why, whysz)) && role == PKI_SERVER)
+		pki_san_set_equal(w->sans, w->nsans, cert.sans, cert.nsans, why, whysz);
+	if (r && r != why)
+		snprintf(why, whysz, "%s", r);
+	if (!why[0] && !key_ok(dir, kf, &cert))
+		snprintf(why, whysz, "the key does not match");
+	return !why[0];
 }
 
 /* Snapshot the three files of a pair, then issue it. */
@@ -112,7 +119,8 @@ static int issue(struct dd_txn *t, const char *dir, enum pki_role role,
 {
 	static const char *const server[] = { "ca.pem", "server-cert.pem", "server-key.pem" };
 	static const char *const client[] = { "ca.pem", "cert.pem", "key.pem" };
-	char abs[DD_PATH_MAX], m[DD_PATH_MAX];
+	char abs[DD_PATH_MAX];
+	int dfd, rc;
 
 	if (dd_txn_mkdir(t, dir, 0700) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", dir, strerror(errno));
@@ -121,25 +129,40 @@ static int issue(struct dd_txn *t, const char *dir, enum pki_role role,
 		if (dd_txn_snap(t, abs) != 0)
 			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
 	}
-	if (dd_root_path(m, sizeof m, dir) != 0)
+	if ((dfd = dd_root_open(dir, O_RDONLY | O_DIRECTORY, 0)) < 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", dir, strerror(errno));
 	t->changes++;
 	dd_fault_point();
-	return pki_ca_issue(&ca, role, w->kt, role == PKI_CLIENT ? "client" : NULL, w->sans,
-			    role == PKI_SERVER ? w->nsans : 0, w->days ? w->days : PKI_LEAF_DAYS, m, err, errsz);
+	rc = pki_ca_issue_at(&ca, role, w->kt, role == PKI_CLIENT ? "client" : NULL, w->sans,
+			     role == PKI_SERVER ? w->nsans : 0, w->days ? w->days : PKI_LEAF_DAYS, dfd,
+			     dir, err, errsz);
+	close(dfd);
+	return rc;
 }
 
-static void drop_stage(const char *stage)
+/* The CA directory (or the staging one) as resolved in the root: load the CA from it. */
+static int load_ca(const char *dir, char *err, size_t errsz)
 {
-	char dir[DD_PATH_MAX];
-	const char *base;
-	int fd;
+	int dfd = dd_root_open(dir, O_RDONLY | O_DIRECTORY, 0), rc;
 
-	if (dd_path_split(stage, dir, sizeof dir, &base) != 0 ||
-	    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return;
-	dd_rmtree_at(fd, base);
-	close(fd);
+	if (dfd < 0)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", dir, strerror(errno));
+	rc = pki_ca_load_at(dfd, dir, &ca, err, errsz);
+	close(dfd);
+	return rc;
+}
+
+/* A new CA in the staging directory stage (made 0700 here). */
+static int make_ca(const char *stage, enum pki_ktype kt, const char *org, char *err, size_t errsz)
+{
+	int dfd, rc;
+
+	if (dd_root_mkdir_p(stage, 0700) != 0 ||
+	    (dfd = dd_root_open(stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0)) < 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", stage, strerror(errno));
+	rc = pki_ca_init_at(dfd, stage, kt, PKI_CA_DAYS, org, 1, err, errsz);
+	close(dfd);
+	return rc;
 }
 
 void dd_certs_sans(struct dd_certs_want *w, int image, const char *const *extra, unsigned n)
@@ -148,8 +171,8 @@ void dd_certs_sans(struct dd_certs_want *w, int image, const char *const *extra,
 	struct pki_san s;
 
 	w->nsans = 0;
-	if (!image)
-		pki_auto_sans(w->sans, &w->nsans);
+	if (!image)	/* room left for every --tls-san */
+		dd_hostaddr_sans(w->sans, &w->nsans, n < PKI_SAN_MAX ? PKI_SAN_MAX - n : 0);
 	for (unsigned i = 0; image && i < 3; i++)
 		if (pki_san_parse(fixed[i], &s) == 0)
 			pki_san_add(w->sans, &w->nsans, &s);
@@ -162,40 +185,38 @@ void dd_certs_sans(struct dd_certs_want *w, int image, const char *const *extra,
  * place, so the CA directory always holds a whole CA or nothing. */
 static int ensure_ca(struct dd_txn *t, enum pki_ktype kt, char *err, size_t errsz)
 {
-	char m[DD_PATH_MAX], etc[DD_PATH_MAX], stage[DD_PATH_MAX], host[64] = "", org[80];
+	char stage[DD_PATH_MAX], host[64] = "", org[80];
+	struct stat st;
 	int rc;
 
-	if (dd_root_path(m, sizeof m, DD_CA_DIR) != 0)
+	/* An empty CA directory (a run killed before the rename, or a hand edit) is made
+	 * again; a non-empty one is the CA. */
+	if (dd_root_rmdir(DD_CA_DIR) != 0 && errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_CA_DIR, strerror(errno));
-	if (access(m, F_OK) == 0 && rmdir(m) != 0 && errno != ENOTEMPTY && errno != EEXIST)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", m, strerror(errno));
-	if (access(m, F_OK) == 0) {
+	if (dd_root_lstat(DD_CA_DIR, &st) == 0) {
 		char why[256];
 
-		if (pki_ca_load(m, &ca, why, sizeof why) != 0)
+		if (load_ca(DD_CA_DIR, why, sizeof why) != 0)
 			return dd_say(err, errsz, DD_EXIT_FAIL,
 				      "the CA is damaged (%s): restore it, or move %s away to make a new CA",
 				      why, DD_CA_DIR);
 		return 0;
 	}
-	if (dd_txn_mkdir(t, DD_ETC_DIR, 0755) != 0 || dd_txn_snap(t, DD_CA_DIR) != 0 ||
-	    dd_root_path(etc, sizeof etc, DD_ETC_DIR) != 0 ||
-	    snprintf(stage, sizeof stage, "%s/.ca.dd-%ld-new", etc, (long)getpid()) >= (int)sizeof stage)
+	if (dd_txn_mkdir(t, DD_ETC_DIR, 0755) != 0 || dd_txn_snap(t, DD_CA_DIR) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_CA_DIR, strerror(errno));
+	snprintf(stage, sizeof stage, "%s/.ca.dd-%ld-new", DD_ETC_DIR, (long)getpid());
 	/* The CA's name says which machine it belongs to. */
 	gethostname(host, sizeof host - 1);
 	snprintf(org, sizeof org, "dockdrop %.40s", host[0] ? host : "host");
-	if ((rc = pki_ca_init(stage, kt, PKI_CA_DAYS, org, 1, err, errsz)) == 0 &&
-	    rename(stage, m) != 0)
-		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", m, strerror(errno));
+	if ((rc = make_ca(stage, kt, org, err, errsz)) == 0 && dd_root_rename(stage, DD_CA_DIR) != 0)
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_CA_DIR, strerror(errno));
 	if (rc) {
-		drop_stage(stage);
+		dd_root_rmtree(stage);
 		return rc;
 	}
-	dd_fsync_parent(m);
 	t->changes++;
 	dd_fault_point();
-	return pki_ca_load(m, &ca, err, errsz);
+	return load_ca(DD_CA_DIR, err, errsz);
 }
 
 /* Copy a --certs file into place. */
@@ -288,29 +309,24 @@ static int ensure_byo(struct dd_txn *t, const char *dir, int *server_changed, in
 	return 0;
 }
 
-int dd_certs_ensure(struct dd_txn *t, const struct dd_certs_want *w, int *server_changed,
+int dd_certs_ensure(struct dd_txn *t, struct dd_certs_want *w, int *server_changed,
 		    int *client, char *err, size_t errsz)
 {
-	const char *why = NULL;
 	int rc;
 
+	w->why_server[0] = w->why_client[0] = 0;
 	*server_changed = 0;
 	*client = 0;
 	if (w->byo)
 		return ensure_byo(t, w->byo, server_changed, client, err, errsz);
 	if ((rc = ensure_ca(t, w->kt, err, errsz)))
 		return rc;
-	if (w->rotate || !pair_ok(DD_TLS_DIR, PKI_SERVER, w, &why)) {
-		if (why)
-			dd_debug("server certificate: %s; issuing a new one", why);
+	if (w->rotate || !pair_ok(DD_TLS_DIR, PKI_SERVER, w, w->why_server, sizeof w->why_server)) {
 		if ((rc = issue(t, DD_TLS_DIR, PKI_SERVER, w, err, errsz)))
 			return rc;
 		*server_changed = 1;
 	}
-	why = NULL;
-	if (w->rotate || !pair_ok(DD_CLIENT_DIR, PKI_CLIENT, w, &why)) {
-		if (why)
-			dd_debug("client certificate: %s; issuing a new one", why);
+	if (w->rotate || !pair_ok(DD_CLIENT_DIR, PKI_CLIENT, w, w->why_client, sizeof w->why_client)) {
 		if ((rc = issue(t, DD_CLIENT_DIR, PKI_CLIENT, w, err, errsz)))
 			return rc;
 	}

@@ -1,8 +1,9 @@
 /* The machine's certificates: the CA in /etc/dockdrop/ca, the server pair in
  * /etc/docker/tls (where dockerd's daemon.json points) and the client pair in
  * /etc/dockdrop/client (the DOCKER_CERT_PATH layout). A pair that is already right (signed
- * by the CA, its key, the key type and SANs asked for, more than 30 days left) is kept, so
- * a re-run changes nothing; anything else is issued anew. A SIGKILL between two files of
+ * by the CA, its key, the key type asked for, more than 30 days left, and for the server
+ * exactly the names asked for: none missing, none extra) is kept, so a re-run changes
+ * nothing; anything else is issued anew. A SIGKILL between two files of
  * a pair leaves a pair that fails these checks, and the next run re-issues it. */
 #ifndef DD_HOST_CERTS_H
 #define DD_HOST_CERTS_H
@@ -23,15 +24,18 @@ struct dd_certs_want {
 	const char *byo;	/* --certs DIR: copy these instead of issuing (validated before) */
 	int rotate;		/* issue new leaves whatever the old ones look like */
 	unsigned days;		/* leaf validity; 0: PKI_LEAF_DAYS */
+	/* out: why a pair that was there is issued anew ("name X added", "expires in N
+	 * days"), for one plain line; "" when it was kept, issued first, or rotate. */
+	char why_server[512], why_client[160];
 };
 
-/* The server's names: the machine's own (pki_auto_sans), or for an image tree (image set)
+/* The server's names: the machine's own (dd_hostaddr_sans), or for an image tree (image set)
  * only those that hold on every machine it boots (localhost, 127.0.0.1, ::1); then extra
  * (the --tls-san values, already checked). */
 void dd_certs_sans(struct dd_certs_want *w, int image, const char *const *extra, unsigned n);
 /* Make the three places right. *server_changed: dockerd must be restarted. *client: 1 when
  * a client pair is there (--certs without cert.pem/key.pem has none). 0 or an exit code. */
-int dd_certs_ensure(struct dd_txn *t, const struct dd_certs_want *w, int *server_changed,
+int dd_certs_ensure(struct dd_txn *t, struct dd_certs_want *w, int *server_changed,
 		    int *client, char *err, size_t errsz);
 /* The files of a --certs DIR, checked as dockerd and its clients will: 0 or
  * DD_EXIT_USAGE with err. *client: DIR also holds cert.pem and key.pem (checked too). */

@@ -1,10 +1,12 @@
 #include "host/clientbundle.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "archive/gzwrite.h"
 #include "archive/tarwrite.h"
@@ -104,25 +106,22 @@ struct pems {
 	size_t len[NPEM];
 };
 
-/* All three files, or why not: any one missing means there is no client certificate. */
-static int read_pems(const char *dir, struct pems *p, char *err, size_t errsz)
+/* All three files from the directory dfd (-1: it could not be opened, errno says why), or
+ * why not: any one missing means there is no client certificate. */
+static int read_pems(int dfd, const char *dir, struct pems *p, char *err, size_t errsz)
 {
-	char path[DD_PATH_MAX];
-
 	for (int i = 0; i < NPEM; i++) {
-		long n;
+		long n = dfd < 0 ? -1 : dd_read_small_at(dfd, pem_files[i].name, p->text[i], sizeof p->text[i]);
 
-		if (snprintf(path, sizeof path, "%s/%s", dir, pem_files[i].name) >= (int)sizeof path)
-			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: path too long", dir);
-		n = dd_read_small_file(path, p->text[i], sizeof p->text[i]);
 		if (n < 0 && (errno == ENOENT || errno == ENOTDIR))
 			return dd_say(err, errsz, DD_EXIT_FAIL,
 				      "no client certificate in %s: run dockdrop install first", dir);
 		if (n < 0)
-			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", path, strerror(errno));
+			return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, pem_files[i].name,
+				      strerror(errno));
 		if (!strstr(p->text[i], pem_files[i].label))
-			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: no %s in PEM form", path,
-				      i == KEY ? "private key" : "certificate");
+			return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: no %s in PEM form", dir,
+				      pem_files[i].name, i == KEY ? "private key" : "certificate");
 		p->len[i] = (size_t)n;
 	}
 	return 0;
@@ -320,14 +319,26 @@ static int write_bundle(struct writer *w, const struct dd_client_bundle *b, cons
 int dd_client_bundle_write(const struct dd_client_bundle *b, const char *out, char *err,
 			   size_t errsz)
 {
+	int dfd = open(b->client_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	rc = dd_client_bundle_write_at(b, dfd, out, err, errsz);
+	if (dfd >= 0)
+		close(dfd);
+	return rc;
+}
+
+int dd_client_bundle_write_at(const struct dd_client_bundle *b, int dfd, const char *out,
+			      char *err, size_t errsz)
+{
 	/* Static: the deflate arena is large, and both hold the key, wiped below. */
 	static struct pems p;
 	static struct writer w;
-	int rc;
+	int rc, e = errno;
 
 	if ((rc = check_input(b, err, errsz)) || (rc = check_out(out, err, errsz)))
 		return rc;
-	rc = read_pems(b->client_dir, &p, err, errsz);
+	errno = e;
+	rc = read_pems(dfd, b->client_dir, &p, err, errsz);
 	if (!rc)
 		rc = write_bundle(&w, b, out, &p, err, errsz);
 	explicit_bzero(&p, sizeof p);

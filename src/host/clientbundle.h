@@ -27,7 +27,7 @@
 #define DD_CLIENT_PEM_MAX 16384	/* largest ca.pem, cert.pem or key.pem read */
 
 struct dd_client_bundle {
-	const char *client_dir;	/* mapped path of a dir with ca.pem cert.pem key.pem */
+	const char *client_dir;	/* the dir with ca.pem cert.pem key.pem (or its name) */
 	const char *host;	/* DOCKER_HOST host part: DNS name or IP (IPv6 in [..] in URLs) */
 	unsigned port;
 	const char *context;	/* context name: [A-Za-z0-9][A-Za-z0-9_.+-]+, as docker wants */
@@ -40,6 +40,10 @@ struct dd_client_bundle {
  * DD_EXIT_FAIL: I/O, missing or non-PEM input files). */
 int dd_client_bundle_write(const struct dd_client_bundle *b, const char *out, char *err,
 			   size_t errsz);
+/* The same with the three files read from the open directory dfd (client_dir only names
+ * it in messages); dfd -1 when it could not be opened, errno telling why. */
+int dd_client_bundle_write_at(const struct dd_client_bundle *b, int dfd, const char *out,
+			      char *err, size_t errsz);
 
 /* The env file text (also written by install to /etc/dockdrop/client/docker.env), to be
  * sourced by a POSIX shell: a comment line, DOCKER_HOST=tcp://HOST:PORT,

@@ -314,6 +314,49 @@ static long find_opt(const struct dd_daemon_cfg *c, const char *key, size_t keyl
 	return -1;
 }
 
+/* 1 when the two JSON values are the same once pretty-printed (the file holds them so). */
+static int same_value(const char *a, size_t an, const char *b, size_t bn)
+{
+	struct dd_jbuf x = { NULL, 0, 0, 0 }, y = { NULL, 0, 0, 0 };
+	int same;
+
+	dd_json_pretty(&x, a, an, 1);
+	dd_json_pretty(&y, b, bn, 1);
+	same = !x.oom && !y.oom && x.len == y.len && memcmp(x.p, y.p, x.len) == 0;
+	free(x.p);
+	free(y.p);
+	return same;
+}
+
+/* A member dockdrop set last time and not now (still holding the value it set): the
+ * original's member of that key into *v, or NULL when it goes. 0 when not such a member. */
+static int dropped(const struct dd_daemon_cfg *c, const char *k, size_t kn, const char *v,
+		   size_t vn, const char **ov, size_t *ovn)
+{
+	struct dd_json_iter it;
+	const char *ok;
+	size_t okn;
+	int members;
+	char err[8];
+
+	for (unsigned i = 0; i < c->ndrop; i++) {
+		size_t klen = opt_keylen(c->drop[i]);
+
+		if (!klen || !dd_json_str_is(k, kn, c->drop[i], klen) ||
+		    !same_value(v, vn, c->drop[i] + klen + 1, strlen(c->drop[i] + klen + 1)))
+			continue;
+		*ov = NULL;
+		if (c->orig && load(c->orig, c->origlen, &members, err, sizeof err) == 0 && members)
+			for (dd_json_object(&it, c->orig, c->origlen);
+			     dd_json_next(&it, &ok, &okn, ov, ovn);)
+				if (dd_json_str_is(ok, okn, c->drop[i], klen))
+					return 1;
+		*ov = NULL;
+		return 1;
+	}
+	return 0;
+}
+
 static void opt_member(struct out *o, const char *kv)
 {
 	size_t klen = opt_keylen(kv);
@@ -352,8 +395,8 @@ int dd_daemonjson_merge(const char *old, size_t oldlen, const struct dd_daemon_c
 			 "TCP only with TLS verification, on --port): ");
 	if (members) {
 		struct dd_json_iter it;
-		const char *k, *v;
-		size_t kn, vn;
+		const char *k, *v, *ov;
+		size_t kn, vn, ovn;
 
 		dd_json_object(&it, old, oldlen);
 		while (dd_json_next(&it, &k, &kn, &v, &vn)) {
@@ -371,6 +414,9 @@ int dd_daemonjson_merge(const char *old, size_t oldlen, const struct dd_daemon_c
 			if (i >= 0) {
 				opt_member(&o, c->opts[i]);
 				used[i] = 1;
+			} else if (dropped(c, k, kn, v, vn, &ov, &ovn)) {
+				if (ov)
+					member_lex(&o, k, kn, ov, ovn);
 			} else {
 				member_lex(&o, k, kn, v, vn);
 			}

@@ -24,6 +24,14 @@ struct dd_daemon_cfg {
 	const char *tls_dir;	 /* "/etc/docker/tls" (absolute, unmapped: goes into the file) */
 	const char *const *opts; /* --daemon-opt KEY=VALUE strings, VALUE is JSON */
 	unsigned nopts;
+	/* The --daemon-opt KEY=VALUE strings of the last install that this one does not set:
+	 * a member that still holds VALUE is dockdrop's, and goes (or gets back the value it
+	 * had in orig, the file before dockdrop's first install); one the user changed since
+	 * stays. */
+	const char *const *drop;
+	unsigned ndrop;
+	const char *orig;	 /* NULL when there was no file */
+	size_t origlen;
 };
 
 /* One --daemon-opt: KEY non-empty, printable ASCII without '=', '"', '\\' or space; VALUE

@@ -11,9 +11,10 @@
 
 #include "bundle/unpack.h"
 #include "host/paths.h"
+#include "host/root.h"
 #include "util/fault.h"
+#include "util/io.h"
 #include "util/log.h"
-#include "util/rootpath.h"
 
 void dd_engine_name(const struct dd_blob *b, char *out, size_t cap)
 {
@@ -25,14 +26,12 @@ void dd_engine_name(const struct dd_blob *b, char *out, size_t cap)
 
 static int engine_path(char *out, size_t cap, const char *name, const char *rel)
 {
-	char abs[DD_PATH_MAX];
-
-	if (snprintf(abs, sizeof abs, "%s/%s%s%s", DD_ENGINE_DIR, name, rel ? "/" : "",
-		     rel ? rel : "") >= (int)sizeof abs) {
+	if (snprintf(out, cap, "%s/%s%s%s", DD_ENGINE_DIR, name, rel ? "/" : "", rel ? rel : "") >=
+	    (int)cap) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	return dd_root_path(out, cap, abs);
+	return 0;
 }
 
 int dd_engine_complete(const char *name)
@@ -43,7 +42,7 @@ int dd_engine_complete(const char *name)
 	struct stat st;
 
 	for (unsigned i = 0; i < sizeof need / sizeof need[0]; i++)
-		if (engine_path(m, sizeof m, name, need[i]) != 0 || lstat(m, &st) != 0 ||
+		if (engine_path(m, sizeof m, name, need[i]) != 0 || dd_root_lstat(m, &st) != 0 ||
 		    !S_ISREG(st.st_mode))
 			return 0;
 	return 1;
@@ -52,30 +51,31 @@ int dd_engine_complete(const char *name)
 int dd_engine_unpack(struct dd_txn *t, const struct dd_payload *p, const struct dd_blob *b,
 		     const char *name, int *changed, char *err, size_t errsz)
 {
-	char abs[DD_PATH_MAX], m[DD_PATH_MAX];
+	char abs[DD_PATH_MAX];
 	struct stat st;
-	int rc;
+	int rc, dfd;
 
 	*changed = 0;
 	if (dd_engine_complete(name))
 		return 0;
 	snprintf(abs, sizeof abs, "%s/%s", DD_ENGINE_DIR, name);
-	if (dd_txn_mkdir(t, DD_ENGINE_DIR, 0755) != 0 || dd_root_path(m, sizeof m, abs) != 0)
+	if (dd_txn_mkdir(t, DD_ENGINE_DIR, 0755) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_ENGINE_DIR, strerror(errno));
 	/* Unpacking is staged and renamed, so an incomplete directory under our name comes
-	 * from a hand edit or a disk error: neither trusted nor deleted, it is moved aside. */
-	if (lstat(m, &st) == 0) {
-		char aside[DD_PATH_MAX];
-
-		if (snprintf(aside, sizeof aside, "%s.incomplete-%ld", m, (long)getpid()) >=
-			    (int)sizeof aside ||
-		    rename(m, aside) != 0)
-			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", m, strerror(errno));
-		dd_warn("%s was incomplete; moved aside to %s", m, aside);
+	 * from a hand edit or a disk error: it is not trusted, and (all of /opt/dockdrop/engine
+	 * being dockdrop's) it is removed before the engine is unpacked again. */
+	if (dd_root_lstat(abs, &st) == 0) {
+		if (dd_root_rmtree(abs) != 0)
+			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
+		dd_warn("%s was incomplete; removed, unpacking it again", abs);
 	}
 	if (dd_txn_snap(t, abs) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
-	rc = dd_unpack(p, b, m, DD_UNPACK_SYNC, NULL, err, errsz);
+	/* Staged and renamed inside the engine directory as resolved in the root. */
+	if ((dfd = dd_root_open(DD_ENGINE_DIR, O_RDONLY | O_DIRECTORY, 0)) < 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_ENGINE_DIR, strerror(errno));
+	rc = dd_unpack_at(p, b, dfd, name, abs, DD_UNPACK_SYNC, NULL, err, errsz);
+	close(dfd);
 	if (rc == 0) {
 		*changed = 1;
 		t->changes++;
@@ -94,15 +94,14 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp((const char *)a, (const char *)b);
 }
 
-/* The regular files of NAME/docker, sorted. */
-static int list_bins(const char *name, char bins[][64], unsigned *n, char *err, size_t errsz)
+int dd_engine_bins(const char *name, char bins[][64], unsigned *n, char *err, size_t errsz)
 {
 	char m[DD_PATH_MAX];
 	struct dirent *de;
 	DIR *d;
 
 	*n = 0;
-	if (engine_path(m, sizeof m, name, "docker") != 0 || !(d = opendir(m)))
+	if (engine_path(m, sizeof m, name, "docker") != 0 || !(d = dd_root_opendir(m)))
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s/docker: %s", DD_ENGINE_DIR, name,
 			      strerror(errno));
 	while ((de = readdir(d))) {
@@ -123,39 +122,34 @@ static int list_bins(const char *name, char bins[][64], unsigned *n, char *err, 
 	return 0;
 }
 
-/* A /usr/local/bin entry dockdrop may replace: absent, or a link into our tree. */
-static int ours_or_absent(const char *abs)
+int dd_engine_bin_ours(const char *bin)
 {
-	char m[DD_PATH_MAX], cur[DD_PATH_MAX];
+	char abs[DD_PATH_MAX], cur[DD_PATH_MAX];
 	struct stat st;
-	ssize_t n;
 
-	if (dd_root_path(m, sizeof m, abs) != 0)
+	if (snprintf(abs, sizeof abs, "%s/%s", DD_BIN_DIR, bin) >= (int)sizeof abs)
 		return 0;
-	if (lstat(m, &st) != 0)
+	if (dd_root_lstat(abs, &st) != 0)
 		return errno == ENOENT;
-	if (!S_ISLNK(st.st_mode) || (n = readlink(m, cur, sizeof cur - 1)) < 0)
+	if (!S_ISLNK(st.st_mode) || dd_root_readlink(abs, cur, sizeof cur) != 0)
 		return 0;
-	cur[n] = 0;
 	return strncmp(cur, DD_OPT_DIR "/", sizeof DD_OPT_DIR) == 0;
 }
 
-int dd_engine_activate(struct dd_txn *t, const char *name, int force,
-		       char bins[][64], unsigned *nbins, int *changed, char *err, size_t errsz)
+int dd_engine_activate(struct dd_txn *t, const char *name, char bins[][64], unsigned *nbins,
+		       int *changed, char *err, size_t errsz)
 {
 	char abs[DD_PATH_MAX], target[DD_PATH_MAX];
 	int rc, ch;
 
 	*changed = 0;
-	if ((rc = list_bins(name, bins, nbins, err, errsz)))
+	if ((rc = dd_engine_bins(name, bins, nbins, err, errsz)))
 		return rc;
-	for (unsigned i = 0; i < *nbins && !force; i++) {
-		snprintf(abs, sizeof abs, "%s/%s", DD_BIN_DIR, bins[i]);
-		if (!ours_or_absent(abs))
-			return dd_say(err, errsz, DD_EXIT_FAIL,
-				      "%s exists and is not dockdrop's: remove it, or use --force to replace it",
-				      abs);
-	}
+	for (unsigned i = 0; i < *nbins; i++)
+		if (!dd_engine_bin_ours(bins[i]))
+			return dd_say(err, errsz, DD_EXIT_USAGE,
+				      "%s/%s exists and is not dockdrop's: move it away, or use install "
+				      "--force to keep it aside until uninstall", DD_BIN_DIR, bins[i]);
 	if (dd_txn_symlink(t, DD_ENGINE_CURRENT, name, &ch) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_ENGINE_CURRENT, strerror(errno));
 	*changed |= ch;
@@ -167,4 +161,26 @@ int dd_engine_activate(struct dd_txn *t, const char *name, int force,
 		*changed |= ch;
 	}
 	return 0;
+}
+
+void dd_engine_prune(const char *keep, const char *keep2)
+{
+	char abs[DD_PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (!(d = dd_root_opendir(DD_ENGINE_DIR)))
+		return;
+	while ((de = readdir(d))) {
+		const char *n = de->d_name;
+
+		if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, "current") ||
+		    (keep && !strcmp(n, keep)) || (keep2 && !strcmp(n, keep2)) ||
+		    snprintf(abs, sizeof abs, "%s/%s", DD_ENGINE_DIR, n) >= (int)sizeof abs)
+			continue;
+		dd_debug("removing %s: neither the current nor the previous engine", abs);
+		if (dd_root_rmtree(abs) != 0 && errno != ENOENT)
+			dd_warn("%s: %s", abs, strerror(errno));
+	}
+	closedir(d);
 }

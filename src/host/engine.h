@@ -21,11 +21,21 @@ int dd_engine_unpack(struct dd_txn *t, const struct dd_payload *p, const struct 
 /* 1 when /opt/dockdrop/engine/NAME holds docker/dockerd, docker/docker, docker/containerd
  * and docker/runc as regular files. */
 int dd_engine_complete(const char *name);
-/* Point "current" at NAME and link every binary of NAME/docker into /usr/local/bin.
- * A file there that is not dockdrop's link is refused unless force. Each link made is
- * reported through bins (absolute paths, at most DD_ENGINE_BINS). */
-int dd_engine_activate(struct dd_txn *t, const char *name, int force,
-		       char bins[][64], unsigned *nbins, int *changed, char *err, size_t errsz);
+/* The programs of NAME/docker (regular, executable files), sorted: what activate links.
+ * 0 or DD_EXIT_FAIL with err. */
+int dd_engine_bins(const char *name, char bins[][64], unsigned *n, char *err, size_t errsz);
+/* 1 when /usr/local/bin/BIN is absent or a link into /opt/dockdrop (dockdrop's own). */
+int dd_engine_bin_ours(const char *bin);
+/* Point "current" at NAME and link every program of NAME/docker into /usr/local/bin. A
+ * file there that is not dockdrop's link is refused (DD_EXIT_USAGE: the caller moves the
+ * user's files aside first). Each program linked is reported through bins (names, at most
+ * DD_ENGINE_BINS). */
+int dd_engine_activate(struct dd_txn *t, const char *name, char bins[][64], unsigned *nbins,
+		       int *changed, char *err, size_t errsz);
+/* Remove every engine directory but keep and keep2 (either may be NULL), and anything
+ * else in /opt/dockdrop/engine but "current" (what an interrupted unpack left). At most
+ * the current and the previous engine stay on disk. */
+void dd_engine_prune(const char *keep, const char *keep2);
 /* The target of /usr/local/bin/NAME links: "/opt/dockdrop/engine/current/docker/NAME". */
 void dd_engine_link_target(const char *bin, char *out, size_t cap);
 

@@ -9,11 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host/root.h"
 #include "util/atomic.h"
 #include "util/clock.h"
 #include "util/io.h"
 #include "util/log.h"
-#include "util/rootpath.h"
 
 /* /etc/group of a big site is a few MB at most: more is refused, not slurped. */
 #define FILE_MAX (16u << 20)
@@ -67,15 +67,14 @@ static int read_fd(int fd, struct file *f)
 	return 0;
 }
 
-/* Read abs (mapped under the root). A missing optional file gives exists = 0. */
+/* Read abs (resolved in the root). A missing optional file gives exists = 0. */
 static int load(struct file *f, const char *abs, int optional, char *err, size_t errsz)
 {
 	int fd;
 
 	memset(f, 0, sizeof *f);
-	if (dd_root_path(f->path, sizeof f->path, abs) < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
-	fd = open(f->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	snprintf(f->path, sizeof f->path, "%s", abs);
+	fd = dd_root_open(f->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
 	if (fd < 0 && errno == ENOENT && optional)
 		return 0;
 	if (fd < 0 && errno == ELOOP)
@@ -304,13 +303,11 @@ static int pick_gid(const struct file *grp, const struct file *defs, unsigned *g
 static int lock_pwd(int *fdp, char *err, size_t errsz)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	char path[DD_PATH_MAX];
+	const char *path = "/etc/.pwd.lock";
 	long deadline = dd_now_ms() + lock_timeout_ms;
 	int fd;
 
-	if (dd_root_path(path, sizeof path, "/etc/.pwd.lock") < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "/etc/.pwd.lock: %s", strerror(errno));
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = dd_root_open(path, O_WRONLY | O_CREAT | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "opening %s: %s", path, strerror(errno));
 	while (fcntl(fd, F_SETLK, &fl) < 0) {
@@ -361,7 +358,7 @@ static int add_line(const struct file *f, const char *line, char *err, size_t er
 	int nl = f->len && f->buf[f->len - 1] != '\n';
 	struct dd_afile af;
 
-	if (dd_afile_open(&af, f->path, mode) < 0)
+	if (dd_root_afile_open(&af, f->path, mode) < 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %s", f->path, strerror(errno));
 	if (fchown(af.fd, f->st.st_uid, f->st.st_gid) < 0 || fchmod(af.fd, mode) < 0 ||
 	    dd_afile_write(&af, f->buf, at) < 0 ||
@@ -435,21 +432,28 @@ out:
 	return rc;
 }
 
-/* Replace f by its bytes without the lines for name; mode and owner kept. */
-static int drop_lines(const struct file *f, const char *name, char *err, size_t errsz)
+/* Replace f by its bytes without the lines for name; mode and owner kept. With strip_nl
+ * the last line keeps no '\n' (the one dd_group_ensure added to a file without it). */
+static int drop_lines(const struct file *f, const char *name, int strip_nl, char *err,
+		      size_t errsz)
 {
 	mode_t mode = f->st.st_mode & 07777;
 	struct dd_afile af;
 	struct line l;
-	size_t pos = 0;
+	size_t pos = 0, last = 0;
 	int rc = 0;
 
-	if (dd_afile_open(&af, f->path, mode) < 0)
+	while (next_line(f, &pos, &l))
+		if (!is_name(&l, name))
+			last = pos;
+	if (dd_root_afile_open(&af, f->path, mode) < 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %s", f->path, strerror(errno));
 	if (fchown(af.fd, f->st.st_uid, f->st.st_gid) < 0 || fchmod(af.fd, mode) < 0)
 		rc = -1;
+	pos = 0;
 	while (!rc && next_line(f, &pos, &l))
-		if (!is_name(&l, name) && dd_afile_write(&af, l.s, pos <= f->len ? l.n + 1 : l.n) < 0)
+		if (!is_name(&l, name) &&
+		    dd_afile_write(&af, l.s, pos <= f->len && !(strip_nl && pos == last) ? l.n + 1 : l.n) < 0)
 			rc = -1;
 	if (rc) {
 		dd_afile_abort(&af);
@@ -460,7 +464,7 @@ static int drop_lines(const struct file *f, const char *name, char *err, size_t 
 	return 0;
 }
 
-int dd_group_remove(const char *name, char *err, size_t errsz)
+int dd_group_remove(const char *name, unsigned nonl, char *err, size_t errsz)
 {
 	struct file grp = { 0 }, gsh = { 0 };
 	struct line l;
@@ -480,14 +484,14 @@ int dd_group_remove(const char *name, char *err, size_t errsz)
 			if (is_name(&l, name) && l.s[l.n - 1] != ':')
 				rc = dd_say(err, errsz, DD_EXIT_FAIL, "it has members now");
 		if (!rc)
-			rc = drop_lines(&grp, name, err, errsz);
+			rc = drop_lines(&grp, name, !!(nonl & DD_GROUP_NONL_GROUP), err, errsz);
 	}
 	if (!rc)
 		rc = load(&gsh, "/etc/gshadow", 1, err, errsz);
 	pos = 0;
 	while (!rc && gsh.exists && next_line(&gsh, &pos, &l))
 		if (is_name(&l, name)) {
-			rc = drop_lines(&gsh, name, err, errsz);
+			rc = drop_lines(&gsh, name, !!(nonl & DD_GROUP_NONL_GSHADOW), err, errsz);
 			break;
 		}
 	free(grp.buf);

@@ -5,8 +5,8 @@
  * for them), /etc/gshadow (when it exists) then /etc/group, each replaced atomically with
  * its mode and owner kept and its bytes unchanged but for one added line: at the end, or
  * before the first NIS "+"/"-" line as shadow-utils puts it (a missing final newline is
- * added). Paths go through dd_root_path, so --root edits an image tree (and reads its
- * /etc/login.defs). A line counts as an entry when shadow's sgetgrent() would read it.
+ * added). Paths are resolved inside the root by host/root, so --root edits an image tree
+ * (and reads its /etc/login.defs). A line counts as an entry when shadow's sgetgrent() would read it.
  *
  * The gid is groupadd -r's (shadow 4.13; the unit test compares gid and bytes with
  * `groupadd -R DIR -r` on the same files): within SYS_GID_MIN..SYS_GID_MAX of login.defs
@@ -32,8 +32,12 @@ int dd_group_ensure(const char *name, unsigned *gid, int *changed, char *err, si
 
 /* Remove group name (uninstall --purge of a group dockdrop created), under the same lock,
  * from /etc/group then /etc/gshadow. A group that has members now is kept: DD_EXIT_FAIL
- * with err saying so. Absent is fine. 0 or an exit code with err. */
-int dd_group_remove(const char *name, char *err, size_t errsz);
+ * with err saying so. Absent is fine. nonl names the files that had no final newline
+ * before dd_group_ensure added its line (and one): they end without one again, so the
+ * file is byte for byte what it was. 0 or an exit code with err. */
+#define DD_GROUP_NONL_GROUP 1u
+#define DD_GROUP_NONL_GSHADOW 2u
+int dd_group_remove(const char *name, unsigned nonl, char *err, size_t errsz);
 
 /* Look up only (for status), without the lock: 0 found, 1 not found, -1 error. */
 int dd_group_lookup(const char *name, unsigned *gid);

@@ -1,7 +1,7 @@
 /* Which service manager runs (or, under --root, will run) the target: it decides which
  * service definitions install writes (host/units.h) and how it starts the daemons.
  *
- * Detection, in order, every path through dd_root_path:
+ * Detection, in order, every path resolved in the root (host/root.h):
  *   systemd  /run/systemd/system is a directory (sd_booted()'s test), or /sbin/init is a
  *            symlink to systemd (an image tree, where /run is empty)
  *   openrc   /run/openrc/softlevel exists, or /sbin/openrc-run does

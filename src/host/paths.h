@@ -1,5 +1,5 @@
-/* Where dockdrop puts things on the target (absolute paths, mapped under --root by
- * dd_root_path). One list, so install, status, uninstall and certs agree. */
+/* Where dockdrop puts things on the target (absolute paths, resolved inside --root by
+ * host/root.h). One list, so install, status, uninstall and certs agree. */
 #ifndef DD_HOST_PATHS_H
 #define DD_HOST_PATHS_H
 
@@ -16,6 +16,7 @@
 #define DD_STATE_DIR "/var/lib/dockdrop"
 #define DD_STATE_FILE "/var/lib/dockdrop/state"
 #define DD_DAEMON_JSON_ORIG "/var/lib/dockdrop/daemon.json.orig" /* as it was before dockdrop */
+#define DD_BACKUP_DIR "/var/lib/dockdrop/backup" /* the user's files dockdrop stands in for */
 #define DD_LOG_DIR "/var/log/dockdrop"
 #define DD_RUN_DIR "/run/dockdrop"
 #define DD_DOCKER_SOCK "/var/run/docker.sock"

@@ -14,10 +14,10 @@
 
 #include "buildinfo.h"
 #include "host/probe.h"
+#include "host/root.h"
 #include "util/atomic.h"
 #include "util/io.h"
 #include "util/log.h"
-#include "util/rootpath.h"
 
 #define MIB (UINT64_C(1) << 20)
 #define GIB (UINT64_C(1) << 30)
@@ -78,20 +78,15 @@ static const char *elf_machine(const unsigned char *h)
 	}
 }
 
-/* The machine of an image tree: the ELF header of its /bin/sh. Absolute symlinks (busybox
- * images) are followed inside the tree; relative ones the kernel resolves. */
+/* The machine of an image tree: the ELF header of its /bin/sh, every symlink (busybox
+ * images) followed inside the tree. */
 static const char *image_arch(void)
 {
-	char abs[DD_PATH_MAX] = "/bin/sh", t[DD_PATH_MAX], p[DD_PATH_MAX];
 	unsigned char h[20];
-	int i, fd;
+	int fd;
 	ssize_t n;
 
-	for (i = 0; i < 8 && dd_probe_readlink(abs, t, sizeof t) == 0 && t[0] == '/'; i++)
-		memcpy(abs, t, sizeof abs);
-	if (dd_root_path(p, sizeof p, abs) < 0)
-		return NULL;
-	fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = dd_root_open("/bin/sh", O_RDONLY | O_NONBLOCK, 0);
 	if (fd < 0)
 		return NULL;
 	n = dd_read_full(fd, h, sizeof h);
@@ -320,17 +315,15 @@ static void check_foreign(const struct dd_preflight_in *in, struct dd_preflight 
 }
 
 /* Free bytes for unprivileged writers on the file system that holds abs (or its nearest
- * existing ancestor, reported in at). 0, or -1 with errno. */
+ * existing ancestor, reported in at), as resolved in the root. 0, or -1 with errno. */
 static int free_bytes(const char *abs, uint64_t *avail, char *at, size_t atsz)
 {
-	char p[DD_PATH_MAX], a[DD_PATH_MAX];
+	char a[DD_PATH_MAX];
 	struct statvfs sv;
 
 	snprintf(a, sizeof a, "%s", abs);
 	for (;;) {
-		if (dd_root_path(p, sizeof p, a) < 0)
-			return -1;
-		if (statvfs(p, &sv) == 0)
+		if (dd_root_statvfs(a, &sv) == 0)
 			break;
 		if ((errno != ENOENT && errno != ENOTDIR) || strcmp(a, "/") == 0)
 			return -1;

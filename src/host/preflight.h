@@ -12,7 +12,7 @@
  * With offline_root (--root DIR: an image tree, not the running system) the checks about
  * the running kernel and clock are left out (kernel, cgroups, overlay, apparmor, clock)
  * and arch compares the engine with the image's own /bin/sh. Paths follow host/probe.h
- * (dd_root_path for the system's files; DOCKDROP_TEST_SYSROOT for /proc and /sys in
+ * (host/root.h for the system's files; DOCKDROP_TEST_SYSROOT for /proc and /sys in
  * tests). */
 #ifndef DD_PREFLIGHT_H
 #define DD_PREFLIGHT_H

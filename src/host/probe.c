@@ -8,9 +8,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "host/root.h"
 #include "util/atomic.h"
 #include "util/io.h"
-#include "util/rootpath.h"
 
 static const char *test_sysroot(void)
 {
@@ -61,32 +61,21 @@ int dd_probe_uname(char *release, size_t relsz, char *machine, size_t machsz)
 
 int dd_probe_exists(const char *abs)
 {
-	char p[DD_PATH_MAX];
 	struct stat st;
 
-	return dd_root_path(p, sizeof p, abs) == 0 && lstat(p, &st) == 0;
+	return dd_root_lstat(abs, &st) == 0;
 }
 
 int dd_probe_is_dir(const char *abs)
 {
-	char p[DD_PATH_MAX];
 	struct stat st;
 
-	return dd_root_path(p, sizeof p, abs) == 0 && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	return dd_root_stat(abs, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 int dd_probe_readlink(const char *abs, char *out, size_t outsz)
 {
-	char p[DD_PATH_MAX];
-	ssize_t n;
-
-	if (dd_root_path(p, sizeof p, abs) < 0)
-		return -1;
-	n = readlink(p, out, outsz - 1);
-	if (n < 0)
-		return -1;
-	out[n] = 0;
-	return 0;
+	return dd_root_readlink(abs, out, outsz);
 }
 
 static const char *const prog_dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
@@ -94,10 +83,9 @@ static const char *const prog_dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/
 
 static int executable(const char *abs)
 {
-	char p[DD_PATH_MAX];
 	struct stat st;
 
-	if (dd_root_path(p, sizeof p, abs) < 0 || lstat(p, &st) < 0)
+	if (dd_root_lstat(abs, &st) < 0)
 		return 0;
 	return S_ISLNK(st.st_mode) || (S_ISREG(st.st_mode) && (st.st_mode & 0111));
 }

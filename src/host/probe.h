@@ -1,7 +1,8 @@
 /* Read-only looks at the target system, shared by init-system detection and preflight.
  *
  * Two kinds of path. Files of the installed system (/etc, /usr, /var, /opt, /lib/modules)
- * go through dd_root_path, so `--root DIR` looks at the image tree and tests at a fake one.
+ * are resolved in the root (host/root.h), so `--root DIR` looks at the image tree as that
+ * machine will see it (its absolute symlinks stay inside) and tests at a fake one.
  * Files about the running kernel (/proc, /sys) and uname() cannot be asked of an image;
  * for tests only, the environment variable DOCKDROP_TEST_SYSROOT prefixes /proc and /sys
  * paths, and $DOCKDROP_TEST_SYSROOT/proc/sys/kernel/{osrelease,arch} replace uname()'s
@@ -17,7 +18,7 @@ int dd_probe_sys_path(char *out, size_t outsz, const char *abs);
  * override above. 0, or -1 with errno. */
 int dd_probe_uname(char *release, size_t relsz, char *machine, size_t machsz);
 
-/* On the target (dd_root_path): 1 when abs exists (lstat: a dangling symlink counts),
+/* On the target (host/root.h): 1 when abs exists (lstat: a dangling symlink counts),
  * 1 when it is a directory (stat), else 0. */
 int dd_probe_exists(const char *abs);
 int dd_probe_is_dir(const char *abs);

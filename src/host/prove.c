@@ -1,5 +1,6 @@
 #include "host/prove.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -72,4 +73,48 @@ int dd_probe_tls(unsigned port, char *version, size_t vcap, char *err, size_t er
 		return dd_say(err, errsz, DD_EXIT_FAIL, "https://127.0.0.1:%u/version answered %d without a version",
 			      port, resp.status);
 	return 0;
+}
+
+#define STEP(...)                           \
+	do {                                \
+		if (!r->quiet)              \
+			dd_info(__VA_ARGS__); \
+	} while (0)
+
+int dd_prove_up(const struct dd_prove_req *r, char *version, size_t vcap, char *log,
+		size_t logcap, char *err, size_t errsz)
+{
+	int rc, running = !strcmp(dd_svc_state(r->init), "active");
+
+	log[0] = 0;
+	if (r->changed || !running) {
+		STEP("%s containerd and dockerd (%s)", running ? "restarting" : "starting",
+		     dd_init_name(r->init));
+		if ((rc = dd_svc_start(r->init, running, err, errsz)))
+			goto fail;
+	}
+	if ((rc = dd_probe_socket(r->init, 90000, version, vcap, err, errsz)))
+		goto fail;
+	STEP("dockerd %s answers on %s", version, DD_DOCKER_SOCK);
+	if (!r->port)
+		return 0;
+	if (!r->client) {
+		dd_warn("--certs gave no client certificate (cert.pem, key.pem): the TLS port was not tested");
+		return 0;
+	}
+	if ((rc = dd_probe_tls(r->port, version, vcap, err, errsz)))
+		goto fail;
+	STEP("mTLS verified: https://127.0.0.1:%u/version answers engine %s", r->port, version);
+	return 0;
+fail:
+	dd_svc_log_tail(r->init, log, logcap);
+	return rc;
+}
+
+void dd_prove_report(const char *cmd, const char *err, const char *log)
+{
+	dd_err("%s: %s", cmd, err);
+	if (log[0])
+		fprintf(stderr, "dockdrop: the daemon's log ends with:\n%s%s", log,
+			log[strlen(log) - 1] == '\n' ? "" : "\n");
 }

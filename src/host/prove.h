@@ -18,4 +18,23 @@ int dd_probe_socket(enum dd_init init, int wait_ms, char *version, size_t vcap, 
  * DD_EXIT_VERIFY (the server's certificate refused) or DD_EXIT_FAIL, with err. */
 int dd_probe_tls(unsigned port, char *version, size_t vcap, char *err, size_t errsz);
 
+/* Start and prove, the one sequence install, install --rollback and certs rotate share:
+ * start the daemons through init (restart them when they run and changed is set; leave
+ * them be when they run and it is not), wait for /_ping, then prove the TLS port unless
+ * port is 0 (--no-tcp) or there is no client pair to prove it with (a warning says so).
+ * Each step is one line on stdout unless quiet. 0, or an exit code with err and, in log,
+ * the end of the daemon's log ("" when there is none). */
+struct dd_prove_req {
+	enum dd_init init;
+	int changed;		/* the configuration or the engine changed: restart */
+	unsigned port;		/* the TLS port, 0 for none */
+	int client;		/* a client pair is installed */
+	int quiet;
+};
+int dd_prove_up(const struct dd_prove_req *r, char *version, size_t vcap, char *log,
+		size_t logcap, char *err, size_t errsz);
+/* The failure of dd_prove_up as the user sees it: "dockdrop: CMD: err", then the daemon's
+ * log lines when there are any. */
+void dd_prove_report(const char *cmd, const char *err, const char *log);
+
 #endif

@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include "host/paths.h"
+#include "host/root.h"
 #include "util/atomic.h"
 #include "util/clock.h"
 #include "util/io.h"
 #include "util/log.h"
-#include "util/mkdirp.h"
 
 static char *const run_env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 				 "LC_ALL=C", NULL };
@@ -136,7 +136,7 @@ static pid_t our_pid(const char *name)
 	char *end, *rp;
 
 	pid_path(name, p, sizeof p);
-	if ((n = dd_read_small_file(p, buf, sizeof buf)) <= 0)
+	if ((n = dd_root_read_small(p, buf, sizeof buf)) <= 0)
 		return 0;
 	v = strtol(buf, &end, 10);
 	if (v <= 1 || (*end && *end != '\n'))
@@ -157,18 +157,22 @@ static pid_t our_pid(const char *name)
 static int spawn(const char *name, const char *const *argv, char *err, size_t errsz)
 {
 	char log[256], pidf[256], txt[32];
-	int p[2], st, got[2] = { 0, 0 };
+	int p[2], st, got[2] = { 0, 0 }, logfd;
 	ssize_t n;
 	size_t have = 0;
 	pid_t c;
 
 	snprintf(log, sizeof log, "%s/%s.log", DD_LOG_DIR, name);
 	pid_path(name, pidf, sizeof pidf);
-	if (dd_mkdir_p(DD_LOG_DIR, 0755) != 0 || dd_mkdir_p(DD_RUN_DIR, 0755) != 0)
+	if (dd_root_mkdir_p(DD_LOG_DIR, 0755) != 0 || dd_root_mkdir_p(DD_RUN_DIR, 0755) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s, %s: %s", DD_LOG_DIR, DD_RUN_DIR,
 			      strerror(errno));
-	if (pipe2(p, O_CLOEXEC) != 0 || (c = fork()) < 0)
+	if ((logfd = dd_root_open(log, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0640)) < 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", log, strerror(errno));
+	if (pipe2(p, O_CLOEXEC) != 0 || (c = fork()) < 0) {
+		close(logfd);
 		return dd_say(err, errsz, DD_EXIT_FAIL, "start %s: %s", name, strerror(errno));
+	}
 	if (c == 0) { /* a session of its own, then the daemon as a grandchild */
 		pid_t g;
 		int fd;
@@ -179,8 +183,7 @@ static int spawn(const char *name, const char *const *argv, char *err, size_t er
 			(void)!write(p[1], &g, sizeof g);
 			_exit(g < 0);
 		}
-		fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0640);
-		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0) {
+		if (dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0) {
 			int e = errno;
 
 			(void)!write(p[1], &e, sizeof e);
@@ -198,6 +201,7 @@ static int spawn(const char *name, const char *const *argv, char *err, size_t er
 		_exit(127);
 	}
 	close(p[1]);
+	close(logfd);
 	while ((n = read(p[0], (char *)got + have, sizeof got - have)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -212,7 +216,7 @@ static int spawn(const char *name, const char *const *argv, char *err, size_t er
 	if (have == sizeof got)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "start %s: %s", argv[0], strerror(got[1]));
 	n = snprintf(txt, sizeof txt, "%d\n", got[0]);
-	if (dd_write_atomic(pidf, txt, (size_t)n, 0644) != 0)
+	if (dd_root_write_atomic(pidf, txt, (size_t)n, 0644) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", pidf, strerror(errno));
 	return 0;
 }
@@ -234,7 +238,9 @@ static int wait_for(int (*test)(const char *), const char *arg, const char *name
 
 static int exists(const char *path)
 {
-	return access(path, F_OK) == 0;
+	struct stat st;
+
+	return dd_root_stat(path, &st) == 0;
 }
 
 static int gone(const char *name)
@@ -257,7 +263,7 @@ static int stop_one(const char *name, char *err, size_t errsz)
 					      name, (int)pid);
 		}
 	}
-	unlink(pidf);
+	dd_root_unlink(pidf);
 	return 0;
 }
 
@@ -355,6 +361,14 @@ int dd_svc_stop(enum dd_init init, char *err, size_t errsz)
 	}
 }
 
+void dd_svc_reload(enum dd_init init)
+{
+	const char *const a[] = { systemctl(), "daemon-reload", NULL };
+
+	if (init == DD_INIT_SYSTEMD && a[0])
+		run_tool(a, 60, NULL, 0);
+}
+
 const char *dd_svc_state(enum dd_init init)
 {
 	char out[256];
@@ -400,7 +414,7 @@ void dd_svc_log_tail(enum dd_init init, char *out, size_t cap)
 		return;
 	}
 	snprintf(path, sizeof path, "%s/dockerd.log", DD_LOG_DIR);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = dd_root_open(path, O_RDONLY | O_NOFOLLOW, 0)) < 0)
 		return;
 	size = lseek(fd, 0, SEEK_END);
 	if (size > (off_t)sizeof buf - 1)

@@ -14,6 +14,9 @@
 int dd_svc_start(enum dd_init init, int restart, char *err, size_t errsz);
 /* Stop dockerd then containerd; not running is fine. */
 int dd_svc_stop(enum dd_init init, char *err, size_t errsz);
+/* Make the init system forget service definitions that are gone (systemd: daemon-reload);
+ * nothing for the others. Best effort. */
+void dd_svc_reload(enum dd_init init);
 /* One word for the docker service: "active", "inactive", "failed", "unknown". */
 const char *dd_svc_state(enum dd_init init);
 /* The last lines of the daemon's log (journal, or our log file) into out. */

@@ -9,10 +9,10 @@
 
 #include "bundle/format.h"
 #include "host/paths.h"
+#include "host/root.h"
 #include "util/atomic.h"
 #include "util/io.h"
 #include "util/log.h"
-#include "util/rootpath.h"
 #include "util/sha256.h"
 
 /* A token: printable ASCII without spaces, 1..cap-1 bytes. */
@@ -57,9 +57,9 @@ int dd_state_add(struct dd_state *s, char kind, const char *path, unsigned mode,
 {
 	struct dd_state_ent *e = (struct dd_state_ent *)dd_state_find(s, path);
 
-	if (!path_ok(path, sizeof e->path) || !strchr("fkcld", kind) || !kind || mode > 07777)
+	if (!path_ok(path, sizeof e->path) || !strchr("fkcldxbn", kind) || !kind || mode > 07777)
 		return -1;
-	if ((kind == 'f' || kind == 'k' || kind == 'c') && !(sha && hex_ok(sha)))
+	if (strchr("fkcb", kind) && !(sha && hex_ok(sha)))
 		return -1;
 	if (kind == 'l' && !(target && token_ok(target, sizeof e->target)))
 		return -1;
@@ -76,7 +76,7 @@ int dd_state_add(struct dd_state *s, char kind, const char *path, unsigned mode,
 	e->kind = kind;
 	e->mode = mode;
 	memcpy(e->path, p, strlen(p) + 1);
-	if (sha && kind != 'l' && kind != 'd')
+	if (sha && strchr("fkcb", kind))
 		memcpy(e->sha, sha, 65);
 	if (kind == 'l')
 		memcpy(e->target, target, strlen(target) + 1);
@@ -143,7 +143,9 @@ static int parse_line(struct dd_state *s, char *line)
 		return -1;
 #define IS(k, words) (strcmp(w[0], k) == 0 && n == (words))
 	if (IS("engine", 4))
-		return parse_engine(&s->engine, w + 1);
+		return s->engine.dir[0] || s->uninstalled ? -1 : parse_engine(&s->engine, w + 1);
+	if (IS("uninstalled", 1))
+		return s->engine.dir[0] || s->uninstalled ? -1 : (s->uninstalled = 1, 0);
 	if (IS("previous", 4))
 		return s->nprev == DD_STATE_PREV || parse_engine(&s->previous[s->nprev], w + 1)
 			       ? -1
@@ -171,13 +173,18 @@ static int parse_line(struct dd_state *s, char *line)
 		s->group_created = w[3][0] == 'c';
 		return 0;
 	}
-	if ((IS("file", 4) || IS("keep", 4) || IS("conf", 4)) && !dd_state_find(s, w[1]))
+	if ((IS("file", 4) || IS("keep", 4) || IS("conf", 4) || IS("backup", 4)) &&
+	    !dd_state_find(s, w[1]))
 		return parse_uint(w[2], 07777, &v, 8) ? -1
 						      : dd_state_add(s, w[0][0], w[1], (unsigned)v, w[3], NULL);
 	if (IS("link", 3) && !dd_state_find(s, w[1]))
 		return dd_state_add(s, 'l', w[1], 0, NULL, w[2]);
 	if (IS("dir", 2) && !dd_state_find(s, w[1]))
 		return dd_state_add(s, 'd', w[1], 0, NULL, NULL);
+	if (IS("data", 2) && !dd_state_find(s, w[1]))
+		return dd_state_add(s, 'x', w[1], 0, NULL, NULL);
+	if (IS("nonl", 2) && !dd_state_find(s, w[1]))
+		return dd_state_add(s, 'n', w[1], 0, NULL, NULL);
 #undef IS
 	return -1;
 }
@@ -208,7 +215,7 @@ int dd_state_parse(const char *text, size_t n, struct dd_state *s, char *err, si
 			return dd_say(err, errsz, -1, "line %u: not understood", no);
 		i += len + 1;
 	}
-	if (!s->engine.dir[0])
+	if (!s->engine.dir[0] && !s->uninstalled)
 		return dd_say(err, errsz, -1, "no engine line");
 	return 0;
 }
@@ -227,7 +234,10 @@ size_t dd_state_format(const struct dd_state *s, char *out, size_t cap)
 
 	if (cap == 0)
 		return 0;
-	PUT("dockdrop-state 1\nengine %s %s %s\n", s->engine.version, s->engine.sha, s->engine.dir);
+	if (s->engine.dir[0])
+		PUT("dockdrop-state 1\nengine %s %s %s\n", s->engine.version, s->engine.sha, s->engine.dir);
+	else
+		PUT("dockdrop-state 1\nuninstalled\n");
 	for (unsigned i = 0; i < s->nprev; i++)
 		PUT("previous %s %s %s\n", s->previous[i].version, s->previous[i].sha,
 		    s->previous[i].dir);
@@ -251,10 +261,11 @@ size_t dd_state_format(const struct dd_state *s, char *out, size_t cap)
 
 		if (e->kind == 'l')
 			PUT("link %s %s\n", e->path, e->target);
-		else if (e->kind == 'd')
-			PUT("dir %s\n", e->path);
+		else if (strchr("dxn", e->kind))
+			PUT("%s %s\n", e->kind == 'd' ? "dir" : e->kind == 'x' ? "data" : "nonl", e->path);
 		else
-			PUT("%s %s %04o %s\n", e->kind == 'f' ? "file" : e->kind == 'k' ? "keep" : "conf",
+			PUT("%s %s %04o %s\n", e->kind == 'f' ? "file" : e->kind == 'k' ? "keep" :
+					    e->kind == 'c' ? "conf" : "backup",
 			    e->path, e->mode, e->sha);
 	}
 	return o;
@@ -267,9 +278,8 @@ int dd_state_load(struct dd_state *s, char *err, size_t errsz)
 	long n;
 
 	memset(s, 0, sizeof *s);
-	if (dd_root_path(m, sizeof m, DD_STATE_FILE) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_STATE_FILE, strerror(errno));
-	if ((n = dd_read_small_file(m, buf, sizeof buf)) < 0) {
+	dd_root_show(DD_STATE_FILE, m, sizeof m);
+	if ((n = dd_root_read_small(DD_STATE_FILE, buf, sizeof buf)) < 0) {
 		if (errno == ENOENT)
 			return DD_STATE_NONE;
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", m, strerror(errno));
@@ -282,22 +292,20 @@ int dd_state_load(struct dd_state *s, char *err, size_t errsz)
 
 int dd_state_record(struct dd_state *s, char kind, const char *abs)
 {
-	char m[DD_PATH_MAX], target[DD_PATH_MAX], hex[65];
+	char target[DD_PATH_MAX], hex[65];
 	unsigned char d[32];
 	struct stat st;
-	ssize_t n;
 
-	if (dd_root_path(m, sizeof m, abs) != 0 || lstat(m, &st) != 0)
+	if (dd_root_lstat(abs, &st) != 0)
 		return -1;
 	if (kind == 'l') {
-		if ((n = readlink(m, target, sizeof target - 1)) < 0)
+		if (dd_root_readlink(abs, target, sizeof target) != 0)
 			return -1;
-		target[n] = 0;
 		return dd_state_add(s, 'l', abs, 0, NULL, target);
 	}
 	if (kind == 'd')
 		return dd_state_add(s, 'd', abs, 0, NULL, NULL);
-	if (dd_sha256_file(m, d) != 0)
+	if (dd_root_sha256(abs, d) != 0)
 		return -1;
 	dd_hex(d, 32, hex);
 	return dd_state_add(s, kind, abs, st.st_mode & 07777, hex, NULL);

@@ -3,6 +3,9 @@
  * Plain text, one fact per line, parsed fail-closed (it is fuzzed):
  *   dockdrop-state 1
  *   engine VERSION SHA256 DIRNAME          the active engine (DIRNAME under /opt/dockdrop/engine)
+ *   uninstalled                            instead of an engine line: a plain uninstall
+ *                                          removed the engine and left what the lines list
+ *                                          (certificates, data, the group) for --purge
  *   previous VERSION SHA256 DIRNAME        kept for install --rollback (newest first)
  *   port N | tcp 0|1 | init NAME | key-type NAME | certs DIR
  *   san NAME|IP                            each --tls-san
@@ -13,22 +16,34 @@
  *   conf PATH MODE SHA256                  merged config: dockdrop's keys removed by uninstall
  *   link PATH TARGET
  *   dir PATH                               removed by uninstall when empty
- * Paths are absolute target paths without spaces or control characters. */
+ *   data PATH                              a tree the daemons make, absent before dockdrop:
+ *                                          removed by uninstall --purge
+ *   backup PATH MODE SHA256                the user's file that stood where dockdrop writes,
+ *                                          moved to PATH (under /var/lib/dockdrop/backup,
+ *                                          followed by its original path): put back by
+ *                                          uninstall
+ *   nonl PATH                              /etc/group or /etc/gshadow ended without a newline
+ *                                          before dockdrop added its line
+ * A SHA256 of 64 zeros is "planned": written before the file, by a run that may have been
+ * killed before it could record the digest (the path was dockdrop's or absent then).
+ * Paths are absolute target paths without spaces or control characters; which paths a
+ * record may name at all is host/record.h's business. */
 #ifndef DD_HOST_STATE_H
 #define DD_HOST_STATE_H
 
 #include <stddef.h>
 
-#define DD_STATE_ENTS 96
+#define DD_STATE_ENTS 160
 #define DD_STATE_PREV 4
 #define DD_STATE_LIST 32
 #define DD_STATE_MAX 65536
 
 struct dd_state_ent {
-	char kind;		/* 'f' file, 'k' keep, 'c' conf, 'l' link, 'd' dir */
+	char kind;		/* 'f' file, 'k' keep, 'c' conf, 'l' link, 'd' dir, 'x' data,
+				 * 'b' backup, 'n' nonl */
 	unsigned mode;
 	char path[256];
-	char sha[65];		/* hex, files */
+	char sha[65];		/* hex: file, keep, conf, backup */
 	char target[256];	/* links */
 };
 
@@ -37,7 +52,7 @@ struct dd_state_engine {
 };
 
 struct dd_state {
-	struct dd_state_engine engine;
+	struct dd_state_engine engine;	/* dir "" when uninstalled */
 	struct dd_state_engine previous[DD_STATE_PREV];
 	unsigned nprev;
 	unsigned port;
@@ -50,9 +65,12 @@ struct dd_state {
 	char group[33];
 	unsigned gid;
 	int group_created;
+	int uninstalled;	/* the "uninstalled" line (then engine.dir is "") */
 	struct dd_state_ent ent[DD_STATE_ENTS];
 	unsigned n;
 };
+
+#define DD_STATE_PLANNED "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* Parse text (n bytes). 0, or -1 with a reason in err (line number and what). */
 int dd_state_parse(const char *text, size_t n, struct dd_state *s, char *err, size_t errsz);

@@ -3,6 +3,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "host/root.h"
+#include "util/atomic.h"
 
 /* Templates: @BIN@ and @LOG@ stand for the configured directories, @PATH@ for the search
  * path the daemons need (dockerd runs docker-init and docker-proxy, containerd its shim and
@@ -439,4 +443,27 @@ int dd_units_enable_links(enum dd_init init, struct dd_unit_link *out, unsigned 
 	}
 	errno = EINVAL;
 	return -1;
+}
+
+int dd_units_check(enum dd_init init, char *first, size_t cap)
+{
+	static struct dd_unit_file f[DD_UNITS_MAX];
+	static char buf[sizeof f[0].text + 1];
+	const struct dd_units_cfg c = { NULL, NULL };
+	unsigned n, bad = 0;
+	struct stat st;
+
+	first[0] = 0;
+	if (dd_units_render(init, &c, f, &n) != 0)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		long got = dd_root_read_small(f[i].path, buf, sizeof buf);
+
+		if (got == (long)f[i].len && !memcmp(buf, f[i].text, f[i].len) && dd_root_stat(f[i].path, &st) == 0 &&
+		    (st.st_mode & 07777) == f[i].mode)
+			continue;
+		if (!bad++)
+			snprintf(first, cap, "%s", f[i].path);
+	}
+	return (int)bad;
 }

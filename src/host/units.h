@@ -1,5 +1,5 @@
 /* Service definitions for containerd and dockerd, as text for install to write (each file
- * through dd_write_atomic under dd_root_path), and the links that enable them at boot.
+ * written atomically inside the root, host/root.h), and the links that enable them at boot.
  *
  * systemd: /etc/systemd/system/{containerd,docker}.service (never /lib/systemd/system,
  * which belongs to packages), modelled on moby's contrib/init/systemd and containerd's
@@ -45,7 +45,7 @@ struct dd_units_cfg {
 };
 
 struct dd_unit_file {
-	char path[128];		/* absolute, on the target (map with dd_root_path) */
+	char path[128];		/* absolute, on the target (resolved by host/root.h) */
 	unsigned mode;		/* 0644 units, 0755 scripts */
 	char text[4096];
 	size_t len;
@@ -77,5 +77,10 @@ struct dd_unit_link {
  * Fill out[0..*n) (room for DD_UNIT_LINKS_MAX); none for DD_INIT_NONE. 0, or -1 with
  * errno EINVAL for an unknown init. */
 int dd_units_enable_links(enum dd_init init, struct dd_unit_link *out, unsigned *n);
+
+/* For status: the service files on the target (under the root) against the one rendering
+ * (default directories): 0 when every file is as rendered, else the number that differ or
+ * are missing, the first one's path in first. -1 with errno when init is unknown. */
+int dd_units_check(enum dd_init init, char *first, size_t cap);
 
 #endif

@@ -1,6 +1,5 @@
 #include <errno.h>
-#include <ifaddrs.h>
-#include <netinet/in.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,32 +28,38 @@ time_t pki_now(void)
 	return time(NULL);
 }
 
-static int join(char *out, size_t cap, const char *dir, const char *name)
-{
-	return snprintf(out, cap, "%s/%s", dir, name) < (int)cap ? 0 : -1;
-}
-
-/* The key first (0600, never readable by others), then the certificate (0644). */
-static int write_pair(const char *dir, const char *certname, const char *keyname,
+/* The key first (0600, never readable by others), then the certificate (0644), both
+ * atomically in the directory dfd (dir names it in messages). */
+static int write_pair(int dfd, const char *dir, const char *certname, const char *keyname,
 		      const char *cert, size_t cn, const char *key, size_t kn, char *err,
 		      size_t errsz)
 {
-	char p[DD_PATH_MAX];
-
-	if (join(p, sizeof p, dir, keyname) || dd_write_atomic(p, key, kn, 0600) != 0)
+	if (dd_write_atomic_at(dfd, keyname, key, kn, 0600, (uid_t)-1, (gid_t)-1) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, keyname, strerror(errno));
 	dd_fault_point(); /* a key without its certificate: install must recover */
-	if (join(p, sizeof p, dir, certname) || dd_write_atomic(p, cert, cn, 0644) != 0)
+	if (dd_write_atomic_at(dfd, certname, cert, cn, 0644, (uid_t)-1, (gid_t)-1) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, certname, strerror(errno));
 	return 0;
 }
 
-static int exists(const char *dir, const char *name)
+static int exists(int dfd, const char *name)
 {
-	char p[DD_PATH_MAX];
 	struct stat st;
 
-	return join(p, sizeof p, dir, name) == 0 && lstat(p, &st) == 0;
+	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* The directory dir made 0700 if missing, opened: its fd, or minus an exit code. */
+static int open_out(const char *dir, char *err, size_t errsz)
+{
+	int fd;
+
+	if (dd_mkdir_p(dir, 0700) != 0)
+		return -dd_say(err, errsz, errno == ENOTDIR || errno == EEXIST ? DD_EXIT_USAGE : DD_EXIT_FAIL,
+			       "%s: %s", dir, strerror(errno));
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", dir, strerror(errno));
+	return fd;
 }
 
 /* Make the key, the certificate, both PEMs. The key is wiped by the caller. */
@@ -74,19 +79,17 @@ static int make(const struct pki_cert_spec *spec, char *cpem, size_t *cn, char *
 	return 0;
 }
 
-int pki_ca_init(const char *dir, enum pki_ktype t, unsigned days, const char *org, int force,
-		char *err, size_t errsz)
+static char cpem[PKI_PEM_MAX], kpem[PKI_PEM_MAX];
+static size_t cpem_len, kpem_len;
+
+/* A new CA in cpem and kpem (the key to be wiped by the caller). */
+static int ca_make(enum pki_ktype t, unsigned days, const char *org, char *err, size_t errsz)
 {
 	static struct pki_key key;
-	static char cpem[PKI_PEM_MAX], kpem[PKI_PEM_MAX];
 	struct pki_cert_spec spec = { 0 };
 	time_t now = pki_now();
-	size_t cn, kn;
 	int rc;
 
-	if (!force && (exists(dir, "ca.pem") || exists(dir, "ca-key.pem")))
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%s already holds a CA; --force replaces it (every certificate it issued stops being trusted)",
-			      dir);
 	if (org && (!*org || strlen(org) > 64))
 		return dd_say(err, errsz, DD_EXIT_USAGE, "--name must be 1 to 64 characters");
 	if (pki_key_generate(&key, t) != 0)
@@ -94,47 +97,79 @@ int pki_ca_init(const char *dir, enum pki_ktype t, unsigned days, const char *or
 	spec = (struct pki_cert_spec){ PKI_CA, "dockdrop CA", org ? org : "dockdrop",
 				       now - PKI_SKEW, now + (time_t)days * 86400, &key, &key,
 				       NULL, 0, NULL, NULL, 0 };
-	rc = make(&spec, cpem, &cn, kpem, &kn, err, errsz);
+	rc = make(&spec, cpem, &cpem_len, kpem, &kpem_len, err, errsz);
 	pki_key_wipe(&key);
-	if (rc == 0 && dd_mkdir_p(dir, 0700) != 0)
-		rc = dd_say(err, errsz, errno == ENOTDIR || errno == EEXIST ? DD_EXIT_USAGE : DD_EXIT_FAIL,
-			    "%s: %s", dir, strerror(errno));
-	if (rc == 0 && chmod(dir, 0700) != 0)
+	return rc;
+}
+
+int pki_ca_init_at(int dfd, const char *dir, enum pki_ktype t, unsigned days, const char *org,
+		   int force, char *err, size_t errsz)
+{
+	int rc;
+
+	if (!force && (exists(dfd, "ca.pem") || exists(dfd, "ca-key.pem")))
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s already holds a CA; --force replaces it (every certificate it issued stops being trusted)",
+			      dir);
+	rc = ca_make(t, days, org, err, errsz);
+	if (rc == 0 && fchmod(dfd, 0700) != 0)
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %s", dir, strerror(errno));
 	if (rc == 0)
-		rc = write_pair(dir, "ca.pem", "ca-key.pem", cpem, cn, kpem, kn, err, errsz);
+		rc = write_pair(dfd, dir, "ca.pem", "ca-key.pem", cpem, cpem_len, kpem, kpem_len,
+				err, errsz);
 	explicit_bzero(kpem, sizeof kpem);
 	return rc;
 }
 
-static int read_file(const char *dir, const char *name, char *buf, size_t cap, long *n,
-		     char *err, size_t errsz)
+int pki_ca_init(const char *dir, enum pki_ktype t, unsigned days, const char *org, int force,
+		char *err, size_t errsz)
 {
-	char p[DD_PATH_MAX];
+	int rc, dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (join(p, sizeof p, dir, name) || (*n = dd_read_small_file(p, buf, cap)) < 0)
+	/* Nothing is made before every input is known good and the key is made. */
+	if (dfd >= 0) {
+		rc = pki_ca_init_at(dfd, dir, t, days, org, force, err, errsz);
+		close(dfd);
+		return rc;
+	}
+	if ((rc = ca_make(t, days, org, err, errsz)) == 0 && (dfd = open_out(dir, err, errsz)) < 0)
+		rc = -dfd;
+	if (rc == 0 && fchmod(dfd, 0700) != 0)
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %s", dir, strerror(errno));
+	if (rc == 0)
+		rc = write_pair(dfd, dir, "ca.pem", "ca-key.pem", cpem, cpem_len, kpem, kpem_len,
+				err, errsz);
+	explicit_bzero(kpem, sizeof kpem);
+	if (dfd >= 0)
+		close(dfd);
+	return rc;
+}
+
+static int read_file(int dfd, const char *dir, const char *name, char *buf, size_t cap,
+		     long *n, char *err, size_t errsz)
+{
+	if ((*n = dd_read_small_at(dfd, name, buf, cap)) < 0)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s/%s: %s", dir, name, strerror(errno));
 	return 0;
 }
 
-int pki_ca_load(const char *dir, struct pki_ca *ca, char *err, size_t errsz)
+int pki_ca_load_at(int dfd, const char *dir, struct pki_ca *ca, char *err, size_t errsz)
 {
-	static char kpem[PKI_PEM_MAX];
+	static char key[PKI_PEM_MAX];
 	const char *why = NULL;
 	long n, kn;
 	int rc;
 
-	if ((rc = read_file(dir, "ca.pem", ca->pem, sizeof ca->pem, &n, err, errsz)))
+	if ((rc = read_file(dfd, dir, "ca.pem", ca->pem, sizeof ca->pem, &n, err, errsz)))
 		return rc;
 	ca->pem_len = (size_t)n;
 	if (pki_x509_load(ca->pem, (size_t)n, ca->der, sizeof ca->der, &ca->cert, &why))
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s/ca.pem: %s", dir, why);
 	if (!ca->cert.is_ca)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s/ca.pem is not a CA certificate", dir);
-	if ((rc = read_file(dir, "ca-key.pem", kpem, sizeof kpem, &kn, err, errsz)))
+	if ((rc = read_file(dfd, dir, "ca-key.pem", key, sizeof key, &kn, err, errsz)))
 		return rc;
-	rc = pki_key_load(&ca->key, kpem, (size_t)kn, &why);
-	explicit_bzero(kpem, sizeof kpem);
+	rc = pki_key_load(&ca->key, key, (size_t)kn, &why);
+	explicit_bzero(key, sizeof key);
 	if (rc)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s/ca-key.pem: %s", dir, why);
 	if (!pki_key_matches(&ca->key, &ca->cert.pkey)) {
@@ -149,15 +184,26 @@ int pki_ca_load(const char *dir, struct pki_ca *ca, char *err, size_t errsz)
 	return 0;
 }
 
-int pki_ca_issue(struct pki_ca *ca, enum pki_role role, enum pki_ktype t, const char *cn,
-		 const struct pki_san *sans, unsigned nsans, unsigned days, const char *out,
-		 char *err, size_t errsz)
+int pki_ca_load(const char *dir, struct pki_ca *ca, char *err, size_t errsz)
+{
+	int rc, dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd < 0)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s/ca.pem: %s", dir, strerror(errno));
+	rc = pki_ca_load_at(dfd, dir, ca, err, errsz);
+	close(dfd);
+	return rc;
+}
+
+/* A new leaf pair for ca in cpem and kpem (the key to be wiped by the caller). */
+static int leaf_make(struct pki_ca *ca, enum pki_role role, enum pki_ktype t, const char *cn,
+		     const struct pki_san *sans, unsigned nsans, unsigned days, char *err,
+		     size_t errsz)
 {
 	static struct pki_key key;
-	static char cpem[PKI_PEM_MAX], kpem[PKI_PEM_MAX], first[256];
+	static char first[256];
 	struct pki_cert_spec spec;
 	time_t now = pki_now();
-	size_t cl, kl;
 	int rc;
 
 	if (role == PKI_SERVER && nsans == 0)
@@ -184,98 +230,52 @@ int pki_ca_issue(struct pki_ca *ca, enum pki_role role, enum pki_ktype t, const 
 	spec = (struct pki_cert_spec){ role, cn, NULL, now - PKI_SKEW, end, &key, &ca->key,
 				       ca->cert.subject, ca->cert.subject_len, ca->skid, sans,
 				       nsans };
-	rc = make(&spec, cpem, &cl, kpem, &kl, err, errsz);
+	rc = make(&spec, cpem, &cpem_len, kpem, &kpem_len, err, errsz);
 	pki_key_wipe(&key);
-	if (rc == 0 && dd_mkdir_p(out, 0700) != 0)
-		rc = dd_say(err, errsz, errno == ENOTDIR || errno == EEXIST ? DD_EXIT_USAGE : DD_EXIT_FAIL,
-			    "%s: %s", out, strerror(errno));
-	if (rc == 0)
-		rc = write_pair(out, role == PKI_SERVER ? "server-cert.pem" : "cert.pem",
-				role == PKI_SERVER ? "server-key.pem" : "key.pem", cpem, cl, kpem, kl,
-				err, errsz);
-	explicit_bzero(kpem, sizeof kpem);
-	if (rc == 0) {
-		char p[DD_PATH_MAX];
-
-		if (join(p, sizeof p, out, "ca.pem") ||
-		    dd_write_atomic(p, ca->pem, ca->pem_len, 0644) != 0)
-			rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s/ca.pem: %s", out, strerror(errno));
-	}
 	return rc;
 }
 
-static void add_text(struct pki_san *list, unsigned *n, const char *text)
+/* The pair made by leaf_make and a copy of ca.pem into the directory dfd. */
+static int leaf_write(struct pki_ca *ca, enum pki_role role, int dfd, const char *out,
+		      char *err, size_t errsz)
 {
-	struct pki_san s;
+	int rc = write_pair(dfd, out, role == PKI_SERVER ? "server-cert.pem" : "cert.pem",
+			    role == PKI_SERVER ? "server-key.pem" : "key.pem", cpem, cpem_len, kpem,
+			    kpem_len, err, errsz);
 
-	if (pki_san_parse(text, &s) == 0)
-		pki_san_add(list, n, &s);
+	explicit_bzero(kpem, sizeof kpem);
+	if (rc == 0 && dd_write_atomic_at(dfd, "ca.pem", ca->pem, ca->pem_len, 0644, (uid_t)-1,
+					      (gid_t)-1) != 0)
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s/ca.pem: %s", out, strerror(errno));
+	return rc;
 }
 
-/* The first name with a dot on an /etc/hosts line that names host: no DNS, no waiting. */
-static void fqdn(const char *host, struct pki_san *list, unsigned *n)
+int pki_ca_issue_at(struct pki_ca *ca, enum pki_role role, enum pki_ktype t, const char *cn,
+		    const struct pki_san *sans, unsigned nsans, unsigned days, int dfd,
+		    const char *out, char *err, size_t errsz)
 {
-	char line[512];
-	FILE *f = fopen("/etc/hosts", "re");
+	int rc = leaf_make(ca, role, t, cn, sans, nsans, days, err, errsz);
 
-	if (!f)
-		return;
-	while (fgets(line, sizeof line, f)) {
-		char *save, *w, *names[16];
-		int k = 0, hit = 0;
-
-		if ((w = strchr(line, '#')))
-			*w = 0;
-		if (!strtok_r(line, " \t\n", &save))
-			continue;
-		while (k < 16 && (w = strtok_r(NULL, " \t\n", &save))) {
-			hit |= strcmp(w, host) == 0 || (strncmp(w, host, strlen(host)) == 0 &&
-							 w[strlen(host)] == '.');
-			names[k++] = w;
-		}
-		for (int i = 0; hit && i < k; i++)
-			if (strchr(names[i], '.') && strncmp(names[i], host, strlen(host)) == 0)
-				add_text(list, n, names[i]);
+	if (rc) {
+		explicit_bzero(kpem, sizeof kpem);
+		return rc;
 	}
-	fclose(f);
+	return leaf_write(ca, role, dfd, out, err, errsz);
 }
 
-int pki_auto_sans(struct pki_san *list, unsigned *n)
+int pki_ca_issue(struct pki_ca *ca, enum pki_role role, enum pki_ktype t, const char *cn,
+		 const struct pki_san *sans, unsigned nsans, unsigned days, const char *out,
+		 char *err, size_t errsz)
 {
-	char host[256];
-	struct ifaddrs *ifs, *i;
+	int rc = leaf_make(ca, role, t, cn, sans, nsans, days, err, errsz), dfd;
 
-	if (gethostname(host, sizeof host) == 0) {
-		host[sizeof host - 1] = 0;
-		add_text(list, n, host);
-		if (!strchr(host, '.'))
-			fqdn(host, list, n);
+	if (rc == 0 && (dfd = open_out(out, err, errsz)) < 0)
+		rc = -dfd;
+	if (rc) {
+		explicit_bzero(kpem, sizeof kpem);
+		return rc;
 	}
-	add_text(list, n, "localhost");
-	add_text(list, n, "127.0.0.1");
-	add_text(list, n, "::1");
-	if (getifaddrs(&ifs) != 0)
-		return 0;
-	for (i = ifs; i; i = i->ifa_next) {
-		struct pki_san s = { .ip = 1 };
-
-		if (!i->ifa_addr)
-			continue;
-		if (i->ifa_addr->sa_family == AF_INET) {
-			s.alen = 4;
-			memcpy(s.addr, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, 4);
-		} else if (i->ifa_addr->sa_family == AF_INET6) {
-			const struct in6_addr *a = &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr;
-
-			if (IN6_IS_ADDR_LINKLOCAL(a))
-				continue;
-			s.alen = 16;
-			memcpy(s.addr, a, 16);
-		} else {
-			continue;
-		}
-		pki_san_add(list, n, &s);
-	}
-	freeifaddrs(ifs);
-	return 0;
+	rc = leaf_write(ca, role, dfd, out, err, errsz);
+	close(dfd);
+	return rc;
 }

@@ -40,8 +40,14 @@ int pki_ca_load(const char *dir, struct pki_ca *ca, char *err, size_t errsz);
 int pki_ca_issue(struct pki_ca *ca, enum pki_role role, enum pki_ktype t, const char *cn,
 		 const struct pki_san *sans, unsigned nsans, unsigned days, const char *out,
 		 char *err, size_t errsz);
-/* The host's names and addresses: hostname, its FQDN from /etc/hosts, localhost, every
- * interface address (IPv6 link-local left out), 127.0.0.1 and ::1. */
-int pki_auto_sans(struct pki_san *list, unsigned *n);
+/* The same three in an open directory dfd (which init makes 0700): every file is made and
+ * read relative to it, never through a symlink as last component; dir (out) names it in
+ * messages. The key is created O_EXCL|O_NOFOLLOW owner-only, then renamed into place. */
+int pki_ca_init_at(int dfd, const char *dir, enum pki_ktype t, unsigned days, const char *org,
+		   int force, char *err, size_t errsz);
+int pki_ca_load_at(int dfd, const char *dir, struct pki_ca *ca, char *err, size_t errsz);
+int pki_ca_issue_at(struct pki_ca *ca, enum pki_role role, enum pki_ktype t, const char *cn,
+		    const struct pki_san *sans, unsigned nsans, unsigned days, int dfd,
+		    const char *out, char *err, size_t errsz);
 
 #endif

@@ -71,6 +71,14 @@ int dd_path_split(const char *path, char *dir, size_t dirsz, const char **base)
 	return 0;
 }
 
+int dd_fsync_dir(int fd)
+{
+	/* Some filesystems cannot fsync a directory; the rename is still ordered. */
+	if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS)
+		return -1;
+	return 0;
+}
+
 int dd_fsync_parent(const char *path)
 {
 	char dir[4096];
@@ -82,24 +90,28 @@ int dd_fsync_parent(const char *path)
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	rc = fsync(fd);
-	/* Some filesystems cannot fsync a directory; the rename is still ordered. */
-	if (rc < 0 && (errno == EINVAL || errno == EROFS))
-		rc = 0;
+	rc = dd_fsync_dir(fd);
 	saved = errno;
 	close(fd);
 	errno = saved;
 	return rc;
 }
 
-long dd_read_small_file(const char *path, char *buf, size_t bufsz)
+long dd_read_small_at(int dirfd, const char *name, char *buf, size_t bufsz)
 {
-	struct stat st;
-	ssize_t r;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return -1;
+	return dd_read_small_fd(fd, buf, bufsz);
+}
+
+long dd_read_small_fd(int fd, char *buf, size_t bufsz)
+{
+	struct stat st;
+	ssize_t r;
+
+	errno = 0;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		if (errno == 0 || S_ISDIR(st.st_mode))
 			errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
@@ -116,4 +128,9 @@ long dd_read_small_file(const char *path, char *buf, size_t bufsz)
 	}
 	buf[r] = 0;
 	return (long)r;
+}
+
+long dd_read_small_file(const char *path, char *buf, size_t bufsz)
+{
+	return dd_read_small_at(AT_FDCWD, path, buf, bufsz);
 }

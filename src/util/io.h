@@ -11,11 +11,16 @@ int dd_write_all(int fd, const void *buf, size_t n);
 ssize_t dd_read_full(int fd, void *buf, size_t n);
 /* fsync the directory that holds path ("." for a bare name); 0 or -1 with errno. */
 int dd_fsync_parent(const char *path);
+/* fsync the directory fd (a file system that cannot is not an error). */
+int dd_fsync_dir(int fd);
 /* Split path into its directory (without trailing '/', "/" or ".") and last component. */
 int dd_path_split(const char *path, char *dir, size_t dirsz, const char **base);
 
 /* Read a whole small file (at most bufsz - 1 bytes, NUL-terminated) refusing directories,
  * fifos and symlinks at the last component. Bytes read, or -1 with errno (EFBIG if larger). */
 long dd_read_small_file(const char *path, char *buf, size_t bufsz);
+/* The same for name in dirfd, and for an open fd (which it closes). */
+long dd_read_small_at(int dirfd, const char *name, char *buf, size_t bufsz);
+long dd_read_small_fd(int fd, char *buf, size_t bufsz);
 
 #endif

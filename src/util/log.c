@@ -1,6 +1,7 @@
 #include "util/log.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,7 +10,10 @@
 
 static int verbosity = DD_NORMAL;
 static int on_tty;
-static int progress_shown;
+/* Progress can be drawn by a worker thread (the unpack's hasher) while the main thread
+ * logs: the two flags are atomic, and stdio locks each line. */
+static atomic_int progress_shown;
+static atomic_int progress_pct = -1;
 
 void dd_log_init(void)
 {
@@ -158,9 +162,21 @@ void dd_progress(const char *fmt, ...)
 	progress_shown = 1;
 }
 
+void dd_progress_bytes(const char *what, unsigned long long done, unsigned long long total)
+{
+	int pct = total ? (int)(done * 100 / total) : 100;
+
+	if (pct > 100)
+		pct = 100;
+	if (!on_tty || verbosity < DD_NORMAL || atomic_exchange(&progress_pct, pct) == pct)
+		return;
+	dd_progress("%s: %.1f of %.1f MB (%d%%)", what, (double)done / 1e6, (double)total / 1e6, pct);
+}
+
 void dd_progress_end(void)
 {
 	clear_progress();
+	atomic_store(&progress_pct, -1);
 	fflush(stderr);
 }
 

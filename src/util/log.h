@@ -1,7 +1,15 @@
 /* One convention for output: errors and warnings are one line on stderr, prefixed
  * "dockdrop: "; step lines go to stdout unless --quiet; debug lines need -v; a progress
  * line is drawn only when stderr is a terminal. Control characters in a message (a file
- * name from a hostile archive, say) are escaped, so an error is always exactly one line. */
+ * name from a hostile archive, say) are escaped, so an error is always exactly one line.
+ *
+ * One convention for errors, in every module (README "Hacking"):
+ * - a function that does a job for a caller returns 0 or an exit code below (never -1),
+ *   with one line in the caller's err buffer: `return dd_say(err, errsz, DD_EXIT_FAIL,
+ *   "%s: %s", path, strerror(errno));` (what failed, on what, what to do);
+ * - helpers as small as a system call (util/, host/txn.h) return 0 or -1 with errno;
+ * - the line is printed once, by whoever runs the command, with dd_fail
+ *   ("dockdrop: CMD: line") or dd_err; a warning (dd_warn) never changes the exit code. */
 #ifndef DD_LOG_H
 #define DD_LOG_H
 
@@ -24,7 +32,13 @@ void dd_warn(const char *fmt, ...) DD_PRINTF(1, 2);
 int dd_say(char *err, unsigned long errsz, int rc, const char *fmt, ...) DD_PRINTF(4, 5);
 void dd_info(const char *fmt, ...) DD_PRINTF(1, 2);
 void dd_debug(const char *fmt, ...) DD_PRINTF(1, 2);
+/* A progress line, redrawn in place on a terminal (stderr), and nothing at all elsewhere:
+ * a log file or a pipe gets the one-line steps only. The next line of any kind, or
+ * dd_progress_end, clears it. */
 void dd_progress(const char *fmt, ...) DD_PRINTF(1, 2);
+/* "WHAT: 12.3 of 70.1 MB (17%)", drawn only when the percentage moves; may be called from
+ * any one thread at a time. */
+void dd_progress_bytes(const char *what, unsigned long long done, unsigned long long total);
 void dd_progress_end(void);
 
 /* Escape control bytes of s into out (always terminated, "..." when cut). */

@@ -1,17 +1,38 @@
 #include "util/mkdirp.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/atomic.h"
+
+int dd_mkdirat(int dirfd, const char *name, mode_t mode)
+{
+	int fd, e;
+
+	if (mkdirat(dirfd, name, mode & 0700) != 0)
+		return -1;
+	/* Made owner-only; now the exact mode on what was made (never through a link). */
+	if ((fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	if (fchmod(fd, mode) != 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
 
 static int make_one(const char *path, mode_t mode)
 {
 	struct stat st;
 
-	if (mkdir(path, mode & 0700) == 0)
-		return chmod(path, mode);
+	if (dd_mkdirat(AT_FDCWD, path, mode) == 0)
+		return 0;
 	if (errno != EEXIST)
 		return -1;
 	if (stat(path, &st) < 0)

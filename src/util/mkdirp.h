@@ -7,5 +7,8 @@
 #include <sys/types.h>
 
 int dd_mkdir_p(const char *path, mode_t mode);
+/* One directory name in dirfd, with mode exactly; -1 with errno (EEXIST when something is
+ * there: the caller decides whether that will do). */
+int dd_mkdirat(int dirfd, const char *name, mode_t mode);
 
 #endif

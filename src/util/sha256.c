@@ -142,29 +142,33 @@ void dd_sha256_out(const dd_sha256 *c, unsigned char out[32])
 	br_sha256_out(c, out);
 }
 
-int dd_sha256_file(const char *path, unsigned char out[32])
+int dd_sha256_fd(int fd, unsigned char out[32])
 {
 	char buf[16384];
 	dd_sha256 c;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
-	if (fd < 0)
-		return -1;
 	dd_sha256_init(&c);
 	while ((n = read(fd, buf, sizeof buf)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			int e = errno;
-
-			close(fd);
-			errno = e;
+		if (n < 0)
 			return -1;
-		}
 		dd_sha256_update(&c, buf, (size_t)n);
 	}
-	close(fd);
 	dd_sha256_out(&c, out);
 	return 0;
+}
+
+int dd_sha256_file(const char *path, unsigned char out[32])
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc, e;
+
+	if (fd < 0)
+		return -1;
+	rc = dd_sha256_fd(fd, out);
+	e = errno;
+	close(fd);
+	errno = e;
+	return rc;
 }

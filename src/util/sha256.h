@@ -16,6 +16,8 @@ void dd_sha256_update(dd_sha256 *c, const void *data, size_t n);
 void dd_sha256_out(const dd_sha256 *c, unsigned char out[32]);
 /* SHA-256 of the regular file at path (not followed if a symlink). 0 or -1 with errno. */
 int dd_sha256_file(const char *path, unsigned char out[32]);
+/* The same for the rest of an open fd (left open). */
+int dd_sha256_fd(int fd, unsigned char out[32]);
 /* 1 when the SHA extensions are in use. dd_sha256_force_generic(1) turns them off (tests
  * compare both paths). */
 int dd_sha256_accelerated(void);

@@ -3,6 +3,9 @@
 # - killed with SIGKILL at every change it makes (DOCKDROP_TEST_KILL_AT=N, util/fault.h),
 #   then re-run: it completes, and the tree equals a clean install's (certificates and
 #   keys are random, so for those: present, right modes, verified by openssl);
+# - killed so at every change point, then `uninstall --purge`: the tree is byte for byte
+#   the one before install (links, staging and partial engine directories, temporary
+#   names, the group line: everything that run made is gone);
 # - into a full filesystem (small tmpfs roots, in a private mount namespace): it fails
 #   with one line and the tree is exactly as before.
 . "$(dirname "$0")/lib.sh"
@@ -26,6 +29,13 @@ tree() {
 	(cd "$1" && find . -type f ! -name '*.pem' ! -path ./var/lib/dockdrop/state -print0 |
 		LC_ALL=C sort -z | xargs -0 -r sha256sum)
 	sed 's/^keep \([^ ]*\) \([^ ]*\) .*/keep \1 \2/' "$1/var/lib/dockdrop/state" 2>/dev/null
+}
+
+# Every path, type, mode and link target, and every file's digest, unmasked; kept in
+# $T/u.tree too for the report.
+full_tree() {
+	(cd "$1" && find . -printf '%p %y %m %l\n' | LC_ALL=C sort &&
+		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) | tee "$T/u.tree"
 }
 
 # The certificates of a tree chain to its CA and each key is its certificate's.
@@ -112,6 +122,57 @@ while [ $n -lt $max ]; do
 	fi
 	rm -rf "$R"
 done
+# The same kill points, then uninstall: everything that run made goes but what a plain
+# uninstall keeps by design (certificates, the CA, the docker group, the record of them);
+# then uninstall --purge: the tree is byte for byte as before.
+KEPT='\./(etc/dockdrop|etc/docker|var/lib/dockdrop|etc/group|etc/gshadow|etc/\.pwd\.lock)([/ ]|$)'
+n=0 bad2=0 undone=0
+while [ $n -lt "$killed" ]; do
+	n=$((n + 1))
+	R=$T/u$n
+	mkroot "$R"
+	before=$(full_tree "$R")
+	DOCKDROP_TEST_KILL_AT=$n "$DD" $INSTALL --root "$R" >/dev/null 2>&1
+	run "$DD" uninstall --root "$R"
+	printf '%s\n' "$before" >"$T/u.before"
+	full_tree "$R" >/dev/null
+	extra=$(diff "$T/u.before" "$T/u.tree" | grep '^[<>]' | grep -Ev "$KEPT")
+	if [ $rc -ne 0 ] || [ -n "$extra" ]; then
+		bad2=$((bad2 + 1))
+		notok "killed at point $n, then uninstall: exit $rc, left: $(printf '%s' "$extra" | head -n 4 | tr '\n' '|' | cut -c1-400) $(head -c 200 "$T_TMP/err")"
+		rm -rf "$R"
+		continue
+	fi
+	run "$DD" uninstall --root "$R" --purge
+	if [ $rc -eq 0 ] && [ "$(full_tree "$R")" = "$before" ]; then
+		undone=$((undone + 1))
+	else
+		bad2=$((bad2 + 1))
+		notok "killed at point $n, then uninstall and uninstall --purge: exit $rc, $(printf '%s\n' "$before" | diff - "$T/u.tree" | grep '^[<>]' | head -n 4 | tr '\n' '|' | cut -c1-400) $(head -c 200 "$T_TMP/err")"
+	fi
+	rm -rf "$R"
+done
+[ $bad2 -eq 0 ] && [ "$undone" -eq "$killed" ] && [ $killed -gt 0 ] &&
+	ok "after each of the $killed kills, uninstall removes all that run made but the certificates, and uninstall --purge leaves the tree byte for byte as before install" ||
+	notok "$bad2 of $killed killed installs were not undone by uninstall, uninstall --purge"
+n=0 bad2=0
+while [ $n -lt "$killed" ]; do
+	n=$((n + 1))
+	R=$T/p$n
+	mkroot "$R"
+	before=$(full_tree "$R")
+	DOCKDROP_TEST_KILL_AT=$n "$DD" $INSTALL --root "$R" >/dev/null 2>&1
+	run "$DD" uninstall --root "$R" --purge
+	if [ $rc -ne 0 ] || [ "$(full_tree "$R")" != "$before" ]; then
+		bad2=$((bad2 + 1))
+		notok "killed at point $n, then uninstall --purge: exit $rc, $(printf '%s\n' "$before" | diff - "$T/u.tree" | grep '^[<>]' | head -n 4 | tr '\n' '|' | cut -c1-400) $(head -c 200 "$T_TMP/err")"
+	fi
+	rm -rf "$R"
+done
+[ $bad2 -eq 0 ] && [ $killed -gt 0 ] &&
+	ok "after each of the $killed kills, uninstall --purge at once leaves the tree byte for byte as before install" ||
+	notok "$bad2 of $killed killed installs were not undone by uninstall --purge"
+
 echo "# install --root has $killed kill points"
 [ $killed -ge 20 ] && ok "install killed at each of its $killed change points (>= 20)" ||
 	notok "only $killed kill points (want >= 20)"

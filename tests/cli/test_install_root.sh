@@ -104,12 +104,21 @@ check "uninstall keeps the changed unit, the certificates and the CA" sh -c \
 check "uninstall removes both engines and the links" sh -c \
 	"[ ! -e '$R/opt/dockdrop' ] && [ ! -e '$R/usr/local/bin/dockerd' ] && [ ! -L '$R/usr/local/bin/dockerd' ]"
 check "uninstall puts the user's daemon.json back byte for byte" cmp -s "$R/etc/docker/daemon.json" "$T/daemon.json.user"
+cp "$R/etc/systemd/system/docker.service" "$T/docker.service.user"
 run "$T/dd2" install -q --root "$R" --tls-san vm.example --port 2377
+grep -v '^dockdrop: warning: ' "$T_TMP/err" >"$T/errs"
+check "a re-install refuses the changed unit uninstall kept (it is the user's now): exit 2, one line" sh -c \
+	"[ $rc -eq 2 ] && [ \$(wc -l <'$T/errs') = 1 ] && grep -q '/etc/systemd/system/docker.service exists and is not dockdrop' '$T/errs'"
+run "$T/dd2" install -q --root "$R" --tls-san vm.example --port 2377 --force
+check "a re-install with --force keeps the changed unit aside, in /var/lib/dockdrop/backup" \
+	cmp -s "$R/var/lib/dockdrop/backup/etc/systemd/system/docker.service" "$T/docker.service.user"
 check "a re-install reuses the kept CA" sh -c \
 	"[ $rc -eq 0 ] && openssl verify -CAfile '$R/etc/dockdrop/ca/ca.pem' '$R/etc/docker/tls/server-cert.pem' >/dev/null"
 run "$T/dd2" uninstall --root "$R" --purge
 check "uninstall --purge after a re-install: exit 0, CA and keys gone" sh -c \
 	"[ $rc -eq 0 ] && [ ! -e '$R/etc/dockdrop' ] && [ ! -e '$R/etc/docker/tls' ]"
+check "uninstall --purge puts the user's unit back and the backup directory goes" sh -c \
+	"cmp -s '$R/etc/systemd/system/docker.service' '$T/docker.service.user' && [ ! -e '$R/var/lib/dockdrop' ]"
 
 # A whole life in a fresh tree: install, upgrade, rollback, uninstall --purge, and the tree
 # is exactly as before (a debootstrap tree has /etc/.pwd.lock already).

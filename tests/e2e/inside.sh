@@ -27,10 +27,14 @@ digest() {
 }
 digest >/tmp/tree.before
 
-# Debian's engine here has no iptables to drive and the root is an overlay (no overlay2
-# on top of it): the settings a user of such a container would give.
-OPTS="--init none --tls-san 127.0.0.1 --daemon-opt iptables=false --daemon-opt ip6tables=false
-	--daemon-opt bridge=\"none\" --daemon-opt storage-driver=\"vfs\""
+# Neither this root nor the machine has iptables, so the daemon runs with iptables=false:
+# it still makes docker0 and a bridge for each user network (the re-run test below needs
+# them real), only without NAT rules, which nothing here uses (containers run with
+# --network none). The root is an overlay (no overlay2 on top of it), hence vfs.
+OPTS_BASE="--init none --tls-san 127.0.0.1 --daemon-opt iptables=false --daemon-opt ip6tables=false
+	--daemon-opt storage-driver=\"vfs\""
+# e2e.example is taken off again below: the certificate must lose it.
+OPTS="$OPTS_BASE --tls-san e2e.example"
 
 # --- install -------------------------------------------------------------------------------
 t0=$(date +%s%N)
@@ -58,6 +62,21 @@ check "the CA directory is 0700" sh -c '[ "$(stat -c %a /etc/dockdrop/ca)" = 700
 check "docker group in /etc/group and /etc/gshadow" sh -c 'grep -q "^docker:x:[0-9]*:" /etc/group && grep -q "^docker:!*:" /etc/gshadow'
 check "daemon.json has tlsverify and the user's options" sh -c \
 	'grep -q "\"tlsverify\": *true" /etc/docker/daemon.json && grep -q "\"storage-driver\": *\"vfs\"" /etc/docker/daemon.json'
+# The names found: the host's own addresses in, its IPv6 temporary one out (when the
+# namespace has IPv6: test_install.sh made ddeth0).
+$DD ca show /etc/docker/tls/server-cert.pem >/tmp/show0.out 2>&1
+SANS0=" $(sed -n 's/^sans *//p' /tmp/show0.out) "
+case "$SANS0" in
+*" 10.77.0.1 "*) ok "the certificate names ddeth0's 10.77.0.1 (discovered)" ;;
+*) notok "10.77.0.1 not discovered: $SANS0" ;;
+esac
+if [ -e /proc/net/if_inet6 ]; then
+	ntemp=$(grep -c '^20010db80007[0-9a-f]* [0-9a-f]* [0-9a-f]* [0-9a-f]* [0-9a-f][13579bdf] ' /proc/net/if_inet6)
+	v6=$(echo "$SANS0" | tr ' ' '\n' | grep -c '^2001:db8:7:')
+	[ "$ntemp" -ge 1 ] && [ "$v6" = 1 ] && case "$SANS0" in *" 2001:db8:7::1 "*) true ;; *) false ;; esac &&
+		ok "the certificate names 2001:db8:7::1 and none of the $ntemp temporary addresses beside it" ||
+		notok "IPv6: $ntemp temporary, names: $SANS0"
+fi
 
 # --- the real docker CLI with the client files ----------------------------------------------
 TLS="--tlsverify --tlscacert $C/ca.pem --tlscert $C/cert.pem --tlskey $C/key.pem -H tcp://127.0.0.1:$PORT"
@@ -79,17 +98,129 @@ else
 	notok "making the test image (import, save): $(tail -n 3 /tmp/err | tr '\n' '|')"
 fi
 
-# --- re-run: nothing to do, nothing restarted -----------------------------------------------
-cp -a /etc/docker/daemon.json /tmp/daemon.json.1
+# --- real use, then the same install again: nothing to do, nothing restarted ---------------
+# What a machine in use has and a fresh one has not: docker0 (the daemon made it), a user
+# network's br-<id>, a network whose bridge has a name of the user's (left out only
+# because the daemon reports its subnet), a running container, a veth pair (one end with
+# a link-local address only), an interface that is down with an address. None of them may
+# change the certificate, restart dockerd or stop the container.
+ifaddr() { busybox ip -o addr show dev "$1" 2>/dev/null | grep -q " inet $2"; }
+ifup() { busybox ip -o link show dev "$1" 2>/dev/null | grep -q '<[^>]*,UP[,>]'; }
+peer_of() { busybox ip -o link | sed -n "s/^[0-9]*: \([^@:]*\)@$1:.*/\1/p"; }
 # shellcheck disable=SC2086
-$DD install $OPTS >/tmp/install2.out 2>/tmp/install2.err
+docker $TLS network create dd-user >/tmp/net.id 2>/tmp/err &&
+	docker $TLS network create -o com.docker.network.bridge.name=ddbr0 dd-named >/dev/null 2>>/tmp/err ||
+	notok "docker network create: $(tail -n 3 /tmp/err | tr '\n' '|')"
+BR=br-$(cut -c1-12 /tmp/net.id)
+# shellcheck disable=SC2086
+CID=$(docker $TLS run -d --network none dd-tiny:1 /bin/busybox sleep 100000 2>/tmp/err) ||
+	notok "docker run -d: $(tail -n 3 /tmp/err | tr '\n' '|')"
+busybox ip link add veth-dd type veth && busybox ip link set "$(peer_of veth-dd)" name ddpeer &&
+	busybox ip addr add 10.99.0.1/24 dev veth-dd && busybox ip addr add 169.254.9.9/16 dev ddpeer &&
+	busybox ip link set veth-dd up && busybox ip link set ddpeer up &&
+	busybox ip link add dddown type veth && busybox ip link set "$(peer_of dddown)" name dddown2 &&
+	busybox ip addr add 10.98.0.1/24 dev dddown ||
+	notok "making the veth pairs: $(busybox ip -o link | tr '\n' '|' | cut -c1-300)"
+if ifaddr docker0 172. && ifup docker0 && ifaddr "$BR" 172. && ifup "$BR" && ifaddr ddbr0 172. && ifup ddbr0 &&
+	ifaddr veth-dd 10.99.0.1 && ifup ddpeer && ifaddr ddpeer 169.254.9.9 && ifaddr dddown 10.98.0.1 && ! ifup dddown; then
+	ok "in use: docker0, $BR and ddbr0 up with addresses, veth-dd, ddpeer (link-local), dddown (down), container ${CID%"${CID#????????????}"}"
+else
+	notok "the interfaces of a machine in use: $(busybox ip -o addr | tr '\n' '|' | cut -c1-600)"
+fi
+# Every file, link and directory install wrote (the directories it owns, and each path the
+# state record lists) with inode, mtime, ctime and size: a rewrite with the same bytes
+# shows too. /var/log is the daemons' to write.
+written() {
+	{
+		find /opt/dockdrop /usr/local/bin /etc/docker /etc/dockdrop /var/lib/dockdrop /run/dockdrop \
+			/etc/group /etc/gshadow -printf '%p %y %i %T@ %C@ %s\n'
+		sed -n 's/^\(file\|keep\|conf\|link\|dir\) \([^ ]*\).*/\2/p' /var/lib/dockdrop/state |
+			while read -r p; do find "$p" -maxdepth 0 -printf '%p %y %i %T@ %C@ %s\n'; done
+	} | LC_ALL=C sort
+}
+container() { docker $TLS inspect -f '{{.Id}} {{.State.Running}} {{.State.StartedAt}}' "$CID" 2>&1; }
+written >/tmp/written.1
+C1=$(container)
+sleep 1.1 # a rewrite within the same clock tick could keep the mtime
+t0=$(date +%s%N)
+# shellcheck disable=SC2086
+$DD install -v $OPTS >/tmp/install2.out 2>/tmp/install2.err
 rc=$?
+echo "# re-run after use: $((($(date +%s%N) - t0) / 1000000)) ms"
 if [ $rc -eq 0 ] && grep -q 'already installed, nothing to do' /tmp/install2.out &&
 	[ "$(cat /run/dockdrop/dockerd.pid)" = "$DPID" ] && alive "$DPID"; then
-	ok "re-run: already installed, nothing to do; dockerd not restarted"
+	ok "re-run after use: exit 0, already installed, nothing to do; dockerd ($DPID) not restarted"
 else
-	notok "re-run: exit $rc, $(cat /tmp/install2.out /tmp/install2.err | tr '\n' '|' | cut -c1-400)"
+	notok "re-run after use: exit $rc, $(cat /tmp/install2.out /tmp/install2.err | grep -v debug: | tr '\n' '|' | cut -c1-600)"
 fi
+C2=$(container)
+[ "$C2" = "$C1" ] && [ "$(echo "$C2" | cut -d' ' -f2)" = true ] &&
+	ok "the container still runs: same id, State.Running, same StartedAt" ||
+	notok "the container after the re-run: '$C2' (before: '$C1')"
+written >/tmp/written.2
+if cmp -s /tmp/written.1 /tmp/written.2 && [ "$(wc -l </tmp/written.1)" -gt 20 ]; then
+	ok "no file rewritten: inode, mtime and ctime of $(wc -l </tmp/written.1) paths unchanged"
+else
+	notok "files rewritten by the re-run: $(diff /tmp/written.1 /tmp/written.2 | grep '^[<>]' | head -n 6 | tr '\n' '|' | cut -c1-600)"
+fi
+# The daemon's own answer is what leaves ddbr0 out (its name is the user's).
+grep -q "discovery: 172\.[0-9.]* on ddbr0 left out" /tmp/install2.err &&
+	ok "ddbr0's address left out as inside a network the daemon reports" ||
+	notok "ddbr0 not left out: $(grep discovery /tmp/install2.err | tr '\n' '|' | cut -c1-400)"
+
+# --- a --tls-san taken off: the next run removes it from the certificate, and says why ------
+# Go's verifier (the docker CLI) reaches the daemon by that name before and not after.
+# (debootstrap's minbase root has no /etc/hosts: put back what was, or nothing)
+[ -e /etc/hosts ] && cp -a /etc/hosts /tmp/hosts.orig
+echo "127.0.0.1 e2e.example" >>/etc/hosts
+BYNAME="--tlsverify --tlscacert $C/ca.pem --tlscert $C/cert.pem --tlskey $C/key.pem -H tcp://e2e.example:$PORT"
+# shellcheck disable=SC2086
+check "docker reaches the daemon as e2e.example (a --tls-san)" sh -c "docker $BYNAME version | grep -q '^Server:'"
+# shellcheck disable=SC2086
+$DD install $OPTS_BASE >/tmp/install3.out 2>/tmp/install3.err
+rc=$?
+NPID=$(cat /run/dockdrop/dockerd.pid 2>/dev/null)
+if [ $rc -eq 0 ] && grep -qx 'server certificate re-issued: name e2e.example removed' /tmp/install3.out &&
+	grep -q '^mTLS verified' /tmp/install3.out && [ "$NPID" != "$DPID" ] && alive "$NPID"; then
+	ok "--tls-san e2e.example taken off: \"$(grep 're-issued' /tmp/install3.out)\", dockerd restarted, mTLS verified"
+else
+	notok "--tls-san taken off: exit $rc: $(cat /tmp/install3.out /tmp/install3.err | tr '\n' '|' | cut -c1-600)"
+fi
+$DD ca show /etc/docker/tls/server-cert.pem >/tmp/show.out 2>&1
+check "the certificate's names lack e2e.example and keep 127.0.0.1 (ca show)" sh -c \
+	"grep '^sans' /tmp/show.out | grep -qw 127.0.0.1 && ! grep '^sans' /tmp/show.out | grep -q e2e.example"
+# shellcheck disable=SC2086
+if timeout 30 docker $BYNAME version >/tmp/out 2>/tmp/err; then
+	notok "docker still reaches the daemon as e2e.example"
+elif grep -q 'not e2e.example\|valid for' /tmp/err; then
+	ok "docker refuses the daemon as e2e.example now ($(grep -o 'valid for[^,]*' /tmp/err | head -n 1 | cut -c1-80))"
+else
+	notok "docker as e2e.example: stderr lacks the name error: $(tr '\n' '|' </tmp/err | cut -c1-300)"
+fi
+if [ -e /tmp/hosts.orig ]; then cp -a /tmp/hosts.orig /etc/hosts; else rm -f /etc/hosts; fi
+DPID=$NPID
+CPID=$(cat /run/dockdrop/containerd.pid 2>/dev/null)
+OPTS=$OPTS_BASE
+
+# --- a setting the daemon refuses: the previous configuration is put back, no outage --------
+cp -a /etc/docker/daemon.json /tmp/daemon.json.good && cp -a /var/lib/dockdrop/state /tmp/state.good
+BAD=$(echo "$OPTS" | sed 's/storage-driver="vfs"/storage-driver="no-such-driver"/')
+# shellcheck disable=SC2086
+$DD install $BAD >/tmp/undo.out 2>/tmp/undo.err
+rc=$?
+UPID=$(cat /run/dockdrop/dockerd.pid 2>/dev/null)
+if [ $rc -eq 1 ] && grep -q 'the previous configuration is back and dockerd .* answers again' /tmp/undo.err &&
+	grep -q "the daemon's log ends with" /tmp/undo.err && grep -q 'no-such-driver' /tmp/undo.err &&
+	cmp -s /etc/docker/daemon.json /tmp/daemon.json.good && cmp -s /var/lib/dockdrop/state /tmp/state.good &&
+	alive "$UPID" && [ "$UPID" != "$DPID" ]; then
+	ok "an unknown storage driver after a good install: exit 1 with the daemon's log, daemon.json and the record put back, dockerd ($UPID) restarted with them"
+else
+	notok "bad --daemon-opt after a good install: exit $rc: $(tr '\n' '|' </tmp/undo.err | cut -c1-500)"
+fi
+# shellcheck disable=SC2086
+check "after it the old daemon answers again over mTLS" sh -c "docker $TLS version | grep -q '^Server:'"
+DPID=$UPID
+CPID=$(cat /run/dockdrop/containerd.pid 2>/dev/null)
 
 # --- upgrade to another engine, then --rollback, on the running daemon -----------------------
 if [ -x /tmp/dockdrop2 ]; then

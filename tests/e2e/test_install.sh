@@ -1,7 +1,9 @@
 # End to end in a real Debian root: dist/dockdrop installs the engine it carries into a
 # debootstrap'd bookworm tree (tests/e2e/mkroot.sh, cached), with --init none, and the
 # real docker CLI then talks to the real dockerd over mutual TLS, loads an image the test
-# makes and runs a container. Then: a re-run is a no-op, status --json is right, the TLS
+# makes and runs a container. Then: after real use (networks, a running container, veth
+# pairs, link-local and down interfaces) a re-run is a no-op that restarts and rewrites
+# nothing, a --tls-san taken off leaves the certificate, status --json is right, the TLS
 # port refuses the wrong clients, and uninstall --purge leaves the tree as it was apart
 # from data.
 #
@@ -24,6 +26,19 @@ if [ "${1-}" = --inner ]; then
 	T=$2 LOWER=$3
 	R=$T/root
 	ip link set lo up || { notok "namespace: lo up"; exit 1; }
+	# An interface of the machine's own (up, with carrier from its veth peer): stable IPv4
+	# and IPv6 addresses the server certificate must name, and an IPv6 temporary (privacy)
+	# address the kernel derives from the mngtmpaddr one, which it must not (it rotates).
+	if ! ip link add ddeth0 type veth peer name ddeth0p || ! ip link set ddeth0 up ||
+		! ip link set ddeth0p up || ! ip addr add 10.77.0.1/24 dev ddeth0; then
+		notok "namespace: ddeth0 with 10.77.0.1"
+		exit 1
+	fi
+	if [ -w /proc/sys/net/ipv6/conf/ddeth0/use_tempaddr ]; then
+		echo 2 >/proc/sys/net/ipv6/conf/ddeth0/use_tempaddr &&
+			ip addr add 2001:db8:7::1/64 dev ddeth0 mngtmpaddr nodad ||
+			{ notok "namespace: ddeth0 with 2001:db8:7::1 mngtmpaddr"; exit 1; }
+	fi
 	mount --make-rprivate /
 	mkdir -p "$T/upper" "$T/work" "$R"
 	if ! mount -t overlay dd-e2e -o "lowerdir=$LOWER,upperdir=$T/upper,workdir=$T/work" "$R" ||

@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char sep[] = "\n==\n";
 	const char *opts[1];
-	struct dd_daemon_cfg c = { 1, 2376, "/etc/docker/tls", opts, 0 };
+	struct dd_daemon_cfg c = { 1, 2376, "/etc/docker/tls", opts, 0, NULL, 0, NULL, 0 };
 	char *buf, *kv = NULL, warn[256], err[256], *out = NULL, *again = NULL;
 	size_t n;
 

@@ -110,7 +110,7 @@ static const struct merge_case {
 
 static struct dd_daemon_cfg cfg_of(const struct merge_case *m)
 {
-	struct dd_daemon_cfg c = { m->tcp, 2376, m->tls_dir, m->opts, m->nopts };
+	struct dd_daemon_cfg c = { m->tcp, 2376, m->tls_dir, m->opts, m->nopts, NULL, 0, NULL, 0 };
 
 	return c;
 }
@@ -248,7 +248,7 @@ static void expect_refused(const char *name, const char *old, size_t n,
 
 TEST(refused_files)
 {
-	struct dd_daemon_cfg c = { 1, 2376, TLS, no_opts, 0 };
+	struct dd_daemon_cfg c = { 1, 2376, TLS, no_opts, 0, NULL, 0, NULL, 0 };
 
 	for (size_t i = 0; i < sizeof bad_files / sizeof bad_files[0]; i++) {
 		char err[256] = "", *out = (char *)1;
@@ -299,7 +299,7 @@ TEST(output_bounded)
 	size_t n = 700 * 1024;
 	char *kv = malloc(n + 16), *old = malloc(n + 16), warn[64], err[256] = "", *out = NULL;
 	const char *opts[1] = { kv };
-	struct dd_daemon_cfg c = { 1, 2376, TLS, opts, 1 };
+	struct dd_daemon_cfg c = { 1, 2376, TLS, opts, 1, NULL, 0, NULL, 0 };
 
 	strcpy(kv, "big=\"");
 	memset(kv + 5, 'x', n);
@@ -381,12 +381,12 @@ TEST(refused_settings)
 		struct dd_daemon_cfg c;
 		const char *msg;
 	} rows[] = {
-		{ { 1, 2376, TLS, twice, 2 }, "--daemon-opt debug: given twice" },
-		{ { 1, 2376, TLS, owned, 2 }, "--daemon-opt hosts: dockdrop sets this key" },
-		{ { 1, 0, TLS, no_opts, 0 }, "--port 0: expected 1 to 65535" },
-		{ { 1, 65536, TLS, no_opts, 0 }, "--port 65536" },
-		{ { 1, 2376, "etc/docker/tls", no_opts, 0 }, "must be an absolute path" },
-		{ { 1, 2376, NULL, no_opts, 0 }, "must be an absolute path" },
+		{ { 1, 2376, TLS, twice, 2, NULL, 0, NULL, 0 }, "--daemon-opt debug: given twice" },
+		{ { 1, 2376, TLS, owned, 2, NULL, 0, NULL, 0 }, "--daemon-opt hosts: dockdrop sets this key" },
+		{ { 1, 0, TLS, no_opts, 0, NULL, 0, NULL, 0 }, "--port 0: expected 1 to 65535" },
+		{ { 1, 65536, TLS, no_opts, 0, NULL, 0, NULL, 0 }, "--port 65536" },
+		{ { 1, 2376, "etc/docker/tls", no_opts, 0, NULL, 0, NULL, 0 }, "must be an absolute path" },
+		{ { 1, 2376, NULL, no_opts, 0, NULL, 0, NULL, 0 }, "must be an absolute path" },
 	};
 
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
@@ -396,7 +396,7 @@ TEST(refused_settings)
 /* A small warn buffer is cut but terminated; none at all is fine. */
 TEST(warn_buffer)
 {
-	struct dd_daemon_cfg c = { 1, 2376, TLS, no_opts, 0 };
+	struct dd_daemon_cfg c = { 1, 2376, TLS, no_opts, 0, NULL, 0, NULL, 0 };
 	const char *old = "{\"hosts\":[\"tcp://0.0.0.0:2375\"]}";
 	char warn[16], err[256], *out = NULL;
 
@@ -436,7 +436,7 @@ static int emit(const char *dir, const char *tls, const char *port)
 		"\"max-file\": \"3\"},\n\t\"default-ulimits\": {\"nofile\": {\"Name\": \"nofile\", "
 		"\"Hard\": 65536, \"Soft\": 65536}},\n\t\"tlsverify\": false\n}\n";
 	static const char *const opts[] = { "storage-driver=\"vfs\"", "debug=true" };
-	struct dd_daemon_cfg c = { 1, (unsigned)atoi(port), tls, opts, 2 };
+	struct dd_daemon_cfg c = { 1, (unsigned)atoi(port), tls, opts, 2, NULL, 0, NULL, 0 };
 	char warn[512], err[512], *tcp = NULL, *notcp = NULL, *un = NULL;
 	int rc = dd_daemonjson_merge(user, strlen(user), &c, &tcp, warn, sizeof warn, err, sizeof err);
 

@@ -10,7 +10,7 @@
 
 #include "host/group.h"
 #include "util/log.h"
-#include "util/rootpath.h"
+#include "host/root.h"
 
 /* --- helpers ---------------------------------------------------------------------------- */
 

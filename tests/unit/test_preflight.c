@@ -13,7 +13,7 @@
 #include "buildinfo.h"
 #include "host/preflight.h"
 #include "util/log.h"
-#include "util/rootpath.h"
+#include "host/root.h"
 
 /* One entry of a fake tree: a file with content (mode 0644, or 0755 when exe), a
  * directory (content NULL, no link), a symlink (link set), or a removal (rm). */
@@ -338,6 +338,10 @@ static int small_disks_child(const char *tree)
 		return 77;
 	if (mount("tmpfs", opt, "tmpfs", 0, "size=1m") < 0 || mount("tmpfs", var, "tmpfs", 0, "size=1m") < 0)
 		return 77;
+	/* The root's fd was opened in the parent's mount namespace: open it again in this
+	 * one, where the mounts are. */
+	if (dd_root_set(tree) < 0)
+		return 1;
 	in.engine_bytes = 1;
 	if (dd_preflight_run(&in, &p) != DD_EXIT_FAIL)
 		return 1;

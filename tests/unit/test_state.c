@@ -21,6 +21,8 @@ TEST(good_records)
 		HEAD "file /etc/x 0644 " HEX64 "\nkeep /etc/k 0600 " HEX64 "\nconf /etc/c 0644 " HEX64 "\n",
 		HEAD "link /usr/local/bin/docker /opt/dockdrop/engine/current/docker/docker\ndir /opt\n",
 		HEAD "certs /root/certs\n",
+		HEAD "data /var/lib/docker\nnonl /etc/group\nbackup /var/lib/dockdrop/backup/usr/local/bin/docker 0755 " HEX64 "\n",
+		"dockdrop-state 1\nuninstalled\ngroup docker 998 created\nkeep /etc/k 0600 " HEX64 "\n",
 	};
 	char err[128];
 
@@ -52,6 +54,10 @@ TEST(bad_records)
 		"dockdrop-state 1\nengine 1.0 " HEX64 " ../x\n",
 		"dockdrop-state 1\nengine 1.0 " HEX64 " a/b\n",
 		HEAD "file /etc/x\t0644 " HEX64 "\n",
+		HEAD "uninstalled\n",					/* both */
+		"dockdrop-state 1\nuninstalled\nuninstalled\n",
+		"dockdrop-state 1\nuninstalled\nengine 1.0 " HEX64 " d\n",
+		HEAD "backup /var/lib/dockdrop/backup/x 0644\n", HEAD "data\n", HEAD "nonl /etc/group x\n",
 	};
 	char err[128];
 

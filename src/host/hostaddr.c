@@ -1,0 +1,289 @@
+#include "host/hostaddr.h"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host/paths.h"
+#include "net/http.h"
+#include "util/jsontext.h"
+#include "util/log.h"
+
+/* Interfaces that container runtimes make and remove as they are used; their addresses
+ * are reached from containers, never the host's identity. prefix: the name starts so. */
+static const struct {
+	const char *name;
+	int prefix;
+} runtime_ifs[] = {
+	{ "docker0", 0 },	  { "docker_gwbridge", 0 }, /* Docker, Swarm */
+	{ "veth", 1 },				       /* the host end of a container's link */
+	{ "cni", 1 },		  { "podman", 1 },	  /* CNI bridges (cni0, cni-podman0), podman */
+	{ "flannel", 1 },	  { "cali", 1 },	  /* Kubernetes network plugins */
+	{ "cilium_", 1 },	  { "vxlan.calico", 0 },  { "weave", 0 },
+	{ "kube-ipvs0", 0 },				  /* a dummy holding every service IP */
+	{ "lxcbr0", 0 },	  { "lxdbr0", 0 },	  { "virbr", 1 }, /* LXC, LXD, libvirt NAT */
+};
+
+/* Docker names a user network's bridge "br-" and the first 12 hex digits of the network
+ * id. Only that form: "br-ex", "br-lan" are an operator's bridges (OpenStack's br-ex holds
+ * the host's public address). */
+static int docker_bridge(const char *name)
+{
+	if (strncmp(name, "br-", 3) != 0 || strlen(name) != 15)
+		return 0;
+	for (unsigned i = 3; i < 15; i++)
+		if (!strchr("0123456789abcdef", name[i]))
+			return 0;
+	return 1;
+}
+
+static int runtime_owned(const char *name)
+{
+	for (unsigned i = 0; i < sizeof runtime_ifs / sizeof runtime_ifs[0]; i++)
+		if (runtime_ifs[i].prefix ? strncmp(name, runtime_ifs[i].name, strlen(runtime_ifs[i].name)) == 0
+					  : strcmp(name, runtime_ifs[i].name) == 0)
+			return 1;
+	return docker_bridge(name);
+}
+
+static int link_local(const struct pki_san *a)
+{
+	if (a->alen == 4)
+		return a->addr[0] == 169 && a->addr[1] == 254;		/* 169.254/16 */
+	return a->addr[0] == 0xfe && (a->addr[1] & 0xc0) == 0x80;	/* fe80::/10 */
+}
+
+static int inside(const struct pki_san *a, const struct dd_subnet *s)
+{
+	unsigned full = s->prefix / 8, rest = s->prefix % 8;
+
+	if (a->alen != s->alen || s->prefix > s->alen * 8)
+		return 0;
+	if (memcmp(a->addr, s->addr, full) != 0)
+		return 0;
+	return rest == 0 || ((a->addr[full] ^ s->addr[full]) & (0xff00 >> rest) & 0xff) == 0;
+}
+
+/* An interface counts when it is up (IFF_UP), running (IFF_RUNNING) or not: IFF_RUNNING
+ * is the carrier, which comes and goes with a cable, a Wi-Fi roam or a bridge without a
+ * port yet while the address stays the host's, and following it would re-issue the
+ * certificate (and restart dockerd) on a carrier flap. Down is the operator's "not in use". */
+int dd_hostaddr_own(const struct dd_ifaddr *a, const struct dd_subnet *skip, unsigned nskip)
+{
+	if (!(a->ifflags & IFF_UP) || !a->addr.ip || (a->addr.alen != 4 && a->addr.alen != 16))
+		return 0;
+	if (runtime_owned(a->ifname) || link_local(&a->addr) || a->temporary)
+		return 0;
+	for (unsigned i = 0; i < nskip; i++)
+		if (inside(&a->addr, &skip[i]))
+			return 0;
+	return 1;
+}
+
+int dd_subnet_parse(const char *text, struct dd_subnet *s)
+{
+	char ip[INET6_ADDRSTRLEN];
+	const char *slash = strchr(text, '/');
+	char *end;
+	unsigned long p;
+
+	memset(s, 0, sizeof *s);
+	if (!slash || (size_t)(slash - text) >= sizeof ip || !slash[1])
+		return -1;
+	memcpy(ip, text, (size_t)(slash - text));
+	ip[slash - text] = 0;
+	if (inet_pton(AF_INET, ip, s->addr) == 1)
+		s->alen = 4;
+	else if (inet_pton(AF_INET6, ip, s->addr) == 1)
+		s->alen = 16;
+	else
+		return -1;
+	if (slash[1] < '0' || slash[1] > '9')
+		return -1;
+	p = strtoul(slash + 1, &end, 10);
+	if (*end || p > s->alen * 8)
+		return -1;
+	s->prefix = (unsigned)p;
+	return 0;
+}
+
+/* Only bridge networks: a macvlan or ipvlan network's subnet is the host's own LAN, and
+ * the host's address in it is its identity. */
+unsigned dd_hostaddr_parse_networks(const char *body, size_t n, struct dd_subnet *out,
+				    unsigned max)
+{
+	struct dd_json_iter nets, cfgs;
+	const char *key, *net, *v, *cfg;
+	size_t kn, netn, vn, cfgn;
+	char sub[64];
+	unsigned k = 0;
+
+	if (dd_json_check(body, n, 32, NULL) != 0 || dd_json_array(&nets, body, n) != 0)
+		return 0;
+	while (dd_json_next(&nets, &key, &kn, &net, &netn)) {
+		if (!dd_json_member(net, netn, "Driver", &v, &vn) || *v != '"' ||
+		    !dd_json_str_is(v, vn, "bridge", 6) || !dd_json_member(net, netn, "IPAM", &v, &vn) ||
+		    !dd_json_member(v, vn, "Config", &v, &vn) || dd_json_array(&cfgs, v, vn) != 0)
+			continue;
+		while (dd_json_next(&cfgs, &key, &kn, &cfg, &cfgn))
+			if (k < max && dd_json_member(cfg, cfgn, "Subnet", &v, &vn) && *v == '"' &&
+			    dd_json_unquote(v, vn, sub, sizeof sub) >= 0 && dd_subnet_parse(sub, &out[k]) == 0)
+				k++;
+	}
+	return k;
+}
+
+unsigned dd_hostaddr_daemon_subnets(struct dd_subnet *out, unsigned max)
+{
+	/* filters={"driver":{"bridge":true}}: a short answer even with many networks */
+	static const char path[] = "/networks?filters=%7B%22driver%22%3A%7B%22bridge%22%3Atrue%7D%7D";
+	static struct dd_http_resp r;
+	char err[256];
+
+	if (dd_http_unix_get(DD_DOCKER_SOCK, path, 3000, &r, err, sizeof err) != 0) {
+		dd_debug("discovery: no docker networks to leave out (%s)", err);
+		return 0;
+	}
+	if (r.status != 200) {
+		dd_debug("discovery: GET /networks answered %d", r.status);
+		return 0;
+	}
+	return dd_hostaddr_parse_networks(r.body, r.body_len, out, max);
+}
+
+static void add_text(struct pki_san *list, unsigned *n, unsigned cap, const char *text)
+{
+	struct pki_san s;
+
+	if (*n < cap && pki_san_parse(text, &s) == 0)
+		pki_san_add(list, n, &s);
+}
+
+/* The first name with a dot on an /etc/hosts line that names host: no DNS, no waiting. */
+static void fqdn(const char *host, struct pki_san *list, unsigned *n, unsigned cap)
+{
+	char line[512];
+	FILE *f = fopen("/etc/hosts", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		char *save, *w, *names[16];
+		int k = 0, hit = 0;
+
+		if ((w = strchr(line, '#')))
+			*w = 0;
+		if (!strtok_r(line, " \t\n", &save))
+			continue;
+		while (k < 16 && (w = strtok_r(NULL, " \t\n", &save))) {
+			hit |= strcmp(w, host) == 0 || (strncmp(w, host, strlen(host)) == 0 &&
+							 w[strlen(host)] == '.');
+			names[k++] = w;
+		}
+		for (int i = 0; hit && i < k; i++)
+			if (strchr(names[i], '.') && strncmp(names[i], host, strlen(host)) == 0)
+				add_text(list, n, cap, names[i]);
+	}
+	fclose(f);
+}
+
+/* The IPv6 temporary (privacy) addresses, from /proc/net/if_inet6 (getifaddrs does not
+ * give address flags): "ADDR32HEX IFINDEX PREFIXLEN SCOPE FLAGS NAME", FLAGS the low byte
+ * of the address flags. */
+#define TEMP_MAX 32
+static unsigned temporaries(unsigned char out[][16], unsigned max)
+{
+	char line[256], hex[33];
+	unsigned flags, k = 0;
+	FILE *f = fopen("/proc/net/if_inet6", "re");
+
+	if (!f)
+		return 0;
+	while (k < max && fgets(line, sizeof line, f)) {
+		if (sscanf(line, "%32s %*x %*x %*x %x", hex, &flags) != 2 || strlen(hex) != 32 ||
+		    !(flags & 0x01 /* IFA_F_TEMPORARY */))
+			continue;
+		for (unsigned i = 0; i < 16; i++) {
+			unsigned b;
+
+			sscanf(hex + 2 * i, "%2x", &b);
+			out[k][i] = (unsigned char)b;
+		}
+		k++;
+	}
+	fclose(f);
+	return k;
+}
+
+/* One getifaddrs entry as a dd_ifaddr; 0, or -1 for what is not an IP address. */
+static int describe(const struct ifaddrs *i, unsigned char temp[][16], unsigned ntemp,
+		    struct dd_ifaddr *a)
+{
+	memset(a, 0, sizeof *a);
+	if (!i->ifa_addr || !i->ifa_name)
+		return -1;
+	a->ifname = i->ifa_name;
+	a->ifflags = i->ifa_flags;
+	a->addr.ip = 1;
+	if (i->ifa_addr->sa_family == AF_INET) {
+		a->addr.alen = 4;
+		memcpy(a->addr.addr, &((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr, 4);
+	} else if (i->ifa_addr->sa_family == AF_INET6) {
+		a->addr.alen = 16;
+		memcpy(a->addr.addr, &((const struct sockaddr_in6 *)(const void *)i->ifa_addr)->sin6_addr, 16);
+		for (unsigned t = 0; t < ntemp; t++)
+			a->temporary |= memcmp(temp[t], a->addr.addr, 16) == 0;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static void interfaces(struct pki_san *list, unsigned *n, unsigned cap)
+{
+	static struct dd_subnet skip[DD_SUBNETS_MAX];
+	unsigned char temp[TEMP_MAX][16];
+	unsigned nskip, ntemp = temporaries(temp, TEMP_MAX);
+	struct ifaddrs *ifs, *i;
+	struct dd_ifaddr a;
+
+	if (getifaddrs(&ifs) != 0)
+		return;
+	nskip = dd_hostaddr_daemon_subnets(skip, DD_SUBNETS_MAX);
+	for (i = ifs; i && *n < cap; i = i->ifa_next) {
+		if (describe(i, temp, ntemp, &a) != 0)
+			continue;
+		if (dd_hostaddr_own(&a, skip, nskip))
+			pki_san_add(list, n, &a.addr);
+		else if (dd_log_verbosity() >= DD_VERBOSE) {
+			char text[INET6_ADDRSTRLEN];
+
+			pki_san_format(&a.addr, text, sizeof text);
+			dd_debug("discovery: %s on %s left out (not the host's own)", text, a.ifname);
+		}
+	}
+	freeifaddrs(ifs);
+}
+
+void dd_hostaddr_sans(struct pki_san *list, unsigned *n, unsigned cap)
+{
+	char host[256];
+
+	if (cap > PKI_SAN_MAX)
+		cap = PKI_SAN_MAX;
+	if (gethostname(host, sizeof host) == 0) {
+		host[sizeof host - 1] = 0;
+		add_text(list, n, cap, host);
+		if (!strchr(host, '.'))
+			fqdn(host, list, n, cap);
+	}
+	add_text(list, n, cap, "localhost");
+	add_text(list, n, cap, "127.0.0.1");
+	add_text(list, n, cap, "::1");
+	interfaces(list, n, cap);
+}

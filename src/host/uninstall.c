@@ -1,0 +1,280 @@
+#include "host/uninstall.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "host/group.h"
+#include "host/paths.h"
+#include "host/record.h"
+#include "host/root.h"
+#include "host/service.h"
+#include "host/txn.h"
+#include "util/atomic.h"
+#include "util/hex.h"
+#include "util/io.h"
+#include "util/log.h"
+#include "util/sha256.h"
+
+/* Remove the tree at absolute path abs (in the root); absent is fine. */
+static void rm_tree(const char *abs)
+{
+	if (dd_root_rmtree(abs) != 0 && errno != ENOENT)
+		dd_warn("%s: %s", abs, strerror(errno));
+}
+
+/* The file's SHA-256 in hex, or "" when it cannot be read. */
+static void sha_of(const char *abs, char hex[65])
+{
+	unsigned char d[32];
+
+	hex[0] = 0;
+	if (dd_root_sha256(abs, d) == 0)
+		dd_hex(d, 32, hex);
+}
+
+/* daemon.json as dockdrop left it: back to what it was before the first install (kept in
+ * DD_DAEMON_JSON_ORIG, mode included), or gone when there was none. Still the user's
+ * original (a run killed before writing it): left alone. Changed by the user since: only
+ * dockdrop's keys come out (its TLS files are about to go; dockerd would not start with
+ * them named), the user's edits stay. */
+static void restore_daemon_json(struct dd_uninstall *u, const struct dd_state_ent *e)
+{
+	const char *m = e->path, *orig = DD_DAEMON_JSON_ORIG;
+	char err[256], cur[65], was[65];
+	int ours = dd_record_ours(e);
+	struct stat st;
+	char *out = NULL;
+	long n;
+
+	if (ours == DD_RECORD_ABSENT)
+		return;
+	n = dd_root_read_small(orig, u->buf, sizeof u->buf);
+	if (ours == DD_RECORD_OURS) {
+		if (n < 0 ? dd_root_unlink(m) != 0
+			  : (dd_root_stat(orig, &st) != 0 ||
+			     dd_root_write_atomic(m, u->buf, (size_t)n, st.st_mode & 07777) != 0))
+			dd_warn("%s: %s", m, strerror(errno));
+		return;
+	}
+	sha_of(m, cur);
+	sha_of(orig, was);
+	if (n >= 0 && cur[0] && !strcmp(cur, was))
+		return;
+	n = dd_root_read_small(m, u->buf, sizeof u->buf);
+	if (n < 0 || dd_daemonjson_unmerge(u->buf, (size_t)n, &out, err, sizeof err) != 0) {
+		dd_warn("%s kept as it is: %s", m, n < 0 ? strerror(errno) : err);
+		return;
+	}
+	if (!out ? dd_root_unlink(m) != 0
+		 : (dd_root_stat(m, &st) != 0 || dd_root_write_atomic(m, out, strlen(out), st.st_mode & 07777) != 0))
+		dd_warn("%s: %s", m, strerror(errno));
+	else
+		dd_warn("%s was changed since install: dockdrop's keys removed, yours kept", DD_DAEMON_JSON);
+	free(out);
+}
+
+/* Every engine directory, the "current" link, staging and incomplete directories: all of
+ * /opt/dockdrop/engine is dockdrop's, and a killed run may have left any of them. */
+static void remove_engines(void)
+{
+	char abs[DD_PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (!(d = dd_root_opendir(DD_ENGINE_DIR)))
+		return;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    snprintf(abs, sizeof abs, "%s/%s", DD_ENGINE_DIR, de->d_name) < (int)sizeof abs)
+			rm_tree(abs);
+	closedir(d);
+}
+
+/* Links into the current engine that are not on record: a run killed between making a
+ * link and recording it. Their target names them as dockdrop's. */
+static void remove_engine_links(void)
+{
+	char cur[DD_PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (!(d = dd_root_opendir(DD_BIN_DIR)))
+		return;
+	while ((de = readdir(d))) {
+		ssize_t n = readlinkat(dirfd(d), de->d_name, cur, sizeof cur - 1);
+
+		if (n > 0 && (cur[n] = 0, !strncmp(cur, DD_ENGINE_CURRENT "/docker/",
+						   sizeof DD_ENGINE_CURRENT "/docker/" - 1)))
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
+/* The user's file back where it was. Something else there now (the user replaced
+ * dockdrop's file): both kept, and the backup stays on record. 1 when it stays. */
+static int restore_backup(struct dd_uninstall *u, const struct dd_state_ent *e)
+{
+	const char *b = e->path, *p = dd_record_backup_orig(e->path);
+	char hb[65], hp[65];
+	struct stat st;
+
+	if (dd_root_lstat(b, &st) != 0)
+		return 0; /* never moved: the original is where it was */
+	if (dd_root_lstat(p, &st) == 0) {
+		sha_of(b, hb);
+		sha_of(p, hp);
+		if (hb[0] && !strcmp(hb, hp)) {
+			dd_root_unlink(b);
+			return 0;
+		}
+		dd_warn("%s kept (changed since install); your original is in %s", p, b);
+		u->kept++;
+		return 1;
+	}
+	if (dd_move_path(b, p) != 0) {
+		dd_warn("%s: cannot put back %s: %s", p, b, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static int longer_first(const void *a, const void *b)
+{
+	size_t x = strlen(*(const char *const *)a), y = strlen(*(const char *const *)b);
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Directories on record, innermost first, each only when empty: what is left there is
+ * not dockdrop's. */
+static void remove_dirs(const struct dd_state *s)
+{
+	const char *p[DD_STATE_ENTS];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->ent[i].kind == 'd')
+			p[n++] = s->ent[i].path;
+	qsort(p, n, sizeof p[0], longer_first);
+	for (unsigned i = 0; i < n; i++)
+		dd_root_rmdir(p[i]);
+}
+
+/* What a plain uninstall leaves on record for a later --purge: the certificates still
+ * there, the daemons' data, the group dockdrop created, directories, kept backups. */
+static void keep_on_record(struct dd_uninstall *u, const struct dd_state_ent *e)
+{
+	if (e->kind == 'k' && dd_record_ours(e) == DD_RECORD_ABSENT &&
+	    strcmp(e->path, "/etc/.pwd.lock")) /* absent before dockdrop: that stays true */
+		return;
+	u->left.ent[u->left.n++] = *e;
+}
+
+static int write_left(struct dd_uninstall *u)
+{
+	size_t n;
+
+	if (!u->left.n && !u->left.group_created)
+		return dd_root_unlink(DD_STATE_FILE) != 0 && errno != ENOENT ? -1 : 0;
+	u->left.uninstalled = 1;
+	if (!(n = dd_state_format(&u->left, u->text, sizeof u->text))) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return dd_root_write_atomic(DD_STATE_FILE, u->text, n, 0644);
+}
+
+static void purge_group(struct dd_uninstall *u)
+{
+	const struct dd_state *s = &u->st;
+	unsigned nonl = 0, gid;
+
+	if (!s->group_created || dd_group_lookup(s->group, &gid) == 1)
+		return;
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->ent[i].kind == 'n')
+			nonl |= strcmp(s->ent[i].path, "/etc/group") ? DD_GROUP_NONL_GSHADOW : DD_GROUP_NONL_GROUP;
+	if (dd_group_remove(s->group, nonl, u->err, sizeof u->err) != 0)
+		dd_warn("group %s kept: %s", s->group, u->err);
+}
+
+/* 1 when the user's file at path was moved aside: dockdrop's goes (even a certificate a
+ * plain uninstall would keep) so that the user's comes back. */
+static int backed_up(const struct dd_state *s, const char *path)
+{
+	char b[DD_PATH_MAX];
+
+	return dd_record_backup_path(path, b, sizeof b) == 0 && dd_state_find(s, b) != NULL;
+}
+
+/* Everything but the record and the directories, in order: daemon.json first (its
+ * original is one of the recorded files), then the other files and links newest first,
+ * the engines, the user's files put back, and with --purge the data and the group. */
+static void remove_all(struct dd_uninstall *u)
+{
+	const struct dd_state *s = &u->st;
+
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->ent[i].kind == 'c')
+			restore_daemon_json(u, &s->ent[i]);
+	for (unsigned i = s->n; i-- > 0;)
+		if (strcmp(s->ent[i].path, "/etc/.pwd.lock"))
+			dd_record_remove(&s->ent[i], u->purge || backed_up(s, s->ent[i].path), &u->kept);
+	remove_engine_links();
+	remove_engines();
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct dd_state_ent *e = &s->ent[i];
+
+		if ((e->kind == 'b' && restore_backup(u, e)) || (!u->purge && strchr("kxnd", e->kind)))
+			keep_on_record(u, e);
+		else if (e->kind == 'x' && u->purge)
+			rm_tree(e->path);
+	}
+	if (u->purge) {
+		const struct dd_state_ent *e = dd_state_find(s, "/etc/.pwd.lock");
+
+		purge_group(u); /* under the shadow lock, whose file goes last */
+		if (e)
+			dd_record_remove(e, 1, &u->kept);
+	} else if (s->group_created) {
+		memcpy(u->left.group, s->group, sizeof s->group);
+		u->left.gid = s->gid;
+		u->left.group_created = 1;
+	}
+}
+
+int dd_uninstall_run(struct dd_uninstall *u)
+{
+	int rc, installed;
+
+	if ((rc = dd_txn_lock("uninstall")))
+		return rc;
+	if ((rc = dd_record_load(&u->st, "uninstall", u->purge)))
+		return rc;
+	installed = dd_record_installed(&u->st);
+	if (installed && !u->image) {
+		if ((rc = dd_svc_stop(dd_init_from_name(u->st.init), u->err, sizeof u->err)))
+			return dd_fail(rc, "uninstall: %s; nothing was removed", u->err);
+		dd_info("services stopped (%s)", u->st.init);
+	}
+	dd_record_sweep();
+	memset(&u->left, 0, sizeof u->left);
+	remove_all(u);
+	if (write_left(u) != 0)
+		dd_warn("%s: %s", DD_STATE_FILE, strerror(errno));
+	remove_dirs(&u->st);
+	if (installed)
+		dd_info("removed dockdrop's engine %s%s%s", u->st.engine.version,
+			u->purge ? ", its data, certificates and CA" : " (certificates and CA kept; --purge removes them)",
+			u->kept ? "; some changed files were kept" : "");
+	else
+		dd_info("removed what the earlier uninstall kept: data, certificates and CA%s",
+			u->kept ? "; some changed files were kept" : "");
+	return 0;
+}
