@@ -11,6 +11,7 @@
 
 #include "host/paths.h"
 #include "net/http.h"
+#include "util/hex.h"
 #include "util/jsontext.h"
 #include "util/log.h"
 
@@ -196,26 +197,42 @@ static void fqdn(const char *host, struct pki_san *list, unsigned *n, unsigned c
  * give address flags): "ADDR32HEX IFINDEX PREFIXLEN SCOPE FLAGS NAME", FLAGS the low byte
  * of the address flags. */
 #define TEMP_MAX 32
+
+/* One line of it: the address, and the flags (the fourth hex field after it). 0, or -1.
+ * Read by hand: sscanf would link musl's scanf and float parser (12 KB). */
+static int inet6_line(const char *p, unsigned char addr[16], unsigned long *flags)
+{
+	char *end;
+
+	for (unsigned i = 0; i < 16; i++, p += 2) {
+		int hi = dd_hexval(p[0]), lo = hi < 0 ? -1 : dd_hexval(p[1]);
+
+		if (lo < 0)
+			return -1;
+		addr[i] = (unsigned char)(hi << 4 | lo);
+	}
+	for (int field = 0; field < 4; field++, p = end) {
+		if (*p != ' ')
+			return -1;
+		*flags = strtoul(p, &end, 16);
+		if (end == p)
+			return -1;
+	}
+	return 0;
+}
+
 static unsigned temporaries(unsigned char out[][16], unsigned max)
 {
-	char line[256], hex[33];
-	unsigned flags, k = 0;
+	char line[256];
+	unsigned long flags;
+	unsigned k = 0;
 	FILE *f = fopen("/proc/net/if_inet6", "re");
 
 	if (!f)
 		return 0;
-	while (k < max && fgets(line, sizeof line, f)) {
-		if (sscanf(line, "%32s %*x %*x %*x %x", hex, &flags) != 2 || strlen(hex) != 32 ||
-		    !(flags & 0x01 /* IFA_F_TEMPORARY */))
-			continue;
-		for (unsigned i = 0; i < 16; i++) {
-			unsigned b;
-
-			sscanf(hex + 2 * i, "%2x", &b);
-			out[k][i] = (unsigned char)b;
-		}
-		k++;
-	}
+	while (k < max && fgets(line, sizeof line, f))
+		if (inet6_line(line, out[k], &flags) == 0 && flags & 0x01 /* IFA_F_TEMPORARY */)
+			k++;
 	fclose(f);
 	return k;
 }
