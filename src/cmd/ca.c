@@ -9,6 +9,7 @@
 #include "util/io.h"
 #include "util/jsonout.h"
 #include "util/pem.h"
+#include "util/utc.h"
 
 static int run_init(const struct dd_cmd *self, int argc, char **argv)
 {
@@ -122,9 +123,12 @@ static int run_issue(const struct dd_cmd *self, int argc, char **argv)
 
 static void fmt_time(time_t t, char *out, size_t cap)
 {
-	struct tm tm;
+	struct dd_utc u;
 
-	if (!gmtime_r(&t, &tm) || !strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (dd_utc(t, &u) == 0)
+		snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", u.year, u.mon, u.day, u.hour,
+			 u.min, u.sec);
+	else
 		snprintf(out, cap, "?");
 }
 
