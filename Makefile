@@ -1,5 +1,5 @@
 # dockdrop build. `make` builds build/dockdrop (the static, stripped stub) and dist/dockdrop
-# (the stub carrying an engine); `make test` runs every test; `make test-vm` installs
+# (the stub carrying an engine); `make test` runs every test, `make check` the quick ones; `make test-vm` installs
 # dist/dockdrop on a qemu VM with systemd (tests/vm/run.sh). Third-party sources are fetched
 # and verified by third_party/ (see its lock).
 #   make ENGINE=path/docker-X.tgz [ENGINE_SHA256=hex]   carry that engine (default: one
@@ -220,6 +220,11 @@ test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_
 test: test-build
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh
 
+# The edit-compile-test loop: the unit and command-line tests only, a few suites at a time
+# (tests/run.sh --quick), with the same summary line as `make test`.
+check: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS)
+	@BUILD=$(BUILD) DIST=$(DIST) sh tests/run.sh --quick
+
 # dist/dockdrop install on a real systemd VM (qemu TCG, root; see tests/vm/run.sh).
 test-vm: $(DIST)/dockdrop
 	@BUILD=$(BUILD) DIST=$(DIST) bash tests/vm/run.sh
@@ -230,7 +235,7 @@ clean:
 distclean:
 	rm -rf $(BUILD) $(DIST)
 
-.PHONY: all prereq test test-vm test-build fuzz bench clean distclean FORCE
+.PHONY: all prereq check test test-vm test-build fuzz bench clean distclean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(MUSL_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

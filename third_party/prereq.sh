@@ -1,10 +1,19 @@
 #!/bin/sh
 # Make sure the build can run: a C compiler, musl-gcc and the unpackers fetch.sh uses. As
-# root the missing packages are installed with the machine's own apt configuration (which
+# root the missing packages are installed with the machine's own apt (whose configuration
 # is only read: the pinned sources are fetched later through a private configuration, see
 # apt.sh, so no deb-src entry is ever added); otherwise one command line is printed and
 # the build stops.
 set -eu
+die() { echo "dockdrop build: $*" >&2; exit 1; }
+# Older dockdrop builds added this one-line deb-src entry; on a machine whose sources are
+# deb822 with Signed-By it makes every apt command fail. Say so (the machine's files are
+# the operator's to change; apt.sh leaves this entry out of its private list).
+old=/etc/apt/sources.list.d/dockdrop-src.list
+if [ -f "$old" ] && command -v apt-cache >/dev/null 2>&1 && ! apt-cache policy >/dev/null 2>&1; then
+	echo "dockdrop build: note: apt cannot read its sources; $old (added by an older dockdrop build) conflicts with them: remove it (rm $old)" >&2
+fi
+
 pkgs=""
 for pair in gcc:gcc musl-gcc:musl-tools xz:xz-utils bzip2:bzip2 patch:patch dpkg-deb:dpkg; do
 	command -v "${pair%%:*}" >/dev/null 2>&1 || pkgs="$pkgs ${pair#*:}"
@@ -17,9 +26,11 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 echo "dockdrop build: $install" >&2
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null
+apt-get update -qq || die "apt-get update failed (see above); then run make again"
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null ||
+	die "apt-get install$pkgs failed (see above)"
 for pair in gcc:gcc musl-gcc:musl-tools; do
 	command -v "${pair%%:*}" >/dev/null 2>&1 ||
-		{ echo "dockdrop build: ${pair%%:*} still missing after apt-get install ${pair#*:}" >&2; exit 1; }
+		die "${pair%%:*} still missing after apt-get install ${pair#*:}"
 done

@@ -80,6 +80,10 @@ static int archive_error(struct dd_extract *x, int code, const char *where, cons
 	return -1;
 }
 
+/* Permission bits kept from the archive: no group or world write bit (an engine file
+ * anyone else could rewrite runs as root), no setuid, setgid or sticky bit. */
+#define MODE_KEEP 0755
+
 /* --- paths -------------------------------------------------------------------------- */
 
 static int is_dotdot(const char *p, size_t n)
@@ -116,6 +120,11 @@ static const char *normalise(const char *in, char *out)
 	}
 	out[o] = 0;
 	return NULL;
+}
+
+const char *dd_extract_normalise(const char *in, char out[TAR_NAME_MAX])
+{
+	return normalise(in, out);
 }
 
 /* Open a directory below dfd, never through a symlink. A missing one is made 0755
@@ -230,7 +239,7 @@ static int write_file(struct dd_extract *x, struct tar_reader *r, const struct t
 
 	if (copy_data(x, r, e, fd, buf, bufsz) < 0)
 		return -1;
-	if (fchmod(fd, e->mode & 0777) < 0)
+	if (fchmod(fd, e->mode & MODE_KEEP) < 0)
 		return fail(x, e->path, "chmod");
 	ts[0].tv_sec = (time_t)e->mtime;
 	ts[0].tv_nsec = 0;
@@ -293,14 +302,14 @@ static int defer_dir(struct dd_extract *x, const struct tar_entry *e, int dfd,
 			i++;
 		if (i < DD_EXTRACT_DEFER) {
 			memcpy(x->defer[i].path, path, n + 1);
-			x->defer[i].mode = e->mode & 0777;
+			x->defer[i].mode = e->mode & MODE_KEEP;
 			x->defer[i].mtime = e->mtime;
 			if (i == x->ndefer)
 				x->ndefer++;
 			return 0;
 		}
 	}
-	if (set_dir(dfd, base, e->mode & 0777, NULL) < 0)
+	if (set_dir(dfd, base, e->mode & MODE_KEEP, NULL) < 0)
 		return fail(x, e->path, "chmod");
 	return 0;
 }

@@ -8,7 +8,8 @@
  * links whose target is absolute, has "..", or does not exist in the tree, symlinks whose
  * target is absolute or climbs out of the tree, device nodes, fifos, unknown types, a file
  * replacing a directory. Kept: regular files, directories, contained symlinks and hard
- * links; permission bits & 0777 (setuid, setgid and sticky dropped); file mtimes; owner is
+ * links; permission bits & 0755 (group and world write, setuid, setgid and sticky
+ * dropped: nothing extracted can be rewritten by another user); file mtimes; owner is
  * whoever extracts (root when installing). Leading "./" and repeated '/' are normalised. */
 #ifndef DD_EXTRACT_H
 #define DD_EXTRACT_H
@@ -46,5 +47,8 @@ int dd_extract_entry(struct dd_extract *x, struct tar_reader *r, const struct ta
 		     void *buf, size_t bufsz);
 /* Apply deferred directory modes and mtimes. 0 or -1 with x->code/x->err. */
 int dd_extract_finish(struct dd_extract *x);
+/* The path an archive name is extracted to ("./a//b/" -> "a/b", "" for the root): NULL,
+ * or why it is refused. For checks that must see names as extraction will. */
+const char *dd_extract_normalise(const char *in, char out[TAR_NAME_MAX]);
 
 #endif

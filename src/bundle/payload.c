@@ -158,8 +158,12 @@ int dd_payload_open(struct dd_payload *p, const char *path)
 	p->err[0] = 0;
 	snprintf(p->path, sizeof p->path, "%s", path ? path : "/proc/self/exe");
 	/* A file named by the user that cannot be used is bad input; this program not
-	 * readable is a failure. */
-	p->fd = open(p->path, O_RDONLY | O_CLOEXEC);
+	 * readable is a failure. A fifo or device is refused before it is opened (opening a
+	 * fifo waits for a writer, a device may act on it), and the open does not wait. */
+	p->fd = -1;
+	if (stat(p->path, &st) == 0 && !S_ISREG(st.st_mode))
+		return bad(p, path ? DD_EXIT_USAGE : DD_EXIT_FAIL, "not a regular file");
+	p->fd = open(p->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (p->fd < 0 || fstat(p->fd, &st) < 0)
 		return bad(p, path ? DD_EXIT_USAGE : DD_EXIT_FAIL, "cannot open: %s", strerror(errno));
 	if (!S_ISREG(st.st_mode))
@@ -186,6 +190,26 @@ int dd_payload_open_cmd(struct dd_payload *p, const char *path, const char *cmd)
 		return 0;
 	dd_payload_close(p);
 	return dd_fail(rc, "%s: %s: %s", cmd, path ? path : "this program", p->err);
+}
+
+int dd_payload_open_checked(struct dd_payload *p, const char *path, const char *cmd)
+{
+	unsigned char d[32];
+	int rc = dd_payload_open_cmd(p, path, cmd);
+
+	if (rc)
+		return rc;
+	if (dd_payload_hash_range(p, 0, p->m.stub_size, d) != 0) {
+		dd_payload_close(p);
+		return dd_fail(DD_EXIT_FAIL, "%s: %s: cannot read: %s", cmd, path ? path : "this program",
+			       strerror(errno));
+	}
+	if (memcmp(d, p->m.stub_sha256, 32) != 0) {
+		dd_payload_close(p);
+		return dd_fail(DD_EXIT_VERIFY, "%s: %s: the program (stub) does not match its SHA-256 in the manifest; the file is damaged; " COPY_AGAIN,
+			       cmd, path ? path : "this program");
+	}
+	return 0;
 }
 
 const struct dd_blob *dd_payload_engine(const struct dd_payload *p)

@@ -38,6 +38,10 @@ void dd_payload_close(struct dd_payload *p);
 /* For commands: dd_payload_open, and on failure close, print "CMD: FILE: reason" and
  * return the exit code. */
 int dd_payload_open_cmd(struct dd_payload *p, const char *path, const char *cmd);
+/* dd_payload_open_cmd, then the stub's SHA-256 against the manifest (DD_EXIT_VERIFY):
+ * for the commands that act on the payload (install, extract), which refuse a damaged
+ * program even when they would not read the blob (an engine already in place). */
+int dd_payload_open_checked(struct dd_payload *p, const char *path, const char *cmd);
 /* The first blob of kind "engine", or NULL. */
 const struct dd_blob *dd_payload_engine(const struct dd_payload *p);
 /* SHA-256 of bytes [off, off+len) of the file. 0 or -1 with errno. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "archive/tar.h"
 #include "archive/gzindex.h"
 #include "bundle/blobsrc.h"
+#include "bundle/layout.h"
 #include "bundle/punpack.h"
 #include "bundle/unpack.h"
 #include "util/interrupt.h"
@@ -35,8 +37,10 @@ static struct {
 	unsigned char index[DD_GZI_HEAD + DD_GZI_POINTS * (DD_GZI_REC + DD_GZI_WINDOW)];
 } u;
 
-/* base in pfd must be absent or an empty directory (dir names it in messages). */
-static int check_target(int pfd, const char *base, const char *dir, char *err, size_t errsz)
+/* base in pfd must be absent or an empty directory, or any directory with replace (dir
+ * names it in messages). */
+static int check_target(int pfd, const char *base, const char *dir, int replace, char *err,
+			size_t errsz)
 {
 	struct stat st;
 	int fd, n = 0;
@@ -48,6 +52,8 @@ static int check_target(int pfd, const char *base, const char *dir, char *err, s
 				       : dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s exists and is not a directory", dir);
+	if (replace)
+		return 0;
 	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0) {
 		/* getdents would be exact; ".", ".." and nothing else means st_nlink == 2 on
@@ -186,14 +192,50 @@ static int extract_into(const struct dd_payload *p, const struct dd_blob *b, int
 	return serial(p, b, *stagefd, err, errsz);
 }
 
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+/* The staged tree becomes base in pfd. With replace and base there: exchanged (*old set:
+ * stage now holds the old tree, for the caller to remove), or where the file system
+ * cannot exchange, base moved aside to ".BASE.dockdrop-old-PID" (swept by a later install
+ * if we are killed) and put back if the rename fails. 0 or -1 with errno. */
+static int put_in_place(int pfd, const char *stage, const char *base, int replace, int *old)
+{
+	char aside[NAME_MAX + 1];
+	struct stat st;
+	int e;
+
+	*old = 0;
+	if (!replace || (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT))
+		return renameat(pfd, stage, pfd, base);
+	if (syscall(SYS_renameat2, pfd, stage, pfd, base, RENAME_EXCHANGE) == 0)
+		return *old = 1, 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (snprintf(aside, sizeof aside, ".%s.dockdrop-old-%ld", base, (long)getpid()) >=
+	    (int)sizeof aside)
+		return errno = ENAMETOOLONG, -1;
+	if (renameat(pfd, base, pfd, aside) != 0)
+		return -1;
+	if (renameat(pfd, stage, pfd, base) != 0) {
+		e = errno;
+		renameat(pfd, aside, pfd, base);
+		errno = e;
+		return -1;
+	}
+	drop_stage(pfd, aside);
+	return 0;
+}
+
 int dd_unpack_at(const struct dd_payload *p, const struct dd_blob *b, int parent,
 		 const char *base, const char *dir, unsigned flags, struct dd_unpack_stats *st,
 		 char *err, size_t errsz)
 {
-	char stage[NAME_MAX + 1];
-	int rc, stagefd;
+	char stage[NAME_MAX + 1], why[200];
+	int rc, stagefd, old = 0;
 
-	if ((rc = check_target(parent, base, dir, err, errsz)))
+	if ((rc = check_target(parent, base, dir, !!(flags & DD_UNPACK_REPLACE), err, errsz)))
 		return rc;
 	stagefd = new_stage(parent, base, stage, sizeof stage, err, errsz);
 	if (stagefd < 0)
@@ -202,6 +244,8 @@ int dd_unpack_at(const struct dd_payload *p, const struct dd_blob *b, int parent
 	dd_progress_end();
 	if (stagefd < 0)
 		return rc;
+	if (rc == 0 && (flags & DD_UNPACK_ENGINE) && dd_engine_layout_check(stagefd, why, sizeof why) != 0)
+		rc = dd_say(err, errsz, DD_EXIT_VERIFY, "engine %s %s: %s", b->name, b->version, why);
 	if (rc == 0 && fchmod(stagefd, 0755) != 0)
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %s", stage, strerror(errno));
 	if (rc == 0 && (flags & DD_UNPACK_SYNC)) {
@@ -211,7 +255,7 @@ int dd_unpack_at(const struct dd_payload *p, const struct dd_blob *b, int parent
 	}
 	if (stagefd >= 0)
 		close(stagefd);
-	if (rc == 0 && renameat(parent, stage, parent, base) != 0)
+	if (rc == 0 && put_in_place(parent, stage, base, !!(flags & DD_UNPACK_REPLACE), &old) != 0)
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "rename %s to %s: %s", stage, dir, strerror(errno));
 	if (rc != 0) {
 		drop_stage(parent, stage);
@@ -220,6 +264,8 @@ int dd_unpack_at(const struct dd_payload *p, const struct dd_blob *b, int parent
 				    dd_interrupted(), dir);
 		return rc;
 	}
+	if (old)
+		drop_stage(parent, stage); /* the tree that was replaced */
 	dd_fsync_dir(parent);
 	if (st)
 		*st = (struct dd_unpack_stats){ u.x.files, u.x.dirs, u.x.links, u.x.bytes };

@@ -18,10 +18,19 @@ struct dd_unpack_stats {
  * rename, so the target never names files whose data a power cut could lose (install);
  * `extract` does without, like tar -xzf. */
 #define DD_UNPACK_SYNC 1u
+/* DD_UNPACK_ENGINE: the staged tree must have an engine's layout (bundle/layout.h) before
+ * it is renamed into place, else DD_EXIT_VERIFY (install). */
+#define DD_UNPACK_ENGINE 2u
+/* DD_UNPACK_REPLACE: dir may exist with files in it (an installed engine whose files were
+ * changed): the verified staging directory takes its place in one exchange (renameat2
+ * RENAME_EXCHANGE; where the file system has none, dir is moved aside first), and the old
+ * tree is removed. Until the exchange, dir is untouched. */
+#define DD_UNPACK_REPLACE 4u
 
-/* Unpack blob b of p into dir (which must not exist, or be an empty directory). 0, or an
- * exit code with a one-line reason in err: DD_EXIT_USAGE (dir unusable), DD_EXIT_VERIFY
- * (digest mismatch, bad or hostile archive), DD_EXIT_FAIL (I/O). */
+/* Unpack blob b of p into dir (which must not exist, or be an empty directory, unless
+ * DD_UNPACK_REPLACE). 0, or an exit code with a one-line reason in err: DD_EXIT_USAGE (dir
+ * unusable), DD_EXIT_VERIFY (digest mismatch, bad or hostile archive, not an engine),
+ * DD_EXIT_FAIL (I/O). */
 int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *dir,
 	      unsigned flags, struct dd_unpack_stats *st, char *err, size_t errsz);
 /* The same for base (one name, never followed) in the directory fd parent, the staging

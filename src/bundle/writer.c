@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include "archive/gunzip.h"
+#include "archive/extract.h"
 #include "archive/gzindex.h"
 #include "archive/tar.h"
 #include "bundle/blobsrc.h"
 #include "bundle/elfsize.h"
 #include "bundle/format.h"
+#include "bundle/layout.h"
 #include "bundle/pins.h"
 #include "bundle/sign.h"
 #include "bundle/writer.h"
@@ -54,9 +56,14 @@ static const char *basename_of(const char *path)
 static int open_input(const char *path, uint64_t *size)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 
-	if (fd < 0)
+	/* A fifo or device is refused before it is opened: opening a fifo waits for a writer. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0)
 		return -1;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
 		close(fd);
@@ -86,10 +93,6 @@ static const char *elf_arch(const unsigned char *h, size_t n)
 	}
 }
 
-/* Names the engine must carry for install to work (the official layout has more). */
-static const char *const required[] = { "docker/dockerd", "docker/docker",
-					"docker/containerd", "docker/runc", NULL };
-
 static const char *strip_dot(const char *p)
 {
 	while (p[0] == '.' && p[1] == '/')
@@ -114,11 +117,25 @@ static void note_entry(const char *name, enum tar_type type)
 		w.names[w.nentries++] = h;
 }
 
-/* Walk the engine's entries; on a structure problem fill why (the digest still gets
- * computed by the caller draining the source). */
+/* A program install will link (docker/NAME, executable) must have a name it records. */
+static int prog_ok(const char *name, const struct tar_entry *e)
+{
+	const char *base = name + 7;
+
+	return strncmp(name, "docker/", 7) || strchr(base, '/') || e->type != TAR_FILE ||
+	       !(e->mode & 0111) || base[0] == '.' || strlen(base) >= 64 ||
+	       dd_engine_prog_name_ok(base);
+}
+
+/* Walk the engine's entries, names seen as extraction will see them (a later entry
+ * replaces an earlier one: what counts for a required file is its last entry); on a
+ * structure problem fill why (the digest still gets computed by the caller draining the
+ * source). */
 static void walk_engine(char *arch, size_t archsz, char *why, size_t whysz)
 {
+	static char name[TAR_NAME_MAX];
 	unsigned found = 0;
+	const char *bad;
 	int rc;
 
 	for (;;) {
@@ -129,19 +146,23 @@ static void walk_engine(char *arch, size_t archsz, char *why, size_t whysz)
 		dd_gzi_mark(&w.gzb, w.gz.zs.total_out + w.tar.remain + w.tar.pad);
 		if ((rc = tar_next(&w.tar, &w.e)) != 1)
 			break;
-		const char *name = strip_dot(w.e.path);
-
 		dd_gzi_take(&w.gzb, w.e.size);
-		note_entry(name, w.e.type);
-
-		if (name[0] == '/' || strstr(name, "..") ||
-		    (strcmp(name, "docker") && strcmp(name, "docker/") && strncmp(name, "docker/", 7))) {
+		note_entry(strip_dot(w.e.path), w.e.type);
+		if ((bad = dd_extract_normalise(w.e.path, name))) {
+			snprintf(why, whysz, "entry \"%.100s\": %s", w.e.path, bad);
+			return;
+		}
+		if (strcmp(name, "docker") && strncmp(name, "docker/", 7)) {
 			snprintf(why, whysz, "entry \"%.100s\" is outside docker/: not an engine tarball in the official layout", name);
 			return;
 		}
-		for (int i = 0; required[i]; i++)
-			if (w.e.type == TAR_FILE && strcmp(name, required[i]) == 0)
-				found |= 1u << i;
+		if (!prog_ok(name, &w.e)) {
+			snprintf(why, whysz, "program %.100s: a name install cannot link (use [A-Za-z0-9._+-])", name);
+			return;
+		}
+		for (int i = 0; i < DD_ENGINE_NREQUIRED; i++)
+			if (strcmp(name, dd_engine_required[i]) == 0)
+				found = w.e.type == TAR_FILE ? found | 1u << i : found & ~(1u << i);
 		if (w.e.type == TAR_FILE && strcmp(name, "docker/dockerd") == 0) {
 			ssize_t n = tar_read(&w.tar, w.buf, 64);
 			const char *a = n > 0 ? elf_arch(w.buf, (size_t)n) : NULL;
@@ -153,9 +174,10 @@ static void walk_engine(char *arch, size_t archsz, char *why, size_t whysz)
 		snprintf(why, whysz, "%s", w.gz.err[0] ? w.gz.err : tar_strerror(rc));
 		return;
 	}
-	for (int i = 0; required[i]; i++)
+	for (int i = 0; i < DD_ENGINE_NREQUIRED; i++)
 		if (!(found & (1u << i))) {
-			snprintf(why, whysz, "no %s in it: not an engine tarball in the official layout", required[i]);
+			snprintf(why, whysz, "no regular file %s in it: not an engine tarball in the official layout",
+				 dd_engine_required[i]);
 			return;
 		}
 	if (!arch[0])
@@ -221,7 +243,8 @@ static int engine_version(const struct dd_bundle_spec *s, const struct dd_pin *p
 		snprintf(out, outsz, "%.*s", (int)(n - 11), base + 7);
 	else
 		return -1;
-	return dd_manifest_field_ok(out) ? 0 : -1;
+	/* It also names the install directory (VERSION-DIGEST12). */
+	return dd_manifest_field_ok(out) && out[0] != '.' && !strchr(out, '/') ? 0 : -1;
 }
 
 static int check_engine_digest(const struct dd_bundle_spec *s, const char *hex,
@@ -531,8 +554,9 @@ int dd_bundle_write(const struct dd_bundle_spec *s, char *err, size_t errsz)
 	memset(&w.m, 0, sizeof w.m);
 	if (s->nimages + 2 > DD_BLOBS_MAX)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "at most %d images", DD_BLOBS_MAX - 2);
-	if (s->engine_version && !dd_manifest_field_ok(s->engine_version))
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--engine-version %s: use 1-63 of [A-Za-z0-9._:@+/-]",
+	if (s->engine_version && (!dd_manifest_field_ok(s->engine_version) ||
+				  s->engine_version[0] == '.' || strchr(s->engine_version, '/')))
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--engine-version %s: use 1-63 of [A-Za-z0-9._:@+-], not starting with '.'",
 			   s->engine_version);
 	if (out_dir_bad(s->out, why, sizeof why))
 		return dd_say(err, errsz, DD_EXIT_USAGE, "-o %s: %s", s->out, why);

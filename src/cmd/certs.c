@@ -8,6 +8,8 @@
 
 #include "cmd/cmd.h"
 #include "host/certs.h"
+#include "host/certverify.h"
+#include "host/input.h"
 #include "host/paths.h"
 #include "host/prove.h"
 #include "host/record.h"
@@ -65,6 +67,9 @@ static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
 		for (unsigned i = 0; i < st.nsans; i++)
 			extra[i] = st.sans[i];
 		dd_certs_sans(&want, root != NULL, extra, st.nsans);
+		/* this machine may have more addresses now than at install */
+		if ((rc = dd_input_server_names(&want, extra, st.nsans, err, sizeof err)))
+			return dd_fail(rc, "certs rotate: %s; nothing was changed", err);
 	}
 	rc = dd_certs_ensure(&txn, &want, &changed, &client, err, sizeof err);
 	for (unsigned i = 0; rc == 0 && i < st.n; i++)
@@ -113,6 +118,7 @@ static int run_check(const struct dd_cmd *self, int argc, char **argv)
 	if ((rc = load("certs check", root, 0)))
 		return rc;
 	n = dd_certs_status(cs);
+	dd_certs_verify(cs, n);
 	for (unsigned i = 0; i < n; i++) {
 		bad |= cs[i].present && cs[i].problem[0];
 		if (!json && cs[i].present)
@@ -137,7 +143,8 @@ static const struct dd_cmd certs_rotate = {
 };
 
 static const struct dd_cmd certs_check = {
-	"check", "certs check", "", "Report certificate expiry (warns under 30 days).", 0, 0,
+	"check", "certs check", "",
+	"Check each certificate's key and CA, and report expiry (warns under 30 days).", 0, 0,
 	run_check, NULL
 };
 

@@ -10,6 +10,7 @@
 #include "host/clientbundle.h"
 #include "host/root.h"
 #include "host/state.h"
+#include "pki/byo.h"
 #include "util/atomic.h"
 #include "util/log.h"
 
@@ -38,6 +39,25 @@ static time_t bundle_mtime(int dfd)
 }
 
 static struct dd_state state;
+
+/* What goes out must work: key.pem is cert.pem's key and ca.pem issued cert.pem (in dfd,
+ * dir for messages). A pair broken on this machine is a failure to mend there; one given
+ * with --client-dir is bad input. (Files missing or not PEM: dd_client_bundle_write_at
+ * names them.) */
+static int check_pair(int dfd, const char *dir, int given)
+{
+	char show[3][DD_PATH_MAX], err[600];
+	const struct pki_pem_at ca = { dfd, "ca.pem", show[0] }, cert = { dfd, "cert.pem", show[1] },
+				key = { dfd, "key.pem", show[2] };
+
+	snprintf(show[0], sizeof show[0], "%s/ca.pem", dir);
+	snprintf(show[1], sizeof show[1], "%s/cert.pem", dir);
+	snprintf(show[2], sizeof show[2], "%s/key.pem", dir);
+	if (pki_pair_check(&ca, &cert, &key, err, sizeof err) == DD_EXIT_VERIFY)
+		return dd_fail(given ? DD_EXIT_USAGE : DD_EXIT_FAIL, "client-bundle: %s%s", err,
+			       given ? "" : ": re-run dockdrop install (or certs rotate) to mend it");
+	return 0;
+}
 
 static int run(const struct dd_cmd *self, int argc, char **argv)
 {
@@ -110,6 +130,10 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	e = errno;
 	b = (struct dd_client_bundle){ client_dir ? client_dir : dd_root_show(CLIENT_DIR, shown, sizeof shown),
 				       host, (unsigned)port, context, bundle_mtime(dfd) };
+	if (dfd >= 0 && (rc = check_pair(dfd, b.client_dir, client_dir != NULL))) {
+		close(dfd);
+		return rc;
+	}
 	errno = e;
 	rc = dd_client_bundle_write_at(&b, dfd, out, err, sizeof err);
 	if (dfd >= 0)

@@ -21,7 +21,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 
 	if (rc != DD_CLI_CONTINUE)
 		return rc;
-	if ((rc = dd_payload_open_cmd(&p, file, "extract")))
+	if ((rc = dd_payload_open_checked(&p, file, "extract")))
 		return rc;
 	b = dd_payload_engine(&p);
 	if (!b) {

@@ -1,12 +1,16 @@
-/* dockdrop status: what the state record says is installed, the service's state, the
- * daemon's own answer on the socket and over mutual TLS, and how long the certificates
- * have left. Exit 0 when all is well, 1 when something needs attention. */
+/* dockdrop status: what the state record says is installed, whether the engine's files
+ * are still what install unpacked (host/enginesum.h), the service's state, the daemon's
+ * own answer on the socket and over mutual TLS, and whether each certificate is whole
+ * (its key, its CA) and how long it has left. Exit 0 when all is well, 1 when something
+ * needs attention. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "host/certs.h"
+#include "host/certverify.h"
+#include "host/enginesum.h"
 #include "host/paths.h"
 #include "host/prove.h"
 #include "host/record.h"
@@ -31,7 +35,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	struct dd_cert_status cs[3];
 	struct dd_args args;
 	char err[512], sock_err[512] = "", tls_err[512] = "", sv[64] = "", tv[64] = "";
-	const char *svc = "not started (--root)";
+	const char *svc = "not started (--root)", *files;
 	int rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args), healthy = 1;
 	int sock_ok = 0, tls_ok = 0, units_bad;
 	char units_first[256];
@@ -58,8 +62,15 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 			tls_ok = dd_probe_tls(st.port, tv, sizeof tv, tls_err, sizeof tls_err) == 0;
 		healthy = sock_ok && (!st.tcp || tls_ok);
 	}
+	{
+		int intact = dd_engine_intact(st.engine.dir, st.engine.tree);
+
+		files = intact == 1 ? "intact" : intact == 0 ? "changed" : "unrecorded";
+		healthy &= intact != 0;
+	}
 	units_bad = dd_units_check(dd_init_from_name(st.init), units_first, sizeof units_first);
 	n = dd_certs_status(cs);
+	dd_certs_verify(cs, n);
 	for (unsigned i = 0; i < n; i++)
 		if (cs[i].present && cs[i].problem[0])
 			healthy = 0;
@@ -74,6 +85,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		dd_jw_str(&w, "version", st.engine.version);
 		dd_jw_str(&w, "sha256", st.engine.sha);
 		dd_jw_str(&w, "dir", dir);
+		dd_jw_str(&w, "files", files);
 		dd_jw_close(&w);
 		dd_jw_array(&w, "previous");
 		for (unsigned i = 0; i < st.nprev; i++)
@@ -102,6 +114,9 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	}
 	printf("engine      %s (sha256 %.12s..., %s/%s)\n", st.engine.version, st.engine.sha,
 	       DD_ENGINE_DIR, st.engine.dir);
+	printf("files       %s\n", !strcmp(files, "intact") ? "as unpacked"
+				 : !strcmp(files, "changed") ? "CHANGED since install: dockdrop install unpacks them again"
+							     : "no digest on record: dockdrop install records one");
 	for (unsigned i = 0; i < st.nprev; i++)
 		printf("previous    %s (install --rollback returns to it)\n", st.previous[i].version);
 	printf("service     %s (%s)\n", svc, st.init);

@@ -185,7 +185,7 @@ void dd_certs_sans(struct dd_certs_want *w, int image, const char *const *extra,
  * place, so the CA directory always holds a whole CA or nothing. */
 static int ensure_ca(struct dd_txn *t, enum pki_ktype kt, char *err, size_t errsz)
 {
-	char stage[DD_PATH_MAX], host[64] = "", org[80];
+	char stage[DD_PATH_MAX], org[80];
 	struct stat st;
 	int rc;
 
@@ -205,9 +205,7 @@ static int ensure_ca(struct dd_txn *t, enum pki_ktype kt, char *err, size_t errs
 	if (dd_txn_mkdir(t, DD_ETC_DIR, 0755) != 0 || dd_txn_snap(t, DD_CA_DIR) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_CA_DIR, strerror(errno));
 	snprintf(stage, sizeof stage, "%s/.ca.dd-%ld-new", DD_ETC_DIR, (long)getpid());
-	/* The CA's name says which machine it belongs to. */
-	gethostname(host, sizeof host - 1);
-	snprintf(org, sizeof org, "dockdrop %.40s", host[0] ? host : "host");
+	pki_ca_default_org(org, sizeof org); /* says which machine the CA belongs to */
 	if ((rc = make_ca(stage, kt, org, err, errsz)) == 0 && dd_root_rename(stage, DD_CA_DIR) != 0)
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_CA_DIR, strerror(errno));
 	if (rc) {

@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bundle/layout.h"
 #include "bundle/unpack.h"
+#include "host/enginesum.h"
 #include "host/paths.h"
 #include "host/root.h"
 #include "util/fault.h"
@@ -36,28 +38,76 @@ static int engine_path(char *out, size_t cap, const char *name, const char *rel)
 
 int dd_engine_complete(const char *name)
 {
-	static const char *const need[] = { "docker/dockerd", "docker/docker",
-					    "docker/containerd", "docker/runc" };
 	char m[DD_PATH_MAX];
 	struct stat st;
 
-	for (unsigned i = 0; i < sizeof need / sizeof need[0]; i++)
-		if (engine_path(m, sizeof m, name, need[i]) != 0 || dd_root_lstat(m, &st) != 0 ||
-		    !S_ISREG(st.st_mode))
+	for (unsigned i = 0; i < DD_ENGINE_NREQUIRED; i++)
+		if (engine_path(m, sizeof m, name, dd_engine_required[i]) != 0 ||
+		    dd_root_lstat(m, &st) != 0 || !S_ISREG(st.st_mode))
 			return 0;
 	return 1;
 }
 
+/* Blob b unpacked (staged and renamed inside the engine directory as resolved in the
+ * root) into NAME (abs, for messages), and the new tree's digest in tree. */
+static int unpack_into(const struct dd_payload *p, const struct dd_blob *b, const char *name,
+		       const char *abs, unsigned flags, char tree[65], char *err, size_t errsz)
+{
+	int rc, dfd;
+
+	if ((dfd = dd_root_open(DD_ENGINE_DIR, O_RDONLY | O_DIRECTORY, 0)) < 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_ENGINE_DIR, strerror(errno));
+	rc = dd_unpack_at(p, b, dfd, name, abs, flags, NULL, err, errsz);
+	close(dfd);
+	if (rc == 0 && dd_engine_tree(name, tree) != 0)
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
+	return rc;
+}
+
+/* NAME is there and complete: kept when the payload verifies and NAME is as recorded,
+ * else unpacked again over it. */
+static int check_or_repair(struct dd_txn *t, const struct dd_payload *p, const struct dd_blob *b,
+			   const char *name, const char *recorded, char tree[65], int *changed,
+			   char *err, size_t errsz)
+{
+	char m[DD_PATH_MAX];
+	unsigned char d[32];
+	int ok, rc;
+
+	if (dd_payload_hash_range(p, b->off, b->len, d) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno));
+	if (memcmp(d, b->sha256, 32) != 0)
+		return dd_say(err, errsz, DD_EXIT_VERIFY, "engine %s %s: SHA-256 mismatch; the payload is damaged",
+			      b->name, b->version);
+	if ((ok = dd_engine_intact(name, recorded)) == 1) {
+		memcpy(tree, recorded, 65);
+		return 0;
+	}
+	dd_warn("%s/%s: %s; unpacking it again from the verified payload", DD_ENGINE_DIR, name,
+		ok == 0 ? "its files changed since install" : "no digest of its files on record");
+	if (engine_path(m, sizeof m, name, NULL) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", DD_ENGINE_DIR, name, strerror(errno));
+	rc = unpack_into(p, b, name, m, DD_UNPACK_SYNC | DD_UNPACK_ENGINE | DD_UNPACK_REPLACE, tree,
+			 err, errsz);
+	if (rc == 0) {
+		*changed = 1;
+		t->changes++;
+	}
+	return rc;
+}
+
 int dd_engine_unpack(struct dd_txn *t, const struct dd_payload *p, const struct dd_blob *b,
-		     const char *name, int *changed, char *err, size_t errsz)
+		     const char *name, const char *recorded, char tree[65], int *changed,
+		     char *err, size_t errsz)
 {
 	char abs[DD_PATH_MAX];
 	struct stat st;
-	int rc, dfd;
+	int rc;
 
 	*changed = 0;
+	tree[0] = 0;
 	if (dd_engine_complete(name))
-		return 0;
+		return check_or_repair(t, p, b, name, recorded, tree, changed, err, errsz);
 	snprintf(abs, sizeof abs, "%s/%s", DD_ENGINE_DIR, name);
 	if (dd_txn_mkdir(t, DD_ENGINE_DIR, 0755) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_ENGINE_DIR, strerror(errno));
@@ -71,17 +121,12 @@ int dd_engine_unpack(struct dd_txn *t, const struct dd_payload *p, const struct 
 	}
 	if (dd_txn_snap(t, abs) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
-	/* Staged and renamed inside the engine directory as resolved in the root. */
-	if ((dfd = dd_root_open(DD_ENGINE_DIR, O_RDONLY | O_DIRECTORY, 0)) < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_ENGINE_DIR, strerror(errno));
-	rc = dd_unpack_at(p, b, dfd, name, abs, DD_UNPACK_SYNC, NULL, err, errsz);
-	close(dfd);
-	if (rc == 0) {
-		*changed = 1;
-		t->changes++;
-		dd_fault_point();
-	}
-	return rc;
+	if ((rc = unpack_into(p, b, name, abs, DD_UNPACK_SYNC | DD_UNPACK_ENGINE, tree, err, errsz)))
+		return rc;
+	*changed = 1;
+	t->changes++;
+	dd_fault_point();
+	return 0;
 }
 
 void dd_engine_link_target(const char *bin, char *out, size_t cap)

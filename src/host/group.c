@@ -139,7 +139,7 @@ static int parse_gid(const char *p, const char *e, unsigned long *gid)
 		if (*p < '0' || *p > '9')
 			return -1;
 		v = v * 10 + (unsigned long)(*p - '0');
-		if (v > 0xfffffffful)
+		if (v > GID_LIMIT) /* (gid_t)-1 is no gid: refused, and every gid read back fits */
 			return -1;
 	}
 	if (neg && v)
@@ -177,26 +177,32 @@ static int is_name(const struct line *l, const char *name)
 	return l->namelen == strlen(name) && memcmp(l->s, name, l->namelen) == 0;
 }
 
-/* Find name in the group file: 0 with *gid, 1 absent, DD_EXIT_USAGE for a malformed
- * entry (its line number in err). */
+/* Find name in the group file: 0 with *gid, 1 absent, DD_EXIT_USAGE when the file is
+ * not one to edit (its line number in err): a line that is not an entry (but an empty
+ * line or a NIS "+"/"-" line), or name on two lines. A gid picked beside a line nobody
+ * can read could be taken twice; which of two lines counts is not ours to guess. */
 static int find(const struct file *f, const char *name, unsigned *gid, char *err, size_t errsz)
 {
 	struct line l;
 	size_t pos = 0;
-	unsigned no = 0;
+	unsigned no = 0, at = 0;
 
 	while (next_line(f, &pos, &l)) {
 		no++;
+		if (!l.ok && l.n && l.s[0] != '+' && l.s[0] != '-')
+			return dd_say(err, errsz, DD_EXIT_USAGE,
+				      "%s line %u: not a group entry (NAME:PASSWORD:GID:MEMBERS with a gid up to %lu): fix it (vigr)",
+				      f->path, no, GID_LIMIT);
 		if (!is_name(&l, name))
 			continue;
-		if (!l.ok)
+		if (at)
 			return dd_say(err, errsz, DD_EXIT_USAGE,
-				      "%s line %u: malformed entry for group %s: fix it (vigr)",
-				      f->path, no, name);
+				      "%s lines %u and %u: group %s twice: remove one (vigr)",
+				      f->path, at, no, name);
+		at = no;
 		*gid = (unsigned)l.gid;
-		return 0;
 	}
-	return 1;
+	return at ? 0 : 1;
 }
 
 /* --- choosing the gid ------------------------------------------------------------------- */
@@ -499,6 +505,30 @@ int dd_group_remove(const char *name, unsigned nonl, char *err, size_t errsz)
 	if (lockfd >= 0)
 		close(lockfd);
 	return rc;
+}
+
+int dd_group_check(const char *name, char *err, size_t errsz)
+{
+	struct file grp, gsh, defs = { 0 };
+	unsigned gid;
+	int rc;
+
+	if (!valid_name(name))
+		return dd_say(err, errsz, DD_EXIT_USAGE, "group name %.40s: invalid", name);
+	if ((rc = load(&grp, "/etc/group", 0, err, errsz)))
+		return rc;
+	rc = find(&grp, name, &gid, err, errsz);
+	/* To be added: login.defs readable and a gid free, as dd_group_ensure will need. */
+	if (rc == 1 && !(rc = load(&defs, "/etc/login.defs", 1, err, errsz)))
+		rc = pick_gid(&grp, &defs, &gid, err, errsz);
+	free(grp.buf);
+	free(defs.buf);
+	if (rc)
+		return rc;
+	if ((rc = load(&gsh, "/etc/gshadow", 1, err, errsz)))
+		return rc;
+	free(gsh.buf);
+	return 0;
 }
 
 int dd_group_lookup(const char *name, unsigned *gid)

@@ -25,8 +25,8 @@
  * /etc/gshadow unless it holds name already (kept as it is, where groupadd would replace
  * it), written first so that a run cut short between the two files is completed by the
  * next; then "name:x:GID:" into /etc/group; *changed 1. 0, or with one line in err
- * DD_EXIT_USAGE (invalid name; a line for name that is not an entry, or a NUL byte: fix
- * with vigr; a bad login.defs range) or DD_EXIT_FAIL (I/O, a symlink, no free gid, the
+ * DD_EXIT_USAGE (invalid name; a line that is not an entry, name on two lines, or a NUL
+ * byte: fix with vigr; a bad login.defs range) or DD_EXIT_FAIL (I/O, a symlink, no free gid, the
  * lock not obtained in time). */
 int dd_group_ensure(const char *name, unsigned *gid, int *changed, char *err, size_t errsz);
 
@@ -38,6 +38,13 @@ int dd_group_ensure(const char *name, unsigned *gid, int *changed, char *err, si
 #define DD_GROUP_NONL_GROUP 1u
 #define DD_GROUP_NONL_GSHADOW 2u
 int dd_group_remove(const char *name, unsigned nonl, char *err, size_t errsz);
+
+/* Read-only, without the lock, before anything changes: 0 when dd_group_ensure(name) can
+ * work on /etc/group, /etc/gshadow and /etc/login.defs as they are, else DD_EXIT_USAGE (a
+ * NUL byte, a line that is not an entry, name on two lines, a gid above 4294967294, a bad
+ * login.defs range) or DD_EXIT_FAIL (not readable, a symlink, not a regular file, no free
+ * system gid), with one line in err. */
+int dd_group_check(const char *name, char *err, size_t errsz);
 
 /* Look up only (for status), without the lock: 0 found, 1 not found, -1 error. */
 int dd_group_lookup(const char *name, unsigned *gid);

@@ -11,7 +11,9 @@
 
 #include "host/clientbundle.h"
 #include "host/engine.h"
+#include "host/enginesum.h"
 #include "host/group.h"
+#include "host/input.h"
 #include "host/paths.h"
 #include "host/preflight.h"
 #include "host/prove.h"
@@ -83,7 +85,7 @@ static int check_daemon_json(struct dd_install *c)
 
 static int check_input(struct dd_install *c)
 {
-	const struct dd_install_opts *o = &c->o;
+	struct dd_install_opts *o = &c->o;
 	char err[512];
 	struct pki_san s;
 	int rc;
@@ -99,15 +101,28 @@ static int check_input(struct dd_install *c)
 		return dd_fail(DD_EXIT_USAGE, "install: --rollback takes no settings but --root");
 	for (unsigned i = 0; i < o->nsans; i++)
 		if (pki_san_parse(o->sans[i], &s) != 0)
-			return dd_fail(DD_EXIT_USAGE, "install: --tls-san %s: not a DNS name or an IP address",
+			return dd_fail(DD_EXIT_USAGE, "install: --tls-san %s: not a DNS name or an IP address (wildcards are not issued)",
 				       o->sans[i]);
 	for (unsigned i = 0; i < o->nopts; i++)
-		if (dd_daemonjson_check_opt(o->daemon_opts[i], err, sizeof err))
+		if (dd_input_daemon_opt(o->daemon_opts[i], err, sizeof err))
 			return dd_fail(DD_EXIT_USAGE, "install: %s", err);
 	c->want.kt = (enum pki_ktype)pki_ktype_parse(o->key_type);
+	/* --certs as the record keeps it: absolute, so a re-run from elsewhere finds it. */
+	if (o->certs && (rc = dd_input_certs_dir(o->certs, c->certs_abs, sizeof c->certs_abs, err,
+						  sizeof err)))
+		return dd_fail(rc, "install: %s", err);
+	if (o->certs)
+		o->certs = c->certs_abs;
 	if (o->certs && (rc = dd_certs_byo_check(o->certs, &c->byo_client, err, sizeof err)))
 		return dd_fail(rc, "install: --certs: %s", err);
-	return o->rollback ? 0 : check_daemon_json(c);
+	if (o->rollback) /* no host discovery, no group: rollback changes neither */
+		return 0;
+	if ((rc = dd_group_check("docker", err, sizeof err)))
+		return dd_fail(rc, "install: %s", err);
+	dd_certs_sans(&c->want, o->root != NULL, o->sans, o->nsans);
+	if (!o->certs && (rc = dd_input_server_names(&c->want, o->sans, o->nsans, err, sizeof err)))
+		return dd_fail(rc, "install: %s", err);
+	return check_daemon_json(c);
 }
 
 static size_t keylen(const char *kv)
@@ -152,7 +167,12 @@ static int merge_daemon_json(struct dd_install *c, int final)
 	if (n < 0 && errno != ENOENT)
 		return dd_fail(errno == EFBIG ? DD_EXIT_USAGE : DD_EXIT_FAIL, "install: %s: %s", m,
 			       strerror(errno));
-	c->daemon_json_mode = n >= 0 && dd_root_stat(DD_DAEMON_JSON, &st) == 0 ? st.st_mode & 0777 : 0644;
+	/* The user's file keeps its mode and owner, and so does its saved original. */
+	if (n < 0 || dd_root_stat(DD_DAEMON_JSON, &st) != 0)
+		st = (struct stat){ .st_mode = 0644, .st_uid = (uid_t)-1, .st_gid = (gid_t)-1 };
+	c->daemon_json_mode = st.st_mode & 07777;
+	c->daemon_json_uid = st.st_uid;
+	c->daemon_json_gid = st.st_gid;
 	if (final && dd_state_find(&c->old, DD_DAEMON_JSON_ORIG) &&
 	    (c->daemon_json_orig_len = dd_root_read_small(DD_DAEMON_JSON_ORIG, c->daemon_json_orig,
 							  sizeof c->daemon_json_orig)) >= 0) {
@@ -289,8 +309,20 @@ static void copy_options(const struct dd_install *c, struct dd_state *s)
 		snprintf(s->opts[s->nopts++], sizeof s->opts[0], "%s", o->daemon_opts[i]);
 }
 
-/* The engine line, and the previous engine kept for --rollback (one: at most the current
- * and the previous engine stay on disk). */
+/* The digest the old record keeps for engine directory name ("" when none). */
+static const char *recorded_tree(const struct dd_install *c, const char *name)
+{
+	if (strcmp(c->old.engine.dir, name) == 0)
+		return c->old.engine.tree;
+	for (unsigned i = 0; i < c->old.nprev; i++)
+		if (strcmp(c->old.previous[i].dir, name) == 0)
+			return c->old.previous[i].tree;
+	return "";
+}
+
+/* The engine line (its tree digest as recorded until the unpack says), and the previous
+ * engine kept for --rollback (one: at most the current and the previous engine stay on
+ * disk). */
 static void engine_lines(const struct dd_install *c, struct dd_state *s)
 {
 	char hex[65];
@@ -299,6 +331,7 @@ static void engine_lines(const struct dd_install *c, struct dd_state *s)
 	snprintf(s->engine.version, sizeof s->engine.version, "%s", c->blob->version);
 	memcpy(s->engine.sha, hex, 65);
 	snprintf(s->engine.dir, sizeof s->engine.dir, "%s", c->name);
+	snprintf(s->engine.tree, sizeof s->engine.tree, "%s", recorded_tree(c, c->name));
 	s->nprev = 0;
 	if (c->old.engine.dir[0] && strcmp(c->old.engine.dir, c->name) != 0 &&
 	    dd_engine_complete(c->old.engine.dir))
@@ -450,8 +483,9 @@ static int write_provisional(void *ctx)
 		return -1;
 	if (dd_state_find(&c->prov, DD_DAEMON_JSON_ORIG) && !exists(DD_DAEMON_JSON_ORIG) &&
 	    c->daemon_json_old_len >= 0 &&
-	    dd_txn_write(&c->txn, DD_DAEMON_JSON_ORIG, c->daemon_json_old, (size_t)c->daemon_json_old_len,
-			 c->daemon_json_mode, &ch) != 0)
+	    dd_txn_write_as(&c->txn, DD_DAEMON_JSON_ORIG, c->daemon_json_old,
+			    (size_t)c->daemon_json_old_len, c->daemon_json_mode, c->daemon_json_uid,
+			    c->daemon_json_gid, &ch) != 0)
 		return -1;
 	return 0;
 }
@@ -504,8 +538,8 @@ static int write_daemon_json(struct dd_install *c, int *changed)
 	if (dd_state_find(&c->prov, DD_DAEMON_JSON_ORIG) && exists(DD_DAEMON_JSON_ORIG) &&
 	    record(c, 'f', DD_DAEMON_JSON_ORIG) != 0)
 		return SAY(DD_EXIT_FAIL, "%s: cannot record", DD_DAEMON_JSON_ORIG);
-	if (dd_txn_write(&c->txn, DD_DAEMON_JSON, c->daemon_json, strlen(c->daemon_json),
-			 c->daemon_json_mode, changed) != 0)
+	if (dd_txn_write_as(&c->txn, DD_DAEMON_JSON, c->daemon_json, strlen(c->daemon_json),
+			    c->daemon_json_mode, c->daemon_json_uid, c->daemon_json_gid, changed) != 0)
 		return SAY(DD_EXIT_FAIL, "%s: %s", DD_DAEMON_JSON, strerror(errno));
 	return record(c, 'c', DD_DAEMON_JSON) ? SAY(DD_EXIT_FAIL, "%s: cannot record", DD_DAEMON_JSON) : 0;
 }
@@ -661,7 +695,8 @@ static int apply(struct dd_install *c)
 	engine_lines(c, &c->now);
 	c->txn.begin = write_provisional;
 	c->txn.ctx = c;
-	if ((rc = dd_engine_unpack(&c->txn, &c->pl, c->blob, c->name, &ch, c->err, sizeof c->err)))
+	if ((rc = dd_engine_unpack(&c->txn, &c->pl, c->blob, c->name, recorded_tree(c, c->name),
+				   c->now.engine.tree, &ch, c->err, sizeof c->err)))
 		return rc;
 	STEP(ch ? "engine %s verified and unpacked into %s/%s" : "engine %s already in %s/%s",
 	     c->blob->version, DD_ENGINE_DIR, c->name);
@@ -713,10 +748,17 @@ static int same_options(const struct dd_install *c)
 	return 1;
 }
 
+static void print_json(const struct dd_install *c, const struct dd_state_engine *eng,
+		       const char *result);
+
 static void print_plan(const struct dd_install *c)
 {
 	const struct dd_install_opts *o = &c->o;
 
+	if (o->json) { /* the same object install --json reports, for the engine it would install */
+		print_json(c, &c->prov.engine, "plan");
+		return;
+	}
 	printf("plan (nothing is changed with --dry-run):\n");
 	printf("  engine %s -> %s/%s, links in %s\n", c->blob->version, DD_ENGINE_DIR, c->name, DD_BIN_DIR);
 	printf("  group docker in /etc/group and /etc/gshadow\n");
@@ -734,23 +776,27 @@ static void print_plan(const struct dd_install *c)
 	printf("  record: %s\n", DD_STATE_FILE);
 }
 
-static void print_json(const struct dd_install *c, const char *result)
+/* install's result as one JSON object: eng installed (result "installed", "unchanged"),
+ * or with --dry-run the one it would install ("plan"). */
+static void print_json(const struct dd_install *c, const struct dd_state_engine *eng,
+		       const char *result)
 {
 	char dir[DD_PATH_MAX];
 	struct dd_jw w;
 
-	snprintf(dir, sizeof dir, "%s/%s", DD_ENGINE_DIR, c->now.engine.dir);
+	snprintf(dir, sizeof dir, "%s/%s", DD_ENGINE_DIR, eng->dir);
 	dd_jw_init(&w, stdout);
 	dd_jw_object(&w, NULL);
 	dd_jw_object(&w, "engine");
-	dd_jw_str(&w, "version", c->now.engine.version);
-	dd_jw_str(&w, "sha256", c->now.engine.sha);
+	dd_jw_str(&w, "version", eng->version);
+	dd_jw_str(&w, "sha256", eng->sha);
 	dd_jw_str(&w, "dir", dir);
 	dd_jw_close(&w);
 	dd_jw_str(&w, "result", result);
 	dd_jw_str(&w, "init", dd_init_name(c->init));
 	dd_jw_bool(&w, "tcp", !c->o.no_tcp);
 	dd_jw_int(&w, "port", (long long)c->o.port);
+	dd_jw_str(&w, "certs", c->o.certs ? c->o.certs : "");
 	dd_jw_str(&w, "server_version", c->version);
 	dd_jw_str(&w, "client_dir", DD_CLIENT_DIR);
 	dd_jw_str(&w, "root", dd_root());
@@ -785,7 +831,8 @@ static int lock_and_read(struct dd_install *c, const char *cmd)
 
 	if ((rc = dd_txn_lock(cmd)))
 		return rc;
-	dd_record_sweep();
+	if (!c->o.dry_run) /* --dry-run changes nothing, not even what a killed run left */
+		dd_record_sweep();
 	if ((rc = dd_record_read(&c->old, c->err, sizeof c->err)) == DD_STATE_NONE)
 		memset(&c->old, 0, sizeof c->old);
 	else if (rc)
@@ -811,16 +858,17 @@ static int prepare(struct dd_install *c)
 	c->pl.fd = -1;
 	if ((rc = check_input(c)))
 		return rc;
-	if ((rc = dd_payload_open_cmd(&c->pl, NULL, "install")))
+	if ((rc = dd_payload_open_checked(&c->pl, NULL, "install")))
 		return rc;
 	if (!(c->blob = pick_engine(&c->pl, c->o.engine)))
 		return dd_fail(c->o.engine ? DD_EXIT_USAGE : DD_EXIT_FAIL, "install: %s",
 			       c->o.engine ? "--engine: no such engine in this dockdrop (see dockdrop list)"
 					   : "this dockdrop carries no engine");
+	if ((rc = dd_input_engine(c->blob, c->err, sizeof c->err)))
+		return dd_fail(rc, "install: %s", c->err);
 	dd_engine_name(c->blob, c->name, sizeof c->name);
 	if ((rc = lock_and_read(c, "install")) || (rc = preflight(c)))
 		return rc;
-	dd_certs_sans(&c->want, c->o.root != NULL, c->o.sans, c->o.nsans);
 	c->certs_in_place = certs_in_place(c->o.certs);
 	if ((rc = render(c)))
 		return dd_fail(rc, "install: %s", c->err);
@@ -876,11 +924,11 @@ static int finish(struct dd_install *c)
 	if (c->o.root) {
 		STEP("installed into %s (%s services enabled; nothing started)", dd_root(), dd_init_name(c->init));
 		if (c->o.json)
-			print_json(c, c->txn.changes ? "installed" : "unchanged");
+			print_json(c, &c->now.engine, c->txn.changes ? "installed" : "unchanged");
 		return 0;
 	}
 	if (c->o.json)
-		print_json(c, changed ? "installed" : "unchanged");
+		print_json(c, &c->now.engine, changed ? "installed" : "unchanged");
 	else if (!changed && !c->restart)
 		dd_info("already installed, nothing to do (engine %s, %s)", c->now.engine.version,
 			dd_init_name(c->init));
@@ -909,6 +957,35 @@ int dd_install_run(struct dd_install *c)
 	return finish(c);
 }
 
+/* install --rollback's outcome, or with --dry-run its plan: one line, or one JSON object. */
+static void say_rollback(const struct dd_install *c, const char *result)
+{
+	const struct dd_state_engine *to = c->o.dry_run ? &c->old.previous[0] : &c->now.engine;
+	const struct dd_state_engine *from = c->o.dry_run ? &c->old.engine : &c->now.previous[0];
+
+	if (c->o.json) {
+		struct dd_jw w;
+
+		dd_jw_init(&w, stdout);
+		dd_jw_object(&w, NULL);
+		dd_jw_str(&w, "result", result);
+		dd_jw_str(&w, "engine", to->version);
+		dd_jw_str(&w, "previous", from->version);
+		dd_jw_str(&w, "server_version", c->version);
+		dd_jw_str(&w, "root", dd_root());
+		dd_jw_close(&w);
+		if (dd_jw_end(&w) != 0)
+			dd_warn("cannot write the result: %s", strerror(errno));
+	} else if (c->o.dry_run) {
+		printf("plan (nothing is changed with --dry-run): engine %s becomes current again, %s is kept\n",
+		       to->version, from->version);
+	} else if (c->o.root) {
+		dd_info("engine %s is current again in %s", to->version, dd_root());
+	} else {
+		dd_info("rolled back to engine %s", to->version);
+	}
+}
+
 int dd_install_rollback(struct dd_install *c)
 {
 	char bins[DD_ENGINE_BINS][64], log[2048];
@@ -922,6 +999,13 @@ int dd_install_rollback(struct dd_install *c)
 		return dd_record_not_installed("install --rollback");
 	if (c->old.nprev == 0 || !dd_engine_complete(c->old.previous[0].dir))
 		return dd_fail(DD_EXIT_FAIL, "install --rollback: no previous engine to go back to");
+	if (dd_engine_intact(c->old.previous[0].dir, c->old.previous[0].tree) == 0)
+		return dd_fail(DD_EXIT_FAIL, "install --rollback: the files of engine %s changed since it was installed: install it again with the dockdrop that carries it",
+			       c->old.previous[0].version);
+	if (c->o.dry_run) {
+		say_rollback(c, "plan");
+		return 0;
+	}
 	c->now = c->old;
 	c->now.engine = c->old.previous[0];
 	c->now.previous[0] = c->old.engine;
@@ -936,7 +1020,7 @@ int dd_install_rollback(struct dd_install *c)
 	}
 	if (c->o.root) {
 		dd_txn_done(&c->txn);
-		dd_info("engine %s is current again in %s", c->now.engine.version, dd_root());
+		say_rollback(c, "rolled back");
 		return 0;
 	}
 	r.init = dd_init_from_name(c->old.init);
@@ -949,6 +1033,6 @@ int dd_install_rollback(struct dd_install *c)
 		return DD_EXIT_FAIL;
 	}
 	dd_txn_done(&c->txn);
-	dd_info("rolled back to engine %s", c->now.engine.version);
+	say_rollback(c, "rolled back");
 	return 0;
 }

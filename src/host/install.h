@@ -13,6 +13,7 @@
 #define DD_HOST_INSTALL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "bundle/payload.h"
 #include "host/certs.h"
@@ -52,6 +53,8 @@ struct dd_install {
 	char *daemon_json;		/* merged (malloc'ed by daemonjson.c), or NULL */
 	long daemon_json_old_len;	/* -1: there was none */
 	unsigned daemon_json_mode;	/* the user's file's, 0644 when there was none */
+	uid_t daemon_json_uid;		/* its owner, (uid_t)-1 and (gid_t)-1 when none */
+	gid_t daemon_json_gid;
 	char daemon_json_old[DD_DAEMONJSON_MAX + 1];
 	long daemon_json_orig_len;	/* the one kept from before the first install */
 	char daemon_json_orig[DD_DAEMONJSON_MAX + 1];
@@ -60,6 +63,7 @@ struct dd_install {
 	char env[1024];			/* docker.env */
 	size_t envlen;
 	int certs_in_place;		/* --certs is /etc/docker/tls itself: not ours to keep */
+	char certs_abs[256];		/* --certs made absolute (c->o.certs points here) */
 	char state_text[DD_STATE_MAX];	/* the record being written */
 	char prov_text[DD_STATE_MAX];	/* the provisional one (written from inside a write) */
 	int restart, client, byo_client;

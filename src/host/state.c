@@ -34,6 +34,11 @@ static int path_ok(const char *p, size_t cap)
 	       strcmp(p + strlen(p) - (strlen(p) >= 3 ? 3 : 0), "/..") != 0;
 }
 
+int dd_state_path_ok(const char *p)
+{
+	return path_ok(p, sizeof ((struct dd_state_ent *)0)->path);
+}
+
 static int hex_ok(const char *s)
 {
 	if (strlen(s) != 64)
@@ -102,18 +107,26 @@ static int parse_uint(const char *t, unsigned long max, unsigned long *v, int ba
 	return errno || *end || *v > max ? -1 : 0;
 }
 
-/* VERSION SHA256 DIRNAME */
-static int parse_engine(struct dd_state_engine *e, char **w)
+/* VERSION SHA256 DIRNAME [TREE] */
+static int parse_engine(struct dd_state_engine *e, char **w, unsigned n)
 {
 	if (copy(e->version, sizeof e->version, w[0]) || !hex_ok(w[1]) ||
-	    copy(e->dir, sizeof e->dir, w[2]) || strchr(w[2], '/') || w[2][0] == '.')
+	    copy(e->dir, sizeof e->dir, w[2]) || strchr(w[2], '/') || w[2][0] == '.' ||
+	    (n == 4 && !hex_ok(w[3])))
 		return -1;
 	memcpy(e->sha, w[1], 65);
+	if (n == 4)
+		memcpy(e->tree, w[3], 65);
 	return 0;
 }
 
-/* One line split at spaces into at most 5 words; the last gets the rest for "rest" keys. */
-static int parse_line(struct dd_state *s, char *line)
+/* Lines that say one thing once: a second one is damage, not an update. */
+static const char *const once[] = { "engine", "uninstalled", "port", "tcp", "init",
+				     "key-type", "certs", "group" };
+
+/* One line split at single spaces into at most 5 words (daemon-opt takes the rest of its
+ * line); a sixth word is damage. seen: the once[] lines met so far. */
+static int parse_line(struct dd_state *s, char *line, unsigned *seen)
 {
 	char *w[5] = { 0 };
 	unsigned n = 0;
@@ -131,7 +144,9 @@ static int parse_line(struct dd_state *s, char *line)
 		memcpy(s->opts[s->nopts++], o, strlen(o) + 1);
 		return 0;
 	}
-	for (char *p = line; *p && n < 5;) {
+	for (char *p = line; *p;) {
+		if (n == 5)
+			return -1;
 		w[n++] = p;
 		if (!(p = strchr(p, ' ')))
 			break;
@@ -141,13 +156,16 @@ static int parse_line(struct dd_state *s, char *line)
 	}
 	if (n == 0)
 		return -1;
+	for (unsigned i = 0; i < sizeof once / sizeof once[0]; i++)
+		if (strcmp(w[0], once[i]) == 0 && (*seen & (1u << i) || (*seen |= 1u << i, 0)))
+			return -1;
 #define IS(k, words) (strcmp(w[0], k) == 0 && n == (words))
-	if (IS("engine", 4))
-		return s->engine.dir[0] || s->uninstalled ? -1 : parse_engine(&s->engine, w + 1);
+	if (IS("engine", 4) || IS("engine", 5))
+		return s->uninstalled ? -1 : parse_engine(&s->engine, w + 1, n - 1);
 	if (IS("uninstalled", 1))
-		return s->engine.dir[0] || s->uninstalled ? -1 : (s->uninstalled = 1, 0);
-	if (IS("previous", 4))
-		return s->nprev == DD_STATE_PREV || parse_engine(&s->previous[s->nprev], w + 1)
+		return s->engine.dir[0] ? -1 : (s->uninstalled = 1, 0);
+	if (IS("previous", 4) || IS("previous", 5))
+		return s->nprev == DD_STATE_PREV || parse_engine(&s->previous[s->nprev], w + 1, n - 1)
 			       ? -1
 			       : (s->nprev++, 0);
 	if (IS("port", 2))
@@ -193,7 +211,7 @@ int dd_state_parse(const char *text, size_t n, struct dd_state *s, char *err, si
 {
 	static const char magic[] = "dockdrop-state 1\n";
 	char line[1024];
-	unsigned no = 1;
+	unsigned no = 1, seen = 0;
 	size_t i = sizeof magic - 1;
 
 	memset(s, 0, sizeof *s);
@@ -211,7 +229,7 @@ int dd_state_parse(const char *text, size_t n, struct dd_state *s, char *err, si
 			return dd_say(err, errsz, -1, "line %u: too long or NUL", no);
 		memcpy(line, text + i, len);
 		line[len] = 0;
-		if (parse_line(s, line) != 0)
+		if (parse_line(s, line, &seen) != 0)
 			return dd_say(err, errsz, -1, "line %u: not understood", no);
 		i += len + 1;
 	}
@@ -219,6 +237,18 @@ int dd_state_parse(const char *text, size_t n, struct dd_state *s, char *err, si
 		return dd_say(err, errsz, -1, "no engine line");
 	return 0;
 }
+
+/* Every field at its limit still formats: the record's longest lines, counted (each
+ * sizeof of a word or field covers its space or newline). */
+#define FIELD(f) sizeof(((struct dd_state *)0)->f)
+#define ENGINE_LINE (sizeof "previous" + 64 + 65 + 128 + 65)
+_Static_assert(sizeof "dockdrop-state 1\n" + (1 + DD_STATE_PREV) * ENGINE_LINE +
+		       sizeof "port 65535\n" + sizeof "tcp 1\n" + sizeof "init" + FIELD(init) +
+		       sizeof "key-type" + FIELD(key_type) + sizeof "certs" + FIELD(certs) +
+		       DD_STATE_LIST * (sizeof "san" + FIELD(sans[0]) + sizeof "daemon-opt" + FIELD(opts[0])) +
+		       sizeof "group  4294967294 existing" + FIELD(group) +
+		       DD_STATE_ENTS * (sizeof "link" + FIELD(ent[0].path) + FIELD(ent[0].target)) <=
+	       DD_STATE_MAX, "DD_STATE_MAX holds the largest record");
 
 #define PUT(...)                                                                   \
 	do {                                                                       \
@@ -235,12 +265,13 @@ size_t dd_state_format(const struct dd_state *s, char *out, size_t cap)
 	if (cap == 0)
 		return 0;
 	if (s->engine.dir[0])
-		PUT("dockdrop-state 1\nengine %s %s %s\n", s->engine.version, s->engine.sha, s->engine.dir);
+		PUT("dockdrop-state 1\nengine %s %s %s%s%s\n", s->engine.version, s->engine.sha,
+		    s->engine.dir, s->engine.tree[0] ? " " : "", s->engine.tree);
 	else
 		PUT("dockdrop-state 1\nuninstalled\n");
 	for (unsigned i = 0; i < s->nprev; i++)
-		PUT("previous %s %s %s\n", s->previous[i].version, s->previous[i].sha,
-		    s->previous[i].dir);
+		PUT("previous %s %s %s%s%s\n", s->previous[i].version, s->previous[i].sha,
+		    s->previous[i].dir, s->previous[i].tree[0] ? " " : "", s->previous[i].tree);
 	if (s->port)
 		PUT("port %u\n", s->port);
 	PUT("tcp %d\n", s->tcp);

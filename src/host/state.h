@@ -2,11 +2,12 @@
  * "nothing to do", status can report, and uninstall removes exactly what dockdrop wrote.
  * Plain text, one fact per line, parsed fail-closed (it is fuzzed):
  *   dockdrop-state 1
- *   engine VERSION SHA256 DIRNAME          the active engine (DIRNAME under /opt/dockdrop/engine)
+ *   engine VERSION SHA256 DIRNAME [TREE]   the active engine (DIRNAME under /opt/dockdrop/engine;
+ *                                          TREE: the digest of that directory, host/enginesum.h)
  *   uninstalled                            instead of an engine line: a plain uninstall
  *                                          removed the engine and left what the lines list
  *                                          (certificates, data, the group) for --purge
- *   previous VERSION SHA256 DIRNAME        kept for install --rollback (newest first)
+ *   previous VERSION SHA256 DIRNAME [TREE] kept for install --rollback (newest first)
  *   port N | tcp 0|1 | init NAME | key-type NAME | certs DIR
  *   san NAME|IP                            each --tls-san
  *   daemon-opt KEY=VALUE                   each --daemon-opt (the rest of the line)
@@ -36,7 +37,7 @@
 #define DD_STATE_ENTS 160
 #define DD_STATE_PREV 4
 #define DD_STATE_LIST 32
-#define DD_STATE_MAX 65536
+#define DD_STATE_MAX 114688	/* the largest record dd_state_format writes (state.c checks) */
 
 struct dd_state_ent {
 	char kind;		/* 'f' file, 'k' keep, 'c' conf, 'l' link, 'd' dir, 'x' data,
@@ -49,6 +50,7 @@ struct dd_state_ent {
 
 struct dd_state_engine {
 	char version[64], sha[65], dir[128];
+	char tree[65];		/* "" when not recorded */
 };
 
 struct dd_state {
@@ -88,5 +90,8 @@ int dd_state_add(struct dd_state *s, char kind, const char *path, unsigned mode,
  * the file's mode and SHA-256. 0 or -1 with errno. */
 int dd_state_record(struct dd_state *s, char kind, const char *abs);
 const struct dd_state_ent *dd_state_find(const struct dd_state *s, const char *path);
+/* 1 when the record holds p as a path and reads it back (absolute, printable ASCII
+ * without spaces, no "." or ".." component, under 256 bytes): input is checked with it. */
+int dd_state_path_ok(const char *p);
 
 #endif

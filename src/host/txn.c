@@ -145,14 +145,16 @@ static int parent_dir(struct dd_txn *t, const char *path)
 	return dd_txn_mkdir(t, dir, 0755);
 }
 
-/* 1 when the file already holds exactly buf with mode. */
-static int same_file(const char *path, const void *buf, size_t n, mode_t mode)
+/* 1 when the file already holds exactly buf with mode (and owner, unless -1). */
+static int same_file(const char *path, const void *buf, size_t n, mode_t mode, uid_t uid,
+		     gid_t gid)
 {
 	struct stat st;
 	char *old;
 	int fd, same = 0;
 
 	if (dd_root_lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 07777) != mode ||
+	    (uid != (uid_t)-1 && st.st_uid != uid) || (gid != (gid_t)-1 && st.st_gid != gid) ||
 	    (size_t)st.st_size != n || (fd = dd_root_open(path, O_RDONLY | O_NOFOLLOW, 0)) < 0)
 		return 0;
 	if ((old = malloc(n ? n : 1))) {
@@ -166,11 +168,17 @@ static int same_file(const char *path, const void *buf, size_t n, mode_t mode)
 int dd_txn_write(struct dd_txn *t, const char *path, const void *buf, size_t n, mode_t mode,
 		 int *changed)
 {
+	return dd_txn_write_as(t, path, buf, n, mode, (uid_t)-1, (gid_t)-1, changed);
+}
+
+int dd_txn_write_as(struct dd_txn *t, const char *path, const void *buf, size_t n,
+		    mode_t mode, uid_t uid, gid_t gid, int *changed)
+{
 	*changed = 0;
-	if (same_file(path, buf, n, mode))
+	if (same_file(path, buf, n, mode, uid, gid))
 		return 0;
 	if (parent_dir(t, path) != 0 || dd_txn_snap(t, path) != 0 ||
-	    dd_root_write_atomic(path, buf, n, mode) != 0)
+	    dd_root_write_atomic_as(path, buf, n, mode, uid, gid) != 0)
 		return -1;
 	*changed = 1;
 	t->changes++;

@@ -47,6 +47,10 @@ int dd_txn_mkdir(struct dd_txn *t, const char *path, mode_t mode);
  * does (*changed = 0). Parents are made 0755. 0 or -1 with errno. */
 int dd_txn_write(struct dd_txn *t, const char *path, const void *buf, size_t n, mode_t mode,
 		 int *changed);
+/* The same, owned by uid:gid ((uid_t)-1, (gid_t)-1: whoever runs dockdrop), an owner that
+ * differs being a change too: a file of the user's that dockdrop rewrites keeps its owner. */
+int dd_txn_write_as(struct dd_txn *t, const char *path, const void *buf, size_t n,
+		    mode_t mode, uid_t uid, gid_t gid, int *changed);
 /* Make path a symlink to target, replaced atomically; same contract as dd_txn_write. */
 int dd_txn_symlink(struct dd_txn *t, const char *path, const char *target, int *changed);
 /* Remove a file or symlink (snapshot first). Absent is fine. 0 or -1 with errno. */

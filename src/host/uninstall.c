@@ -38,8 +38,19 @@ static void sha_of(const char *abs, char hex[65])
 		dd_hex(d, 32, hex);
 }
 
+/* abs rewritten with buf, keeping the mode and owner of like (abs itself, or the copy it
+ * is restored from). 0 or -1 with errno. */
+static int write_like(const char *abs, const void *buf, size_t n, const char *like)
+{
+	struct stat st;
+
+	if (dd_root_stat(like, &st) != 0)
+		return -1;
+	return dd_root_write_atomic_as(abs, buf, n, st.st_mode & 07777, st.st_uid, st.st_gid);
+}
+
 /* daemon.json as dockdrop left it: back to what it was before the first install (kept in
- * DD_DAEMON_JSON_ORIG, mode included), or gone when there was none. Still the user's
+ * DD_DAEMON_JSON_ORIG, mode and owner included), or gone when there was none. Still the user's
  * original (a run killed before writing it): left alone. Changed by the user since: only
  * dockdrop's keys come out (its TLS files are about to go; dockerd would not start with
  * them named), the user's edits stay. */
@@ -48,7 +59,6 @@ static void restore_daemon_json(struct dd_uninstall *u, const struct dd_state_en
 	const char *m = e->path, *orig = DD_DAEMON_JSON_ORIG;
 	char err[256], cur[65], was[65];
 	int ours = dd_record_ours(e);
-	struct stat st;
 	char *out = NULL;
 	long n;
 
@@ -56,9 +66,7 @@ static void restore_daemon_json(struct dd_uninstall *u, const struct dd_state_en
 		return;
 	n = dd_root_read_small(orig, u->buf, sizeof u->buf);
 	if (ours == DD_RECORD_OURS) {
-		if (n < 0 ? dd_root_unlink(m) != 0
-			  : (dd_root_stat(orig, &st) != 0 ||
-			     dd_root_write_atomic(m, u->buf, (size_t)n, st.st_mode & 07777) != 0))
+		if (n < 0 ? dd_root_unlink(m) != 0 : write_like(m, u->buf, (size_t)n, orig) != 0)
 			dd_warn("%s: %s", m, strerror(errno));
 		return;
 	}
@@ -71,8 +79,7 @@ static void restore_daemon_json(struct dd_uninstall *u, const struct dd_state_en
 		dd_warn("%s kept as it is: %s", m, n < 0 ? strerror(errno) : err);
 		return;
 	}
-	if (!out ? dd_root_unlink(m) != 0
-		 : (dd_root_stat(m, &st) != 0 || dd_root_write_atomic(m, out, strlen(out), st.st_mode & 07777) != 0))
+	if (!out ? dd_root_unlink(m) != 0 : write_like(m, out, strlen(out), m) != 0)
 		dd_warn("%s: %s", m, strerror(errno));
 	else
 		dd_warn("%s was changed since install: dockdrop's keys removed, yours kept", DD_DAEMON_JSON);

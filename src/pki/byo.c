@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -17,30 +18,62 @@ static struct {
 	struct pki_key key;
 } b;
 
-static int load_cert(const char *path, unsigned char *der, struct pki_cert *c, char *err,
-		     size_t errsz)
+static int load_cert(const struct pki_pem_at *f, unsigned char *der, struct pki_cert *c,
+		     char *err, size_t errsz)
 {
 	const char *why = NULL;
-	long n = dd_read_small_file(path, b.pem, sizeof b.pem);
+	long n = dd_read_small_at(f->dfd, f->name, b.pem, sizeof b.pem);
 
 	if (n < 0)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", path, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", f->show, strerror(errno));
+	/* PEM readers skip what is not a block: a NUL byte (a damaged copy?) is named. */
+	if (memchr(b.pem, 0, (size_t)n))
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s holds a NUL byte: not a PEM text file", f->show);
 	if (pki_x509_load(b.pem, (size_t)n, der, PKI_CERT_MAX, c, &why))
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", path, why);
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", f->show, why);
 	return 0;
 }
 
-static int load_key(const char *path, char *err, size_t errsz)
+static int load_key(const struct pki_pem_at *f, char *err, size_t errsz)
 {
 	const char *why = NULL;
-	long n = dd_read_small_file(path, b.pem, sizeof b.pem);
+	long n = dd_read_small_at(f->dfd, f->name, b.pem, sizeof b.pem);
 	int rc;
 
 	if (n < 0)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", path, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", f->show, strerror(errno));
+	if (memchr(b.pem, 0, (size_t)n)) {
+		explicit_bzero(b.pem, sizeof b.pem);
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s holds a NUL byte: not a PEM text file", f->show);
+	}
 	rc = pki_key_load(&b.key, b.pem, (size_t)n, &why);
 	explicit_bzero(b.pem, sizeof b.pem);
-	return rc ? dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", path, why) : 0;
+	return rc ? dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", f->show, why) : 0;
+}
+
+/* The three files loaded: the CA's certificate, the certificate and its key. */
+static int load3(const struct pki_pem_at *ca, const struct pki_pem_at *cert,
+		 const struct pki_pem_at *key, char *err, size_t errsz)
+{
+	int rc;
+
+	if ((rc = load_cert(ca, b.ca_der, &b.ca, err, errsz)) ||
+	    (rc = load_cert(cert, b.der, &b.cert, err, errsz)) || (rc = load_key(key, err, errsz)))
+		return rc;
+	return 0;
+}
+
+/* The loaded key is the certificate's and the CA issued it: 0, or code with err. */
+static int belongs(const struct pki_pem_at *ca, const struct pki_pem_at *cert,
+		   const struct pki_pem_at *key, int code, char *err, size_t errsz)
+{
+	if (!pki_key_matches(&b.key, &b.cert.pkey))
+		return dd_say(err, errsz, code, "%s is not the key of %s", key->show, cert->show);
+	if (b.cert.issuer_len != b.ca.subject_len ||
+	    memcmp(b.cert.issuer, b.ca.subject, b.ca.subject_len) != 0 ||
+	    !pki_x509_signed_by(&b.cert, &b.ca))
+		return dd_say(err, errsz, code, "%s was not issued by %s", cert->show, ca->show);
+	return 0;
 }
 
 static int in_time(const char *path, const struct pki_cert *c, time_t now, char *err,
@@ -64,21 +97,18 @@ static int in_time(const char *path, const struct pki_cert *c, time_t now, char 
 static int check(const char *ca_pem, const char *cert_pem, const char *key_pem, char *err,
 		 size_t errsz)
 {
+	const struct pki_pem_at ca = { AT_FDCWD, ca_pem, ca_pem };
+	const struct pki_pem_at cert = { AT_FDCWD, cert_pem, cert_pem };
+	const struct pki_pem_at key = { AT_FDCWD, key_pem, key_pem };
 	time_t now = pki_now();
 	int rc;
 
-	if ((rc = load_cert(ca_pem, b.ca_der, &b.ca, err, errsz)) ||
-	    (rc = load_cert(cert_pem, b.der, &b.cert, err, errsz)) ||
-	    (rc = load_key(key_pem, err, errsz)))
+	if ((rc = load3(&ca, &cert, &key, err, errsz)))
 		return rc;
 	if (!b.ca.is_ca)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s is not a CA certificate (no basicConstraints CA:TRUE)", ca_pem);
-	if (!pki_key_matches(&b.key, &b.cert.pkey))
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%s is not the key of %s", key_pem, cert_pem);
-	if (b.cert.issuer_len != b.ca.subject_len ||
-	    memcmp(b.cert.issuer, b.ca.subject, b.ca.subject_len) != 0 ||
-	    !pki_x509_signed_by(&b.cert, &b.ca))
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%s was not issued by %s", cert_pem, ca_pem);
+	if ((rc = belongs(&ca, &cert, &key, DD_EXIT_USAGE, err, errsz)))
+		return rc;
 	if (b.cert.nsans == 0)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s has no subjectAltName: Docker's Go clients ignore the CN; reissue it with the names and IPs clients dial",
 			      cert_pem);
@@ -91,6 +121,25 @@ static int check(const char *ca_pem, const char *cert_pem, const char *key_pem, 
 	    (rc = in_time(cert_pem, &b.cert, now, err, errsz)))
 		return rc;
 	return 0;
+}
+
+static int pair(const struct pki_pem_at *ca, const struct pki_pem_at *cert,
+		const struct pki_pem_at *key, char *err, size_t errsz)
+{
+	int rc;
+
+	if ((rc = load3(ca, cert, key, err, errsz)))
+		return rc;
+	return belongs(ca, cert, key, DD_EXIT_VERIFY, err, errsz);
+}
+
+int pki_pair_check(const struct pki_pem_at *ca, const struct pki_pem_at *cert,
+		   const struct pki_pem_at *key, char *err, size_t errsz)
+{
+	int rc = pair(ca, cert, key, err, errsz);
+
+	pki_key_wipe(&b.key);
+	return rc;
 }
 
 int pki_byo_check(const char *ca_pem, const char *cert_pem, const char *key_pem, char *err,

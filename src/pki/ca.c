@@ -28,17 +28,38 @@ time_t pki_now(void)
 	return time(NULL);
 }
 
-/* The key first (0600, never readable by others), then the certificate (0644), both
- * atomically in the directory dfd (dir names it in messages). */
+/* A key (0600, never readable by others) and its certificate (0644) change as a pair, in
+ * the directory dfd (dir names it in messages): both are written and made durable under
+ * temporary names first, then renamed, the key first. A failure before the renames leaves
+ * the old pair as it was; a kill between them leaves the new key beside the old
+ * certificate, which every reader checks for (install re-issues the pair, certs check and
+ * status report it). */
 static int write_pair(int dfd, const char *dir, const char *certname, const char *keyname,
 		      const char *cert, size_t cn, const char *key, size_t kn, char *err,
 		      size_t errsz)
 {
-	if (dd_write_atomic_at(dfd, keyname, key, kn, 0600, (uid_t)-1, (gid_t)-1) != 0)
+	struct dd_afile k, c;
+
+	if (dd_afile_openat(&k, dfd, keyname, 0600) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, keyname, strerror(errno));
-	dd_fault_point(); /* a key without its certificate: install must recover */
-	if (dd_write_atomic_at(dfd, certname, cert, cn, 0644, (uid_t)-1, (gid_t)-1) != 0)
+	if (dd_afile_write(&k, key, kn) != 0 || dd_afile_sync(&k) != 0) {
+		dd_afile_abort(&k);
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, keyname, strerror(errno));
+	}
+	if (dd_afile_openat(&c, dfd, certname, 0644) != 0 || dd_afile_write(&c, cert, cn) != 0 ||
+	    dd_afile_sync(&c) != 0) {
+		dd_afile_abort(&c);
+		dd_afile_abort(&k);
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, certname, strerror(errno));
+	}
+	if (dd_afile_rename(&k) != 0) {
+		dd_afile_abort(&c);
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, keyname, strerror(errno));
+	}
+	dd_fault_point(); /* the new key beside the old certificate: the next run mends it */
+	if (dd_afile_rename(&c) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s (the key was replaced: re-run to issue the pair again)",
+			      dir, certname, strerror(errno));
 	return 0;
 }
 
@@ -90,8 +111,9 @@ static int ca_make(enum pki_ktype t, unsigned days, const char *org, char *err, 
 	time_t now = pki_now();
 	int rc;
 
-	if (org && (!*org || strlen(org) > 64))
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--name must be 1 to 64 characters");
+	if (org && !pki_name_ok(org))
+		return dd_say(err, errsz, DD_EXIT_USAGE,
+			      "--name must be 1 to 64 characters of UTF-8 without control characters");
 	if (pki_key_generate(&key, t) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "key generation failed");
 	spec = (struct pki_cert_spec){ PKI_CA, "dockdrop CA", org ? org : "dockdrop",
@@ -118,6 +140,20 @@ int pki_ca_init_at(int dfd, const char *dir, enum pki_ktype t, unsigned days, co
 				err, errsz);
 	explicit_bzero(kpem, sizeof kpem);
 	return rc;
+}
+
+void pki_ca_default_org(char *out, size_t cap)
+{
+	char host[65] = "", keep[41];
+	size_t k = 0;
+
+	gethostname(host, sizeof host - 1);
+	for (const char *c = host; *c && k < sizeof keep - 1; c++)
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		    strchr("._-", *c))
+			keep[k++] = *c;
+	keep[k] = 0;
+	snprintf(out, cap, "dockdrop %s", k ? keep : "host");
 }
 
 int pki_ca_init(const char *dir, enum pki_ktype t, unsigned days, const char *org, int force,
@@ -208,6 +244,12 @@ static int leaf_make(struct pki_ca *ca, enum pki_role role, enum pki_ktype t, co
 
 	if (role == PKI_SERVER && nsans == 0)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "a server certificate needs names: give --san NAME|IP or --auto-san");
+	if (pki_sans_len(sans, nsans) > PKI_SAN_BYTES)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%u names (%zu bytes) do not fit one certificate (at most %d bytes of names): give fewer or shorter ones",
+			      nsans, pki_sans_len(sans, nsans), PKI_SAN_BYTES);
+	if (ca->cert.subject_len > PKI_ISSUER_MAX)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "the CA's name is %zu bytes (at most %d): use a CA made by dockdrop ca init",
+			      ca->cert.subject_len, PKI_ISSUER_MAX);
 	/* A server's CN is informative only (clients match SANs): the first SAN that fits
 	 * the 64-character limit of a CN. */
 	for (unsigned i = 0; role == PKI_SERVER && !cn && i < nsans; i++) {
@@ -219,8 +261,9 @@ static int leaf_make(struct pki_ca *ca, enum pki_role role, enum pki_ktype t, co
 		cn = "docker server";
 	if (now >= ca->cert.not_after)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "the CA has expired (check this machine's clock, or make a new CA)");
-	if (!cn || !*cn || strlen(cn) > 64)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--cn must be 1 to 64 characters");
+	if (!cn || !pki_name_ok(cn))
+		return dd_say(err, errsz, DD_EXIT_USAGE,
+			      "--cn must be 1 to 64 characters of UTF-8 without control characters");
 	/* Never outlive the CA: Go and OpenSSL would refuse the chain from that day on. */
 	time_t end = now + (time_t)days * 86400;
 	if (end > ca->cert.not_after)

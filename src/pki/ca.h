@@ -33,6 +33,10 @@ time_t pki_now(void);
  * DD_EXIT_USAGE when a CA is there and !force. */
 int pki_ca_init(const char *dir, enum pki_ktype t, unsigned days, const char *org, int force,
 		char *err, size_t errsz);
+/* The organization of the CA install makes: "dockdrop HOST", HOST being this machine's
+ * hostname cut to 40 characters of [A-Za-z0-9._-] (a kernel hostname may hold any byte;
+ * the name must stay valid UTF-8 for Go). */
+void pki_ca_default_org(char *out, size_t cap);
 /* Load and check a CA directory (the key matches, the certificate is a CA). */
 int pki_ca_load(const char *dir, struct pki_ca *ca, char *err, size_t errsz);
 /* Issue a server or client pair into out. cn: the subject CN (server: the first SAN when

@@ -33,8 +33,6 @@ static int dns_ok(const char *s)
 
 	if (n == 0 || n > 253)
 		return 0;
-	if (p[0] == '*' && p[1] == '.')
-		p += 2;
 	for (;;) {
 		const char *dot = strchr(p, '.');
 		size_t len = dot ? (size_t)(dot - p) : strlen(p);
@@ -67,6 +65,42 @@ int pki_san_parse(const char *text, struct pki_san *s)
 	return 0;
 }
 
+/* The code point at *p (advanced past it), or -1 for anything but shortest-form UTF-8. */
+static long utf8_next(const unsigned char **p)
+{
+	const unsigned char *s = *p;
+	unsigned n = s[0] < 0x80 ? 0 : s[0] >= 0xc2 && s[0] <= 0xdf ? 1 : (s[0] & 0xf0) == 0xe0 ? 2 :
+		     s[0] >= 0xf0 && s[0] <= 0xf4 ? 3 : 4;
+	long c = n == 0 ? s[0] : s[0] & (0x3f >> n);
+
+	if (n == 4)
+		return -1;
+	for (unsigned i = 1; i <= n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 2 && c < 0x800) || (n == 3 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return -1;
+	*p = s + n + 1;
+	return c;
+}
+
+int pki_name_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned chars = 0;
+
+	while (*p) {
+		long c = utf8_next(&p);
+
+		if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || ++chars > 64)
+			return 0;
+	}
+	return chars > 0;
+}
+
 int pki_san_add(struct pki_san *list, unsigned *n, const struct pki_san *s)
 {
 	for (unsigned i = 0; i < *n; i++)
@@ -85,6 +119,18 @@ void pki_san_format(const struct pki_san *s, char *out, size_t cap)
 		snprintf(out, cap, "%s", s->dns);
 	else if (!inet_ntop(s->alen == 4 ? AF_INET : AF_INET6, s->addr, out, (socklen_t)cap))
 		snprintf(out, cap, "?");
+}
+
+size_t pki_sans_len(const struct pki_san *sans, unsigned n)
+{
+	size_t sum = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		size_t len = sans[i].ip ? sans[i].alen : strlen(sans[i].dns);
+
+		sum += 1 + (len < 128 ? 1 : 2) + len;
+	}
+	return sum;
 }
 
 int pki_key_id(const struct pki_key *k, unsigned char id[20])

@@ -12,6 +12,12 @@
 
 #define PKI_SAN_MAX 64
 #define PKI_CERT_MAX 4096	/* DER of one certificate (RSA-4096 with 64 SANs fits) */
+/* The SANs' share of PKI_CERT_MAX (their GeneralNames DER, pki_sans_len): what is left
+ * holds everything else of a leaf with RSA-4096 keys and an issuer name of up to
+ * PKI_ISSUER_MAX bytes (tests/unit/test_pki.c builds that worst case). Names that do not
+ * fit are refused when they are given, not half-way through an install. */
+#define PKI_SAN_BYTES 2048
+#define PKI_ISSUER_MAX 320
 
 struct pki_san {
 	int ip;			/* 1: addr (4 or 16 bytes), 0: dns */
@@ -36,12 +42,20 @@ struct pki_cert_spec {
 };
 
 /* Parse "NAME" or an IPv4/IPv6 address into s. 0, or -1 when it is neither a valid DNS
- * name (letters, digits, '-', dots; labels of 1-63; at most 253; "*." allowed first) nor
- * an IP address. */
+ * name (letters, digits, '-', dots; labels of 1-63; at most 253) nor an IP address.
+ * Wildcards ("*.example.com") are refused: a daemon's certificate names one host (a
+ * wildcard would let this host's key answer for every name of the domain), DOCKER_HOST
+ * and client-bundle name one host, and Go's clients need none. A certificate brought with
+ * --certs may still carry one: the TLS client matches it (net/tls.h). */
 int pki_san_parse(const char *text, struct pki_san *s);
+/* 1 if s can be a CN or O value: 1 to 64 characters (X.520's upper bound) of valid
+ * UTF-8 (shortest form, no surrogates) with no control character (C0, DEL, C1). */
+int pki_name_ok(const char *s);
 /* Append s to list (n entries, max PKI_SAN_MAX) unless already there. */
 int pki_san_add(struct pki_san *list, unsigned *n, const struct pki_san *s);
 void pki_san_format(const struct pki_san *s, char *out, size_t cap);
+/* The DER bytes of sans as GeneralNames in a SAN extension (their sum, headers included). */
+size_t pki_sans_len(const struct pki_san *sans, unsigned n);
 
 /* Key identifier: SHA-1 of the subjectPublicKey bits (RFC 5280 method 1). */
 int pki_key_id(const struct pki_key *k, unsigned char id[20]);

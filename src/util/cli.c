@@ -108,6 +108,17 @@ static int store(const struct dd_cmd *c, const struct dd_opt *o, const char *val
 	}
 	if (!*val)
 		return usage_error(c, "option '%s' needs a non-empty value", name);
+	/* Values end up in one-line records, messages and files read line by line: a
+	 * newline or tab in one (pretty JSON pasted into --daemon-opt, say) is refused here
+	 * rather than written where it cannot be read back. */
+	for (const char *p = val; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f) {
+			char what[120];
+
+			/* the message escapes the value's control bytes: it stays one line */
+			snprintf(what, sizeof what, "%s '%.40s'", name, val);
+			return usage_error(c, "option %s holds a control character: give it on one line", what);
+		}
 	if (o->type == DD_OPT_LIST) {
 		struct dd_list *l = o->dst;
 

@@ -1,7 +1,7 @@
 /* Command-line handling as data: a command is a struct, its options a table; the parser
- * validates values (numbers in range, choices, no repeats, no empty strings) so that bad
- * input exits 2 with one line before any command code runs, and --help is generated from
- * the same table so it can never miss an option. -h/--help, -v/--verbose and -q/--quiet
+ * validates values (numbers in range, choices, no repeats, no empty strings, no control
+ * characters) so that bad input exits 2 with one line before any command code runs, and
+ * --help is generated from the same table so it can never miss an option. -h/--help, -v/--verbose and -q/--quiet
  * are understood by every command. */
 #ifndef DD_CLI_H
 #define DD_CLI_H

@@ -44,3 +44,39 @@ expect_err() {
 		notok "$_n: exit $rc (want $_want), stderr: $(head -c 400 "$T_TMP/err" | tr '\n' '|')"
 	fi
 }
+
+# small_dockdrops N: $T_TMP/dd1 .. $T_TMP/ddN, each carrying a small engine of its own
+# (0.0.1-test .. 0.0.N-test, N up to 3: one program differs in each), for upgrades and
+# rollbacks on image trees. Exits the test when one cannot be made.
+small_dockdrops() {
+	_e1=$(sh "$(dirname "$0")/../fixtures/mkengine-small.sh" "$T_TMP/e1") ||
+		{ notok "small engine"; exit 1; }
+	for _v in $(seq 1 "$1"); do
+		_e=$_e1
+		if [ "$_v" != 1 ]; then
+			_e=$T_TMP/e$_v/docker-0.0.$_v-test.tgz
+			case $_v in 2) _p=/bin/ls ;; *) _p=/bin/cat ;; esac
+			mkdir -p "$T_TMP/e$_v" "$T_TMP/s$_v" && tar -xzf "$_e1" -C "$T_TMP/s$_v" &&
+				cp "$_p" "$T_TMP/s$_v/docker/docker-proxy" &&
+				tar --owner=0 --group=0 --numeric-owner -czf "$_e" -C "$T_TMP/s$_v" docker ||
+				{ notok "engine $_v"; exit 1; }
+		fi
+		run "$DOCKDROP" bundle -q --engine "$_e" --sha256 "$(sha256sum "$_e" | cut -c1-64)" \
+			--engine-version "0.0.$_v-test" -o "$T_TMP/dd$_v"
+		[ $rc -eq 0 ] || { notok "bundle engine $_v: $(cat "$T_TMP/err")"; exit 1; }
+	done
+}
+
+# image_root DIR: the least of an image tree that install --root takes for systemd: an init
+# link, /etc/group and /etc/gshadow with root and users, an empty /etc/docker.
+image_root() {
+	mkdir -p "$1/etc/docker" "$1/lib/systemd" "$1/sbin" && ln -s /lib/systemd/systemd "$1/sbin/init" &&
+		printf 'root:x:0:\nusers:x:100:\n' >"$1/etc/group" && printf 'root:*::\nusers:*::\n' >"$1/etc/gshadow"
+}
+
+# exact_tree DIR: everything a change could touch, even one that rewrote the same bytes:
+# each entry's type, mode, owner, size, inode, mtime, ctime and link, and every digest.
+exact_tree() {
+	(cd "$1" && find . -printf '%p %y %m %U:%G %s %i %T@ %C@ %l\n' | LC_ALL=C sort &&
+		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
+}

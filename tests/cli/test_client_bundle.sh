@@ -306,13 +306,15 @@ run timeout 30 env -i PATH="$PATH" HOME="$T/h2" DOCKER_CONFIG="$T/dcfg3" sh -c \
 	". '$T/h2/.docker/dockdrop-lo/docker.env' && '$DOCKER' version --format '{{.Server.Version}} {{.Server.Os}}'"
 [ $rc -eq 0 ] && [ "$(cat "$T/out")" = "bundle-test client" ]
 verdict "docker with docker.env sourced: mutual TLS with the unpacked DOCKER_CERT_PATH" $?
-# A client certificate from another CA: the server refuses the handshake.
+# A client certificate from another CA: client-bundle refuses to pack it (one line, exit
+# 2, nothing written), and the server refuses the handshake when docker is given it anyway.
 "$DOCKDROP" ca init --dir "$T/ca2" -q && "$DOCKDROP" ca issue client --ca "$T/ca2" --out "$T/client2" -q
 cp "$C/ca.pem" "$T/client2/ca.pem"
-"$DOCKDROP" client-bundle -q -o "$T/w/lo2.tgz" --client-dir "$T/client2" --name 127.0.0.1 --port "$PORT" --context lo2
-tar -xzOf "$T/w/lo2.tgz" dockdrop-lo2/lo2.dockercontext >"$T/lo2.dockercontext"
-"$DOCKER" context import lo2 "$T/lo2.dockercontext" >/dev/null 2>&1
-run timeout 30 "$DOCKER" --context lo2 version --format '{{.Server.Version}}'
+run "$DOCKDROP" client-bundle -q -o "$T/w/lo2.tgz" --client-dir "$T/client2" --name 127.0.0.1 --port "$PORT" --context lo2
+[ $rc -eq 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q 'cert.pem was not issued by' "$T/err" && [ ! -e "$T/w/lo2.tgz" ]
+verdict "client-bundle refuses a client certificate its ca.pem did not issue (exit 2, one line)" $?
+run timeout 30 env DOCKER_HOST="tcp://127.0.0.1:$PORT" DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH="$T/client2" \
+	DOCKER_CONFIG="$T/dcfg4" "$DOCKER" version --format '{{.Server.Version}}'
 # (What the client then reports is racy under TLS 1.3: "bad certificate", EOF or a reset;
 # the server's log says why it refused.)
 [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q 'refused: .*CERTIFICATE_VERIFY_FAILED' "$T/srv.err"

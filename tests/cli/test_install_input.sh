@@ -12,9 +12,7 @@ run "$DOCKDROP" bundle -q --engine "$ENGINE" --sha256 "$(sha256sum "$ENGINE" | c
 [ $rc -eq 0 ] || { notok "bundle the small engine: $(cat "$T_TMP/err")"; exit 1; }
 
 R=$T/root
-mkdir -p "$R/etc/docker" "$R/lib/systemd" "$R/sbin" && ln -s /lib/systemd/systemd "$R/sbin/init"
-printf 'root:x:0:\nusers:x:100:\n' >"$R/etc/group"
-printf 'root:*::\nusers:*::\n' >"$R/etc/gshadow"
+image_root "$R"
 digest() { (cd "$1" && find . -printf '%p %y %m %s %l\n' | LC_ALL=C sort && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) | sha256sum; }
 
 # Certificates for --certs: a good set, and broken ones.

@@ -3,25 +3,13 @@
 # client-bundle packs the installed client files, uninstall keeps certificates unless
 # --purge and keeps a file the user changed, and the user's daemon.json comes back as it was.
 . "$(dirname "$0")/lib.sh"
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
 T=$T_TMP
 
 # Two small engines: 0.0.1-test and 0.0.2-test (one program differs).
-E1=$(sh "$TOP/tests/fixtures/mkengine-small.sh" "$T/e1") || { notok "small engine"; exit 1; }
-mkdir -p "$T/e2" "$T/s2" && tar -xzf "$E1" -C "$T/s2" && cp /bin/ls "$T/s2/docker/docker-proxy" &&
-	tar --owner=0 --group=0 --numeric-owner -czf "$T/e2/docker-0.0.2-test.tgz" -C "$T/s2" docker || { notok "second engine"; exit 1; }
-E2=$T/e2/docker-0.0.2-test.tgz
-for v in 1 2; do
-	eval "e=\$E$v"
-	run "$DOCKDROP" bundle -q --engine "$e" --sha256 "$(sha256sum "$e" | cut -c1-64)" --engine-version "0.0.$v-test" -o "$T/dd$v"
-	[ $rc -eq 0 ] || { notok "bundle engine $v: $(cat "$T_TMP/err")"; exit 1; }
-done
+small_dockdrops 2
 
 R=$T/root
-mkdir -p "$R/etc/docker" "$R/lib/systemd" "$R/sbin"
-ln -s /lib/systemd/systemd "$R/sbin/init"
-printf 'root:x:0:\nusers:x:100:\n' >"$R/etc/group"
-printf 'root:*::\nusers:*::\n' >"$R/etc/gshadow"
+image_root "$R"
 printf '{\n  "log-level": "warn"\n}\n' >"$R/etc/docker/daemon.json"
 cp "$R/etc/docker/daemon.json" "$T/daemon.json.user"
 tree() { (cd "$1" && find . -printf '%p %y %m %l\n' | LC_ALL=C sort && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum); }

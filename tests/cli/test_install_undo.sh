@@ -14,23 +14,10 @@
 #   (group files without a final newline, the user's daemon.json, directories), and a
 #   purge after a plain uninstall still removes the CA and the daemons' data.
 . "$(dirname "$0")/lib.sh"
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
 T=$T_TMP
 
 # Three small engines, 0.0.1-test to 0.0.3-test (one program differs in each).
-E1=$(sh "$TOP/tests/fixtures/mkengine-small.sh" "$T/e1") || { notok "small engine"; exit 1; }
-for v in 2 3; do
-	mkdir -p "$T/e$v" "$T/s$v" && tar -xzf "$E1" -C "$T/s$v" &&
-		cp "$([ $v = 2 ] && echo /bin/ls || echo /bin/cat)" "$T/s$v/docker/docker-proxy" &&
-		tar --owner=0 --group=0 --numeric-owner -czf "$T/e$v/docker-0.0.$v-test.tgz" -C "$T/s$v" docker ||
-		{ notok "engine $v"; exit 1; }
-done
-E2=$T/e2/docker-0.0.2-test.tgz E3=$T/e3/docker-0.0.3-test.tgz
-for v in 1 2 3; do
-	eval "e=\$E$v"
-	run "$DOCKDROP" bundle -q --engine "$e" --sha256 "$(sha256sum "$e" | cut -c1-64)" --engine-version "0.0.$v-test" -o "$T/dd$v"
-	[ $rc -eq 0 ] || { notok "bundle engine $v: $(cat "$T_TMP/err")"; exit 1; }
-done
+small_dockdrops 3
 DD=$T/dd1
 
 # A tree as debootstrap leaves it, as far as install looks. With "nonl", the group files

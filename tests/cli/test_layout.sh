@@ -16,6 +16,27 @@ check "README gives the build-and-run command" grep -q '^    make && \./' "$top/
 check ".ci/run runs exactly the README's test command" grep -qx 'make test' "$top/.ci/run"
 check ".ci/run runs apt-get update first" sh -c \
 	"grep -n 'apt-get' '$top/.ci/run' | head -1 | grep -q 'apt-get update'"
+check ".ci/run sets DD_CI=1 before the tests (a skip fails in CI)" sh -c \
+	"grep -nx -e 'export DD_CI=1' -e 'make test' '$top/.ci/run' | cut -d: -f2 | tr '\n' ' ' | grep -qx 'export DD_CI=1 make test '"
+check ".ci/run never writes into the machine's apt configuration" sh -c \
+	"! grep -nE '>>? *[^ ]*/etc/apt|(tee|cp|mv|ln|sed -i)[^|;]*/etc/apt' '$top/.ci/run'"
+check "README names the quick loop (make check)" grep -q '^    make check$' "$top/README"
+check "make check runs tests/run.sh --quick" sh -c \
+	"sed -n '/^check:/,/^\$/p' '$top/Makefile' | grep -q 'tests/run.sh --quick'"
+
+# tests/run.sh: a skip is a skip locally and a listed failure under DD_CI=1 (as .ci/run
+# sets it); tried on a copy with one command-line suite of our own.
+mini="$T_TMP/mini"
+mkdir -p "$mini/tests/cli"
+cp "$top/tests/run.sh" "$mini/tests/run.sh"
+printf 'echo "ok - one"\necho "skip - two: a tool is missing"\n' >"$mini/tests/cli/test_x.sh"
+run env BUILD="$T_TMP/nobuild" DD_CI= sh "$mini/tests/run.sh" --quick
+check "tests/run.sh: locally a skip is counted as skipped (exit 0)" sh -c \
+	"[ $rc -eq 0 ] && tail -n 1 '$T_TMP/out' | grep -qx '1 passed, 0 failed, 1 skipped'"
+run env BUILD="$T_TMP/nobuild" DD_CI=1 sh "$mini/tests/run.sh" --quick
+check "tests/run.sh with DD_CI=1: a skip is a listed failure (exit 1)" sh -c \
+	"[ $rc -ne 0 ] && tail -n 1 '$T_TMP/out' | grep -qx '1 passed, 1 failed, 0 skipped' &&
+	 sed -n '/^Failures:/,\$p' '$T_TMP/out' | grep -q '^not ok - cli/test_x: skipped in CI.*two: a tool is missing'"
 big=$(git -C "$top" ls-files -z | xargs -0 -r stat -c '%s %n' | awk '$1 > 1000000 { print $2 }')
 check "no tracked file over 1 MB" test -z "$big"
 # Fuzz seeds are tiny crafted inputs (some are gzip or tar data by nature): allowed under

@@ -210,6 +210,10 @@ static const struct {
 	{ "-nfoo src", -1, "src", 0, 0, "foo", "", "", NULL },
 	{ "--name -x src", -1, "src", 0, 0, "-x", "", "", NULL },
 	{ "--name '' src", 2, "", 0, 0, "", "", "", "option '--name' needs a non-empty value" },
+	{ "--name a\tb src", 2, "", 0, 0, "", "", "", "option --name 'a\\x09b' holds a control character" },
+	{ "--name a\nb src", 2, "", 0, 0, "", "", "", "option --name 'a\\x0ab' holds a control character" },
+	{ "--tag x\x7f src", 2, "", 0, 0, "", "", "", "option --tag 'x\\x7f' holds a control character" },
+	{ "--name \xc3\xa9t\xc3\xa9 src", -1, "src", 0, 0, "\xc3\xa9t\xc3\xa9", "", "", NULL },
 	{ "--name a --name b src", 2, "", 0, 0, "", "", "", "option '--name' given twice" },
 	{ "src --name", 2, "", 0, 0, "", "", "", "option '--name' needs a value" },
 	/* DD_OPT_LIST */

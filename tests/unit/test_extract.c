@@ -426,6 +426,9 @@ static void b_special_bits(void)
 	add_file_t("suid", "#!/bin/sh\n", 06755, 1700000000);
 	add_dir("sticky/", 01777, 1700000000);
 	add_file_t("sgid", "", 02750, 1700000000);
+	add_file_t("open", "", 0777, 1700000000);
+	add_file_t("gw", "", 0775, 1700000000);
+	add_dir("wdir/", 0757, 1700000000);
 }
 
 static void b_control_chars(void)
@@ -550,8 +553,10 @@ static int post_file_then_dir(void)
 
 static int post_special_bits(void)
 {
-	return is_file("suid", "#!/bin/sh\n", 0755) && is_dir("sticky", 0777) &&
-	       is_file("sgid", "", 0750);
+	/* nor any group or world write bit: an engine file runs as root */
+	return is_file("suid", "#!/bin/sh\n", 0755) && is_dir("sticky", 0755) &&
+	       is_file("sgid", "", 0750) && is_file("open", "", 0755) && is_file("gw", "", 0755) &&
+	       is_dir("wdir", 0755);
 }
 
 static int post_over_planted(void)
@@ -644,7 +649,7 @@ static const struct {
 	{ "file then dir", b_file_then_dir, NULL, CONTAINED, NULL, post_file_then_dir },
 	{ "dir then file", b_dir_then_file, NULL, REFUSED, "entry \"d\": would replace a directory",
 	  NULL },
-	{ "setuid, setgid, sticky", b_special_bits, NULL, CONTAINED, NULL, post_special_bits },
+	{ "setuid, setgid, sticky, group/world write", b_special_bits, NULL, CONTAINED, NULL, post_special_bits },
 	{ "control characters", b_control_chars, NULL, REFUSED,
 	  "entry \"bad\\x0aname\\x1b[31m/../../x\": path has a \"..\" component", NULL },
 	{ "control type flag", b_control_type, NULL, REFUSED,

@@ -114,18 +114,24 @@ static const struct {
 	{ "Debian 12 base", "root:x:0:\ndaemon:x:1:\nbin:x:2:\nsys:x:3:\nadm:x:4:\ntty:x:5:\n"
 	  "disk:x:6:\nmail:x:8:\nstaff:x:50:\ngames:x:60:\nusers:x:100:\nnogroup:x:65534:\n"
 	  "systemd-journal:x:999:\nsystemd-network:x:998:\n_ssh:x:101:\n", NULL, 997, 0 },
-	/* Which lines count: what shadow's sgetgrent() parses. */
-	{ "unparsed lines ignored, entry before the NIS line",
-	  "root:x:0:\ngarbage\n+:::\nx:x:abc:\ny:x::\nz:x:500\n", NULL, 499, 0 },
+	/* Which lines count: what shadow's sgetgrent() parses. A line it cannot read is
+	 * skipped by groupadd, but refused here (DD_EXIT_USAGE without login.defs: no
+	 * groupadd comparison): a gid picked beside it could be the one it meant. */
+	{ "NIS line kept, entry before it", "root:x:0:\n+:::\nz:x:500\n", NULL, 499, 0 },
+	{ "a line that is no entry", "root:x:0:\ngarbage\nz:x:500\n", NULL, 0, DD_EXIT_USAGE },
+	{ "a non-numeric gid", "root:x:0:\nx:x:abc:\n", NULL, 0, DD_EXIT_USAGE },
+	{ "an empty gid", "root:x:0:\ny:x::\n", NULL, 0, DD_EXIT_USAGE },
 	{ "three fields count", "z:x:500\n", NULL, 499, 0 },
-	{ "five fields do not", "z:x:500:a:b\n", NULL, 999, 0 },
+	{ "five fields", "z:x:500:a:b\n", NULL, 0, DD_EXIT_USAGE },
 	{ "gid with leading space", "z:x: 500:\n", NULL, 499, 0 },
 	{ "gid with a plus sign", "z:x:+500:\n", NULL, 499, 0 },
 	{ "gid with leading zeros is decimal", "z:x:0500:\n", NULL, 499, 0 },
-	{ "gid with a trailing space does not count", "z:x:500 :\n", NULL, 999, 0 },
-	{ "negative gid does not count", "z:x:-5:\n", NULL, 999, 0 },
-	{ "hex gid does not count", "z:x:0x1f4:\n", NULL, 999, 0 },
-	{ "gid too large does not count", "big:x:4294967296:\nok:x:700:\n", NULL, 699, 0 },
+	{ "gid with a trailing space", "z:x:500 :\n", NULL, 0, DD_EXIT_USAGE },
+	{ "negative gid", "z:x:-5:\n", NULL, 0, DD_EXIT_USAGE },
+	{ "hex gid", "z:x:0x1f4:\n", NULL, 0, DD_EXIT_USAGE },
+	{ "gid too large", "big:x:4294967296:\nok:x:700:\n", NULL, 0, DD_EXIT_USAGE },
+	{ "gid (gid_t)-1", "big:x:4294967295:\nok:x:700:\n", NULL, 0, DD_EXIT_USAGE },
+	{ "the largest gid counts", "big:x:4294967294:\nok:x:700:\n", NULL, 699, 0 },
 	{ "empty name counts", ":x:500:\n", NULL, 499, 0 },
 	{ "entry goes before a '-' NIS line", "a:x:500:\n-b:x:600:\n", NULL, 499, 0 },
 	{ "entry goes before the first NIS line", "a:x:500:\n+\n-b\n", NULL, 499, 0 },
@@ -175,6 +181,10 @@ static void run_picks(int ref_too)
 			CHECKF(0, "%s: setup", picks[i].name);
 			continue;
 		}
+		/* install's look before any change agrees with what the change finds */
+		rc = dd_group_check("docker", err, sizeof err);
+		CHECKF(rc == picks[i].rc, "%s: dd_group_check rc %d (want %d) %s", picks[i].name, rc,
+		       picks[i].rc, err);
 		rc = dd_group_ensure("docker", &gid, &changed, err, sizeof err);
 		dd_root_set(NULL);
 		if (!picks[i].rc) {
@@ -188,7 +198,8 @@ static void run_picks(int ref_too)
 			       strcmp(get(root, "etc/gshadow"), gsh) == 0,
 			       "%s: files changed", picks[i].name);
 		}
-		if (ref_too && mkroot(ref, sizeof ref, picks[i].group, gsh, picks[i].defs) == 0) {
+		if (ref_too && !(picks[i].rc == DD_EXIT_USAGE && !picks[i].defs) &&
+		    mkroot(ref, sizeof ref, picks[i].group, gsh, picks[i].defs) == 0) {
 			int grc = groupadd(ref, "docker");
 
 			if (!picks[i].rc) {
@@ -254,7 +265,6 @@ TEST(present_forms)
 		{ "docker:x:500\n", 500 },
 		{ "docker:x: 0500:\n", 500 },
 		{ "docker::7:\n", 7 },
-		{ "a:x:1:\ndocker:x:8:\ndocker:x:9:\n", 8 }, /* the first, as getgrnam */
 		{ "docker:x:10:", 10 },
 	};
 
@@ -387,10 +397,15 @@ static const struct {
 	const char *msg;
 } refusals[] = {
 	{ "malformed entry for the name", "root:x:0:\ndocker:x:abc:\n", DD_EXIT_USAGE,
-	  "line 2: malformed entry for group docker" },
-	{ "entry with too few fields", "docker\n", DD_EXIT_USAGE, "line 1: malformed" },
-	{ "entry with too many fields", "docker:x:5:a:b\n", DD_EXIT_USAGE, "malformed" },
-	{ "entry with an empty gid", "docker:x::\n", DD_EXIT_USAGE, "malformed" },
+	  "line 2: not a group entry" },
+	{ "entry with too few fields", "docker\n", DD_EXIT_USAGE, "line 1: not a group entry" },
+	{ "entry with too many fields", "docker:x:5:a:b\n", DD_EXIT_USAGE, "not a group entry" },
+	{ "entry with an empty gid", "docker:x::\n", DD_EXIT_USAGE, "not a group entry" },
+	{ "another group malformed", "root:x:0:\nfoo:x:1:2:3\n", DD_EXIT_USAGE, "line 2: not a group entry" },
+	{ "the name twice", "a:x:1:\ndocker:x:8:\ndocker:x:9:\n", DD_EXIT_USAGE,
+	  "lines 2 and 3: group docker twice" },
+	{ "the name twice, same gid", "docker:x:8:\ndocker:x:8:a\n", DD_EXIT_USAGE, "twice" },
+	{ "gid (gid_t)-1", "docker:x:4294967295:\n", DD_EXIT_USAGE, "not a group entry" },
 	{ "NUL byte", "root:x:0:\n\0docker:x:1:\n", DD_EXIT_USAGE, "NUL byte" },
 };
 
@@ -422,6 +437,10 @@ TEST(refusals_write_nothing)
 		rc = dd_group_ensure("docker", &gid, &changed, err, sizeof err);
 		CHECKF(rc == refusals[i].rc && changed == 0 && strstr(err, refusals[i].msg) &&
 		       !strchr(err, '\n'), "%s: rc %d err %s", refusals[i].name, rc, err);
+		/* install's look before any change says the same */
+		rc = dd_group_check("docker", err, sizeof err);
+		CHECKF(rc == refusals[i].rc && strstr(err, refusals[i].msg), "%s: check: rc %d err %s",
+		       refusals[i].name, rc, err);
 		CHECKF(dd_group_lookup("docker", &gid) == -1, "%s: lookup", refusals[i].name);
 		dd_root_set(NULL);
 		CHECKF(strcmp(get(root, "etc/gshadow"), "root:*::\n") == 0, "%s: gshadow written",

@@ -461,7 +461,7 @@ TEST(unix_no_server)
 /* --- the SAN check ---------------------------------------------------------------------- */
 TEST(name_match)
 {
-	static const char *const sans[] = { "localhost", "127.0.0.1", "::1", "*.example.com",
+	static const char *const sans[] = { "localhost", "127.0.0.1", "::1",
 					    "Docker.Internal", "10.0.0.5" };
 	static const struct {
 		const char *name;
@@ -480,6 +480,8 @@ TEST(name_match)
 	memset(&c, 0, sizeof c);
 	for (size_t i = 0; i < N(sans); i++)
 		CHECK(pki_san_parse(sans[i], &c.sans[c.nsans++]) == 0);
+	/* A wildcard as a certificate brought with --certs may carry it (dockdrop issues none). */
+	snprintf(c.sans[c.nsans++].dns, sizeof c.sans[0].dns, "*.example.com");
 	for (size_t i = 0; i < N(rows); i++)
 		CHECKF(dd_tls_name_match(&c, rows[i].name) == rows[i].match, "%s", rows[i].name);
 	/* An address never matches a DNS SAN that spells it, nor a name an IP SAN. */

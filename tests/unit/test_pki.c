@@ -11,9 +11,11 @@
 #include <stdint.h>
 #include <sys/wait.h>
 
+#include "pki/ca.h"
 #include "pki/cert.h"
 #include "pki/key.h"
 #include "pki/x509.h"
+#include "util/log.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -474,11 +476,11 @@ static const struct {
 	{ "localhost", 1, 0, 0, "localhost" },
 	{ "a", 1, 0, 0, "a" },
 	{ "a.example.com", 1, 0, 0, "a.example.com" },
-	{ "*.example.com", 1, 0, 0, "*.example.com" },
-	{ "*.com", 1, 0, 0, "*.com" },
+	{ "*.example.com", 0, 0, 0, NULL },	/* wildcards: never issued */
+	{ "*.com", 0, 0, 0, NULL },
 	{ "LocalHost", 1, 0, 0, "localhost" },
 	{ "A.EXAMPLE.COM", 1, 0, 0, "a.example.com" },
-	{ "*.Example.COM", 1, 0, 0, "*.example.com" },
+	{ "*.Example.COM", 0, 0, 0, NULL },
 	{ "xn--bcher-kva.example", 1, 0, 0, "xn--bcher-kva.example" },
 	{ "a-b.c-d", 1, 0, 0, "a-b.c-d" },
 	{ "a--b.com", 1, 0, 0, "a--b.com" },
@@ -1255,6 +1257,69 @@ TEST(cert_build_refusals)
 	CHECK(b.c.nsans == 1 && strcmp(b.c.sans[0].dns, D253) == 0);
 }
 
+/* The worst leaf install or ca issue can make: RSA-4096 key and signer, a 64-character
+ * CN of 4-byte UTF-8, an issuer name of a CA whose --name is the longest allowed, and
+ * names of exactly PKI_SAN_BYTES: it fits PKI_CERT_MAX. One more byte of names is refused
+ * by pki_ca_issue before any key is made. */
+TEST(cert_san_budget)
+{
+#define WHALE "\xf0\x9f\x90\xb3"
+#define W8 WHALE WHALE WHALE WHALE WHALE WHALE WHALE WHALE
+#define W64 W8 W8 W8 W8 W8 W8 W8 W8
+	static struct pki_san names[9];
+	static struct built big_ca, leaf;
+	static struct pki_ca pca;
+	char err[256];
+	unsigned n = 0;
+
+	make_keys();
+	CHECK(pki_name_ok(W64) && !pki_name_ok(W64 "a"));
+	CHECK(build(&big_ca, PKI_CA, "dockdrop CA", W64, &keys[PKI_RSA4096], &keys[PKI_RSA4096],
+		    NULL, NULL, 0, NB, NA_CA) == 0);
+	CHECKF(big_ca.c.subject_len <= PKI_ISSUER_MAX && big_ca.c.subject_len > PKI_ISSUER_MAX - 60,
+	       "issuer name %zu bytes", big_ca.c.subject_len);
+	for (unsigned i = 0; i < 8; i++) {
+		char name[260];
+
+		snprintf(name, sizeof name, "%02u%s", i, D253 + 2);
+		CHECK(pki_san_parse(name, &names[n++]) == 0);
+	}
+	CHECKF(pki_sans_len(names, n) == PKI_SAN_BYTES, "%zu", pki_sans_len(names, n));
+	CHECK(build(&leaf, PKI_SERVER, W64, NULL, &keys[PKI_RSA4096], &keys[PKI_RSA4096], &big_ca,
+		    names, n, NB, NA_LEAF) == 0);
+	CHECK(leaf.c.nsans == 8 && pki_x509_signed_by(&leaf.c, &big_ca.c));
+	printf("# the worst-case leaf is %zu of %d bytes\n", leaf.n, PKI_CERT_MAX);
+	/* pki_ca_issue: one byte of names more is refused up front (exit 2, nothing written). */
+	memset(&pca, 0, sizeof pca);
+	pca.cert = big_ca.c;
+	pca.cert.not_after = NA_CA;
+	CHECK(pki_san_parse("a", &names[n]) == 0);
+	CHECK(pki_ca_issue(&pca, PKI_SERVER, PKI_EC256, NULL, names, n + 1, 1, "/nonexistent/x",
+			   err, sizeof err) == DD_EXIT_USAGE && strstr(err, "do not fit"));
+#undef W64
+#undef W8
+#undef WHALE
+}
+
+static const struct {
+	const char *s;
+	int ok;
+} names_table[] = {
+	{ "a", 1 }, { "dockdrop CA", 1 }, { "Caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x90\xb3", 1 },
+	{ L63 "d", 1 }, { L63 "de", 0 }, { "", 0 }, { "a\tb", 0 }, { "a\nb", 0 }, { "\x7f", 0 },
+	{ "\xc2\x85", 0 },			/* NEL, a C1 control */
+	{ "\xc3", 0 }, { "\xc3(", 0 },		/* cut sequences */
+	{ "\xc0\xaf", 0 }, { "\xe0\x80\xaf", 0 },	/* overlong */
+	{ "\xed\xa0\x80", 0 },			/* a surrogate */
+	{ "\xf4\x90\x80\x80", 0 }, { "\xff", 0 }, { "\x80", 0 },
+};
+
+TEST(name_ok_table)
+{
+	for (unsigned i = 0; i < N(names_table); i++)
+		CHECKF(pki_name_ok(names_table[i].s) == names_table[i].ok, "row %u", i);
+}
+
 /* --- the reader on broken input -------------------------------------------------------- */
 
 /* Every proper prefix of a certificate, in a buffer of exactly that size: -1 with a reason.
@@ -1486,6 +1551,8 @@ int main(void)
 	RUN(cert_times);
 	RUN(cert_serials);
 	RUN(cert_build_refusals);
+	RUN(cert_san_budget);
+	RUN(name_ok_table);
 	RUN(x509_truncations);
 	RUN(x509_byte_flips);
 	RUN(x509_outer_sigalg_must_match_inner);
