@@ -1,22 +1,42 @@
 # Builds the pinned libraries fetched by fetch.sh into static archives.
 #   make -f third_party/libs.mk SRC=build/third_party/src OUT=build/musl CC=musl-gcc
 # Called by the top Makefile once for the musl product and once for the host test build.
+#
+# Size: the product is built for size (-Os, no unwind tables: see MUSL_CFLAGS in the
+# Makefile) except the code users wait on, kept at TP_HOT_CFLAGS: zlib's inflate and CRC-32
+# and BearSSL's SHA-256 (extract and verify inflate and hash 200 MB; util/sha256.c runs on
+# BearSSL's where the CPU has no SHA extensions: at -Os it runs 10% more instructions, and
+# inflate.c 2.5%). The rest of BearSSL is at -Os: a P-256 key, signature or handshake takes
+# well under a millisecond either way, lost in the process start, and an RSA key (a
+# fixed-seed RSA-2048 keygen) runs 0.6% more instructions than at -O2, nothing next to the
+# seconds the prime search varies. zlib's CRC tables are made at first use
+# (DYNAMIC_CRC_TABLE; thread-safe with C11 atomics) instead of 9 KB of constants.
+#
+# cJSON is built only when CJSON=1 (the host test build): the daemon.json fuzz harness checks
+# the strict parser (src/util/jsontext.c) against it, an independent and laxer one.
+# dockdrop itself has one JSON stack (util/jsontext and util/jsonout) and does not link it.
+LIBS_MK := $(lastword $(MAKEFILE_LIST))
 SRC ?= build/third_party/src
 OUT ?= build/musl
 CC ?= cc
 AR ?= ar
-TP_CFLAGS ?= -O2
-CFLAGS_ALL = $(TP_CFLAGS) -w -ffunction-sections -fdata-sections
+TP_CFLAGS ?= -Os -fno-asynchronous-unwind-tables -fno-unwind-tables
+TP_HOT_CFLAGS ?= -O2 -fno-asynchronous-unwind-tables -fno-unwind-tables
+CJSON ?=
+SECTIONS = -w -ffunction-sections -fdata-sections
 
 BEARSSL_C := $(wildcard $(SRC)/bearssl/src/*/*.c) $(SRC)/bearssl/src/settings.c
 ZLIB_C := $(addprefix $(SRC)/zlib/,adler32.c crc32.c deflate.c infback.c inffast.c inflate.c \
 	inftrees.c trees.c zutil.c compress.c uncompr.c)
+BEARSSL_HOT := $(addprefix $(SRC)/bearssl/src/,hash/sha2small.c codec/dec32be.c codec/enc32be.c)
+ZLIB_HOT := $(addprefix $(SRC)/zlib/,inflate.c inffast.c inftrees.c crc32.c)
 CJSON_C := $(SRC)/cjson/cJSON.c
 
 obj = $(patsubst $(SRC)/%.c,$(OUT)/obj/%.o,$(1))
+opt = $(if $(filter $(1),$(BEARSSL_HOT) $(ZLIB_HOT)),$(TP_HOT_CFLAGS),$(TP_CFLAGS))
 
-all: $(OUT)/lib/libbearssl.a $(OUT)/lib/libz.a $(OUT)/lib/libcjson.a \
-	$(OUT)/include/bearssl.h $(OUT)/include/zlib.h $(OUT)/include/cJSON.h
+all: $(OUT)/lib/libbearssl.a $(OUT)/lib/libz.a $(OUT)/include/bearssl.h $(OUT)/include/zlib.h \
+	$(if $(CJSON),$(OUT)/lib/libcjson.a $(OUT)/include/cJSON.h)
 
 $(OUT)/lib/libbearssl.a: $(call obj,$(BEARSSL_C))
 $(OUT)/lib/libz.a: $(call obj,$(ZLIB_C))
@@ -25,15 +45,16 @@ $(OUT)/lib/%.a:
 	@mkdir -p $(@D)
 	@rm -f $@ && $(AR) rcs $@ $^
 
-$(OUT)/obj/bearssl/%.o: $(SRC)/bearssl/%.c
+$(OUT)/obj/bearssl/%.o: $(SRC)/bearssl/%.c $(LIBS_MK)
 	@mkdir -p $(@D)
-	@$(CC) $(CFLAGS_ALL) -I$(SRC)/bearssl/inc -I$(SRC)/bearssl/src -c -o $@ $<
-$(OUT)/obj/zlib/%.o: $(SRC)/zlib/%.c
+	@$(CC) $(call opt,$<) $(SECTIONS) -I$(SRC)/bearssl/inc -I$(SRC)/bearssl/src -c -o $@ $<
+$(OUT)/obj/zlib/%.o: $(SRC)/zlib/%.c $(LIBS_MK)
 	@mkdir -p $(@D)
-	@$(CC) $(CFLAGS_ALL) -D_LARGEFILE64_SOURCE=1 -DHAVE_HIDDEN -c -o $@ $<
-$(OUT)/obj/cjson/%.o: $(SRC)/cjson/%.c
+	@$(CC) $(call opt,$<) $(SECTIONS) -D_LARGEFILE64_SOURCE=1 -DHAVE_HIDDEN \
+		-DDYNAMIC_CRC_TABLE -c -o $@ $<
+$(OUT)/obj/cjson/%.o: $(SRC)/cjson/%.c $(LIBS_MK)
 	@mkdir -p $(@D)
-	@$(CC) $(CFLAGS_ALL) -c -o $@ $<
+	@$(CC) $(TP_CFLAGS) $(SECTIONS) -c -o $@ $<
 
 $(OUT)/include/bearssl.h: $(SRC)/bearssl/inc/bearssl.h
 	@mkdir -p $(@D)

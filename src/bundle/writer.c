@@ -8,8 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cJSON.h>
-
 #include "archive/gunzip.h"
 #include "archive/extract.h"
 #include "archive/gzindex.h"
@@ -24,6 +22,7 @@
 #include "util/atomic.h"
 #include "util/interrupt.h"
 #include "util/io.h"
+#include "util/jsontext.h"
 #include "util/log.h"
 #include "util/sha256.h"
 
@@ -312,24 +311,38 @@ static int add_engine(const struct dd_bundle_spec *s, char *err, size_t errsz)
 	return 0;
 }
 
-/* "repo:tag" from the first RepoTags of a docker-save manifest.json, if any. */
+/* The first element of the checked array a[0..n), or NULL. */
+static const char *first(const char *a, size_t n, size_t *len)
+{
+	struct dd_json_iter it;
+	const char *k, *v;
+	size_t kn;
+
+	return dd_json_array(&it, a, n) == 0 && dd_json_next(&it, &k, &kn, &v, len) ? v : NULL;
+}
+
+/* "repo:tag" from the first RepoTags of a docker-save manifest.json, if any (and if both
+ * parts fit: a cut name is no name). */
 static void image_tag(const char *json, size_t n, char *name, size_t nsz, char *ver, size_t vsz)
 {
-	cJSON *root = cJSON_ParseWithLength(json, n);
-	cJSON *tags = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(root, 0), "RepoTags");
-	const char *t = cJSON_GetStringValue(cJSON_GetArrayItem(tags, 0));
+	const char *img, *tags, *t;
+	size_t len, nlen;
+	char tag[512], *colon;
 
-	if (t) {
-		const char *colon = strrchr(t, ':');
-
-		if (colon && !strchr(colon, '/')) {
-			snprintf(name, nsz, "%.*s", (int)(colon - t), t);
-			snprintf(ver, vsz, "%s", colon + 1);
-		} else {
-			snprintf(name, nsz, "%s", t);
-		}
-	}
-	cJSON_Delete(root);
+	if (dd_json_check(json, n, 16, NULL) != 0 || !(img = first(json, n, &len)) ||
+	    !dd_json_member(img, len, "RepoTags", &tags, &len) || !(t = first(tags, len, &len)) ||
+	    *t != '"' || dd_json_unquote(t, len, tag, sizeof tag) < 0)
+		return;
+	colon = strrchr(tag, ':');
+	if (colon && strchr(colon, '/'))
+		colon = NULL;
+	nlen = colon ? (size_t)(colon - tag) : strlen(tag);
+	if (nlen >= nsz || (colon && strlen(colon + 1) >= vsz))
+		return;
+	memcpy(name, tag, nlen);
+	name[nlen] = 0;
+	if (colon)
+		memcpy(ver, colon + 1, strlen(colon + 1) + 1);
 }
 
 /* Find manifest.json in an image archive (tar, or tar.gz) and name the image by it. */

@@ -7,7 +7,9 @@
 #include "pki/ca.h"
 #include "util/log.h"
 #include "util/io.h"
+#include "util/jsonout.h"
 #include "util/pem.h"
+#include "util/utc.h"
 
 static int run_init(const struct dd_cmd *self, int argc, char **argv)
 {
@@ -121,9 +123,12 @@ static int run_issue(const struct dd_cmd *self, int argc, char **argv)
 
 static void fmt_time(time_t t, char *out, size_t cap)
 {
-	struct tm tm;
+	struct dd_utc u;
 
-	if (!gmtime_r(&t, &tm) || !strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (dd_utc(t, &u) == 0)
+		snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", u.year, u.mon, u.day, u.hour,
+			 u.min, u.sec);
+	else
 		snprintf(out, cap, "?");
 }
 
@@ -138,22 +143,11 @@ static void fingerprint(const struct pki_cert *c, char hex[65])
 	dd_hex(d, 32, hex);
 }
 
-/* Names from certificates are escaped (no control bytes) but may hold '"' or '\\'. */
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
-static void show_cert(const struct pki_cert *c, int json)
+static int show_cert(const struct pki_cert *c, int json)
 {
 	char nb[32], na[32], fp[65], san[256];
 	long long left = ((long long)c->not_after - (long long)pki_now()) / 86400;
+	struct dd_jw w;
 
 	fmt_time(c->not_before, nb, sizeof nb);
 	fmt_time(c->not_after, na, sizeof na);
@@ -174,25 +168,33 @@ static void show_cert(const struct pki_cert *c, int json)
 		printf("usage       %s%s%s\n", c->server_auth ? " serverAuth" : "",
 		       c->client_auth ? " clientAuth" : "", c->is_ca ? " keyCertSign cRLSign" : "");
 		printf("sha256       %s\n", fp);
-		return;
+		return 0;
 	}
-	printf("{\"subject\":{\"cn\":");
-	json_str(c->cn);
-	printf(",\"o\":");
-	json_str(c->org);
-	printf("},\"issuer\":{\"cn\":");
-	json_str(c->issuer_cn);
-	printf("},\"sans\":[");
+	dd_jw_init(&w, stdout);
+	dd_jw_object(&w, NULL);
+	dd_jw_object(&w, "subject");
+	dd_jw_str(&w, "cn", c->cn);
+	dd_jw_str(&w, "o", c->org);
+	dd_jw_close(&w);
+	dd_jw_object(&w, "issuer");
+	dd_jw_str(&w, "cn", c->issuer_cn);
+	dd_jw_close(&w);
+	dd_jw_array(&w, "sans");
 	for (unsigned i = 0; i < c->nsans; i++) {
 		pki_san_format(&c->sans[i], san, sizeof san);
-		printf("%s", i ? "," : "");
-		json_str(san);
+		dd_jw_str(&w, NULL, san);
 	}
-	printf("],\"not_before\":\"%s\",\"not_after\":\"%s\",\"days_left\":%lld,", nb, na, left);
-	printf("\"key_type\":\"%s\",\"ca\":%s,\"server_auth\":%s,\"client_auth\":%s,",
-	       pki_x509_key_name(c), c->is_ca ? "true" : "false", c->server_auth ? "true" : "false",
-	       c->client_auth ? "true" : "false");
-	printf("\"sha256\":\"%s\"}\n", fp);
+	dd_jw_close(&w);
+	dd_jw_str(&w, "not_before", nb);
+	dd_jw_str(&w, "not_after", na);
+	dd_jw_int(&w, "days_left", left);
+	dd_jw_str(&w, "key_type", pki_x509_key_name(c));
+	dd_jw_bool(&w, "ca", c->is_ca);
+	dd_jw_bool(&w, "server_auth", c->server_auth);
+	dd_jw_bool(&w, "client_auth", c->client_auth);
+	dd_jw_str(&w, "sha256", fp);
+	dd_jw_close(&w);
+	return dd_jw_end(&w);
 }
 
 static int run_show(const struct dd_cmd *self, int argc, char **argv)
@@ -216,8 +218,7 @@ static int run_show(const struct dd_cmd *self, int argc, char **argv)
 		return dd_fail(DD_EXIT_USAGE, "ca show: %s: %m", args.v[0]);
 	if (pki_x509_load(pem, (size_t)n, der, sizeof der, &c, &why))
 		return dd_fail(DD_EXIT_USAGE, "ca show: %s: %s", args.v[0], why);
-	show_cert(&c, json);
-	return fflush(stdout) == 0 ? 0 : DD_EXIT_FAIL;
+	return show_cert(&c, json) == 0 && fflush(stdout) == 0 ? 0 : DD_EXIT_FAIL;
 }
 
 static const struct dd_cmd ca_init = {

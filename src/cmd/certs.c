@@ -125,8 +125,14 @@ static int run_check(const struct dd_cmd *self, int argc, char **argv)
 			printf("%-6s %5ld days left  %s%s%s\n", cs[i].what, cs[i].days_left, cs[i].path,
 			       cs[i].problem[0] ? "  WARNING: " : "", cs[i].problem);
 	}
-	if (json && dd_json_print(dd_certs_json(cs, n)) != 0)
-		return dd_fail(DD_EXIT_FAIL, "certs check: out of memory");
+	if (json) {
+		struct dd_jw w;
+
+		dd_jw_init(&w, stdout);
+		dd_certs_json(&w, NULL, cs, n);
+		if (dd_jw_end(&w) != 0)
+			return dd_fail(DD_EXIT_FAIL, "certs check: cannot write the result: %s", strerror(errno));
+	}
 	return bad ? DD_EXIT_FAIL : 0;
 }
 

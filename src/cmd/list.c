@@ -2,6 +2,7 @@
 
 #include "bundle/payload.h"
 #include "cmd/cmd.h"
+#include "util/jsonout.h"
 #include "util/log.h"
 
 static void print_table(const struct dd_payload *p)
@@ -19,24 +20,32 @@ static void print_table(const struct dd_payload *p)
 	}
 }
 
-/* Manifest fields are limited to [A-Za-z0-9._:@+/-]: they need no JSON escaping. */
-static void print_json(const struct dd_payload *p)
+static int print_json(const struct dd_payload *p)
 {
 	char hex[65];
+	struct dd_jw w;
 
-	printf("{\"signed\":%s,\"authenticity\":\"%s\",\"components\":[",
-	       p->t.sig_len ? "true" : "false",
-	       p->auth == DD_AUTH_VERIFIED ? "verified" : "not established");
+	dd_jw_init(&w, stdout);
+	dd_jw_object(&w, NULL);
+	dd_jw_bool(&w, "signed", p->t.sig_len != 0);
+	dd_jw_str(&w, "authenticity", p->auth == DD_AUTH_VERIFIED ? "verified" : "not established");
+	dd_jw_array(&w, "components");
 	for (unsigned i = 0; i < p->m.nblobs; i++) {
 		const struct dd_blob *b = &p->m.blob[i];
 
 		dd_hex(b->sha256, 32, hex);
-		printf("%s{\"kind\":\"%s\",\"name\":\"%s\",\"version\":\"%s\",\"arch\":\"%s\","
-		       "\"size\":%llu,\"sha256\":\"%s\"}",
-		       i ? "," : "", b->kind, b->name, b->version, b->arch,
-		       (unsigned long long)b->len, hex);
+		dd_jw_object(&w, NULL);
+		dd_jw_str(&w, "kind", b->kind);
+		dd_jw_str(&w, "name", b->name);
+		dd_jw_str(&w, "version", b->version);
+		dd_jw_str(&w, "arch", b->arch);
+		dd_jw_int(&w, "size", (long long)b->len);
+		dd_jw_str(&w, "sha256", hex);
+		dd_jw_close(&w);
 	}
-	printf("]}\n");
+	dd_jw_close(&w);
+	dd_jw_close(&w);
+	return dd_jw_end(&w);
 }
 
 static int run(const struct dd_cmd *self, int argc, char **argv)
@@ -58,9 +67,8 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		return rc;
 	dd_payload_close(&p);
 	if (json)
-		print_json(&p);
-	else
-		print_table(&p);
+		return print_json(&p) == 0 ? 0 : DD_EXIT_FAIL;
+	print_table(&p);
 	return fflush(stdout) == 0 ? 0 : DD_EXIT_FAIL;
 }
 

@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cJSON.h>
-
 #include "cmd/cmd.h"
 #include "host/certs.h"
 #include "host/certverify.h"
@@ -77,33 +75,41 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		if (cs[i].present && cs[i].problem[0])
 			healthy = 0;
 	if (json) {
-		cJSON *j = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(j, "engine");
-		cJSON *prev = cJSON_AddArrayToObject(j, "previous"), *sock, *tls;
 		char dir[DD_PATH_MAX];
+		struct dd_jw w;
 
 		snprintf(dir, sizeof dir, "%s/%s", DD_ENGINE_DIR, st.engine.dir);
-		cJSON_AddBoolToObject(j, "installed", 1);
-		cJSON_AddStringToObject(e, "version", st.engine.version);
-		cJSON_AddStringToObject(e, "sha256", st.engine.sha);
-		cJSON_AddStringToObject(e, "dir", dir);
-		cJSON_AddStringToObject(e, "files", files);
+		dd_jw_init(&w, stdout);
+		dd_jw_object(&w, NULL);
+		dd_jw_object(&w, "engine");
+		dd_jw_str(&w, "version", st.engine.version);
+		dd_jw_str(&w, "sha256", st.engine.sha);
+		dd_jw_str(&w, "dir", dir);
+		dd_jw_str(&w, "files", files);
+		dd_jw_close(&w);
+		dd_jw_array(&w, "previous");
 		for (unsigned i = 0; i < st.nprev; i++)
-			cJSON_AddItemToArray(prev, cJSON_CreateString(st.previous[i].version));
-		cJSON_AddStringToObject(j, "init", st.init);
-		cJSON_AddStringToObject(j, "service", svc);
-		cJSON_AddBoolToObject(j, "service_files_as_installed", units_bad == 0);
-		cJSON_AddBoolToObject(j, "tcp", st.tcp);
-		cJSON_AddNumberToObject(j, "port", st.port);
-		sock = cJSON_AddObjectToObject(j, "socket");
-		cJSON_AddBoolToObject(sock, "ok", sock_ok);
-		cJSON_AddStringToObject(sock, "version", sv);
-		tls = cJSON_AddObjectToObject(j, "tls");
-		cJSON_AddBoolToObject(tls, "ok", tls_ok);
-		cJSON_AddStringToObject(tls, "version", tv);
-		cJSON_AddItemToObject(j, "certificates", dd_certs_json(cs, n));
-		cJSON_AddBoolToObject(j, "healthy", healthy);
-		if (dd_json_print(j) != 0)
-			return dd_fail(DD_EXIT_FAIL, "status: out of memory");
+			dd_jw_str(&w, NULL, st.previous[i].version);
+		dd_jw_close(&w);
+		dd_jw_bool(&w, "installed", 1);
+		dd_jw_str(&w, "init", st.init);
+		dd_jw_str(&w, "service", svc);
+		dd_jw_bool(&w, "service_files_as_installed", units_bad == 0);
+		dd_jw_bool(&w, "tcp", st.tcp);
+		dd_jw_int(&w, "port", st.port);
+		dd_jw_object(&w, "socket");
+		dd_jw_bool(&w, "ok", sock_ok);
+		dd_jw_str(&w, "version", sv);
+		dd_jw_close(&w);
+		dd_jw_object(&w, "tls");
+		dd_jw_bool(&w, "ok", tls_ok);
+		dd_jw_str(&w, "version", tv);
+		dd_jw_close(&w);
+		dd_certs_json(&w, "certificates", cs, n);
+		dd_jw_bool(&w, "healthy", healthy);
+		dd_jw_close(&w);
+		if (dd_jw_end(&w) != 0)
+			return dd_fail(DD_EXIT_FAIL, "status: cannot write the result: %s", strerror(errno));
 		return healthy ? 0 : DD_EXIT_FAIL;
 	}
 	printf("engine      %s (sha256 %.12s..., %s/%s)\n", st.engine.version, st.engine.sha,

@@ -1,6 +1,5 @@
 #include <stdio.h>
 
-#include <cJSON.h>
 #include <zlib.h>
 
 #include "buildinfo.h"
@@ -17,7 +16,6 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	printf("commit   %s\n", DD_COMMIT);
 	printf("BearSSL  %s\n", DD_BEARSSL_VERSION);
 	printf("zlib     %s\n", zlibVersion());
-	printf("cJSON    %s\n", cJSON_Version());
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 

@@ -7,8 +7,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <cJSON.h>
-
 #include "host/hostaddr.h"
 #include "host/paths.h"
 #include "host/root.h"
@@ -19,6 +17,7 @@
 #include "util/atomic.h"
 #include "util/fault.h"
 #include "util/io.h"
+#include "util/jsonout.h"
 #include "util/log.h"
 
 static struct pki_ca ca;
@@ -367,23 +366,17 @@ unsigned dd_certs_status(struct dd_cert_status out[3])
 	return 3;
 }
 
-struct cJSON *dd_certs_json(const struct dd_cert_status *cs, unsigned n)
+void dd_certs_json(struct dd_jw *w, const char *key, const struct dd_cert_status *cs, unsigned n)
 {
-	cJSON *a = cJSON_CreateArray();
-
-	for (unsigned i = 0; a && i < n; i++) {
-		cJSON *c = cJSON_CreateObject();
-
-		if (!c || !cJSON_AddItemToArray(a, c)) {
-			cJSON_Delete(c);
-			cJSON_Delete(a);
-			return NULL;
-		}
-		cJSON_AddStringToObject(c, "name", cs[i].what);
-		cJSON_AddStringToObject(c, "path", cs[i].path);
-		cJSON_AddBoolToObject(c, "present", cs[i].present);
-		cJSON_AddNumberToObject(c, "days_left", cs[i].present ? (double)cs[i].days_left : 0);
-		cJSON_AddStringToObject(c, "problem", cs[i].problem);
+	dd_jw_array(w, key);
+	for (unsigned i = 0; i < n; i++) {
+		dd_jw_object(w, NULL);
+		dd_jw_str(w, "name", cs[i].what);
+		dd_jw_str(w, "path", cs[i].path);
+		dd_jw_bool(w, "present", cs[i].present);
+		dd_jw_int(w, "days_left", cs[i].present ? cs[i].days_left : 0);
+		dd_jw_str(w, "problem", cs[i].problem);
+		dd_jw_close(w);
 	}
-	return a;
+	dd_jw_close(w);
 }

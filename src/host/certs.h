@@ -53,8 +53,9 @@ struct dd_cert_status {
 /* The three certificates' expiry and problems (status, certs check). Returns how many of
  * out[3] were filled. */
 unsigned dd_certs_status(struct dd_cert_status out[3]);
-/* The same as a JSON array (cJSON; the caller deletes it): name, path, present,
- * days_left, problem ("" when fine). NULL when out of memory. */
-struct cJSON *dd_certs_json(const struct dd_cert_status *cs, unsigned n);
+/* The same as a JSON array of objects (name, path, present, days_left, problem: "" when
+ * fine), written to w as the member key (NULL: an element, or the whole document). */
+struct dd_jw;
+void dd_certs_json(struct dd_jw *w, const char *key, const struct dd_cert_status *cs, unsigned n);
 
 #endif

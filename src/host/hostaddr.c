@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cJSON.h>
-
 #include "host/paths.h"
 #include "net/http.h"
+#include "util/hex.h"
+#include "util/jsontext.h"
 #include "util/log.h"
 
 /* Interfaces that container runtimes make and remove as they are used; their addresses
@@ -118,28 +118,24 @@ int dd_subnet_parse(const char *text, struct dd_subnet *s)
 unsigned dd_hostaddr_parse_networks(const char *body, size_t n, struct dd_subnet *out,
 				    unsigned max)
 {
-	cJSON *j = cJSON_ParseWithLength(body, n);
-	const cJSON *net, *c;
+	struct dd_json_iter nets, cfgs;
+	const char *key, *net, *v, *cfg;
+	size_t kn, netn, vn, cfgn;
+	char sub[64];
 	unsigned k = 0;
 
-	if (!cJSON_IsArray(j)) {
-		cJSON_Delete(j);
+	if (dd_json_check(body, n, 32, NULL) != 0 || dd_json_array(&nets, body, n) != 0)
 		return 0;
-	}
-	cJSON_ArrayForEach(net, j) {
-		const cJSON *d = cJSON_GetObjectItemCaseSensitive(net, "Driver");
-		const cJSON *ipam = cJSON_GetObjectItemCaseSensitive(net, "IPAM");
-
-		if (!cJSON_IsString(d) || strcmp(d->valuestring, "bridge") != 0)
+	while (dd_json_next(&nets, &key, &kn, &net, &netn)) {
+		if (!dd_json_member(net, netn, "Driver", &v, &vn) || *v != '"' ||
+		    !dd_json_str_is(v, vn, "bridge", 6) || !dd_json_member(net, netn, "IPAM", &v, &vn) ||
+		    !dd_json_member(v, vn, "Config", &v, &vn) || dd_json_array(&cfgs, v, vn) != 0)
 			continue;
-		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(ipam, "Config")) {
-			const cJSON *sub = cJSON_GetObjectItemCaseSensitive(c, "Subnet");
-
-			if (k < max && cJSON_IsString(sub) && dd_subnet_parse(sub->valuestring, &out[k]) == 0)
+		while (dd_json_next(&cfgs, &key, &kn, &cfg, &cfgn))
+			if (k < max && dd_json_member(cfg, cfgn, "Subnet", &v, &vn) && *v == '"' &&
+			    dd_json_unquote(v, vn, sub, sizeof sub) >= 0 && dd_subnet_parse(sub, &out[k]) == 0)
 				k++;
-		}
 	}
-	cJSON_Delete(j);
 	return k;
 }
 
@@ -201,26 +197,42 @@ static void fqdn(const char *host, struct pki_san *list, unsigned *n, unsigned c
  * give address flags): "ADDR32HEX IFINDEX PREFIXLEN SCOPE FLAGS NAME", FLAGS the low byte
  * of the address flags. */
 #define TEMP_MAX 32
+
+/* One line of it: the address, and the flags (the fourth hex field after it). 0, or -1.
+ * Read by hand: sscanf would link musl's scanf and float parser (12 KB). */
+static int inet6_line(const char *p, unsigned char addr[16], unsigned long *flags)
+{
+	char *end;
+
+	for (unsigned i = 0; i < 16; i++, p += 2) {
+		int hi = dd_hexval(p[0]), lo = hi < 0 ? -1 : dd_hexval(p[1]);
+
+		if (lo < 0)
+			return -1;
+		addr[i] = (unsigned char)(hi << 4 | lo);
+	}
+	for (int field = 0; field < 4; field++, p = end) {
+		if (*p != ' ')
+			return -1;
+		*flags = strtoul(p, &end, 16);
+		if (end == p)
+			return -1;
+	}
+	return 0;
+}
+
 static unsigned temporaries(unsigned char out[][16], unsigned max)
 {
-	char line[256], hex[33];
-	unsigned flags, k = 0;
+	char line[256];
+	unsigned long flags;
+	unsigned k = 0;
 	FILE *f = fopen("/proc/net/if_inet6", "re");
 
 	if (!f)
 		return 0;
-	while (k < max && fgets(line, sizeof line, f)) {
-		if (sscanf(line, "%32s %*x %*x %*x %x", hex, &flags) != 2 || strlen(hex) != 32 ||
-		    !(flags & 0x01 /* IFA_F_TEMPORARY */))
-			continue;
-		for (unsigned i = 0; i < 16; i++) {
-			unsigned b;
-
-			sscanf(hex + 2 * i, "%2x", &b);
-			out[k][i] = (unsigned char)b;
-		}
-		k++;
-	}
+	while (k < max && fgets(line, sizeof line, f))
+		if (inet6_line(line, out[k], &flags) == 0 && flags & 0x01 /* IFA_F_TEMPORARY */)
+			k++;
 	fclose(f);
 	return k;
 }

@@ -9,8 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cJSON.h>
-
 #include "host/clientbundle.h"
 #include "host/engine.h"
 #include "host/enginesum.h"
@@ -783,23 +781,28 @@ static void print_plan(const struct dd_install *c)
 static void print_json(const struct dd_install *c, const struct dd_state_engine *eng,
 		       const char *result)
 {
-	cJSON *j = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(j, "engine");
 	char dir[DD_PATH_MAX];
+	struct dd_jw w;
 
 	snprintf(dir, sizeof dir, "%s/%s", DD_ENGINE_DIR, eng->dir);
-	cJSON_AddStringToObject(j, "result", result);
-	cJSON_AddStringToObject(e, "version", eng->version);
-	cJSON_AddStringToObject(e, "sha256", eng->sha);
-	cJSON_AddStringToObject(e, "dir", dir);
-	cJSON_AddStringToObject(j, "init", dd_init_name(c->init));
-	cJSON_AddBoolToObject(j, "tcp", !c->o.no_tcp);
-	cJSON_AddNumberToObject(j, "port", (double)c->o.port);
-	cJSON_AddStringToObject(j, "certs", c->o.certs ? c->o.certs : "");
-	cJSON_AddStringToObject(j, "server_version", c->version);
-	cJSON_AddStringToObject(j, "client_dir", DD_CLIENT_DIR);
-	cJSON_AddStringToObject(j, "root", dd_root());
-	if (dd_json_print(j) != 0)
-		dd_warn("out of memory printing the result");
+	dd_jw_init(&w, stdout);
+	dd_jw_object(&w, NULL);
+	dd_jw_object(&w, "engine");
+	dd_jw_str(&w, "version", eng->version);
+	dd_jw_str(&w, "sha256", eng->sha);
+	dd_jw_str(&w, "dir", dir);
+	dd_jw_close(&w);
+	dd_jw_str(&w, "result", result);
+	dd_jw_str(&w, "init", dd_init_name(c->init));
+	dd_jw_bool(&w, "tcp", !c->o.no_tcp);
+	dd_jw_int(&w, "port", (long long)c->o.port);
+	dd_jw_str(&w, "certs", c->o.certs ? c->o.certs : "");
+	dd_jw_str(&w, "server_version", c->version);
+	dd_jw_str(&w, "client_dir", DD_CLIENT_DIR);
+	dd_jw_str(&w, "root", dd_root());
+	dd_jw_close(&w);
+	if (dd_jw_end(&w) != 0)
+		dd_warn("cannot write the result: %s", strerror(errno));
 }
 
 static int preflight(struct dd_install *c)
@@ -964,15 +967,18 @@ static void say_rollback(const struct dd_install *c, const char *result)
 	const struct dd_state_engine *from = c->o.dry_run ? &c->old.engine : &c->now.previous[0];
 
 	if (c->o.json) {
-		cJSON *j = cJSON_CreateObject();
+		struct dd_jw w;
 
-		cJSON_AddStringToObject(j, "result", result);
-		cJSON_AddStringToObject(j, "engine", to->version);
-		cJSON_AddStringToObject(j, "previous", from->version);
-		cJSON_AddStringToObject(j, "server_version", c->version);
-		cJSON_AddStringToObject(j, "root", dd_root());
-		if (dd_json_print(j) != 0)
-			dd_warn("out of memory printing the result");
+		dd_jw_init(&w, stdout);
+		dd_jw_object(&w, NULL);
+		dd_jw_str(&w, "result", result);
+		dd_jw_str(&w, "engine", to->version);
+		dd_jw_str(&w, "previous", from->version);
+		dd_jw_str(&w, "server_version", c->version);
+		dd_jw_str(&w, "root", dd_root());
+		dd_jw_close(&w);
+		if (dd_jw_end(&w) != 0)
+			dd_warn("cannot write the result: %s", strerror(errno));
 	} else if (c->o.dry_run) {
 		printf("plan (nothing is changed with --dry-run): engine %s becomes current again, %s is kept\n",
 		       to->version, from->version);

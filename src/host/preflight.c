@@ -18,6 +18,7 @@
 #include "util/atomic.h"
 #include "util/io.h"
 #include "util/log.h"
+#include "util/utc.h"
 
 #define MIB (UINT64_C(1) << 20)
 #define GIB (UINT64_C(1) << 30)
@@ -223,15 +224,19 @@ static void check_clock(const struct dd_preflight_in *in, struct dd_preflight *o
 	int64_t floor = DD_BUILD_EPOCH > CLOCK_FLOOR ? DD_BUILD_EPOCH : CLOCK_FLOOR;
 	char day[32], fday[32];
 	time_t t = (time_t)now, f = (time_t)floor;
-	struct tm tm;
+	struct dd_utc u;
 
-	if (!gmtime_r(&t, &tm) || !strftime(day, sizeof day, "%Y-%m-%d", &tm))
+	if (dd_utc(t, &u) == 0)
+		snprintf(day, sizeof day, "%04d-%02d-%02d", u.year, u.mon, u.day);
+	else
 		snprintf(day, sizeof day, "@%" PRId64, now);
 	if (now >= floor) {
 		add(o, "clock", DD_PF_OK, "%s", day);
 		return;
 	}
-	if (!gmtime_r(&f, &tm) || !strftime(fday, sizeof fday, "%Y-%m-%d", &tm))
+	if (dd_utc(f, &u) == 0)
+		snprintf(fday, sizeof fday, "%04d-%02d-%02d", u.year, u.mon, u.day);
+	else
 		snprintf(fday, sizeof fday, "@%" PRId64, floor);
 	add(o, "clock", DD_PF_FATAL, "the clock says %s, earlier than %s%s%s; set the time (timedatectl set-ntp true, or date -s) or certificates will be invalid",
 	    day, floor > CLOCK_FLOOR ? "this program's build (" : "", fday, floor > CLOCK_FLOOR ? ")" : "");

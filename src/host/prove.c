@@ -5,28 +5,26 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cJSON.h>
-
 #include "host/paths.h"
 #include "host/service.h"
 #include "net/http.h"
 #include "net/tls.h"
 #include "util/clock.h"
+#include "util/jsontext.h"
 #include "util/log.h"
 
 static struct dd_http_resp resp;
 
-/* "Version" of a /version answer. */
+/* "Version" of a /version answer (a string that fits vcap). */
 static int version_of(const struct dd_http_resp *r, char *version, size_t vcap)
 {
-	cJSON *j = r->status == 200 ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "Version");
-	int ok = cJSON_IsString(v) && strlen(v->valuestring) < vcap;
+	const char *v;
+	size_t vn;
 
-	if (ok)
-		memcpy(version, v->valuestring, strlen(v->valuestring) + 1);
-	cJSON_Delete(j);
-	return ok ? 0 : -1;
+	if (r->status != 200 || dd_json_check(r->body, r->body_len, 16, NULL) != 0 ||
+	    !dd_json_member(r->body, r->body_len, "Version", &v, &vn) || *v != '"')
+		return -1;
+	return dd_json_unquote(v, vn, version, vcap) < 0 ? -1 : 0;
 }
 
 int dd_probe_socket(enum dd_init init, int wait_ms, char *version, size_t vcap, char *err,

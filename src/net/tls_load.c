@@ -7,6 +7,7 @@
 #include "net/tls_int.h"
 #include "util/io.h"
 #include "util/log.h"
+#include "util/utc.h"
 
 /* Read a PEM file into t->pem. 0, or DD_EXIT_FAIL with err. */
 static int read_pem(struct dd_tls *t, const char *what, const char *path, long *n, char *err,
@@ -90,9 +91,12 @@ int dd_tls_load_anchors(struct dd_tls *t, const char *path, char *err, size_t er
 
 void dd_tls_utc(time_t when, char *out, size_t cap)
 {
-	struct tm tm;
+	struct dd_utc u;
 
-	if (!gmtime_r(&when, &tm) || strftime(out, cap, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+	if (dd_utc(when, &u) == 0)
+		snprintf(out, cap, "%04d-%02d-%02d %02d:%02d:%02d UTC", u.year, u.mon, u.day, u.hour,
+			 u.min, u.sec);
+	else
 		snprintf(out, cap, "%lld", (long long)when);
 }
 

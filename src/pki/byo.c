@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -8,6 +9,7 @@
 #include "util/log.h"
 #include "util/io.h"
 #include "util/pem.h"
+#include "util/utc.h"
 
 static struct {
 	char pem[PKI_PEM_MAX];
@@ -78,13 +80,16 @@ static int in_time(const char *path, const struct pki_cert *c, time_t now, char 
 		   size_t errsz)
 {
 	char when[32];
-	struct tm tm;
+	struct dd_utc u;
 	time_t t = now < c->not_before ? c->not_before : c->not_after;
 
 	if (now >= c->not_before && now <= c->not_after)
 		return 0;
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+	if (dd_utc(t, &u) == 0)
+		snprintf(when, sizeof when, "%04d-%02d-%02d %02d:%02d UTC", u.year, u.mon, u.day,
+			 u.hour, u.min);
+	else
+		snprintf(when, sizeof when, "%lld", (long long)t);
 	return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s %s (is this machine's clock right?)",
 		      path, now < c->not_before ? "not valid until" : "expired on", when);
 }

@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "pki/der.h"
+#include "util/utc.h"
 
 void der_init(struct der *d, unsigned char *buf, size_t cap)
 {
@@ -173,26 +174,21 @@ static void digits(char *out, unsigned v, int n)
 
 void der_time(struct der *d, time_t t)
 {
-	struct tm tm;
+	struct dd_utc u;
 	char s[16];
-	int year, y;
+	int y;
 
-	if (!gmtime_r(&t, &tm)) {
+	if (dd_utc(t, &u) != 0 || u.year < 1950) {
 		d->err = 1;
 		return;
 	}
-	year = tm.tm_year + 1900;
-	y = year < 2050 ? 2 : 4;
-	if (year < 1950 || year > 9999) {
-		d->err = 1;
-		return;
-	}
-	digits(s, (unsigned)(y == 2 ? year % 100 : year), y);
-	digits(s + y, (unsigned)tm.tm_mon + 1, 2);
-	digits(s + y + 2, (unsigned)tm.tm_mday, 2);
-	digits(s + y + 4, (unsigned)tm.tm_hour, 2);
-	digits(s + y + 6, (unsigned)tm.tm_min, 2);
-	digits(s + y + 8, (unsigned)tm.tm_sec, 2);
+	y = u.year < 2050 ? 2 : 4;
+	digits(s, (unsigned)(y == 2 ? u.year % 100 : u.year), y);
+	digits(s + y, (unsigned)u.mon, 2);
+	digits(s + y + 2, (unsigned)u.day, 2);
+	digits(s + y + 4, (unsigned)u.hour, 2);
+	digits(s + y + 6, (unsigned)u.min, 2);
+	digits(s + y + 8, (unsigned)u.sec, 2);
 	s[y + 10] = 'Z';
 	der_prim(d, y == 2 ? DER_UTCTIME : DER_GENTIME, s, (size_t)y + 11);
 }

@@ -1,18 +1,108 @@
 #include "util/jsonout.h"
 
-#include <stdio.h>
-#include <stdlib.h>
+#include <string.h>
 
-#include <cJSON.h>
+#include "util/jsontext.h"
 
-int dd_json_print(struct cJSON *j)
+void dd_jw_init(struct dd_jw *w, FILE *f)
 {
-	char *s = j ? cJSON_PrintUnformatted(j) : NULL;
+	memset(w, 0, sizeof *w);
+	w->f = f;
+}
 
-	cJSON_Delete(j);
-	if (!s)
+static void put(void *f, const char *p, size_t n)
+{
+	fwrite(p, 1, n, f);
+}
+
+static void quoted(struct dd_jw *w, const char *s, size_t n)
+{
+	putc('"', w->f);
+	dd_json_escape(s, n, put, w->f);
+	putc('"', w->f);
+}
+
+/* Start a value: the comma and key its place needs. 0, or -1 (and bad) on a misuse. */
+static int begin(struct dd_jw *w, const char *key)
+{
+	unsigned bit = w->depth ? 1u << (w->depth - 1) : 0;
+	int in_object = w->depth && !(w->array & bit);
+
+	if (w->bad || (w->depth == 0 && w->top) || !key != !in_object) {
+		w->bad = 1;
 		return -1;
-	printf("%s\n", s);
-	free(s);
+	}
+	if (w->more & bit)
+		putc(',', w->f);
+	w->more |= bit;
+	if (key) {
+		quoted(w, key, strlen(key));
+		putc(':', w->f);
+	}
+	if (w->depth == 0)
+		w->top = 1;
 	return 0;
+}
+
+static void start(struct dd_jw *w, const char *key, int array)
+{
+	if (w->depth == DD_JW_MAXDEPTH)
+		w->bad = 1;
+	if (begin(w, key) < 0)
+		return;
+	w->depth++;
+	w->array = array ? w->array | 1u << (w->depth - 1) : w->array & ~(1u << (w->depth - 1));
+	w->more &= ~(1u << (w->depth - 1));
+	putc(array ? '[' : '{', w->f);
+}
+
+void dd_jw_object(struct dd_jw *w, const char *key)
+{
+	start(w, key, 0);
+}
+
+void dd_jw_array(struct dd_jw *w, const char *key)
+{
+	start(w, key, 1);
+}
+
+void dd_jw_close(struct dd_jw *w)
+{
+	if (w->bad || w->depth == 0) {
+		w->bad = 1;
+		return;
+	}
+	w->depth--;
+	putc(w->array & 1u << w->depth ? ']' : '}', w->f);
+}
+
+void dd_jw_strn(struct dd_jw *w, const char *key, const char *s, size_t n)
+{
+	if (begin(w, key) == 0)
+		quoted(w, s, n);
+}
+
+void dd_jw_str(struct dd_jw *w, const char *key, const char *s)
+{
+	dd_jw_strn(w, key, s, strlen(s));
+}
+
+void dd_jw_bool(struct dd_jw *w, const char *key, int v)
+{
+	if (begin(w, key) == 0)
+		fputs(v ? "true" : "false", w->f);
+}
+
+void dd_jw_int(struct dd_jw *w, const char *key, long long v)
+{
+	if (begin(w, key) == 0)
+		fprintf(w->f, "%lld", v);
+}
+
+int dd_jw_end(struct dd_jw *w)
+{
+	if (w->bad || w->depth || !w->top)
+		return -1;
+	putc('\n', w->f);
+	return fflush(w->f) == 0 && !ferror(w->f) ? 0 : -1;
 }

@@ -418,6 +418,20 @@ int dd_json_next(struct dd_json_iter *it, const char **key, size_t *keylen, cons
 	return 1;
 }
 
+int dd_json_member(const char *v, size_t n, const char *key, const char **val, size_t *vallen)
+{
+	struct dd_json_iter it;
+	const char *k;
+	size_t kn;
+
+	if (dd_json_object(&it, v, n) < 0)
+		return 0;
+	while (dd_json_next(&it, &k, &kn, val, vallen))
+		if (dd_json_str_is(k, kn, key, strlen(key)))
+			return 1;
+	return 0;
+}
+
 /* --- strings ---------------------------------------------------------------------------- */
 
 static size_t put_utf8(unsigned char *out, unsigned long cp)
@@ -556,24 +570,46 @@ void dd_jbuf_indent(struct dd_jbuf *b, unsigned level)
 		dd_jbuf_put(b, "  ", 2);
 }
 
-void dd_json_put_string(struct dd_jbuf *b, const char *s, size_t n)
+void dd_json_escape(const char *s, size_t n, dd_json_put_fn put, void *ctx)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s, *end = u + n, *run = u;
 
-	dd_jbuf_put(b, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+	while (u < end) {
+		size_t k = *u < 0x20 || *u == '"' || *u == '\\' ? 0 : utf8_len(u, end);
+		char e[6] = { '\\', (char)*u };
 
-		if (c == '"' || c == '\\') {
-			e[1] = (char)c;
-			dd_jbuf_put(b, e, 2);
-		} else if (c < 0x20) {
-			dd_jbuf_put(b, e, 6);
-		} else {
-			dd_jbuf_put(b, s + i, 1);
+		if (k) {	/* plain text: stays in the run */
+			u += k;
+			continue;
 		}
+		if (u > run)
+			put(ctx, (const char *)run, (size_t)(u - run));
+		if (*u >= 0x20 && *u < 0x80) {		/* '"' or '\\' */
+			put(ctx, e, 2);
+		} else if (*u < 0x20) {
+			memcpy(e + 1, "u00", 3);
+			e[4] = hex[*u >> 4];
+			e[5] = hex[*u & 15];
+			put(ctx, e, 6);
+		} else {
+			put(ctx, "\\ufffd", 6);
+		}
+		run = ++u;
 	}
+	if (u > run)
+		put(ctx, (const char *)run, (size_t)(u - run));
+}
+
+static void jbuf_put(void *b, const char *p, size_t n)
+{
+	dd_jbuf_put(b, p, n);
+}
+
+void dd_json_put_string(struct dd_jbuf *b, const char *s, size_t n)
+{
+	dd_jbuf_put(b, "\"", 1);
+	dd_json_escape(s, n, jbuf_put, b);
 	dd_jbuf_put(b, "\"", 1);
 }
 

@@ -1,11 +1,14 @@
-/* Strict JSON text (RFC 8259, UTF-8, what Go's encoding/json reads) for the config files
- * dockdrop rewrites: a checker with a depth bound that refuses repeated keys, walkers over
- * an object's members and an array's elements, and a re-indenter that keeps every string
- * and number byte for byte. A file we rewrite must read back exactly as its author wrote
- * it, so cJSON is not used here: it takes any byte below 0x21 as a space, "01" and "1." as
- * numbers and raw control bytes in strings (Go's encoding/json, so dockerd, refuses all
- * three: we would rewrite a broken file into a different one), and it keeps numbers as
- * doubles (12345678901234567890 comes back as 1.2345678901234567e+19). */
+/* Strict JSON text (RFC 8259, UTF-8, what Go's encoding/json reads), dockdrop's one JSON
+ * stack: a checker with a depth bound that refuses repeated keys, walkers over an object's
+ * members and an array's elements, the string escaper every JSON writer here uses
+ * (daemon.json below, --json output in util/jsonout), and a re-indenter that keeps every
+ * string and number byte for byte. A file we rewrite must read back exactly as its author
+ * wrote it, so a general-purpose parser such as cJSON would not do: it takes any byte below
+ * 0x21 as a space, "01" and "1." as numbers and raw control bytes in strings (Go's
+ * encoding/json, so dockerd, refuses all three: we would rewrite a broken file into a
+ * different one), and it keeps numbers as doubles (12345678901234567890 comes back as
+ * 1.2345678901234567e+19). The daemon's /version answer and an image's manifest.json are
+ * read with the same checker and walkers. */
 #ifndef DD_JSONTEXT_H
 #define DD_JSONTEXT_H
 
@@ -39,6 +42,10 @@ int dd_json_array(struct dd_json_iter *it, const char *v, size_t n);
 int dd_json_next(struct dd_json_iter *it, const char **key, size_t *keylen, const char **val,
 		 size_t *vallen);
 
+/* The value of the member named key in the checked object v[0..n) (its first, were keys
+ * repeated): 1 with val/vallen set, or 0 when v is not an object or has no such member. */
+int dd_json_member(const char *v, size_t n, const char *key, const char **val, size_t *vallen);
+
 /* Does the string lexeme (quotes included) decode to exactly the n bytes of s? */
 int dd_json_str_is(const char *lex, size_t lexlen, const char *s, size_t n);
 /* Decode the string lexeme into out (terminated; NUL bytes stay as they are, the length
@@ -56,7 +63,14 @@ void dd_jbuf_put(struct dd_jbuf *b, const char *s, size_t n);
 void dd_jbuf_puts(struct dd_jbuf *b, const char *s);
 /* Two spaces per level. */
 void dd_jbuf_indent(struct dd_jbuf *b, unsigned level);
-/* s (n bytes, UTF-8) as a JSON string: quotes, and \" \\ and control bytes escaped. */
+/* The one string escaper of every JSON text dockdrop writes (daemon.json here, --json output
+ * in util/jsonout): s[0..n) as the inside of a JSON string, handed to put in pieces. '"' and
+ * '\\' are escaped with a backslash, control bytes as \u00XX, valid UTF-8 is kept as it is,
+ * and each byte of an invalid UTF-8 sequence becomes \ufffd (as Go's encoding/json writes
+ * it), so the text is always valid UTF-8 whatever bytes a path or a daemon's answer holds. */
+typedef void (*dd_json_put_fn)(void *ctx, const char *p, size_t n);
+void dd_json_escape(const char *s, size_t n, dd_json_put_fn put, void *ctx);
+/* s[0..n) as a JSON string (dd_json_escape, in quotes). */
 void dd_json_put_string(struct dd_jbuf *b, const char *s, size_t n);
 /* The checked value v[0..n) re-indented as encoding/json's MarshalIndent(v, "", "  ")
  * lays it out, its first line continuing the current one and nested lines at level + 1:

@@ -1,5 +1,6 @@
 /* util/jsontext: the strict checker (accepted texts, refused ones with their reason and
- * offset), the walkers, string decoding and the lexeme-keeping re-indenter. */
+ * offset), the walkers and member lookup, string decoding, the one string escaper and the
+ * lexeme-keeping re-indenter. */
 #include "t.h"
 
 #include "util/jsontext.h"
@@ -232,6 +233,83 @@ TEST(put_string)
 	free(b.p);
 }
 
+/* The one escaper: what each kind of byte becomes. The text is n bytes when n is set. Each
+ * byte of an invalid UTF-8 sequence is one U+FFFD, as Go's encoding/json writes it. */
+static const struct {
+	const char *in;
+	size_t n;
+	const char *out;
+} escapes[] = {
+	{ "", 0, "" },
+	{ "plain text /~\x7f", 0, "plain text /~\x7f" },
+	{ "\"", 0, "\\\"" },
+	{ "\\", 0, "\\\\" },
+	{ "a \"quoted\" \\ root", 0, "a \\\"quoted\\\" \\\\ root" },
+	{ "\b\f\n\r\t", 0, "\\u0008\\u000c\\u000a\\u000d\\u0009" },
+	{ "\x01\x1f\x20", 0, "\\u0001\\u001f " },
+	{ "a\0b", 3, "a\\u0000b" },
+	{ "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 0, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80" },
+	{ "\xef\xbf\xbd", 0, "\xef\xbf\xbd" },				/* U+FFFD itself */
+	{ "\xf4\x8f\xbf\xbf", 0, "\xf4\x8f\xbf\xbf" },			/* U+10FFFF */
+	{ "\xff", 0, "\\ufffd" },
+	{ "a\x80" "b", 0, "a\\ufffdb" },
+	{ "\xc3", 0, "\\ufffd" },					/* cut at the end */
+	{ "\xe2\x82", 0, "\\ufffd\\ufffd" },
+	{ "\xe2\x82\"", 0, "\\ufffd\\ufffd\\\"" },			/* cut before a quote */
+	{ "\xc0\x80", 0, "\\ufffd\\ufffd" },				/* overlong NUL */
+	{ "\xed\xa0\x80", 0, "\\ufffd\\ufffd\\ufffd" },		/* encoded surrogate */
+	{ "\xf4\x90\x80\x80", 0, "\\ufffd\\ufffd\\ufffd\\ufffd" },	/* above U+10FFFF */
+	{ "\xc3\xa9\xa9", 0, "\xc3\xa9\\ufffd" },
+};
+
+static void put_cat(void *ctx, const char *p, size_t n)
+{
+	struct dd_jbuf *b = ctx;
+
+	CHECK(n > 0);
+	dd_jbuf_put(b, p, n);
+}
+
+TEST(escape_table)
+{
+	for (size_t i = 0; i < sizeof escapes / sizeof escapes[0]; i++) {
+		size_t n = escapes[i].n ? escapes[i].n : strlen(escapes[i].in);
+		struct dd_jbuf b = { 0 }, q = { 0 };
+		char back[64];
+		long len;
+
+		dd_jbuf_put(&b, "x", 1);
+		dd_json_escape(escapes[i].in, n, put_cat, &b);
+		dd_jbuf_put(&b, "", 1);
+		CHECKF(!b.oom && strcmp(b.p + 1, escapes[i].out) == 0, "row %zu: got %s", i, b.p + 1);
+		/* As a string it is strict JSON, and it decodes to the input where that was UTF-8. */
+		dd_json_put_string(&q, escapes[i].in, n);
+		CHECKF(dd_json_check(q.p, q.len, 1, NULL) == 0, "row %zu: not strict JSON", i);
+		len = dd_json_unquote(q.p, q.len, back, sizeof back);
+		if (!strstr(escapes[i].out, "\\ufffd"))
+			CHECKF(len == (long)n && memcmp(back, escapes[i].in, n) == 0, "row %zu: round trip", i);
+		free(b.p);
+		free(q.p);
+	}
+}
+
+TEST(member)
+{
+	const char *t = "{\"a\":1,\"Version\":\"24.0.7\",\"b\\u0063\":[2],\"x\":{\"Version\":0}}";
+	const char *v;
+	size_t vn;
+
+	CHECK(dd_json_check(t, strlen(t), 64, NULL) == 0);
+	CHECK(dd_json_member(t, strlen(t), "Version", &v, &vn) == 1 && vn == 8 &&
+	      memcmp(v, "\"24.0.7\"", 8) == 0);
+	CHECK(dd_json_member(t, strlen(t), "bc", &v, &vn) == 1 && vn == 3 && memcmp(v, "[2]", 3) == 0);
+	CHECK(dd_json_member(t, strlen(t), "version", &v, &vn) == 0);	/* case-sensitive */
+	CHECK(dd_json_member(t, strlen(t), "Versio", &v, &vn) == 0);
+	CHECK(dd_json_member(" [1] ", 5, "a", &v, &vn) == 0);
+	CHECK(dd_json_member("\"a\"", 3, "a", &v, &vn) == 0);
+	CHECK(dd_json_member(" { } ", 5, "a", &v, &vn) == 0);
+}
+
 int main(void)
 {
 	RUN(check_table);
@@ -240,5 +318,7 @@ int main(void)
 	RUN(walkers);
 	RUN(strings);
 	RUN(put_string);
+	RUN(escape_table);
+	RUN(member);
 	T_EXIT();
 }
