@@ -6,6 +6,9 @@
 #   calls; the re-run must give the tree of a clean install.
 # - a CA put in /etc/dockdrop/ca by hand before the first install (a fleet's CA) was used,
 #   then deleted with its key by uninstall --purge.
+# - certs rotate killed between the renames of a pair left a new key beside the old
+#   certificate, and the record still named the old digests: uninstall --purge kept the
+#   certificates and keys ("changed since dockdrop wrote it"), private keys left in an image.
 . "$(dirname "$0")/lib.sh"
 T=$T_TMP
 
@@ -51,3 +54,34 @@ run "$DD" uninstall -q --purge --root "$R"
 bytes "$R" | diff "$T/pre" - >"$T/diff"
 check "install, uninstall, install, uninstall --purge keep the user's CA and its key: the tree as before$(
 	[ -s "$T/diff" ] && echo ": $(head -c 300 "$T/diff" | tr '\n' '|')")" [ ! -s "$T/diff" ]
+
+# certs rotate killed at each rename: the next rotate or install leaves a matching pair
+# (status exit 0), and uninstall --purge gives back the tree as before install.
+if ! command -v strace >/dev/null 2>&1; then
+	skip "certs rotate killed at each rename: no strace on this machine"
+else
+	bad=
+	for n in 1 2 3 4 5 6 7 8 9; do
+		for next in rotate install purge; do
+			rm -rf "$R" && image_root "$R" && bytes "$R" >"$T/pre"
+			"$DD" install -q --root "$R" --init systemd 2>/dev/null
+			strace -f -qq -o /dev/null -e trace=rename,renameat,renameat2 \
+				-e inject=rename,renameat,renameat2:signal=SIGKILL:when=$n \
+				"$DD" certs rotate -q --root "$R" >/dev/null 2>&1
+			case $next in
+			rotate) run "$DD" certs rotate -q --root "$R" ;;
+			install) run "$DD" install -q --root "$R" --init systemd ;;
+			purge) run "$DD" uninstall -q --purge --root "$R" ;;
+			esac
+			[ $rc -eq 0 ] || bad="$bad $next after kill $n: exit $rc $(head -c 200 "$T/err" | tr '\n' '|')"
+			if [ $next = purge ]; then
+				bytes "$R" | diff "$T/pre" - >"$T/diff" ||
+					bad="$bad purge after kill $n: $(grep -c '^[<>]' "$T/diff") lines differ $(grep -m3 '^[<>]' "$T/diff" | tr '\n' '|')"
+			else
+				run "$DD" status --root "$R"
+				[ $rc -eq 0 ] || bad="$bad status after kill $n, $next: exit $rc $(head -c 200 "$T/err" | tr '\n' '|')"
+			fi
+		done
+	done
+	check "certs rotate killed at each of 9 renames: rotate or install mends the pair, uninstall --purge leaves the tree as before install${bad:+:$bad}" [ -z "$bad" ]
+fi
