@@ -9,6 +9,8 @@
 # - certs rotate killed between the renames of a pair left a new key beside the old
 #   certificate, and the record still named the old digests: uninstall --purge kept the
 #   certificates and keys ("changed since dockdrop wrote it"), private keys left in an image.
+# - install killed before its first record (at the mkdir of /var, /var/lib, ...) left
+#   directories and a temporary record that uninstall, finding no record, would not touch.
 . "$(dirname "$0")/lib.sh"
 T=$T_TMP
 
@@ -84,4 +86,26 @@ else
 		done
 	done
 	check "certs rotate killed at each of 9 renames: rotate or install mends the pair, uninstall --purge leaves the tree as before install${bad:+:$bad}" [ -z "$bad" ]
+fi
+
+# install killed at each of its first changes, on a tree without /var and one with it:
+# uninstall --purge gives back the tree as before.
+if ! command -v strace >/dev/null 2>&1; then
+	skip "install killed before its first record: no strace on this machine"
+else
+	bad=
+	for var in absent present; do
+		for sc in fchmod mkdir,mkdirat rename,renameat,renameat2; do
+			for n in 1 2 3 4 5; do
+				rm -rf "$R" && image_root "$R" && { [ $var = absent ] || mkdir "$R/var"; } &&
+					bytes "$R" >"$T/pre"
+				strace -f -qq -o /dev/null -e trace=$sc -e inject=$sc:signal=SIGKILL:when=$n \
+					"$DD" install -q --root "$R" --init systemd >/dev/null 2>&1
+				run "$DD" uninstall -q --purge --root "$R"
+				bytes "$R" | diff "$T/pre" - >"$T/diff" ||
+					bad="$bad /var $var, $sc $n (exit $rc): $(grep '^[<>]' "$T/diff" | cut -d' ' -f2 | tr '\n' ' ')"
+			done
+		done
+	done
+	check "install killed at each of its first changes: uninstall --purge leaves the tree as before${bad:+:$bad}" [ -z "$bad" ]
 fi
