@@ -147,6 +147,22 @@ static void dropped_opts(struct dd_install *c)
 	}
 }
 
+/* Why daemon.json (shown as m) could not be read (errno): one line, exit 2 for what the
+ * user put there (not a file, too big). */
+static int daemon_json_unread(const char *m, size_t max)
+{
+	int e = errno;
+	struct stat st;
+
+	if (dd_root_lstat(DD_DAEMON_JSON, &st) == 0 && !S_ISREG(st.st_mode))
+		return dd_fail(DD_EXIT_USAGE, "install: %s: is %s, not a regular file: replace it with a JSON file or remove it",
+			       m, dd_file_kind(st.st_mode));
+	if (e == EFBIG)
+		return dd_fail(DD_EXIT_USAGE, "install: %s: larger than %zu KiB, more than a daemon configuration holds: shorten it",
+			       m, max >> 10);
+	return dd_fail(DD_EXIT_FAIL, "install: %s: %s", m, strerror(e));
+}
+
 /* The merged daemon.json, made before anything changes. final: with the keys the last
  * install set and this one does not (taken out, or given back their original values), and
  * the warning about dropped "hosts" given. */
@@ -165,8 +181,7 @@ static int merge_daemon_json(struct dd_install *c, int final)
 	dd_root_show(DD_DAEMON_JSON, m, sizeof m);
 	n = c->daemon_json_old_len = dd_root_read_small(DD_DAEMON_JSON, c->daemon_json_old, sizeof c->daemon_json_old);
 	if (n < 0 && errno != ENOENT)
-		return dd_fail(errno == EFBIG ? DD_EXIT_USAGE : DD_EXIT_FAIL, "install: %s: %s", m,
-			       strerror(errno));
+		return daemon_json_unread(m, sizeof c->daemon_json_old - 1);
 	/* The user's file keeps its mode and owner, and so does its saved original. */
 	if (n < 0 || dd_root_stat(DD_DAEMON_JSON, &st) != 0)
 		st = (struct stat){ .st_mode = 0644, .st_uid = (uid_t)-1, .st_gid = (gid_t)-1 };

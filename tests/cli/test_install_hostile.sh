@@ -11,6 +11,10 @@
 #   certificates and keys ("changed since dockdrop wrote it"), private keys left in an image.
 # - install killed before its first record (at the mkdir of /var, /var/lib, ...) left
 #   directories and a temporary record that uninstall, finding no record, would not touch.
+# - something else than a file at /etc/docker/daemon.json, /etc/group or /etc/gshadow (a
+#   FIFO, a device, a directory, a symlink, a loop) or one too big: exit 1 with raw errno
+#   text ("Invalid argument", "Symbolic link loop"), or exit 1 after the engine was
+#   unpacked (a 1 MiB gshadow); now exit 2, one line saying what to do, nothing changed.
 . "$(dirname "$0")/lib.sh"
 T=$T_TMP
 
@@ -109,3 +113,35 @@ else
 	done
 	check "install killed at each of its first changes: uninstall --purge leaves the tree as before${bad:+:$bad}" [ -z "$bad" ]
 fi
+
+# Bad files on the system: exit 2, one line naming the file and what is there, nothing changed.
+bad=
+for f in etc/docker/daemon.json etc/group etc/gshadow; do
+	for k in fifo chr dir loop big environ zero dangling; do
+		rm -rf "$R" && image_root "$R" && rm -f "$R/$f"
+		case $k in
+		fifo) mkfifo "$R/$f" ;;
+		chr) mknod "$R/$f" c 1 3 2>/dev/null || continue ;;
+		dir) mkdir "$R/$f" ;;
+		loop) ln -s "$(basename $f)" "$R/$f" ;;
+		big) head -c 1100000 /dev/zero | tr '\0' ' ' >"$R/$f" ;;
+		environ) ln -s /proc/self/environ "$R/$f" ;;
+		zero) ln -s /dev/zero "$R/$f" ;;
+		dangling) ln -s nowhere "$R/$f" ;;
+		esac
+		case $k in
+		fifo) want="is a FIFO, not a regular file" ;;
+		chr) want="is a character device, not a regular file" ;;
+		dir) want="is a directory, not a regular file" ;;
+		big) want="larger than 1024 KiB" ;;
+		*) want="is a symbolic link, not a regular file" ;;
+		esac
+		exact_tree "$R" >"$T/pre"
+		run timeout 60 "$DD" install -q --root "$R" --init systemd
+		grep -v 'warning: preflight' "$T/err" >"$T/err1"
+		exact_tree "$R" | cmp -s "$T/pre" - || bad="$bad $f $k: changed the tree;"
+		[ $rc -eq 2 ] && [ "$(lines "$T/err1")" = 1 ] && grep -q "^dockdrop: install: .*/$f: $want" "$T/err1" ||
+			bad="$bad $f $k: exit $rc $(head -c 200 "$T/err1" | tr '\n' '|');"
+	done
+done
+check "a FIFO, device, directory, symlink or oversized file at daemon.json, /etc/group, /etc/gshadow: exit 2, one line, nothing changed${bad:+:$bad}" [ -z "$bad" ]
