@@ -37,6 +37,21 @@ static int load(const char *cmd, const char *root, int lock)
 	return dd_record_load(&st, cmd, 0);
 }
 
+/* Before the first rename: the record with the pairs about to be replaced as planned, so
+ * that after a kill anywhere uninstall --purge still knows them for dockdrop's (the old
+ * digest or the new one may be on disk, or a new key beside an old certificate), and the
+ * next rotate or install, which checks each key against its certificate, mends the pair. */
+static int plan_pairs(char *text, char *err, size_t errsz)
+{
+	static const char *const dirs[] = { DD_TLS_DIR "/", DD_CLIENT_DIR "/" };
+
+	for (unsigned i = 0; i < st.n; i++)
+		for (unsigned d = 0; d < 2; d++)
+			if (st.ent[i].kind == 'k' && !strncmp(st.ent[i].path, dirs[d], strlen(dirs[d])))
+				memcpy(st.ent[i].sha, DD_STATE_PLANNED, sizeof st.ent[i].sha);
+	return dd_record_write(&txn, &st, text, DD_STATE_MAX, err, errsz);
+}
+
 static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
 {
 	static char text[DD_STATE_MAX];
@@ -71,7 +86,8 @@ static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
 		if ((rc = dd_input_server_names(&want, extra, st.nsans, err, sizeof err)))
 			return dd_fail(rc, "certs rotate: %s; nothing was changed", err);
 	}
-	rc = dd_certs_ensure(&txn, &want, &changed, &client, err, sizeof err);
+	if (!(rc = plan_pairs(text, err, sizeof err)))
+		rc = dd_certs_ensure(&txn, &want, &changed, &client, err, sizeof err);
 	for (unsigned i = 0; rc == 0 && i < st.n; i++)
 		if (st.ent[i].kind == 'k' && dd_state_record(&st, 'k', st.ent[i].path) != 0)
 			rc = dd_say(err, sizeof err, DD_EXIT_FAIL, "%s: %s", st.ent[i].path, strerror(errno));

@@ -10,13 +10,14 @@
 #include <unistd.h>
 
 #include "host/root.h"
+#include "host/txn.h"
 #include "util/atomic.h"
 #include "util/clock.h"
 #include "util/io.h"
 #include "util/log.h"
 
 /* /etc/group of a big site is a few MB at most: more is refused, not slurped. */
-#define FILE_MAX (16u << 20)
+#define FILE_MAX DD_TXN_FILE_MAX /* install keeps a copy to roll back to */
 #define GID_LIMIT 4294967294ul /* (gid_t)-1 means "no change" to chown */
 #define NAME_MAX_LEN 32
 
@@ -67,6 +68,14 @@ static int read_fd(int fd, struct file *f)
 	return 0;
 }
 
+/* Something else than a file stands at path: bad input, nothing changed. */
+static int not_regular(const char *path, mode_t m, char *err, size_t errsz)
+{
+	return dd_say(err, errsz, DD_EXIT_USAGE,
+		      "%s: is %s, not a regular file: put a regular file back there (vigr)", path,
+		      dd_file_kind(m));
+}
+
 /* Read abs (resolved in the root). A missing optional file gives exists = 0. */
 static int load(struct file *f, const char *abs, int optional, char *err, size_t errsz)
 {
@@ -78,8 +87,7 @@ static int load(struct file *f, const char *abs, int optional, char *err, size_t
 	if (fd < 0 && errno == ENOENT && optional)
 		return 0;
 	if (fd < 0 && errno == ELOOP)
-		return dd_say(err, errsz, DD_EXIT_FAIL,
-			      "%s is a symbolic link: dockdrop edits only a regular file", f->path);
+		return not_regular(f->path, S_IFLNK, err, errsz);
 	if (fd < 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "opening %s: %s", f->path, strerror(errno));
 	if (fstat(fd, &f->st) < 0) {
@@ -90,7 +98,7 @@ static int load(struct file *f, const char *abs, int optional, char *err, size_t
 	}
 	if (!S_ISREG(f->st.st_mode)) {
 		close(fd);
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s is not a regular file", f->path);
+		return not_regular(f->path, f->st.st_mode, err, errsz);
 	}
 	if (read_fd(fd, f) < 0) {
 		int e = errno;
@@ -98,8 +106,10 @@ static int load(struct file *f, const char *abs, int optional, char *err, size_t
 		close(fd);
 		free(f->buf);
 		f->buf = NULL;
-		return dd_say(err, errsz, DD_EXIT_FAIL, "reading %s: %s", f->path,
-			      e == EFBIG ? "larger than 16 MiB" : strerror(e));
+		if (e == EFBIG)
+			return dd_say(err, errsz, DD_EXIT_USAGE, "%s: larger than %u KiB, which dockdrop does not edit: check it (vigr)",
+				      f->path, FILE_MAX >> 10);
+		return dd_say(err, errsz, DD_EXIT_FAIL, "reading %s: %s", f->path, strerror(e));
 	}
 	close(fd);
 	f->exists = 1;

@@ -147,6 +147,22 @@ static void dropped_opts(struct dd_install *c)
 	}
 }
 
+/* Why daemon.json (shown as m) could not be read (errno): one line, exit 2 for what the
+ * user put there (not a file, too big). */
+static int daemon_json_unread(const char *m, size_t max)
+{
+	int e = errno;
+	struct stat st;
+
+	if (dd_root_lstat(DD_DAEMON_JSON, &st) == 0 && !S_ISREG(st.st_mode))
+		return dd_fail(DD_EXIT_USAGE, "install: %s: is %s, not a regular file: replace it with a JSON file or remove it",
+			       m, dd_file_kind(st.st_mode));
+	if (e == EFBIG)
+		return dd_fail(DD_EXIT_USAGE, "install: %s: larger than %zu KiB, more than a daemon configuration holds: shorten it",
+			       m, max >> 10);
+	return dd_fail(DD_EXIT_FAIL, "install: %s: %s", m, strerror(e));
+}
+
 /* The merged daemon.json, made before anything changes. final: with the keys the last
  * install set and this one does not (taken out, or given back their original values), and
  * the warning about dropped "hosts" given. */
@@ -165,8 +181,7 @@ static int merge_daemon_json(struct dd_install *c, int final)
 	dd_root_show(DD_DAEMON_JSON, m, sizeof m);
 	n = c->daemon_json_old_len = dd_root_read_small(DD_DAEMON_JSON, c->daemon_json_old, sizeof c->daemon_json_old);
 	if (n < 0 && errno != ENOENT)
-		return dd_fail(errno == EFBIG ? DD_EXIT_USAGE : DD_EXIT_FAIL, "install: %s: %s", m,
-			       strerror(errno));
+		return daemon_json_unread(m, sizeof c->daemon_json_old - 1);
 	/* The user's file keeps its mode and owner, and so does its saved original. */
 	if (n < 0 || dd_root_stat(DD_DAEMON_JSON, &st) != 0)
 		st = (struct stat){ .st_mode = 0644, .st_uid = (uid_t)-1, .st_gid = (gid_t)-1 };
@@ -440,7 +455,7 @@ static void plan_files(struct dd_install *c, struct dd_state *s)
 		sha_hex(c->env, c->envlen, hex);
 		dd_state_add(s, 'f', DD_CLIENT_DIR "/docker.env", 0644, hex, NULL);
 	}
-	for (unsigned i = 0; i < N(certs_ours); i++)
+	for (unsigned i = 0; !c->ca_theirs && i < N(certs_ours); i++)
 		dd_record_planned(s, 'k', certs_ours[i]);
 	for (unsigned i = 0; !c->certs_in_place && i < N(certs_server); i++)
 		dd_record_planned(s, 'k', certs_server[i]);
@@ -624,7 +639,7 @@ static int write_client_env(struct dd_install *c)
 
 static void record_keep(struct dd_install *c)
 {
-	for (unsigned i = 0; i < N(certs_ours); i++)
+	for (unsigned i = 0; !c->ca_theirs && i < N(certs_ours); i++)
 		record(c, 'k', certs_ours[i]);
 	for (unsigned i = 0; !c->certs_in_place && i < N(certs_server); i++)
 		record(c, 'k', certs_server[i]);
@@ -870,6 +885,9 @@ static int prepare(struct dd_install *c)
 	if ((rc = lock_and_read(c, "install")) || (rc = preflight(c)))
 		return rc;
 	c->certs_in_place = certs_in_place(c->o.certs);
+	/* A CA there that no record names was put there by hand (a fleet's CA): dockdrop
+	 * signs with it but it stays the user's, so --purge does not delete its key. */
+	c->ca_theirs = exists(certs_ours[0]) && !dd_state_find(&c->old, certs_ours[0]);
 	if ((rc = render(c)))
 		return dd_fail(rc, "install: %s", c->err);
 	if ((rc = merge_daemon_json(c, 1)))

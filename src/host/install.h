@@ -63,6 +63,7 @@ struct dd_install {
 	char env[1024];			/* docker.env */
 	size_t envlen;
 	int certs_in_place;		/* --certs is /etc/docker/tls itself: not ours to keep */
+	int ca_theirs;			/* a CA in /etc/dockdrop/ca before any install: used, never removed */
 	char certs_abs[256];		/* --certs made absolute (c->o.certs points here) */
 	char state_text[DD_STATE_MAX];	/* the record being written */
 	char prov_text[DD_STATE_MAX];	/* the provisional one (written from inside a write) */

@@ -1,6 +1,7 @@
 #include "host/record.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 #include "host/paths.h"
 #include "host/root.h"
 #include "util/atomic.h"
+#include "util/fault.h"
 #include "util/hex.h"
 #include "util/io.h"
 #include "util/log.h"
@@ -246,29 +248,107 @@ const char *dd_record_backup_orig(const char *backup)
 	return !strncmp(backup, DD_BACKUP_DIR, n) && backup[n] == '/' ? backup + n : backup;
 }
 
-void dd_record_sweep(void)
+unsigned dd_record_sweep(void)
 {
-	static const char *const sweep[] = { "/etc", DD_BIN_DIR, DD_ENGINE_DIR, DD_DOCKER_ETC,
+	static const char *const sweep[] = { "/", "/var", "/var/lib", "/etc", DD_BIN_DIR, DD_ENGINE_DIR, DD_DOCKER_ETC,
 					     DD_TLS_DIR, DD_ETC_DIR, DD_CA_DIR, DD_CLIENT_DIR,
 					     DD_STATE_DIR, "/etc/systemd/system",
 					     "/etc/systemd/system/multi-user.target.wants",
 					     "/etc/init.d", "/etc/runlevels/default" };
 
+	unsigned n = 0;
+
 	for (unsigned i = 0; i < N(sweep); i++)
-		dd_txn_sweep(sweep[i], !strcmp(sweep[i], DD_ENGINE_DIR));
+		n += dd_txn_sweep(sweep[i], !strcmp(sweep[i], DD_ENGINE_DIR));
+	return n;
 }
 
 /* --- writing ---------------------------------------------------------------------------- */
+
+/* The outermost missing directory of DD_STATE_DIR into top (the record's first write makes
+ * it): 1, 0 when the directory is there, -1 with errno. */
+static int missing_top(char *top, size_t cap)
+{
+	struct stat st;
+
+	snprintf(top, cap, "%s", DD_STATE_DIR);
+	for (char *s = top + 1;; s++) {
+		if (*s != '/' && *s)
+			continue;
+		char c = *s;
+
+		*s = 0;
+		if (dd_root_lstat(top, &st) != 0)
+			return errno == ENOENT ? 1 : -1;
+		if (!c)
+			return 0;
+		*s = c;
+	}
+}
+
+/* The first record of a target: the directories it needs and the record itself made under
+ * a temporary name beside the outermost of them (".NAME.dd-PID-dir", which dd_txn_sweep
+ * removes after a kill) and renamed into place at once. So the first change an install
+ * makes is one uninstall can find and undo: before the rename there is only a temporary
+ * name, after it the record that names every directory. */
+static int write_first(struct dd_txn *t, const char *top, const char *buf, size_t n)
+{
+	char tmp[DD_PATH_MAX], dir[DD_PATH_MAX];
+	const char *base = strrchr(top, '/') + 1;
+	size_t plen = (size_t)(base - top);
+	int dfd, rc = -1, e;
+
+	/* Snapshots first (absent, removed with what is in them on rollback), outermost
+	 * first, as dd_txn_mkdir takes them. */
+	snprintf(dir, sizeof dir, "%s", DD_STATE_DIR);
+	for (char *s = dir + strlen(top);; s++)
+		if (!*s || *s == '/') {
+			char c = *s;
+
+			*s = 0;
+			if (dd_txn_snap(t, dir) != 0)
+				return -1;
+			if (!(*s = c))
+				break;
+		}
+	if (dd_txn_snap(t, DD_STATE_FILE) != 0)
+		return -1;
+	if (snprintf(tmp, sizeof tmp, "%.*s.%s.dd-%ld-dir", (int)plen, top, base, (long)getpid()) >=
+		    (int)sizeof tmp ||
+	    snprintf(dir, sizeof dir, "%s%s", tmp, DD_STATE_DIR + strlen(top)) >= (int)sizeof dir) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	dd_root_rmtree(tmp);
+	if (dd_root_mkdir_p(dir, 0755) == 0 && (dfd = dd_root_open(dir, O_RDONLY | O_DIRECTORY, 0)) >= 0) {
+		rc = dd_write_atomic_at(dfd, strrchr(DD_STATE_FILE, '/') + 1, buf, n, 0644,
+					(uid_t)-1, (gid_t)-1);
+		close(dfd);
+	}
+	if (rc == 0)
+		rc = dd_root_rename(tmp, top);
+	e = errno;
+	if (rc != 0)
+		dd_root_rmtree(tmp);
+	errno = e;
+	if (rc == 0) {
+		t->changes++;
+		dd_fault_point();
+	}
+	return rc;
+}
 
 int dd_record_write(struct dd_txn *t, const struct dd_state *s, char *buf, size_t cap,
 		    char *err, size_t errsz)
 {
 	size_t n = dd_state_format(s, buf, cap);
-	int ch;
+	char top[DD_PATH_MAX];
+	int ch, first;
 
 	if (!n)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "the state record does not fit");
-	if (dd_txn_write(t, DD_STATE_FILE, buf, n, 0644, &ch) != 0)
+	if ((first = missing_top(top, sizeof top)) < 0 ||
+	    (first ? write_first(t, top, buf, n) : dd_txn_write(t, DD_STATE_FILE, buf, n, 0644, &ch)) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_STATE_FILE, strerror(errno));
 	return 0;
 }

@@ -47,8 +47,10 @@ int dd_record_backup_path(const char *orig, char *out, size_t cap);
 const char *dd_record_backup_orig(const char *backup);
 
 /* Under the lock: remove what a killed run left in dockdrop's directories (temporary
- * names of atomic writes, unpack staging directories); install and uninstall both. */
-void dd_record_sweep(void);
+ * names of atomic writes, unpack staging directories, the first record's temporary
+ * directory beside /var/lib/dockdrop's outermost missing one); install and uninstall
+ * both. How many it removed. */
+unsigned dd_record_sweep(void);
 
 /* Format s and write it through t (kept there for rollback) into buf. 0 or DD_EXIT_FAIL
  * with err. */

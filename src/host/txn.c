@@ -401,21 +401,25 @@ static int stale_temp(const char *name)
 	return pid > 0 && *end == '-' && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
-void dd_txn_sweep(const char *dir, int staging)
+unsigned dd_txn_sweep(const char *dir, int staging)
 {
 	struct dirent *de;
+	unsigned n = 0;
 	DIR *d;
 
 	if (!(d = dd_root_opendir(dir)))
-		return;
+		return 0;
 	while ((de = readdir(d)))
 		if (stale_temp(de->d_name) ||
 		    (staging && de->d_name[0] == '.' && strstr(de->d_name, ".dockdrop-"))) {
 			dd_debug("removing %s/%s, left by an interrupted run", dir, de->d_name);
 			if (dd_rmtree_at(dirfd(d), de->d_name) != 0)
 				dd_warn("%s/%s: %s", dir, de->d_name, strerror(errno));
+			else
+				n++;
 		}
 	closedir(d);
+	return n;
 }
 
 int dd_txn_lock(const char *cmd)

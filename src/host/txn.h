@@ -68,8 +68,8 @@ int dd_move_path(const char *from, const char *to);
 int dd_txn_lock(const char *cmd);
 /* Remove what a killed run left in the target directory dir: temporary files of atomic
  * writes (".NAME.dd-PID-...", when PID is gone) and, with staging set, unpack staging
- * directories (".NAME.dockdrop-..."). Only under install's lock. */
-void dd_txn_sweep(const char *dir, int staging);
+ * directories (".NAME.dockdrop-..."). Only under install's lock. How many it removed. */
+unsigned dd_txn_sweep(const char *dir, int staging);
 /* Put every snapshot back, newest first; problems are warned about, not fatal. */
 void dd_txn_rollback(struct dd_txn *t);
 /* Forget the snapshots (after success). */

@@ -262,6 +262,11 @@ int dd_uninstall_run(struct dd_uninstall *u)
 
 	if ((rc = dd_txn_lock("uninstall")))
 		return rc;
+	/* An install killed before its first record left at most a temporary name. */
+	if (dd_record_read(&u->st, u->err, sizeof u->err) == DD_STATE_NONE && dd_record_sweep()) {
+		dd_info("removed what an install interrupted before its first record left");
+		return 0;
+	}
 	if ((rc = dd_record_load(&u->st, "uninstall", u->purge)))
 		return rc;
 	installed = dd_record_installed(&u->st);

@@ -124,6 +124,19 @@ static int ca_make(enum pki_ktype t, unsigned days, const char *org, char *err, 
 	return rc;
 }
 
+/* The CA just made (rc 0) into the directory dfd, 0700: ca.pem and ca-key.pem as a pair.
+ * The key is wiped whatever happened. */
+static int ca_store(int dfd, const char *dir, int rc, char *err, size_t errsz)
+{
+	if (rc == 0 && fchmod(dfd, 0700) != 0)
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %s", dir, strerror(errno));
+	if (rc == 0)
+		rc = write_pair(dfd, dir, "ca.pem", "ca-key.pem", cpem, cpem_len, kpem, kpem_len,
+				err, errsz);
+	explicit_bzero(kpem, sizeof kpem);
+	return rc;
+}
+
 int pki_ca_init_at(int dfd, const char *dir, enum pki_ktype t, unsigned days, const char *org,
 		   int force, char *err, size_t errsz)
 {
@@ -133,13 +146,7 @@ int pki_ca_init_at(int dfd, const char *dir, enum pki_ktype t, unsigned days, co
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s already holds a CA; --force replaces it (every certificate it issued stops being trusted)",
 			      dir);
 	rc = ca_make(t, days, org, err, errsz);
-	if (rc == 0 && fchmod(dfd, 0700) != 0)
-		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %s", dir, strerror(errno));
-	if (rc == 0)
-		rc = write_pair(dfd, dir, "ca.pem", "ca-key.pem", cpem, cpem_len, kpem, kpem_len,
-				err, errsz);
-	explicit_bzero(kpem, sizeof kpem);
-	return rc;
+	return ca_store(dfd, dir, rc, err, errsz);
 }
 
 void pki_ca_default_org(char *out, size_t cap)
@@ -169,12 +176,7 @@ int pki_ca_init(const char *dir, enum pki_ktype t, unsigned days, const char *or
 	}
 	if ((rc = ca_make(t, days, org, err, errsz)) == 0 && (dfd = open_out(dir, err, errsz)) < 0)
 		rc = -dfd;
-	if (rc == 0 && fchmod(dfd, 0700) != 0)
-		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %s", dir, strerror(errno));
-	if (rc == 0)
-		rc = write_pair(dfd, dir, "ca.pem", "ca-key.pem", cpem, cpem_len, kpem, kpem_len,
-				err, errsz);
-	explicit_bzero(kpem, sizeof kpem);
+	rc = ca_store(dfd, dir, rc, err, errsz);
 	if (dfd >= 0)
 		close(dfd);
 	return rc;

@@ -134,3 +134,10 @@ long dd_read_small_file(const char *path, char *buf, size_t bufsz)
 {
 	return dd_read_small_at(AT_FDCWD, path, buf, bufsz);
 }
+
+const char *dd_file_kind(mode_t m)
+{
+	return S_ISFIFO(m) ? "a FIFO" : S_ISDIR(m) ? "a directory" : S_ISLNK(m) ? "a symbolic link" :
+	       S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" :
+	       S_ISSOCK(m) ? "a socket" : S_ISREG(m) ? "a regular file" : "not a file";
+}

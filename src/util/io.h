@@ -22,5 +22,8 @@ long dd_read_small_file(const char *path, char *buf, size_t bufsz);
 /* The same for name in dirfd, and for an open fd (which it closes). */
 long dd_read_small_at(int dirfd, const char *name, char *buf, size_t bufsz);
 long dd_read_small_fd(int fd, char *buf, size_t bufsz);
+/* What a file of mode m is, for "PATH: is a FIFO, not a regular file" lines: "a FIFO",
+ * "a directory", "a symbolic link", ... */
+const char *dd_file_kind(mode_t m);
 
 #endif

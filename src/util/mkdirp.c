@@ -10,11 +10,19 @@
 
 int dd_mkdirat(int dirfd, const char *name, mode_t mode)
 {
-	int fd, e;
+	int fd, e, rc;
+	mode_t um;
 
-	if (mkdirat(dirfd, name, mode & 0700) != 0)
+	/* Born with its final mode (umask 0 for this one call): a run killed before the
+	 * fchmod below must not leave an owner-only /opt/dockdrop or /var/lib that the
+	 * next run, finding it in place, keeps. Every file dockdrop creates is opened
+	 * with its final mode or a narrower one, so other threads lose nothing meanwhile. */
+	um = umask(0);
+	rc = mkdirat(dirfd, name, mode & 07777);
+	umask(um);
+	if (rc != 0)
 		return -1;
-	/* Made owner-only; now the exact mode on what was made (never through a link). */
+	/* The exact mode on what was made (never through a link), setgid of a parent too. */
 	if ((fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -1;
 	if (fchmod(fd, mode) != 0) {

@@ -10,9 +10,8 @@
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 T=$T_TMP
 
-E=$(sh "$TOP/tests/fixtures/mkengine-small.sh" "$T/e") || { notok "small engine"; exit 1; }
-run "$DOCKDROP" bundle -q --engine "$E" --sha256 "$(sha256sum "$E" | cut -c1-64)" --engine-version 0.0.1-test -o "$T/dd"
-[ $rc -eq 0 ] || { notok "bundle: $(cat "$T_TMP/err")"; exit 1; }
+small_dockdrops 1
+mv "$T/dd1" "$T/dd"
 
 mkdir -p "$T/w"
 W=$(cd "$T/w" && pwd -P)
