@@ -315,7 +315,7 @@ static int write_first(struct dd_txn *t, const char *top, const char *buf, size_
 		return -1;
 	if (snprintf(tmp, sizeof tmp, "%.*s.%s.dd-%ld-dir", (int)plen, top, base, (long)getpid()) >=
 		    (int)sizeof tmp ||
-	    snprintf(dir, sizeof dir, "%s%s", tmp, DD_STATE_DIR + strlen(top)) >= (int)sizeof dir) {
+	    snprintf(dir, sizeof dir, "%s%s", tmp, &DD_STATE_DIR[strlen(top)]) >= (int)sizeof dir) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}

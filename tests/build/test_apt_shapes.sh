@@ -32,6 +32,8 @@ tail_log() { tail -n "${2:-15}" "$1" 2>/dev/null | sed 's/^/#   /'; }
 # In the chroot (root): SHAPE MIRROR SECURITY-MIRROR
 # ============================================================================================
 if [ "${1-}" = --chroot ]; then
+	# This part rewrites /etc/apt: only ever inside the throw-away root --inner made.
+	[ -f /.dd-build-test-root ] || { notok "--chroot outside the test root: refused"; exit 1; }
 	shape=$2 mirror=$3 security=$4
 	export DEBIAN_FRONTEND=noninteractive
 	rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*
@@ -152,7 +154,7 @@ if [ "${1-}" = --inner ]; then
 	fi
 	mount --make-rslave "$R/sys" "$R/dev" 2>/dev/null
 	rm -f "$R/etc/resolv.conf" && cp -L /etc/resolv.conf "$R/etc/resolv.conf" &&
-		cp -a "$T/clone" "$R/src" && cp "$T/test.sh" "$R/tmp/test.sh" ||
+		cp -a "$T/clone" "$R/src" && cp "$T/test.sh" "$R/tmp/test.sh" && : >"$R/.dd-build-test-root" ||
 		{ notok "namespace: the clone, the test and resolv.conf into the root"; exit 1; }
 	if [ -d "$T/engine-debs" ]; then
 		mkdir -p "$R/src/build/engine" && cp -a "$T/engine-debs" "$R/src/build/engine/debs"
