@@ -251,7 +251,11 @@ for shape in deb822 oneline; do
 	timeout -k 10 "$LIMIT" unshare --mount --pid --fork --kill-child --mount-proc \
 		sh "$0" --inner "$T" "$LOWER" "$DEBS" "$shape" "$mirror" "$security"
 	rc=$?
-	[ $rc -eq 124 ] && notok "$shape: the session did not finish within $LIMIT s"
+	if [ $rc -eq 124 ]; then
+		notok "$shape: the session did not finish within $LIMIT s"
+	elif [ $rc -ne 0 ]; then
+		notok "$shape: the namespace session exited $rc (unshare, overlay or chroot failed)"
+	fi
 	# Keep what apt downloaded for the next run (complete files only, renamed into place).
 	for f in "$T/debs-upper"/*.deb; do
 		[ -f "$f" ] && [ ! -e "$DEBS/${f##*/}" ] && cp "$f" "$DEBS/.${f##*/}.tmp" &&
