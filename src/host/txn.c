@@ -49,6 +49,20 @@ static int read_old(const char *path, struct dd_txn_ent *e)
 	return 0;
 }
 
+/* The next free entry, zeroed (not yet counted), or NULL with EOVERFLOW. */
+static struct dd_txn_ent *next_ent(struct dd_txn *t)
+{
+	struct dd_txn_ent *e;
+
+	if (t->n == DD_TXN_MAX) {
+		errno = EOVERFLOW;
+		return NULL;
+	}
+	e = &t->e[t->n];
+	memset(e, 0, sizeof *e);
+	return e;
+}
+
 int dd_txn_snap(struct dd_txn *t, const char *path)
 {
 	struct dd_txn_ent *e;
@@ -61,12 +75,8 @@ int dd_txn_snap(struct dd_txn *t, const char *path)
 		if (t->begin(t->ctx) != 0)
 			return -1;
 	}
-	if (t->n == DD_TXN_MAX) {
-		errno = EOVERFLOW;
+	if (!(e = next_ent(t)))
 		return -1;
-	}
-	e = &t->e[t->n];
-	memset(e, 0, sizeof *e);
 	if (dd_root_lstat(path, &st) != 0) {
 		if (errno != ENOENT)
 			return -1;
@@ -304,12 +314,8 @@ int dd_txn_move(struct dd_txn *t, const char *from, const char *to)
 
 	if (parent_dir(t, to) != 0 || dd_txn_snap(t, to) != 0)
 		return -1;
-	if (t->n == DD_TXN_MAX) {
-		errno = EOVERFLOW;
+	if (!(e = next_ent(t)))
 		return -1;
-	}
-	e = &t->e[t->n];
-	memset(e, 0, sizeof *e);
 	e->was = DD_TXN_MOVED;
 	if (!(e->path = strdup(from)) || !(e->data = strdup(to))) {
 		free(e->path);
