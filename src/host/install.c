@@ -252,7 +252,6 @@ static int claim(struct dd_install *c, struct dd_state *rec, const char *abs, co
 		 const char *text, size_t len)
 {
 	char b[DD_PATH_MAX], hex[65] = DD_STATE_PLANNED;
-	unsigned char d[32];
 	struct stat st;
 
 	if (!foreign(c, abs, link, text, len))
@@ -262,9 +261,7 @@ static int claim(struct dd_install *c, struct dd_state *rec, const char *abs, co
 	if (!c->o.force)
 		return SAY(DD_EXIT_USAGE, "%s exists and is not dockdrop's: move it away, or use "
 			   "--force to keep it in %s until uninstall puts it back", abs, DD_BACKUP_DIR);
-	if (S_ISREG(st.st_mode) && dd_root_sha256(abs, d) == 0)
-		dd_hex(d, 32, hex);
-	else if (!S_ISLNK(st.st_mode))
+	if (!S_ISLNK(st.st_mode) && !(S_ISREG(st.st_mode) && dd_root_sha256_hex(abs, hex) == 0))
 		return SAY(DD_EXIT_USAGE, "%s exists and is not a file: move it away", abs);
 	if (dd_state_add(rec, 'b', b, S_ISLNK(st.st_mode) ? 0 : st.st_mode & 07777, hex, NULL) != 0)
 		return SAY(DD_EXIT_FAIL, "%s: cannot record its backup", abs);

@@ -11,7 +11,6 @@
 #include "host/root.h"
 #include "util/atomic.h"
 #include "util/fault.h"
-#include "util/hex.h"
 #include "util/io.h"
 #include "util/log.h"
 #include "util/sha256.h"
@@ -184,7 +183,6 @@ int dd_record_load(struct dd_state *s, const char *cmd, int any)
 int dd_record_ours(const struct dd_state_ent *e)
 {
 	char cur[DD_PATH_MAX], hex[65];
-	unsigned char d[32];
 	struct stat st;
 
 	if (dd_root_lstat(e->path, &st) != 0)
@@ -203,9 +201,8 @@ int dd_record_ours(const struct dd_state_ent *e)
 			return DD_RECORD_CHANGED;
 		if (!strcmp(e->sha, DD_STATE_PLANNED))
 			return DD_RECORD_OURS;
-		if (dd_root_sha256(e->path, d) != 0)
+		if (dd_root_sha256_hex(e->path, hex) != 0)
 			return DD_RECORD_CHANGED;
-		dd_hex(d, 32, hex);
 		return strcmp(hex, e->sha) ? DD_RECORD_CHANGED : DD_RECORD_OURS;
 	}
 }

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "util/hex.h"
 #include "util/io.h"
 #include "util/mkdirp.h"
 #include "util/rmtree.h"
@@ -382,9 +383,15 @@ int dd_root_statvfs(const char *abs, struct statvfs *sv)
 	return with_fd(dd_root_open(abs, O_PATH, 0), do_fstatvfs, sv);
 }
 
-int dd_root_sha256(const char *abs, unsigned char out[32])
+int dd_root_sha256_hex(const char *abs, char hex[65])
 {
-	return with_fd(dd_root_open(abs, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0), do_sha256, out);
+	unsigned char d[32];
+
+	hex[0] = 0;
+	if (with_fd(dd_root_open(abs, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0), do_sha256, d) != 0)
+		return -1;
+	dd_hex(d, 32, hex);
+	return 0;
 }
 
 static int readlink_at(int dfd, const char *name, char *out, size_t outsz)

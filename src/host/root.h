@@ -56,8 +56,9 @@ int dd_root_readlink(const char *abs, char *out, size_t outsz);
 /* A whole small file (dd_read_small_file's rules: at most cap - 1 bytes, NUL added, a
  * symlink as last component refused). Its length, or -1. */
 long dd_root_read_small(const char *abs, char *buf, size_t cap);
-/* SHA-256 of the regular file abs (a symlink as last component refused). */
-int dd_root_sha256(const char *abs, unsigned char out[32]);
+/* SHA-256 of the regular file abs in lowercase hex, as the state record keeps it (a
+ * symlink as last component refused; hex is "" on failure). */
+int dd_root_sha256_hex(const char *abs, char hex[65]);
 DIR *dd_root_opendir(const char *abs);
 
 /* mkdir -p: missing directories 0755, the last one `mode` exactly; existing ones (and

@@ -324,7 +324,6 @@ int dd_state_load(struct dd_state *s, char *err, size_t errsz)
 int dd_state_record(struct dd_state *s, char kind, const char *abs)
 {
 	char target[DD_PATH_MAX], hex[65];
-	unsigned char d[32];
 	struct stat st;
 
 	if (dd_root_lstat(abs, &st) != 0)
@@ -336,8 +335,7 @@ int dd_state_record(struct dd_state *s, char kind, const char *abs)
 	}
 	if (kind == 'd')
 		return dd_state_add(s, 'd', abs, 0, NULL, NULL);
-	if (dd_root_sha256(abs, d) != 0)
+	if (dd_root_sha256_hex(abs, hex) != 0)
 		return -1;
-	dd_hex(d, 32, hex);
 	return dd_state_add(s, kind, abs, st.st_mode & 07777, hex, NULL);
 }

@@ -16,7 +16,6 @@
 #include "host/service.h"
 #include "host/txn.h"
 #include "util/atomic.h"
-#include "util/hex.h"
 #include "util/io.h"
 #include "util/log.h"
 #include "util/sha256.h"
@@ -26,16 +25,6 @@ static void rm_tree(const char *abs)
 {
 	if (dd_root_rmtree(abs) != 0 && errno != ENOENT)
 		dd_warn("%s: %s", abs, strerror(errno));
-}
-
-/* The file's SHA-256 in hex, or "" when it cannot be read. */
-static void sha_of(const char *abs, char hex[65])
-{
-	unsigned char d[32];
-
-	hex[0] = 0;
-	if (dd_root_sha256(abs, d) == 0)
-		dd_hex(d, 32, hex);
 }
 
 /* abs rewritten with buf, keeping the mode and owner of like (abs itself, or the copy it
@@ -70,8 +59,8 @@ static void restore_daemon_json(struct dd_uninstall *u, const struct dd_state_en
 			dd_warn("%s: %s", m, strerror(errno));
 		return;
 	}
-	sha_of(m, cur);
-	sha_of(orig, was);
+	dd_root_sha256_hex(m, cur);
+	dd_root_sha256_hex(orig, was);
 	if (n >= 0 && cur[0] && !strcmp(cur, was))
 		return;
 	n = dd_root_read_small(m, u->buf, sizeof u->buf);
@@ -134,8 +123,8 @@ static int restore_backup(struct dd_uninstall *u, const struct dd_state_ent *e)
 	if (dd_root_lstat(b, &st) != 0)
 		return 0; /* never moved: the original is where it was */
 	if (dd_root_lstat(p, &st) == 0) {
-		sha_of(b, hb);
-		sha_of(p, hp);
+		dd_root_sha256_hex(b, hb);
+		dd_root_sha256_hex(p, hp);
 		if (hb[0] && !strcmp(hb, hp)) {
 			dd_root_unlink(b);
 			return 0;
