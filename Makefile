@@ -225,9 +225,14 @@ test: test-build
 check: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS)
 	@BUILD=$(BUILD) DIST=$(DIST) sh tests/run.sh --quick
 
-# dist/dockdrop install on a real systemd VM (qemu TCG, root; see tests/vm/run.sh).
+# dist/dockdrop install on a real VM (qemu TCG, root; see tests/vm/run.sh): one image
+# (VARIANT=systemd nft sysv openrc apparmor), or every image one after the other.
+VARIANT ?= systemd
 test-vm: $(DIST)/dockdrop
-	@BUILD=$(BUILD) DIST=$(DIST) bash tests/vm/run.sh
+	@BUILD=$(BUILD) DIST=$(DIST) VARIANT=$(VARIANT) bash tests/vm/run.sh
+
+test-vm-all: $(DIST)/dockdrop
+	@BUILD=$(BUILD) DIST=$(DIST) bash tests/vm/all.sh
 
 clean:
 	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop $(DIST)
@@ -235,7 +240,7 @@ clean:
 distclean:
 	rm -rf $(BUILD) $(DIST)
 
-.PHONY: all prereq check test test-vm test-build fuzz bench clean distclean FORCE
+.PHONY: all prereq check test test-vm test-vm-all test-build fuzz bench clean distclean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(MUSL_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

@@ -65,7 +65,7 @@ CACHE=${DD_VM_CACHE:-/var/cache/dockdrop-test/vm}
 BOOT_TIMEOUT=${DD_VM_BOOT_TIMEOUT:-600}
 INSTALL_TIMEOUT=${DD_VM_INSTALL_TIMEOUT:-900}
 BUILD_TIMEOUT=${DD_VM_BUILD_TIMEOUT:-1800}
-QEMU_LIMIT=$((2 * BOOT_TIMEOUT + INSTALL_TIMEOUT + 300)) # qemu's own life, whatever happens
+QEMU_LIMIT=$((2 * BOOT_TIMEOUT + 3 * INSTALL_TIMEOUT + 300)) # qemu's own life, whatever happens
 MODE=install
 [ "${DD_VM_SELFTEST:-0}" = 1 ] && MODE=selftest
 
@@ -154,7 +154,15 @@ T=$(mktemp -d /tmp/dd-vm-XXXXXX)
 chmod 0700 "$T"
 
 # --- the image (cached) -----------------------------------------------------------------
-KEY=$(sha256sum "$HERE/mkimage.sh" | cut -c1-16)
+VARIANT=${VARIANT:-systemd}
+case $VARIANT in
+systemd | nft | sysv | openrc | apparmor) ;;
+*)
+	notok "vm: unknown VARIANT '$VARIANT' (systemd nft sysv openrc apparmor)"
+	summary; exit
+	;;
+esac
+KEY=$VARIANT-$(cat "$HERE/mkimage.sh" - <<<"$VARIANT" | sha256sum | cut -c1-16)
 IMG=$CACHE/$KEY
 mkdir -p "$CACHE"
 t=$SECONDS
@@ -163,20 +171,27 @@ if ! flock -w "$BUILD_TIMEOUT" 9; then
 	notok "vm: image cache $CACHE is locked by another run for more than $BUILD_TIMEOUT s"
 	summary; exit
 fi
+IMAGE_BUILD_S=0
 if [ -f "$IMG/base.img" ] && [ -f "$IMG/vmlinuz" ] && [ -f "$IMG/initrd.img" ]; then
 	ok "vm: image $IMG (cached; kernel $(cat "$IMG/kernel-version" 2>/dev/null))"
+	IMAGE_BUILD_S=$(cat "$IMG/build-seconds" 2>/dev/null || echo 0)
 else
 	rm -rf --one-file-system "$CACHE"/.build-* # under the lock, any of these is a dead build's
 	tmp=$CACHE/.build-$KEY-$$
-	note "building the VM image (debootstrap, takes minutes; cached afterwards)"
-	if DD_VM_DEBS=$CACHE/debs timeout "$BUILD_TIMEOUT" bash "$HERE/mkimage.sh" "$tmp" 2>"$T/mkimage.err" &&
-		mv -T "$tmp" "$IMG"; then
-		ok "vm: image built in $((SECONDS - t)) s: $IMG ($(cat "$IMG/kernel-version"), $(wc -l <"$IMG/packages.txt") packages)"
+	note "building the $VARIANT VM image (debootstrap, takes minutes; cached afterwards)"
+	if DD_VM_DEBS=$CACHE/debs timeout "$BUILD_TIMEOUT" nice bash "$HERE/mkimage.sh" "$VARIANT" "$tmp" \
+		2>"$T/mkimage.err" && echo $((SECONDS - t)) >"$tmp/build-seconds" && mv -T "$tmp" "$IMG"; then
+		IMAGE_BUILD_S=$((SECONDS - t))
+		ok "vm: image built in $IMAGE_BUILD_S s: $IMG ($(cat "$IMG/kernel-version"), $(wc -l <"$IMG/packages.txt") packages)"
+		# older images of this variant, and those from before variants (no "-" in the name)
 		for d in "$CACHE"/*; do
-			[ -d "$d" ] && [ "$d" != "$IMG" ] && [ "${d##*/}" != debs ] && rm -rf --one-file-system "$d"
+			n=${d##*/}
+			{ [ -d "$d" ] && [ "$d" != "$IMG" ]; } || continue
+			case $n in debs | apt) continue ;; "$VARIANT"-*) ;; *-*) continue ;; esac
+			rm -rf --one-file-system "$d"
 		done
 	else
-		notok "vm: building the image failed: $(tail -n 1 "$T/mkimage.err")"
+		notok "vm: building the $VARIANT image failed: $(tail -n 1 "$T/mkimage.err")"
 		sed 's/^/# | /' "$T/mkimage.err" | tail -n 20
 		rm -rf --one-file-system "$tmp"
 		summary; exit
@@ -184,7 +199,11 @@ else
 fi
 flock -u 9
 exec 9>&-
+IMAGE_BUILD_WAIT=$((SECONDS - T0))
 note "timing: image ready in $((SECONDS - t)) s"
+if [ "${DD_VM_BUILD_ONLY:-0}" = 1 ]; then
+	summary; exit
+fi
 
 # --- the run's disks --------------------------------------------------------------------
 t=$SECONDS
@@ -195,6 +214,32 @@ if ! tar -xzf "$ENGINE" -C "$T/cli-bin" docker/docker 2>"$T/err"; then
 fi
 DOCKER=$T/cli-bin/docker/docker
 cp "$HERE/guest.sh" "$T/ctl/guest.sh"
+# The web image's root: Debian's busybox-static (fetched once with a private apt
+# configuration, cached) and a page with this run's token; the guest docker-imports it.
+t=$SECONDS
+BB=$CACHE/busybox
+if ! ls "$BB"/busybox-static_*.deb >/dev/null 2>&1; then
+	mkdir -p "$BB.tmp"
+	if (cd "$BB.tmp" && sh "$TOP/third_party/apt.sh" "$CACHE/apt" -- download busybox-static) \
+		>"$T/apt.log" 2>&1; then
+		mv -T "$BB.tmp" "$BB"
+	else
+		rm -rf "$BB.tmp"
+	fi
+fi
+set -- "$BB"/busybox-static_*.deb
+mkdir -p "$T/web/www"
+if [ ! -f "$1" ] || ! dpkg-deb -x "$1" "$T/bb" 2>"$T/err" || [ ! -x "$T/bb/bin/busybox" ]; then
+	notok "vm: busybox-static for the web image: $(tail -n 1 "$T/apt.log" "$T/err" 2>/dev/null | head -c 300)"
+	summary; exit
+fi
+mkdir -p "$T/web/bin"
+cp "$T/bb/bin/busybox" "$T/web/bin/busybox"
+TOKEN=dd-web-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+printf '<html><body>%s</body></html>\n' "$TOKEN" >"$T/web/www/index.html"
+printf '%s\n' "$TOKEN" >"$T/ctl/web-token"
+tar --numeric-owner --owner=0 --group=0 -C "$T/web" -cf "$T/ctl/web.tar" bin www
+note "timing: web image ($(basename "$1"), $(($(stat -c %s "$T/ctl/web.tar") / 1024)) KB) in $((SECONDS - t)) s"
 echo "$MODE" >"$T/ctl/mode"
 printf '%s\n' "${DD_VM_INSTALL_ARGS:-}" >"$T/ctl/install-args"
 if [ $MODE = install ]; then
@@ -239,7 +284,11 @@ start_qemu() {
 	return 1
 }
 start_qemu_once() {
-	PORT=$(free_port) || { echo "no free port" >"$T/qemu.out"; return 1; }
+	PORT=$(free_port) WPORT=$(free_port)
+	if [ -z "$PORT" ] || [ -z "$WPORT" ] || [ "$PORT" = "$WPORT" ]; then
+		echo "no free port" >"$T/qemu.out"
+		return 1
+	fi
 	rm -f "$T/ctl.in" "$T/ctl.out" "$T/qemu.pid"
 	mkfifo "$T/ctl.in" "$T/ctl.out"
 	: >"$T/console.log"
@@ -251,7 +300,7 @@ start_qemu_once() {
 		-append "root=/dev/vda rw console=ttyS0 net.ifnames=0 loglevel=4 systemd.show_status=auto dd.port=$PORT ${DD_VM_APPEND:-}" \
 		-drive "file=$T/root.qcow2,if=virtio,format=qcow2" \
 		-drive "file=$T/ctl.img,if=virtio,format=raw,readonly=on" \
-		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:2376" \
+		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:2376,hostfwd=tcp:127.0.0.1:$WPORT-:8080" \
 		-device virtio-net-pci,netdev=n0 \
 		-device virtio-rng-pci \
 		-chardev "pipe,id=ctl,path=$T/ctl" -device virtio-serial-pci \
@@ -267,7 +316,7 @@ start_qemu_once() {
 		QPID=
 		return 1
 	fi
-	note "qemu pid $(cat "$T/qemu.pid" 2>/dev/null), TLS port 127.0.0.1:$PORT -> guest 2376 (restrict=on)"
+	note "qemu pid $(cat "$T/qemu.pid" 2>/dev/null), TLS port 127.0.0.1:$PORT -> guest 2376, web 127.0.0.1:$WPORT -> guest 8080 (restrict=on)"
 }
 
 console_tail() {
@@ -362,24 +411,55 @@ docker_tls() {
 	return 1
 }
 
+# web_check WHEN: the page through the second host-forward (to the guest's 8080, the
+# container's published port), with bash's /dev/tcp: the token must come back.
+web_fetch() {
+	# shellcheck disable=SC2016 # the inner shell's $1
+	timeout 10 bash -c 'exec 9<>"/dev/tcp/127.0.0.1/$1" && printf "GET / HTTP/1.0\r\nHost: x\r\n\r\n" >&9 && cat <&9' _ "$WPORT" 2>&1
+}
+web_check() {
+	for _ in $(seq 10); do
+		web_fetch >"$T/web.out"
+		grep -qF "$TOKEN" "$T/web.out" && break
+		sleep 3
+	done
+	if grep -qF "$TOKEN" "$T/web.out"; then
+		ok "vm: $1: host GET http://127.0.0.1:$WPORT/ (-> guest 8080 -> the container's 80): $(head -n 1 "$T/web.out" | tr -d '\r'), the token"
+	else
+		notok "vm: $1: host GET http://127.0.0.1:$WPORT/: no token in: $(tr '\r\n' '  ' <"$T/web.out" | head -c 200)"
+	fi
+}
+
 # --- the run ----------------------------------------------------------------------------
 run_vm() {
 	t=$SECONDS
 	start_qemu || return 1
 	wait_ready 1 $((BOOT_TIMEOUT + INSTALL_TIMEOUT)) || return 1
 	boot1_id=$BOOT_ID
-	note "timing: boot 1: qemu start -> guest script $((HELLO_AT - t)) s -> systemd ready $((BOOTED_AT - t)) s; phase 1 (install, checks) $((SECONDS - BOOTED_AT)) s"
+	note "timing: boot 1: qemu start -> guest script $((HELLO_AT - t)) s -> init ready $((BOOTED_AT - t)) s; phase 1 (install, checks) $((SECONDS - BOOTED_AT)) s"
 	docker_tls "after install"
+	web_check "after install"
 	t=$SECONDS
 	tell reboot
 	wait_ready 2 "$BOOT_TIMEOUT" || return 1
-	note "timing: reboot: -> guest script $((HELLO_AT - t)) s -> systemd ready $((BOOTED_AT - t)) s; phase 2 $((SECONDS - BOOTED_AT)) s"
+	note "timing: reboot: -> guest script $((HELLO_AT - t)) s -> init ready $((BOOTED_AT - t)) s; phase 2 $((SECONDS - BOOTED_AT)) s"
 	if [ -n "$BOOT_ID" ] && [ "$BOOT_ID" != "$boot1_id" ]; then
-		ok "vm: the VM rebooted (new boot id; reboot to systemd ready $((BOOTED_AT - t)) s)"
+		ok "vm: the VM rebooted (new boot id; reboot to init ready $((BOOTED_AT - t)) s)"
 	else
 		notok "vm: the second phase ran in the same boot ($BOOT_ID)"
 	fi
 	docker_tls "after reboot"
+	web_check "after reboot"
+	t=$SECONDS
+	tell go
+	wait_ready 3 "$INSTALL_TIMEOUT" || return 1
+	note "timing: install again $((SECONDS - t)) s"
+	docker_tls "after install again"
+	web_check "after install again"
+	t=$SECONDS
+	tell go
+	wait_ready 4 "$INSTALL_TIMEOUT" || return 1
+	note "timing: uninstall --purge and the comparison $((SECONDS - t)) s"
 	return 0
 }
 
@@ -406,5 +486,9 @@ elif alive "$QPID"; then
 	for _ in $(seq 60); do alive "$QPID" || break; sleep 0.5; done
 fi
 stop_qemu
-note "timing: whole run $((SECONDS - T0)) s (mode $MODE)"
+RUN_S=$((SECONDS - T0 - IMAGE_BUILD_WAIT))
+note "timing: whole run $((SECONDS - T0)) s (mode $MODE), boot and test $RUN_S s"
+if grep -q '^not ok - ' "$LOG"; then r=FAIL; else r=PASS; fi
+# One line for tests/vm/all.sh's table: variant, result, boot+test s, image build s.
+echo "# vm-result $VARIANT $r $RUN_S $IMAGE_BUILD_S"
 summary
