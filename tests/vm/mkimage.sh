@@ -190,7 +190,6 @@ openrc)
 #!/sbin/openrc-run
 description="dockdrop VM test driver (control disk /dev/vdb)"
 depend() {
-	need localmount
 	after *
 }
 start() {
