@@ -820,7 +820,7 @@ static void print_json(const struct dd_install *c, const struct dd_state_engine 
 static int preflight(struct dd_install *c)
 {
 	const struct dd_preflight_in in = { c->blob->arch, c->blob->len * 3, c->o.force,
-					    c->o.root != NULL, 0 };
+					    c->o.root != NULL, 0, c->o.init };
 	struct dd_preflight pf;
 	int rc = dd_preflight_run(&in, &pf);
 
