@@ -61,7 +61,7 @@ static const struct {
 	{ DD_INIT_OPENRC, "/etc/init.d/containerd", 0755,
 	  { "#!/sbin/openrc-run", "supervisor=supervise-daemon",
 	    "command=\"/usr/local/bin/containerd\"", "error_log=\"/var/log/dockdrop/containerd.log\"",
-	    "\tmodprobe -q overlay 2>/dev/null || true", NULL } },
+	    "\tmodprobe -q overlay 2>/dev/null || true", "\tuse localmount net cgroups", NULL } },
 	{ DD_INIT_SYSV, "/etc/init.d/docker", 0755,
 	  { "#!/bin/sh", "### BEGIN INIT INFO", "# Provides:          docker",
 	    "# Required-Start:    $local_fs $remote_fs $network containerd",
@@ -106,6 +106,25 @@ TEST(required_directives)
 			for (k = 0; required[j].lines[k]; k++)
 				CHECKF(has_line(u->text, required[j].lines[k]), "%s (%s) lacks '%s'",
 				       u->path, dd_init_name(inits[i]), required[j].lines[k]);
+		}
+	}
+}
+
+/* An OpenRC script that needs a service the host lacks never starts ("needs service(s)
+ * localmount" on Debian's OpenRC, found by the openrc VM): the scripts need only each
+ * other. */
+TEST(openrc_needs_only_ours)
+{
+	struct dd_unit_file f[DD_UNITS_MAX];
+	unsigned n, k;
+
+	CHECK(dd_units_render(DD_INIT_OPENRC, NULL, f, &n) == 0);
+	for (k = 0; k < n; k++) {
+		const char *p = f[k].text;
+
+		while ((p = strstr(p, "\tneed "))) {
+			p += 6;
+			CHECKF(strncmp(p, "containerd\n", 11) == 0, "%s: need %.20s", f[k].path, p);
 		}
 	}
 }
@@ -598,6 +617,7 @@ TEST(sysv_scripts_run)
 int main(void)
 {
 	RUN(required_directives);
+	RUN(openrc_needs_only_ours);
 	RUN(no_socket_activation);
 	RUN(deterministic_and_configurable);
 	RUN(bad_config_refused);
