@@ -78,13 +78,15 @@ show() {
 		for t in tests/build/test_*.sh tests/e2e/test_*.sh; do
 			[ -f "$t" ] && echo "$(basename "$(dirname "$t")")/$(basename "$t" .sh) sh $t"
 		done
-		# systemd for real: a qemu VM boots a Debian image, dockdrop installs there, the
-		# docker CLI reaches it over TLS, then again after a reboot (a few minutes;
-		# DD_SKIP_VM=1 leaves it out of a quick local run).
+		# Real machines: qemu VMs boot Debian images, dockdrop installs there, the docker
+		# CLI reaches it over TLS and a container's published port answers, again after
+		# a reboot, install again, uninstall --purge (tests/vm). The images that fit CI's
+		# hour (measured per image: tests/vm/all.sh's table); `make test-vm-all` runs
+		# every image. DD_VM_VARIANTS picks others; DD_SKIP_VM=1 leaves them out.
 		if [ "${DD_SKIP_VM:-0}" = 1 ]; then
-			echo "vm echo skip - the systemd VM (DD_SKIP_VM=1)"
+			echo "vm echo skip - the VMs (DD_SKIP_VM=1)"
 		else
-			echo "vm bash tests/vm/run.sh"
+			echo "vm bash tests/vm/all.sh ${DD_VM_VARIANTS:-systemd sysv openrc}"
 		fi
 		echo "fuzz sh tests/fuzz/run.sh"
 	fi

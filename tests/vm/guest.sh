@@ -173,7 +173,7 @@ check_web() { # WHEN
 		i=$((i + 1))
 		sleep 2
 	done
-	info=$(docker inspect -f 'running={{.State.Running}} started={{.State.StartedAt}} restarts={{.RestartCount}} ip={{.NetworkSettings.IPAddress}}' ddweb 2>&1)
+	info=$(docker inspect -f 'running={{.State.Running}} started={{.State.StartedAt}} restarts={{.RestartCount}} ip={{.NetworkSettings.IPAddress}}' ddweb 2>&1 | tr '\n' ' ')
 	if [ $i -lt 30 ]; then
 		ok "$1: the web container is up ($info) and http://127.0.0.1:8080/ in the VM answers its token"
 	else
@@ -202,7 +202,7 @@ start_web() {
 # name on the root filesystem with its type, mode and owner, and every /etc file's digest.
 # Left out: the kernel's and the test's own places, and what the machine changes by itself
 # across a reboot (see EXCEPT; run.sh's header lists the same).
-EXCEPT='^/(proc|sys|dev|run|tmp|var/tmp|mnt|var/lib/dd-vm|lost\+found)(/|$)|^/var/log/(journal|wtmp|btmp|lastlog|dmesg|boot|faillog)(/|\.|$)|^/var/lib/systemd/(timers|random-seed|catalog|deb-systemd-helper-enabled)(/|$)|^/var/lib/urandom/random-seed$|^/var/cache/ldconfig/aux-cache$'
+EXCEPT='^/(proc|sys|dev|run|tmp|var/tmp|mnt|var/lib/dd-vm|lost\+found)(/|$)|^/var/log/(journal|wtmp|btmp|lastlog|dmesg|boot|faillog)(/|\.|$)|^/var/lib/systemd/(timers|random-seed|catalog|deb-systemd-helper-enabled)(/|$)|^/var/lib/urandom/random-seed$|^/var/cache/ldconfig/aux-cache$|^/etc/adjtime$'
 snapshot() { # NAME
 	find / -xdev -printf '%p %y %m %u:%g\n' 2>/dev/null | grep -Ev "$EXCEPT" | sort >"$S/$1.list"
 	find /etc -xdev -type f -exec sha256sum {} + 2>/dev/null | grep -Ev "$EXCEPT" | sort -k2 >"$S/$1.etc"
@@ -224,7 +224,7 @@ compare_snapshots() {
 
 dockerd_pid() { pidof dockerd 2>/dev/null; }
 containerd_pid() { pidof containerd 2>/dev/null; }
-started_at() { docker inspect -f '{{.State.Running}} {{.State.StartedAt}}' ddweb 2>&1; }
+started_at() { docker inspect -f '{{.State.Running}} {{.State.StartedAt}}' ddweb 2>&1 | tr '\n' ' '; }
 
 # What install does, done by hand with the host's certificates (DD_VM_SELFTEST=1, systemd).
 selftest_install() {
