@@ -321,6 +321,10 @@ phase1() {
 		fi
 	fi
 	say "# timing: install took $(echo "$(uptime_s) $t0" | awk '{ printf "%.1f", $1 - $2 }') s"
+	# Debian's sysv-rc starts, through startpar, only what insserv put in .depend.start.
+	if [ -s /etc/init.d/.depend.start ]; then
+		say "# /etc/init.d/.depend.start names: $(grep -o -w -E 'containerd|docker' /etc/init.d/.depend.start | sort -u | tr '\n' ' ')(none means not started at boot)"
+	fi
 	check_units "after install"
 	start_web
 	for f in ca.pem cert.pem key.pem docker.env; do
