@@ -894,8 +894,17 @@ static int prepare(struct dd_install *c)
 	if ((rc = dd_input_engine(c->blob, c->err, sizeof c->err)))
 		return dd_fail(rc, "install: %s", c->err);
 	if ((c->more.xt = dd_xt_blob(&c->pl.m, c->blob->arch))) {
+		unsigned char d[32];
+
 		if ((rc = dd_input_engine(c->more.xt, c->err, sizeof c->err)))
 			return dd_fail(rc, "install: %s", c->err);
+		/* Small: checked in full before anything is made (the engine's own digest is
+		 * checked as it streams). */
+		if (dd_payload_hash_range(&c->pl, c->more.xt->off, c->more.xt->len, d) != 0)
+			return dd_fail(DD_EXIT_FAIL, "install: read: %s", strerror(errno));
+		if (memcmp(d, c->more.xt->sha256, 32) != 0)
+			return dd_fail(DD_EXIT_VERIFY, "install: %s %s %s: SHA-256 mismatch; the payload is damaged; nothing was changed",
+				       c->more.xt->kind, c->more.xt->name, c->more.xt->version);
 		dd_iptables_choose(&c->xt);
 		c->more.xt_prog = c->xt.prog;
 	}
