@@ -48,6 +48,14 @@ const struct dd_blob *dd_xt_blob(const struct dd_manifest *m, const char *arch)
 	return NULL;
 }
 
+int dd_xt_has_nft(const struct dd_manifest *m, unsigned bi)
+{
+	for (unsigned i = 0; i < m->nparts; i++)
+		if (m->part[i].blob == bi && !strcmp(m->part[i].name, "libnftnl"))
+			return 1;
+	return 0;
+}
+
 const char *dd_xt_backend(const char *prog)
 {
 	if (prog && !strcmp(prog, DD_XT_NFT))
@@ -168,8 +176,9 @@ static const char *member(int i, char *arch, size_t archsz)
 	return NULL;
 }
 
-/* The walk over the archive: NULL, or why it is not the carried iptables. */
-static const char *walk(char *arch, size_t archsz)
+/* The walk over the archive: NULL, or why it is not the carried iptables; *nft tells
+ * whether xtables-nft-multi is in it (it is optional: it needs libnftnl). */
+static const char *walk(char *arch, size_t archsz, int *nft)
 {
 	unsigned seen = 0;
 	const char *why;
@@ -190,8 +199,10 @@ static const char *walk(char *arch, size_t archsz)
 	}
 	if (rc < 0)
 		return x.gz.err[0] ? x.gz.err : tar_strerror(rc);
-	return seen == (1u << M_N) - 1 ? NULL
-				       : "iptables/{xtables-nft-multi,xtables-legacy-multi,COMPONENTS} are not all in it";
+	if ((seen | 1u << M_NFT) != (1u << M_N) - 1)
+		return "iptables/xtables-legacy-multi and iptables/COMPONENTS are not both in it";
+	*nft = !!(seen & 1u << M_NFT);
+	return NULL;
 }
 
 int dd_xt_scan(const char *path, struct dd_manifest *m, unsigned bi, char *err, size_t errsz)
@@ -201,7 +212,7 @@ int dd_xt_scan(const char *path, struct dd_manifest *m, unsigned bi, char *err, 
 	const char *why;
 	unsigned first = m->nparts;
 	struct stat st;
-	int fd, e;
+	int fd, e, nft = 0;
 
 	memset(b, 0, sizeof *b);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0 || fstat(fd, &st) ||
@@ -218,7 +229,7 @@ int dd_xt_scan(const char *path, struct dd_manifest *m, unsigned bi, char *err, 
 		return dd_say(err, errsz, DD_EXIT_FAIL, "inflateInit failed");
 	}
 	tar_reader_init(&x.tar, dd_gunzip_read, &x.gz);
-	why = walk(arch, sizeof arch);
+	why = walk(arch, sizeof arch, &nft);
 	dd_gunzip_end(&x.gz);
 	b->len = (uint64_t)st.st_size;
 	e = dd_blobsrc_finish(&x.src, b->sha256) ? errno : 0;
@@ -227,6 +238,9 @@ int dd_xt_scan(const char *path, struct dd_manifest *m, unsigned bi, char *err, 
 		return dd_say(err, errsz, DD_EXIT_FAIL, "--iptables %s: read: %s", path, strerror(e));
 	if (!why)
 		why = components(x.comp, m, bi);
+	if (!why && nft != dd_xt_has_nft(m, bi))
+		why = nft ? "it has xtables-nft-multi but COMPONENTS names no libnftnl"
+			  : "COMPONENTS names libnftnl but there is no xtables-nft-multi";
 	if (why)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "--iptables %s: %s: not dockdrop's iptables tarball (make builds it: build/carry)",
 			      path, why);
@@ -244,9 +258,12 @@ int dd_xt_finish(int top, const char *prog, char *why, size_t whysz)
 
 	if (!dd_xt_backend(prog))
 		return snprintf(why, whysz, "no iptables backend named %s", prog ? prog : "(none)"), -1;
-	for (int i = M_NFT; i <= M_COMP; i++)
+	for (int i = M_NFT; i <= M_COMP; i++) {
+		if (i == M_NFT && strcmp(prog, DD_XT_NFT))
+			continue;
 		if (fstatat(top, members[i], &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
 			return snprintf(why, whysz, "no regular file %s in it", members[i]), -1;
+	}
 	if ((dfd = openat(top, DD_XT_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return snprintf(why, whysz, "%s: %s", DD_XT_DIR, strerror(errno)), -1;
 	for (int i = 0; i < DD_XT_NNAMES; i++)

@@ -1,9 +1,12 @@
 /* The iptables dockdrop carries beside the engine (blob kind "tools", name "iptables"), so
  * that dockerd's bridge networking works on a host without an iptables package. The
  * tarball (third_party/iptables.mk) holds exactly
- *   iptables/xtables-nft-multi  iptables/xtables-legacy-multi   static programs
- *   iptables/COMPONENTS         NAME VERSION DEBVERSION LICENSE SHA256, one line per
- *                               source it is built from, iptables first
+ *   iptables/xtables-legacy-multi   a static program
+ *   iptables/xtables-nft-multi      a static program, only when built with libnftnl and
+ *                                   libmnl (their sources are optional inputs of the build)
+ *   iptables/COMPONENTS             NAME VERSION DEBVERSION LICENSE SHA256, one line per
+ *                                   source it is built from, iptables first (libnftnl
+ *                                   among them exactly when xtables-nft-multi is there)
  * It is unpacked into the engine's directory (NAME/iptables/), where install adds the
  * names dockerd runs (iptables, ip6tables and their -save and -restore) as links to the
  * multi-call program of the backend chosen for the host; the services put that
@@ -25,6 +28,9 @@ extern const char *const dd_xt_names[DD_XT_NNAMES];
 
 /* The carried iptables blob of p's manifest for arch, or NULL. */
 const struct dd_blob *dd_xt_blob(const struct dd_manifest *m, const char *arch);
+/* 1 when blob bi of m (the carried iptables) has the nft backend: it is built from
+ * libnftnl (bundle checks that this matches the tarball). */
+int dd_xt_has_nft(const struct dd_manifest *m, unsigned bi);
 /* "nft" or "legacy" for DD_XT_NFT or DD_XT_LEGACY, NULL for anything else. */
 const char *dd_xt_backend(const char *prog);
 

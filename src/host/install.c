@@ -905,7 +905,7 @@ static int prepare(struct dd_install *c)
 		if (memcmp(d, c->more.xt->sha256, 32) != 0)
 			return dd_fail(DD_EXIT_VERIFY, "install: %s %s %s: SHA-256 mismatch; the payload is damaged; nothing was changed",
 				       c->more.xt->kind, c->more.xt->name, c->more.xt->version);
-		dd_iptables_choose(&c->xt);
+		dd_iptables_choose(&c->xt, dd_xt_has_nft(&c->pl.m, (unsigned)(c->more.xt - c->pl.m.blob)));
 		c->more.xt_prog = c->xt.prog;
 	}
 	dd_engine_name(c->blob, c->more.xt, c->name, sizeof c->name);

@@ -121,7 +121,7 @@ static unsigned legacy_rules(int family, const char *names_file)
 	return n;
 }
 
-void dd_iptables_choose(struct dd_iptables_choice *c)
+void dd_iptables_choose(struct dd_iptables_choice *c, int nft_carried)
 {
 	char host[DD_PATH_MAX];
 	const char *b;
@@ -146,6 +146,13 @@ void dd_iptables_choose(struct dd_iptables_choice *c)
 	} else {
 		c->prog = DD_XT_NFT;
 		snprintf(c->why, sizeof c->why, "nft: no legacy rules here, and nft is the default");
+	}
+	if (!strcmp(c->prog, DD_XT_NFT) && !nft_carried) {
+		char was[sizeof c->why];
+
+		memcpy(was, c->why, sizeof was);
+		c->prog = DD_XT_LEGACY;
+		snprintf(c->why, sizeof c->why, "legacy: the only backend carried (else %.150s)", was);
 	}
 }
 

@@ -13,6 +13,8 @@
  *      IPT_SO_GET_INFO, which loads no module): legacy, so dockerd's rules go where the
  *      host's firewall is.
  *   5. Else nft.
+ * When the carried iptables has no nft backend (built without libnftnl), legacy in any
+ * case: the kernel's legacy tables work beside an nft ruleset.
  * The choice is made when the engine directory is unpacked (its links are part of it) and
  * kept by later runs; `status` shows it. */
 #ifndef DD_HOST_IPTABLES_H
@@ -25,7 +27,7 @@ struct dd_iptables_choice {
 	char why[200];		/* the reason, for -v and --dry-run */
 };
 
-void dd_iptables_choose(struct dd_iptables_choice *c);
+void dd_iptables_choose(struct dd_iptables_choice *c, int nft_carried);
 
 /* What dockerd will run as "iptables": the host's own (1, its path in host), else the
  * carried one of the current engine (0, its backend "nft" or "legacy" in backend), else

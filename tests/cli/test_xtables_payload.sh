@@ -73,6 +73,8 @@ bad link "with a program that is a symlink" "rm iptables/xtables-nft-multi && ln
 bad dynamic "with a dynamic program" "cp /bin/ls iptables/xtables-nft-multi"
 bad noexec "with a program not executable" "chmod 0644 iptables/xtables-legacy-multi"
 bad script "with a script for a program" "printf '#!/bin/sh\n' >iptables/xtables-nft-multi"
+bad nonftlib "with xtables-nft-multi but no libnftnl in COMPONENTS" "sed -i /^libnftnl/d iptables/COMPONENTS"
+bad nonftprog "naming libnftnl without xtables-nft-multi" "rm iptables/xtables-nft-multi"
 bad fields "with a COMPONENTS line of four fields" "echo 'zlib 1 1 Zlib' >>iptables/COMPONENTS"
 bad order "with COMPONENTS not starting with iptables" "sort -r -o iptables/COMPONENTS iptables/COMPONENTS"
 bad hex "with a short digest in COMPONENTS" "echo 'zlib 1 1 Zlib abc' >>iptables/COMPONENTS"
@@ -91,7 +93,8 @@ expect_err "--iptables of aarch64 programs with an x86_64 engine: exit 2" 2 "its
 R=$T/root
 image_root "$R"
 run "$T/ddx" install --root "$R"
-check "install --root with the carried iptables" [ $rc -eq 0 ]
+check "install --root with the carried iptables says which backend and why" sh -c \
+	"[ $rc -eq 0 ] && grep -q 'iptables 1.8.9 carried beside it for dockerd, backend nft: installing into --root' '$T_TMP/out'"
 D=$(readlink "$R/opt/dockdrop/engine/current")
 check "the engine directory names the iptables it holds ($D)" sh -c \
 	"case '$D' in 0.0.1-test-*+iptables-1.8.9-$(echo "$XSHA" | cut -c1-8)) true ;; *) false ;; esac"
@@ -128,6 +131,19 @@ check "a new carried iptables is a new engine directory, the old one kept" sh -c
 run "$T/ddnew" install --root "$R" --rollback
 check "--rollback returns to the engine with the earlier iptables" sh -c \
 	"[ $rc -eq 0 ] && [ \"\$(readlink '$R/opt/dockdrop/engine/current')\" = '$D' ]"
+
+# Built without libnftnl (the nft backend needs it): legacy only, and legacy is chosen.
+xt legacy "rm iptables/xtables-nft-multi && sed -i '/^libnftnl/d; /^libmnl/d' iptables/COMPONENTS"
+run "$T/ddx" bundle -q --engine "$E" --sha256 "$ESHA" --iptables "$T/legacy.tgz" -o "$T/ddlegacy"
+check "bundle --iptables of a legacy-only build" [ $rc -eq 0 ]
+R3=$T/root3
+image_root "$R3"
+run "$T/ddlegacy" install --root "$R3"
+D3=$(readlink "$R3/opt/dockdrop/engine/current")
+check "with legacy only carried, the names link to xtables-legacy-multi and say why" sh -c \
+	"[ $rc -eq 0 ] && [ \"\$(readlink '$R3/opt/dockdrop/engine/$D3/iptables/ip6tables-save')\" = xtables-legacy-multi ] &&
+	 [ ! -e '$R3/opt/dockdrop/engine/$D3/iptables/xtables-nft-multi' ] &&
+	 grep -q 'backend legacy: the only backend carried' '$T_TMP/out'"
 
 # A damaged iptables blob: exit 3, one line naming it, nothing changed on a fresh tree.
 R2=$T/root2
