@@ -222,14 +222,15 @@ fuzz: $(FUZZ_BINS)
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
 test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
-	$(FUZZ_BINS)
+	$(FUZZ_BINS) $(BUILD)/carry/iptables.env
 
 test: test-build
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh
 
 # The edit-compile-test loop: the unit and command-line tests only, a few suites at a time
 # (tests/run.sh --quick), with the same summary line as `make test`.
-check: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS)
+check: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
+	$(BUILD)/carry/iptables.env
 	@BUILD=$(BUILD) DIST=$(DIST) sh tests/run.sh --quick
 
 # dist/dockdrop install on a real systemd VM (qemu TCG, root; see tests/vm/run.sh).
