@@ -37,7 +37,7 @@ row = $(shell awk -v n=$(1) '!/^\#/ && NF == 7 && $$1 == n && $$5 == "orig" { pr
 IPT_VERSION := $(call row,iptables,2)
 NFT := $(if $(and $(call row,libmnl,2),$(call row,libnftnl,2)),1)
 TGZ := $(OUT)/iptables-$(IPT_VERSION).tgz
-BINS := $(if $(NFT),xtables-nft-multi) xtables-legacy-multi
+BINS := $(strip $(if $(NFT),xtables-nft-multi) xtables-legacy-multi)
 COMPONENTS := iptables $(if $(NFT),libnftnl libmnl)
 
 # Built for size like the stub; the build paths are mapped away (assert() keeps __FILE__)
