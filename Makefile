@@ -70,7 +70,7 @@ FUZZ_CFLAGS := -g -O1 $(CFLAGS_COMMON) -I$(BUILD)/host/include
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/host/tests/%,$(UNIT_SRCS))
 
-all: $(BUILD)/dockdrop $(DIST)/dockdrop
+all: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/carry/iptables.env
 
 # --- prerequisites and third-party libraries ---------------------------------------------
 prereq:
@@ -90,6 +90,13 @@ $(HOST_LIBS) &: $(TP_STAMP) third_party/libs.mk
 	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/host CC=$(HOSTCC) \
 		TP_CFLAGS="-O1 -g" TP_HOT_CFLAGS="-O1 -g" CJSON=1
 	@touch $(HOST_LIBS)
+
+# The iptables carried beside the engine (issue 12): static musl builds from the pinned
+# sources, packed into $(BUILD)/carry/iptables-VERSION.tgz (third_party/iptables.mk).
+$(BUILD)/carry/iptables.env: $(TP_STAMP) third_party/iptables.mk | prereq
+	@echo "  IPTABLES $(BUILD)/carry (static iptables with $(MUSLCC))"
+	$(Q)$(MAKE) -s -f third_party/iptables.mk SRC=$(TP)/src OUT=$(BUILD)/carry CC=$(MUSLCC)
+	@touch $@
 
 # --- build information (rewritten only when it changes) ----------------------------------
 $(BUILD)/gen/buildinfo.h: FORCE
@@ -215,14 +222,15 @@ fuzz: $(FUZZ_BINS)
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
 test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
-	$(FUZZ_BINS)
+	$(FUZZ_BINS) $(BUILD)/carry/iptables.env
 
 test: test-build
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh
 
 # The edit-compile-test loop: the unit and command-line tests only, a few suites at a time
 # (tests/run.sh --quick), with the same summary line as `make test`.
-check: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS)
+check: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
+	$(BUILD)/carry/iptables.env
 	@BUILD=$(BUILD) DIST=$(DIST) sh tests/run.sh --quick
 
 # dist/dockdrop install on a real systemd VM (qemu TCG, root; see tests/vm/run.sh).
@@ -230,7 +238,7 @@ test-vm: $(DIST)/dockdrop
 	@BUILD=$(BUILD) DIST=$(DIST) bash tests/vm/run.sh
 
 clean:
-	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop $(DIST)
+	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop $(BUILD)/carry $(DIST)
 
 distclean:
 	rm -rf $(BUILD) $(DIST)
