@@ -136,22 +136,25 @@ $(BUILD)/dockdrop: $(MUSL_OBJS) $(MUSL_LIBS)
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 
 # The bundled product. Without ENGINE, the engine is assembled from Debian's packages (its
-# digest is computed and printed by mkengine.sh, then checked again by bundle).
+# digest is computed and printed by mkengine.sh, then checked again by bundle). It carries
+# the static iptables built in $(BUILD)/carry (bundle/xtables.h), for hosts without one.
 ifeq ($(ENGINE),)
 $(BUILD)/engine/engine.env: release/mkengine.sh
 	$(Q)sh release/mkengine.sh $(BUILD)/engine
 
-$(DIST)/dockdrop: $(BUILD)/dockdrop $(BUILD)/engine/engine.env
+$(DIST)/dockdrop: $(BUILD)/dockdrop $(BUILD)/engine/engine.env $(BUILD)/carry/iptables.env
 	@mkdir -p $(@D)
-	$(Q). ./$(BUILD)/engine/engine.env && $(BUILD)/dockdrop bundle -q --engine "$$ENGINE_FILE" \
-		--sha256 "$$ENGINE_SHA256" --engine-version "$$ENGINE_VERSION" \
+	$(Q). ./$(BUILD)/engine/engine.env && . ./$(BUILD)/carry/iptables.env && \
+		$(BUILD)/dockdrop bundle -q --engine "$$ENGINE_FILE" \
+		--sha256 "$$ENGINE_SHA256" --engine-version "$$ENGINE_VERSION" --iptables "$$IPTABLES_FILE" \
 		$(if $(SIGN_KEY),--sign-key $(SIGN_KEY)) -o $@
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 else
-$(DIST)/dockdrop: $(BUILD)/dockdrop $(ENGINE) FORCE
+$(DIST)/dockdrop: $(BUILD)/dockdrop $(ENGINE) $(BUILD)/carry/iptables.env FORCE
 	@mkdir -p $(@D)
-	$(Q)$(BUILD)/dockdrop bundle -q --engine $(ENGINE) $(if $(ENGINE_SHA256),--sha256 $(ENGINE_SHA256)) \
-		$(if $(SIGN_KEY),--sign-key $(SIGN_KEY)) -o $@
+	$(Q). ./$(BUILD)/carry/iptables.env && \
+		$(BUILD)/dockdrop bundle -q --engine $(ENGINE) $(if $(ENGINE_SHA256),--sha256 $(ENGINE_SHA256)) \
+		--iptables "$$IPTABLES_FILE" $(if $(SIGN_KEY),--sign-key $(SIGN_KEY)) -o $@
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 endif
 
