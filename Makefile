@@ -144,7 +144,7 @@ $(BUILD)/engine/engine.env: release/mkengine.sh
 
 $(DIST)/dockdrop: $(BUILD)/dockdrop $(BUILD)/engine/engine.env $(BUILD)/carry/iptables.env
 	@mkdir -p $(@D)
-	$(Q). ./$(BUILD)/engine/engine.env && . ./$(BUILD)/carry/iptables.env && \
+	$(Q). ./$(BUILD)/engine/engine.env && . $(abspath $(BUILD))/carry/iptables.env && \
 		$(BUILD)/dockdrop bundle -q --engine "$$ENGINE_FILE" \
 		--sha256 "$$ENGINE_SHA256" --engine-version "$$ENGINE_VERSION" --iptables "$$IPTABLES_FILE" \
 		$(if $(SIGN_KEY),--sign-key $(SIGN_KEY)) -o $@
@@ -152,7 +152,7 @@ $(DIST)/dockdrop: $(BUILD)/dockdrop $(BUILD)/engine/engine.env $(BUILD)/carry/ip
 else
 $(DIST)/dockdrop: $(BUILD)/dockdrop $(ENGINE) $(BUILD)/carry/iptables.env FORCE
 	@mkdir -p $(@D)
-	$(Q). ./$(BUILD)/carry/iptables.env && \
+	$(Q). $(abspath $(BUILD))/carry/iptables.env && \
 		$(BUILD)/dockdrop bundle -q --engine $(ENGINE) $(if $(ENGINE_SHA256),--sha256 $(ENGINE_SHA256)) \
 		--iptables "$$IPTABLES_FILE" $(if $(SIGN_KEY),--sign-key $(SIGN_KEY)) -o $@
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
