@@ -778,6 +778,9 @@ static void print_plan(const struct dd_install *c)
 	}
 	printf("plan (nothing is changed with --dry-run):\n");
 	printf("  engine %s -> %s/%s, links in %s\n", c->blob->version, DD_ENGINE_DIR, c->name, DD_BIN_DIR);
+	if (c->more.xt)
+		printf("  iptables %s beside it, on dockerd's PATH after the system's: backend %s\n",
+		       c->more.xt->version, c->xt.why);
 	printf("  group docker in /etc/group and /etc/gshadow\n");
 	printf("  certificates: %s\n", o->certs ? o->certs : "CA in " DD_CA_DIR ", server in " DD_TLS_DIR
 							  ", client in " DD_CLIENT_DIR);

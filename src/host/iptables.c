@@ -23,7 +23,7 @@ struct xt_getinfo {
 
 /* The backend a host iptables program leads to: follow its links (alternatives) to the
  * multi-call program; NULL when they end elsewhere. */
-static const char *host_backend(const char *abs)
+const char *dd_iptables_host_prog(const char *abs)
 {
 	char cur[DD_PATH_MAX], t[DD_PATH_MAX];
 	const char *base;
@@ -49,20 +49,19 @@ static const char *host_backend(const char *abs)
 	return NULL;
 }
 
-/* 1 when the file abs (of this machine) contains needle. */
+/* 1 when the file abs of the target (host/root.h) contains needle. */
 static int file_has(const char *abs, const char *needle)
 {
 	char buf[8192 + 64];
 	size_t keep = 0, n = strlen(needle);
 	ssize_t r;
-	int fd = open(abs, O_RDONLY | O_CLOEXEC), found = 0;
+	int fd, found = 0;
 
-	if (fd < 0 || n >= 64)
-		return fd >= 0 ? (close(fd), 0) : 0;
+	if (n >= 64 || (fd = dd_root_open(abs, O_RDONLY, 0)) < 0)
+		return 0;
 	while (!found && (r = read(fd, buf + keep, sizeof buf - 1 - keep)) > 0) {
 		size_t len = keep + (size_t)r;
 
-		buf[len] = 0;
 		found = memmem(buf, len, needle, n) != NULL;
 		keep = len < n ? len : n - 1;
 		memmove(buf, buf + len - keep, keep);
@@ -72,7 +71,7 @@ static int file_has(const char *abs, const char *needle)
 }
 
 /* 1 when the running kernel has the module: loaded, or built in or a module file. */
-static int kernel_has(const char *mod)
+int dd_iptables_kernel_has(const char *mod)
 {
 	char p[DD_PATH_MAX], rel[128], mach[64], needle[64];
 
@@ -121,39 +120,57 @@ static unsigned legacy_rules(int family, const char *names_file)
 	return n;
 }
 
-void dd_iptables_choose(struct dd_iptables_choice *c, int nft_carried)
+unsigned dd_iptables_legacy_rules(void)
 {
-	char host[DD_PATH_MAX];
-	const char *b;
-	unsigned n;
+	return legacy_rules(AF_INET, "/proc/net/ip_tables_names") +
+	       legacy_rules(AF_INET6, "/proc/net/ip6_tables_names");
+}
 
-	if (dd_root()[0]) {
+void dd_iptables_decide(const struct dd_iptables_facts *f, struct dd_iptables_choice *c)
+{
+	if (f->offline_root) {
 		c->prog = DD_XT_NFT;
 		snprintf(c->why, sizeof c->why, "nft: installing into --root, whose kernel is not this one");
-	} else if (dd_probe_find_prog("iptables", host, sizeof host) && !dd_probe_is_ours(host)) {
+	} else if (f->host) {
 		/* Not a link to a multi-call program: an iptables from before nft (1.6). */
-		c->prog = (b = host_backend(host)) ? b : DD_XT_LEGACY;
+		c->prog = f->host_prog ? f->host_prog : DD_XT_LEGACY;
 		snprintf(c->why, sizeof c->why, "%s: the backend of this host's %.100s",
-			 dd_xt_backend(c->prog), host);
-	} else if (!kernel_has("nf_tables") && kernel_has("ip_tables")) {
+			 dd_xt_backend(c->prog), f->host);
+	} else if (!f->nf_tables && f->ip_tables) {
 		c->prog = DD_XT_LEGACY;
 		snprintf(c->why, sizeof c->why, "legacy: the kernel has ip_tables but no nf_tables");
-	} else if ((n = legacy_rules(AF_INET, "/proc/net/ip_tables_names") +
-			legacy_rules(AF_INET6, "/proc/net/ip6_tables_names")) > 0) {
+	} else if (f->legacy_rules > 0) {
 		c->prog = DD_XT_LEGACY;
 		snprintf(c->why, sizeof c->why, "legacy: this host's legacy iptables tables hold %u rules or chains",
-			 n);
+			 f->legacy_rules);
 	} else {
 		c->prog = DD_XT_NFT;
 		snprintf(c->why, sizeof c->why, "nft: no legacy rules here, and nft is the default");
 	}
-	if (!strcmp(c->prog, DD_XT_NFT) && !nft_carried) {
+	if (!strcmp(c->prog, DD_XT_NFT) && !f->nft_carried) {
 		char was[sizeof c->why];
 
 		memcpy(was, c->why, sizeof was);
 		c->prog = DD_XT_LEGACY;
 		snprintf(c->why, sizeof c->why, "legacy: the only backend carried (else %.150s)", was);
 	}
+}
+
+void dd_iptables_choose(struct dd_iptables_choice *c, int nft_carried)
+{
+	char host[DD_PATH_MAX];
+	struct dd_iptables_facts f = { .nft_carried = nft_carried };
+
+	if ((f.offline_root = dd_root()[0] != 0) == 0) {
+		if (dd_probe_find_prog("iptables", host, sizeof host) && !dd_probe_is_ours(host)) {
+			f.host = host;
+			f.host_prog = dd_iptables_host_prog(host);
+		}
+		f.nf_tables = dd_iptables_kernel_has("nf_tables");
+		f.ip_tables = dd_iptables_kernel_has("ip_tables");
+		f.legacy_rules = dd_iptables_legacy_rules();
+	}
+	dd_iptables_decide(&f, c);
 }
 
 int dd_iptables_in_use(char *host, size_t hostsz, char *backend, size_t backendsz)

@@ -24,10 +24,30 @@
 
 struct dd_iptables_choice {
 	const char *prog;	/* DD_XT_NFT or DD_XT_LEGACY */
-	char why[200];		/* the reason, for -v and --dry-run */
+	char why[200];		/* the reason, for install's output and --dry-run */
 };
 
+/* What the choice is made from (gathered by dd_iptables_choose; tests give them). */
+struct dd_iptables_facts {
+	int offline_root;		/* --root */
+	const char *host;		/* the host's own iptables, or NULL */
+	const char *host_prog;		/* the program its links lead to (DD_XT_NFT or
+					 * DD_XT_LEGACY), NULL for a plain program */
+	int nf_tables, ip_tables;	/* the running kernel has them */
+	unsigned legacy_rules;		/* rules and chains of its own in legacy tables */
+	int nft_carried;		/* the carried iptables has the nft backend */
+};
+
+void dd_iptables_decide(const struct dd_iptables_facts *f, struct dd_iptables_choice *c);
+/* The facts of this host, then the decision. */
 void dd_iptables_choose(struct dd_iptables_choice *c, int nft_carried);
+/* The parts of the facts, for tests: where the host's iptables at abs leads (its links
+ * followed in the root, host/root.h); whether the running kernel has module mod (loaded
+ * or built in under /sys/module, or in the modules.dep or modules.builtin of the running
+ * kernel's /lib/modules); the legacy rules of this network namespace. */
+const char *dd_iptables_host_prog(const char *abs);
+int dd_iptables_kernel_has(const char *mod);
+unsigned dd_iptables_legacy_rules(void);
 
 /* What dockerd will run as "iptables": the host's own (1, its path in host), else the
  * carried one of the current engine (0, its backend "nft" or "legacy" in backend), else
