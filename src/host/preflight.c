@@ -196,7 +196,7 @@ static void check_apparmor(struct dd_preflight *o)
 	if (dd_probe_find_prog("apparmor_parser", where, sizeof where))
 		add(o, "apparmor", DD_PF_OK, "enabled, %s", where);
 	else
-		add(o, "apparmor", DD_PF_FATAL, "AppArmor is enabled but apparmor_parser is missing, so docker run would fail; install apparmor (apparmor_parser) or boot with apparmor=0");
+		add(o, "apparmor", DD_PF_FATAL, "AppArmor is enabled but apparmor_parser is missing, so docker run would fail (dockerd cannot load its docker-default profile); install the apparmor package (apt-get install apparmor), or boot with apparmor=0");
 }
 
 static void check_clock(const struct dd_preflight_in *in, struct dd_preflight *o)

@@ -191,7 +191,7 @@ static const struct pf_case {
 	{ "no iptables", { RM("/usr/sbin/iptables"), END }, "x86_64", 0, "iptables", DD_PF_WARN, "install iptables", "--daemon-opt iptables=false" },
 	{ "iptables via alternatives", { RM("/usr/sbin/iptables"), LINK("/sbin/iptables", "/etc/alternatives/iptables"), END }, "x86_64", 0, "iptables", DD_PF_OK, "/sbin/iptables", NULL },
 	{ "iptables not executable", { RM("/usr/sbin/iptables"), FILE_("/usr/bin/iptables", "x"), END }, "x86_64", 0, "iptables", DD_PF_WARN, "not found", NULL },
-	{ "apparmor without parser", { RM("/usr/sbin/apparmor_parser"), END }, "x86_64", 0, "apparmor", DD_PF_FATAL, "install apparmor (apparmor_parser)", "boot with apparmor=0" },
+	{ "apparmor without parser", { RM("/usr/sbin/apparmor_parser"), END }, "x86_64", 0, "apparmor", DD_PF_FATAL, "install the apparmor package (apt-get install apparmor)", "boot with apparmor=0" },
 	{ "apparmor off", { RM("/usr/sbin/apparmor_parser"), FILE_("/sys/module/apparmor/parameters/enabled", "N\n"), END }, "x86_64", 0, "apparmor", DD_PF_OK, "not enabled", NULL },
 	{ "no apparmor", { RM("/usr/sbin/apparmor_parser"), RM("/sys/module/apparmor/parameters/enabled"), END }, "x86_64", 0, "apparmor", DD_PF_OK, "not enabled", NULL },
 	{ "dpkg docker-ce", { FILE_("/var/lib/dpkg/info/docker-ce.list", "/usr/bin/dockerd\n"), EXE("/usr/bin/dockerd"), END }, "x86_64", 0, "docker", DD_PF_FATAL, "docker-ce is installed by dpkg", "--force" },
