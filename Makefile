@@ -70,7 +70,7 @@ FUZZ_CFLAGS := -g -O1 $(CFLAGS_COMMON) -I$(BUILD)/host/include
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/host/tests/%,$(UNIT_SRCS))
 
-all: $(BUILD)/dockdrop $(DIST)/dockdrop
+all: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/carry/iptables.env
 
 # --- prerequisites and third-party libraries ---------------------------------------------
 prereq:
@@ -90,6 +90,13 @@ $(HOST_LIBS) &: $(TP_STAMP) third_party/libs.mk
 	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/host CC=$(HOSTCC) \
 		TP_CFLAGS="-O1 -g" TP_HOT_CFLAGS="-O1 -g" CJSON=1
 	@touch $(HOST_LIBS)
+
+# The iptables carried beside the engine (issue 12): static musl builds from the pinned
+# sources, packed into $(BUILD)/carry/iptables-VERSION.tgz (third_party/iptables.mk).
+$(BUILD)/carry/iptables.env: $(TP_STAMP) third_party/iptables.mk | prereq
+	@echo "  IPTABLES $(BUILD)/carry (static iptables with $(MUSLCC))"
+	$(Q)$(MAKE) -s -f third_party/iptables.mk SRC=$(TP)/src OUT=$(BUILD)/carry CC=$(MUSLCC)
+	@touch $@
 
 # --- build information (rewritten only when it changes) ----------------------------------
 $(BUILD)/gen/buildinfo.h: FORCE
@@ -129,22 +136,25 @@ $(BUILD)/dockdrop: $(MUSL_OBJS) $(MUSL_LIBS)
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 
 # The bundled product. Without ENGINE, the engine is assembled from Debian's packages (its
-# digest is computed and printed by mkengine.sh, then checked again by bundle).
+# digest is computed and printed by mkengine.sh, then checked again by bundle). It carries
+# the static iptables built in $(BUILD)/carry (bundle/xtables.h), for hosts without one.
 ifeq ($(ENGINE),)
 $(BUILD)/engine/engine.env: release/mkengine.sh
 	$(Q)sh release/mkengine.sh $(BUILD)/engine
 
-$(DIST)/dockdrop: $(BUILD)/dockdrop $(BUILD)/engine/engine.env
+$(DIST)/dockdrop: $(BUILD)/dockdrop $(BUILD)/engine/engine.env $(BUILD)/carry/iptables.env
 	@mkdir -p $(@D)
-	$(Q). ./$(BUILD)/engine/engine.env && $(BUILD)/dockdrop bundle -q --engine "$$ENGINE_FILE" \
-		--sha256 "$$ENGINE_SHA256" --engine-version "$$ENGINE_VERSION" \
+	$(Q). ./$(BUILD)/engine/engine.env && . $(abspath $(BUILD))/carry/iptables.env && \
+		$(BUILD)/dockdrop bundle -q --engine "$$ENGINE_FILE" \
+		--sha256 "$$ENGINE_SHA256" --engine-version "$$ENGINE_VERSION" --iptables "$$IPTABLES_FILE" \
 		$(if $(SIGN_KEY),--sign-key $(SIGN_KEY)) -o $@
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 else
-$(DIST)/dockdrop: $(BUILD)/dockdrop $(ENGINE) FORCE
+$(DIST)/dockdrop: $(BUILD)/dockdrop $(ENGINE) $(BUILD)/carry/iptables.env FORCE
 	@mkdir -p $(@D)
-	$(Q)$(BUILD)/dockdrop bundle -q --engine $(ENGINE) $(if $(ENGINE_SHA256),--sha256 $(ENGINE_SHA256)) \
-		$(if $(SIGN_KEY),--sign-key $(SIGN_KEY)) -o $@
+	$(Q). $(abspath $(BUILD))/carry/iptables.env && \
+		$(BUILD)/dockdrop bundle -q --engine $(ENGINE) $(if $(ENGINE_SHA256),--sha256 $(ENGINE_SHA256)) \
+		--iptables "$$IPTABLES_FILE" $(if $(SIGN_KEY),--sign-key $(SIGN_KEY)) -o $@
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 endif
 
@@ -215,14 +225,15 @@ fuzz: $(FUZZ_BINS)
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
 test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
-	$(FUZZ_BINS)
+	$(FUZZ_BINS) $(BUILD)/carry/iptables.env
 
 test: test-build
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh
 
 # The edit-compile-test loop: the unit and command-line tests only, a few suites at a time
 # (tests/run.sh --quick), with the same summary line as `make test`.
-check: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS)
+check: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
+	$(BUILD)/carry/iptables.env
 	@BUILD=$(BUILD) DIST=$(DIST) sh tests/run.sh --quick
 
 # dist/dockdrop install on a real VM (qemu TCG, root; see tests/vm/run.sh): one image
@@ -235,7 +246,7 @@ test-vm-all: $(DIST)/dockdrop
 	@BUILD=$(BUILD) DIST=$(DIST) bash tests/vm/all.sh
 
 clean:
-	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop $(DIST)
+	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop $(BUILD)/carry $(DIST)
 
 distclean:
 	rm -rf $(BUILD) $(DIST)

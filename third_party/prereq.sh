@@ -18,6 +18,8 @@ pkgs=""
 for pair in gcc:gcc musl-gcc:musl-tools xz:xz-utils bzip2:bzip2 patch:patch dpkg-deb:dpkg; do
 	command -v "${pair%%:*}" >/dev/null 2>&1 || pkgs="$pkgs ${pair#*:}"
 done
+# The carried iptables (iptables.mk) is compiled against the kernel's headers.
+[ -f /usr/include/linux/netfilter.h ] || pkgs="$pkgs linux-libc-dev"
 [ -z "$pkgs" ] && exit 0
 
 install="apt-get update && apt-get install -y$pkgs"

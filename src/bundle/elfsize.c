@@ -86,3 +86,20 @@ int dd_elf_size(int fd, uint64_t filesize, uint64_t *end)
 		return rc;
 	return *end > filesize ? DD_ELF_TRUNCATED : DD_ELF_OK;
 }
+
+const char *dd_elf_arch(const unsigned char *h, size_t n)
+{
+	unsigned m;
+
+	if (n < 20 || memcmp(h, "\177ELF", 4) != 0)
+		return NULL;
+	m = (unsigned)h[18] | (unsigned)h[19] << 8;
+	switch (m) {
+	case 62: return "x86_64";
+	case 183: return "aarch64";
+	case 40: return "armhf";
+	case 21: return "ppc64le";
+	case 22: return "s390x";
+	default: return NULL;
+	}
+}

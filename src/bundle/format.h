@@ -12,6 +12,10 @@
  *   dockdrop-manifest 1
  *   stub SIZE SHA256
  *   blob KIND NAME VERSION ARCH OFFSET LENGTH SHA256      (one per blob, in file order)
+ *   part NAME VERSION DEBVERSION LICENSE SHA256           (what the blob before it is built
+ *                                                          from: a source package, its
+ *                                                          Debian version, SPDX licence and
+ *                                                          the SHA-256 of its source tarball)
  * Blobs are contiguous from the end of the stub; the manifest follows the last blob, the
  * signature (0 or 64 bytes: ECDSA P-256 r||s over SHA-256(manifest)) the manifest. */
 #ifndef DD_FORMAT_H
@@ -28,6 +32,7 @@
 #define DD_MANIFEST_MAX 16384
 #define DD_SIG_SIZE 64
 #define DD_BLOBS_MAX 16
+#define DD_PARTS_MAX 16
 #define DD_FIELD_MAX 64		/* kind, name, version, arch: at most 63 bytes */
 
 struct dd_trailer {
@@ -44,11 +49,21 @@ struct dd_blob {
 	unsigned char sha256[32];
 };
 
+/* A source a blob's programs are built from (the carried iptables: iptables, libnftnl,
+ * libmnl), for `list` and the record of what is carried. */
+struct dd_part {
+	unsigned blob;		/* index of the blob it belongs to */
+	char name[DD_FIELD_MAX], version[DD_FIELD_MAX], debver[DD_FIELD_MAX],
+		license[DD_FIELD_MAX];
+	unsigned char sha256[32];
+};
+
 struct dd_manifest {
 	uint64_t stub_size;
 	unsigned char stub_sha256[32];
-	unsigned nblobs;
+	unsigned nblobs, nparts;
 	struct dd_blob blob[DD_BLOBS_MAX];
+	struct dd_part part[DD_PARTS_MAX];
 };
 
 void dd_trailer_encode(const struct dd_trailer *t, unsigned char out[DD_TRAILER_SIZE]);

@@ -80,6 +80,18 @@ static int parse_blob(char **f, struct dd_blob *b)
 	return 0;
 }
 
+static int parse_part(char **f, struct dd_part *t)
+{
+	char *dst[4] = { t->name, t->version, t->debver, t->license };
+
+	for (int i = 0; i < 4; i++) {
+		if (!dd_manifest_field_ok(f[1 + i]))
+			return -1;
+		strcpy(dst[i], f[1 + i]);
+	}
+	return dd_unhex(f[5], t->sha256, 32) ? -1 : 0;
+}
+
 static int parse_line(struct dd_manifest *m, char *line, unsigned no, uint64_t *next,
 		      char *err, size_t errsz)
 {
@@ -94,6 +106,16 @@ static int parse_line(struct dd_manifest *m, char *line, unsigned no, uint64_t *
 		    m->stub_size == 0 || dd_unhex(f[2], m->stub_sha256, 32))
 			return fail(err, errsz, no, "bad stub record");
 		*next = m->stub_size;
+		return 0;
+	}
+	if (n == 6 && strcmp(f[0], "part") == 0) {
+		if (m->nblobs == 0)
+			return fail(err, errsz, no, "a part before any blob");
+		if (m->nparts == DD_PARTS_MAX)
+			return fail(err, errsz, no, "more than %d parts", DD_PARTS_MAX);
+		if (parse_part(f, &m->part[m->nparts]))
+			return fail(err, errsz, no, "bad part record");
+		m->part[m->nparts++].blob = m->nblobs - 1;
 		return 0;
 	}
 	if (n != 8 || strcmp(f[0], "blob"))
@@ -163,6 +185,18 @@ size_t dd_manifest_format(const struct dd_manifest *m, char *out, size_t outsz)
 		if (k < 0 || (size_t)k >= outsz - len)
 			return 0;
 		len += (size_t)k;
+		for (unsigned j = 0; j < m->nparts; j++) {
+			const struct dd_part *t = &m->part[j];
+
+			if (t->blob != i)
+				continue;
+			dd_hex(t->sha256, 32, hex);
+			k = snprintf(out + len, outsz - len, "part %s %s %s %s %s\n", t->name,
+				     t->version, t->debver, t->license, hex);
+			if (k < 0 || (size_t)k >= outsz - len)
+				return 0;
+			len += (size_t)k;
+		}
 	}
 	return len;
 }

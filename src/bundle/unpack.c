@@ -18,6 +18,7 @@
 #include "bundle/layout.h"
 #include "bundle/punpack.h"
 #include "bundle/unpack.h"
+#include "bundle/xtables.h"
 #include "util/interrupt.h"
 #include "util/io.h"
 #include "util/fault.h"
@@ -79,7 +80,7 @@ static int serial(const struct dd_payload *p, const struct dd_blob *b, int stage
 	ssize_t r;
 
 	dd_blobsrc_init(&u.src, p->fd, b->off, b->len);
-	u.src.progress = "unpacking engine";
+	u.src.progress = strcmp(b->kind, "engine") ? NULL : "unpacking engine";
 	if (dd_gunzip_init(&u.gz, dd_blobsrc_next, &u.src) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "inflateInit failed");
 	tar_reader_init(&u.tar, dd_gunzip_read, &u.gz);
@@ -91,8 +92,8 @@ static int serial(const struct dd_payload *p, const struct dd_blob *b, int stage
 		/* A damaged blob shows up as bad gzip or tar data first: hash the rest to
 		 * tell damage (the usual case) from an archive that is bad as published. */
 		if (dd_blobsrc_finish(&u.src, digest) == 0 && memcmp(digest, b->sha256, 32) != 0)
-			return dd_say(err, errsz, DD_EXIT_VERIFY, "engine %s %s: SHA-256 mismatch; the payload is damaged",
-				      b->name, b->version);
+			return dd_say(err, errsz, DD_EXIT_VERIFY, "%s %s %s: SHA-256 mismatch; the payload is damaged",
+				      b->kind, b->name, b->version);
 		return dd_say(err, errsz, DD_EXIT_VERIFY, "%s", u.gz.err[0] ? u.gz.err : u.x.err);
 	}
 	/* The tar end marker is not the end of the gzip data: inflate the rest (checking
@@ -105,8 +106,25 @@ static int serial(const struct dd_payload *p, const struct dd_blob *b, int stage
 	if (dd_blobsrc_finish(&u.src, digest) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno));
 	if (memcmp(digest, b->sha256, 32) != 0)
-		return dd_say(err, errsz, DD_EXIT_VERIFY, "engine %s %s: SHA-256 mismatch; the payload is damaged",
-			   b->name, b->version);
+		return dd_say(err, errsz, DD_EXIT_VERIFY, "%s %s %s: SHA-256 mismatch; the payload is damaged",
+			   b->kind, b->name, b->version);
+	return 0;
+}
+
+/* The carried iptables into the engine's staging directory, its names linked. */
+static int unpack_more(const struct dd_payload *p, const struct dd_unpack_more *more, int stagefd,
+		       char *err, size_t errsz)
+{
+	char why[200];
+	int rc;
+
+	if (!more || !more->xt)
+		return 0;
+	if ((rc = serial(p, more->xt, stagefd, err, errsz)))
+		return rc;
+	if (dd_xt_finish(stagefd, more->xt_prog, why, sizeof why) != 0)
+		return dd_say(err, errsz, DD_EXIT_VERIFY, "%s %s %s: %s", more->xt->kind,
+			      more->xt->name, more->xt->version, why);
 	return 0;
 }
 
@@ -229,8 +247,9 @@ static int put_in_place(int pfd, const char *stage, const char *base, int replac
 }
 
 int dd_unpack_at(const struct dd_payload *p, const struct dd_blob *b, int parent,
-		 const char *base, const char *dir, unsigned flags, struct dd_unpack_stats *st,
-		 char *err, size_t errsz)
+		 const char *base, const char *dir, unsigned flags,
+		 const struct dd_unpack_more *more, struct dd_unpack_stats *st, char *err,
+		 size_t errsz)
 {
 	char stage[NAME_MAX + 1], why[200];
 	int rc, stagefd, old = 0;
@@ -244,6 +263,8 @@ int dd_unpack_at(const struct dd_payload *p, const struct dd_blob *b, int parent
 	dd_progress_end();
 	if (stagefd < 0)
 		return rc;
+	if (rc == 0)
+		rc = unpack_more(p, more, stagefd, err, errsz);
 	if (rc == 0 && (flags & DD_UNPACK_ENGINE) && dd_engine_layout_check(stagefd, why, sizeof why) != 0)
 		rc = dd_say(err, errsz, DD_EXIT_VERIFY, "engine %s %s: %s", b->name, b->version, why);
 	if (rc == 0 && fchmod(stagefd, 0755) != 0)
@@ -291,7 +312,7 @@ int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *d
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: not a usable directory name", dir);
 	if ((pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: no such directory", parent);
-	rc = dd_unpack_at(p, b, pfd, base, dir, flags, st, err, errsz);
+	rc = dd_unpack_at(p, b, pfd, base, dir, flags, NULL, st, err, errsz);
 	close(pfd);
 	return rc;
 }

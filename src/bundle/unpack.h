@@ -27,6 +27,13 @@ struct dd_unpack_stats {
  * tree is removed. Until the exchange, dir is untouched. */
 #define DD_UNPACK_REPLACE 4u
 
+/* Besides the engine, what goes into its directory in the same staged rename: the carried
+ * iptables (bundle/xtables.h), with its names linked to the backend chosen for the host. */
+struct dd_unpack_more {
+	const struct dd_blob *xt;	/* NULL: none */
+	const char *xt_prog;		/* DD_XT_NFT or DD_XT_LEGACY */
+};
+
 /* Unpack blob b of p into dir (which must not exist, or be an empty directory, unless
  * DD_UNPACK_REPLACE). 0, or an exit code with a one-line reason in err: DD_EXIT_USAGE (dir
  * unusable), DD_EXIT_VERIFY (digest mismatch, bad or hostile archive, not an engine),
@@ -34,9 +41,11 @@ struct dd_unpack_stats {
 int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *dir,
 	      unsigned flags, struct dd_unpack_stats *st, char *err, size_t errsz);
 /* The same for base (one name, never followed) in the directory fd parent, the staging
- * directory beside it; dir names the target in messages. */
+ * directory beside it; dir names the target in messages; more (or NULL) is unpacked into
+ * the same staging directory after b. */
 int dd_unpack_at(const struct dd_payload *p, const struct dd_blob *b, int parent,
-		 const char *base, const char *dir, unsigned flags, struct dd_unpack_stats *st,
-		 char *err, size_t errsz);
+		 const char *base, const char *dir, unsigned flags,
+		 const struct dd_unpack_more *more, struct dd_unpack_stats *st, char *err,
+		 size_t errsz);
 
 #endif

@@ -17,8 +17,10 @@
 #include "bundle/format.h"
 #include "bundle/layout.h"
 #include "bundle/pins.h"
+#include "bundle/payload.h"
 #include "bundle/sign.h"
 #include "bundle/writer.h"
+#include "bundle/xtables.h"
 #include "util/atomic.h"
 #include "util/interrupt.h"
 #include "util/io.h"
@@ -41,6 +43,10 @@ static struct {
 	unsigned char index[DD_GZI_HEAD + DD_GZI_POINTS * (DD_GZI_REC + DD_GZI_WINDOW)];
 	unsigned nentries;
 	uint32_t names[4096];	/* hashes of entry names: an index needs them unique */
+	const char *from[DD_BLOBS_MAX];	/* each blob's input file; NULL: the index, or a
+					 * blob of self's payload at self_off */
+	uint64_t self_off;
+	struct dd_payload self;
 } w;
 
 /* Entries this big start a segment of their own (a split point costs a 32 KB window). */
@@ -74,23 +80,6 @@ static int open_input(const char *path, uint64_t *size)
 	}
 	*size = (uint64_t)st.st_size;
 	return fd;
-}
-
-static const char *elf_arch(const unsigned char *h, size_t n)
-{
-	unsigned m;
-
-	if (n < 20 || memcmp(h, "\177ELF", 4) != 0)
-		return NULL;
-	m = (unsigned)h[18] | (unsigned)h[19] << 8;
-	switch (m) {
-	case 62: return "x86_64";
-	case 183: return "aarch64";
-	case 40: return "armhf";
-	case 21: return "ppc64le";
-	case 22: return "s390x";
-	default: return NULL;
-	}
 }
 
 static const char *strip_dot(const char *p)
@@ -165,7 +154,7 @@ static void walk_engine(char *arch, size_t archsz, char *why, size_t whysz)
 				found = w.e.type == TAR_FILE ? found | 1u << i : found & ~(1u << i);
 		if (w.e.type == TAR_FILE && strcmp(name, "docker/dockerd") == 0) {
 			ssize_t n = tar_read(&w.tar, w.buf, 64);
-			const char *a = n > 0 ? elf_arch(w.buf, (size_t)n) : NULL;
+			const char *a = n > 0 ? dd_elf_arch(w.buf, (size_t)n) : NULL;
 
 			snprintf(arch, archsz, "%s", a ? a : "");
 		}
@@ -296,7 +285,7 @@ static int add_engine(const struct dd_bundle_spec *s, char *err, size_t errsz)
 	strcpy(b->kind, "engine");
 	strcpy(b->name, "docker");
 	strcpy(b->arch, arch);
-	w.m.nblobs++;
+	w.from[w.m.nblobs++] = s->engine;
 	if (w.index_len) {
 		struct dd_blob *ix = &w.m.blob[w.m.nblobs++];
 		dd_sha256 c;
@@ -399,7 +388,47 @@ static int add_image(const char *path, char *err, size_t errsz)
 		strcpy(b->version, "-");
 	strcpy(b->kind, "image");
 	strcpy(b->arch, "-");
-	w.m.nblobs++;
+	w.from[w.m.nblobs++] = path;
+	return 0;
+}
+
+/* The carried iptables: --iptables FILE, else the one this program (or the stub source)
+ * carries for the engine's architecture, so a re-bundled engine keeps working networking;
+ * none with --no-iptables or when there is none to keep. */
+static int add_iptables(const struct dd_bundle_spec *s, char *err, size_t errsz)
+{
+	const char *arch = w.m.blob[0].arch;
+	const struct dd_blob *old;
+	unsigned bi = w.m.nblobs;
+	int rc;
+
+	if (s->iptables) {
+		if ((rc = dd_xt_scan(s->iptables, &w.m, bi, err, errsz)))
+			return rc;
+		if (strcmp(w.m.blob[bi].arch, arch))
+			return dd_say(err, errsz, DD_EXIT_USAGE, "--iptables %s: its programs are %s, the engine is %s",
+				      s->iptables, w.m.blob[bi].arch, arch);
+		w.from[w.m.nblobs++] = s->iptables;
+		return 0;
+	}
+	if (s->no_iptables)
+		return 0;
+	if ((rc = dd_payload_open(&w.self, s->self)) != 0) {
+		if (w.self.empty)
+			return 0;
+		return dd_say(err, errsz, rc, "this program's payload (to keep its iptables; or --no-iptables): %s",
+			      w.self.err);
+	}
+	if (!(old = dd_xt_blob(&w.self.m, arch)))
+		return 0;
+	w.m.blob[bi] = *old;
+	for (unsigned i = 0; i < w.self.m.nparts && w.m.nparts < DD_PARTS_MAX; i++)
+		if (w.self.m.part[i].blob == (unsigned)(old - w.self.m.blob)) {
+			w.m.part[w.m.nparts] = w.self.m.part[i];
+			w.m.part[w.m.nparts++].blob = bi;
+		}
+	w.self_off = old->off;
+	w.from[w.m.nblobs++] = NULL;
 	return 0;
 }
 
@@ -452,6 +481,21 @@ static int copy_blob(struct dd_afile *af, const char *path, const struct dd_blob
 		rc = dd_say(err, errsz, DD_EXIT_VERIFY, "%s: changed while bundling (SHA-256 differs)", path);
 	close(fd);
 	return rc;
+}
+
+/* A blob of this program's own payload, checked against its manifest digest as it is
+ * copied: a damaged payload is not passed on. */
+static int copy_self(struct dd_afile *af, const struct dd_blob *b, char *err, size_t errsz)
+{
+	unsigned char d[32];
+
+	if (copy_range(af, w.self.fd, w.self_off, b->len, d) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "copying %s %s from %s: %s", b->kind, b->name,
+			      w.self.path, strerror(errno ? errno : EPIPE));
+	if (memcmp(d, b->sha256, 32) != 0)
+		return dd_say(err, errsz, DD_EXIT_VERIFY, "%s %s %s in %s: SHA-256 mismatch; the payload is damaged",
+			      b->kind, b->name, b->version, w.self.path);
+	return 0;
 }
 
 static int write_meta(struct dd_afile *af, const struct pki_key *key, uint64_t manifest_off,
@@ -507,16 +551,18 @@ static int assemble(const struct dd_bundle_spec *s, const struct pki_key *key, c
 		     ? dd_say(err, errsz, DD_EXIT_FAIL, "copying the stub: %s", strerror(errno)) : 0;
 	close(self);
 	w.m.stub_size = off = stub;
-	for (unsigned i = 0, img = 0; rc == 0 && i < w.m.nblobs; i++) {
+	for (unsigned i = 0; rc == 0 && i < w.m.nblobs; i++) {
 		struct dd_blob *b = &w.m.blob[i];
 
 		b->off = off;
 		off += b->len;
-		if (strcmp(b->kind, "index") == 0)
+		if (w.from[i])
+			rc = copy_blob(&af, w.from[i], b, err, errsz);
+		else if (strcmp(b->kind, "index") == 0)
 			rc = dd_afile_write(&af, w.index, w.index_len) == 0 ? 0
 				: dd_say(err, errsz, DD_EXIT_FAIL, "-o %s: write: %s", s->out, strerror(errno));
 		else
-			rc = copy_blob(&af, i == 0 ? s->engine : s->images[img++], b, err, errsz);
+			rc = copy_self(&af, b, err, errsz);
 	}
 	if (rc == 0)
 		rc = write_meta(&af, key, off, err, errsz);
@@ -552,6 +598,8 @@ int dd_bundle_write(const struct dd_bundle_spec *s, char *err, size_t errsz)
 	int rc = 0;
 
 	memset(&w.m, 0, sizeof w.m);
+	memset(w.from, 0, sizeof w.from);
+	w.self.fd = -1;
 	if (s->nimages + 2 > DD_BLOBS_MAX)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "at most %d images", DD_BLOBS_MAX - 2);
 	if (s->engine_version && (!dd_manifest_field_ok(s->engine_version) ||
@@ -563,11 +611,18 @@ int dd_bundle_write(const struct dd_bundle_spec *s, char *err, size_t errsz)
 	if (s->sign_key && dd_sign_key_load(s->sign_key, &key, why, sizeof why) != 0)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "--sign-key %s: %s", s->sign_key, why);
 	rc = add_engine(s, err, errsz);
+	if (rc == 0)
+		rc = add_iptables(s, err, errsz);
+	if (rc == 0 && w.m.nblobs + s->nimages > DD_BLOBS_MAX)
+		rc = dd_say(err, errsz, DD_EXIT_USAGE, "at most %u images beside the engine and its iptables (or --no-iptables)",
+			    DD_BLOBS_MAX - w.m.nblobs);
 	for (unsigned i = 0; rc == 0 && i < s->nimages; i++)
 		rc = add_image(s->images[i], err, errsz);
 	if (rc == 0)
 		rc = assemble(s, s->sign_key ? &key : NULL, err, errsz);
 	pki_key_wipe(&key);
+	if (w.self.fd >= 0)
+		dd_payload_close(&w.self);
 	if (rc != 0 && dd_interrupted())
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "interrupted by signal %d; nothing written",
 			    dd_interrupted());

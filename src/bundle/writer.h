@@ -11,6 +11,9 @@ struct dd_bundle_spec {
 	const char *engine_version;	/* overrides the pin / file name, or NULL */
 	const char *const *images;	/* image archives (docker save) */
 	unsigned nimages;
+	const char *iptables;		/* the carried iptables tarball (bundle/xtables.h), or
+					 * NULL: keep the one self carries */
+	int no_iptables;		/* carry none */
 	const char *sign_key;		/* PEM P-256 private key, or NULL */
 	const char *out;
 };

@@ -17,6 +17,15 @@ static void print_table(const struct dd_payload *p)
 		dd_hex(b->sha256, 32, hex);
 		printf("%-8s %-16s %-12s %-8s %12llu  %s\n", b->kind, b->name, b->version, b->arch,
 		       (unsigned long long)b->len, hex);
+		for (unsigned j = 0; j < p->m.nparts; j++) {
+			const struct dd_part *t = &p->m.part[j];
+
+			if (t->blob != i)
+				continue;
+			dd_hex(t->sha256, 32, hex);
+			printf("  built from %s %s (Debian source %s, %s), source sha256 %s\n", t->name,
+			       t->version, t->debver, t->license, hex);
+		}
 	}
 }
 
@@ -41,6 +50,22 @@ static int print_json(const struct dd_payload *p)
 		dd_jw_str(&w, "arch", b->arch);
 		dd_jw_int(&w, "size", (long long)b->len);
 		dd_jw_str(&w, "sha256", hex);
+		dd_jw_array(&w, "built_from");
+		for (unsigned j = 0; j < p->m.nparts; j++) {
+			const struct dd_part *t = &p->m.part[j];
+
+			if (t->blob != i)
+				continue;
+			dd_hex(t->sha256, 32, hex);
+			dd_jw_object(&w, NULL);
+			dd_jw_str(&w, "name", t->name);
+			dd_jw_str(&w, "version", t->version);
+			dd_jw_str(&w, "debian_version", t->debver);
+			dd_jw_str(&w, "license", t->license);
+			dd_jw_str(&w, "source_sha256", hex);
+			dd_jw_close(&w);
+		}
+		dd_jw_close(&w);
 		dd_jw_close(&w);
 	}
 	dd_jw_close(&w);

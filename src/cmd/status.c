@@ -1,7 +1,8 @@
 /* dockdrop status: what the state record says is installed, whether the engine's files
  * are still what install unpacked (host/enginesum.h), the service's state, the daemon's
  * own answer on the socket and over mutual TLS, and whether each certificate is whole
- * (its key, its CA) and how long it has left. Exit 0 when all is well, 1 when something
+ * (its key, its CA) and how long it has left, and which iptables dockerd runs (the host's,
+ * or the carried one and its backend). Exit 0 when all is well, 1 when something
  * needs attention. */
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "host/certs.h"
 #include "host/certverify.h"
 #include "host/enginesum.h"
+#include "host/iptables.h"
 #include "host/paths.h"
 #include "host/prove.h"
 #include "host/record.h"
@@ -38,7 +40,8 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	const char *svc = "not started (--root)", *files;
 	int rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args), healthy = 1;
 	int sock_ok = 0, tls_ok = 0, units_bad;
-	char units_first[256];
+	char units_first[256], xt_host[DD_PATH_MAX], xt_backend[16];
+	int xt_src;
 	unsigned n;
 
 	if (rc != DD_CLI_CONTINUE)
@@ -68,6 +71,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		files = intact == 1 ? "intact" : intact == 0 ? "changed" : "unrecorded";
 		healthy &= intact != 0;
 	}
+	xt_src = dd_iptables_in_use(xt_host, sizeof xt_host, xt_backend, sizeof xt_backend);
 	units_bad = dd_units_check(dd_init_from_name(st.init), units_first, sizeof units_first);
 	n = dd_certs_status(cs);
 	dd_certs_verify(cs, n);
@@ -92,6 +96,11 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 			dd_jw_str(&w, NULL, st.previous[i].version);
 		dd_jw_close(&w);
 		dd_jw_bool(&w, "installed", 1);
+		dd_jw_object(&w, "iptables");
+		dd_jw_str(&w, "source", xt_src == 1 ? "host" : xt_src == 0 ? "carried" : "none");
+		dd_jw_str(&w, "path", xt_src == 1 ? xt_host : xt_src == 0 ? DD_XT_PATH "/iptables" : "");
+		dd_jw_str(&w, "backend", xt_backend);
+		dd_jw_close(&w);
 		dd_jw_str(&w, "init", st.init);
 		dd_jw_str(&w, "service", svc);
 		dd_jw_bool(&w, "service_files_as_installed", units_bad == 0);
@@ -120,6 +129,12 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	for (unsigned i = 0; i < st.nprev; i++)
 		printf("previous    %s (install --rollback returns to it)\n", st.previous[i].version);
 	printf("service     %s (%s)\n", svc, st.init);
+	if (xt_src == 1)
+		printf("iptables    %s (the host's)\n", xt_host);
+	else if (xt_src == 0)
+		printf("iptables    carried, %s backend (%s)\n", xt_backend, DD_XT_PATH);
+	else
+		printf("iptables    none: dockerd cannot set up bridge networking\n");
 	if (units_bad > 0)
 		dd_warn("%s differs from what dockdrop writes (install puts it back)", units_first);
 	if (!root) {

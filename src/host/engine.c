@@ -18,12 +18,17 @@
 #include "util/io.h"
 #include "util/log.h"
 
-void dd_engine_name(const struct dd_blob *b, char *out, size_t cap)
+void dd_engine_name(const struct dd_blob *b, const struct dd_blob *xt, char *out, size_t cap)
 {
-	char hex[65];
+	char hex[65], xhex[65];
 
 	dd_hex(b->sha256, 32, hex);
-	snprintf(out, cap, "%s-%.12s", b->version, hex);
+	if (!xt) {
+		snprintf(out, cap, "%s-%.12s", b->version, hex);
+		return;
+	}
+	dd_hex(xt->sha256, 32, xhex);
+	snprintf(out, cap, "%s-%.12s+%s-%s-%.8s", b->version, hex, xt->name, xt->version, xhex);
 }
 
 static int engine_path(char *out, size_t cap, const char *name, const char *rel)
@@ -50,14 +55,15 @@ int dd_engine_complete(const char *name)
 
 /* Blob b unpacked (staged and renamed inside the engine directory as resolved in the
  * root) into NAME (abs, for messages), and the new tree's digest in tree. */
-static int unpack_into(const struct dd_payload *p, const struct dd_blob *b, const char *name,
-		       const char *abs, unsigned flags, char tree[65], char *err, size_t errsz)
+static int unpack_into(const struct dd_payload *p, const struct dd_blob *b,
+		       const struct dd_unpack_more *more, const char *name, const char *abs,
+		       unsigned flags, char tree[65], char *err, size_t errsz)
 {
 	int rc, dfd;
 
 	if ((dfd = dd_root_open(DD_ENGINE_DIR, O_RDONLY | O_DIRECTORY, 0)) < 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_ENGINE_DIR, strerror(errno));
-	rc = dd_unpack_at(p, b, dfd, name, abs, flags, NULL, err, errsz);
+	rc = dd_unpack_at(p, b, dfd, name, abs, flags, more, NULL, err, errsz);
 	close(dfd);
 	if (rc == 0 && dd_engine_tree(name, tree) != 0)
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
@@ -67,8 +73,9 @@ static int unpack_into(const struct dd_payload *p, const struct dd_blob *b, cons
 /* NAME is there and complete: kept when the payload verifies and NAME is as recorded,
  * else unpacked again over it. */
 static int check_or_repair(struct dd_txn *t, const struct dd_payload *p, const struct dd_blob *b,
-			   const char *name, const char *recorded, char tree[65], int *changed,
-			   char *err, size_t errsz)
+			   const struct dd_unpack_more *more, const char *name,
+			   const char *recorded, char tree[65], int *changed, char *err,
+			   size_t errsz)
 {
 	char m[DD_PATH_MAX];
 	unsigned char d[32];
@@ -79,6 +86,13 @@ static int check_or_repair(struct dd_txn *t, const struct dd_payload *p, const s
 	if (memcmp(d, b->sha256, 32) != 0)
 		return dd_say(err, errsz, DD_EXIT_VERIFY, "engine %s %s: SHA-256 mismatch; the payload is damaged",
 			      b->name, b->version);
+	if (more && more->xt) {
+		if (dd_payload_hash_range(p, more->xt->off, more->xt->len, d) != 0)
+			return dd_say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno));
+		if (memcmp(d, more->xt->sha256, 32) != 0)
+			return dd_say(err, errsz, DD_EXIT_VERIFY, "%s %s %s: SHA-256 mismatch; the payload is damaged",
+				      more->xt->kind, more->xt->name, more->xt->version);
+	}
 	if ((ok = dd_engine_intact(name, recorded)) == 1) {
 		memcpy(tree, recorded, 65);
 		return 0;
@@ -87,8 +101,8 @@ static int check_or_repair(struct dd_txn *t, const struct dd_payload *p, const s
 		ok == 0 ? "its files changed since install" : "no digest of its files on record");
 	if (engine_path(m, sizeof m, name, NULL) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", DD_ENGINE_DIR, name, strerror(errno));
-	rc = unpack_into(p, b, name, m, DD_UNPACK_SYNC | DD_UNPACK_ENGINE | DD_UNPACK_REPLACE, tree,
-			 err, errsz);
+	rc = unpack_into(p, b, more, name, m, DD_UNPACK_SYNC | DD_UNPACK_ENGINE | DD_UNPACK_REPLACE,
+			 tree, err, errsz);
 	if (rc == 0) {
 		*changed = 1;
 		t->changes++;
@@ -97,8 +111,8 @@ static int check_or_repair(struct dd_txn *t, const struct dd_payload *p, const s
 }
 
 int dd_engine_unpack(struct dd_txn *t, const struct dd_payload *p, const struct dd_blob *b,
-		     const char *name, const char *recorded, char tree[65], int *changed,
-		     char *err, size_t errsz)
+		     const struct dd_unpack_more *more, const char *name, const char *recorded,
+		     char tree[65], int *changed, char *err, size_t errsz)
 {
 	char abs[DD_PATH_MAX];
 	struct stat st;
@@ -107,7 +121,7 @@ int dd_engine_unpack(struct dd_txn *t, const struct dd_payload *p, const struct 
 	*changed = 0;
 	tree[0] = 0;
 	if (dd_engine_complete(name))
-		return check_or_repair(t, p, b, name, recorded, tree, changed, err, errsz);
+		return check_or_repair(t, p, b, more, name, recorded, tree, changed, err, errsz);
 	snprintf(abs, sizeof abs, "%s/%s", DD_ENGINE_DIR, name);
 	if (dd_txn_mkdir(t, DD_ENGINE_DIR, 0755) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_ENGINE_DIR, strerror(errno));
@@ -121,7 +135,8 @@ int dd_engine_unpack(struct dd_txn *t, const struct dd_payload *p, const struct 
 	}
 	if (dd_txn_snap(t, abs) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
-	if ((rc = unpack_into(p, b, name, abs, DD_UNPACK_SYNC | DD_UNPACK_ENGINE, tree, err, errsz)))
+	if ((rc = unpack_into(p, b, more, name, abs, DD_UNPACK_SYNC | DD_UNPACK_ENGINE, tree, err,
+			      errsz)))
 		return rc;
 	*changed = 1;
 	t->changes++;

@@ -8,23 +8,26 @@
 #include <stddef.h>
 
 #include "bundle/payload.h"
+#include "bundle/unpack.h"
 #include "host/txn.h"
 
 #define DD_ENGINE_BINS 16
 
-/* "VERSION-DIGEST12" for blob b. */
-void dd_engine_name(const struct dd_blob *b, char *out, size_t cap);
-/* Make /opt/dockdrop/engine/NAME from blob b: unpacked and verified in one pass, checked
- * to be an engine (bundle/layout.h) before it is renamed into place. A directory already
- * there is kept only when the blob still verifies (its SHA-256 is read in full, so a
- * damaged payload is refused even then) and the directory's digest (host/enginesum.h) is
- * recorded, the one the record holds for it; else it is unpacked again from the verified
- * blob and exchanged for the one there (a repair is not undone by a later rollback: the
+/* "VERSION-DIGEST12" for engine blob b, "VERSION-DIGEST12+iptables-XTVERSION-XTDIGEST8"
+ * when it comes with the carried iptables xt (part of the directory: a new iptables is a
+ * new engine directory, with the same upgrade and rollback). */
+void dd_engine_name(const struct dd_blob *b, const struct dd_blob *xt, char *out, size_t cap);
+/* Make /opt/dockdrop/engine/NAME from blob b and more (the carried iptables, or NULL):
+ * unpacked and verified in one pass, checked to be an engine (bundle/layout.h) before it
+ * is renamed into place. A directory already there is kept only when the blobs still
+ * verify (their SHA-256 is read in full, so a damaged payload is refused even then) and
+ * the directory's digest (host/enginesum.h) is recorded, the one the record holds for it;
+ * else it is unpacked again from the verified blobs and exchanged for the one there (a repair is not undone by a later rollback: the
  * new tree is the right one). tree gets the directory's digest for the record. *changed
  * tells. 0 or an exit code with err (DD_EXIT_VERIFY: payload damaged, not an engine). */
 int dd_engine_unpack(struct dd_txn *t, const struct dd_payload *p, const struct dd_blob *b,
-		     const char *name, const char *recorded, char tree[65], int *changed,
-		     char *err, size_t errsz);
+		     const struct dd_unpack_more *more, const char *name, const char *recorded,
+		     char tree[65], int *changed, char *err, size_t errsz);
 /* 1 when /opt/dockdrop/engine/NAME holds docker/dockerd, docker/docker, docker/containerd
  * and docker/runc as regular files. */
 int dd_engine_complete(const char *name);

@@ -69,7 +69,7 @@ int dd_input_engine(const struct dd_blob *b, char *err, size_t errsz)
 {
 	if (b->version[0] == '.' || strchr(b->version, '/'))
 		return dd_say(err, errsz, DD_EXIT_VERIFY,
-			      "engine version %s cannot name a directory: this payload was not made by dockdrop bundle",
-			      b->version);
+			      "%s version %s cannot name a directory: this payload was not made by dockdrop bundle",
+			      b->kind, b->version);
 	return 0;
 }

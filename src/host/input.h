@@ -18,8 +18,9 @@ int dd_input_daemon_opt(const char *kv, char *err, size_t errsz);
  * none dropped for want of room) and fit one certificate (PKI_SAN_BYTES). */
 int dd_input_server_names(const struct dd_certs_want *w, const char *const *extra, unsigned n,
 			  char *err, size_t errsz);
-/* An engine blob install can name on disk and in the record: its version is also the
- * start of a directory name (VERSION-DIGEST12), so no '/' and no leading '.'. 0 or
+/* An engine blob (or the carried iptables) install can name on disk and in the record:
+ * its version is also part of a directory name (host/engine.h), so no '/' and no leading
+ * '.'. 0 or
  * DD_EXIT_VERIFY (the payload is not one dockdrop bundle makes). */
 int dd_input_engine(const struct dd_blob *b, char *err, size_t errsz);
 

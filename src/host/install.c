@@ -20,6 +20,7 @@
 #include "host/record.h"
 #include "host/root.h"
 #include "host/service.h"
+#include "bundle/xtables.h"
 #include "pki/ca.h"
 #include "util/hex.h"
 #include "util/io.h"
@@ -707,11 +708,15 @@ static int apply(struct dd_install *c)
 	engine_lines(c, &c->now);
 	c->txn.begin = write_provisional;
 	c->txn.ctx = c;
-	if ((rc = dd_engine_unpack(&c->txn, &c->pl, c->blob, c->name, recorded_tree(c, c->name),
-				   c->now.engine.tree, &ch, c->err, sizeof c->err)))
+	if ((rc = dd_engine_unpack(&c->txn, &c->pl, c->blob, &c->more, c->name,
+				   recorded_tree(c, c->name), c->now.engine.tree, &ch, c->err,
+				   sizeof c->err)))
 		return rc;
 	STEP(ch ? "engine %s verified and unpacked into %s/%s" : "engine %s already in %s/%s",
 	     c->blob->version, DD_ENGINE_DIR, c->name);
+	if (ch && c->more.xt)
+		STEP("iptables %s carried beside it for dockerd, backend %s", c->more.xt->version,
+		     c->xt.why);
 	if ((rc = activate_engine(c)) || (rc = write_group(c)))
 		return rc;
 	c->want.byo = c->o.certs;
@@ -773,6 +778,9 @@ static void print_plan(const struct dd_install *c)
 	}
 	printf("plan (nothing is changed with --dry-run):\n");
 	printf("  engine %s -> %s/%s, links in %s\n", c->blob->version, DD_ENGINE_DIR, c->name, DD_BIN_DIR);
+	if (c->more.xt)
+		printf("  iptables %s beside it, on dockerd's PATH after the system's: backend %s\n",
+		       c->more.xt->version, c->xt.why);
 	printf("  group docker in /etc/group and /etc/gshadow\n");
 	printf("  certificates: %s\n", o->certs ? o->certs : "CA in " DD_CA_DIR ", server in " DD_TLS_DIR
 							  ", client in " DD_CLIENT_DIR);
@@ -819,10 +827,21 @@ static void print_json(const struct dd_install *c, const struct dd_state_engine 
 
 static int preflight(struct dd_install *c)
 {
-	const struct dd_preflight_in in = { c->blob->arch, c->blob->len * 3, c->o.force,
-					    c->o.root != NULL, 0, c->o.init };
+	char xt[288];
+	const struct dd_preflight_in in = {
+		.engine_arch = c->blob->arch,
+		.engine_bytes = (c->blob->len + (c->more.xt ? c->more.xt->len : 0)) * 3,
+		.force = c->o.force,
+		.offline_root = c->o.root != NULL,
+		.carried_iptables = c->more.xt ? xt : NULL,
+		.init = c->o.init,
+	};
 	struct dd_preflight pf;
-	int rc = dd_preflight_run(&in, &pf);
+	int rc;
+
+	if (c->more.xt)
+		snprintf(xt, sizeof xt, "%s, %s", c->more.xt->version, c->xt.why);
+	rc = dd_preflight_run(&in, &pf);
 
 	for (unsigned i = 0; i < pf.n; i++)
 		if (pf.item[i].level == 1)
@@ -878,7 +897,22 @@ static int prepare(struct dd_install *c)
 					   : "this dockdrop carries no engine");
 	if ((rc = dd_input_engine(c->blob, c->err, sizeof c->err)))
 		return dd_fail(rc, "install: %s", c->err);
-	dd_engine_name(c->blob, c->name, sizeof c->name);
+	if ((c->more.xt = dd_xt_blob(&c->pl.m, c->blob->arch))) {
+		unsigned char d[32];
+
+		if ((rc = dd_input_engine(c->more.xt, c->err, sizeof c->err)))
+			return dd_fail(rc, "install: %s", c->err);
+		/* Small: checked in full before anything is made (the engine's own digest is
+		 * checked as it streams). */
+		if (dd_payload_hash_range(&c->pl, c->more.xt->off, c->more.xt->len, d) != 0)
+			return dd_fail(DD_EXIT_FAIL, "install: read: %s", strerror(errno));
+		if (memcmp(d, c->more.xt->sha256, 32) != 0)
+			return dd_fail(DD_EXIT_VERIFY, "install: %s %s %s: SHA-256 mismatch; the payload is damaged; nothing was changed",
+				       c->more.xt->kind, c->more.xt->name, c->more.xt->version);
+		dd_iptables_choose(&c->xt, dd_xt_has_nft(&c->pl.m, (unsigned)(c->more.xt - c->pl.m.blob)));
+		c->more.xt_prog = c->xt.prog;
+	}
+	dd_engine_name(c->blob, c->more.xt, c->name, sizeof c->name);
 	if ((rc = lock_and_read(c, "install")) || (rc = preflight(c)))
 		return rc;
 	c->certs_in_place = certs_in_place(c->o.certs);

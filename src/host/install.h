@@ -16,9 +16,11 @@
 #include <sys/types.h>
 
 #include "bundle/payload.h"
+#include "bundle/unpack.h"
 #include "host/certs.h"
 #include "host/daemonjson.h"
 #include "host/initsys.h"
+#include "host/iptables.h"
 #include "host/state.h"
 #include "host/txn.h"
 #include "host/units.h"
@@ -39,7 +41,9 @@ struct dd_install {
 	/* filled by dd_install_run */
 	struct dd_payload pl;
 	const struct dd_blob *blob;	/* the engine installed */
-	char name[128];			/* its directory, VERSION-DIGEST12 */
+	struct dd_unpack_more more;	/* the carried iptables that goes with it, if any */
+	struct dd_iptables_choice xt;	/* and its backend on this host */
+	char name[128];			/* its directory (host/engine.h) */
 	enum dd_init init;
 	struct dd_txn txn;
 	struct dd_state old, now;	/* the record as found, and as this run leaves it */

@@ -23,5 +23,10 @@
 #define DD_CONTAINERD_SOCK "/run/containerd/containerd.sock"
 #define DD_DOCKER_DATA "/var/lib/docker"
 #define DD_CONTAINERD_DATA "/var/lib/containerd"
+/* The daemons' PATH: the system directories, then the carried iptables of the current
+ * engine (bundle/xtables.h), so that a host's own iptables wins when it has one. */
+#define DD_STD_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define DD_XT_PATH DD_ENGINE_CURRENT "/iptables"
+#define DD_DAEMON_PATH DD_STD_PATH ":" DD_XT_PATH
 
 #endif

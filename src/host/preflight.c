@@ -143,25 +143,6 @@ static void check_kernel(struct dd_preflight *o, const char *rel)
 		add(o, "kernel", DD_PF_OK, "%s", rel);
 }
 
-static int sys_exists(const char *abs, int want_dir)
-{
-	char p[DD_PATH_MAX];
-	struct stat st;
-
-	if (dd_probe_sys_path(p, sizeof p, abs) < 0 || stat(p, &st) < 0)
-		return 0;
-	return want_dir ? S_ISDIR(st.st_mode) : 1;
-}
-
-/* Read a small /proc or /sys file; "" when it cannot be read. */
-static void sys_read(const char *abs, char *buf, size_t bufsz)
-{
-	char p[DD_PATH_MAX];
-
-	if (dd_probe_sys_path(p, sizeof p, abs) < 0 || dd_read_small_file(p, buf, bufsz) < 0)
-		buf[0] = 0;
-}
-
 static void check_cgroups(struct dd_preflight *o)
 {
 	char fs[16384];
@@ -169,19 +150,19 @@ static void check_cgroups(struct dd_preflight *o)
 					  "/sys/fs/cgroup/devices", "/sys/fs/cgroup/pids" };
 	size_t i;
 
-	if (sys_exists("/sys/fs/cgroup/cgroup.controllers", 0)) {
+	if (dd_probe_sys_exists("/sys/fs/cgroup/cgroup.controllers", 0)) {
 		add(o, "cgroups", DD_PF_OK, "v2 (unified)");
 		return;
 	}
 	for (i = 0; i < sizeof v1 / sizeof v1[0]; i++) {
-		if (sys_exists(v1[i], 1)) {
+		if (dd_probe_sys_exists(v1[i], 1)) {
 			add(o, "cgroups", DD_PF_OK, "v1%s",
-			    sys_exists("/sys/fs/cgroup/unified/cgroup.controllers", 0) ? " (hybrid)" : "");
+			    dd_probe_sys_exists("/sys/fs/cgroup/unified/cgroup.controllers", 0) ? " (hybrid)" : "");
 			return;
 		}
 	}
 	/* sysvinit mounts none; the sysv scripts mount cgroup2 before the daemons start */
-	sys_read("/proc/filesystems", fs, sizeof fs);
+	dd_probe_sys_read("/proc/filesystems", fs, sizeof fs);
 	if (o->init == DD_INIT_SYSV && strstr(fs, "\tcgroup2\n"))
 		add(o, "cgroups", DD_PF_OK, "none mounted yet; the sysv scripts mount cgroup2 at /sys/fs/cgroup");
 	else
@@ -194,7 +175,7 @@ static void check_overlay(struct dd_preflight *o, const char *rel)
 	char fs[16384], abs[DD_PATH_MAX];
 	size_t i;
 
-	sys_read("/proc/filesystems", fs, sizeof fs);
+	dd_probe_sys_read("/proc/filesystems", fs, sizeof fs);
 	if (strstr(fs, "\toverlay\n")) {
 		add(o, "overlay", DD_PF_OK, "overlay filesystem in the kernel");
 		return;
@@ -213,7 +194,7 @@ static void check_apparmor(struct dd_preflight *o)
 {
 	char en[16], where[DD_PATH_MAX];
 
-	sys_read("/sys/module/apparmor/parameters/enabled", en, sizeof en);
+	dd_probe_sys_read("/sys/module/apparmor/parameters/enabled", en, sizeof en);
 	if (en[0] != 'Y') {
 		add(o, "apparmor", DD_PF_OK, "not enabled");
 		return;
@@ -221,7 +202,7 @@ static void check_apparmor(struct dd_preflight *o)
 	if (dd_probe_find_prog("apparmor_parser", where, sizeof where))
 		add(o, "apparmor", DD_PF_OK, "enabled, %s", where);
 	else
-		add(o, "apparmor", DD_PF_FATAL, "AppArmor is enabled but apparmor_parser is missing, so docker run would fail; install apparmor (apparmor_parser) or boot with apparmor=0");
+		add(o, "apparmor", DD_PF_FATAL, "AppArmor is enabled but apparmor_parser is missing, so docker run would fail (dockerd cannot load its docker-default profile); install the apparmor package (apt-get install apparmor), or boot with apparmor=0");
 }
 
 static void check_clock(const struct dd_preflight_in *in, struct dd_preflight *o)
@@ -250,12 +231,15 @@ static void check_clock(const struct dd_preflight_in *in, struct dd_preflight *o
 
 /* --- the target's files ---------------------------------------------------------------- */
 
-static void check_iptables(struct dd_preflight *o)
+static void check_iptables(const struct dd_preflight_in *in, struct dd_preflight *o)
 {
 	char where[DD_PATH_MAX];
 
-	if (dd_probe_find_prog("iptables", where, sizeof where))
+	if (dd_probe_find_prog("iptables", where, sizeof where) && !dd_probe_is_ours(where))
 		add(o, "iptables", DD_PF_OK, "%s", where);
+	else if (in->carried_iptables)
+		add(o, "iptables", DD_PF_OK, "none on the host: dockerd uses the carried iptables %.200s",
+		    in->carried_iptables);
 	else
 		add(o, "iptables", DD_PF_WARN, "iptables not found; install iptables, or pass --daemon-opt iptables=false (containers then get no NAT)");
 }
@@ -415,7 +399,7 @@ int dd_preflight_run(const struct dd_preflight_in *in, struct dd_preflight *out)
 		check_overlay(out, rel);
 		check_apparmor(out);
 	}
-	check_iptables(out);
+	check_iptables(in, out);
 	check_foreign(in, out);
 	check_disk(in, out);
 	check_var_lib(out);

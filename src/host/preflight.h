@@ -4,7 +4,8 @@
  *
  * Checks (item names): arch, kernel (>= 3.10), cgroups (v1 or v2 mounted, or cgroup2 in
  * the kernel when the init is sysv, whose scripts mount it), overlay
- * (warning: dockerd falls back to another storage driver), iptables (warning), apparmor
+ * (warning: dockerd falls back to another storage driver), iptables (a warning when the
+ * host has none and no iptables is carried), apparmor
  * (enabled in the kernel but no apparmor_parser: docker run fails), docker (a package-
  * managed or foreign docker or containerd: fatal unless force), disk (room under /opt for
  * the engine), var-lib (warning under 2 GB for images), clock (before the build or before
@@ -31,6 +32,8 @@ struct dd_preflight_in {
 	int force;			/* a foreign docker is a warning, not fatal */
 	int offline_root;		/* --root: skip checks about the running kernel/clock */
 	int64_t now;			/* seconds since the epoch; 0: the clock (tests set it) */
+	const char *carried_iptables;	/* "VERSION, BACKEND: why" of the iptables carried
+					 * for the engine, or NULL */
 	const char *init;		/* --init: NULL or "auto" detects it */
 };
 

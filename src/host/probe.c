@@ -59,6 +59,24 @@ int dd_probe_uname(char *release, size_t relsz, char *machine, size_t machsz)
 	return 0;
 }
 
+int dd_probe_sys_exists(const char *abs, int want_dir)
+{
+	char p[DD_PATH_MAX];
+	struct stat st;
+
+	if (dd_probe_sys_path(p, sizeof p, abs) < 0 || stat(p, &st) < 0)
+		return 0;
+	return want_dir ? S_ISDIR(st.st_mode) : 1;
+}
+
+void dd_probe_sys_read(const char *abs, char *buf, size_t bufsz)
+{
+	char p[DD_PATH_MAX];
+
+	if (dd_probe_sys_path(p, sizeof p, abs) < 0 || dd_read_small_file(p, buf, bufsz) < 0)
+		buf[0] = 0;
+}
+
 int dd_probe_exists(const char *abs)
 {
 	struct stat st;

@@ -18,6 +18,11 @@ int dd_probe_sys_path(char *out, size_t outsz, const char *abs);
  * override above. 0, or -1 with errno. */
 int dd_probe_uname(char *release, size_t relsz, char *machine, size_t machsz);
 
+/* For /proc and /sys (the test override above): 1 when abs exists (and is a directory if
+ * want_dir); the small file abs into buf, "" when it cannot be read. */
+int dd_probe_sys_exists(const char *abs, int want_dir);
+void dd_probe_sys_read(const char *abs, char *buf, size_t bufsz);
+
 /* On the target (host/root.h): 1 when abs exists (lstat: a dangling symlink counts),
  * 1 when it is a directory (stat), else 0. */
 int dd_probe_exists(const char *abs);

@@ -19,8 +19,7 @@
 #include "util/io.h"
 #include "util/log.h"
 
-static char *const run_env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-				 "LC_ALL=C", NULL };
+static char *const run_env[] = { "PATH=" DD_DAEMON_PATH, "LC_ALL=C", NULL };
 
 static void close_from(int lo, int keep)
 {

@@ -5,13 +5,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "host/paths.h"
 #include "host/root.h"
 #include "util/atomic.h"
 
 /* Templates: @BIN@ and @LOG@ stand for the configured directories, @PATH@ for the search
  * path the daemons need (dockerd runs docker-init and docker-proxy, containerd its shim and
- * runc, all from BIN). */
-#define STD_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+ * runc, all from BIN; dockerd runs iptables: DD_DAEMON_PATH in host/paths.h). */
+#define STD_PATH DD_STD_PATH
 
 static const char systemd_containerd[] =
 	"# Written by dockdrop: containerd for the Docker engine it installed.\n"
@@ -326,7 +327,7 @@ static int in_std_path(const char *dir)
 
 struct vars {
 	const char *bin, *log;
-	char path[160];
+	char path[224];
 };
 
 /* The value of the @NAME@ at s, and its token length in *tok; NULL when s is not one. */
@@ -379,9 +380,9 @@ int dd_units_render(enum dd_init init, const struct dd_units_cfg *c, struct dd_u
 		return -1;
 	}
 	if (in_std_path(v.bin))
-		snprintf(v.path, sizeof v.path, "%s", STD_PATH);
+		snprintf(v.path, sizeof v.path, "%s", DD_DAEMON_PATH);
 	else
-		snprintf(v.path, sizeof v.path, "%s:%s", v.bin, STD_PATH);
+		snprintf(v.path, sizeof v.path, "%s:%s", v.bin, DD_DAEMON_PATH);
 	for (i = 0; i < sizeof defs / sizeof defs[0]; i++) {
 		struct dd_unit_file *f = &out[*n];
 

@@ -120,7 +120,7 @@ check "list --json: one line" test "$(lines "$T/out")" = 1
 jq_check "list --json: fields, sha256 and size of the engine tarball" "$T/out" \
 	".signed == false and .authenticity == \"not established\" and (.components | length) == 1 and
 	 .components[0] == {kind: \"engine\", name: \"docker\", version: \"0.0.1-test\", arch: \"x86_64\",
-	 size: $ESIZE, sha256: \"$ESHA\"}"
+	 size: $ESIZE, sha256: \"$ESHA\", built_from: []}"
 run "$B" list
 check "the bundle lists itself (no --file)" test $rc -eq 0 -a "$(lines "$T/out")" = 2
 

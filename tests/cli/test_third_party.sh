@@ -6,11 +6,12 @@ lock="$top/third_party/lock"
 dl="$top/${BUILD:-build}/third_party/dl"
 
 rows=$(awk '!/^#/ && NF == 7' "$lock")
-for lib in bearssl zlib; do
+for lib in bearssl zlib iptables; do
 	check "lock pins $lib" sh -c "echo '$rows' | grep -q '^$lib '"
 done
 check "lock pins BearSSL 0.6" sh -c "echo '$rows' | grep -q '^bearssl  *0\.6 '"
 check "lock pins zlib 1.2.13" sh -c "echo '$rows' | grep -q '^zlib  *1\.2\.13 '"
+check "lock pins iptables 1.8.9" sh -c "echo '$rows' | grep -q '^iptables  *1\.8\.9 '"
 bad=$(echo "$rows" | awk 'length($7) != 64 || $7 ~ /[^0-9a-f]/ || ($5 != "orig" && $5 != "debian")')
 check "every lock row has a role and a SHA-256" test -z "$bad"
 if git -C "$top" rev-parse HEAD >/dev/null 2>&1; then
@@ -29,6 +30,9 @@ run env THIRD_PARTY_DIR="$supplied" sh "$top/third_party/fetch.sh" "$T_TMP/good"
 check "THIRD_PARTY_DIR: fetch succeeds (exit $rc)" test $rc -eq 0
 check "THIRD_PARTY_DIR: BearSSL unpacked" test -f "$T_TMP/good/src/bearssl/inc/bearssl.h"
 check "THIRD_PARTY_DIR: zlib unpacked" test -f "$T_TMP/good/src/zlib/inflate.c"
+check "THIRD_PARTY_DIR: iptables unpacked" test -f "$T_TMP/good/src/iptables/configure"
+check "Debian patch series applied (iptables' NAT format string)" \
+	grep -q 'xt_xlate_add(xl, "%s", tgt);' "$T_TMP/good/src/iptables/extensions/libxt_NAT.c"
 check "Debian patch series applied (cJSON CVE-2025-57052)" \
 	grep -q 'pointer\[position\] <= .9.' "$T_TMP/good/src/cjson/cJSON_Utils.c"
 

@@ -29,12 +29,21 @@ digest() {
 }
 digest >/tmp/tree.before
 
-# Neither this root nor the machine has iptables, so the daemon runs with iptables=false:
-# it still makes docker0 and a bridge for each user network (the re-run test below needs
-# them real), only without NAT rules, which nothing here uses (containers run with
-# --network none). The root is an overlay (no overlay2 on top of it), hence vfs.
-OPTS_BASE="--init none --tls-san 127.0.0.1 --daemon-opt iptables=false --daemon-opt ip6tables=false
-	--daemon-opt storage-driver=\"vfs\""
+# Neither this root nor the machine has iptables: dockerd's bridge networking and published
+# ports run on the iptables dockdrop carries (legacy or nft, as install chooses). The root
+# is an overlay (no overlay2 on top of it), hence vfs.
+OPTS_BASE="--init none --tls-san 127.0.0.1 --daemon-opt storage-driver=\"vfs\""
+CLIENT=$(cat /tmp/client.pid)
+XT=/opt/dockdrop/engine/current/iptables
+# on_client CMD...: run CMD on the second host (10.77.0.2, test_install.sh made it).
+on_client() { nsenter --net="/proc/$CLIENT/ns/net" "$@"; }
+# fetch HOST PORT [on_client]: the body of the page at / (one line; busybox nc, since the
+# static busybox's wget crashes resolving even an address), 10 s at most.
+fetch() {
+	printf 'GET / HTTP/1.0\r\n\r\n' | ${3:-} timeout 10 busybox nc -w 5 "$1" "$2" 2>/dev/null |
+		tail -n 1 | tr -d '\r'
+}
+check "the root has no iptables of its own" sh -c '! command -v iptables && ! command -v ip6tables'
 # e2e.example is taken off again below: the certificate must lose it.
 OPTS="$OPTS_BASE --tls-san e2e.example"
 
@@ -114,6 +123,47 @@ docker $TLS network create dd-user >/tmp/net.id 2>/tmp/err &&
 	docker $TLS network create -o com.docker.network.bridge.name=ddbr0 dd-named >/dev/null 2>>/tmp/err ||
 	notok "docker network create: $(tail -n 3 /tmp/err | tr '\n' '|')"
 BR=br-$(cut -c1-12 /tmp/net.id)
+
+# --- container networking: the default bridge and a user network, published ports ----------
+# A web server on each (busybox httpd, a page with a token), published on 8080 and 8082;
+# the second host (10.77.0.2) reaches them at 10.77.0.1 (PREROUTING DNAT, FORWARD), and a
+# container on the bridge fetches a page from the second host (MASQUERADE: that host has
+# no route back to 172.16/12).
+WEB='mkdir -p /www && echo "$TOKEN" >/www/index.html && exec busybox httpd -f -p 80 -h /www'
+# shellcheck disable=SC2086
+W1=$(docker $TLS run -d -e TOKEN=dd-bridge-page -p 8080:80 dd-tiny:1 /bin/sh -c "$WEB" 2>/tmp/err) ||
+	notok "docker run -d -p 8080:80 on the default bridge: $(tail -n 3 /tmp/err | tr '\n' '|')"
+# shellcheck disable=SC2086
+W2=$(docker $TLS run -d --network dd-user -e TOKEN=dd-user-page -p 8082:80 dd-tiny:1 /bin/sh -c "$WEB" 2>/tmp/err) ||
+	notok "docker run -d -p 8082:80 on dd-user: $(tail -n 3 /tmp/err | tr '\n' '|')"
+# answers HOST PORT TOKEN [on_client]: the page is TOKEN within 10 tries.
+answers() {
+	i=0
+	while [ $i -lt 10 ]; do
+		[ "$(fetch "$1" "$2" "${4:-}")" = "$3" ] && return 0
+		sleep 0.5
+		i=$((i + 1))
+	done
+	return 1
+}
+check "the second host reaches a published port on the default bridge (10.77.0.1:8080)" answers 10.77.0.1 8080 dd-bridge-page on_client
+check "the second host reaches a published port on a user network (10.77.0.1:8082)" answers 10.77.0.1 8082 dd-user-page on_client
+here_answers() { [ "$(fetch 10.77.0.1 8080)" = dd-bridge-page ] && [ "$(fetch 127.0.0.1 8082)" = dd-user-page ]; }
+check "this host reaches them too, at its own address and at 127.0.0.1" here_answers
+mkdir -p /tmp/client-www && echo dd-from-outside >/tmp/client-www/index.html
+on_client busybox httpd -f -p 10.77.0.2:8081 -h /tmp/client-www &
+HPID=$!
+# shellcheck disable=SC2086
+out=$(timeout 60 docker $TLS run --rm dd-tiny:1 /bin/sh -c 'i=0; while [ $i -lt 10 ]; do
+	printf "GET / HTTP/1.0\r\n\r\n" | busybox nc -w 3 10.77.0.2 8081 | tail -n 1 | grep . && exit 0
+	sleep 0.5; i=$((i + 1)); done; exit 1' 2>/tmp/err)
+[ "$out" = dd-from-outside ] && ok "a container on the bridge reaches the second host (masqueraded)" ||
+	notok "a container reaching 10.77.0.2:8081: '$out' $(tail -n 3 /tmp/err | tr '\n' '|')"
+kill "$HPID" 2>/dev/null
+check "dockerd's rules are in the carried iptables (DOCKER chain with the DNAT for 8080)" sh -c \
+	"$XT/iptables -w -t nat -S DOCKER | grep -q -- '--dport 8080 -j DNAT --to-destination 172\\.'"
+$DD status >/tmp/status.out 2>&1
+check "status: iptables carried, with its backend" grep -Eq '^iptables +carried, (legacy|nft) backend' /tmp/status.out
 # shellcheck disable=SC2086
 CID=$(docker $TLS run -d --network none dd-tiny:1 /bin/busybox sleep 100000 2>/tmp/err) ||
 	notok "docker run -d: $(tail -n 3 /tmp/err | tr '\n' '|')"
@@ -165,6 +215,10 @@ if cmp -s /tmp/written.1 /tmp/written.2 && [ "$(wc -l </tmp/written.1)" -gt 20 ]
 else
 	notok "files rewritten by the re-run: $(diff /tmp/written.1 /tmp/written.2 | grep '^[<>]' | head -n 6 | tr '\n' '|' | cut -c1-600)"
 fi
+client_answers() {
+	[ "$(fetch 10.77.0.1 8080 on_client)" = dd-bridge-page ] && [ "$(fetch 10.77.0.1 8082 on_client)" = dd-user-page ]
+}
+check "after the re-run both published ports still answer the second host" client_answers
 # The daemon's own answer is what leaves ddbr0 out (its name is the user's).
 grep -q "discovery: 172\.[0-9.]* on ddbr0 left out" /tmp/install2.err &&
 	ok "ddbr0's address left out as inside a network the daemon reports" ||

@@ -1,7 +1,9 @@
 # End to end in a real Debian root: dist/dockdrop installs the engine it carries into a
 # debootstrap'd bookworm tree (tests/e2e/mkroot.sh, cached), with --init none, and the
 # real docker CLI then talks to the real dockerd over mutual TLS, loads an image the test
-# makes and runs a container. Then: after real use (networks, a running container, veth
+# makes and runs containers on the default bridge and on a user network with published
+# ports, reached from a second host (a network namespace on a veth pair): the root has no
+# iptables of its own, so dockerd's NAT rules are made by the iptables dockdrop carries. Then: after real use (networks, a running container, veth
 # pairs, link-local and down interfaces) a re-run is a no-op that restarts and rewrites
 # nothing, a --tls-san taken off leaves the certificate, status --json is right, the TLS
 # port refuses the wrong clients, and uninstall --purge leaves the tree as it was apart
@@ -39,6 +41,23 @@ if [ "${1-}" = --inner ]; then
 			ip addr add 2001:db8:7::1/64 dev ddeth0 mngtmpaddr nodad ||
 			{ notok "namespace: ddeth0 with 2001:db8:7::1 mngtmpaddr"; exit 1; }
 	fi
+	# A second host on ddeth0's wire: the peer moved into a network namespace of its own
+	# (10.77.0.2, no route beyond its subnet). From there the published ports are reached
+	# (DNAT in PREROUTING, then FORWARD), and containers connect to it (masqueraded: it has
+	# no route back to their subnets). Its sleep dies with the session (--kill-child).
+	unshare --net sleep 100000 &
+	CLIENT=$!
+	i=0
+	while [ "$(readlink /proc/$CLIENT/ns/net 2>/dev/null)" = "$(readlink /proc/self/ns/net)" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if ! ip link set ddeth0p netns "$CLIENT" ||
+		! nsenter --net=/proc/$CLIENT/ns/net sh -c 'ip link set lo up && ip link set ddeth0p up &&
+			ip addr add 10.77.0.2/24 dev ddeth0p'; then
+		notok "namespace: the client host 10.77.0.2 on ddeth0's peer"
+		exit 1
+	fi
 	mount --make-rprivate /
 	mkdir -p "$T/upper" "$T/work" "$R"
 	if ! mount -t overlay dd-e2e -o "lowerdir=$LOWER,upperdir=$T/upper,workdir=$T/work" "$R" ||
@@ -52,6 +71,7 @@ if [ "${1-}" = --inner ]; then
 	cp "$DIST_DOCKDROP" "$R/tmp/dockdrop" && cp "$T/inside.sh" "$R/tmp/inside.sh" ||
 		{ notok "copy dockdrop into the root"; exit 1; }
 	[ -f "$T/dockdrop2" ] && cp "$T/dockdrop2" "$R/tmp/dockdrop2"
+	echo "$CLIENT" >"$R/tmp/client.pid"
 	exec chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/tmp /bin/sh /tmp/inside.sh
 fi
@@ -65,7 +85,7 @@ if [ "$(id -u)" != 0 ]; then
 	skip "end to end install: needs root (namespaces, chroot)"
 	exit 0
 fi
-for t in unshare chroot ip debootstrap; do
+for t in unshare nsenter chroot ip debootstrap; do
 	command -v $t >/dev/null || { skip "end to end install: $t is not installed"; exit 0; }
 done
 [ -x "$DIST/dockdrop" ] || { notok "end to end install: $DIST/dockdrop is missing (make)"; exit 1; }

@@ -220,13 +220,29 @@ static const struct {
 	  "blob k n10 v a 20 1 " HA "\n" "blob k n11 v a 21 1 " HA "\n"
 	  "blob k n12 v a 22 1 " HA "\n" "blob k n13 v a 23 1 " HA "\n"
 	  "blob k n14 v a 24 1 " HA "\n" "blob k n15 v a 25 100 " HA "\n", 16, NULL },
+	/* Parts: what a blob is built from, after it (issue 12: the carried iptables). */
+	{ HEAD STUB10 "blob engine docker 20.10.24 x86_64 10 75000000 " HA "\n"
+	  "blob tools iptables 1.8.9 x86_64 75000010 900000 " HB "\n"
+	  "part iptables 1.8.9 1.8.9-2 GPL-2.0-or-later " HA "\n"
+	  "part libnftnl 1.2.4 1.2.4-2 GPL-2.0-or-later " HB "\n"
+	  "part libmnl 1.0.4 1.0.4-3 LGPL-2.1-or-later " HZ "\n"
+	  "blob image busybox latest - 75900010 10 " HZ "\n"
+	  "part busybox 1.35.0 1:1.35.0-4 GPL-2.0-only " HA "\n", 3, NULL },
 };
 
 static int manifest_eq(const struct dd_manifest *a, const struct dd_manifest *b)
 {
-	if (a->stub_size != b->stub_size || a->nblobs != b->nblobs ||
+	if (a->stub_size != b->stub_size || a->nblobs != b->nblobs || a->nparts != b->nparts ||
 	    memcmp(a->stub_sha256, b->stub_sha256, 32))
 		return 0;
+	for (unsigned i = 0; i < a->nparts; i++) {
+		const struct dd_part *x = &a->part[i], *y = &b->part[i];
+
+		if (x->blob != y->blob || strcmp(x->name, y->name) || strcmp(x->version, y->version) ||
+		    strcmp(x->debver, y->debver) || strcmp(x->license, y->license) ||
+		    memcmp(x->sha256, y->sha256, 32))
+			return 0;
+	}
 	for (unsigned i = 0; i < a->nblobs; i++) {
 		const struct dd_blob *x = &a->blob[i], *y = &b->blob[i];
 
@@ -409,6 +425,20 @@ static const struct {
 	  "blob k n v a 25 1 " HA "\n" "blob k n v a 26 1 " HA "\n", 0,
 	  "line 19: more than 16 blobs" },
 	{ "blob before stub", HEAD BLOB1 STUB10, 0, "line 2: bad stub record" },
+	{ "part before any blob", HEAD STUB10 "part a 1 1 MIT " HA "\n" BLOB1, 0,
+	  "line 3: a part before any blob" },
+	{ "part with five fields", HEAD STUB10 BLOB1 "part a 1 1 " HA "\n", 0, "line 4: bad record" },
+	{ "part with seven fields", HEAD STUB10 BLOB1 "part a 1 1 MIT x " HA "\n", 0,
+	  "line 4: bad record" },
+	{ "part hex short", HEAD STUB10 BLOB1 "part a 1 1 MIT 0123\n", 0, "line 4: bad part record" },
+	{ "part licence with comma", HEAD STUB10 BLOB1 "part a 1 1 MIT,BSD " HA "\n", 0,
+	  "line 4: bad part record" },
+	{ "17 parts", HEAD STUB10 BLOB1
+	  "part a 1 1 M " HA "\n" "part a 1 1 M " HA "\n" "part a 1 1 M " HA "\n" "part a 1 1 M " HA "\n"
+	  "part a 1 1 M " HA "\n" "part a 1 1 M " HA "\n" "part a 1 1 M " HA "\n" "part a 1 1 M " HA "\n"
+	  "part a 1 1 M " HA "\n" "part a 1 1 M " HA "\n" "part a 1 1 M " HA "\n" "part a 1 1 M " HA "\n"
+	  "part a 1 1 M " HA "\n" "part a 1 1 M " HA "\n" "part a 1 1 M " HA "\n" "part a 1 1 M " HA "\n"
+	  "part a 1 1 M " HA "\n", 0, "line 20: more than 16 parts" },
 	{ "two stub records", HEAD STUB10 STUB10 BLOB1, 0, "line 3: bad record" },
 	{ "unknown record", HEAD STUB10 BLOB1 "note hello\n", 0, "line 4: bad record" },
 	{ "blank line at the end", HEAD STUB10 BLOB1 "\n", 0, "line 4: bad record" },

@@ -119,7 +119,7 @@ static const struct dd_preflight_item *item(const struct dd_preflight *p, const 
 
 static struct dd_preflight_in base_in(void)
 {
-	struct dd_preflight_in in = { "x86_64", 100u << 20, 0, 0, (int64_t)time(NULL), NULL };
+	struct dd_preflight_in in = { "x86_64", 100u << 20, 0, 0, (int64_t)time(NULL), NULL, NULL };
 
 	return in;
 }
@@ -194,7 +194,7 @@ static const struct pf_case {
 	{ "no iptables", { RM("/usr/sbin/iptables"), END }, "x86_64", 0, "iptables", DD_PF_WARN, "install iptables", "--daemon-opt iptables=false" },
 	{ "iptables via alternatives", { RM("/usr/sbin/iptables"), LINK("/sbin/iptables", "/etc/alternatives/iptables"), END }, "x86_64", 0, "iptables", DD_PF_OK, "/sbin/iptables", NULL },
 	{ "iptables not executable", { RM("/usr/sbin/iptables"), FILE_("/usr/bin/iptables", "x"), END }, "x86_64", 0, "iptables", DD_PF_WARN, "not found", NULL },
-	{ "apparmor without parser", { RM("/usr/sbin/apparmor_parser"), END }, "x86_64", 0, "apparmor", DD_PF_FATAL, "install apparmor (apparmor_parser)", "boot with apparmor=0" },
+	{ "apparmor without parser", { RM("/usr/sbin/apparmor_parser"), END }, "x86_64", 0, "apparmor", DD_PF_FATAL, "install the apparmor package (apt-get install apparmor)", "boot with apparmor=0" },
 	{ "apparmor off", { RM("/usr/sbin/apparmor_parser"), FILE_("/sys/module/apparmor/parameters/enabled", "N\n"), END }, "x86_64", 0, "apparmor", DD_PF_OK, "not enabled", NULL },
 	{ "no apparmor", { RM("/usr/sbin/apparmor_parser"), RM("/sys/module/apparmor/parameters/enabled"), END }, "x86_64", 0, "apparmor", DD_PF_OK, "not enabled", NULL },
 	{ "dpkg docker-ce", { FILE_("/var/lib/dpkg/info/docker-ce.list", "/usr/bin/dockerd\n"), EXE("/usr/bin/dockerd"), END }, "x86_64", 0, "docker", DD_PF_FATAL, "docker-ce is installed by dpkg", "--force" },
@@ -544,6 +544,42 @@ TEST(init_names)
 	CHECK(strcmp(dd_init_name((enum dd_init)99), "unknown") == 0);
 }
 
+/* A host without iptables is fine when the payload carries one (issue 12); a link of
+ * dockdrop's own is not the host's iptables. */
+static void carried_iptables(void)
+{
+	static const struct {
+		const char *what;
+		struct ent change[3];
+		const char *carried;
+		int level;
+		const char *msg;
+	} rows[] = {
+		{ "none, carried", { RM("/usr/sbin/iptables"), END }, "1.8.9, nft: default", DD_PF_OK, "none on the host: dockerd uses the carried iptables 1.8.9, nft" },
+		{ "host's, carried", { END }, "1.8.9, nft: default", DD_PF_OK, "/usr/sbin/iptables" },
+		{ "none, none carried", { RM("/usr/sbin/iptables"), END }, NULL, DD_PF_WARN, "install iptables" },
+		{ "dockdrop's link is not the host's", { RM("/usr/sbin/iptables"), LINK("/usr/local/sbin/iptables", "/opt/dockdrop/engine/current/iptables/iptables"), END }, NULL, DD_PF_WARN, "install iptables" },
+	};
+
+	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct dd_preflight_in in = base_in();
+		const struct dd_preflight_item *it;
+		struct dd_preflight p;
+		char tree[256];
+
+		if (tree_make(tree, sizeof tree, rows[i].change) < 0) {
+			CHECKF(0, "%s: tree", rows[i].what);
+			continue;
+		}
+		in.carried_iptables = rows[i].carried;
+		dd_preflight_run(&in, &p);
+		it = item(&p, "iptables");
+		CHECKF(it && it->level == rows[i].level && strstr(it->msg, rows[i].msg), "%s: %d '%s'",
+		       rows[i].what, it ? it->level : -1, it ? it->msg : "(none)");
+		tree_done(tree);
+	}
+}
+
 int main(void)
 {
 	RUN(healthy_host_passes);
@@ -555,5 +591,6 @@ int main(void)
 	RUN(offline_root);
 	RUN(init_detect);
 	RUN(init_names);
+	RUN(carried_iptables);
 	T_EXIT();
 }

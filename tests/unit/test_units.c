@@ -171,9 +171,10 @@ TEST(deterministic_and_configurable)
 			for (k = 0; k < nb; k++)
 				CHECKF(strstr(b[k].text, "/srv/log/dd") != NULL, "%s: log", b[k].path);
 	}
-	/* the standard bin dir is not repeated in PATH */
+	/* the standard bin dir is not repeated in PATH; the carried iptables comes last, so
+	 * that a host's own wins */
 	CHECK(dd_units_render(DD_INIT_SYSTEMD, NULL, a, &na) == 0);
-	CHECK(has_line(a[0].text, "Environment=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+	CHECK(has_line(a[0].text, "Environment=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/opt/dockdrop/engine/current/iptables"));
 }
 
 TEST(bad_config_refused)
