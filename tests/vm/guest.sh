@@ -291,8 +291,27 @@ no_way_out() {
 	fi
 }
 
+# The image is what its name says: init checked at boot; iptables, AppArmor here.
+image_facts() {
+	v=$(cat "$D/variant" 2>/dev/null)
+	aa=$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)
+	parser=$(command -v apparmor_parser)
+	ipt=$(command -v iptables)
+	say "# image $v: AppArmor enabled=${aa:-absent}, apparmor_parser=${parser:-none}, iptables=${ipt:-none}, /sys/fs/cgroup: $(awk '$2 == "/sys/fs/cgroup" { print $3 }' /proc/self/mounts | tr '\n' ' ')"
+	if [ "$v" = apparmor ]; then
+		if [ "$aa" = Y ] && [ -z "$parser" ]; then
+			ok "image apparmor: AppArmor enabled in the kernel (Y), no apparmor_parser"
+		else
+			notok "image apparmor: enabled=$aa parser=$parser"
+		fi
+	elif [ "$v" = nft ] || [ "$v" = openrc ]; then
+		if [ -z "$ipt" ]; then ok "image $v: no iptables on the system"; else notok "image $v: iptables at $ipt"; fi
+	fi
+}
+
 phase1() {
 	no_way_out
+	image_facts
 	snapshot before
 	t0=$(uptime_s)
 	if [ "$mode" = selftest ]; then

@@ -241,6 +241,7 @@ printf '%s\n' "$TOKEN" >"$T/ctl/web-token"
 tar --numeric-owner --owner=0 --group=0 -C "$T/web" -cf "$T/ctl/web.tar" bin www
 note "timing: web image ($(basename "$1"), $(($(stat -c %s "$T/ctl/web.tar") / 1024)) KB) in $((SECONDS - t)) s"
 echo "$MODE" >"$T/ctl/mode"
+echo "$VARIANT" >"$T/ctl/variant"
 printf '%s\n' "${DD_VM_INSTALL_ARGS:-}" >"$T/ctl/install-args"
 if [ $MODE = install ]; then
 	cp "$DIST/dockdrop" "$T/ctl/dockdrop"
