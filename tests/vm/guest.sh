@@ -207,15 +207,16 @@ snapshot() { # NAME
 	find / -xdev -printf '%p %y %m %u:%g\n' 2>/dev/null | grep -Ev "$EXCEPT" | sort >"$S/$1.list"
 	find /etc -xdev -type f -exec sha256sum {} + 2>/dev/null | grep -Ev "$EXCEPT" | sort -k2 >"$S/$1.etc"
 }
-compare_snapshots() {
+compare_snapshots() { # [WHEN]
+	when=${1:-after uninstall --purge}
 	diff "$S/before.list" "$S/after.list" >"$S/diff.list"
 	diff "$S/before.etc" "$S/after.etc" >"$S/diff.etc"
 	n=$(grep -c '^[<>]' "$S/diff.list")
 	m=$(grep -c '^[<>]' "$S/diff.etc")
 	if [ "$n" -eq 0 ] && [ "$m" -eq 0 ]; then
-		ok "after uninstall --purge: the file list ($(wc -l <"$S/after.list") names, types, modes, owners) and /etc ($(wc -l <"$S/after.etc") files, SHA-256) are as before install"
+		ok "$when: the file list ($(wc -l <"$S/after.list") names, types, modes, owners) and /etc ($(wc -l <"$S/after.etc") files, SHA-256) are as before install"
 	else
-		notok "after uninstall --purge: $n differences in the file list, $m in /etc's digests (< before, > after)"
+		notok "$when: $n differences in the file list, $m in /etc's digests (< before, > after)"
 		grep '^[<>]' "$S/diff.list" | head -n 40 >"$S/diff.show"
 		grep '^[<>]' "$S/diff.etc" | head -n 20 >>"$S/diff.show"
 		say_tail "$S/diff.show" 60
@@ -411,9 +412,39 @@ uninstall_purge() {
 	[ "$r" -gt 0 ] 2>/dev/null && say "# after uninstall --purge: $r iptables rules or chains still name DOCKER (the kernel's, gone at the next boot)"
 }
 
-case $phase in
-1) phase1 ;;
-2)
+# The apparmor image (AppArmor enabled, no apparmor_parser): Debian's dockerd 20.10.24
+# starts there, but every docker run fails ("AppArmor enabled on system but the
+# docker-default profile could not be loaded: ... exec: \"apparmor_parser\": executable file
+# not found in $PATH", seen on this image with preflight's check taken out), so install
+# must refuse before any change and name what to install.
+refuse() {
+	no_way_out
+	image_facts
+	snapshot before
+	install -m 0755 "$D/dockdrop" "$S/dockdrop"
+	timeout 900 "$S/dockdrop" install --tls-san 127.0.0.1 >"$S/install.log" 2>&1
+	rc=$?
+	last=$(grep 'apparmor' "$S/install.log" | tail -n 1 | cut -c1-300)
+	if [ $rc -eq 1 ] && printf '%s' "$last" | grep -q 'apt-get install apparmor'; then
+		ok "install refuses, exit 1: $last"
+	else
+		notok "install on AppArmor without apparmor_parser: exit $rc: $(tail -n 1 "$S/install.log" | cut -c1-300)"
+		say_tail "$S/install.log" 10
+	fi
+	if pgrep -x 'dockerd|containerd' >/dev/null; then
+		notok "after the refusal: a dockerd or containerd runs"
+	else
+		ok "after the refusal: no dockerd or containerd runs"
+	fi
+	snapshot after
+	compare_snapshots "after the refusal"
+	await_host end
+}
+
+case $phase.$(cat "$D/expect" 2>/dev/null) in
+1.refuse) refuse ;;
+1.*) phase1 ;;
+2.*)
 	check_units "after reboot"
 	if (cd "$CLIENT" && sha256sum -c --quiet "$S/bundle.sum") >/dev/null 2>&1; then
 		ok "after reboot: the client bundle in $CLIENT is unchanged"
