@@ -1,37 +1,64 @@
 #!/bin/bash
-# tests/vm: `dockdrop install` on a real systemd machine. `make test-vm` runs this file.
+# tests/vm: `dockdrop install` on a real machine, one image (VARIANT) per run.
+# `make test-vm VARIANT=...` runs this file; `make test-vm-all` (tests/vm/all.sh) every image.
 #
 # What it does
 #   A qemu-system-x86_64 VM (TCG: KVM is not usable on these machines) boots a Debian
-#   bookworm image with systemd as PID 1 (tests/vm/mkimage.sh: debootstrap minbase + systemd,
-#   a kernel, iptables, kmod and the libraries Debian's dockerd/runc link; not docker.io).
-#   Phase 1: dist/dockdrop install --tls-san 127.0.0.1; docker.service and containerd.service
-#   must be active and enabled; the client bundle (/etc/dockdrop/client/{ca.pem,cert.pem,
-#   key.pem,docker.env}) comes out to the host, whose real docker CLI (from the engine tarball)
-#   must reach the daemon with mutual TLS through a qemu host-forward on 127.0.0.1. The VM
-#   reboots (systemctl reboot); phase 2 checks the same again. Then the VM powers off.
+#   bookworm image (tests/vm/mkimage.sh: debootstrap minbase, a kernel, kmod and the
+#   libraries Debian's dockerd/runc link; not docker.io). VARIANT (default systemd):
+#     systemd   systemd as PID 1, iptables, apparmor
+#     nft       systemd, nftables, no iptables package (dockdrop's carried iptables serves)
+#     sysv      sysvinit-core as init, no systemd at all; iptables, apparmor
+#     openrc    OpenRC (Debian's openrc with sysvinit's /sbin/init), no iptables; apparmor
+#     apparmor  systemd, AppArmor enabled in the kernel and no apparmor package: install
+#               must refuse before any change (guest.sh's refuse says why); only that is run
+#   Boot 1: the file list and /etc are snapshot; dist/dockdrop install --tls-san 127.0.0.1;
+#   the init system's word on docker and containerd (systemctl / rc-service, rc-update /
+#   the sysv scripts' status, pid files and rc2.d links); a web container (busybox httpd
+#   from Debian's busybox-static, docker-imported from the control disk) runs with
+#   --restart always -p 8080:80 on the default bridge; the client bundle comes out to the
+#   host, whose real docker CLI (from the engine tarball) must reach the daemon with mutual
+#   TLS through a host-forward on 127.0.0.1, and whose GET through a second host-forward
+#   (127.0.0.1 -> guest 8080) must return the page's token. Reboot (the init's own
+#   command); boot 2: the same checks, the container back through its restart policy. Then
+#   install again: exit 0, the same dockerd and containerd pids, the container's same start
+#   time. Then uninstall --purge: no daemon or container process left, and the file list
+#   (names, types, modes, owners) and /etc (SHA-256 of every file) as before install.
+#   Left out of that comparison (guest.sh EXCEPT), none of it dockdrop's: /proc /sys /dev
+#   /run /tmp /var/tmp /mnt (kernel, scratch and the control disk), /var/lib/dd-vm (the
+#   test's own state and its copy of dockdrop), /lost+found, the logs the system itself
+#   writes across a reboot (/var/log/journal, wtmp, btmp, lastlog, dmesg, boot, faillog),
+#   systemd's timer stamps, random seed, catalog and deb-systemd-helper state,
+#   /var/lib/urandom/random-seed, ldconfig's aux-cache, and /etc/adjtime (sysvinit's
+#   hwclock.sh writes it at shutdown). The engine's data (/var/lib/docker,
+#   /var/lib/containerd) is NOT left out: --purge removes it. /var/log/dockdrop is not left
+#   out either (the daemons' logs under sysv and OpenRC).
+#   Each line the guest prints names its phase; every wait is bounded.
 #
 # Isolation: -netdev user,restrict=on (nothing leaves qemu; the guest has no route out) and
 #   the only host-forward binds 127.0.0.1. Every wait is bounded; qemu is killed by its PID
 #   on exit. Each run writes to its own qcow2 overlay over the cached, never-written base.
 #
-# Image cache: /var/cache/dockdrop-test/vm/<sha256(mkimage.sh)[:16]>/{base.img,vmlinuz,
-#   initrd.img}, built under flock into a temp directory and renamed into place; .debs are
-#   kept in /var/cache/dockdrop-test/vm/debs. Editing mkimage.sh rebuilds the image; older
-#   images are removed then.
+# Image cache: /var/cache/dockdrop-test/vm/VARIANT-<sha256(mkimage.sh, VARIANT)[:16]>/
+#   {base.img,vmlinuz,initrd.img,build-seconds}, built under flock into a temp directory
+#   and renamed into place; .debs are kept in /var/cache/dockdrop-test/vm/debs (shared by
+#   the variants), busybox-static in .../vm/busybox (fetched with third_party/apt.sh and a
+#   private apt configuration in .../vm/apt). Editing mkimage.sh rebuilds each image when it
+#   is next used; the variant's older images are removed then.
 #
 # Control channel (no ssh, no network): two disks and one virtio-serial port.
 #   /dev/vda  the root: a qcow2 overlay in the run's temp dir
 #   /dev/vdb  the control disk, read-only, an ext4 image made with mkfs.ext4 -d (no mount on
-#             the host): guest.sh, mode, install-args, dockdrop (or, in selftest, the engine
-#             tarball and certificates made on the host with build/dockdrop ca)
+#             the host): guest.sh, mode, variant, expect (install or refuse), install-args,
+#             dockdrop, web.tar and web-token (or, in selftest, the engine tarball and
+#             certificates made on the host with build/dockdrop ca)
 #   dd.ctl    virtio-serial port, a qemu "pipe" chardev: the host reads $T/ctl.out, writes
-#             $T/ctl.in. The image's dd-vm.service runs /mnt/dd/guest.sh at every boot.
+#             $T/ctl.in. The image's boot hook runs /mnt/dd/guest.sh at every boot.
 #   Guest -> host lines: "ok - ", "not ok - ", "skip - " (counted here, shown as "vm: ..."),
 #     "# ..." (shown), "hello phase=N mode=M boot_id=ID uptime=S", "booted STATE UPTIME",
-#     "put NAME BASE64" (a client bundle file), "ready N" (phase N done; the guest waits for a
-#     word), "fatal WHY" (the guest cannot go on; it waits for a word).
-#   Host -> guest lines: "reboot" or "poweroff".
+#     "put NAME BASE64" (a client bundle file), "ready N" (N = 1 2 3 4 or end: that step is
+#     done; the guest waits for a word), "fatal WHY" (the guest cannot go on; it waits).
+#   Host -> guest lines: "reboot", "poweroff" or "go" (on to the next step in this boot).
 #   The kernel command line carries dd.port=PORT (the host-forward's port): the guest checks
 #   that it cannot reach it at 10.0.2.2 (slirp's alias for the host's loopback) when
 #   restrict=on holds.
@@ -45,12 +72,16 @@
 #   DD_VM_INSTALL_ARGS=...  more arguments for dockdrop install (e.g. --init systemd)
 #   DD_VM_CACHE=DIR         image cache (/var/cache/dockdrop-test/vm)
 #   DD_VM_BOOT_TIMEOUT=600  seconds from qemu start (or reboot) to the guest's "ready"
-#   DD_VM_INSTALL_TIMEOUT=900  seconds for phase 1 after boot (install and checks); qemu
-#                           itself is killed after 2 * BOOT + INSTALL + 300 s in any case
+#   DD_VM_INSTALL_TIMEOUT=900  seconds for each step after boot (install and checks, install
+#                           again, uninstall); qemu is killed after 2 * BOOT + 3 * INSTALL
+#                           + 300 s in any case
 #   DD_VM_BUILD_TIMEOUT=1800   seconds to build the image
 #   DD_VM_MEM=2048 DD_VM_CPUS=2
 #   DD_VM_APPEND=...        more kernel arguments (e.g. loglevel=6 to see the kernel's timing)
 #   DD_VM_KEEP=1            keep the temp dir (console log, overlay) for a look afterwards
+#   DD_VM_BUILD_ONLY=1      build (or find) the image and stop
+# Its last lines: "# vm-result VARIANT PASS|FAIL BOOT+TEST-SECONDS IMAGE-BUILD-SECONDS" (for
+# all.sh's table), then the summary.
 # Needs root, qemu-system-x86_64 and qemu-img (apt: qemu-system-x86 qemu-utils), debootstrap,
 # mkfs.ext4 (e2fsprogs), flock; without them it prints one "skip - " line.
 set -u
