@@ -508,6 +508,52 @@ TEST(scripts_parse)
 	}
 }
 
+/* What openrc-run does with a script, under dash (Debian's sh; found by the openrc VM):
+ * its helpers (checkpath here, a stub) are on the PATH it gives, the script is sourced,
+ * start_pre runs in the same shell. The helpers must still be found, start_pre must pass
+ * and ulimit say nothing (one limit per ulimit: dash refuses two; a limit that cannot be
+ * lifted is ewarn'd, as openrc-run does with rc_ulimit), and the system's directories lead
+ * the PATH. */
+static const char openrc_driver[] =
+	"set -u\n"
+	"S=$1 H=$2\n"
+	"PATH=$H:/usr/bin:/bin\n"
+	". \"$S\" || { echo \"fail: sourcing\"; exit 0; }\n"
+	"command -v checkpath >/dev/null || echo \"fail: openrc-run's helpers are off the PATH: $PATH\"\n"
+	"case $PATH in /usr/local/sbin:*) ;; *) echo \"fail: PATH $PATH\" ;; esac\n"
+	"start_pre 2>&1 || echo \"fail: start_pre: $?\"\n"
+	"echo end\n";
+
+TEST(openrc_scripts_under_dash)
+{
+	static const char *const names[] = { "containerd", "docker" };
+	char dir[256], p[512], cmd[1200], out[4096];
+	size_t j;
+
+	if (!have("dash")) {
+		printf("skip - openrc_scripts_under_dash: no dash here\n");
+		return;
+	}
+	if (!t_tmpdir(dir, sizeof dir) || write_scripts(dir, DD_INIT_OPENRC, NULL) < 0) {
+		CHECK(0);
+		return;
+	}
+	snprintf(p, sizeof p, "%s/rcbin/checkpath", dir);
+	CHECK(write_file(p, "#!/bin/sh\nexit 0\n", 17, 0755) == 0);
+	snprintf(p, sizeof p, "%s/rcbin/ewarn", dir);
+	CHECK(write_file(p, "#!/bin/sh\nexit 0\n", 17, 0755) == 0);
+	snprintf(p, sizeof p, "%s/driver.sh", dir);
+	CHECK(write_file(p, openrc_driver, strlen(openrc_driver), 0644) == 0);
+	for (j = 0; j < 2; j++) {
+		snprintf(cmd, sizeof cmd, "dash %s/driver.sh %s/etc/init.d/%s.body %s/rcbin", dir, dir,
+			 names[j], dir);
+		run(cmd, out, sizeof out);
+		CHECKF(strstr(out, "end\n") && !strstr(out, "fail:") && !strstr(out, "ulimit"),
+		       "%s:\n%s", names[j], out);
+	}
+	t_rmtree(dir);
+}
+
 /* Runs in a private mount namespace with /run a fresh tmpfs: start, status, a second
  * start, stop and status of both sysv scripts, with start-stop-daemon and then (the
  * sbin directories hidden) without it; then a daemon that dies at once. Prints
@@ -626,6 +672,7 @@ int main(void)
 	RUN(systemd_analyze_verify);
 	RUN(systemctl_makes_the_same_links);
 	RUN(scripts_parse);
+	RUN(openrc_scripts_under_dash);
 	RUN(sysv_scripts_run);
 	T_EXIT();
 }

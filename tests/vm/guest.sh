@@ -310,6 +310,21 @@ image_facts() {
 	fi
 }
 
+# install's error names rc-service's last line of output, but OpenRC says why on stderr:
+# install once more with rc-service bind-mounted over by a wrapper that keeps its stderr
+# (a bind mount, undone at once: no file of the image changes), and show that.
+rc_service_stderr() {
+	rs=$(readlink -f /sbin/rc-service)
+	cp "$rs" "$S/rc-service.real"
+	printf '#!/bin/sh\n%s "$@" 2>>%s\n' "$S/rc-service.real" "$S/rc-service.err" >"$S/rc-service.wrap"
+	chmod 0755 "$S/rc-service.wrap"
+	mount --bind "$S/rc-service.wrap" "$rs" || return 0
+	timeout 900 "$S/dockdrop" "$@" >"$S/install-diag.log" 2>&1
+	umount "$rs"
+	say "# rc-service's stderr during a second install (diagnosis only):"
+	say_tail "$S/rc-service.err" 15
+}
+
 phase1() {
 	no_way_out
 	image_facts
@@ -337,10 +352,16 @@ phase1() {
 			say "# install output (last 20 lines):"
 			say_tail "$S/install.log" 20
 			daemon_logs 30
+			[ "$INIT" = openrc ] && rc_service_stderr "$@"
 			fatal "install exited $rc"
 		fi
 	fi
 	say "# timing: install took $(echo "$(uptime_s) $t0" | awk '{ printf "%.1f", $1 - $2 }') s"
+	# DD_VM_EXPERIMENT=insserv (a trial of a fix, not a test): what update-rc.d would do.
+	if [ "$(cat "$D/experiment" 2>/dev/null)" = insserv ]; then
+		insserv containerd docker >"$S/insserv.log" 2>&1
+		say "# experiment: insserv containerd docker: exit $? $(tr '\n' ' ' <"$S/insserv.log" | cut -c1-200); rc2.d: $(find /etc/rc2.d -mindepth 1 -printf "%f " | tr '\n' ' ')"
+	fi
 	# Debian's sysv-rc starts, through startpar, only what insserv put in .depend.start.
 	if [ -s /etc/init.d/.depend.start ]; then
 		say "# /etc/init.d/.depend.start names: $(grep -o -w -E 'containerd|docker' /etc/init.d/.depend.start | sort -u | tr '\n' ' ')(none means not started at boot)"

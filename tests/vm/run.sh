@@ -80,6 +80,8 @@
 #   DD_VM_APPEND=...        more kernel arguments (e.g. loglevel=6 to see the kernel's timing)
 #   DD_VM_KEEP=1            keep the temp dir (console log, overlay) for a look afterwards
 #   DD_VM_BUILD_ONLY=1      build (or find) the image and stop
+#   DD_VM_EXPERIMENT=insserv  sysv: run insserv for the scripts after install (a trial of
+#                           a fix for Debian's startpar boot, not a test)
 # Its last lines: "# vm-result VARIANT PASS|FAIL BOOT+TEST-SECONDS IMAGE-BUILD-SECONDS" (for
 # all.sh's table), then the summary.
 # Needs root, qemu-system-x86_64 and qemu-img (apt: qemu-system-x86 qemu-utils), debootstrap,
@@ -277,6 +279,7 @@ echo "$VARIANT" >"$T/ctl/variant"
 EXPECT=install
 [ "$VARIANT" = apparmor ] && EXPECT=refuse
 echo "$EXPECT" >"$T/ctl/expect"
+printf '%s\n' "${DD_VM_EXPERIMENT:-}" >"$T/ctl/experiment"
 printf '%s\n' "${DD_VM_INSTALL_ARGS:-}" >"$T/ctl/install-args"
 if [ $MODE = install ]; then
 	cp "$DIST/dockdrop" "$T/ctl/dockdrop"
