@@ -1,6 +1,6 @@
 # dockdrop build. `make` builds build/dockdrop (the static, stripped stub) and dist/dockdrop
 # (the stub carrying an engine); `make test` runs every test, `make check` the quick ones; `make test-vm` installs
-# dist/dockdrop on a qemu VM with systemd (tests/vm/run.sh). Third-party sources are fetched
+# dist/dockdrop on a qemu VM (VARIANT=systemd nft sysv openrc apparmor; test-vm-all: each). Third-party sources are fetched
 # and verified by third_party/ (see its lock).
 #   make ENGINE=path/docker-X.tgz [ENGINE_SHA256=hex]   carry that engine (default: one
 #        assembled from Debian's docker.io, containerd, runc and tini by release/mkengine.sh)
