@@ -1,7 +1,7 @@
 # dockdrop build. `make` builds build/dockdrop (the static, stripped stub) and dist/dockdrop
 # (the stub carrying an engine); `make test` runs every test, `make check` the quick ones; `make test-vm` installs
-# dist/dockdrop on a qemu VM (VARIANT=systemd nft sysv openrc apparmor; test-vm-all: each). Third-party sources are fetched
-# and verified by third_party/ (see its lock).
+# dist/dockdrop on a qemu VM (VARIANT=systemd nft sysv openrc apparmor; `make test-vm-all`
+# each, tests/vm). Third-party sources are fetched and verified by third_party/ (see its lock).
 #   make ENGINE=path/docker-X.tgz [ENGINE_SHA256=hex]   carry that engine (default: one
 #        assembled from Debian's docker.io, containerd, runc and tini by release/mkengine.sh)
 #   make SIGN_PUB=key.pub     the stub trusts only payloads signed by that P-256 key
