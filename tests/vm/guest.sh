@@ -201,11 +201,12 @@ start_web() {
 # What the machine holds, to compare before install and after uninstall --purge: every
 # name on the root filesystem with its type, mode and owner, and every /etc file's digest.
 # Left out: the kernel's and the test's own places, and what the machine changes by itself
-# across a reboot (see EXCEPT; run.sh's header lists the same).
-EXCEPT='^/(proc|sys|dev|run|tmp|var/tmp|mnt|var/lib/dd-vm|lost\+found)(/|$)|^/var/log/(journal|wtmp|btmp|lastlog|dmesg|boot|faillog)(/|\.|$)|^/var/lib/systemd/(timers|random-seed|catalog|deb-systemd-helper-enabled)(/|$)|^/var/lib/urandom/random-seed$|^/var/cache/ldconfig/aux-cache$|^/etc/adjtime$'
+# across a reboot (EXCEPT, matched against "PATH ..." lines; run.sh's header says why).
+EXCEPT='^/(proc|sys|dev|run|tmp|var/tmp|mnt|var/lib/dd-vm|lost\+found|var/log/(journal|wtmp|btmp|lastlog|dmesg|boot|faillog)|var/lib/systemd/(timers|random-seed|catalog|deb-systemd-helper-enabled)|var/lib/urandom/random-seed|var/cache/ldconfig/aux-cache|etc/adjtime|usr/lib/rc/cache)([ /.]|$)'
 snapshot() { # NAME
 	find / -xdev -printf '%p %y %m %u:%g\n' 2>/dev/null | grep -Ev "$EXCEPT" | sort >"$S/$1.list"
-	find /etc -xdev -type f -exec sha256sum {} + 2>/dev/null | grep -Ev "$EXCEPT" | sort -k2 >"$S/$1.etc"
+	find /etc -xdev -type f -exec sha256sum {} + 2>/dev/null | awk '{ print $2, $1 }' |
+		grep -Ev "$EXCEPT" | sort >"$S/$1.etc"
 }
 compare_snapshots() { # [WHEN]
 	when=${1:-after uninstall --purge}

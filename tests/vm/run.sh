@@ -29,8 +29,9 @@
 #   test's own state and its copy of dockdrop), /lost+found, the logs the system itself
 #   writes across a reboot (/var/log/journal, wtmp, btmp, lastlog, dmesg, boot, faillog),
 #   systemd's timer stamps, random seed, catalog and deb-systemd-helper state,
-#   /var/lib/urandom/random-seed, ldconfig's aux-cache, and /etc/adjtime (sysvinit's
-#   hwclock.sh writes it at shutdown). The engine's data (/var/lib/docker,
+#   /var/lib/urandom/random-seed, ldconfig's aux-cache, /etc/adjtime (sysvinit's
+#   hwclock.sh writes it at shutdown) and /usr/lib/rc/cache (OpenRC saves its dependency
+#   cache there at shutdown). The engine's data (/var/lib/docker,
 #   /var/lib/containerd) is NOT left out: --purge removes it. /var/log/dockdrop is not left
 #   out either (the daemons' logs under sysv and OpenRC).
 #   Each line the guest prints names its phase; every wait is bounded.
