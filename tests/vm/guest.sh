@@ -100,6 +100,7 @@ daemon_logs() { # N: dockerd's and containerd's last N lines each, to the host
 }
 # The init system's own word on each service: running and enabled.
 svc_status() { # WHEN
+	when=$1
 	case $INIT in
 	systemd)
 		a=$(systemctl is-active docker.service containerd.service 2>&1 | tr '\n' ' ')
@@ -141,9 +142,9 @@ svc_status() { # WHEN
 		;;
 	esac
 	if [ "$got" = "$want" ]; then
-		ok "$1: $how: $got"
+		ok "$when: $how: $got"
 	else
-		notok "$1: $how: $got (want $want)"
+		notok "$when: $how: $got (want $want)"
 		daemon_logs 30
 	fi
 }
