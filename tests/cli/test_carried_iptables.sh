@@ -117,7 +117,8 @@ done
 # The rules as dockerd makes them for the default bridge with a port published (8080 to a
 # container's 80), in the form iptables -S prints them back (moby's libnetwork:
 # iptables.go, setup_ip_tables_linux.go; docker 28 adds the raw-table DROP).
-rules4='filter -N DOCKER
+# The chains and FORWARD rules, the same for both families.
+forward='filter -N DOCKER
 filter -N DOCKER-ISOLATION-STAGE-1
 filter -N DOCKER-ISOLATION-STAGE-2
 filter -N DOCKER-USER
@@ -126,7 +127,8 @@ filter -A FORWARD -j DOCKER-ISOLATION-STAGE-1
 filter -A FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
 filter -A FORWARD -o docker0 -j DOCKER
 filter -A FORWARD -i docker0 ! -o docker0 -j ACCEPT
-filter -A FORWARD -i docker0 -o docker0 -j ACCEPT
+filter -A FORWARD -i docker0 -o docker0 -j ACCEPT'
+rules4="$forward"'
 filter -A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT
 filter -A DOCKER ! -i docker0 -o docker0 -j DROP
 filter -A DOCKER-ISOLATION-STAGE-1 -i docker0 ! -o docker0 -j DOCKER-ISOLATION-STAGE-2
@@ -146,16 +148,7 @@ nat -A POSTROUTING -s 172.18.0.0/16 -o eth9 -j SNAT --to-source 192.0.2.1
 nat -A DOCKER -i docker0 -j RETURN
 nat -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
 raw -A PREROUTING -d 172.17.0.2/32 ! -i docker0 -j DROP'
-rules6='filter -N DOCKER
-filter -N DOCKER-ISOLATION-STAGE-1
-filter -N DOCKER-ISOLATION-STAGE-2
-filter -N DOCKER-USER
-filter -A FORWARD -j DOCKER-USER
-filter -A FORWARD -j DOCKER-ISOLATION-STAGE-1
-filter -A FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
-filter -A FORWARD -o docker0 -j DOCKER
-filter -A FORWARD -i docker0 ! -o docker0 -j ACCEPT
-filter -A FORWARD -i docker0 -o docker0 -j ACCEPT
+rules6="$forward"'
 filter -A DOCKER -d fd00:dd::2/128 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT
 filter -A DOCKER ! -i docker0 -o docker0 -j DROP
 filter -A DOCKER-ISOLATION-STAGE-1 -i docker0 ! -o docker0 -j DOCKER-ISOLATION-STAGE-2
