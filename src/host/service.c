@@ -311,6 +311,24 @@ static int script(enum dd_init init, const char *name, const char *verb, char *e
 	return run_or_say(a, 120, err, errsz);
 }
 
+/* Debian's sysv-rc boots through startpar, which runs only the scripts insserv put in
+ * /etc/init.d/.depend.start, whatever the rcN.d links say (the sysv VM: the daemons did
+ * not start at boot). Where that is the boot, insserv takes the scripts in before a start
+ * and out after a stop (before uninstall removes them: the other scripts' links it
+ * renumbered for ours go back). Nothing elsewhere, and nothing under --root. */
+static void sysv_boot_order(int add)
+{
+	const char *t = tool("/sbin/insserv", "/usr/sbin/insserv");
+	const char *const in[] = { t, "containerd", "docker", NULL };
+	const char *const out[] = { t, "-r", "docker", "containerd", NULL };
+	char msg[256];
+
+	if (!t || access("/etc/init.d/.depend.start", F_OK) != 0)
+		return;
+	if (run_tool(add ? in : out, 60, msg, sizeof msg) != 0)
+		dd_warn("insserv%s: %s", add ? "" : " -r", msg);
+}
+
 int dd_svc_start(enum dd_init init, int restart, char *err, size_t errsz)
 {
 	int rc;
@@ -330,6 +348,8 @@ int dd_svc_start(enum dd_init init, int restart, char *err, size_t errsz)
 	}
 	case DD_INIT_OPENRC:
 	case DD_INIT_SYSV:
+		if (init == DD_INIT_SYSV)
+			sysv_boot_order(1);
 		if ((rc = script(init, "containerd", restart ? "restart" : "start", err, errsz)))
 			return rc;
 		return script(init, "docker", restart ? "restart" : "start", err, errsz);
@@ -350,9 +370,12 @@ int dd_svc_stop(enum dd_init init, char *err, size_t errsz)
 	}
 	case DD_INIT_OPENRC:
 	case DD_INIT_SYSV:
-		if ((rc = script(init, "docker", "stop", err, errsz)))
+		if ((rc = script(init, "docker", "stop", err, errsz)) ||
+		    (rc = script(init, "containerd", "stop", err, errsz)))
 			return rc;
-		return script(init, "containerd", "stop", err, errsz);
+		if (init == DD_INIT_SYSV)
+			sysv_boot_order(0);
+		return 0;
 	default:
 		if ((rc = stop_one("dockerd", err, errsz)))
 			return rc;
