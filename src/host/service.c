@@ -314,19 +314,20 @@ static int script(enum dd_init init, const char *name, const char *verb, char *e
 /* Debian's sysv-rc boots through startpar, which runs only the scripts insserv put in
  * /etc/init.d/.depend.start, whatever the rcN.d links say (the sysv VM: the daemons did
  * not start at boot). Where that is the boot, insserv takes the scripts in before a start
- * and out after a stop (before uninstall removes them: the other scripts' links it
- * renumbered for ours go back). Nothing elsewhere, and nothing under --root. */
-static void sysv_boot_order(int add)
+ * (with no names: recomputes every script's links and .depend files, which after
+ * uninstall or a rollback took ours away puts the others' back as they were). Nothing
+ * elsewhere, and nothing under --root. */
+static void sysv_insserv(int ours)
 {
 	const char *t = tool("/sbin/insserv", "/usr/sbin/insserv");
 	const char *const in[] = { t, "containerd", "docker", NULL };
-	const char *const out[] = { t, "-r", "docker", "containerd", NULL };
+	const char *const all[] = { t, NULL };
 	char msg[256];
 
 	if (!t || access("/etc/init.d/.depend.start", F_OK) != 0)
 		return;
-	if (run_tool(add ? in : out, 60, msg, sizeof msg) != 0)
-		dd_warn("insserv%s: %s", add ? "" : " -r", msg);
+	if (run_tool(ours ? in : all, 60, msg, sizeof msg) != 0)
+		dd_warn("insserv: %s", msg);
 }
 
 int dd_svc_start(enum dd_init init, int restart, char *err, size_t errsz)
@@ -349,7 +350,7 @@ int dd_svc_start(enum dd_init init, int restart, char *err, size_t errsz)
 	case DD_INIT_OPENRC:
 	case DD_INIT_SYSV:
 		if (init == DD_INIT_SYSV)
-			sysv_boot_order(1);
+			sysv_insserv(1);
 		if ((rc = script(init, "containerd", restart ? "restart" : "start", err, errsz)))
 			return rc;
 		return script(init, "docker", restart ? "restart" : "start", err, errsz);
@@ -370,12 +371,9 @@ int dd_svc_stop(enum dd_init init, char *err, size_t errsz)
 	}
 	case DD_INIT_OPENRC:
 	case DD_INIT_SYSV:
-		if ((rc = script(init, "docker", "stop", err, errsz)) ||
-		    (rc = script(init, "containerd", "stop", err, errsz)))
+		if ((rc = script(init, "docker", "stop", err, errsz)))
 			return rc;
-		if (init == DD_INIT_SYSV)
-			sysv_boot_order(0);
-		return 0;
+		return script(init, "containerd", "stop", err, errsz);
 	default:
 		if ((rc = stop_one("dockerd", err, errsz)))
 			return rc;
@@ -389,6 +387,8 @@ void dd_svc_reload(enum dd_init init)
 
 	if (init == DD_INIT_SYSTEMD && a[0])
 		run_tool(a, 60, NULL, 0);
+	if (init == DD_INIT_SYSV)
+		sysv_insserv(0);
 }
 
 const char *dd_svc_state(enum dd_init init)
