@@ -204,10 +204,26 @@ start_web() {
 # Left out: the kernel's and the test's own places, and what the machine changes by itself
 # across a reboot (EXCEPT, matched against "PATH ..." lines; run.sh's header says why).
 EXCEPT='^/(proc|sys|dev|run|tmp|var/tmp|mnt|var/lib/dd-vm|lost\+found|var/log/(journal|wtmp|btmp|lastlog|dmesg|boot|faillog)|var/lib/systemd/(timers|random-seed|catalog|deb-systemd-helper-enabled)|var/lib/urandom/random-seed|var/cache/ldconfig/aux-cache|etc/adjtime|usr/lib/rc/cache)([ /.]|$)'
+sorted_words() { # each line's words sorted, then the lines
+	(
+		set -f
+		while IFS= read -r l; do
+			# shellcheck disable=SC2086 # the words, split
+			printf '%s\n' "$(printf '%s\n' $l | sort | tr '\n' ' ')"
+		done | sort
+	)
+}
 snapshot() { # NAME
+	mkdir -p "$S/$1-depend" && cp -p /etc/init.d/.depend.* "$S/$1-depend/" 2>/dev/null
 	find / -xdev -printf '%p %y %m %u:%g\n' 2>/dev/null | grep -Ev "$EXCEPT" | sort >"$S/$1.list"
 	find /etc -xdev -type f -exec sha256sum {} + 2>/dev/null | awk '{ print $2, $1 }' |
-		grep -Ev "$EXCEPT" | sort >"$S/$1.etc"
+		grep -Ev "$EXCEPT" | grep -v '^/etc/init.d/\.depend\.' >"$S/$1.etc.tmp"
+	# insserv's .depend files are sets: a recompute writes the same in another order
+	for f in /etc/init.d/.depend.*; do
+		[ -f "$f" ] || continue
+		echo "$f $(sorted_words <"$f" | sha256sum | cut -c1-64) (words and lines sorted)" >>"$S/$1.etc.tmp"
+	done
+	sort "$S/$1.etc.tmp" >"$S/$1.etc"
 }
 compare_snapshots() { # [WHEN]
 	when=${1:-after uninstall --purge}
@@ -222,6 +238,11 @@ compare_snapshots() { # [WHEN]
 		grep '^[<>]' "$S/diff.list" | head -n 40 >"$S/diff.show"
 		grep '^[<>]' "$S/diff.etc" | head -n 20 >>"$S/diff.show"
 		say_tail "$S/diff.show" 60
+		# insserv's dependency files: what changed in them
+		for f in "$S"/before-depend/.depend.*; do
+			[ -f "$f" ] || continue
+			diff "$f" "/etc/init.d/${f##*/}" >"$S/diff.dep" || { say "# ${f##*/}:"; say_tail "$S/diff.dep" 8; }
+		done
 	fi
 }
 

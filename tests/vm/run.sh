@@ -31,7 +31,9 @@
 #   systemd's timer stamps, random seed, catalog and deb-systemd-helper state,
 #   /var/lib/urandom/random-seed, ldconfig's aux-cache, /etc/adjtime (sysvinit's
 #   hwclock.sh writes it at shutdown) and /usr/lib/rc/cache (OpenRC saves its dependency
-#   cache there at shutdown). The engine's data (/var/lib/docker,
+#   cache there at shutdown). insserv's /etc/init.d/.depend.* are compared as sets (each
+#   line's words and the lines sorted): insserv writes the same dependencies in another
+#   order when it recomputes them after uninstall. The engine's data (/var/lib/docker,
 #   /var/lib/containerd) is NOT left out: --purge removes it. /var/log/dockdrop is not left
 #   out either (the daemons' logs under sysv and OpenRC).
 #   Each line the guest prints names its phase; every wait is bounded.
