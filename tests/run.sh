@@ -81,8 +81,8 @@ show() {
 		# Real machines: qemu VMs boot Debian images, dockdrop installs there, the docker
 		# CLI reaches it over TLS and a container's published port answers, again after
 		# a reboot, install again, uninstall --purge (tests/vm). All five images fit CI's
-		# hour: measured with tests/vm/all.sh (its table), 765 s of image builds and 866 s
-		# of boots and tests together on 2 shared cores, so about 27 min on a fresh
+		# hour: measured with `make test-vm-all` (its table), 765 s of image builds and
+		# 793 s of boots and tests together on 2 shared cores, so about 27 min on a fresh
 		# machine beside the rest of CI's 7 or so. DD_VM_VARIANTS picks fewer;
 		# DD_SKIP_VM=1 leaves them out of a quick local run.
 		if [ "${DD_SKIP_VM:-0}" = 1 ]; then
