@@ -1,7 +1,7 @@
 # dockdrop build. `make` builds build/dockdrop (the static, stripped stub) and dist/dockdrop
 # (the stub carrying an engine); `make test` runs every test, `make check` the quick ones; `make test-vm` installs
-# dist/dockdrop on a qemu VM with systemd (tests/vm/run.sh). Third-party sources are fetched
-# and verified by third_party/ (see its lock).
+# dist/dockdrop on a qemu VM (VARIANT=systemd nft sysv openrc apparmor; `make test-vm-all`
+# each, tests/vm). Third-party sources are fetched and verified by third_party/ (see its lock).
 #   make ENGINE=path/docker-X.tgz [ENGINE_SHA256=hex]   carry that engine (default: one
 #        assembled from Debian's docker.io, containerd, runc and tini by release/mkengine.sh)
 #   make SIGN_PUB=key.pub     the stub trusts only payloads signed by that P-256 key
@@ -236,9 +236,14 @@ check: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_BINS)
 	$(BUILD)/carry/iptables.env
 	@BUILD=$(BUILD) DIST=$(DIST) sh tests/run.sh --quick
 
-# dist/dockdrop install on a real systemd VM (qemu TCG, root; see tests/vm/run.sh).
+# dist/dockdrop install on a real VM (qemu TCG, root; see tests/vm/run.sh): one image
+# (VARIANT=systemd nft sysv openrc apparmor), or every image one after the other.
+VARIANT ?= systemd
 test-vm: $(DIST)/dockdrop
-	@BUILD=$(BUILD) DIST=$(DIST) bash tests/vm/run.sh
+	@BUILD=$(BUILD) DIST=$(DIST) VARIANT=$(VARIANT) bash tests/vm/run.sh
+
+test-vm-all: $(DIST)/dockdrop
+	@BUILD=$(BUILD) DIST=$(DIST) bash tests/vm/all.sh
 
 clean:
 	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop $(BUILD)/carry $(DIST)
@@ -246,7 +251,7 @@ clean:
 distclean:
 	rm -rf $(BUILD) $(DIST)
 
-.PHONY: all prereq check test test-vm test-build fuzz bench clean distclean FORCE
+.PHONY: all prereq check test test-vm test-vm-all test-build fuzz bench clean distclean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(MUSL_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

@@ -400,9 +400,14 @@ static void plan_facts(struct dd_install *c, struct dd_state *s)
 	unsigned gid;
 	int absent = dd_group_lookup("docker", &gid) != 0;
 
-	for (unsigned i = 0; i < N(data_paths); i++)
-		if (!exists(data_paths[i]) && !dd_state_find(s, data_paths[i]))
+	for (unsigned i = 0; i < N(data_paths); i++) {
+		const struct dd_state_ent *e = dd_state_find(s, data_paths[i]);
+
+		/* the log directory this install makes (sysv, OpenRC) is data too, not an
+		 * empty directory: the daemons fill it, --purge takes it with their logs */
+		if ((!e && !exists(data_paths[i])) || (e && e->kind == 'd'))
 			dd_state_add(s, 'x', data_paths[i], 0, NULL, NULL);
+	}
 	for (unsigned i = 0; i < N(daemon_dirs); i++)
 		if (!exists(daemon_dirs[i]) && !dd_state_find(s, daemon_dirs[i]))
 			dd_state_add(s, 'd', daemon_dirs[i], 0, NULL, NULL);
@@ -503,6 +508,16 @@ static int write_provisional(void *ctx)
 	return 0;
 }
 
+/* A directory dockdrop made, unless it is on record as the daemons' data (the log
+ * directory under sysv and OpenRC): that stays data, for --purge to take with its files. */
+static void record_dir(struct dd_install *c, const char *path)
+{
+	const struct dd_state_ent *e = dd_state_find(&c->now, path);
+
+	if (!e || e->kind != 'x')
+		dd_state_add(&c->now, 'd', path, 0, NULL, NULL);
+}
+
 /* Directories dockdrop made, in this run (the transaction saw them absent) or an earlier
  * one (on record), outermost first, so uninstall can remove them innermost first when
  * they are empty. */
@@ -515,11 +530,11 @@ static int record_dirs(struct dd_install *c)
 	/* All of them, made yet or not: containerd makes its own at its first start. */
 	for (unsigned i = 0; i < c->prov.n; i++)
 		if (c->prov.ent[i].kind == 'd')
-			dd_state_add(&c->now, 'd', c->prov.ent[i].path, 0, NULL, NULL);
+			record_dir(c, c->prov.ent[i].path);
 	for (unsigned i = 0; i < c->txn.n; i++)
 		if (c->txn.e[i].was == DD_TXN_ABSENT && dd_root_lstat(c->txn.e[i].path, &st) == 0 &&
 		    S_ISDIR(st.st_mode))
-			dd_state_add(&c->now, 'd', c->txn.e[i].path, 0, NULL, NULL);
+			record_dir(c, c->txn.e[i].path);
 	return 0;
 }
 
@@ -834,6 +849,7 @@ static int preflight(struct dd_install *c)
 		.force = c->o.force,
 		.offline_root = c->o.root != NULL,
 		.carried_iptables = c->more.xt ? xt : NULL,
+		.init = c->o.init,
 	};
 	struct dd_preflight pf;
 	int rc;

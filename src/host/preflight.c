@@ -145,6 +145,7 @@ static void check_kernel(struct dd_preflight *o, const char *rel)
 
 static void check_cgroups(struct dd_preflight *o)
 {
+	char fs[16384];
 	static const char *const v1[] = { "/sys/fs/cgroup/memory", "/sys/fs/cgroup/cpu",
 					  "/sys/fs/cgroup/devices", "/sys/fs/cgroup/pids" };
 	size_t i;
@@ -160,7 +161,12 @@ static void check_cgroups(struct dd_preflight *o)
 			return;
 		}
 	}
-	add(o, "cgroups", DD_PF_FATAL, "no cgroup hierarchy is mounted at /sys/fs/cgroup; mount one (mount -t cgroup2 none /sys/fs/cgroup) and retry");
+	/* sysvinit mounts none; the sysv scripts mount cgroup2 before the daemons start */
+	dd_probe_sys_read("/proc/filesystems", fs, sizeof fs);
+	if (o->init == DD_INIT_SYSV && strstr(fs, "\tcgroup2\n"))
+		add(o, "cgroups", DD_PF_OK, "none mounted yet; the sysv scripts mount cgroup2 at /sys/fs/cgroup");
+	else
+		add(o, "cgroups", DD_PF_FATAL, "no cgroup hierarchy is mounted at /sys/fs/cgroup; mount one (mount -t cgroup2 none /sys/fs/cgroup) and retry");
 }
 
 static void check_overlay(struct dd_preflight *o, const char *rel)
@@ -369,10 +375,9 @@ static void check_var_lib(struct dd_preflight *o)
 		add(o, "var-lib", DD_PF_WARN, "only %s free on %s for images and containers; 2 GiB or more is advisable", have, at);
 }
 
-static void check_init(struct dd_preflight *o)
+static void check_init(const struct dd_preflight_in *in, struct dd_preflight *o)
 {
-	o->init = dd_init_detect();
-	if (o->init != DD_INIT_NONE)
+	if (o->init != DD_INIT_NONE || (in->init && strcmp(in->init, "auto")))
 		add(o, "init", DD_PF_OK, "%s", dd_init_name(o->init));
 	else
 		add(o, "init", DD_PF_WARN, "no service manager found (systemd, OpenRC, sysvinit), so the daemons will not start at boot; pass --init to choose one");
@@ -384,6 +389,7 @@ int dd_preflight_run(const struct dd_preflight_in *in, struct dd_preflight *out)
 	unsigned i;
 
 	memset(out, 0, sizeof *out);
+	out->init = in->init && strcmp(in->init, "auto") ? dd_init_from_name(in->init) : dd_init_detect();
 	check_arch(in, out);
 	if (!in->offline_root) {
 		if (dd_probe_uname(rel, sizeof rel, mach, sizeof mach) < 0)
@@ -399,7 +405,7 @@ int dd_preflight_run(const struct dd_preflight_in *in, struct dd_preflight *out)
 	check_var_lib(out);
 	if (!in->offline_root)
 		check_clock(in, out);
-	check_init(out);
+	check_init(in, out);
 	for (i = 0; i < out->n; i++)
 		if (out->item[i].level == DD_PF_FATAL)
 			return DD_EXIT_FAIL;

@@ -2,7 +2,8 @@
  * anything is written, so a host Docker cannot run on is refused with the fix in one line
  * per problem, all problems at once, and the system untouched.
  *
- * Checks (item names): arch, kernel (>= 3.10), cgroups (v1 or v2 mounted), overlay
+ * Checks (item names): arch, kernel (>= 3.10), cgroups (v1 or v2 mounted, or cgroup2 in
+ * the kernel when the init is sysv, whose scripts mount it), overlay
  * (warning: dockerd falls back to another storage driver), iptables (a warning when the
  * host has none and no iptables is carried), apparmor
  * (enabled in the kernel but no apparmor_parser: docker run fails), docker (a package-
@@ -33,6 +34,7 @@ struct dd_preflight_in {
 	int64_t now;			/* seconds since the epoch; 0: the clock (tests set it) */
 	const char *carried_iptables;	/* "VERSION, BACKEND: why" of the iptables carried
 					 * for the engine, or NULL */
+	const char *init;		/* --init: NULL or "auto" detects it */
 };
 
 struct dd_preflight_item {

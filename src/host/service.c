@@ -311,6 +311,25 @@ static int script(enum dd_init init, const char *name, const char *verb, char *e
 	return run_or_say(a, 120, err, errsz);
 }
 
+/* Debian's sysv-rc boots through startpar, which runs only the scripts insserv put in
+ * /etc/init.d/.depend.start, whatever the rcN.d links say (the sysv VM: the daemons did
+ * not start at boot). Where that is the boot, insserv takes the scripts in before a start
+ * (with no names: recomputes every script's links and .depend files, which after
+ * uninstall or a rollback took ours away puts the others' back as they were). Nothing
+ * elsewhere, and nothing under --root. */
+static void sysv_insserv(int ours)
+{
+	const char *t = tool("/sbin/insserv", "/usr/sbin/insserv");
+	const char *const in[] = { t, "containerd", "docker", NULL };
+	const char *const all[] = { t, NULL };
+	char msg[256];
+
+	if (!t || access("/etc/init.d/.depend.start", F_OK) != 0)
+		return;
+	if (run_tool(ours ? in : all, 60, msg, sizeof msg) != 0)
+		dd_warn("insserv: %s", msg);
+}
+
 int dd_svc_start(enum dd_init init, int restart, char *err, size_t errsz)
 {
 	int rc;
@@ -330,6 +349,8 @@ int dd_svc_start(enum dd_init init, int restart, char *err, size_t errsz)
 	}
 	case DD_INIT_OPENRC:
 	case DD_INIT_SYSV:
+		if (init == DD_INIT_SYSV)
+			sysv_insserv(1);
 		if ((rc = script(init, "containerd", restart ? "restart" : "start", err, errsz)))
 			return rc;
 		return script(init, "docker", restart ? "restart" : "start", err, errsz);
@@ -366,6 +387,8 @@ void dd_svc_reload(enum dd_init init)
 
 	if (init == DD_INIT_SYSTEMD && a[0])
 		run_tool(a, 60, NULL, 0);
+	if (init == DD_INIT_SYSV)
+		sysv_insserv(0);
 }
 
 const char *dd_svc_state(enum dd_init init)

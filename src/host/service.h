@@ -10,12 +10,14 @@
 
 #include "host/initsys.h"
 
-/* Start containerd and dockerd, or restart them when restart is set. */
+/* Start containerd and dockerd, or restart them when restart is set (sysv where Debian's
+ * insserv orders the boot: insserv takes the scripts in first). */
 int dd_svc_start(enum dd_init init, int restart, char *err, size_t errsz);
 /* Stop dockerd then containerd; not running is fine. */
 int dd_svc_stop(enum dd_init init, char *err, size_t errsz);
-/* Make the init system forget service definitions that are gone (systemd: daemon-reload);
- * nothing for the others. Best effort. */
+/* Make the init system forget service definitions that are gone (systemd: daemon-reload;
+ * sysv under insserv: insserv recomputes the links and .depend files); nothing for OpenRC.
+ * Best effort. */
 void dd_svc_reload(enum dd_init init);
 /* One word for the docker service: "active", "inactive", "failed", "unknown". */
 const char *dd_svc_state(enum dd_init init);

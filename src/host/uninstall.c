@@ -267,6 +267,8 @@ int dd_uninstall_run(struct dd_uninstall *u)
 	dd_record_sweep();
 	memset(&u->left, 0, sizeof u->left);
 	remove_all(u);
+	if (installed && !u->image) /* the init system forgets the services that went */
+		dd_svc_reload(dd_init_from_name(u->st.init));
 	if (write_left(u) != 0)
 		dd_warn("%s: %s", DD_STATE_FILE, strerror(errno));
 	remove_dirs(&u->st);

@@ -119,7 +119,7 @@ static const struct dd_preflight_item *item(const struct dd_preflight *p, const 
 
 static struct dd_preflight_in base_in(void)
 {
-	struct dd_preflight_in in = { "x86_64", 100u << 20, 0, 0, (int64_t)time(NULL), NULL };
+	struct dd_preflight_in in = { "x86_64", 100u << 20, 0, 0, (int64_t)time(NULL), NULL, NULL };
 
 	return in;
 }
@@ -183,6 +183,9 @@ static const struct pf_case {
 	{ "kernel 3.10", { FILE_("/proc/sys/kernel/osrelease", "3.10.0-1160.el7.x86_64\n"), END }, "x86_64", 0, "kernel", DD_PF_OK, "3.10.0", NULL },
 	{ "odd kernel", { FILE_("/proc/sys/kernel/osrelease", "weird\n"), END }, "x86_64", 0, "kernel", DD_PF_WARN, "cannot read", "3.10" },
 	{ "no cgroups", { RM("/sys/fs/cgroup/cgroup.controllers"), END }, "x86_64", 0, "cgroups", DD_PF_FATAL, "no cgroup", "mount -t cgroup2" },
+	{ "no cgroups, sysv mounts cgroup2", { RM("/sys/fs/cgroup/cgroup.controllers"), RM("/run/systemd/system"), RM("/sbin/init"), EXE("/sbin/init"), FILE_("/proc/filesystems", "nodev\tcgroup2\nnodev\toverlay\n"), END }, "x86_64", 0, "cgroups", DD_PF_OK, "sysv scripts mount cgroup2", NULL },
+	{ "no cgroups, sysv, no cgroup2", { RM("/sys/fs/cgroup/cgroup.controllers"), RM("/run/systemd/system"), RM("/sbin/init"), EXE("/sbin/init"), END }, "x86_64", 0, "cgroups", DD_PF_FATAL, "no cgroup", NULL },
+	{ "no cgroups, systemd, cgroup2", { RM("/sys/fs/cgroup/cgroup.controllers"), FILE_("/proc/filesystems", "nodev\tcgroup2\nnodev\toverlay\n"), END }, "x86_64", 0, "cgroups", DD_PF_FATAL, "no cgroup", NULL },
 	{ "cgroup v1", { RM("/sys/fs/cgroup/cgroup.controllers"), DIR_("/sys/fs/cgroup/memory"), END }, "x86_64", 0, "cgroups", DD_PF_OK, "v1", NULL },
 	{ "cgroup hybrid", { RM("/sys/fs/cgroup/cgroup.controllers"), DIR_("/sys/fs/cgroup/pids"), FILE_("/sys/fs/cgroup/unified/cgroup.controllers", ""), END }, "x86_64", 0, "cgroups", DD_PF_OK, "hybrid", NULL },
 	{ "no overlay", { FILE_("/proc/filesystems", "nodev\tsysfs\n\text4\n"), END }, "x86_64", 0, "overlay", DD_PF_WARN, "no overlay", "falls back" },

@@ -61,7 +61,7 @@ static const struct {
 	{ DD_INIT_OPENRC, "/etc/init.d/containerd", 0755,
 	  { "#!/sbin/openrc-run", "supervisor=supervise-daemon",
 	    "command=\"/usr/local/bin/containerd\"", "error_log=\"/var/log/dockdrop/containerd.log\"",
-	    "\tmodprobe -q overlay 2>/dev/null || true", NULL } },
+	    "\tmodprobe -q overlay 2>/dev/null || true", "\tuse localmount net cgroups", NULL } },
 	{ DD_INIT_SYSV, "/etc/init.d/docker", 0755,
 	  { "#!/bin/sh", "### BEGIN INIT INFO", "# Provides:          docker",
 	    "# Required-Start:    $local_fs $remote_fs $network containerd",
@@ -106,6 +106,25 @@ TEST(required_directives)
 			for (k = 0; required[j].lines[k]; k++)
 				CHECKF(has_line(u->text, required[j].lines[k]), "%s (%s) lacks '%s'",
 				       u->path, dd_init_name(inits[i]), required[j].lines[k]);
+		}
+	}
+}
+
+/* An OpenRC script that needs a service the host lacks never starts ("needs service(s)
+ * localmount" on Debian's OpenRC, found by the openrc VM): the scripts need only each
+ * other. */
+TEST(openrc_needs_only_ours)
+{
+	struct dd_unit_file f[DD_UNITS_MAX];
+	unsigned n, k;
+
+	CHECK(dd_units_render(DD_INIT_OPENRC, NULL, f, &n) == 0);
+	for (k = 0; k < n; k++) {
+		const char *p = f[k].text;
+
+		while ((p = strstr(p, "\tneed "))) {
+			p += 6;
+			CHECKF(strncmp(p, "containerd\n", 11) == 0, "%s: need %.20s", f[k].path, p);
 		}
 	}
 }
@@ -489,6 +508,52 @@ TEST(scripts_parse)
 	}
 }
 
+/* What openrc-run does with a script, under dash (Debian's sh; found by the openrc VM):
+ * its helpers (checkpath here, a stub) are on the PATH it gives, the script is sourced,
+ * start_pre runs in the same shell. The helpers must still be found, start_pre must pass
+ * and ulimit say nothing (one limit per ulimit: dash refuses two; a limit that cannot be
+ * lifted is ewarn'd, as openrc-run does with rc_ulimit), and the system's directories lead
+ * the PATH. */
+static const char openrc_driver[] =
+	"set -u\n"
+	"S=$1 H=$2\n"
+	"PATH=$H:/usr/bin:/bin\n"
+	". \"$S\" || { echo \"fail: sourcing\"; exit 0; }\n"
+	"command -v checkpath >/dev/null || echo \"fail: openrc-run's helpers are off the PATH: $PATH\"\n"
+	"case $PATH in /usr/local/sbin:*) ;; *) echo \"fail: PATH $PATH\" ;; esac\n"
+	"start_pre 2>&1 || echo \"fail: start_pre: $?\"\n"
+	"echo end\n";
+
+TEST(openrc_scripts_under_dash)
+{
+	static const char *const names[] = { "containerd", "docker" };
+	char dir[256], p[512], cmd[1200], out[4096];
+	size_t j;
+
+	if (!have("dash")) {
+		printf("skip - openrc_scripts_under_dash: no dash here\n");
+		return;
+	}
+	if (!t_tmpdir(dir, sizeof dir) || write_scripts(dir, DD_INIT_OPENRC, NULL) < 0) {
+		CHECK(0);
+		return;
+	}
+	snprintf(p, sizeof p, "%s/rcbin/checkpath", dir);
+	CHECK(write_file(p, "#!/bin/sh\nexit 0\n", 17, 0755) == 0);
+	snprintf(p, sizeof p, "%s/rcbin/ewarn", dir);
+	CHECK(write_file(p, "#!/bin/sh\nexit 0\n", 17, 0755) == 0);
+	snprintf(p, sizeof p, "%s/driver.sh", dir);
+	CHECK(write_file(p, openrc_driver, strlen(openrc_driver), 0644) == 0);
+	for (j = 0; j < 2; j++) {
+		snprintf(cmd, sizeof cmd, "dash %s/driver.sh %s/etc/init.d/%s.body %s/rcbin", dir, dir,
+			 names[j], dir);
+		run(cmd, out, sizeof out);
+		CHECKF(strstr(out, "end\n") && !strstr(out, "fail:") && !strstr(out, "ulimit"),
+		       "%s:\n%s", names[j], out);
+	}
+	t_rmtree(dir);
+}
+
 /* Runs in a private mount namespace with /run a fresh tmpfs: start, status, a second
  * start, stop and status of both sysv scripts, with start-stop-daemon and then (the
  * sbin directories hidden) without it; then a daemon that dies at once. Prints
@@ -498,6 +563,10 @@ static const char sysv_driver[] =
 	"D=$1 LOG=$2 BIN=$3\n"
 	"fail() { echo \"fail: $mode: $*\"; }\n"
 	"mount -t tmpfs tmpfs \"$(readlink -f /var/run)\" || { echo nomount; exit 0; }\n"
+	"# no cgroup hierarchy, as under sysvinit: the first start mounts cgroup2\n"
+	"cg() { grep -q \" /sys/fs/cgroup ${1:-[a-z0-9]*} \" /proc/self/mounts; }\n"
+	"umount -l /sys/fs/cgroup 2>/dev/null\n"
+	"if cg; then cgroup=mounted; else cgroup=none; fi\n"
 	"for mode in ssd plain; do\n"
 	"  if [ $mode = plain ]; then\n"
 	"    for d in /sbin /usr/sbin; do mount -t tmpfs tmpfs \"$(readlink -f $d)\"; done\n"
@@ -508,6 +577,9 @@ static const char sysv_driver[] =
 	"  fi\n"
 	"  rm -f \"$LOG\"/*.log\n"
 	"  $D/containerd start >/dev/null || fail containerd start\n"
+	"  if [ $cgroup = none ]; then\n"
+	"    if cg cgroup2; then echo \"ran: cgroup\"; cgroup=done; else fail no cgroup2 after start; fi\n"
+	"  fi\n"
 	"  $D/docker start >/dev/null || fail docker start\n"
 	"  $D/docker status >/dev/null || fail status after start\n"
 	"  pid=$(cat /var/run/dockdrop-docker.pid) || fail no pid file\n"
@@ -583,6 +655,8 @@ TEST(sysv_scripts_run)
 		CHECKF(strstr(out, "ran: ssd") || strstr(out, "skip: ssd"), "%s", out);
 		if (strstr(out, "skip: "))
 			printf("skip - sysv_scripts_run: one mode not available:\n%s", out);
+		if (!strstr(out, "ran: cgroup"))
+			printf("skip - sysv_scripts_run: /sys/fs/cgroup could not be unmounted here\n");
 	}
 	t_rmtree(dir);
 }
@@ -590,6 +664,7 @@ TEST(sysv_scripts_run)
 int main(void)
 {
 	RUN(required_directives);
+	RUN(openrc_needs_only_ours);
 	RUN(no_socket_activation);
 	RUN(deterministic_and_configurable);
 	RUN(bad_config_refused);
@@ -597,6 +672,7 @@ int main(void)
 	RUN(systemd_analyze_verify);
 	RUN(systemctl_makes_the_same_links);
 	RUN(scripts_parse);
+	RUN(openrc_scripts_under_dash);
 	RUN(sysv_scripts_run);
 	T_EXIT();
 }

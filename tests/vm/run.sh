@@ -1,37 +1,67 @@
 #!/bin/bash
-# tests/vm: `dockdrop install` on a real systemd machine. `make test-vm` runs this file.
+# tests/vm: `dockdrop install` on a real machine, one image (VARIANT) per run.
+# `make test-vm VARIANT=...` runs this file; `make test-vm-all` (tests/vm/all.sh) every image.
 #
 # What it does
 #   A qemu-system-x86_64 VM (TCG: KVM is not usable on these machines) boots a Debian
-#   bookworm image with systemd as PID 1 (tests/vm/mkimage.sh: debootstrap minbase + systemd,
-#   a kernel, iptables, kmod and the libraries Debian's dockerd/runc link; not docker.io).
-#   Phase 1: dist/dockdrop install --tls-san 127.0.0.1; docker.service and containerd.service
-#   must be active and enabled; the client bundle (/etc/dockdrop/client/{ca.pem,cert.pem,
-#   key.pem,docker.env}) comes out to the host, whose real docker CLI (from the engine tarball)
-#   must reach the daemon with mutual TLS through a qemu host-forward on 127.0.0.1. The VM
-#   reboots (systemctl reboot); phase 2 checks the same again. Then the VM powers off.
+#   bookworm image (tests/vm/mkimage.sh: debootstrap minbase, a kernel, kmod and the
+#   libraries Debian's dockerd/runc link; not docker.io). VARIANT (default systemd):
+#     systemd   systemd as PID 1, iptables, apparmor
+#     nft       systemd, nftables, no iptables package (dockdrop's carried iptables serves)
+#     sysv      sysvinit-core as init, no systemd at all; iptables, apparmor
+#     openrc    OpenRC (Debian's openrc with sysvinit's /sbin/init), no iptables; apparmor
+#     apparmor  systemd, AppArmor enabled in the kernel and no apparmor package: install
+#               must refuse before any change (guest.sh's refuse says why); only that is run
+#   Boot 1: the file list and /etc are snapshot; dist/dockdrop install --tls-san 127.0.0.1;
+#   the init system's word on docker and containerd (systemctl / rc-service, rc-update /
+#   the sysv scripts' status, pid files and rc2.d links); a web container (busybox httpd
+#   from Debian's busybox-static, docker-imported from the control disk) runs with
+#   --restart always -p 8080:80 on the default bridge; the client bundle comes out to the
+#   host, whose real docker CLI (from the engine tarball) must reach the daemon with mutual
+#   TLS through a host-forward on 127.0.0.1, and whose GET through a second host-forward
+#   (127.0.0.1 -> guest 8080) must return the page's token. Reboot (the init's own
+#   command); boot 2: the same checks, the container back through its restart policy. Then
+#   install again: exit 0, the same dockerd and containerd pids, the container's same start
+#   time. Then uninstall --purge: no daemon or container process left, and the file list
+#   (names, types, modes, owners) and /etc (SHA-256 of every file) as before install.
+#   Left out of that comparison (guest.sh EXCEPT), none of it dockdrop's: /proc /sys /dev
+#   /run /tmp /var/tmp /mnt (kernel, scratch and the control disk), /var/lib/dd-vm (the
+#   test's own state and its copy of dockdrop), /lost+found, the logs the system itself
+#   writes across a reboot (/var/log/journal, wtmp, btmp, lastlog, dmesg, boot, faillog),
+#   systemd's timer stamps, random seed, catalog and deb-systemd-helper state,
+#   /var/lib/urandom/random-seed, ldconfig's aux-cache, /etc/adjtime (sysvinit's
+#   hwclock.sh writes it at shutdown) and /usr/lib/rc/cache (OpenRC saves its dependency
+#   cache there at shutdown). insserv's /etc/init.d/.depend.* are compared as sets (each
+#   line's words and the lines sorted): insserv writes the same dependencies in another
+#   order when it recomputes them after uninstall. The engine's data (/var/lib/docker,
+#   /var/lib/containerd) is NOT left out: --purge removes it. /var/log/dockdrop is not left
+#   out either (the daemons' logs under sysv and OpenRC).
+#   Each line the guest prints names its phase; every wait is bounded.
 #
 # Isolation: -netdev user,restrict=on (nothing leaves qemu; the guest has no route out) and
 #   the only host-forward binds 127.0.0.1. Every wait is bounded; qemu is killed by its PID
 #   on exit. Each run writes to its own qcow2 overlay over the cached, never-written base.
 #
-# Image cache: /var/cache/dockdrop-test/vm/<sha256(mkimage.sh)[:16]>/{base.img,vmlinuz,
-#   initrd.img}, built under flock into a temp directory and renamed into place; .debs are
-#   kept in /var/cache/dockdrop-test/vm/debs. Editing mkimage.sh rebuilds the image; older
-#   images are removed then.
+# Image cache: /var/cache/dockdrop-test/vm/VARIANT-<sha256(mkimage.sh, VARIANT)[:16]>/
+#   {base.img,vmlinuz,initrd.img,build-seconds}, built under flock into a temp directory
+#   and renamed into place; .debs are kept in /var/cache/dockdrop-test/vm/debs (shared by
+#   the variants), busybox-static in .../vm/busybox (fetched with third_party/apt.sh and a
+#   private apt configuration in .../vm/apt). Editing mkimage.sh rebuilds each image when it
+#   is next used; the variant's older images are removed then.
 #
 # Control channel (no ssh, no network): two disks and one virtio-serial port.
 #   /dev/vda  the root: a qcow2 overlay in the run's temp dir
 #   /dev/vdb  the control disk, read-only, an ext4 image made with mkfs.ext4 -d (no mount on
-#             the host): guest.sh, mode, install-args, dockdrop (or, in selftest, the engine
-#             tarball and certificates made on the host with build/dockdrop ca)
+#             the host): guest.sh, mode, variant, expect (install or refuse), install-args,
+#             dockdrop, web.tar and web-token (or, in selftest, the engine tarball and
+#             certificates made on the host with build/dockdrop ca)
 #   dd.ctl    virtio-serial port, a qemu "pipe" chardev: the host reads $T/ctl.out, writes
-#             $T/ctl.in. The image's dd-vm.service runs /mnt/dd/guest.sh at every boot.
+#             $T/ctl.in. The image's boot hook runs /mnt/dd/guest.sh at every boot.
 #   Guest -> host lines: "ok - ", "not ok - ", "skip - " (counted here, shown as "vm: ..."),
 #     "# ..." (shown), "hello phase=N mode=M boot_id=ID uptime=S", "booted STATE UPTIME",
-#     "put NAME BASE64" (a client bundle file), "ready N" (phase N done; the guest waits for a
-#     word), "fatal WHY" (the guest cannot go on; it waits for a word).
-#   Host -> guest lines: "reboot" or "poweroff".
+#     "put NAME BASE64" (a client bundle file), "ready N" (N = 1 2 3 4 or end: that step is
+#     done; the guest waits for a word), "fatal WHY" (the guest cannot go on; it waits).
+#   Host -> guest lines: "reboot", "poweroff" or "go" (on to the next step in this boot).
 #   The kernel command line carries dd.port=PORT (the host-forward's port): the guest checks
 #   that it cannot reach it at 10.0.2.2 (slirp's alias for the host's loopback) when
 #   restrict=on holds.
@@ -45,12 +75,18 @@
 #   DD_VM_INSTALL_ARGS=...  more arguments for dockdrop install (e.g. --init systemd)
 #   DD_VM_CACHE=DIR         image cache (/var/cache/dockdrop-test/vm)
 #   DD_VM_BOOT_TIMEOUT=600  seconds from qemu start (or reboot) to the guest's "ready"
-#   DD_VM_INSTALL_TIMEOUT=900  seconds for phase 1 after boot (install and checks); qemu
-#                           itself is killed after 2 * BOOT + INSTALL + 300 s in any case
+#   DD_VM_INSTALL_TIMEOUT=900  seconds for each step after boot (install and checks, install
+#                           again, uninstall); qemu is killed after 2 * BOOT + 3 * INSTALL
+#                           + 300 s in any case
 #   DD_VM_BUILD_TIMEOUT=1800   seconds to build the image
 #   DD_VM_MEM=2048 DD_VM_CPUS=2
 #   DD_VM_APPEND=...        more kernel arguments (e.g. loglevel=6 to see the kernel's timing)
 #   DD_VM_KEEP=1            keep the temp dir (console log, overlay) for a look afterwards
+#   DD_VM_BUILD_ONLY=1      build (or find) the image and stop
+#   DD_VM_EXPERIMENT=insserv  sysv: run insserv for the scripts after install (a trial of
+#                           a fix for Debian's startpar boot, not a test)
+# Its last lines: "# vm-result VARIANT PASS|FAIL BOOT+TEST-SECONDS IMAGE-BUILD-SECONDS" (for
+# all.sh's table), then the summary.
 # Needs root, qemu-system-x86_64 and qemu-img (apt: qemu-system-x86 qemu-utils), debootstrap,
 # mkfs.ext4 (e2fsprogs), flock; without them it prints one "skip - " line.
 set -u
@@ -65,7 +101,7 @@ CACHE=${DD_VM_CACHE:-/var/cache/dockdrop-test/vm}
 BOOT_TIMEOUT=${DD_VM_BOOT_TIMEOUT:-600}
 INSTALL_TIMEOUT=${DD_VM_INSTALL_TIMEOUT:-900}
 BUILD_TIMEOUT=${DD_VM_BUILD_TIMEOUT:-1800}
-QEMU_LIMIT=$((2 * BOOT_TIMEOUT + INSTALL_TIMEOUT + 300)) # qemu's own life, whatever happens
+QEMU_LIMIT=$((2 * BOOT_TIMEOUT + 3 * INSTALL_TIMEOUT + 300)) # qemu's own life, whatever happens
 MODE=install
 [ "${DD_VM_SELFTEST:-0}" = 1 ] && MODE=selftest
 
@@ -154,7 +190,15 @@ T=$(mktemp -d /tmp/dd-vm-XXXXXX)
 chmod 0700 "$T"
 
 # --- the image (cached) -----------------------------------------------------------------
-KEY=$(sha256sum "$HERE/mkimage.sh" | cut -c1-16)
+VARIANT=${VARIANT:-systemd}
+case $VARIANT in
+systemd | nft | sysv | openrc | apparmor) ;;
+*)
+	notok "vm: unknown VARIANT '$VARIANT' (systemd nft sysv openrc apparmor)"
+	summary; exit
+	;;
+esac
+KEY=$VARIANT-$(cat "$HERE/mkimage.sh" - <<<"$VARIANT" | sha256sum | cut -c1-16)
 IMG=$CACHE/$KEY
 mkdir -p "$CACHE"
 t=$SECONDS
@@ -163,20 +207,27 @@ if ! flock -w "$BUILD_TIMEOUT" 9; then
 	notok "vm: image cache $CACHE is locked by another run for more than $BUILD_TIMEOUT s"
 	summary; exit
 fi
+IMAGE_BUILD_S=0
 if [ -f "$IMG/base.img" ] && [ -f "$IMG/vmlinuz" ] && [ -f "$IMG/initrd.img" ]; then
 	ok "vm: image $IMG (cached; kernel $(cat "$IMG/kernel-version" 2>/dev/null))"
+	IMAGE_BUILD_S=$(cat "$IMG/build-seconds" 2>/dev/null || echo 0)
 else
 	rm -rf --one-file-system "$CACHE"/.build-* # under the lock, any of these is a dead build's
 	tmp=$CACHE/.build-$KEY-$$
-	note "building the VM image (debootstrap, takes minutes; cached afterwards)"
-	if DD_VM_DEBS=$CACHE/debs timeout "$BUILD_TIMEOUT" bash "$HERE/mkimage.sh" "$tmp" 2>"$T/mkimage.err" &&
-		mv -T "$tmp" "$IMG"; then
-		ok "vm: image built in $((SECONDS - t)) s: $IMG ($(cat "$IMG/kernel-version"), $(wc -l <"$IMG/packages.txt") packages)"
+	note "building the $VARIANT VM image (debootstrap, takes minutes; cached afterwards)"
+	if DD_VM_DEBS=$CACHE/debs timeout "$BUILD_TIMEOUT" nice bash "$HERE/mkimage.sh" "$VARIANT" "$tmp" \
+		2>"$T/mkimage.err" && echo $((SECONDS - t)) >"$tmp/build-seconds" && mv -T "$tmp" "$IMG"; then
+		IMAGE_BUILD_S=$((SECONDS - t))
+		ok "vm: image built in $IMAGE_BUILD_S s: $IMG ($(cat "$IMG/kernel-version"), $(wc -l <"$IMG/packages.txt") packages)"
+		# older images of this variant, and those from before variants (no "-" in the name)
 		for d in "$CACHE"/*; do
-			[ -d "$d" ] && [ "$d" != "$IMG" ] && [ "${d##*/}" != debs ] && rm -rf --one-file-system "$d"
+			n=${d##*/}
+			{ [ -d "$d" ] && [ "$d" != "$IMG" ]; } || continue
+			case $n in debs | apt) continue ;; "$VARIANT"-*) ;; *-*) continue ;; esac
+			rm -rf --one-file-system "$d"
 		done
 	else
-		notok "vm: building the image failed: $(tail -n 1 "$T/mkimage.err")"
+		notok "vm: building the $VARIANT image failed: $(tail -n 1 "$T/mkimage.err")"
 		sed 's/^/# | /' "$T/mkimage.err" | tail -n 20
 		rm -rf --one-file-system "$tmp"
 		summary; exit
@@ -184,7 +235,11 @@ else
 fi
 flock -u 9
 exec 9>&-
+IMAGE_BUILD_WAIT=$((SECONDS - T0))
 note "timing: image ready in $((SECONDS - t)) s"
+if [ "${DD_VM_BUILD_ONLY:-0}" = 1 ]; then
+	summary; exit
+fi
 
 # --- the run's disks --------------------------------------------------------------------
 t=$SECONDS
@@ -195,7 +250,39 @@ if ! tar -xzf "$ENGINE" -C "$T/cli-bin" docker/docker 2>"$T/err"; then
 fi
 DOCKER=$T/cli-bin/docker/docker
 cp "$HERE/guest.sh" "$T/ctl/guest.sh"
+# The web image's root: Debian's busybox-static (fetched once with a private apt
+# configuration, cached) and a page with this run's token; the guest docker-imports it.
+t=$SECONDS
+BB=$CACHE/busybox
+if ! ls "$BB"/busybox-static_*.deb >/dev/null 2>&1; then
+	mkdir -p "$BB.tmp"
+	if (cd "$BB.tmp" && sh "$TOP/third_party/apt.sh" "$CACHE/apt" -- download busybox-static) \
+		>"$T/apt.log" 2>&1; then
+		mv -T "$BB.tmp" "$BB"
+	else
+		rm -rf "$BB.tmp"
+	fi
+fi
+set -- "$BB"/busybox-static_*.deb
+mkdir -p "$T/web/www"
+if [ ! -f "$1" ] || ! dpkg-deb -x "$1" "$T/bb" 2>"$T/err" || [ ! -x "$T/bb/bin/busybox" ]; then
+	notok "vm: busybox-static for the web image: $(tail -n 1 "$T/apt.log" "$T/err" 2>/dev/null | head -c 300)"
+	summary; exit
+fi
+mkdir -p "$T/web/bin"
+cp "$T/bb/bin/busybox" "$T/web/bin/busybox"
+TOKEN=dd-web-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+printf '<html><body>%s</body></html>\n' "$TOKEN" >"$T/web/www/index.html"
+printf '%s\n' "$TOKEN" >"$T/ctl/web-token"
+tar --numeric-owner --owner=0 --group=0 -C "$T/web" -cf "$T/ctl/web.tar" bin www
+note "timing: web image ($(basename "$1"), $(($(stat -c %s "$T/ctl/web.tar") / 1024)) KB) in $((SECONDS - t)) s"
 echo "$MODE" >"$T/ctl/mode"
+echo "$VARIANT" >"$T/ctl/variant"
+# The apparmor image: install must refuse before any change (guest.sh says why).
+EXPECT=install
+[ "$VARIANT" = apparmor ] && EXPECT=refuse
+echo "$EXPECT" >"$T/ctl/expect"
+printf '%s\n' "${DD_VM_EXPERIMENT:-}" >"$T/ctl/experiment"
 printf '%s\n' "${DD_VM_INSTALL_ARGS:-}" >"$T/ctl/install-args"
 if [ $MODE = install ]; then
 	cp "$DIST/dockdrop" "$T/ctl/dockdrop"
@@ -239,7 +326,11 @@ start_qemu() {
 	return 1
 }
 start_qemu_once() {
-	PORT=$(free_port) || { echo "no free port" >"$T/qemu.out"; return 1; }
+	PORT=$(free_port) WPORT=$(free_port)
+	if [ -z "$PORT" ] || [ -z "$WPORT" ] || [ "$PORT" = "$WPORT" ]; then
+		echo "no free port" >"$T/qemu.out"
+		return 1
+	fi
 	rm -f "$T/ctl.in" "$T/ctl.out" "$T/qemu.pid"
 	mkfifo "$T/ctl.in" "$T/ctl.out"
 	: >"$T/console.log"
@@ -251,7 +342,7 @@ start_qemu_once() {
 		-append "root=/dev/vda rw console=ttyS0 net.ifnames=0 loglevel=4 systemd.show_status=auto dd.port=$PORT ${DD_VM_APPEND:-}" \
 		-drive "file=$T/root.qcow2,if=virtio,format=qcow2" \
 		-drive "file=$T/ctl.img,if=virtio,format=raw,readonly=on" \
-		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:2376" \
+		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:2376,hostfwd=tcp:127.0.0.1:$WPORT-:8080" \
 		-device virtio-net-pci,netdev=n0 \
 		-device virtio-rng-pci \
 		-chardev "pipe,id=ctl,path=$T/ctl" -device virtio-serial-pci \
@@ -267,7 +358,7 @@ start_qemu_once() {
 		QPID=
 		return 1
 	fi
-	note "qemu pid $(cat "$T/qemu.pid" 2>/dev/null), TLS port 127.0.0.1:$PORT -> guest 2376 (restrict=on)"
+	note "qemu pid $(cat "$T/qemu.pid" 2>/dev/null), TLS port 127.0.0.1:$PORT -> guest 2376, web 127.0.0.1:$WPORT -> guest 8080 (restrict=on)"
 }
 
 console_tail() {
@@ -362,24 +453,59 @@ docker_tls() {
 	return 1
 }
 
+# web_check WHEN: the page through the second host-forward (to the guest's 8080, the
+# container's published port), with bash's /dev/tcp: the token must come back.
+web_fetch() {
+	# shellcheck disable=SC2016 # the inner shell's $1
+	timeout 10 bash -c 'exec 9<>"/dev/tcp/127.0.0.1/$1" && printf "GET / HTTP/1.0\r\nHost: x\r\n\r\n" >&9 && cat <&9' _ "$WPORT" 2>&1
+}
+web_check() {
+	for _ in $(seq 10); do
+		web_fetch >"$T/web.out"
+		grep -qF "$TOKEN" "$T/web.out" && break
+		sleep 3
+	done
+	if grep -qF "$TOKEN" "$T/web.out"; then
+		ok "vm: $1: host GET http://127.0.0.1:$WPORT/ (-> guest 8080 -> the container's 80): $(head -n 1 "$T/web.out" | tr -d '\r'), the token"
+	else
+		notok "vm: $1: host GET http://127.0.0.1:$WPORT/: no token in: $(tr '\r\n' '  ' <"$T/web.out" | head -c 200)"
+	fi
+}
+
 # --- the run ----------------------------------------------------------------------------
 run_vm() {
 	t=$SECONDS
 	start_qemu || return 1
+	if [ "$EXPECT" = refuse ]; then
+		wait_ready end $((BOOT_TIMEOUT + INSTALL_TIMEOUT))
+		return
+	fi
 	wait_ready 1 $((BOOT_TIMEOUT + INSTALL_TIMEOUT)) || return 1
 	boot1_id=$BOOT_ID
-	note "timing: boot 1: qemu start -> guest script $((HELLO_AT - t)) s -> systemd ready $((BOOTED_AT - t)) s; phase 1 (install, checks) $((SECONDS - BOOTED_AT)) s"
+	note "timing: boot 1: qemu start -> guest script $((HELLO_AT - t)) s -> init ready $((BOOTED_AT - t)) s; phase 1 (install, checks) $((SECONDS - BOOTED_AT)) s"
 	docker_tls "after install"
+	web_check "after install"
 	t=$SECONDS
 	tell reboot
 	wait_ready 2 "$BOOT_TIMEOUT" || return 1
-	note "timing: reboot: -> guest script $((HELLO_AT - t)) s -> systemd ready $((BOOTED_AT - t)) s; phase 2 $((SECONDS - BOOTED_AT)) s"
+	note "timing: reboot: -> guest script $((HELLO_AT - t)) s -> init ready $((BOOTED_AT - t)) s; phase 2 $((SECONDS - BOOTED_AT)) s"
 	if [ -n "$BOOT_ID" ] && [ "$BOOT_ID" != "$boot1_id" ]; then
-		ok "vm: the VM rebooted (new boot id; reboot to systemd ready $((BOOTED_AT - t)) s)"
+		ok "vm: the VM rebooted (new boot id; reboot to init ready $((BOOTED_AT - t)) s)"
 	else
 		notok "vm: the second phase ran in the same boot ($BOOT_ID)"
 	fi
 	docker_tls "after reboot"
+	web_check "after reboot"
+	t=$SECONDS
+	tell go
+	wait_ready 3 "$INSTALL_TIMEOUT" || return 1
+	note "timing: install again $((SECONDS - t)) s"
+	docker_tls "after install again"
+	web_check "after install again"
+	t=$SECONDS
+	tell go
+	wait_ready 4 "$INSTALL_TIMEOUT" || return 1
+	note "timing: uninstall --purge and the comparison $((SECONDS - t)) s"
 	return 0
 }
 
@@ -406,5 +532,9 @@ elif alive "$QPID"; then
 	for _ in $(seq 60); do alive "$QPID" || break; sleep 0.5; done
 fi
 stop_qemu
-note "timing: whole run $((SECONDS - T0)) s (mode $MODE)"
+RUN_S=$((SECONDS - T0 - IMAGE_BUILD_WAIT))
+note "timing: whole run $((SECONDS - T0)) s (mode $MODE), boot and test $RUN_S s"
+if grep -q '^not ok - ' "$LOG"; then r=FAIL; else r=PASS; fi
+# One line for tests/vm/all.sh's table: variant, result, boot+test s, image build s.
+echo "# vm-result $VARIANT $r $RUN_S $IMAGE_BUILD_S"
 summary
