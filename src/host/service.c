@@ -435,7 +435,8 @@ void dd_svc_log_tail(enum dd_init init, char *out, size_t cap)
 			run_tool(a, 30, out, cap);
 		return;
 	}
-	snprintf(path, sizeof path, "%s/dockerd.log", DD_LOG_DIR);
+	/* --init none writes dockerd.log; the OpenRC and sysv scripts docker.log (host/units.c). */
+	snprintf(path, sizeof path, "%s/%s.log", DD_LOG_DIR, init == DD_INIT_NONE ? "dockerd" : "docker");
 	if ((fd = dd_root_open(path, O_RDONLY | O_NOFOLLOW, 0)) < 0)
 		return;
 	size = lseek(fd, 0, SEEK_END);

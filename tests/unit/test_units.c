@@ -8,7 +8,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "host/root.h"
+#include "host/service.h"
 #include "host/units.h"
+#include "util/mkdirp.h"
 
 static int has_line(const char *text, const char *line)
 {
@@ -661,8 +664,39 @@ TEST(sysv_scripts_run)
 	t_rmtree(dir);
 }
 
+/* A failed start shows the end of the daemon's log: where each init's scripts write it. */
+TEST(log_tail_per_init)
+{
+	static const struct {
+		enum dd_init init;
+		const char *want;
+	} rows[] = {
+		{ DD_INIT_NONE, "from dockerd.log" },
+		{ DD_INIT_OPENRC, "from docker.log" },
+		{ DD_INIT_SYSV, "from docker.log" },
+	};
+	char tree[256], p[512], out[256];
+	FILE *f;
+
+	T_TMPDIR(tree);
+	snprintf(p, sizeof p, "%s/var/log/dockdrop", tree);
+	CHECK(dd_mkdir_p(p, 0755) == 0);
+	snprintf(p, sizeof p, "%s/var/log/dockdrop/dockerd.log", tree);
+	CHECK((f = fopen(p, "w")) != NULL && fputs("a line\nfrom dockerd.log\n", f) >= 0 && fclose(f) == 0);
+	snprintf(p, sizeof p, "%s/var/log/dockdrop/docker.log", tree);
+	CHECK((f = fopen(p, "w")) != NULL && fputs("a line\nfrom docker.log\n", f) >= 0 && fclose(f) == 0);
+	CHECK(dd_root_set(tree) == 0);
+	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		dd_svc_log_tail(rows[i].init, out, sizeof out);
+		CHECKF(strstr(out, rows[i].want) != NULL, "%s: '%s'", dd_init_name(rows[i].init), out);
+	}
+	dd_root_set(NULL);
+	t_rmtree(tree);
+}
+
 int main(void)
 {
+	RUN(log_tail_per_init);
 	RUN(required_directives);
 	RUN(openrc_needs_only_ours);
 	RUN(no_socket_activation);
