@@ -86,13 +86,6 @@ static int check_or_repair(struct dd_txn *t, const struct dd_payload *p, const s
 	if (memcmp(d, b->sha256, 32) != 0)
 		return dd_say(err, errsz, DD_EXIT_VERIFY, "engine %s %s: SHA-256 mismatch; the payload is damaged",
 			      b->name, b->version);
-	if (more && more->xt) {
-		if (dd_payload_hash_range(p, more->xt->off, more->xt->len, d) != 0)
-			return dd_say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno));
-		if (memcmp(d, more->xt->sha256, 32) != 0)
-			return dd_say(err, errsz, DD_EXIT_VERIFY, "%s %s %s: SHA-256 mismatch; the payload is damaged",
-				      more->xt->kind, more->xt->name, more->xt->version);
-	}
 	if ((ok = dd_engine_intact(name, recorded)) == 1) {
 		memcpy(tree, recorded, 65);
 		return 0;

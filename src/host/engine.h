@@ -17,10 +17,11 @@
  * when it comes with the carried iptables xt (part of the directory: a new iptables is a
  * new engine directory, with the same upgrade and rollback). */
 void dd_engine_name(const struct dd_blob *b, const struct dd_blob *xt, char *out, size_t cap);
-/* Make /opt/dockdrop/engine/NAME from blob b and more (the carried iptables, or NULL):
- * unpacked and verified in one pass, checked to be an engine (bundle/layout.h) before it
- * is renamed into place. A directory already there is kept only when the blobs still
- * verify (their SHA-256 is read in full, so a damaged payload is refused even then) and
+/* Make /opt/dockdrop/engine/NAME from blob b and more (the carried iptables, or NULL; its
+ * small blob the caller has verified in full already, before any change): unpacked and
+ * verified in one pass, checked to be an engine (bundle/layout.h) before it is renamed
+ * into place. A directory already there is kept only when the engine blob still verifies
+ * (its SHA-256 is read in full, so a damaged payload is refused even then) and
  * the directory's digest (host/enginesum.h) is recorded, the one the record holds for it;
  * else it is unpacked again from the verified blobs and exchanged for the one there (a repair is not undone by a later rollback: the
  * new tree is the right one). tree gets the directory's digest for the record. *changed

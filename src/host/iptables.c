@@ -120,6 +120,11 @@ static unsigned legacy_rules(int family, const char *names_file)
 	return n;
 }
 
+int dd_iptables_host(char *out, size_t outsz)
+{
+	return dd_probe_find_prog("iptables", out, outsz) && !dd_probe_is_ours(out);
+}
+
 unsigned dd_iptables_legacy_rules(void)
 {
 	return legacy_rules(AF_INET, "/proc/net/ip_tables_names") +
@@ -162,7 +167,7 @@ void dd_iptables_choose(struct dd_iptables_choice *c, int nft_carried)
 	struct dd_iptables_facts f = { .nft_carried = nft_carried };
 
 	if ((f.offline_root = dd_root()[0] != 0) == 0) {
-		if (dd_probe_find_prog("iptables", host, sizeof host) && !dd_probe_is_ours(host)) {
+		if (dd_iptables_host(host, sizeof host)) {
 			f.host = host;
 			f.host_prog = dd_iptables_host_prog(host);
 		}
@@ -179,7 +184,7 @@ int dd_iptables_in_use(char *host, size_t hostsz, char *backend, size_t backends
 	const char *b;
 
 	backend[0] = 0;
-	if (dd_probe_find_prog("iptables", host, hostsz) && !dd_probe_is_ours(host))
+	if (dd_iptables_host(host, hostsz))
 		return 1;
 	host[0] = 0;
 	if (dd_root_readlink(DD_ENGINE_CURRENT "/" DD_XT_DIR "/iptables", t, sizeof t) != 0 ||

@@ -49,6 +49,10 @@ const char *dd_iptables_host_prog(const char *abs);
 int dd_iptables_kernel_has(const char *mod);
 unsigned dd_iptables_legacy_rules(void);
 
+/* 1 and its path in out when the host has an iptables of its own on the system PATH (a
+ * link into dockdrop's tree is not one), else 0. */
+int dd_iptables_host(char *out, size_t outsz);
+
 /* What dockerd will run as "iptables": the host's own (1, its path in host), else the
  * carried one of the current engine (0, its backend "nft" or "legacy" in backend), else
  * none (-1). */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buildinfo.h"
+#include "host/iptables.h"
 #include "host/probe.h"
 #include "host/root.h"
 #include "util/atomic.h"
@@ -235,7 +236,7 @@ static void check_iptables(const struct dd_preflight_in *in, struct dd_preflight
 {
 	char where[DD_PATH_MAX];
 
-	if (dd_probe_find_prog("iptables", where, sizeof where) && !dd_probe_is_ours(where))
+	if (dd_iptables_host(where, sizeof where))
 		add(o, "iptables", DD_PF_OK, "%s", where);
 	else if (in->carried_iptables)
 		add(o, "iptables", DD_PF_OK, "none on the host: dockerd uses the carried iptables %.200s",

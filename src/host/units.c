@@ -12,7 +12,6 @@
 /* Templates: @BIN@ and @LOG@ stand for the configured directories, @PATH@ for the search
  * path the daemons need (dockerd runs docker-init and docker-proxy, containerd its shim and
  * runc, all from BIN; dockerd runs iptables: DD_DAEMON_PATH in host/paths.h). */
-#define STD_PATH DD_STD_PATH
 
 static const char systemd_containerd[] =
 	"# Written by dockdrop: containerd for the Docker engine it installed.\n"
@@ -321,7 +320,7 @@ static int dir_ok(const char *d)
 
 static int in_std_path(const char *dir)
 {
-	const char *p = STD_PATH;
+	const char *p = DD_STD_PATH;
 	size_t n = strlen(dir);
 
 	for (;;) {
