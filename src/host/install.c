@@ -117,7 +117,9 @@ static int check_input(struct dd_install *c)
 	if (o->certs && (rc = dd_certs_byo_check(o->certs, &c->byo_client, err, sizeof err)))
 		return dd_fail(rc, "install: --certs: %s", err);
 	if (o->rollback) /* no host discovery, no group: rollback changes neither */
-		return 0;
+		return dd_login_input(&c->login, 1);
+	if ((rc = dd_login_input(&c->login, 0)))
+		return rc;
 	if ((rc = dd_group_check("docker", err, sizeof err)))
 		return dd_fail(rc, "install: %s", err);
 	dd_certs_sans(&c->want, o->root != NULL, o->sans, o->nsans);
@@ -755,6 +757,8 @@ static int apply(struct dd_install *c)
 	c->restart |= ch;
 	if (c->init != DD_INIT_SYSTEMD && dd_txn_mkdir(&c->txn, DD_LOG_DIR, 0755) != 0)
 		return SAY(DD_EXIT_FAIL, "%s: %s", DD_LOG_DIR, strerror(errno));
+	if ((rc = dd_login_apply(&c->login, &c->txn, &c->old, &c->now, c->err, sizeof c->err)))
+		return rc;
 	copy_options(c, &c->now);
 	carry_facts(c);
 	if ((rc = drop_stale(c)))
@@ -940,7 +944,7 @@ static int prepare(struct dd_install *c)
 		return rc;
 	if ((rc = plan_record(c)))
 		return dd_fail(rc, "install: %s", c->err);
-	return 0;
+	return dd_login_prepare(&c->login, &c->old, &c->prov, c->o.force, c->o.json);
 }
 
 /* The daemon did not come up with the new configuration: the previous one is put back
