@@ -219,8 +219,12 @@ static int parse_line(struct dd_state *s, char *line, unsigned *seen)
 		return dd_state_add(s, 'x', w[1], 0, NULL, NULL);
 	if (IS("nonl", 2) && !dd_state_find(s, w[1]))
 		return dd_state_add(s, 'n', w[1], 0, NULL, NULL);
-	if (IS("auth", 3))
+	if (IS("auth", 3)) { /* one line per server */
+		for (unsigned i = 0; i < s->nauth; i++)
+			if (!strcmp(s->auth[i].server, w[1]))
+				return -1;
 		return dd_state_auth(s, w[1], w[2]);
+	}
 	if (IS("auth-file", 2))
 		return strcmp(w[1], "created") ? -1 : (s->auth_file = 1, 0);
 #undef IS

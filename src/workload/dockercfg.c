@@ -81,7 +81,7 @@ int dd_dockercfg_server(const char *server, char key[DD_DOCKERCFG_SERVER],
 			return -1;
 	memcpy(host, s, n);
 	host[n] = 0;
-	memcpy(key, s, n + 1);
+	memcpy(key, host, n + 1);
 	for (size_t i = 0; i < sizeof hub / sizeof hub[0]; i++)
 		if (!strcmp(host, hub[i])) {
 			strcpy(key, DD_DOCKERCFG_HUB);
