@@ -71,8 +71,8 @@ static int get(const struct dd_tls_anchors *ta, const char *host, size_t hn, con
 	www[0] = 0;
 	rc = dd_https_get_more(&p, &m, path, timeout_ms, &r, err, errsz);
 	explicit_bzero(hdr, sizeof hdr);
-	explicit_bzero(&r, sizeof r);	/* a token answer holds a secret */
 	*status = r.status;
+	explicit_bzero(&r, sizeof r);	/* a token answer holds a secret */
 	return rc && m.unreachable ? DD_REGISTRY_UNREACHABLE : rc;
 }
 
