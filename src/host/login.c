@@ -165,7 +165,7 @@ static int check(const struct dd_login_reg *r, int quiet)
 	if (rc == DD_EXIT_USAGE)
 		return dd_fail(rc, "install: --registry %s: %s", r->key, err);
 	if (rc)
-		return dd_fail(rc, "install: %s; nothing was changed", err);
+		return dd_fail(rc, "install: registry %s: %s; nothing was changed", r->key, err);
 	if (!quiet)
 		dd_info("registry %s: credentials of %s checked", r->key, r->user);
 	return 0;

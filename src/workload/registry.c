@@ -144,7 +144,6 @@ int dd_registry_check(const struct dd_tls_anchors *ta, const char *host, const c
 	if (st == 200)
 		return 0;
 	if (st == 401 || st == 403)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s refused the credentials of %s (HTTP %d)",
-			      host, user, st);
-	return dd_say(err, errsz, DD_EXIT_FAIL, "%s answered HTTP %d to /v2/: not a registry?", host, st);
+		return dd_say(err, errsz, DD_EXIT_FAIL, "refused the credentials of %s (HTTP %d)", user, st);
+	return dd_say(err, errsz, DD_EXIT_FAIL, "answered HTTP %d to /v2/: not a registry?", st);
 }
