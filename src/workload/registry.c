@@ -1,13 +1,14 @@
 #include "workload/registry.h"
 
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "net/resolve.h"
+#include "net/sock.h"
 #include "util/log.h"
 
 struct target {
@@ -19,10 +20,8 @@ struct target {
  * DD_REGISTRY_UNREACHABLE / DD_EXIT_USAGE with err. */
 static int resolve(const char *host, size_t n, struct target *t, char *err, size_t errsz)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
 	const char *colon, *close = host[0] == '[' ? memchr(host, ']', n) : NULL;
 	size_t nl = n;
-	int rc;
 
 	t->port = 443;
 	colon = close ? (close + 1 < host + n && close[1] == ':' ? close + 1 : NULL) :
@@ -42,13 +41,8 @@ static int resolve(const char *host, size_t n, struct target *t, char *err, size
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%.*s: bad host name", (int)n, host);
 	memcpy(t->name, host, nl);
 	t->name[nl] = 0;
-	if ((rc = getaddrinfo(t->name, NULL, &hints, &ai)) != 0 || !ai)
-		return dd_say(err, errsz, DD_REGISTRY_UNREACHABLE, "cannot resolve %s: %s", t->name,
-			      gai_strerror(rc));
-	inet_ntop(ai->ai_family, ai->ai_family == AF_INET ?
-		  (void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr :
-		  (void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, t->ip, sizeof t->ip);
-	freeaddrinfo(ai);
+	if (dd_resolve(t->name, t->ip, dd_net_deadline(5000)) != 0)
+		return dd_say(err, errsz, DD_REGISTRY_UNREACHABLE, "cannot resolve %s", t->name);
 	return 0;
 }
 
