@@ -144,6 +144,12 @@ run tls install $OPTS --registry registry.test:5000 --username alice --password-
 same_tree "an untrusted registry certificate"
 mv /tmp/ca.crt "/etc/docker/certs.d/registry.test:5000/ca.crt"
 
+# --- a name only DNS knows (the root's name server answers a CNAME, then the address) -------
+# shellcheck disable=SC2086
+run dns install $OPTS --registry dns.registry.test:5000 --username alice --password-file /tmp/pass.file
+[ $rc -eq 0 ] && grep -q 'registry dns.registry.test:5000: credentials of alice checked' /tmp/dns.out &&
+	ok "a registry found through DNS: credentials checked" || notok "a registry found through DNS: exit $rc: $(tr '\n' '|' </tmp/dns.out | cut -c1-300) $(says dns)"
+
 # --- registries that cannot be reached: not checked, written, install goes on --------------
 # shellcheck disable=SC2086
 run far install $OPTS --registry registry.test:5001 --username bob --password-file /tmp/other.file \

@@ -33,6 +33,10 @@ if [ "${1-}" = --inner ]; then
 	fi
 	nsenter --net=/proc/$NS/ns/net "$T/pkg/usr/bin/docker-registry" serve "$T/config.yml" >"$T/registry.log" 2>&1 &
 	REG=$!
+	# A name server beside it that knows dns.registry.test (a CNAME, then the address) and
+	# nothing else: the root's resolv.conf names it, its /etc/hosts does not.
+	nsenter --net=/proc/$NS/ns/net python3 -c "$DNS" &
+	DNSPID=$!
 	i=0
 	while ! grep -q 'listening on 10.88.0.2:5000, tls' "$T/registry.log" && [ $i -lt 100 ]; do
 		sleep 0.1
@@ -53,8 +57,12 @@ if [ "${1-}" = --inner ]; then
 	# The root knows the registry by name, and its dockerd trusts the registry's CA the
 	# way docker does (certs.d); dockdrop's check reads the same file.
 	echo "10.88.0.2 registry.test" >>"$R/etc/hosts"
-	mkdir -p "$R/etc/docker/certs.d/registry.test:5000" &&
-		cp "$T/ca/ca.pem" "$R/etc/docker/certs.d/registry.test:5000/ca.crt" &&
+	rm -f "$R/etc/resolv.conf" && echo "nameserver 10.88.0.2" >"$R/etc/resolv.conf"
+	for s in registry.test:5000 dns.registry.test:5000; do
+		mkdir -p "$R/etc/docker/certs.d/$s" && cp "$T/ca/ca.pem" "$R/etc/docker/certs.d/$s/ca.crt" ||
+			{ notok "certs.d/$s"; exit 1; }
+	done
+	
 		cp "$DIST_DOCKDROP" "$R/tmp/dockdrop" && cp "$T/registry_inside.sh" "$T/pass" "$T/wrong" "$R/tmp/" &&
 		cp -p "$T/pass.file" "$T/wrong.file" "$T/other.file" "$R/tmp/" ||
 		{ notok "setting up the root"; exit 1; }
@@ -62,7 +70,7 @@ if [ "${1-}" = --inner ]; then
 		HOME=/tmp /bin/sh /tmp/registry_inside.sh
 	rc=$?
 	grep -c '"GET /v2/ HTTP' "$T/registry.log" | sed 's/^/# registry answered \/v2\/ this many times: /'
-	kill "$REG" 2>/dev/null
+	kill "$REG" "$DNSPID" 2>/dev/null
 	exit $rc
 fi
 
@@ -98,7 +106,7 @@ export DIST_DOCKDROP
 # The registry's certificate from a CA of dockdrop's own making (not the one install
 # makes in the root: the registry is another site's).
 "$DIST_DOCKDROP" ca init -q --dir "$T/ca" && "$DIST_DOCKDROP" ca issue server -q --ca "$T/ca" \
-	--out "$T/srv" --san registry.test --san 10.88.0.2 ||
+	--out "$T/srv" --san registry.test --san dns.registry.test --san 10.88.0.2 ||
 	{ notok "registry login: dockdrop ca init/issue for the registry"; exit 1; }
 # A password no file holds by chance, and its bcrypt hash (python3's crypt: bookworm's
 # python3 has it; Go's bcrypt reads $2b$).
@@ -127,6 +135,22 @@ auth:
     realm: dd-realm
     path: $T/htpasswd
 EOF
+# The name server (python3's socket module): one UDP answer per question.
+DNS='import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.88.0.2", 53))
+while True:
+    q, a = s.recvfrom(512)
+    i = 12
+    while q[i]:
+        i += 1 + q[i]
+    name = bytes(c if c > 31 else 46 for c in q[13:i]).decode().lower()
+    hit = name == "dns.registry.test" and q[i + 2] == 1
+    head = q[:2] + bytes([0x81, 0x80 if hit else 0x83]) + q[4:6] + bytes([0, 2 if hit else 0, 0, 0, 0, 0])
+    ans = b"\xc0\x0c\x00\x05\x00\x01\x00\x00\x00\x3c\x00\x0c\x05alias\x04test\x00" + \
+        b"\xc0\x2f\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\x0a\x58\x00\x02" if hit else b""
+    s.sendto(head + q[12:i + 5] + ans, a)'
+export DNS
 timeout -k 10 "${DD_E2E_LIMIT:-600}" unshare --mount --net --pid --fork --kill-child --mount-proc \
 	sh "$0" --inner "$T" "$LOWER"
 rc=$?
