@@ -150,6 +150,24 @@ run dns install $OPTS --registry dns.registry.test:5000 --username alice --passw
 [ $rc -eq 0 ] && grep -q 'registry dns.registry.test:5000: credentials of alice checked' /tmp/dns.out &&
 	ok "a registry found through DNS: credentials checked" || notok "a registry found through DNS: exit $rc: $(tr '\n' '|' </tmp/dns.out | cut -c1-300) $(says dns)"
 
+# --- token auth (Docker Hub's scheme): the realm on another name -----------------------------
+# shellcheck disable=SC2086
+run tokwrong install $OPTS --registry token.test:5002 --username alice --password-file /tmp/wrong.file
+[ $rc -eq 1 ] && grep -q 'registry token.test:5002: refused the credentials of alice (HTTP 401)' /tmp/tokwrong.err &&
+	ok "token auth, a wrong password: exit 1, the token server refused it" ||
+	notok "token auth, a wrong password: exit $rc: $(says tokwrong)"
+# shellcheck disable=SC2086
+run tok install $OPTS --registry token.test:5002 --username alice --password-file /tmp/pass.file
+[ $rc -eq 0 ] && grep -q 'registry token.test:5002: credentials of alice checked' /tmp/tok.out &&
+	ok "token auth: credentials checked through the token realm" || notok "token auth: exit $rc: $(says tok)"
+TIMG=token.test:5002/dd/tiny:1
+if HOME=/root docker tag $IMG $TIMG 2>/tmp/err && HOME=/root timeout 120 docker push $TIMG >/dev/null 2>>/tmp/err &&
+	HOME=/root docker rmi $TIMG >/dev/null 2>>/tmp/err && HOME=/root timeout 120 docker pull $TIMG >/dev/null 2>>/tmp/err; then
+	ok "docker push and pull through token auth with the login dockdrop wrote"
+else
+	notok "docker push/pull through token auth: $(tail -n 3 /tmp/err | tr '\n' '|')"
+fi
+
 # --- registries that cannot be reached: not checked, written, install goes on --------------
 # shellcheck disable=SC2086
 run far install $OPTS --registry registry.test:5001 --username bob --password-file /tmp/other.file \
@@ -180,7 +198,7 @@ same_tree "bad --registry input"
 run un uninstall
 c=$(tr -d ' \n' <$CFG 2>/dev/null)
 case $c in
-*registry.test*|*nosuch*) notok "uninstall left dockdrop's logins: $c" ;;
+*registry.test*|*nosuch*|*token.test*) notok "uninstall left dockdrop's logins: $c" ;;
 *'"other.example":{"auth":"b3RoZXI6eA=="}'*'"psFormat":"table{{.ID}}"'*) ok "uninstall took dockdrop's logins out, the others stay" ;;
 *) notok "uninstall: exit $rc, config.json: $c $(says un)" ;;
 esac

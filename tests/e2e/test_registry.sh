@@ -37,13 +37,24 @@ if [ "${1-}" = --inner ]; then
 	# nothing else: the root's resolv.conf names it, its /etc/hosts does not.
 	nsenter --net=/proc/$NS/ns/net python3 -c "$DNS" &
 	DNSPID=$!
+	# A second registry with token auth (Docker Hub's scheme), its token server on another
+	# name (auth.test:5003).
+	nsenter --net=/proc/$NS/ns/net "$T/pkg/usr/bin/docker-registry" serve "$T/config2.yml" >"$T/registry2.log" 2>&1 &
+	REG2=$!
+	nsenter --net=/proc/$NS/ns/net python3 "$T/token_server.py" 10.88.0.2 5003 "$T/srv/server-cert.pem" \
+		"$T/srv/server-key.pem" "$T/sign.key" "$T/sign.pem" alice "$T/pass" dd-issuer >"$T/token.log" 2>&1 &
+	TOK=$!
 	i=0
-	while ! grep -q 'listening on 10.88.0.2:5000, tls' "$T/registry.log" && [ $i -lt 100 ]; do
+	while ! { grep -q 'listening on 10.88.0.2:5000, tls' "$T/registry.log" &&
+		grep -q 'listening on 10.88.0.2:5002, tls' "$T/registry2.log" &&
+		grep -q 'token server ready' "$T/token.log"; } && [ $i -lt 150 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	grep -q 'listening on' "$T/registry.log" && ok "docker-registry listens on 10.88.0.2:5000 with TLS" ||
-		{ notok "docker-registry did not start: $(tail -n 3 "$T/registry.log" | tr '\n' '|')"; exit 1; }
+	grep -q 'listening on' "$T/registry.log" && grep -q 'listening on' "$T/registry2.log" &&
+		grep -q ready "$T/token.log" &&
+		ok "docker-registry listens on 10.88.0.2:5000 (htpasswd) and :5002 (token auth), TLS" ||
+		{ notok "the registries did not start: $(tail -n 2 "$T/registry.log" "$T/registry2.log" "$T/token.log" | tr '\n' '|')"; exit 1; }
 	mount --make-rprivate /
 	mkdir -p "$T/upper" "$T/work" "$R"
 	if ! mount -t overlay dd-reg -o "lowerdir=$LOWER,upperdir=$T/upper,workdir=$T/work" "$R" ||
@@ -56,9 +67,9 @@ if [ "${1-}" = --inner ]; then
 	mount --make-rslave "$R/sys" "$R/dev" 2>/dev/null
 	# The root knows the registry by name, and its dockerd trusts the registry's CA the
 	# way docker does (certs.d); dockdrop's check reads the same file.
-	echo "10.88.0.2 registry.test" >>"$R/etc/hosts"
+	echo "10.88.0.2 registry.test token.test auth.test" >>"$R/etc/hosts"
 	rm -f "$R/etc/resolv.conf" && echo "nameserver 10.88.0.2" >"$R/etc/resolv.conf"
-	for s in registry.test:5000 dns.registry.test:5000; do
+	for s in registry.test:5000 dns.registry.test:5000 token.test:5002; do
 		mkdir -p "$R/etc/docker/certs.d/$s" && cp "$T/ca/ca.pem" "$R/etc/docker/certs.d/$s/ca.crt" ||
 			{ notok "certs.d/$s"; exit 1; }
 	done
@@ -70,7 +81,7 @@ if [ "${1-}" = --inner ]; then
 		HOME=/tmp /bin/sh /tmp/registry_inside.sh
 	rc=$?
 	grep -c '"GET /v2/ HTTP' "$T/registry.log" | sed 's/^/# registry answered \/v2\/ this many times: /'
-	kill "$REG" "$DNSPID" 2>/dev/null
+	kill "$REG" "$DNSPID" "$REG2" "$TOK" 2>/dev/null
 	exit $rc
 fi
 
@@ -100,13 +111,13 @@ LOWER=$(sh tests/e2e/mkroot.sh) || { notok "registry login: the Debian root coul
 T=$(mktemp -d /tmp/dd-reg.XXXXXX)
 trap 'umount -R "$T/root" 2>/dev/null; rm -rf "$T"' EXIT
 dpkg-deb -x "$deb" "$T/pkg" || { notok "registry login: dpkg-deb -x $deb"; exit 1; }
-cp tests/e2e/registry_inside.sh "$T/"
+cp tests/e2e/registry_inside.sh tests/e2e/token_server.py "$T/"
 DIST_DOCKDROP=$(cd "$DIST" && pwd)/dockdrop
 export DIST_DOCKDROP
 # The registry's certificate from a CA of dockdrop's own making (not the one install
 # makes in the root: the registry is another site's).
 "$DIST_DOCKDROP" ca init -q --dir "$T/ca" && "$DIST_DOCKDROP" ca issue server -q --ca "$T/ca" \
-	--out "$T/srv" --san registry.test --san dns.registry.test --san 10.88.0.2 ||
+	--out "$T/srv" --san registry.test --san dns.registry.test --san token.test --san auth.test --san 10.88.0.2 ||
 	{ notok "registry login: dockdrop ca init/issue for the registry"; exit 1; }
 # A password no file holds by chance, and its bcrypt hash (python3's crypt: bookworm's
 # python3 has it; Go's bcrypt reads $2b$).
@@ -151,6 +162,18 @@ while True:
         b"\xc0\x2f\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\x0a\x58\x00\x02" if hit else b""
     s.sendto(head + q[12:i + 5] + ans, a)'
 export DNS
+# The token registry: tokens signed by this key, whose certificate the registry trusts.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/sign.key" -out "$T/sign.pem" -subj /CN=dd-token \
+	-days 2 >/dev/null 2>&1 || { notok "registry login: openssl req for the token signing key"; exit 1; }
+sed -e "s|$T/data|$T/data2|" -e 's|10.88.0.2:5000|10.88.0.2:5002|' -e '/^auth:/,$d' "$T/config.yml" >"$T/config2.yml"
+cat >>"$T/config2.yml" <<EOF
+auth:
+  token:
+    realm: https://auth.test:5003/token
+    service: dd-registry
+    issuer: dd-issuer
+    rootcertbundle: $T/sign.pem
+EOF
 timeout -k 10 "${DD_E2E_LIMIT:-600}" unshare --mount --net --pid --fork --kill-child --mount-proc \
 	sh "$0" --inner "$T" "$LOWER"
 rc=$?
