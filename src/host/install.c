@@ -812,6 +812,7 @@ static void print_plan(const struct dd_install *c)
 		if (c->prov.ent[i].kind == 'b' && !dd_state_find(&c->old, c->prov.ent[i].path))
 			printf("  %s moved to %s\n", dd_record_backup_orig(c->prov.ent[i].path),
 			       c->prov.ent[i].path);
+	dd_login_plan(&c->login);
 	printf("  record: %s\n", DD_STATE_FILE);
 }
 

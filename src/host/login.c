@@ -243,6 +243,13 @@ int dd_login_prepare(struct dd_login *l, const struct dd_state *old, struct dd_s
 	return 0;
 }
 
+void dd_login_plan(const struct dd_login *l)
+{
+	for (unsigned i = 0; i < l->n; i++)
+		printf("  registry login %s as %s in %s%s\n", l->r[i].key, l->r[i].user, DD_LOGIN_FILE,
+		       l->r[i].write ? "" : " (already there)");
+}
+
 /* --- apply -------------------------------------------------------------------------------- */
 
 /* The logins on record that config.json still holds as their user's. */

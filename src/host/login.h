@@ -55,6 +55,8 @@ int dd_login_input(struct dd_login *l, int rollback);
  * checked, prov given the logins. 0 or an exit code after one line. */
 int dd_login_prepare(struct dd_login *l, const struct dd_state *old, struct dd_state *prov,
 		     int force, int quiet);
+/* --dry-run: one plan line per login. */
+void dd_login_plan(const struct dd_login *l);
 /* apply: config.json written through t, now given the logins on record. 0 or
  * DD_EXIT_FAIL with err. The secrets are wiped. */
 int dd_login_apply(struct dd_login *l, struct dd_txn *t, const struct dd_state *old,
