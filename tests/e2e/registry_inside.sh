@@ -52,7 +52,7 @@ run() { # OUT ARGS...: dockdrop with its output in /tmp/OUT.out and .err; the ex
 says() { tail -n 3 "/tmp/$1.err" | tr '\n' '|' | cut -c1-400; }
 
 # The root's own docker config before dockdrop: an entry and a key of the user's.
-mkdir -p -m 0700 /root/.docker && printf '%s\n' "$OTHER" >$CFG && chmod 600 $CFG
+mkdir -p /root/.docker && chmod 700 /root/.docker && printf '%s\n' "$OTHER" >$CFG && chmod 600 $CFG
 digest >/tmp/tree.ref
 
 # --- a wrong password: exit 1 before anything changes -------------------------------------

@@ -147,6 +147,7 @@ auth:
     path: $T/htpasswd
 EOF
 # The name server (python3's socket module): one UDP answer per question.
+# shellcheck disable=SC2089,SC2090
 DNS='import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("10.88.0.2", 53))
