@@ -216,6 +216,11 @@ int dd_login_prepare(struct dd_login *l, const struct dd_state *old, struct dd_s
 		return 0;
 	dd_root_show(DD_LOGIN_FILE, m, sizeof m);
 	l->oldlen = dd_root_read_small(DD_LOGIN_FILE, old_text, sizeof old_text);
+	/* A re-run without --registry writes nothing there: whatever became of the file, the
+	 * logins stay on record (uninstall looks again). */
+	if (!l->n && (l->keep = (l->oldlen < 0 && errno != ENOENT) ||
+				(l->oldlen >= 0 && dd_dockercfg_check(old_text, (size_t)l->oldlen, why, sizeof why))))
+		return 0;
 	if (l->oldlen < 0 && errno != ENOENT)
 		return dd_fail(errno == EFBIG || errno == ELOOP || errno == EISDIR ? DD_EXIT_USAGE : DD_EXIT_FAIL,
 			       "install: %s: %s", m, errno == EFBIG ? "larger than 256 KiB" : strerror(errno));
@@ -276,10 +281,14 @@ int dd_login_apply(struct dd_login *l, struct dd_txn *t, const struct dd_state *
 			rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_LOGIN_FILE, strerror(errno));
 		now->auth_file |= l->oldlen < 0;
 	}
-	carry(old, now, l->len ? new_text : old_text, l->len ? (long)l->len : l->oldlen);
+	if (l->keep)
+		memcpy(now->auth, old->auth, sizeof now->auth), now->nauth = old->nauth;
+	else
+		carry(old, now, l->len ? new_text : old_text, l->len ? (long)l->len : l->oldlen);
 	for (unsigned i = 0; i < l->n; i++)
 		if (l->r[i].ours)
 			dd_state_auth(now, l->r[i].key, l->r[i].user);
+	now->auth_file &= now->nauth != 0;	/* none left: the file is no longer dockdrop's */
 	wipe();
 	return rc;
 }

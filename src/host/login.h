@@ -45,6 +45,7 @@ struct dd_login {
 	struct dd_login_reg r[DD_STATE_AUTHS];
 	unsigned n;
 	long oldlen;			/* config.json as found; -1: none */
+	int keep;			/* unreadable without --registry: the record kept as it is */
 	size_t len;			/* the text to write; 0: nothing to write */
 };
 

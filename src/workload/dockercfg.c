@@ -167,8 +167,8 @@ static int entry(const char *text, size_t n, const char *key, const char **v, si
 int dd_dockercfg_user(const char *text, size_t n, const char *key, const char *auth,
 		      char *user, size_t cap, int *same)
 {
-	char a[1024];
-	unsigned char plain[768];
+	char a[6144];			/* a token of a few KB, in base64 */
+	unsigned char plain[4608];
 	const char *v, *colon;
 	size_t vn;
 	long an, pn;

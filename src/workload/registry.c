@@ -53,7 +53,7 @@ static int get(const struct dd_tls_anchors *ta, const char *host, size_t hn, con
 {
 	static struct dd_http_resp r;
 	struct target t;
-	char hdr[5600];
+	char hdr[6144];	/* base64 of a 4 KB password and the user, with the name */
 	struct dd_tls_more m = { ta, hdr, www, wwwsz, 0 };
 	int rc = resolve(host, hn, &t, err, errsz);
 

@@ -183,6 +183,13 @@ case $c in
 *) notok "config.json after two more registries: $c" ;;
 esac
 
+# A re-run without --registry keeps the logins on record (uninstall below must find them).
+# shellcheck disable=SC2086
+run plain install $OPTS
+[ $rc -eq 0 ] && [ "$(grep -c '^auth ' /var/lib/dockdrop/state)" = 5 ] &&
+	ok "a re-run without --registry keeps the five logins on record" ||
+	notok "a re-run without --registry: exit $rc, record: $(grep '^auth' /var/lib/dockdrop/state | tr '\n' '|') $(says plain)"
+
 # --- bad input: nothing changed -------------------------------------------------------------
 digest >/tmp/tree.ref
 run bad1 install --registry registry.test:5000 --username alice

@@ -134,11 +134,29 @@ TEST(check_user_helper)
 	CHECK(dd_dockercfg_helper("{\"credsStore\":\"\"}", 17, "r.example", helper, sizeof helper) == 0);
 }
 
+/* A registry token of 4 KB as the password (ECR's run to a few KB) still reads back. */
+TEST(long_password)
+{
+	static char plain[4200], b64[5700], text[8192];
+	const struct dd_dockercfg_set add = { "r.example", b64 };
+	char user[128];
+	int same, empty;
+	size_t n;
+
+	memcpy(plain, "u:", 2);
+	memset(plain + 2, 'x', 4096);
+	CHECK(dd_base64(plain, 4098, b64, sizeof b64) == 5464);
+	n = dd_dockercfg_apply(NULL, 0, &add, 1, text, sizeof text, &empty);
+	CHECK(n > 5464 && dd_dockercfg_user(text, n, "r.example", b64, user, sizeof user, &same) == 1 &&
+	      same && !strcmp(user, "u"));
+}
+
 int main(void)
 {
 	RUN(base64_vectors);
 	RUN(server_names);
 	RUN(set_and_remove);
 	RUN(check_user_helper);
+	RUN(long_password);
 	return t_any_failed;
 }
