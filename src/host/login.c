@@ -241,6 +241,15 @@ int dd_login_prepare(struct dd_login *l, const struct dd_state *old, struct dd_s
 	if (!ns)
 		return 0;
 	prov->auth_file |= l->oldlen < 0;
+	/* The directories this run may make, on record before they are (a run killed after
+	 * making them leaves them to uninstall). */
+	for (unsigned i = 0; i < 2; i++) {
+		const char *d = i ? DD_LOGIN_DIR : "/root";
+		struct stat st;
+
+		if (dd_root_lstat(d, &st) != 0 && dd_state_add(prov, 'd', d, 0, NULL, NULL) != 0)
+			return dd_fail(DD_EXIT_FAIL, "install: %s: cannot record", d);
+	}
 	l->len = dd_dockercfg_apply(l->oldlen < 0 ? NULL : old_text, l->oldlen < 0 ? 0 : (size_t)l->oldlen,
 				    set, ns, new_text, DD_DOCKERCFG_MAX + 1, &empty);
 	if (!l->len)
