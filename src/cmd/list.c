@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <string.h>
 
 #include "bundle/payload.h"
 #include "cmd/cmd.h"
@@ -71,7 +72,8 @@ static int print_json(const struct dd_payload *p)
 			dd_jw_close(&w);
 		}
 		dd_jw_close(&w);
-		dd_jw_array(&w, "images");
+		if (!strcmp(b->kind, "image"))
+			dd_jw_array(&w, "images");
 		for (unsigned j = 0; j < p->m.nrefs; j++)
 			if (p->m.ref[j].blob == i) {
 				dd_hex(p->m.ref[j].config, 32, hex);
@@ -80,7 +82,8 @@ static int print_json(const struct dd_payload *p)
 				dd_jw_str(&w, "id", hex);
 				dd_jw_close(&w);
 			}
-		dd_jw_close(&w);
+		if (!strcmp(b->kind, "image"))
+			dd_jw_close(&w);
 		dd_jw_close(&w);
 	}
 	dd_jw_close(&w);
