@@ -299,11 +299,13 @@ static int token_ok(const char *s)
 	return 1;
 }
 
-/* Header lines: text, each ending in CRLF, no other CR or LF. */
+/* Header lines: text, each ending in CRLF, none empty (it would end the head), no other
+ * CR or LF. */
 static int headers_ok(const char *s)
 {
 	for (const char *p = s; *p; p++)
 		if ((*p == '\r') != (p[1] == '\n') || (*p == '\n' && (p == s || p[-1] != '\r')) ||
+		    (*p == '\r' && (p == s || p[-1] == '\n')) ||
 		    (!text_ok(p, 1) && *p != '\r' && *p != '\n'))
 			return 0;
 	return !*s || (s[strlen(s) - 1] == '\n');
