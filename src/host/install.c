@@ -97,7 +97,7 @@ static int check_input(struct dd_install *c)
 		return dd_fail(DD_EXIT_USAGE, "install: --root %s: %s", o->root, strerror(errno));
 	if (o->no_tcp && (o->nsans || o->port != 2376))
 		return dd_fail(DD_EXIT_USAGE, "install: --no-tcp leaves no TLS port: drop --tls-san and --port");
-	if (o->rollback && (o->nsans || o->nopts || o->certs || o->engine || o->port != 2376 ||
+	if (o->rollback && (o->nsans || o->nopts || o->certs || o->engine || o->port != 2376 || o->images ||
 			    o->no_tcp || strcmp(o->init, "auto") || strcmp(o->key_type, "ecdsa-p256")))
 		return dd_fail(DD_EXIT_USAGE, "install: --rollback takes no settings but --root");
 	for (unsigned i = 0; i < o->nsans; i++)

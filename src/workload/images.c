@@ -81,7 +81,7 @@ static int is_archive(const char *name)
 }
 
 /* One line of SHA256SUMS ("HEX  NAME" or "HEX *NAME", as sha256sum writes) into g: 0, or
- * an exit code. */
+ * an exit code. A name listed twice is opened twice: the daemon has it after the first. */
 static int sums_line(struct dd_images *im, char *line, const char *dir, char *err, size_t errsz)
 {
 	struct dd_image *g = &im->img[im->n];
@@ -96,9 +96,6 @@ static int sums_line(struct dd_images *im, char *line, const char *dir, char *er
 		return dd_say(err, errsz, DD_EXIT_USAGE, "--images %s: " SUMS " names %s: only files in that directory are loaded", dir, name);
 	if (!is_archive(name))
 		return 0;
-	for (unsigned i = 0; i < im->n; i++)
-		if (!strcmp(im->img[i].name, name))
-			return dd_say(err, errsz, DD_EXIT_USAGE, "--images %s: " SUMS " lists %s twice", dir, name);
 	if (im->n == DD_IMAGES_MAX)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "--images %s: more than %d image archives", dir, DD_IMAGES_MAX);
 	*g = (struct dd_image){ .fd = -1 };
@@ -346,7 +343,6 @@ int dd_images_load(struct dd_images *im, int root, int quiet, char *err, size_t 
 
 void dd_images_plan(struct dd_images *im, int root, int print)
 {
-	static const char *const say[] = { "load into the daemon", "already in the daemon", "", "not loaded (no daemon in an image tree)" };
 	char err[256];
 
 	for (unsigned i = 0; i < im->n; i++) {
@@ -357,7 +353,7 @@ void dd_images_plan(struct dd_images *im, int root, int print)
 		else
 			find(im, g, 1, err, sizeof err);
 		for (unsigned j = 0; print && j < g->nref; j++)
-			printf("  image %s: %s\n", im->ref[g->ref0 + j].tag, say[g->state]);
+			printf("  image %s: %s\n", im->ref[g->ref0 + j].tag, result[g->state]);
 	}
 }
 

@@ -55,7 +55,7 @@ int dd_images_check(struct dd_images *im, const struct dd_payload *pl, const cha
  * DD_EXIT_VERIFY (an archive changed since it was checked) or DD_EXIT_FAIL, with err. */
 int dd_images_load(struct dd_images *im, int root, int quiet, char *err, size_t errsz);
 /* --dry-run: what install would load (asking the daemon when one answers); a plan line
- * for each image when print. */
+ * for each image when print ("  image TAG: load|present|skipped"). */
 void dd_images_plan(struct dd_images *im, int root, int print);
 /* "images": [{"tag", "id", "result": loaded|present|load|skipped}] into install --json. */
 void dd_images_json(const struct dd_images *im, struct dd_jw *w);

@@ -55,6 +55,10 @@ if [ "${1-}" = --chroot ]; then
 	ev=$(loads "$t2" "$t3")
 	[ -z "$ev" ] && ok "no load event during the re-run" || notok "load events during the re-run: $ev"
 	# shellcheck disable=SC2086
+	$DD install $OPTS --dry-run >/tmp/d.out 2>/tmp/d.err
+	[ $? -eq 0 ] && grep -qx '  image dd-img:1: present' /tmp/d.out && ok "install --dry-run: the image present" ||
+		notok "install --dry-run: $(tr '\n' '|' </tmp/d.out) $(tr '\n' '|' </tmp/d.err)"
+	# shellcheck disable=SC2086
 	$DD install $OPTS --json >/tmp/i3.out 2>/tmp/i3.err
 	grep -q "\"images\":\[{\"tag\":\"dd-img:1\",\"id\":\"$ID\",\"result\":\"present\"}\]" /tmp/i3.out &&
 		ok "install --json: the image present" || notok "install --json: $(cat /tmp/i3.out)"
@@ -72,6 +76,10 @@ if [ "${1-}" = --chroot ]; then
 		ok "--images with a SHA256SUMS that does not match: exit 3, one line, nothing loaded" ||
 		notok "--images, bad SHA256SUMS: exit $rc: $(tr '\n' '|' </tmp/i4.err | cut -c1-300)"
 	(cd /tmp/drop && sha256sum drop.tar.gz >SHA256SUMS)
+	# shellcheck disable=SC2086
+	$DD install $OPTS --images /tmp/drop --dry-run >/tmp/d.out 2>/tmp/d.err
+	[ $? -eq 0 ] && grep -qx '  image dd-drop:1: load' /tmp/d.out && ok "install --dry-run --images: the archive there to load" ||
+		notok "install --dry-run --images: $(tr '\n' '|' </tmp/d.out) $(tr '\n' '|' </tmp/d.err)"
 	# shellcheck disable=SC2086
 	$DD install $OPTS --images /tmp/drop >/tmp/i5.out 2>/tmp/i5.err
 	rc=$?
