@@ -80,9 +80,17 @@ static int is_archive(const char *name)
 	return (n > 4 && !strcmp(name + n - 4, ".tar")) || (n > 7 && !strcmp(name + n - 7, ".tar.gz"));
 }
 
-/* One line of SHA256SUMS ("HEX  NAME" or "HEX *NAME", as sha256sum writes) into g: 0, or
- * an exit code. A name listed twice is opened twice: the daemon has it after the first. */
-static int sums_line(struct dd_images *im, char *line, const char *dir, char *err, size_t errsz)
+/* A refusal of DIR: its exit code, the file it is about and why, for one line. */
+static int no(struct dd_images *im, int rc, const char *what, const char *why)
+{
+	im->what = what;
+	im->why = why;
+	return rc;
+}
+
+/* One line of SHA256SUMS ("HEX  NAME" or "HEX *NAME", as sha256sum writes): 0, or an exit
+ * code. A name listed twice is opened twice: the daemon has it after the first. */
+static int sums_line(struct dd_images *im, char *line)
 {
 	struct dd_image *g = &im->img[im->n];
 	const char *name = line + 66;
@@ -90,30 +98,29 @@ static int sums_line(struct dd_images *im, char *line, const char *dir, char *er
 
 	if (strlen(line) < 67 || line[64] != ' ' || (line[65] != ' ' && line[65] != '*') ||
 	    strlen(name) >= sizeof g->name)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--images %s: " SUMS ": \"%.80s\" is not a line sha256sum writes", dir, line);
+		return no(im, DD_EXIT_USAGE, SUMS, "a line that is not HEX  NAME, as sha256sum writes");
 	line[64] = 0;
+	if (dd_unhex(line, g->sha256, 32))
+		return no(im, DD_EXIT_USAGE, SUMS, "a line that is not HEX  NAME, as sha256sum writes");
 	if (strchr(name, '/') || strstr(name, ".."))
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--images %s: " SUMS " names %s: only files in that directory are loaded", dir, name);
+		return no(im, DD_EXIT_USAGE, name, "named in " SUMS ": only files in DIR itself are loaded");
 	if (!is_archive(name))
 		return 0;
 	if (im->n == DD_IMAGES_MAX)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--images %s: more than %d image archives", dir, DD_IMAGES_MAX);
-	*g = (struct dd_image){ .fd = -1 };
+		return no(im, DD_EXIT_USAGE, SUMS, "more image archives than install takes (32)");
 	strcpy(g->name, name);
 	im->n++;
-	if (dd_unhex(line, g->sha256, 32))
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--images %s: " SUMS ": %s: not a SHA-256", dir, name);
 	g->fd = openat(im->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (g->fd < 0)
-		return dd_say(err, errsz, errno == ENOENT ? DD_EXIT_VERIFY : DD_EXIT_USAGE, "--images %s: %s: %s%s",
-			      dir, name, strerror(errno), errno == ENOENT ? " (listed in " SUMS ")" : "");
+		return no(im, errno == ENOENT ? DD_EXIT_VERIFY : DD_EXIT_USAGE, name,
+			  errno == ENOENT ? "listed in " SUMS ", not there" : strerror(errno));
 	if (fstat(g->fd, &st) || !S_ISREG(st.st_mode))
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--images %s: %s: not a regular file", dir, name);
+		return no(im, DD_EXIT_USAGE, name, "not a regular file");
 	g->len = (uint64_t)st.st_size;
 	return 0;
 }
 
-static int read_sums(struct dd_images *im, const char *dir, char *err, size_t errsz)
+static int read_sums(struct dd_images *im)
 {
 	int fd = openat(im->dirfd, SUMS, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), rc = 0;
 	ssize_t n = fd < 0 ? -1 : read(fd, im->sums, sizeof im->sums);
@@ -122,68 +129,73 @@ static int read_sums(struct dd_images *im, const char *dir, char *err, size_t er
 	if (fd >= 0)
 		close(fd);
 	if (n < 0)
-		return dd_say(err, errsz, errno == ENOENT ? DD_EXIT_VERIFY : DD_EXIT_USAGE,
-			      "--images %s: " SUMS ": %s; write one there (cd DIR && sha256sum *.tar* > " SUMS ")",
-			      dir, strerror(errno));
+		return no(im, errno == ENOENT ? DD_EXIT_VERIFY : DD_EXIT_USAGE, SUMS,
+			  errno == ENOENT ? "missing: write one (cd DIR && sha256sum *.tar* > " SUMS ")" : strerror(errno));
 	if ((size_t)n == sizeof im->sums || memchr(im->sums, 0, (size_t)n) || (n && im->sums[n - 1] != '\n'))
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--images %s: " SUMS ": not a text of lines under 64 KiB", dir);
+		return no(im, DD_EXIT_USAGE, SUMS, "not a text of lines under 64 KiB");
 	im->sums[n] = 0;
 	for (; !rc && (nl = strchr(line, '\n')); line = nl + 1) {
 		*nl = 0;
-		rc = sums_line(im, line, dir, err, errsz);
+		rc = sums_line(im, line);
 	}
 	return rc;
 }
 
 /* Every archive in DIR is listed in SHA256SUMS. */
-static int all_listed(struct dd_images *im, const char *dir, char *err, size_t errsz)
+static int all_listed(struct dd_images *im)
 {
 	int fd = dup(im->dirfd), rc = 0;
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *e;
 
 	if (!d)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "--images %s: %s", dir, strerror(errno));
+		return no(im, DD_EXIT_FAIL, "", strerror(errno));
 	while (!rc && (e = readdir(d))) {
 		unsigned i = 0;
 
 		while (i < im->n && strcmp(im->img[i].name, e->d_name))
 			i++;
-		if (is_archive(e->d_name) && i == im->n)
-			rc = dd_say(err, errsz, DD_EXIT_VERIFY, "--images %s: %s is not in " SUMS ": add its line, or take it away", dir, e->d_name);
+		if (is_archive(e->d_name) && i == im->n) {
+			snprintf(im->name, sizeof im->name, "%s", e->d_name);
+			rc = no(im, DD_EXIT_VERIFY, im->name, "not in " SUMS ": add its line, or take it away");
+		}
 	}
 	closedir(d);
 	return rc;
 }
 
-static int check_dir(struct dd_images *im, const char *dir, char *err, size_t errsz)
+/* Each archive listed: its digest, and what it holds. */
+static int scan_dir(struct dd_images *im, unsigned first)
 {
-	unsigned first = im->n;
-	int rc;
-
-	if ((im->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--images %s: %s", dir, strerror(errno));
-	if ((rc = read_sums(im, dir, err, errsz)) || (rc = all_listed(im, dir, err, errsz)))
-		return rc;
 	for (unsigned i = first; i < im->n; i++) {
 		struct dd_image *g = &im->img[i];
 		unsigned char d[32];
-		char why[160];
 		unsigned n;
+		int rc = dd_imgscan(&im->scan, g->fd, 0, g->len, &im->ref[im->nref], DD_IMAGES_REFS - im->nref,
+				    &n, d, im->buf, sizeof im->buf);
 
-		rc = dd_imgscan(&im->scan, g->fd, 0, g->len, &im->ref[im->nref], DD_IMAGES_REFS - im->nref,
-				&n, d, why, sizeof why);
-		if (rc == DD_EXIT_FAIL)
-			return dd_say(err, errsz, rc, "--images %s: %s: %s", dir, g->name, why);
-		if (memcmp(d, g->sha256, 32))
-			return dd_say(err, errsz, DD_EXIT_VERIFY, "--images %s: %s: SHA-256 is not the one in " SUMS "; copy it again; nothing was changed",
-				      dir, g->name);
+		if (rc != DD_EXIT_FAIL && memcmp(d, g->sha256, 32))
+			return no(im, DD_EXIT_VERIFY, g->name, "SHA-256 is not the one in " SUMS ": copy it again");
+		if (rc == DD_EXIT_USAGE)
+			snprintf(im->name, sizeof im->name, "not a whole image archive from 'docker save' (%s)", im->buf);
 		if (rc)
-			return dd_say(err, errsz, rc, "--images %s: %s: not a whole image archive from 'docker save' (%s)", dir, g->name, why);
+			return no(im, rc, g->name, rc == DD_EXIT_USAGE ? im->name : im->buf);
 		g->ref0 = im->nref;
 		g->nref = n;
 		im->nref += n;
 	}
+	return 0;
+}
+
+static int check_dir(struct dd_images *im, const char *dir, char *err, size_t errsz)
+{
+	unsigned first = im->n;
+	int rc = (im->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0
+			 ? no(im, DD_EXIT_USAGE, "", strerror(errno)) : 0;
+
+	if (rc || (rc = read_sums(im)) || (rc = all_listed(im)) || (rc = scan_dir(im, first)))
+		return dd_say(err, errsz, rc, "--images %s: %s%s%s; nothing was changed", dir, im->what,
+			      *im->what ? ": " : "", im->why);
 	return 0;
 }
 

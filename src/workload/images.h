@@ -42,6 +42,8 @@ struct dd_images {
 	struct dd_imgscan scan;
 	struct dd_http_resp resp;
 	char sums[DD_IMGJSON_MAX];	/* DIR/SHA256SUMS */
+	const char *what, *why;		/* a refusal of DIR */
+	char name[DD_TAG_MAX], buf[160];
 };
 
 /* Before any change: the payload's image blobs hashed, and DIR (or NULL) checked: its
