@@ -101,6 +101,21 @@ if [ "${1-}" = --chroot ]; then
 		ok "a damaged image blob: exit 3, nothing loaded" ||
 		notok "damaged image blob: exit $rc: $(tr '\n' '|' </tmp/i6.err | cut -c1-300)"
 
+	# An archive the daemon refuses (its layer left out): exit 1 with the daemon's message.
+	# Its config names a layer nobody has (so the daemon needs the missing file).
+	Z=0000000000000000000000000000000000000000000000000000000000000000
+	mkdir -p /tmp/bad /tmp/x && tar -xf /tmp/img.tar -C /tmp/x && rm -r /tmp/x/*/layer.tar &&
+		sed -i "s/diff_ids\":\[\"sha256:[0-9a-f]*/diff_ids\":[\"sha256:$Z/" "/tmp/x/$ID.json" &&
+		BID=$(sha256sum "/tmp/x/$ID.json" | cut -c1-64) &&
+		mv "/tmp/x/$ID.json" "/tmp/x/$BID.json" && sed -i "s/$ID/$BID/; s/dd-img:1/dd-bad:1/" /tmp/x/manifest.json &&
+		(cd /tmp/x && tar -cf /tmp/bad/nolayer.tar -- *) && (cd /tmp/bad && sha256sum nolayer.tar >SHA256SUMS)
+	# shellcheck disable=SC2086
+	$DD install $OPTS --images /tmp/bad >/tmp/i8.out 2>/tmp/i8.err
+	rc=$?
+	[ $rc -eq 1 ] && [ "$(wc -l </tmp/i8.err)" = 1 ] && grep -q "nolayer.tar: the daemon did not load it: .*layer.tar" /tmp/i8.err &&
+		ok "an archive the daemon refuses: exit 1, one line with the daemon's message ($(cut -c1-200 /tmp/i8.err))" ||
+		notok "archive refused by the daemon: exit $rc: $(tr '\n' '|' </tmp/i8.err | cut -c1-400) $(tr '\n' '|' </tmp/i8.out)"
+
 	# Images are data: uninstall leaves them, --purge takes /var/lib/docker.
 	# shellcheck disable=SC2086
 	$DD install $OPTS >/dev/null 2>&1 && has dd-img:1 || notok "install again after the damaged one"
@@ -124,7 +139,7 @@ if [ "${1-}" = --inner ]; then
 		mount -t tmpfs -o mode=0755 dd-run "$R/run" && mount -t tmpfs -o mode=1777 dd-tmp "$R/tmp" ||
 		{ notok "namespace: overlay root with /proc, /sys, /dev, /run, /tmp"; exit 1; }
 	mount --make-rslave "$R/sys" "$R/dev" 2>/dev/null
-	cp "$T/ddimg" "$T/img.id" "$T/drop.tar.gz" "$T/drop.id" "$R/tmp/" && cp "$0" "$R/tmp/test_images.sh" ||
+	cp "$T/ddimg" "$T/img.tar" "$T/img.id" "$T/drop.tar.gz" "$T/drop.id" "$R/tmp/" && cp "$0" "$R/tmp/test_images.sh" ||
 		{ notok "copy into the root"; exit 1; }
 	exec chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/tmp /bin/sh /tmp/test_images.sh --chroot
