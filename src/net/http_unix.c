@@ -32,7 +32,7 @@ static long read_response(int fd, char *raw, size_t cap, long long deadline)
 	}
 }
 
-/* The body, chunk by chunk, each write bounded by timeout_ms. 0; -1 with errno (a write);
+/* The body, chunk by chunk, each write bounded by timeout_ms. 1; -1 with errno (a write);
  * -2 with errno (the caller aborted, or gave other than body_len bytes). */
 static int send_body(int fd, const struct dd_http_req *q, int timeout_ms)
 {
@@ -47,7 +47,7 @@ static int send_body(int fd, const struct dd_http_req *q, int timeout_ms)
 			return -2;
 		}
 		if (n == 0)
-			return 0;
+			return 1;
 		if (dd_net_write_all(fd, p, (size_t)n, dd_net_deadline(timeout_ms)) != 0)
 			return -1;
 		left -= (unsigned long long)n;
@@ -87,10 +87,10 @@ int dd_http_unix(const char *sock_path, const struct dd_http_req *q, int timeout
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s %s on %s: the request was cut short: %s", m,
 			      path, sock_path, strerror(e));
 	}
-	/* With a body, an answer may have come before the peer stopped reading it. */
-	if (q->body || sent) {
+	/* An answer may have come before the peer stopped reading the body and closed. */
+	if (sent == 1 || (q->body && (e == EPIPE || e == ECONNRESET))) {
 		n = read_response(fd, raw, sizeof raw, q->body ? dd_net_deadline(timeout_ms) : deadline);
-		e = n > 0 || sent ? errno : e;
+		e = n > 0 || sent == 1 ? errno : e;
 	}
 	close(fd);
 	if (n < 0 && e == EMSGSIZE)
