@@ -57,7 +57,7 @@ if [ "${1-}" = --inner ]; then
 	echo "loading $N images ($(du -cm "$T"/img*.tar | tail -n 1 | cut -f1) MB), median of $ROUNDS (ms): dockdrop install $ma  docker load $mb"
 	echo "  dockdrop install runs: ${A[*]}"
 	echo "  docker load runs:      ${B[*]}"
-	echo "  dockdrop install with every image present (nothing loaded): $mc ms (runs: ${C[*]})"
+	echo "  dockdrop install with every image present (stub, engine and image blobs verified, nothing loaded): $mc ms (runs: ${C[*]})"
 	awk -v a="$ma" -v b="$mb" -v c="$mc" 'BEGIN { printf "  dockdrop install / docker load = %.2fx; without install'"'"'s fixed cost (%d ms): %.2fx\n", a / b, c, (a - c) / b }'
 	exit 0
 fi
