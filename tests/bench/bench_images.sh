@@ -68,6 +68,7 @@ BUILD=${BUILD:-build}
 N=${IMAGES:-4} ROUNDS=${1:-3}
 [ "$(id -u)" = 0 ] || { echo "bench_images: needs root" >&2; exit 1; }
 [ -x "$DIST/dockdrop" ] || { echo "bench_images: no $DIST/dockdrop (make)" >&2; exit 1; }
+# shellcheck disable=SC1090 # written by make
 . "./$BUILD/engine/engine.env" || exit 1
 LOWER=$(sh tests/e2e/mkroot.sh) || exit 1
 T=$(mktemp -d /tmp/dd-bench-images.XXXXXX)

@@ -19,14 +19,13 @@ FAILS=0
 # ============================================================================================
 if [ "${1-}" = --chroot ]; then
 	DD=/tmp/ddimg
-	OPTS="--init none --no-tcp --daemon-opt storage-driver=\"vfs\""
+	set -- --init none --no-tcp --daemon-opt 'storage-driver="vfs"'	# every install's options
 	now() { date +%s.%N; }
 	# loads SINCE UNTIL: the daemon's image "load" events in that window, one a line.
 	loads() { timeout 20 docker events --since "$1" --until "$2" --filter type=image --filter event=load 2>&1; }
 	has() { docker image inspect "$1" >/dev/null 2>&1; }
 	t0=$(now)
-	# shellcheck disable=SC2086
-	$DD install $OPTS >/tmp/i1.out 2>/tmp/i1.err
+	$DD install "$@" >/tmp/i1.out 2>/tmp/i1.err
 	rc=$?
 	t1=$(now)
 	if [ $rc -eq 0 ] && grep -q '^image dd-img:1 loaded (id sha256:' /tmp/i1.out; then
@@ -45,8 +44,7 @@ if [ "${1-}" = --chroot ]; then
 		ok "the daemon logged one load event during install" || notok "events during install: $(loads "$t0" "$t1" | tr '\n' '|')"
 
 	t2=$(now)
-	# shellcheck disable=SC2086
-	$DD install $OPTS >/tmp/i2.out 2>/tmp/i2.err
+	$DD install "$@" >/tmp/i2.out 2>/tmp/i2.err
 	rc=$?
 	t3=$(now)
 	[ $rc -eq 0 ] && grep -q '^images: 0 archive(s) loaded, 1 already in the daemon: nothing to load' /tmp/i2.out &&
@@ -54,12 +52,10 @@ if [ "${1-}" = --chroot ]; then
 		notok "re-run: exit $rc: $(tr '\n' '|' </tmp/i2.err | cut -c1-300) $(tr '\n' '|' </tmp/i2.out)"
 	ev=$(loads "$t2" "$t3")
 	[ -z "$ev" ] && ok "no load event during the re-run" || notok "load events during the re-run: $ev"
-	# shellcheck disable=SC2086
-	$DD install $OPTS --dry-run >/tmp/d.out 2>/tmp/d.err
+	$DD install "$@" --dry-run >/tmp/d.out 2>/tmp/d.err
 	[ $? -eq 0 ] && grep -qx '  image dd-img:1: present' /tmp/d.out && ok "install --dry-run: the image present" ||
 		notok "install --dry-run: $(tr '\n' '|' </tmp/d.out) $(tr '\n' '|' </tmp/d.err)"
-	# shellcheck disable=SC2086
-	$DD install $OPTS --json >/tmp/i3.out 2>/tmp/i3.err
+	$DD install "$@" --json >/tmp/i3.out 2>/tmp/i3.err
 	grep -q "\"images\":\[{\"tag\":\"dd-img:1\",\"id\":\"$ID\",\"result\":\"present\"}\]" /tmp/i3.out &&
 		ok "install --json: the image present" || notok "install --json: $(cat /tmp/i3.out)"
 
@@ -67,8 +63,7 @@ if [ "${1-}" = --chroot ]; then
 	mkdir /tmp/drop && mv /tmp/drop.tar.gz /tmp/drop/ && DID=$(cat /tmp/drop.id)
 	echo "$(sha256sum /tmp/drop/drop.tar.gz | cut -c1-63)0  drop.tar.gz" >/tmp/drop/SHA256SUMS
 	t4=$(now)
-	# shellcheck disable=SC2086
-	$DD install $OPTS --images /tmp/drop >/tmp/i4.out 2>/tmp/i4.err
+	$DD install "$@" --images /tmp/drop >/tmp/i4.out 2>/tmp/i4.err
 	rc=$?
 	t5=$(now)
 	[ $rc -eq 3 ] && [ "$(wc -l </tmp/i4.err)" = 1 ] && grep -q 'drop.tar.gz: SHA-256 is not the one in SHA256SUMS' /tmp/i4.err &&
@@ -76,12 +71,10 @@ if [ "${1-}" = --chroot ]; then
 		ok "--images with a SHA256SUMS that does not match: exit 3, one line, nothing loaded" ||
 		notok "--images, bad SHA256SUMS: exit $rc: $(tr '\n' '|' </tmp/i4.err | cut -c1-300)"
 	(cd /tmp/drop && sha256sum drop.tar.gz >SHA256SUMS)
-	# shellcheck disable=SC2086
-	$DD install $OPTS --images /tmp/drop --dry-run >/tmp/d.out 2>/tmp/d.err
+	$DD install "$@" --images /tmp/drop --dry-run >/tmp/d.out 2>/tmp/d.err
 	[ $? -eq 0 ] && grep -qx '  image dd-drop:1: load' /tmp/d.out && ok "install --dry-run --images: the archive there to load" ||
 		notok "install --dry-run --images: $(tr '\n' '|' </tmp/d.out) $(tr '\n' '|' </tmp/d.err)"
-	# shellcheck disable=SC2086
-	$DD install $OPTS --images /tmp/drop >/tmp/i5.out 2>/tmp/i5.err
+	$DD install "$@" --images /tmp/drop >/tmp/i5.out 2>/tmp/i5.err
 	rc=$?
 	[ $rc -eq 0 ] && has dd-drop:1 && [ "$(docker image inspect -f '{{.Id}}' dd-drop:1)" = "sha256:$DID" ] &&
 		grep -q '^image dd-drop:1 loaded' /tmp/i5.out && grep -q '^images: 1 archive(s) loaded, 1 already' /tmp/i5.out &&
@@ -93,8 +86,7 @@ if [ "${1-}" = --chroot ]; then
 	cp $DD /tmp/dmg && off=$(grep -obaF dd-e2e-image-marker /tmp/dmg | head -n 1 | cut -d: -f1) &&
 		printf 'X' | dd of=/tmp/dmg bs=1 seek="$off" conv=notrunc 2>/dev/null
 	t6=$(now)
-	# shellcheck disable=SC2086
-	/tmp/dmg install $OPTS >/tmp/i6.out 2>/tmp/i6.err
+	/tmp/dmg install "$@" >/tmp/i6.out 2>/tmp/i6.err
 	rc=$?
 	t7=$(now)
 	[ $rc -eq 3 ] && grep -q 'image dd-img 1: SHA-256 mismatch' /tmp/i6.err && ! has dd-img:1 && [ -z "$(loads "$t6" "$t7")" ] &&
@@ -109,16 +101,14 @@ if [ "${1-}" = --chroot ]; then
 		BID=$(sha256sum "/tmp/x/$ID.json" | cut -c1-64) &&
 		mv "/tmp/x/$ID.json" "/tmp/x/$BID.json" && sed -i "s/$ID/$BID/; s/dd-img:1/dd-bad:1/" /tmp/x/manifest.json &&
 		(cd /tmp/x && tar -cf /tmp/bad/nolayer.tar -- *) && (cd /tmp/bad && sha256sum nolayer.tar >SHA256SUMS)
-	# shellcheck disable=SC2086
-	$DD install $OPTS --images /tmp/bad >/tmp/i8.out 2>/tmp/i8.err
+	$DD install "$@" --images /tmp/bad >/tmp/i8.out 2>/tmp/i8.err
 	rc=$?
 	[ $rc -eq 1 ] && [ "$(wc -l </tmp/i8.err)" = 1 ] && grep -q "nolayer.tar: the daemon did not load it: .*layer.tar" /tmp/i8.err &&
 		ok "an archive the daemon refuses: exit 1, one line with the daemon's message ($(cut -c1-200 /tmp/i8.err))" ||
 		notok "archive refused by the daemon: exit $rc: $(tr '\n' '|' </tmp/i8.err | cut -c1-400) $(tr '\n' '|' </tmp/i8.out)"
 
 	# Images are data: uninstall leaves them, --purge takes /var/lib/docker.
-	# shellcheck disable=SC2086
-	$DD install $OPTS >/dev/null 2>&1 && has dd-img:1 || notok "install again after the damaged one"
+	$DD install "$@" >/dev/null 2>&1 && has dd-img:1 || notok "install again after the damaged one"
 	$DD uninstall >/tmp/u.out 2>/tmp/u.err
 	[ $? -eq 0 ] && [ -n "$(find /var/lib/docker/image -name "$ID" 2>/dev/null)" ] &&
 		ok "uninstall leaves the loaded images" || notok "uninstall: $(tr '\n' '|' </tmp/u.err)"
@@ -154,6 +144,7 @@ DIST=${DIST:-dist} BUILD=${BUILD:-build}
 for t in unshare chroot ip debootstrap; do
 	command -v $t >/dev/null || { skip "images end to end: $t is not installed"; exit 0; }
 done
+# shellcheck disable=SC1090 # written by make
 [ -x "$DIST/dockdrop" ] && [ -f "$BUILD/engine/engine.env" ] && . "./$BUILD/engine/engine.env" && [ -f "$ENGINE_FILE" ] ||
 	{ notok "images end to end: $DIST/dockdrop and the engine tarball (make)"; exit 1; }
 LOWER=$(sh tests/e2e/mkroot.sh) || { notok "images end to end: the Debian root could not be made"; exit 1; }
