@@ -112,6 +112,22 @@ if [ "${1-}" = --chroot ]; then
 	$DD uninstall >/tmp/u.out 2>/tmp/u.err
 	[ $? -eq 0 ] && [ -n "$(find /var/lib/docker/image -name "$ID" 2>/dev/null)" ] &&
 		ok "uninstall leaves the loaded images" || notok "uninstall: $(tr '\n' '|' </tmp/u.err)"
+
+	# An archive that changes after install checked it (while the stopped daemon starts):
+	# the load is cut off before its last byte, exit 3, the image not there.
+	rm -f /var/run/docker.sock
+	mkdir /tmp/race && mv /tmp/race.tar /tmp/race/ && (cd /tmp/race && sha256sum race.tar >SHA256SUMS)
+	(i=0; while [ ! -S /var/run/docker.sock ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
+	 printf 'X' | dd of=/tmp/race/race.tar bs=1 seek=2000 conv=notrunc 2>/dev/null) &
+	t8=$(now)
+	$DD install "$@" --images /tmp/race >/tmp/i9.out 2>/tmp/i9.err
+	rc=$?
+	t9=$(now)
+	wait
+	[ $rc -eq 3 ] && grep -q 'image race.tar: its archive changed since it was checked' /tmp/i9.err && ! has dd-race:1 &&
+		[ -z "$(loads "$t8" "$t9" | grep -v " image load sha256:$ID ")" ] &&
+		ok "an archive changed after the check: its load cut off, exit 3, not loaded" ||
+		notok "archive changed after the check: exit $rc: $(tr '\n' '|' </tmp/i9.err | cut -c1-300) $(tr '\n' '|' </tmp/i9.out)"
 	$DD uninstall --purge >/dev/null 2>/tmp/u.err
 	[ $? -eq 0 ] && [ ! -e /var/lib/docker ] && ok "uninstall --purge removes them with /var/lib/docker" ||
 		notok "uninstall --purge: $(tr '\n' '|' </tmp/u.err)"
@@ -129,7 +145,7 @@ if [ "${1-}" = --inner ]; then
 		mount -t tmpfs -o mode=0755 dd-run "$R/run" && mount -t tmpfs -o mode=1777 dd-tmp "$R/tmp" ||
 		{ notok "namespace: overlay root with /proc, /sys, /dev, /run, /tmp"; exit 1; }
 	mount --make-rslave "$R/sys" "$R/dev" 2>/dev/null
-	cp "$T/ddimg" "$T/img.tar" "$T/img.id" "$T/drop.tar.gz" "$T/drop.id" "$R/tmp/" && cp "$0" "$R/tmp/test_images.sh" ||
+	cp "$T/ddimg" "$T/img.tar" "$T/img.id" "$T/drop.tar.gz" "$T/drop.id" "$T/race.tar" "$R/tmp/" && cp "$0" "$R/tmp/test_images.sh" ||
 		{ notok "copy into the root"; exit 1; }
 	exec chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/tmp /bin/sh /tmp/test_images.sh --chroot
@@ -153,7 +169,8 @@ trap 'umount -R "$T/root" 2>/dev/null; rm -rf "$T"' EXIT
 mkdir -p "$T/l/bin" "$T/d/bin" && cp "$LOWER/bin/busybox" "$T/l/bin/busybox" && ln -s busybox "$T/l/bin/sh" &&
 	echo dd-e2e-image-marker >"$T/l/marker" && cp -a "$T/l/bin" "$T/d/" && echo drop >"$T/d/drop" &&
 	sh tests/tools/mksave.sh "$T/l" dd-img:1 "$T/img.tar" >"$T/img.id" &&
-	sh tests/tools/mksave.sh "$T/d" dd-drop:1 "$T/drop.tar" >"$T/drop.id" && gzip -n "$T/drop.tar" ||
+	sh tests/tools/mksave.sh "$T/d" dd-drop:1 "$T/drop.tar" >"$T/drop.id" && gzip -n "$T/drop.tar" &&
+	mkdir "$T/r" && head -c 400000 /dev/urandom >"$T/r/data" && sh tests/tools/mksave.sh "$T/r" dd-race:1 "$T/race.tar" >/dev/null ||
 	{ notok "images end to end: making the images (mksave.sh)"; exit 1; }
 "$DIST/dockdrop" bundle -q --engine "$ENGINE_FILE" --sha256 "$ENGINE_SHA256" --engine-version "$ENGINE_VERSION" \
 	--image "$T/img.tar" -o "$T/ddimg" || { notok "images end to end: bundle --image"; exit 1; }
