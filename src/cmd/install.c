@@ -39,6 +39,9 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		{ "rollback", 0, DD_OPT_FLAG, &o->rollback, NULL,
 		  "switch back to the previously installed engine", 0, 0, NULL },
 		{ "json", 0, DD_OPT_FLAG, &o->json, NULL, "print the result as JSON", 0, 0, NULL },
+		{ "images", 0, DD_OPT_STR, &o->images, "DIR",
+		  "also load the *.tar and *.tar.gz image archives in DIR, each checked against DIR/SHA256SUMS",
+		  0, 0, NULL },
 	};
 	struct dd_args args;
 	int rc;
