@@ -25,6 +25,7 @@
 #include "host/state.h"
 #include "host/txn.h"
 #include "host/units.h"
+#include "workload/images.h"
 
 struct dd_install_opts {
 	const char *const *sans;	/* --tls-san, already in argv */
@@ -35,6 +36,7 @@ struct dd_install_opts {
 	const char *root, *init, *engine, *key_type, *certs; /* NULL when not given, but init
 							       * ("auto") and key_type */
 	int no_tcp, dry_run, force, json, rollback;
+	const char *images;		/* --images DIR (workload/images.h), or NULL */
 };
 
 struct dd_install {
@@ -74,6 +76,7 @@ struct dd_install {
 	char prov_text[DD_STATE_MAX];	/* the provisional one (written from inside a write) */
 	int restart, client, byo_client;
 	char version[64];		/* what dockerd answered */
+	struct dd_images images;	/* to load once the daemon is proven */
 	char err[1024];
 	struct dd_login login;		/* --registry (c->login.o set by the command) */
 };
