@@ -22,7 +22,9 @@ static char pem[512 * 1024];
 static struct dd_tls_anchors anchors;
 static struct dd_login *live;	/* wiped at exit whatever happens */
 
-static void wipe(void)
+/* A destructor rather than atexit(): exit() runs it from .fini_array, and atexit would
+ * link musl's handler tables for it. */
+__attribute__((destructor)) static void wipe(void)
 {
 	if (live)
 		for (unsigned i = 0; i < live->n; i++)
@@ -113,7 +115,6 @@ int dd_login_input(struct dd_login *l, int rollback)
 	if (o->nserver > DD_STATE_AUTHS)
 		return dd_fail(DD_EXIT_USAGE, "install: at most %d --registry", DD_STATE_AUTHS);
 	live = l;
-	atexit(wipe);
 	for (unsigned i = 0; i < o->nserver; i++) {
 		struct dd_login_reg *r = &l->r[i];
 		char show[96];
@@ -189,14 +190,14 @@ static int entry(struct dd_login *l, struct dd_login_reg *r, const struct dd_sta
 	int same, u;
 
 	if (dd_dockercfg_helper(old_text, n, r->key, helper, sizeof helper))
-		return dd_fail(DD_EXIT_USAGE, "install: %s names the credential helper \"%s\" for %s, so docker would not read a login written there: use docker login, or take the helper out",
+		return dd_fail(DD_EXIT_USAGE, "install: %s names the credential helper \"%s\" for %s: docker would not read a login there; use docker login",
 			       m, helper, r->key);
 	u = l->oldlen < 0 ? 0 : dd_dockercfg_user(old_text, n, r->key, r->auth, user, sizeof user, &same);
 	r->ours = on_record(old, r->key) || !u || !same;
 	r->write = !u || !same;
 	if (r->write && u && !on_record(old, r->key)) {
 		if (!force)
-			return dd_fail(DD_EXIT_USAGE, "install: %s holds other credentials for %s%s%s: remove them (docker logout %s), or --force replaces them (uninstall then removes them)",
+			return dd_fail(DD_EXIT_USAGE, "install: %s holds other credentials for %s%s%s: docker logout %s, or --force replaces them",
 				       m, r->key, u > 0 ? " of user " : "", u > 0 ? user : "", r->key);
 		dd_warn("%s: the credentials for %s are replaced (--force); uninstall removes them", m, r->key);
 	}
