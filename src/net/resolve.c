@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -84,9 +85,15 @@ static int ask(const char *ns, const char *name, int t, char *ip, long long dead
 	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons(53) };
 	int v4 = inet_pton(AF_INET, ns, &s4.sin_addr) == 1, fd, rc = -1;
 	unsigned char q[300], r[1500];
-	unsigned id = (unsigned)(time(NULL) ^ getpid() ^ t) & 0xffff;
+	unsigned short r16 = 0;
+	unsigned id;
 	size_t n = 12;
 
+	/* An unguessable id (the kernel picks the source port): an answer forged off the
+	 * path must guess both. TLS still checks the name, whatever address comes back. */
+	if (getrandom(&r16, sizeof r16, 0) != sizeof r16)
+		r16 = (unsigned short)(time(NULL) ^ getpid());
+	id = r16;
 	if (!v4 && inet_pton(AF_INET6, ns, &s6.sin6_addr) != 1)
 		return -1;
 	memset(q, 0, 12);
