@@ -68,7 +68,7 @@ static int read_password(struct dd_login_reg *r, int fd, const char *from)
 static int password_file(struct dd_login_reg *r, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), rc;
-	struct stat st;
+	struct stat st = { 0 };	/* a failed fstat reads as "not a regular file" */
 
 	if (fd < 0)
 		return dd_fail(DD_EXIT_USAGE, "install: --password-file %s: %s", path,
