@@ -119,32 +119,23 @@ int dd_dockercfg_check(const char *text, size_t n, char *err, size_t errsz)
 	return 0;
 }
 
-/* The member key (lexeme) is key, or names the same registry. */
-static int key_is(const char *k, size_t kn, const char *key)
-{
-	char s[DD_DOCKERCFG_SERVER], nk[DD_DOCKERCFG_SERVER], nh[DD_DOCKERCFG_SERVER];
-	long len = dd_json_unquote(k, kn, s, sizeof s);
-
-	return len > 0 && (size_t)len == strlen(s) &&
-	       (!strcmp(s, key) || (dd_dockercfg_server(s, nk, nh) == 0 && !strcmp(nk, key)));
-}
-
 int dd_dockercfg_helper(const char *text, size_t n, const char *key, char *helper, size_t cap)
 {
-	struct dd_json_iter it;
-	const char *v, *k;
-	size_t vn, kn;
+	const char *v, *h = NULL;
+	size_t vn, hn;
 	int blank;
 
 	if (!object_or_blank(text, n, &blank) || blank)
 		return 0;
-	if (dd_json_member(text, n, "credHelpers", &v, &vn) && dd_json_object(&it, v, vn) == 0)
-		while (dd_json_next(&it, &k, &kn, &v, &vn))
-			if (key_is(k, kn, key) && *v == '"' && vn > 2)
-				return dd_json_unquote(v, vn, helper, cap) < 0 ? (snprintf(helper, cap, "?"), 1) : 1;
-	if (dd_json_member(text, n, "credsStore", &v, &vn) && *v == '"' && vn > 2)
-		return dd_json_unquote(v, vn, helper, cap) < 0 ? (snprintf(helper, cap, "?"), 1) : 1;
-	return 0;
+	/* The docker CLI looks credHelpers up by the very key it logs in to, and uses
+	 * credsStore for every other one. */
+	if (!(dd_json_member(text, n, "credHelpers", &v, &vn) && dd_json_member(v, vn, key, &h, &hn) &&
+	      *h == '"' && hn > 2) &&
+	    !(dd_json_member(text, n, "credsStore", &h, &hn) && *h == '"' && hn > 2))
+		return 0;
+	if (dd_json_unquote(h, hn, helper, cap) < 0)
+		snprintf(helper, cap, "?");
+	return 1;
 }
 
 /* key's member of "auths", exactly that key: 1 with its value. */

@@ -30,7 +30,7 @@ int dd_dockercfg_server(const char *server, char key[DD_DOCKERCFG_SERVER],
 /* text[0..n) is usable: blank, or a JSON object whose "auths", if any, is an object. 0, or
  * -1 with a reason in err. */
 int dd_dockercfg_check(const char *text, size_t n, char *err, size_t errsz);
-/* The credential helper that would serve key ("credHelpers" names it for the key's host,
+/* The credential helper that would serve key ("credHelpers" names it for that very key,
  * or "credsStore" for all) into helper: 1, or 0 when the CLI reads "auths". */
 int dd_dockercfg_helper(const char *text, size_t n, const char *key, char *helper, size_t cap);
 /* The user name of key's entry in "auths": 1 with user set, 0 when there is no entry, -1

@@ -112,7 +112,7 @@ TEST(check_user_helper)
 					   "{\"auths\":\"x\"}" };
 	static const char *const good[] = { "", "  ", "{}", "{\"auths\":{}}", "{\"x\":[1]}" };
 	const char *f = "{\"auths\":{\"r.example\":{\"auth\":\"YWxpY2U6cHc=\"},\"n\":{},"
-			"\"b\":{\"auth\":\"!!\"}},\"credHelpers\":{\"https://h.example/\":\"pass\"}}";
+			"\"b\":{\"auth\":\"!!\"}},\"credHelpers\":{\"h.example\":\"pass\",\"https://x.example/\":\"p\"}}";
 	char err[128], user[128], helper[32];
 	int same;
 
@@ -129,6 +129,7 @@ TEST(check_user_helper)
 	CHECK(dd_dockercfg_helper(f, strlen(f), "h.example", helper, sizeof helper) == 1 &&
 	      !strcmp(helper, "pass"));
 	CHECK(dd_dockercfg_helper(f, strlen(f), "r.example", helper, sizeof helper) == 0);
+	CHECK(dd_dockercfg_helper(f, strlen(f), "x.example", helper, sizeof helper) == 0); /* that very key only */
 	CHECK(dd_dockercfg_helper("{\"credsStore\":\"desktop\"}", 24, "r.example", helper, sizeof helper) == 1 &&
 	      !strcmp(helper, "desktop"));
 	CHECK(dd_dockercfg_helper("{\"credsStore\":\"\"}", 17, "r.example", helper, sizeof helper) == 0);
