@@ -163,8 +163,6 @@ static int check(const struct dd_login_reg *r, int quiet)
 			dd_info("registry %s: credentials of %s not checked (%s)", r->key, r->user, err);
 		return 0;
 	}
-	if (rc == DD_EXIT_USAGE)
-		return dd_fail(rc, "install: --registry %s: %s", r->key, err);
 	if (rc)
 		return dd_fail(rc, "install: registry %s: %s; nothing was changed", r->key, err);
 	if (!quiet)

@@ -1,6 +1,7 @@
 #include "workload/dockercfg.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/jsontext.h"
@@ -81,6 +82,13 @@ int dd_dockercfg_server(const char *server, char key[DD_DOCKERCFG_SERVER],
 			return -1;
 	memcpy(host, s, n);
 	host[n] = 0;
+	/* "[v6]" closed, and a port of 1 to 65535 after the last ':' outside it */
+	const char *rb = strchr(host, ']'), *c = strchr(rb ? rb : host, ':');
+	char *e;
+
+	if ((host[0] == '[') != (rb != NULL) || (rb && rb[1] && rb[1] != ':') ||
+	    (c && (c[1] < '0' || c[1] > '9' || strtoul(c + 1, &e, 10) - 1 > 65534 || *e)))
+		return -1;
 	memcpy(key, host, n + 1);
 	for (size_t i = 0; i < sizeof hub / sizeof hub[0]; i++)
 		if (!strcmp(host, hub[i])) {

@@ -17,7 +17,7 @@ struct target {
 };
 
 /* "name[:port]" or "[v6][:port]" (port 443 when none), resolved: 0, or
- * DD_REGISTRY_UNREACHABLE / DD_EXIT_USAGE with err. */
+ * DD_REGISTRY_UNREACHABLE / DD_EXIT_FAIL with err. */
 static int resolve(const char *host, size_t n, struct target *t, char *err, size_t errsz)
 {
 	const char *colon, *close = host[0] == '[' ? memchr(host, ']', n) : NULL;
@@ -31,14 +31,14 @@ static int resolve(const char *host, size_t n, struct target *t, char *err, size
 		unsigned long p = strtoul(colon + 1, &end, 10);
 
 		if (end != host + n || p == 0 || p > 65535 || colon[1] < '0' || colon[1] > '9')
-			return dd_say(err, errsz, DD_EXIT_USAGE, "%.*s: bad port", (int)n, host);
+			return dd_say(err, errsz, DD_EXIT_FAIL, "%.*s: bad port", (int)n, host);
 		t->port = (unsigned)p;
 		nl = (size_t)(colon - host);
 	}
 	if (close)
 		host++, nl = (size_t)(close - host);
 	if (nl == 0 || nl >= sizeof t->name)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%.*s: bad host name", (int)n, host);
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%.*s: bad host name", (int)n, host);
 	memcpy(t->name, host, nl);
 	t->name[nl] = 0;
 	if (dd_resolve(t->name, t->ip, dd_net_deadline(5000)) != 0)
@@ -61,7 +61,7 @@ static int get(const struct dd_tls_anchors *ta, const char *host, size_t hn, con
 		return rc;
 	const struct dd_tls_peer p = { t.ip, t.port, t.name, NULL, NULL, NULL };
 	if (snprintf(hdr, sizeof hdr, "Authorization: Basic %s", auth) >= (int)sizeof hdr)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "credentials too long");
+		return dd_say(err, errsz, DD_EXIT_FAIL, "credentials too long");
 	www[0] = 0;
 	rc = dd_https_get_more(&p, &m, path, timeout_ms, &r, err, errsz);
 	explicit_bzero(hdr, sizeof hdr);

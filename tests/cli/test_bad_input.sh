@@ -17,6 +17,7 @@ group or others may read it|$R --password-file $T_TMP/pw-0640
 is a symbolic link|$R --password-file $T_TMP/pw-link
 No such file|$R --password-file $T_TMP/none
 --registry r;x: not a registry name|install --registry r;x --username u --password-file $T_TMP/pw
+--registry r.example:99999: not a registry name|install --registry r.example:99999 --username u --password-file $T_TMP/pw
 --username u:x: printable ASCII without spaces or ':'|install --registry r.example --username u:x --password-file $T_TMP/pw
 --registry https://r.example/: given twice|$R --password-file $T_TMP/pw --registry https://r.example/ --username v --password-file $T_TMP/pw
 --rollback takes no --registry|$R --password-file $T_TMP/pw --rollback

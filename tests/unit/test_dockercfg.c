@@ -42,7 +42,9 @@ TEST(server_names)
 		{ "10.0.0.1", "10.0.0.1", "10.0.0.1" },
 	};
 	static const char *const bad[] = { "", "https://", "/x", "-r.example", "r example", "r\nx",
-					   "r.example;x", ":5000", "caf\xc3\xa9.example" };
+					   "r.example;x", ":5000", "caf\xc3\xa9.example", "r.example:0",
+					   "r.example:65536", "r.example:x", "r.example:", "[::1", "[::1]x",
+					   "r:5:6" };
 	char key[DD_DOCKERCFG_SERVER], host[DD_DOCKERCFG_SERVER];
 
 	for (unsigned i = 0; i < sizeof v / sizeof v[0]; i++)
