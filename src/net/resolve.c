@@ -52,8 +52,7 @@ static const unsigned char *skip_name(const unsigned char *p, const unsigned cha
 	return NULL;
 }
 
-/* The first answer of type t (1 A, 28 AAAA) in the reply m[0..n) to query id. */
-static int answer(const unsigned char *m, size_t n, unsigned id, int t, char *ip)
+int dd_dns_answer(const unsigned char *m, size_t n, unsigned id, int t, char *ip)
 {
 	const unsigned char *p = m + 12, *end = m + n;
 	unsigned an;
@@ -118,7 +117,7 @@ static int ask(const char *ns, const char *name, int t, char *ip, long long dead
 
 			if (got < 0 && errno != EAGAIN && errno != EINTR)
 				break;
-			if (got > 0 && answer(r, (size_t)got, id, t, ip) == 0)
+			if (got > 0 && dd_dns_answer(r, (size_t)got, id, t, ip) == 0)
 				rc = 0;
 			else if (got > 0 && r[0] == q[0] && r[1] == q[1])
 				break; /* the answer, without such an address */

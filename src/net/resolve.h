@@ -12,5 +12,9 @@
 /* name's address as a literal into ip (INET6_ADDRSTRLEN bytes). 0, or -1 (not found, no
  * answer before deadline, a malformed answer). */
 int dd_resolve(const char *name, char *ip, long long deadline);
+/* The first address of type t (1 A, 28 AAAA) in the DNS reply m[0..n) to the question of
+ * id (header, one question, answers; names compressed or not), as a literal into ip: 0,
+ * or -1 (another id, an error code, no such address, anything out of bounds). Fuzzed. */
+int dd_dns_answer(const unsigned char *m, size_t n, unsigned id, int t, char *ip);
 
 #endif
