@@ -77,7 +77,7 @@ static int password_file(struct dd_login_reg *r, const char *path)
 		close(fd);
 		return dd_fail(DD_EXIT_USAGE, "install: --password-file %s: %s", path,
 			       !S_ISREG(st.st_mode) ? "not a regular file" :
-			       "group or others may read it: chmod 600 it (the password may have leaked)");
+			       "group or others have access to it: chmod 600 it (the password may have leaked)");
 	}
 	rc = read_password(r, fd, path);
 	close(fd);

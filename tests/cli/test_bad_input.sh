@@ -13,7 +13,7 @@ TABLE="--registry needs a password|$R
 give one --username for each --registry|install --registry r.example --password-stdin
 go with --registry SERVER|install --username u --password-file $T_TMP/pw
 is empty|$R --password-file $T_TMP/pw-empty
-group or others may read it|$R --password-file $T_TMP/pw-0640
+group or others have access to it|$R --password-file $T_TMP/pw-0640
 is a symbolic link|$R --password-file $T_TMP/pw-link
 No such file|$R --password-file $T_TMP/none
 --registry r;x: not a registry name|install --registry r;x --username u --password-file $T_TMP/pw
