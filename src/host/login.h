@@ -8,10 +8,11 @@
  *
  * The password is read from stdin or a file only (never argv or the environment), kept in
  * no buffer longer than it is needed (only its base64 form lives until config.json is
- * written, then wiped) and never printed. A password file must be a regular file readable
- * by its owner only (like ssh's keys): one group or others can read is a password already
- * leaked, and refusing it makes that visible. A server served by a credential helper
- * (credsStore, credHelpers) is refused: the docker CLI would not read "auths" for it. */
+ * written, then wiped, and at exit whatever happened) and never printed. A password file
+ * must be a regular file (not a link) that group and others have no access to (like ssh's
+ * keys): one they can read is a password already leaked, and refusing it makes that
+ * visible. A server served by a credential helper (credsStore, credHelpers) is refused:
+ * the docker CLI would not read "auths" for it. */
 #ifndef DD_HOST_LOGIN_H
 #define DD_HOST_LOGIN_H
 
