@@ -16,6 +16,10 @@
  *                                                          from: a source package, its
  *                                                          Debian version, SPDX licence and
  *                                                          the SHA-256 of its source tarball)
+ *   raw LENGTH SHA256                                     (the blob before it is stored
+ *                                                          gzip-compressed: the length and
+ *                                                          SHA-256 of the file it inflates
+ *                                                          to, as its publisher gives them)
  * Blobs are contiguous from the end of the stub; the manifest follows the last blob, the
  * signature (0 or 64 bytes: ECDSA P-256 r||s over SHA-256(manifest)) the manifest. */
 #ifndef DD_FORMAT_H
@@ -47,6 +51,8 @@ struct dd_blob {
 	char kind[DD_FIELD_MAX], name[DD_FIELD_MAX], version[DD_FIELD_MAX], arch[DD_FIELD_MAX];
 	uint64_t off, len;
 	unsigned char sha256[32];
+	uint64_t raw_len;	/* 0: stored as is; else a gzip of raw_len bytes, raw_sha256 */
+	unsigned char raw_sha256[32];
 };
 
 /* A source a blob's programs are built from (the carried iptables: iptables, libnftnl,

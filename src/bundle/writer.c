@@ -18,6 +18,7 @@
 #include "bundle/layout.h"
 #include "bundle/pins.h"
 #include "bundle/payload.h"
+#include "bundle/plugin.h"
 #include "bundle/sign.h"
 #include "bundle/writer.h"
 #include "bundle/xtables.h"
@@ -529,6 +530,11 @@ static int write_meta(struct dd_afile *af, const struct pki_key *key, uint64_t m
 	return 0;
 }
 
+static int afile_write(void *af, const void *buf, size_t n)
+{
+	return dd_afile_write(af, buf, n);
+}
+
 static int assemble(const struct dd_bundle_spec *s, const struct pki_key *key, char *err,
 		    size_t errsz)
 {
@@ -555,14 +561,16 @@ static int assemble(const struct dd_bundle_spec *s, const struct pki_key *key, c
 		struct dd_blob *b = &w.m.blob[i];
 
 		b->off = off;
-		off += b->len;
-		if (w.from[i])
+		if (w.from[i] && b->raw_len) /* a plugin, compressed as it is copied */
+			rc = dd_plugin_write(w.from[i], b, afile_write, &af, err, errsz);
+		else if (w.from[i])
 			rc = copy_blob(&af, w.from[i], b, err, errsz);
 		else if (strcmp(b->kind, "index") == 0)
 			rc = dd_afile_write(&af, w.index, w.index_len) == 0 ? 0
 				: dd_say(err, errsz, DD_EXIT_FAIL, "-o %s: write: %s", s->out, strerror(errno));
 		else
 			rc = copy_self(&af, b, err, errsz);
+		off += b->len;
 	}
 	if (rc == 0)
 		rc = write_meta(&af, key, off, err, errsz);
@@ -618,6 +626,17 @@ int dd_bundle_write(const struct dd_bundle_spec *s, char *err, size_t errsz)
 			    DD_BLOBS_MAX - w.m.nblobs);
 	for (unsigned i = 0; rc == 0 && i < s->nimages; i++)
 		rc = add_image(s->images[i], err, errsz);
+	if (rc == 0 && (s->nplugins > DD_PLUGINS_MAX || w.m.nblobs + s->nplugins > DD_BLOBS_MAX))
+		rc = dd_say(err, errsz, DD_EXIT_USAGE, "at most %d plugins, and %d blobs in all",
+			    DD_PLUGINS_MAX, DD_BLOBS_MAX);
+	for (unsigned i = 0; rc == 0 && i < s->nplugins; i++) {
+		rc = dd_plugin_scan(s->plugins[i], w.m.blob[0].arch, &w.m.blob[w.m.nblobs], err, errsz);
+		for (unsigned j = 0; rc == 0 && j < w.m.nblobs; j++)
+			if (!strcmp(w.m.blob[j].name, w.m.blob[w.m.nblobs].name))
+				rc = dd_say(err, errsz, DD_EXIT_USAGE, "--plugin %s: a second %s",
+					    s->plugins[i], w.m.blob[j].name);
+		w.from[w.m.nblobs++] = s->plugins[i];
+	}
 	if (rc == 0)
 		rc = assemble(s, s->sign_key ? &key : NULL, err, errsz);
 	pki_key_wipe(&key);
