@@ -1,5 +1,6 @@
 #include "host/install.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,6 +22,7 @@
 #include "host/root.h"
 #include "host/service.h"
 #include "bundle/xtables.h"
+#include "workload/plugins.h"
 #include "pki/ca.h"
 #include "util/hex.h"
 #include "util/io.h"
@@ -582,8 +584,12 @@ static int render(struct dd_install *c)
 
 	if (dd_units_render(c->init, &uc, c->unit, &c->nunits) != 0)
 		return SAY(DD_EXIT_FAIL, "cannot make the %s service files", dd_init_name(c->init));
-	if (dd_units_enable_links(c->init, c->link, &c->nlinks) != 0)
+	if (dd_units_enable_links(c->init, c->link, &c->nlinks) != 0 ||
+	    c->nlinks + c->more.nplug > N(c->link))
 		return SAY(DD_EXIT_FAIL, "cannot make the %s enable links", dd_init_name(c->init));
+	for (unsigned i = 0; i < c->more.nplug; i++, c->nlinks++) /* the CLI plugins' links */
+		dd_plugin_link(c->more.plug[i]->name, c->link[c->nlinks].path, sizeof c->link[0].path,
+			       c->link[c->nlinks].target, sizeof c->link[0].target);
 	if (!c->o.nsans && gethostname(host, sizeof host - 1) == 0 && host[0]) {
 		host[sizeof host - 1] = 0;
 		h = host;
@@ -927,7 +933,11 @@ static int prepare(struct dd_install *c)
 		dd_iptables_choose(&c->xt, dd_xt_has_nft(&c->pl.m, (unsigned)(c->more.xt - c->pl.m.blob)));
 		c->more.xt_prog = c->xt.prog;
 	}
+	if ((rc = dd_plugins_pick(&c->pl, c->blob->arch, &c->more, c->err, sizeof c->err)))
+		return dd_fail(rc, "install: %s", c->err);
 	dd_engine_name(c->blob, c->more.xt, c->name, sizeof c->name);
+	if (dd_plugins_name(&c->more, c->name, sizeof c->name) != 0)
+		return dd_fail(DD_EXIT_FAIL, "install: the engine directory's name is too long for its plugins' names and versions");
 	if ((rc = lock_and_read(c, "install")) || (rc = preflight(c)))
 		return rc;
 	c->certs_in_place = certs_in_place(c->o.certs);
@@ -1021,6 +1031,47 @@ int dd_install_run(struct dd_install *c)
 	return finish(c);
 }
 
+/* install --rollback: the CLI plugins' links as the engine made current has its plugins
+ * (those it lacks unlinked and off the record, the others linked). */
+static int relink_plugins(struct dd_install *c)
+{
+	char m[DD_PATH_MAX], abs[DD_PATH_MAX], target[DD_PATH_MAX];
+	const size_t pre = sizeof DD_CLI_PLUGINS_DIR;
+	struct dirent *de;
+	struct stat st;
+	unsigned k = 0;
+	int ch;
+	DIR *d;
+
+	for (unsigned i = 0; i < c->now.n; i++) {
+		const struct dd_state_ent *e = &c->now.ent[i];
+
+		snprintf(m, sizeof m, "%s/%s/%s/%s", DD_ENGINE_DIR, c->now.engine.dir, DD_PLUGIN_DIR,
+			 e->path + (strlen(e->path) > pre ? pre : 0));
+		if (e->kind == 'l' && !strncmp(e->path, DD_CLI_PLUGINS_DIR "/", pre) &&
+		    dd_root_lstat(m, &st) != 0) {
+			if (dd_txn_unlink(&c->txn, e->path) != 0)
+				return SAY(DD_EXIT_FAIL, "%s: %s", e->path, strerror(errno));
+			continue;
+		}
+		c->now.ent[k++] = *e;
+	}
+	c->now.n = k;
+	snprintf(m, sizeof m, "%s/%s/%s", DD_ENGINE_DIR, c->now.engine.dir, DD_PLUGIN_DIR);
+	if (!(d = dd_root_opendir(m)))
+		return 0;
+	while ((de = readdir(d)))
+		if (dd_plugin_name_ok(de->d_name)) {
+			dd_plugin_link(de->d_name, abs, sizeof abs, target, sizeof target);
+			if (dd_txn_symlink(&c->txn, abs, target, &ch) != 0 || record(c, 'l', abs) != 0) {
+				closedir(d);
+				return SAY(DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
+			}
+		}
+	closedir(d);
+	return 0;
+}
+
 /* install --rollback's outcome, or with --dry-run its plan: one line, or one JSON object. */
 static void say_rollback(const struct dd_install *c, const char *result)
 {
@@ -1078,7 +1129,7 @@ int dd_install_rollback(struct dd_install *c)
 	if ((rc = dd_engine_activate(&c->txn, c->now.engine.dir, bins, &nb, &ch, c->err, sizeof c->err)) ||
 	    (record(c, 'l', DD_ENGINE_CURRENT) != 0 &&
 	     (rc = SAY(DD_EXIT_FAIL, "%s: cannot record", DD_ENGINE_CURRENT))) ||
-	    (rc = write_state(c))) {
+	    (rc = relink_plugins(c)) || (rc = write_state(c))) {
 		dd_txn_rollback(&c->txn);
 		return dd_fail(rc, "install --rollback: %s; nothing was changed", c->err);
 	}

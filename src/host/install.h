@@ -52,7 +52,8 @@ struct dd_install {
 	struct dd_certs_want want;
 	struct dd_unit_file unit[DD_UNITS_MAX];	/* the service definitions, rendered once */
 	unsigned nunits;
-	struct dd_unit_link link[DD_UNIT_LINKS_MAX];
+	struct dd_unit_link link[DD_UNIT_LINKS_MAX];	/* enable links, then the CLI
+							 * plugins' (workload/plugins.h) */
 	unsigned nlinks;
 	char *daemon_json;		/* merged (malloc'ed by daemonjson.c), or NULL */
 	long daemon_json_old_len;	/* -1: there was none */

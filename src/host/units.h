@@ -37,7 +37,8 @@
 #include "host/initsys.h"
 
 #define DD_UNITS_MAX 2		/* files dd_units_render writes at most */
-#define DD_UNIT_LINKS_MAX 16	/* links dd_units_enable_links writes at most */
+#define DD_UNIT_LINKS_MAX 32	/* links dd_units_enable_links writes at most, and room
+				 * for install's others (workload/) */
 
 struct dd_units_cfg {
 	const char *bin_dir;	/* "/usr/local/bin" when NULL */

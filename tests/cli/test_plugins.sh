@@ -1,0 +1,78 @@
+# bundle --plugin (Docker CLI plugins, issue 13 point 2): a plugin is carried
+# gzip-compressed with its own SHA-256 visible (list), bad plugins are refused with exit 2
+# and nothing written, install --root puts it into the engine's directory and links it
+# where the docker CLI looks, an upgrade without it takes the link away, --rollback brings
+# it back, uninstall removes it, and a damaged plugin blob is exit 3 with nothing changed.
+. "$(dirname "$0")/lib.sh"
+T=$T_TMP
+small_dockdrops 2
+E=$(sh "$(dirname "$0")/../fixtures/mkengine-small.sh" "$T/e")
+SHA=$(sha256sum "$E" | cut -c1-64)
+P=$T/p/docker-foo
+mkdir -p "$T/p" && cp /bin/true "$P"
+bundle() { run "$T/dd1" bundle -q --engine "$E" --sha256 "$SHA" --engine-version 0.0.1-test "$@"; }
+
+# --- bad input: exit 2, one line, nothing written -------------------------------------------
+printf 'not a program\n' >"$T/p/docker-text"
+cp /bin/true "$T/p/docker-arm" && printf '\267\000' | dd of="$T/p/docker-arm" bs=1 seek=18 conv=notrunc 2>/dev/null
+cp /bin/true "$T/p/compose"
+for bad in docker-text docker-arm compose; do
+	expect_err "bundle --plugin $bad is refused" 2 "--plugin $T/p/$bad" "$T/dd1" bundle -q --engine "$E" \
+		--sha256 "$SHA" --plugin "$T/p/$bad" -o "$T/bad"
+	check "  and nothing is written" [ ! -e "$T/bad" ]
+done
+expect_err "bundle --plugin: an ELF of another architecture says which" 2 "aarch64" "$T/dd1" bundle -q \
+	--engine "$E" --sha256 "$SHA" --plugin "$T/p/docker-arm" -o "$T/bad"
+expect_err "bundle --plugin twice the same name is refused" 2 "a second docker-foo" "$T/dd1" bundle -q \
+	--engine "$E" --sha256 "$SHA" --plugin "$P" --plugin "$P" -o "$T/bad"
+
+# --- carried: list shows it, compressed, with the program's own digest ------------------------
+bundle --plugin "$P" -o "$T/ddp"
+check "bundle --plugin docker-foo: exit 0" [ $rc -eq 0 ]
+run "$T/ddp" list
+RAW=$(sha256sum "$P" | cut -c1-64)
+check "list: a plugin docker-foo for x86_64, version unknown (it has no metadata)" \
+	grep -Eq '^plugin +docker-foo +unknown +x86_64 ' "$T_TMP/out"
+check "list: stored gzip-compressed, the program's size and SHA-256" \
+	grep -q "stored gzip-compressed: $(stat -c %s "$P") bytes unpacked, sha256 $RAW" "$T_TMP/out"
+run "$T/ddp" list --json
+check "list --json: raw_sha256" grep -q "\"raw_sha256\":\"$RAW\"" "$T_TMP/out"
+run "$T/ddp" verify
+check "verify: exit 0" [ $rc -eq 0 ]
+
+# --- install --root: in the engine directory, linked for the docker CLI ---------------------
+R=$T/root
+image_root "$R"
+tree() { (cd "$1" && find . -printf '%p %y %m %l\n' | LC_ALL=C sort); }
+tree "$R" >"$T/before"
+L=$R/usr/local/lib/docker/cli-plugins/docker-foo
+run "$T/ddp" install -q --root "$R"
+check "install --root with the plugin: exit 0" [ $rc -eq 0 ]
+check "the engine directory's name carries the plugin (+foo-unknown-DIGEST8)" sh -c \
+	"readlink '$R/opt/dockdrop/engine/current' | grep -Eq '^0\.0\.1-test-[0-9a-f]{12}\+foo-unknown-[0-9a-f]{8}$'"
+check "the plugin is in it, the same bytes, 0755" sh -c \
+	"cmp -s '$R/opt/dockdrop/engine/current/cli-plugins/docker-foo' '$P' && [ \$(stat -c %a '$R/opt/dockdrop/engine/current/cli-plugins/docker-foo') = 755 ]"
+check "/usr/local/lib/docker/cli-plugins/docker-foo links to it through current" sh -c \
+	"[ \"\$(readlink '$L')\" = /opt/dockdrop/engine/current/cli-plugins/docker-foo ]"
+check "the link is on the record" grep -q '^link /usr/local/lib/docker/cli-plugins/docker-foo ' "$R/var/lib/dockdrop/state"
+run "$T/ddp" install -q --root "$R" --json
+check "a re-run: unchanged" grep -q '"result":"unchanged"' "$T_TMP/out"
+run "$T/dd2" install -q --root "$R"
+check "an upgrade to an engine without plugins takes the link away" sh -c "[ $rc -eq 0 ] && [ ! -L '$L' ]"
+run "$T/dd2" install -q --root "$R" --rollback
+check "install --rollback: the plugin's engine is current and the link is back" sh -c \
+	"[ $rc -eq 0 ] && [ -L '$L' ] && cmp -s '$R/opt/dockdrop/engine/current/cli-plugins/docker-foo' '$P'"
+run "$T/ddp" uninstall -q --root "$R" --purge
+tree "$R" >"$T/after"
+check "uninstall --purge removes the plugin, its link and directories" sh -c \
+	"[ $rc -eq 0 ] && [ ! -e '$R/usr/local/lib/docker' ] && cmp -s '$T/before' '$T/after'"
+
+# --- a damaged plugin blob: exit 3 before any change ----------------------------------------
+cp "$T/ddp" "$T/ddbad"
+# the plugin is the last blob: its bytes end where the manifest starts; flip one of them
+MOFF=$(grep -abo 'dockdrop-manifest 1' "$T/ddbad" | tail -n 1 | cut -d: -f1)
+printf 'X' | dd of="$T/ddbad" bs=1 seek=$((MOFF - 100)) conv=notrunc 2>/dev/null
+tree "$R" >"$T/before2"
+expect_err "install with a damaged plugin blob: exit 3" 3 "SHA-256 mismatch" "$T/ddbad" install -q --root "$R"
+tree "$R" >"$T/after2"
+check "  and nothing changed" cmp -s "$T/before2" "$T/after2"
