@@ -1,0 +1,32 @@
+# End to end for the workloads a bundle carries (issue 13): the Compose CLI plugin (Debian
+# 13's docker-compose package, fetched once with a private apt configuration and cached in
+# /var/cache/dockdrop-test, never committed) bundled with the engine, installed into the
+# debootstrap'd root of tests/e2e (same namespaces, tests/e2e/test_install.sh runs
+# tests/e2e/inside_compose.sh there): `docker compose version` works, a compose project
+# publishing a port comes up, a re-run restarts nothing, a changed file recreates only
+# its service, a reboot-equivalent brings it back, uninstall takes it down.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+DIST=${DIST:-dist}
+BUILD=${BUILD:-build}
+CACHE=/var/cache/dockdrop-test
+DEB=docker-compose_2.26.1-4_amd64.deb
+if [ "$(id -u)" != 0 ] || [ "$(uname -m)" != x86_64 ]; then
+	echo "skip - compose end to end: needs root on x86_64"
+	exit 0
+fi
+[ -x "$DIST/dockdrop" ] && [ -f "$BUILD/engine/engine.env" ] && . "./$BUILD/engine/engine.env" ||
+	{ echo "not ok - compose end to end: $DIST/dockdrop or $BUILD/engine/engine.env missing (make)"; exit 1; }
+if [ ! -f "$CACHE/$DEB" ]; then
+	mkdir -p "$CACHE/dl" && (cd "$CACHE/dl" && sh "$OLDPWD/third_party/apt.sh" "$OLDPWD/$BUILD/apt-trixie" trixie -- \
+		download docker-compose=2.26.1-4 >/dev/null 2>&1) && mv "$CACHE/dl/$DEB" "$CACHE/$DEB" ||
+		{ echo "skip - compose end to end: cannot fetch $DEB from Debian trixie"; exit 0; }
+fi
+T=$(mktemp -d /tmp/dd-compose.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+dpkg-deb -x "$CACHE/$DEB" "$T/x" || { echo "not ok - compose end to end: dpkg-deb -x $DEB"; exit 1; }
+"$DIST/dockdrop" bundle -q --engine "$ENGINE_FILE" --sha256 "$ENGINE_SHA256" \
+	--plugin "$T/x/usr/libexec/docker/cli-plugins/docker-compose" -o "$T/dockdrop" ||
+	{ echo "not ok - compose end to end: bundle --plugin docker-compose"; exit 1; }
+rm -rf "$T/x"
+DD_E2E_INSIDE=tests/e2e/inside_compose.sh DD_E2E_DOCKDROP=$T/dockdrop sh tests/e2e/test_install.sh
