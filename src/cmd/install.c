@@ -39,6 +39,12 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		{ "rollback", 0, DD_OPT_FLAG, &o->rollback, NULL,
 		  "switch back to the previously installed engine", 0, 0, NULL },
 		{ "json", 0, DD_OPT_FLAG, &o->json, NULL, "print the result as JSON", 0, 0, NULL },
+		{ "compose", 0, DD_OPT_STR, &o->compose, "FILE",
+		  "bring this Compose project up once the daemon runs, and at boot", 0, 0, NULL },
+		{ "compose-env", 0, DD_OPT_STR, &o->compose_env, "FILE",
+		  "its --env-file (kept 0600)", 0, 0, NULL },
+		{ "compose-name", 0, DD_OPT_STR, &o->compose_name, "NAME",
+		  "its project name (default: its directory's name, as Compose does)", 0, 0, NULL },
 	};
 	struct dd_args args;
 	int rc;
