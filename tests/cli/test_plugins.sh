@@ -76,3 +76,36 @@ tree "$R" >"$T/before2"
 expect_err "install with a damaged plugin blob: exit 3" 3 "SHA-256 mismatch" "$T/ddbad" install -q --root "$R"
 tree "$R" >"$T/after2"
 check "  and nothing changed" cmp -s "$T/before2" "$T/after2"
+
+# --- install --compose: bad input is exit 2 before anything changes -----------------------------
+mkdir -p "$T/proj" && printf 'services:\n  a:\n    image: x\n' >"$T/proj/compose.yaml" && printf 'A=1\n' >"$T/proj/e.env"
+R2=$T/root2
+image_root "$R2"
+tree "$R2" >"$T/before3"
+expect_err "install --compose-env without --compose" 2 "--compose-env and --compose-name go with --compose" \
+	"$T/ddp" install -q --root "$R2" --compose-env "$T/proj/e.env"
+expect_err "install --compose with a dockdrop that carries no Compose plugin" 2 "needs the Compose plugin" \
+	"$T/ddp" install -q --root "$R2" --compose "$T/proj/compose.yaml"
+expect_err "install --compose-name with a name Compose would not take" 2 "is not 1-48 of [a-z0-9_-]" \
+	"$T/ddp" install -q --root "$R2" --compose "$T/proj/compose.yaml" --compose-name "Bad Name"
+expect_err "install --compose with a file that is not there" 2 "--compose $T/proj/nope.yaml" \
+	"$T/ddp" install -q --root "$R2" --compose "$T/proj/nope.yaml"
+tree "$R2" >"$T/after3"
+check "  and nothing changed" cmp -s "$T/before3" "$T/after3"
+
+# --- install --root --compose: the project and its service placed in the image tree ------------
+cp /bin/true "$T/p/docker-compose"
+bundle --plugin "$T/p/docker-compose" -o "$T/ddc"
+run "$T/ddc" install -q --root "$R2" --compose "$T/proj/compose.yaml" --compose-env "$T/proj/e.env"
+check "install --root --compose: exit 0 (nothing run in an image tree)" [ $rc -eq 0 ]
+check "the project is in /etc/dockdrop/compose/proj, the env file 0600" sh -c \
+	"cmp -s '$R2/etc/dockdrop/compose/proj/compose.yaml' '$T/proj/compose.yaml' && [ \$(stat -c %a '$R2/etc/dockdrop/compose/proj/compose.env') = 600 ]"
+check "dockdrop-compose.service runs it after docker, enabled" sh -c \
+	"grep -qx 'ExecStart=/usr/local/bin/docker compose -p proj -f /etc/dockdrop/compose/proj/compose.yaml --env-file /etc/dockdrop/compose/proj/compose.env up -d --remove-orphans' '$R2/etc/systemd/system/dockdrop-compose.service' &&
+	grep -qx 'Requires=docker.service' '$R2/etc/systemd/system/dockdrop-compose.service' &&
+	[ -L '$R2/etc/systemd/system/multi-user.target.wants/dockdrop-compose.service' ]"
+run "$T/ddc" install -q --root "$R2" --compose "$T/proj/compose.yaml" --compose-env "$T/proj/e.env" --json
+check "a re-run: unchanged" grep -q '"result":"unchanged"' "$T_TMP/out"
+run "$T/ddc" uninstall -q --root "$R2" --purge
+tree "$R2" >"$T/after4"
+check "uninstall --purge removes the project and its service" sh -c "[ $rc -eq 0 ] && cmp -s '$T/before3' '$T/after4'"
