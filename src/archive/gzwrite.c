@@ -3,63 +3,52 @@
 #include <errno.h>
 #include <string.h>
 
+#include <zlib.h>
+
 enum { OPEN, FINISHED, FAILED, ENDED };
 
-int dd_gzwrite_init(struct dd_gzwrite *g, int level, dd_gzwrite_fn fn, void *ctx)
+static void le32(unsigned char *p, uint32_t v)
 {
-	int rc;
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
 
-	memset(&g->zs, 0, sizeof g->zs);
-	dd_zarena_use(&g->zs, &g->za, g->arena, sizeof g->arena);
-	g->write = fn;
-	g->ctx = ctx;
-	g->state = FAILED;
-	if (level < 1 || level > 9) {
-		errno = EINVAL;
+static int put(struct dd_gzwrite *g, const void *buf, size_t n)
+{
+	if (g->write(g->ctx, buf, n) != 0) {
+		g->state = FAILED;
 		return -1;
 	}
-	rc = deflateInit2(&g->zs, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-	if (rc != Z_OK) {
-		errno = rc == Z_MEM_ERROR ? ENOMEM : EINVAL;
-		return -1;
-	}
-	g->state = OPEN;
 	return 0;
 }
 
-/* Run deflate over the pending input with flush, handing every full or final chunk to
- * the write function. */
-static int pump(struct dd_gzwrite *g, int flush)
+int dd_gzwrite_init(struct dd_gzwrite *g, dd_gzwrite_fn fn, void *ctx)
 {
-	for (;;) {
-		int rc;
-		size_t have;
+	/* ID1 ID2, CM deflate, no flags, MTIME 0, XFL 0, OS Unix */
+	static const unsigned char hdr[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3 };
 
-		g->zs.next_out = g->out;
-		g->zs.avail_out = sizeof g->out;
-		rc = deflate(&g->zs, flush);
-		if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-			g->state = FAILED;
-			errno = EIO;
-			return -1;
-		}
-		have = sizeof g->out - g->zs.avail_out;
-		if (have && g->write(g->ctx, g->out, have) != 0) {
-			g->state = FAILED;
-			return -1;
-		}
-		if (rc == Z_STREAM_END)
-			return 0;
-		/* All input taken and nothing left pending (room to spare, or no progress). */
-		if (flush == Z_NO_FLUSH && g->zs.avail_in == 0 &&
-		    (g->zs.avail_out != 0 || rc == Z_BUF_ERROR))
-			return 0;
-		if (rc == Z_BUF_ERROR && have == 0) {	/* no progress possible */
-			g->state = FAILED;
-			errno = EIO;
-			return -1;
-		}
-	}
+	g->write = fn;
+	g->ctx = ctx;
+	g->crc = (uint32_t)crc32_z(0, Z_NULL, 0);
+	g->size = 0;
+	g->have = 0;
+	g->state = OPEN;
+	return put(g, hdr, sizeof hdr);
+}
+
+/* The block in g->blk as a stored block (RFC 1951 3.2.4: BFINAL and BTYPE 00 in a byte of
+ * its own, since every block starts byte-aligned here, then LEN and its complement). */
+static int block(struct dd_gzwrite *g, int final)
+{
+	unsigned len = (unsigned)g->have;
+
+	g->blk[0] = (unsigned char)final;
+	g->blk[1] = (unsigned char)len;
+	g->blk[2] = (unsigned char)(len >> 8);
+	g->blk[3] = (unsigned char)~len;
+	g->blk[4] = (unsigned char)(~len >> 8);
+	g->have = 0;
+	return put(g, g->blk, 5 + len);
 }
 
 int dd_gzwrite(void *gz, const void *buf, size_t n)
@@ -71,28 +60,35 @@ int dd_gzwrite(void *gz, const void *buf, size_t n)
 		errno = g->state == FAILED ? EIO : EINVAL;
 		return -1;
 	}
+	g->crc = (uint32_t)crc32_z(g->crc, p, n);
+	g->size += (uint32_t)n;
 	while (n) {
-		uInt k = n > (1u << 30) ? 1u << 30 : (uInt)n;
+		size_t k = DD_GZWRITE_BLOCK - g->have;
 
-		g->zs.next_in = (unsigned char *)p;
-		g->zs.avail_in = k;
-		if (pump(g, Z_NO_FLUSH) != 0)
-			return -1;
+		if (k > n)
+			k = n;
+		memcpy(g->blk + 5 + g->have, p, k);
+		g->have += k;
 		p += k;
 		n -= k;
+		/* A full block waits for more input: the last one must carry BFINAL. */
+		if (n && g->have == DD_GZWRITE_BLOCK && block(g, 0) != 0)
+			return -1;
 	}
 	return 0;
 }
 
 int dd_gzwrite_finish(struct dd_gzwrite *g)
 {
+	unsigned char t[8];
+
 	if (g->state != OPEN) {
 		errno = g->state == FAILED ? EIO : EINVAL;
 		return -1;
 	}
-	g->zs.next_in = NULL;
-	g->zs.avail_in = 0;
-	if (pump(g, Z_FINISH) != 0)
+	le32(t, g->crc);
+	le32(t + 4, g->size);
+	if (block(g, 1) != 0 || put(g, t, sizeof t) != 0)
 		return -1;
 	g->state = FINISHED;
 	return 0;
@@ -100,7 +96,6 @@ int dd_gzwrite_finish(struct dd_gzwrite *g)
 
 void dd_gzwrite_end(struct dd_gzwrite *g)
 {
-	if (g->state != ENDED)
-		deflateEnd(&g->zs);
+	explicit_bzero(g->blk, sizeof g->blk);
 	g->state = ENDED;
 }

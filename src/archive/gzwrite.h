@@ -1,42 +1,37 @@
-/* A gzip stream written like a file: bytes go in through dd_gzwrite, deflated output goes
- * out through a caller function in chunks. The gzip header zlib writes has no name and a
- * zero time, so the same input and level give the same bytes. zlib's memory comes from an
- * arena inside the struct: no allocation, a fixed footprint (keep the struct static). */
+/* A gzip stream written like a file, in deflate's stored blocks: bytes go in through
+ * dd_gzwrite, and out through a caller function a block at a time. What dockdrop writes
+ * as gzip is the client bundle, a few kilobytes of PEM and JSON; compressing it would save
+ * those kilobytes at the cost of zlib's deflate in the stub (18 KB of code, a 280 KB
+ * arena). Any gunzip reads the result. The header has no name and a zero time, and every
+ * block but the last is full, so the same input gives the same bytes however it is cut. */
 #ifndef DD_GZWRITE_H
 #define DD_GZWRITE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-#include <zlib.h>
-
-#include "archive/zarena.h"
-
-/* Deflate at windowBits 15, memLevel 8: state (~6 KB), window, hash chains and pending
- * buffer (64 KB each). */
-#define DD_GZWRITE_ARENA (280 * 1024)
-#define DD_GZWRITE_CHUNK 16384
+#define DD_GZWRITE_BLOCK 65535	/* the largest stored block */
 
 /* Write all n bytes: 0, or -1 with errno set. */
 typedef int (*dd_gzwrite_fn)(void *ctx, const void *buf, size_t n);
 
 struct dd_gzwrite {
-	z_stream zs;
 	dd_gzwrite_fn write;
 	void *ctx;
 	int state;		/* see gzwrite.c */
-	struct dd_zarena za;
-	unsigned char out[DD_GZWRITE_CHUNK];
-	unsigned char arena[DD_GZWRITE_ARENA] __attribute__((aligned(16)));
+	uint32_t crc, size;	/* of the input so far (ISIZE is modulo 2^32) */
+	size_t have;		/* input bytes in blk after the block header */
+	unsigned char blk[5 + DD_GZWRITE_BLOCK];
 };
 
-/* level: 1..9 (zlib's). 0, or -1 with errno (ENOMEM if the arena is short, EINVAL). */
-int dd_gzwrite_init(struct dd_gzwrite *g, int level, dd_gzwrite_fn fn, void *ctx);
-/* Compress n bytes of buf: 0, or -1 with errno (the write function's, or EIO). The
- * signature fits tarw_write_fn. */
+/* 0 after writing the gzip header, or -1 with errno (the write function's). */
+int dd_gzwrite_init(struct dd_gzwrite *g, dd_gzwrite_fn fn, void *ctx);
+/* Take n bytes of buf: 0, or -1 with errno (the write function's, or EIO after a failure).
+ * The signature fits tarw_write_fn. */
 int dd_gzwrite(void *g, const void *buf, size_t n);
-/* Flush the rest and the gzip trailer: 0, or -1 with errno. */
+/* The last block and the gzip trailer: 0, or -1 with errno. */
 int dd_gzwrite_finish(struct dd_gzwrite *g);
-/* Release zlib's state (after finish, or to give up). */
+/* Wipe the buffer (it may have held a key); after finish, or to give up. */
 void dd_gzwrite_end(struct dd_gzwrite *g);
 
 #endif

@@ -293,10 +293,9 @@ static int write_bundle(struct writer *w, const struct dd_client_bundle *b, cons
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: names too long for the env file", out);
 	if (dd_afile_open(&w->af, out, 0600) < 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "cannot create %s: %s", out, strerror(errno));
-	if (dd_gzwrite_init(&w->gz, 9, to_file, &w->af) < 0) {
+	if (dd_gzwrite_init(&w->gz, to_file, &w->af) < 0) {
 		dd_afile_abort(&w->af);
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot start deflate: %s", out,
-			      strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "cannot write %s: %s", out, strerror(errno));
 	}
 	tarw_init(&w->tar, dd_gzwrite, &w->gz, b->mtime);
 	rc = write_members(w, b, p, env, envlen, meta, (size_t)metalen);
