@@ -4,12 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "archive/gunzip.h"
-#include "archive/gzwrite.h"
 #include "bundle/blobsrc.h"
 #include "bundle/elfsize.h"
 #include "util/io.h"
@@ -31,23 +31,12 @@
 /* Used by one of bundle and install at a time, once per plugin: static. */
 static struct {
 	struct dd_blobsrc src;
-	union {
-		struct dd_gunzip gz;
-		struct dd_gzwrite gw;
-	} z;
-	dd_sha256 raw, out;
-	uint64_t outlen;
-	int (*fn)(void *, const void *, size_t);
-	void *ctx;
+	struct dd_gunzip gz;
+	dd_sha256 raw;
+	uint64_t rawlen;
+	unsigned char head[64];
 	unsigned char buf[BUF];
 } pl;
-
-static const char *base_of(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
 
 int dd_plugin_name_ok(const char *name)
 {
@@ -68,7 +57,6 @@ static void metadata_version(const char *path, char *ver, size_t versz)
 	const char *val;
 	size_t n;
 
-	snprintf(ver, versz, "unknown");
 	if (dd_run(argv, env, DD_RUN_STDOUT, 10, out, sizeof out) != 0 ||
 	    dd_json_check(out, strlen(out), 4, NULL) != 0 ||
 	    !dd_json_member(out, strlen(out), "Version", &val, &n) ||
@@ -77,136 +65,106 @@ static void metadata_version(const char *path, char *ver, size_t versz)
 	snprintf(ver, versz, "%s", v);
 }
 
-/* Open path as a plugin program; its fd and the ELF check in why ("" when fine). */
-static int open_prog(const char *path, const char *arch, struct dd_blob *b, char *why,
-		     size_t whysz)
+/* The next bytes of the program (inflated when gz), hashed, its first 64 kept in head;
+ * with out >= 0 also written there. Bytes read, 0 at the end, -1 with errno. */
+static ssize_t next(int gz, int out)
 {
-	unsigned char h[64];
-	const char *a;
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	ssize_t n = gz ? dd_gunzip_read(&pl.gz, pl.buf, sizeof pl.buf)
+		       : dd_blobsrc_read(&pl.src, pl.buf, sizeof pl.buf);
 
-	why[0] = 0;
-	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !st.st_size) {
-		snprintf(why, whysz, "%s", fd < 0 ? strerror(errno) : "not a non-empty regular file");
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	b->raw_len = (uint64_t)st.st_size;
-	if (pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h || !(a = dd_elf_arch(h, sizeof h)) ||
-	    (h[16] != ET_EXEC && h[16] != ET_DYN) || h[17])
-		snprintf(why, whysz, "not an ELF executable of a known architecture");
-	else if (strcmp(a, arch))
-		snprintf(why, whysz, "a program for %s, the engine is %s", a, arch);
-	else
-		snprintf(b->arch, sizeof b->arch, "%s", a);
-	return fd;
+	if (n <= 0)
+		return n;
+	if (pl.rawlen < sizeof pl.head)
+		memcpy(pl.head + pl.rawlen, pl.buf,
+		       (size_t)n < sizeof pl.head - pl.rawlen ? (size_t)n : sizeof pl.head - pl.rawlen);
+	dd_sha256_update(&pl.raw, pl.buf, (size_t)n);
+	pl.rawlen += (uint64_t)n;
+	return out >= 0 && dd_write_all(out, pl.buf, (size_t)n) ? -1 : n;
 }
 
-/* Every byte of fd into the raw digest and, when fn is set, through it. 0 or -1. */
-static int pass(int fd, uint64_t len, int (*fn)(void *, const void *, size_t), void *ctx)
+/* Stream the blob (from fd at off, len bytes) through next() to its end. 0 or -1. */
+static int stream(int fd, uint64_t off, uint64_t len, int gz, int out)
 {
-	uint64_t got = 0;
 	ssize_t n;
 
+	dd_blobsrc_init(&pl.src, fd, off, len);
 	dd_sha256_init(&pl.raw);
-	while ((n = pread(fd, pl.buf, sizeof pl.buf, (off_t)got)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		dd_sha256_update(&pl.raw, pl.buf, (size_t)n);
-		if (fn && fn(ctx, pl.buf, (size_t)n) != 0)
-			return -1;
-		got += (uint64_t)n;
-	}
-	return got == len ? 0 : (errno = EAGAIN, -1);
+	pl.rawlen = 0;
+	memset(pl.head, 0, sizeof pl.head);
+	if (gz && dd_gunzip_init(&pl.gz, dd_blobsrc_next, &pl.src) != 0)
+		return errno = ENOMEM, -1;
+	while ((n = next(gz, out)) > 0)
+		;
+	if (gz)
+		dd_gunzip_end(&pl.gz);
+	return n < 0 ? -1 : 0;
+}
+
+/* Why the program is not a plugin for arch, or NULL. */
+static const char *elf_why(const char *arch)
+{
+	const char *a = dd_elf_arch(pl.head, sizeof pl.head);
+
+	if (!a || (pl.head[16] != ET_EXEC && pl.head[16] != ET_DYN) || pl.head[17])
+		return "not an ELF executable of a known architecture";
+	return strcmp(a, arch) ? a : NULL;
 }
 
 int dd_plugin_scan(const char *path, const char *arch, struct dd_blob *b, char *err,
 		   size_t errsz)
 {
-	const char *name = base_of(path);
-	char why[128];
-	int fd, e;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path, *why;
+	char tmp[] = "/tmp/dockdrop-plugin-XXXXXX";
+	unsigned char magic[2] = { 0 };
+	size_t n = strlen(base);
+	struct stat st;
+	int fd, gz, out = -1, rc;
 
 	memset(b, 0, sizeof *b);
-	if (!dd_plugin_name_ok(name))
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--plugin %s: a CLI plugin's file name is docker-NAME (NAME of a-z and 0-9)",
+	gz = n > 3 && !strcmp(base + n - 3, ".gz");
+	snprintf(b->name, sizeof b->name, "%.*s", (int)(gz ? n - 3 : n), base);
+	if (!dd_plugin_name_ok(b->name))
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--plugin %s: a CLI plugin's file name is docker-NAME or docker-NAME.gz (NAME of a-z and 0-9)",
 			      path);
-	if ((fd = open_prog(path, arch, b, why, sizeof why)) < 0 || why[0]) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0 || fstat(fd, &st) ||
+	    !S_ISREG(st.st_mode) || !st.st_size || pread(fd, magic, 2, 0) != 2 ||
+	    gz != (magic[0] == 0x1f && magic[1] == 0x8b)) {
+		rc = fd < 0 ? errno : 0;
 		if (fd >= 0)
 			close(fd);
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--plugin %s: %s", path,
+			      rc ? strerror(rc) : gz ? "not a gzip file" : "not a non-empty program");
+	}
+	/* A gzip'd program that runs here is run from a copy, for its metadata. */
+	if (gz && !strcmp(arch, HERE) && (out = mkstemp(tmp)) >= 0 && fchmod(out, 0700) != 0) {
+		close(out);
+		unlink(tmp);
+		out = -1;
+	}
+	b->len = (uint64_t)st.st_size;
+	rc = stream(fd, 0, b->len, gz, out);
+	if (rc == 0)
+		rc = dd_blobsrc_finish(&pl.src, b->sha256);
+	close(fd);
+	if (out >= 0 && close(out) != 0)
+		rc = -1;
+	why = rc ? (gz && pl.gz.err[0] ? pl.gz.err : strerror(errno)) : elf_why(arch);
+	strcpy(b->version, "unknown");
+	if (!why && !strcmp(arch, HERE))
+		metadata_version(gz ? tmp : path, b->version, sizeof b->version);
+	if (out >= 0)
+		unlink(tmp);
+	if (why && !rc && strncmp(why, "not ", 4))
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--plugin %s: a program for %s, the engine is %s; nothing written",
+			      path, why, arch);
+	if (why)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "--plugin %s: %s; nothing written", path, why);
-	}
-	e = pass(fd, b->raw_len, NULL, NULL) ? errno : 0;
-	close(fd);
-	if (e)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "--plugin %s: read: %s", path, strerror(e));
-	dd_sha256_out(&pl.raw, b->raw_sha256);
 	strcpy(b->kind, DD_PLUGIN_KIND);
-	strcpy(b->name, name);
-	if (strcmp(arch, HERE) == 0)
-		metadata_version(path, b->version, sizeof b->version);
-	else
-		strcpy(b->version, "unknown");
-	return 0;
-}
-
-/* dd_gzwrite_fn: compressed bytes hashed, counted and passed on. */
-static int out(void *ctx, const void *buf, size_t n)
-{
-	(void)ctx;
-	dd_sha256_update(&pl.out, buf, n);
-	pl.outlen += n;
-	return pl.fn(pl.ctx, buf, n);
-}
-
-int dd_plugin_write(const char *path, struct dd_blob *b,
-		    int (*fn)(void *ctx, const void *buf, size_t n), void *ctx, char *err,
-		    size_t errsz)
-{
-	unsigned char d[32];
-	char why[128];
-	int fd = open_prog(path, b->arch, b, why, sizeof why), rc = 0;
-
-	if (fd < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", path, why);
-	pl.fn = fn;
-	pl.ctx = ctx;
-	pl.outlen = 0;
-	dd_sha256_init(&pl.out);
-	if (dd_gzwrite_init(&pl.z.gw, 6, out, NULL) != 0)
-		rc = dd_say(err, errsz, DD_EXIT_FAIL, "deflateInit failed");
-	else if (pass(fd, b->raw_len, dd_gzwrite, &pl.z.gw) || dd_gzwrite_finish(&pl.z.gw))
-		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", path,
-			    errno == EAGAIN ? "changed while bundling" : strerror(errno));
-	dd_gzwrite_end(&pl.z.gw);
-	close(fd);
-	dd_sha256_out(&pl.raw, d);
-	if (!rc && memcmp(d, b->raw_sha256, 32))
-		rc = dd_say(err, errsz, DD_EXIT_VERIFY, "%s: changed while bundling (SHA-256 differs)", path);
-	b->len = pl.outlen;
-	dd_sha256_out(&pl.out, b->sha256);
-	return rc;
-}
-
-/* Inflate the blob into fd, hashing the program; 0, -1 (bad data) or -2 (write) with why. */
-static int inflate_to(int fd, uint64_t *len, char *why, size_t whysz)
-{
-	ssize_t n;
-
-	*len = 0;
-	dd_sha256_init(&pl.raw);
-	while ((n = dd_gunzip_read(&pl.z.gz, pl.buf, sizeof pl.buf)) > 0) {
-		dd_sha256_update(&pl.raw, pl.buf, (size_t)n);
-		*len += (uint64_t)n;
-		if (dd_write_all(fd, pl.buf, (size_t)n) != 0)
-			return snprintf(why, whysz, "write: %s", strerror(errno)), -2;
+	strcpy(b->arch, arch);
+	if (gz) {
+		b->raw_len = pl.rawlen;
+		dd_sha256_out(&pl.raw, b->raw_sha256);
 	}
-	if (n < 0)
-		return snprintf(why, whysz, "%s", pl.z.gz.err), -1;
 	return 0;
 }
 
@@ -214,9 +172,7 @@ int dd_plugin_unpack(const struct dd_payload *p, const struct dd_blob *b, int to
 		     size_t errsz)
 {
 	unsigned char d[32], raw[32];
-	char why[160] = "";
-	uint64_t len = 0;
-	int dfd, fd, io = 0;
+	int dfd, fd, rc, e;
 
 	if ((mkdirat(top, DD_PLUGIN_DIR, 0755) != 0 && errno != EEXIST) ||
 	    (dfd = openat(top, DD_PLUGIN_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
@@ -226,20 +182,19 @@ int dd_plugin_unpack(const struct dd_payload *p, const struct dd_blob *b, int to
 	if (fd < 0)
 		return dd_say(err, errsz, DD_EXIT_VERIFY, "plugin %s: %s", b->name,
 			      dd_plugin_name_ok(b->name) ? strerror(errno) : "not a plugin's name");
-	dd_blobsrc_init(&pl.src, p->fd, b->off, b->len);
-	if (dd_gunzip_init(&pl.z.gz, dd_blobsrc_next, &pl.src) != 0)
-		snprintf(why, sizeof why, "inflateInit failed");
-	else if ((io = inflate_to(fd, &len, why, sizeof why)) == 0 && fchmod(fd, 0755) != 0)
-		io = -2, snprintf(why, sizeof why, "chmod: %s", strerror(errno));
-	dd_gunzip_end(&pl.z.gz);
+	rc = stream(p->fd, b->off, b->len, b->raw_len != 0, fd);
+	e = errno;
+	if (rc == 0 && fchmod(fd, 0755) != 0)
+		rc = -1, e = errno;
 	close(fd);
 	dd_sha256_out(&pl.raw, raw);
 	if (dd_blobsrc_finish(&pl.src, d) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno));
 	/* A write that failed is this machine's problem; anything else is the payload's. */
-	if (io == -2 && !memcmp(d, b->sha256, 32))
-		return dd_say(err, errsz, DD_EXIT_FAIL, "plugin %s: %s", b->name, why);
-	if (why[0] || memcmp(d, b->sha256, 32) || memcmp(raw, b->raw_sha256, 32) || len != b->raw_len)
+	if (rc && e != EBADMSG && e != EPIPE && !memcmp(d, b->sha256, 32))
+		return dd_say(err, errsz, DD_EXIT_FAIL, "plugin %s: %s", b->name, strerror(e));
+	if (rc || memcmp(d, b->sha256, 32) ||
+	    (b->raw_len && (memcmp(raw, b->raw_sha256, 32) || pl.rawlen != b->raw_len)))
 		return dd_say(err, errsz, DD_EXIT_VERIFY, "plugin %s %s: SHA-256 mismatch; the payload is damaged",
 			      b->name, b->version);
 	return 0;

@@ -530,11 +530,6 @@ static int write_meta(struct dd_afile *af, const struct pki_key *key, uint64_t m
 	return 0;
 }
 
-static int afile_write(void *af, const void *buf, size_t n)
-{
-	return dd_afile_write(af, buf, n);
-}
-
 static int assemble(const struct dd_bundle_spec *s, const struct pki_key *key, char *err,
 		    size_t errsz)
 {
@@ -561,16 +556,14 @@ static int assemble(const struct dd_bundle_spec *s, const struct pki_key *key, c
 		struct dd_blob *b = &w.m.blob[i];
 
 		b->off = off;
-		if (w.from[i] && b->raw_len) /* a plugin, compressed as it is copied */
-			rc = dd_plugin_write(w.from[i], b, afile_write, &af, err, errsz);
-		else if (w.from[i])
+		off += b->len;
+		if (w.from[i])
 			rc = copy_blob(&af, w.from[i], b, err, errsz);
 		else if (strcmp(b->kind, "index") == 0)
 			rc = dd_afile_write(&af, w.index, w.index_len) == 0 ? 0
 				: dd_say(err, errsz, DD_EXIT_FAIL, "-o %s: write: %s", s->out, strerror(errno));
 		else
 			rc = copy_self(&af, b, err, errsz);
-		off += b->len;
 	}
 	if (rc == 0)
 		rc = write_meta(&af, key, off, err, errsz);

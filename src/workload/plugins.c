@@ -20,7 +20,7 @@ int dd_plugins_pick(const struct dd_payload *p, const char *arch, struct dd_unpa
 
 		if (strcmp(b->kind, DD_PLUGIN_KIND))
 			continue;
-		if (strcmp(b->arch, arch) || !dd_plugin_name_ok(b->name) || !b->raw_len ||
+		if (strcmp(b->arch, arch) || !dd_plugin_name_ok(b->name) ||
 		    more->nplug == DD_PLUGINS_MAX)
 			return dd_say(err, errsz, DD_EXIT_USAGE, "plugin %s %s: not a %s CLI plugin this install can take",
 				      b->name, b->arch, arch);

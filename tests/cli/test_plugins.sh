@@ -26,17 +26,21 @@ expect_err "bundle --plugin: an ELF of another architecture says which" 2 "aarch
 expect_err "bundle --plugin twice the same name is refused" 2 "a second docker-foo" "$T/dd1" bundle -q \
 	--engine "$E" --sha256 "$SHA" --plugin "$P" --plugin "$P" -o "$T/bad"
 
-# --- carried: list shows it, compressed, with the program's own digest ------------------------
-bundle --plugin "$P" -o "$T/ddp"
-check "bundle --plugin docker-foo: exit 0" [ $rc -eq 0 ]
-run "$T/ddp" list
+# --- carried: a program as it is, a gzip'd one compressed with the program's digest shown ------
 RAW=$(sha256sum "$P" | cut -c1-64)
-check "list: a plugin docker-foo for x86_64, version unknown (it has no metadata)" \
-	grep -Eq '^plugin +docker-foo +unknown +x86_64 ' "$T_TMP/out"
-check "list: stored gzip-compressed, the program's size and SHA-256" \
-	grep -q "stored gzip-compressed: $(stat -c %s "$P") bytes unpacked, sha256 $RAW" "$T_TMP/out"
+cp /bin/true "$T/p/docker-bar" && gzip -n "$T/p/docker-bar"
+printf 'x' | gzip -n >"$T/p/docker-gz.gz"
+expect_err "bundle --plugin docker-gz.gz holding no program is refused" 2 "not an ELF executable" "$T/dd1" bundle -q \
+	--engine "$E" --sha256 "$SHA" --plugin "$T/p/docker-gz.gz" -o "$T/bad"
+bundle --plugin "$P" --plugin "$T/p/docker-bar.gz" -o "$T/ddp"
+check "bundle --plugin docker-foo --plugin docker-bar.gz: exit 0" [ $rc -eq 0 ]
+run "$T/ddp" list
+check "list: a plugin docker-foo for x86_64, version unknown (it has no metadata), the program's SHA-256" \
+	grep -Eq "^plugin +docker-foo +unknown +x86_64 +$(stat -c %s "$P") +$RAW\$" "$T_TMP/out"
+check "list: docker-bar stored gzip-compressed, the program's size and SHA-256" \
+	grep -A1 '^plugin  *docker-bar ' "$T_TMP/out" | grep -q "stored gzip-compressed: $(stat -c %s "$P") bytes unpacked, sha256 $RAW"
 run "$T/ddp" list --json
-check "list --json: raw_sha256" grep -q "\"raw_sha256\":\"$RAW\"" "$T_TMP/out"
+check "list --json: raw_sha256 of docker-bar" grep -q "\"name\":\"docker-bar\",.*\"raw_sha256\":\"$RAW\"" "$T_TMP/out"
 run "$T/ddp" verify
 check "verify: exit 0" [ $rc -eq 0 ]
 
@@ -49,9 +53,10 @@ L=$R/usr/local/lib/docker/cli-plugins/docker-foo
 run "$T/ddp" install -q --root "$R"
 check "install --root with the plugin: exit 0" [ $rc -eq 0 ]
 check "the engine directory's name carries the plugin (+foo-unknown-DIGEST8)" sh -c \
-	"readlink '$R/opt/dockdrop/engine/current' | grep -Eq '^0\.0\.1-test-[0-9a-f]{12}\+foo-unknown-[0-9a-f]{8}$'"
-check "the plugin is in it, the same bytes, 0755" sh -c \
-	"cmp -s '$R/opt/dockdrop/engine/current/cli-plugins/docker-foo' '$P' && [ \$(stat -c %a '$R/opt/dockdrop/engine/current/cli-plugins/docker-foo') = 755 ]"
+	"readlink '$R/opt/dockdrop/engine/current' | grep -Eq '^0\.0\.1-test-[0-9a-f]{12}\+foo-unknown-[0-9a-f]{8}\+bar-unknown-[0-9a-f]{8}$'"
+check "the plugins are in it, the same bytes (docker-bar inflated), 0755" sh -c \
+	"cmp -s '$R/opt/dockdrop/engine/current/cli-plugins/docker-foo' '$P' && [ \$(stat -c %a '$R/opt/dockdrop/engine/current/cli-plugins/docker-foo') = 755 ] &&
+	cmp -s '$R/opt/dockdrop/engine/current/cli-plugins/docker-bar' '$P' && [ \$(stat -c %a '$R/opt/dockdrop/engine/current/cli-plugins/docker-bar') = 755 ]"
 check "/usr/local/lib/docker/cli-plugins/docker-foo links to it through current" sh -c \
 	"[ \"\$(readlink '$L')\" = /opt/dockdrop/engine/current/cli-plugins/docker-foo ]"
 check "the link is on the record" grep -q '^link /usr/local/lib/docker/cli-plugins/docker-foo ' "$R/var/lib/dockdrop/state"

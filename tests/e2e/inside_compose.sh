@@ -16,8 +16,8 @@ alive() { [ -n "$1" ] && [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/s
 OPTS="--init sysv --no-tcp --daemon-opt storage-driver=\"vfs\""
 
 # --- the plugin: installed with the engine, found by the docker CLI -------------------------
-check "list shows the Compose plugin with its version from its metadata" sh -c \
-	"$DD list | grep -Eq '^plugin +docker-compose +2\.26\.1-4 +x86_64 '"
+check "list shows the Compose plugin with its version from its metadata, stored compressed" sh -c \
+	"$DD list | grep -A1 -E '^plugin +docker-compose +2\.26\.1-4 +x86_64 ' | grep -q 'stored gzip-compressed: 64288304 bytes unpacked, sha256 c0ef2e286ba1c45bf1868b70a1c71d30a802bb3996888f2f986c3166f9e45f57'"
 # shellcheck disable=SC2086
 $DD install $OPTS >/tmp/install.out 2>/tmp/install.err
 rc=$?
