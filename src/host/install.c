@@ -21,6 +21,7 @@
 #include "host/record.h"
 #include "host/root.h"
 #include "host/service.h"
+#include "host/uninstall.h"
 #include "bundle/xtables.h"
 #include "workload/plugins.h"
 #include "pki/ca.h"
@@ -832,6 +833,9 @@ static int apply(struct dd_install *c)
 		return SAY(DD_EXIT_FAIL, "%s: %s", DD_LOG_DIR, strerror(errno));
 	if ((rc = write_compose(c)))
 		return rc;
+	if (!c->o.root) /* a project the last run brought up and this one does not */
+		dd_uninstall_compose_down(&c->old, c->o.compose ? c->compose.name : NULL,
+					  c->o.json);
 	copy_options(c, &c->now);
 	carry_facts(c);
 	if ((rc = drop_stale(c)))

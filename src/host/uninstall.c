@@ -246,21 +246,21 @@ static void remove_all(struct dd_uninstall *u)
 	}
 }
 
-/* The Compose project on record taken down while the daemon still runs (its containers
- * and networks are the project's, not data); a failure is only warned about. */
-static void compose_down(const struct dd_state *s)
+/* Its containers and networks are the project's, not data. */
+void dd_uninstall_compose_down(const struct dd_state *s, const char *keep, int quiet)
 {
 	static const char *const down[] = { "down", NULL };
 	char name[DD_COMPOSE_NAME_MAX + 1], env[128], err[512];
 
 	for (unsigned i = 0; i < s->n; i++) {
-		if (s->ent[i].kind != 'f' || dd_compose_name_of(s->ent[i].path, name, sizeof name))
+		if (s->ent[i].kind != 'f' || dd_compose_name_of(s->ent[i].path, name, sizeof name) ||
+		    (keep && !strcmp(keep, name)))
 			continue;
 		snprintf(env, sizeof env, "%s/%s/compose.env", DD_COMPOSE_DIR, name);
 		if (dd_compose_run(DD_BIN_DIR, name, dd_state_find(s, env) != NULL, down, 300, err,
 				   sizeof err))
 			dd_warn("compose project %s: down failed: %s", name, err);
-		else
+		else if (!quiet)
 			dd_info("compose project %s: down", name);
 	}
 }
@@ -280,7 +280,7 @@ int dd_uninstall_run(struct dd_uninstall *u)
 		return rc;
 	installed = dd_record_installed(&u->st);
 	if (installed && !u->image)
-		compose_down(&u->st);
+		dd_uninstall_compose_down(&u->st, NULL, 0);
 	if (installed && !u->image) {
 		if ((rc = dd_svc_stop(dd_init_from_name(u->st.init), u->err, sizeof u->err)))
 			return dd_fail(rc, "uninstall: %s; nothing was removed", u->err);

@@ -136,6 +136,18 @@ for s in $(ls /etc/rc2.d | grep -E '^S[0-9]+(containerd|docker|dockdrop-compose)
 done
 check "after the S scripts the project is back: the port answers" answers 8080 dd-compose-page-v2
 
+# --- a re-run without --compose takes the project down; with it again, up -------------------
+# shellcheck disable=SC2086
+$DD install $OPTS >/tmp/c4.out 2>/tmp/c4.err
+rc=$?
+[ $rc -eq 0 ] && grep -q '^compose project shopapp: down' /tmp/c4.out && [ -z "$(docker ps -aq)" ] &&
+	! [ -e /etc/dockdrop/compose/shopapp/compose.yaml ] && ! [ -e /etc/init.d/dockdrop-compose ] &&
+	ok "install without --compose: the project down, its files and service removed" ||
+	notok "install without --compose: exit $rc: $(cat /tmp/c4.out /tmp/c4.err | tr '\n' '|' | cut -c1-400)"
+# shellcheck disable=SC2086
+$DD install $OPTS --compose $P --compose-env /tmp/proj/secret.env >/tmp/c5.out 2>/tmp/c5.err
+check "install --compose again: up, the port answers" answers 8080 dd-compose-page-v2
+
 # --- uninstall --------------------------------------------------------------------------------
 $DD uninstall >/tmp/un.out 2>/tmp/un.err
 rc=$?
