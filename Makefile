@@ -220,6 +220,7 @@ bench: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/bench/inflate_floor
 	@BUILD=$(BUILD) DIST=$(DIST) bash tests/bench/bench_extract.sh $(BENCH_ROUNDS)
 	@BUILD=$(BUILD) bash tests/bench/bench_ca.sh
 	@BUILD=$(BUILD) DIST=$(DIST) bash tests/bench/bench_install.sh
+	@BUILD=$(BUILD) DIST=$(DIST) bash tests/bench/bench_images.sh
 
 fuzz: $(FUZZ_BINS)
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh

@@ -20,6 +20,10 @@
  *                                                          gzip-compressed: the length and
  *                                                          SHA-256 of the file it inflates
  *                                                          to, as its publisher gives them)
+ *   ref CONFIG TAG                                       (an image the image blob before it
+ *                                                          holds: the SHA-256 of its config,
+ *                                                          which the daemon names it by, and
+ *                                                          one repo tag, or - for none)
  * Blobs are contiguous from the end of the stub; the manifest follows the last blob, the
  * signature (0 or 64 bytes: ECDSA P-256 r||s over SHA-256(manifest)) the manifest. */
 #ifndef DD_FORMAT_H
@@ -38,6 +42,8 @@
 #define DD_BLOBS_MAX 16
 #define DD_PARTS_MAX 16
 #define DD_FIELD_MAX 64		/* kind, name, version, arch: at most 63 bytes */
+#define DD_REFS_MAX 32		/* image records in all */
+#define DD_TAG_MAX 256		/* a repo tag: at most 255 bytes */
 
 struct dd_trailer {
 	uint32_t version, flags;
@@ -64,12 +70,20 @@ struct dd_part {
 	unsigned char sha256[32];
 };
 
+/* An image an image blob holds (docker save of one or several), one record per tag. */
+struct dd_ref {
+	unsigned blob;		/* index of its blob */
+	unsigned char config[32];	/* its image ID: the SHA-256 of its config */
+	char tag[DD_TAG_MAX];	/* "repo:tag", or "-" for an untagged image */
+};
+
 struct dd_manifest {
 	uint64_t stub_size;
 	unsigned char stub_sha256[32];
-	unsigned nblobs, nparts;
+	unsigned nblobs, nparts, nrefs;
 	struct dd_blob blob[DD_BLOBS_MAX];
 	struct dd_part part[DD_PARTS_MAX];
+	struct dd_ref ref[DD_REFS_MAX];
 };
 
 void dd_trailer_encode(const struct dd_trailer *t, unsigned char out[DD_TRAILER_SIZE]);
@@ -85,6 +99,8 @@ int dd_manifest_parse(const char *text, size_t n, struct dd_manifest *m, char *e
 size_t dd_manifest_format(const struct dd_manifest *m, char *out, size_t outsz);
 /* 1 if s is an acceptable kind/name/version/arch field: 1..63 bytes of [A-Za-z0-9._:@+/-]. */
 int dd_manifest_field_ok(const char *s);
+/* 1 if s is an acceptable repo tag: 1..255 bytes of [A-Za-z0-9._:@/-] (or "-"). */
+int dd_manifest_tag_ok(const char *s);
 
 
 #endif

@@ -8,17 +8,27 @@
 
 #define HEADER "dockdrop-manifest 1"
 
-int dd_manifest_field_ok(const char *s)
+static int chars_ok(const char *s, size_t max)
 {
 	size_t n = strlen(s);
 
-	if (n == 0 || n >= DD_FIELD_MAX)
+	if (n == 0 || n >= max)
 		return 0;
 	for (; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
 		      (*s >= '0' && *s <= '9') || strchr("._:@+/-", *s)))
 			return 0;
 	return 1;
+}
+
+int dd_manifest_field_ok(const char *s)
+{
+	return chars_ok(s, DD_FIELD_MAX);
+}
+
+int dd_manifest_tag_ok(const char *s)
+{
+	return chars_ok(s, DD_TAG_MAX);
 }
 
 /* A decimal without sign, leading zeros or overflow. */
@@ -111,6 +121,8 @@ static int parse_line(struct dd_manifest *m, char *line, unsigned no, uint64_t *
 	if (n == 6 && strcmp(f[0], "part") == 0) {
 		if (m->nblobs == 0)
 			return fail(err, errsz, no, "a part before any blob");
+		if (m->nrefs && m->ref[m->nrefs - 1].blob == m->nblobs - 1)
+			return fail(err, errsz, no, "a part after a ref");
 		if (m->nparts == DD_PARTS_MAX)
 			return fail(err, errsz, no, "more than %d parts", DD_PARTS_MAX);
 		if (parse_part(f, &m->part[m->nparts]))
@@ -124,6 +136,20 @@ static int parse_line(struct dd_manifest *m, char *line, unsigned no, uint64_t *
 		if (m->nblobs == 0 || r->raw_len || parse_u64(f[1], &r->raw_len) || !r->raw_len ||
 		    dd_unhex(f[2], r->raw_sha256, 32))
 			return fail(err, errsz, no, "bad raw record");
+		return 0;
+	}
+	if (n == 3 && strcmp(f[0], "ref") == 0) {
+		struct dd_ref *r = &m->ref[m->nrefs];
+
+		if (m->nblobs == 0 || strcmp(m->blob[m->nblobs - 1].kind, "image"))
+			return fail(err, errsz, no, "a ref not after an image blob");
+		if (m->nrefs == DD_REFS_MAX)
+			return fail(err, errsz, no, "more than %d refs", DD_REFS_MAX);
+		if (dd_unhex(f[1], r->config, 32) || !dd_manifest_tag_ok(f[2]))
+			return fail(err, errsz, no, "bad ref record");
+		strcpy(r->tag, f[2]);
+		r->blob = m->nblobs - 1;
+		m->nrefs++;
 		return 0;
 	}
 	if (n != 8 || strcmp(f[0], "blob"))
@@ -209,6 +235,15 @@ size_t dd_manifest_format(const struct dd_manifest *m, char *out, size_t outsz)
 			dd_hex(t->sha256, 32, hex);
 			k = snprintf(out + len, outsz - len, "part %s %s %s %s %s\n", t->name,
 				     t->version, t->debver, t->license, hex);
+			if (k < 0 || (size_t)k >= outsz - len)
+				return 0;
+			len += (size_t)k;
+		}
+		for (unsigned j = 0; j < m->nrefs; j++) {
+			if (m->ref[j].blob != i)
+				continue;
+			dd_hex(m->ref[j].config, 32, hex);
+			k = snprintf(out + len, outsz - len, "ref %s %s\n", hex, m->ref[j].tag);
 			if (k < 0 || (size_t)k >= outsz - len)
 				return 0;
 			len += (size_t)k;

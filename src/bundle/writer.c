@@ -15,6 +15,7 @@
 #include "bundle/blobsrc.h"
 #include "bundle/elfsize.h"
 #include "bundle/format.h"
+#include "bundle/imgscan.h"
 #include "bundle/layout.h"
 #include "bundle/pins.h"
 #include "bundle/payload.h"
@@ -25,7 +26,6 @@
 #include "util/atomic.h"
 #include "util/interrupt.h"
 #include "util/io.h"
-#include "util/jsontext.h"
 #include "util/log.h"
 #include "util/sha256.h"
 
@@ -48,6 +48,7 @@ static struct {
 					 * blob of self's payload at self_off */
 	uint64_t self_off;
 	struct dd_payload self;
+	struct dd_imgscan img;
 } w;
 
 /* Entries this big start a segment of their own (a split point costs a 32 KB window). */
@@ -301,88 +302,45 @@ static int add_engine(const struct dd_bundle_spec *s, char *err, size_t errsz)
 	return 0;
 }
 
-/* The first element of the checked array a[0..n), or NULL. */
-static const char *first(const char *a, size_t n, size_t *len)
+/* The blob's name and version from an image's tag "repo:tag", when both fit. */
+static void image_name(const char *tag, struct dd_blob *b)
 {
-	struct dd_json_iter it;
-	const char *k, *v;
-	size_t kn;
+	const char *colon = strrchr(tag, ':');
+	size_t nlen;
 
-	return dd_json_array(&it, a, n) == 0 && dd_json_next(&it, &k, &kn, &v, len) ? v : NULL;
-}
-
-/* "repo:tag" from the first RepoTags of a docker-save manifest.json, if any (and if both
- * parts fit: a cut name is no name). */
-static void image_tag(const char *json, size_t n, char *name, size_t nsz, char *ver, size_t vsz)
-{
-	const char *img, *tags, *t;
-	size_t len, nlen;
-	char tag[512], *colon;
-
-	if (dd_json_check(json, n, 16, NULL) != 0 || !(img = first(json, n, &len)) ||
-	    !dd_json_member(img, len, "RepoTags", &tags, &len) || !(t = first(tags, len, &len)) ||
-	    *t != '"' || dd_json_unquote(t, len, tag, sizeof tag) < 0)
-		return;
-	colon = strrchr(tag, ':');
 	if (colon && strchr(colon, '/'))
-		colon = NULL;
+		colon = NULL;	/* a registry's port, not a tag */
 	nlen = colon ? (size_t)(colon - tag) : strlen(tag);
-	if (nlen >= nsz || (colon && strlen(colon + 1) >= vsz))
+	if (!strcmp(tag, "-") || nlen >= sizeof b->name || (colon && strlen(colon + 1) >= sizeof b->version))
 		return;
-	memcpy(name, tag, nlen);
-	name[nlen] = 0;
+	memcpy(b->name, tag, nlen);
+	b->name[nlen] = 0;
 	if (colon)
-		memcpy(ver, colon + 1, strlen(colon + 1) + 1);
+		strcpy(b->version, colon + 1);
 }
 
-/* Find manifest.json in an image archive (tar, or tar.gz) and name the image by it. */
-static int walk_image(struct dd_blob *b, int gz)
-{
-	int rc;
-
-	tar_reader_init(&w.tar, gz ? dd_gunzip_read : dd_blobsrc_read, gz ? (void *)&w.gz : &w.src);
-	while ((rc = tar_next(&w.tar, &w.e)) == 1) {
-		ssize_t n;
-
-		if (strcmp(strip_dot(w.e.path), "manifest.json") || w.e.type != TAR_FILE)
-			continue;
-		if (w.e.size >= sizeof w.buf || (n = tar_read(&w.tar, w.buf, sizeof w.buf)) < 0)
-			return -1;
-		image_tag((const char *)w.buf, (size_t)n, b->name, sizeof b->name, b->version,
-			  sizeof b->version);
-		return 0;
-	}
-	return -1;
-}
-
+/* An image archive, walked whole: its refs (manifest.json) go into the manifest. */
 static int add_image(const char *path, char *err, size_t errsz)
 {
 	struct dd_blob *b = &w.m.blob[w.m.nblobs];
-	unsigned char magic[2] = { 0, 0 };
+	struct dd_ref *r = &w.m.ref[w.m.nrefs];
+	char why[160];
 	uint64_t size;
-	int fd = open_input(path, &size), gz, rc;
+	unsigned n;
+	int fd = open_input(path, &size), rc;
 
 	if (fd < 0)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "--image %s: %s", path, strerror(errno));
 	memset(b, 0, sizeof *b);
-	gz = pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-	dd_blobsrc_init(&w.src, fd, 0, size);
-	if (gz && dd_gunzip_init(&w.gz, dd_blobsrc_next, &w.src) != 0) {
-		close(fd);
-		return dd_say(err, errsz, DD_EXIT_FAIL, "inflateInit failed");
-	}
 	b->len = size;
-	rc = walk_image(b, gz);
-	if (gz)
-		dd_gunzip_end(&w.gz);
-	if (dd_blobsrc_finish(&w.src, b->sha256) != 0) {
-		rc = errno;
-		close(fd);
-		return dd_say(err, errsz, DD_EXIT_FAIL, "--image %s: read: %s", path, strerror(rc));
-	}
+	rc = dd_imgscan(&w.img, fd, 0, size, r, DD_REFS_MAX - w.m.nrefs, &n, b->sha256, why, sizeof why);
 	close(fd);
-	if (rc != 0)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--image %s: not an image archive from 'docker save' (no manifest.json)", path);
+	if (rc)
+		return dd_say(err, errsz, rc, "--image %s: not a whole image archive from 'docker save' (%s)", path, why);
+	for (unsigned i = 0; i < n; i++)
+		r[i].blob = w.m.nblobs;
+	w.m.nrefs += n;
+	image_name(r[0].tag, b);
 	if (!dd_manifest_field_ok(b->name))
 		snprintf(b->name, sizeof b->name, "image%u", w.m.nblobs);
 	if (!dd_manifest_field_ok(b->version))

@@ -45,6 +45,9 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		  "its --env-file (kept 0600)", 0, 0, NULL },
 		{ "compose-name", 0, DD_OPT_STR, &o->compose_name, "NAME",
 		  "its project name (default: its directory's name, as Compose does)", 0, 0, NULL },
+		{ "images", 0, DD_OPT_STR, &o->images, "DIR",
+		  "also load the *.tar and *.tar.gz image archives in DIR, each checked against DIR/SHA256SUMS",
+		  0, 0, NULL },
 	};
 	struct dd_args args;
 	int rc;

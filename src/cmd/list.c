@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <string.h>
 
 #include "bundle/payload.h"
 #include "cmd/cmd.h"
@@ -31,6 +32,11 @@ static void print_table(const struct dd_payload *p)
 			printf("  built from %s %s (Debian source %s, %s), source sha256 %s\n", t->name,
 			       t->version, t->debver, t->license, hex);
 		}
+		for (unsigned j = 0; j < p->m.nrefs; j++)
+			if (p->m.ref[j].blob == i) {
+				dd_hex(p->m.ref[j].config, 32, hex);
+				printf("  image %s id sha256:%s\n", p->m.ref[j].tag, hex);
+			}
 	}
 }
 
@@ -76,6 +82,18 @@ static int print_json(const struct dd_payload *p)
 			dd_jw_close(&w);
 		}
 		dd_jw_close(&w);
+		if (!strcmp(b->kind, "image"))
+			dd_jw_array(&w, "images");
+		for (unsigned j = 0; j < p->m.nrefs; j++)
+			if (p->m.ref[j].blob == i) {
+				dd_hex(p->m.ref[j].config, 32, hex);
+				dd_jw_object(&w, NULL);
+				dd_jw_str(&w, "tag", p->m.ref[j].tag);
+				dd_jw_str(&w, "id", hex);
+				dd_jw_close(&w);
+			}
+		if (!strcmp(b->kind, "image"))
+			dd_jw_close(&w);
 		dd_jw_close(&w);
 	}
 	dd_jw_close(&w);

@@ -100,7 +100,7 @@ static int check_input(struct dd_install *c)
 		return dd_fail(DD_EXIT_USAGE, "install: --root %s: %s", o->root, strerror(errno));
 	if (o->no_tcp && (o->nsans || o->port != 2376))
 		return dd_fail(DD_EXIT_USAGE, "install: --no-tcp leaves no TLS port: drop --tls-san and --port");
-	if (o->rollback && (o->nsans || o->nopts || o->certs || o->engine || o->port != 2376 ||
+	if (o->rollback && (o->nsans || o->nopts || o->certs || o->engine || o->port != 2376 || o->images ||
 			    o->no_tcp || strcmp(o->init, "auto") || strcmp(o->key_type, "ecdsa-p256")))
 		return dd_fail(DD_EXIT_USAGE, "install: --rollback takes no settings but --root");
 	for (unsigned i = 0; i < o->nsans; i++)
@@ -735,14 +735,18 @@ static int write_compose(struct dd_install *c)
 	return 0;
 }
 
-/* After the daemon is proven: the project up when its files changed or the daemon was
- * restarted (a re-run with the same files runs nothing). When up fails its file is taken
- * away, so that the next run brings it up again. */
+/* After the daemon is proven and the images loaded: the project up when its files
+ * changed, the daemon was restarted or an image was loaded (a tag may name another image
+ * now); a re-run with the same files runs nothing. When up fails its file is taken away,
+ * so that the next run brings it up again. */
 static int compose_up(struct dd_install *c)
 {
 	static const char *const up[] = { "up", "-d", "--remove-orphans", NULL };
+	int loaded = 0;
 
-	if (!c->o.compose || (!c->compose_ch && !c->restart))
+	for (unsigned i = 0; i < c->images.n; i++)
+		loaded |= c->images.img[i].state == DD_IMG_LOADED;
+	if (!c->o.compose || (!c->compose_ch && !c->restart && !loaded))
 		return 0;
 	if (dd_compose_run(DD_BIN_DIR, c->compose.name, c->compose.has_env, up, 600, c->err,
 			   sizeof c->err)) {
@@ -864,11 +868,12 @@ static int same_options(const struct dd_install *c)
 static void print_json(const struct dd_install *c, const struct dd_state_engine *eng,
 		       const char *result);
 
-static void print_plan(const struct dd_install *c)
+static void print_plan(struct dd_install *c)
 {
 	const struct dd_install_opts *o = &c->o;
 
 	if (o->json) { /* the same object install --json reports, for the engine it would install */
+		dd_images_plan(&c->images, o->root != NULL, 0);
 		print_json(c, &c->prov.engine, "plan");
 		return;
 	}
@@ -890,6 +895,7 @@ static void print_plan(const struct dd_install *c)
 			printf("  %s moved to %s\n", dd_record_backup_orig(c->prov.ent[i].path),
 			       c->prov.ent[i].path);
 	printf("  record: %s\n", DD_STATE_FILE);
+	dd_images_plan(&c->images, o->root != NULL, 1);
 }
 
 /* install's result as one JSON object: eng installed (result "installed", "unchanged"),
@@ -916,6 +922,7 @@ static void print_json(const struct dd_install *c, const struct dd_state_engine 
 	dd_jw_str(&w, "server_version", c->version);
 	dd_jw_str(&w, "client_dir", DD_CLIENT_DIR);
 	dd_jw_str(&w, "root", dd_root());
+	dd_images_json(&c->images, &w);
 	dd_jw_close(&w);
 	if (dd_jw_end(&w) != 0)
 		dd_warn("cannot write the result: %s", strerror(errno));
@@ -1018,6 +1025,8 @@ static int prepare(struct dd_install *c)
 	dd_engine_name(c->blob, c->more.xt, c->name, sizeof c->name);
 	if (dd_plugins_name(&c->more, c->name, sizeof c->name) != 0)
 		return dd_fail(DD_EXIT_FAIL, "install: the engine directory's name is too long for its plugins' names and versions");
+	if ((rc = dd_images_check(&c->images, &c->pl, c->o.images, c->err, sizeof c->err)))
+		return dd_fail(rc, "install: %s", c->err);
 	if ((rc = lock_and_read(c, "install")) || (rc = preflight(c)))
 		return rc;
 	c->certs_in_place = certs_in_place(c->o.certs);
@@ -1066,7 +1075,7 @@ static int finish(struct dd_install *c)
 	const struct dd_prove_req r = { c->init, c->restart, c->o.no_tcp ? 0 : c->o.port, c->client,
 					c->o.json };
 	char log[2048];
-	int changed = c->txn.changes != 0 || !same_options(c);
+	int rc, changed = c->txn.changes != 0 || !same_options(c);
 
 	if (!c->o.root && dd_prove_up(&r, c->version, sizeof c->version, log, sizeof log, c->err,
 				      sizeof c->err)) {
@@ -1075,14 +1084,15 @@ static int finish(struct dd_install *c)
 	}
 	dd_txn_done(&c->txn);
 	dd_engine_prune(c->now.engine.dir, c->now.nprev ? c->now.previous[0].dir : NULL);
+	if ((rc = dd_images_load(&c->images, c->o.root != NULL, c->o.json, c->err, sizeof c->err)))
+		return dd_fail(rc, "install: %s; the engine is installed: install again to load the images", c->err);
 	if (c->o.root) {
 		STEP("installed into %s (%s services enabled; nothing started)", dd_root(), dd_init_name(c->init));
 		if (c->o.json)
 			print_json(c, &c->now.engine, c->txn.changes ? "installed" : "unchanged");
 		return 0;
 	}
-	/* Images the payload carries are loaded before this (issue 13 point 1). */
-	if (compose_up(c))
+	if (compose_up(c)) /* after dd_images_load: the project's images are in the daemon */
 		return DD_EXIT_FAIL;
 	if (c->o.json)
 		print_json(c, &c->now.engine, changed ? "installed" : "unchanged");
@@ -1106,12 +1116,15 @@ int dd_install_run(struct dd_install *c)
 		return rc;
 	}
 	rc = apply(c);
-	dd_payload_close(&c->pl);
 	if (rc) {
+		dd_payload_close(&c->pl);
 		dd_txn_rollback(&c->txn);
 		return dd_fail(rc, "install: %s; nothing was changed", c->err);
 	}
-	return finish(c);
+	rc = finish(c);	/* the images stream from the payload */
+	dd_payload_close(&c->pl);
+	dd_images_close(&c->images);
+	return rc;
 }
 
 /* install --rollback: the CLI plugins' links as the engine made current has its plugins

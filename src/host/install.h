@@ -25,6 +25,7 @@
 #include "host/txn.h"
 #include "host/units.h"
 #include "workload/compose.h"
+#include "workload/images.h"
 
 struct dd_install_opts {
 	const char *const *sans;	/* --tls-san, already in argv */
@@ -36,6 +37,7 @@ struct dd_install_opts {
 							       * ("auto") and key_type */
 	int no_tcp, dry_run, force, json, rollback;
 	const char *compose, *compose_env, *compose_name;	/* workload/compose.h */
+	const char *images;		/* --images DIR (workload/images.h), or NULL */
 };
 
 struct dd_install {
@@ -79,6 +81,7 @@ struct dd_install {
 	struct dd_compose compose;		/* --compose: the project */
 	char compose_cmd[256];
 	int compose_ch;				/* its files changed in this run */
+	struct dd_images images;	/* to load once the daemon is proven */
 	char err[1024];
 };
 

@@ -290,21 +290,48 @@ int dd_http_complete(const char *buf, size_t n)
 	return parse(buf, n, 0, NULL);
 }
 
-size_t dd_http_request(char *out, size_t cap, const char *path, const char *host)
+/* Printable ASCII without spaces (a method, a path, a host). */
+static int token_ok(const char *s)
 {
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Header lines: text, each ending in CRLF, none empty (it would end the head), no other
+ * CR or LF. */
+static int headers_ok(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if ((*p == '\r') != (p[1] == '\n') || (*p == '\n' && (p == s || p[-1] != '\r')) ||
+		    (*p == '\r' && (p == s || p[-1] == '\n')) ||
+		    (!text_ok(p, 1) && *p != '\r' && *p != '\n'))
+			return 0;
+	return !*s || (s[strlen(s) - 1] == '\n');
+}
+
+size_t dd_http_head(char *out, size_t cap, const struct dd_http_req *q, const char *host)
+{
+	const char *h = q->headers ? q->headers : "";
+	char len[40] = "";
 	int n;
 
-	if (path[0] != '/')
+	if (q->path[0] != '/' || !token_ok(q->path) || !token_ok(host) || !*q->method ||
+	    !token_ok(q->method) || !headers_ok(h))
 		return 0;
-	for (const char *s = path; *s; s++)
-		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
-			return 0;
-	for (const char *s = host; *s; s++)
-		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
-			return 0;
+	if (q->body)
+		snprintf(len, sizeof len, "Content-Length: %llu\r\n", q->body_len);
 	n = snprintf(out, cap,
-		     "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: dockdrop\r\nAccept: */*\r\n"
-		     "Connection: close\r\n\r\n",
-		     path, host);
+		     "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: dockdrop\r\nAccept: */*\r\n"
+		     "%s%sConnection: close\r\n\r\n",
+		     q->method, q->path, host, h, len);
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
+size_t dd_http_request(char *out, size_t cap, const char *path, const char *host)
+{
+	const struct dd_http_req q = { "GET", path, NULL, 0, NULL, NULL };
+
+	return dd_http_head(out, cap, &q, host);
 }

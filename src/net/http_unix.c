@@ -1,4 +1,4 @@
-/* GET over the Docker engine's unix socket. */
+/* Requests over the Docker engine's unix socket. */
 #include <errno.h>
 #include <string.h>
 #include <sys/un.h>
@@ -32,15 +32,38 @@ static long read_response(int fd, char *raw, size_t cap, long long deadline)
 	}
 }
 
-int dd_http_unix_get(const char *sock_path, const char *path, int timeout_ms,
-		     struct dd_http_resp *r, char *err, size_t errsz)
+/* The body, chunk by chunk, each write bounded by timeout_ms. 1; -1 with errno (a write);
+ * -2 with errno (the caller aborted, or gave other than body_len bytes). */
+static int send_body(int fd, const struct dd_http_req *q, int timeout_ms)
+{
+	unsigned long long left = q->body_len;
+
+	for (;;) {
+		const unsigned char *p;
+		long n = q->body(q->ctx, &p);
+
+		if (n < 0 || (unsigned long long)n > left || (n == 0 && left)) {
+			errno = n < 0 ? errno : EPIPE;
+			return -2;
+		}
+		if (n == 0)
+			return 1;
+		if (dd_net_write_all(fd, p, (size_t)n, dd_net_deadline(timeout_ms)) != 0)
+			return -1;
+		left -= (unsigned long long)n;
+	}
+}
+
+int dd_http_unix(const char *sock_path, const struct dd_http_req *q, int timeout_ms,
+		 struct dd_http_resp *r, char *err, size_t errsz)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	long long deadline = dd_net_deadline(timeout_ms);
-	char req[512], raw[DD_HTTP_RAW_MAX], why[128];
+	char req[1024], raw[DD_HTTP_RAW_MAX], why[128];
+	const char *m = q->method, *path = q->path;
 	size_t rn;
-	long n;
-	int fd, e;
+	long n = -1;
+	int fd, e, sent = 0;
 
 	r->status = 0;
 	r->body_len = 0;
@@ -49,28 +72,46 @@ int dd_http_unix_get(const char *sock_path, const char *path, int timeout_ms,
 		return dd_say(err, errsz, DD_EXIT_FAIL, "cannot connect to %s: path too long for a socket",
 			      sock_path);
 	memcpy(sa.sun_path, sock_path, strlen(sock_path) + 1);
-	rn = dd_http_request(req, sizeof req, path, "docker");
+	rn = dd_http_head(req, sizeof req, q, "docker");
 	if (rn == 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "GET %s: not a valid request path", path);
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s %s: not a valid request path (or header)", m, path);
 	fd = dd_net_connect((const struct sockaddr *)&sa, sizeof sa, deadline);
 	if (fd < 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "cannot connect to %s: %s", sock_path,
 			      dd_net_why(errno, timeout_ms, why, sizeof why));
-	n = dd_net_write_all(fd, req, rn, deadline) == 0 ? read_response(fd, raw, sizeof raw, deadline)
-							  : -1;
+	if (dd_net_write_all(fd, req, rn, deadline) == 0)
+		sent = q->body ? send_body(fd, q, timeout_ms) : 1;
 	e = errno;
+	if (sent == -2) {
+		close(fd);
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s %s on %s: the request was cut short: %s", m,
+			      path, sock_path, strerror(e));
+	}
+	/* An answer may have come before the peer stopped reading the body and closed. */
+	if (sent == 1 || (q->body && (e == EPIPE || e == ECONNRESET))) {
+		n = read_response(fd, raw, sizeof raw, q->body ? dd_net_deadline(timeout_ms) : deadline);
+		e = n > 0 || sent == 1 ? errno : e;
+	}
 	close(fd);
 	if (n < 0 && e == EMSGSIZE)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "GET %s on %s: response larger than %d bytes",
-			      path, sock_path, DD_HTTP_RAW_MAX);
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s %s on %s: response larger than %d bytes",
+			      m, path, sock_path, DD_HTTP_RAW_MAX);
 	if (n < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "GET %s on %s: %s", path, sock_path,
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s %s on %s: %s", m, path, sock_path,
 			      dd_net_why(e, timeout_ms, why, sizeof why));
 	if (n == 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "GET %s on %s: connection closed without a response",
-			      path, sock_path);
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s %s on %s: connection closed without a response",
+			      m, path, sock_path);
 	if (dd_http_parse(raw, (size_t)n, r) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "GET %s on %s: malformed HTTP response",
-			      path, sock_path);
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s %s on %s: malformed HTTP response",
+			      m, path, sock_path);
 	return DD_EXIT_OK;
+}
+
+int dd_http_unix_get(const char *sock_path, const char *path, int timeout_ms,
+		     struct dd_http_resp *r, char *err, size_t errsz)
+{
+	const struct dd_http_req q = { "GET", path, NULL, 0, NULL, NULL };
+
+	return dd_http_unix(sock_path, &q, timeout_ms, r, err, errsz);
 }

@@ -351,11 +351,13 @@ expect_bundle_err "bundle without --engine exits 2" 2 "--engine" --sha256 "$ESHA
 expect_err "bundle without -o exits 2" 2 "-o" "$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$ESHA"
 
 # --- images ---------------------------------------------------------------------------------
-mkimage() { # OUT REPOTAG-JSON: a fake 'docker save' archive (manifest.json + config)
+mkimage() { # OUT REPOTAG-JSON [CONFIG]: a fake 'docker save' archive (manifest.json + config)
 	rm -rf "$T/img" && mkdir "$T/img"
-	printf '[{"Config":"c.json","RepoTags":%s,"Layers":[]}]\n' "$2" >"$T/img/manifest.json"
-	echo '{"architecture":"amd64","os":"linux"}' >"$T/img/c.json"
-	tar --owner=0 --group=0 -cf "$1" -C "$T/img" manifest.json c.json
+	if [ $# -ge 3 ]; then echo "$3"; else echo '{"architecture":"amd64","os":"linux"}'; fi >"$T/img/c"
+	_c=$(sha "$T/img/c") && mv "$T/img/c" "$T/img/$_c.json"
+	printf '[{"Config":"%s.json","RepoTags":%s,"Layers":[]}]\n' "$_c" "$2" >"$T/img/manifest.json"
+	tar --owner=0 --group=0 -cf "$1" -C "$T/img" manifest.json "$_c.json"
+	echo "$_c" >"$1.id"
 }
 mkimage "$T/in/busybox.tar" '["busybox:latest"]'
 run "$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$ESHA" --image "$T/in/busybox.tar" -o "$O/I"
@@ -409,8 +411,8 @@ check "a bundle with 14 images verifies: 4 lines and one per image" test $rc -eq
 rm -f "$O/14"
 
 head -c 3000 /bin/true >"$T/in/notimage.tar"
-expect_bundle_err "--image of a non-archive exits 2" 2 "manifest.json" --engine "$ENGINE" --sha256 "$ESHA" --image "$T/in/notimage.tar"
-tar -cf "$T/in/nomanifest.tar" -C "$T/img" c.json
+expect_bundle_err "--image of a non-archive exits 2" 2 "docker save" --engine "$ENGINE" --sha256 "$ESHA" --image "$T/in/notimage.tar"
+tar -cf "$T/in/nomanifest.tar" -C "$T/img" "$(cat "$T/in/busybox.tar.id").json"
 expect_bundle_err "--image of a tar without manifest.json exits 2" 2 "manifest.json" --engine "$ENGINE" --sha256 "$ESHA" --image "$T/in/nomanifest.tar"
 expect_bundle_err "--image of a missing file exits 2" 2 "" --engine "$ENGINE" --sha256 "$ESHA" --image "$T/in/nonexistent.tar"
 expect_bundle_err "--image: one bad among good ones exits 2" 2 "notimage" --engine "$ENGINE" --sha256 "$ESHA" \

@@ -1,5 +1,5 @@
 /* libFuzzer harness for the payload metadata parsers: the input is read as a trailer (its
- * first 128 bytes), as manifest text, and as a serialized gzip index. None may crash, and
+ * first 128 bytes), as manifest text (with its part and ref records), and as a serialized gzip index. None may crash, and
  * what each accepts must hold: a trailer re-encodes to the same bytes; a manifest formats
  * back to the same text (hex digits in lowercase) and parses again to the same struct; an
  * index has increasing points, full windows inside the buffer, and no byte left over. */
@@ -76,6 +76,14 @@ static void check_manifest(const uint8_t *data, size_t size)
 		abort();
 	for (unsigned i = 0; i < m.nblobs; i++)
 		if (!blobs_equal(&m.blob[i], &m2.blob[i]))
+			abort();
+	/* Image records: each after an image blob, in blob order, a tag the manifest takes. */
+	if (m2.nrefs != m.nrefs || m.nrefs > DD_REFS_MAX)
+		abort();
+	for (unsigned i = 0; i < m.nrefs; i++)
+		if (m.ref[i].blob >= m.nblobs || strcmp(m.blob[m.ref[i].blob].kind, "image") ||
+		    (i && m.ref[i].blob < m.ref[i - 1].blob) || !dd_manifest_tag_ok(m.ref[i].tag) ||
+		    memcmp(&m.ref[i], &m2.ref[i], sizeof m.ref[i]))
 			abort();
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "bundle/format.h"
+#include "bundle/imgscan.h"
 #include "util/sha256.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -18,6 +19,7 @@
 #define HEAD "dockdrop-manifest 1\n"
 #define STUB10 "stub 10 " HA "\n"
 #define F63 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789."
+#define F255 F63 F63 F63 F63 "abc"	/* the longest tag */
 #define F64 F63 "x"
 
 /* A copy of n bytes in a buffer of exactly n bytes (at least 1 for malloc). */
@@ -232,6 +234,13 @@ static const struct {
 	{ HEAD STUB10 "blob engine docker 20.10.24 x86_64 10 75000000 " HA "\n"
 	  "blob plugin docker-compose 2.26.1-4 x86_64 75000010 19350792 " HB "\n"
 	  "raw 64288304 " HZ "\n", 2, NULL },
+	/* Refs: the images an image blob holds, one per tag ("-": untagged), after its parts. */
+	{ HEAD STUB10 "blob engine docker 20.10.24 x86_64 10 5 " HA "\n"
+	  "blob image busybox latest - 15 10 " HZ "\n"
+	  "part busybox 1.35.0 1:1.35.0-4 GPL-2.0-only " HA "\n"
+	  "ref " HB " busybox:latest\n" "ref " HB " reg.example:5000/team/busybox:1.35\n"
+	  "blob image image2 - - 25 1 " HZ "\n" "ref " HA " -\n", 3, NULL },
+	{ HEAD STUB10 "blob image x - - 10 1 " HZ "\n" "ref " HA " " F255 "\n", 1, NULL },
 };
 
 static int manifest_eq(const struct dd_manifest *a, const struct dd_manifest *b)
@@ -247,6 +256,12 @@ static int manifest_eq(const struct dd_manifest *a, const struct dd_manifest *b)
 		    memcmp(x->sha256, y->sha256, 32))
 			return 0;
 	}
+	if (a->nrefs != b->nrefs)
+		return 0;
+	for (unsigned i = 0; i < a->nrefs; i++)
+		if (a->ref[i].blob != b->ref[i].blob || strcmp(a->ref[i].tag, b->ref[i].tag) ||
+		    memcmp(a->ref[i].config, b->ref[i].config, 32))
+			return 0;
 	for (unsigned i = 0; i < a->nblobs; i++) {
 		const struct dd_blob *x = &a->blob[i], *y = &b->blob[i];
 
@@ -463,6 +478,18 @@ static const struct {
 	{ "raw twice", HEAD STUB10 BLOB1 "raw 5 " HA "\nraw 5 " HA "\n", 0, "line 5: bad raw record" },
 	{ "raw of length 0", HEAD STUB10 BLOB1 "raw 0 " HA "\n", 0, "line 4: bad raw record" },
 	{ "raw with a short digest", HEAD STUB10 BLOB1 "raw 5 abc\n", 0, "line 4: bad raw record" },
+	{ "ref before any blob", HEAD STUB10 "ref " HA " x:1\n" BLOB1, 0, "line 3: a ref not after an image blob" },
+	{ "ref after an engine", HEAD STUB10 BLOB1 "ref " HA " x:1\n", 0, "line 4: a ref not after an image blob" },
+	{ "ref with a 256-byte tag", HEAD STUB10 "blob image x - - 10 1 " HZ "\n" "ref " HA " " F255 "x\n", 0,
+	  "line 4: bad ref record" },
+	{ "ref with a space in its tag", HEAD STUB10 "blob image x - - 10 1 " HZ "\n" "ref " HA " a b\n", 0,
+	  "line 4: bad record" },
+	{ "ref with a short digest", HEAD STUB10 "blob image x - - 10 1 " HZ "\n" "ref abc x:1\n", 0,
+	  "line 4: bad ref record" },
+	{ "ref without a tag", HEAD STUB10 "blob image x - - 10 1 " HZ "\n" "ref " HA "\n", 0,
+	  "line 4: bad record" },
+	{ "part after a ref", HEAD STUB10 "blob image x - - 10 1 " HZ "\n" "ref " HA " x:1\n"
+	  "part busybox 1.35.0 1:1.35.0-4 GPL-2.0-only " HA "\n", 0, "line 5: a part after a ref" },
 };
 
 TEST(manifest_bad)
@@ -528,6 +555,63 @@ TEST(manifest_small_err)
 }
 
 /* --- hex and fields -------------------------------------------------------------------- */
+
+/* --- docker save's manifest.json (bundle/imgscan.h) ------------------------------------ */
+#define CJ "\"Config\":\"" HA ".json\""
+#define CB "\"Config\":\"blobs/sha256/" HB "\""
+
+TEST(imgjson)
+{
+	static const struct {
+		const char *json;
+		int n;		/* refs, or -1: refused */
+		const char *tags;	/* the tags, space-separated */
+	} rows[] = {
+		{ "[{" CJ ",\"RepoTags\":[\"busybox:latest\"],\"Layers\":[\"x/layer.tar\"]}]", 1, "busybox:latest" },
+		{ "[{" CB ",\"RepoTags\":[\"a:1\",\"r.example:5000/b/c:2\"]}]", 2, "a:1 r.example:5000/b/c:2" },
+		{ "[{" CJ ",\"RepoTags\":null},{" CB ",\"RepoTags\":[]},{" CJ "}]", 3, "- - -" },
+		{ " [ {" CJ ", \"RepoTags\" : [ \"x:1\" ] } ]\n", 1, "x:1" },
+		{ "[]", -1, NULL },
+		{ "{" CJ "}", -1, NULL },
+		{ "[{\"RepoTags\":[\"x:1\"]}]", -1, NULL },
+		{ "[{\"Config\":\"c.json\"}]", -1, NULL },
+		{ "[{\"Config\":\"" HA ".jsonx\"}]", -1, NULL },
+		{ "[{\"Config\":\"blobs/sha512/" HA "\"}]", -1, NULL },
+		{ "[{\"Config\":\"" HA "\"}]", -1, NULL },
+		{ "[{\"Config\":\"" HA "0.json\"}]", -1, NULL },
+		{ "[{\"Config\":7}]", -1, NULL },
+		{ "[{" CJ ",\"RepoTags\":\"x:1\"}]", -1, NULL },
+		{ "[{" CJ ",\"RepoTags\":[\"a b\"]}]", -1, NULL },
+		{ "[{" CJ ",\"RepoTags\":[\"-\"]}]", -1, NULL },
+		{ "[{" CJ ",\"RepoTags\":[\"\"]}]", -1, NULL },
+		{ "[{" CJ ",\"RepoTags\":[\"a\\u0000b\"]}]", -1, NULL },
+		{ "[{" CJ ",\"RepoTags\":[1]}]", -1, NULL },
+		{ "[{" CJ "," CJ "}]", -1, NULL },
+		{ "[{" CJ "}", -1, NULL },
+		{ "[{" CJ "}] x", -1, NULL },
+		{ "[7]", -1, NULL },
+	};
+	struct dd_ref r[4];
+
+	for (unsigned i = 0; i < N(rows); i++) {
+		unsigned n = 99;
+		int rc = dd_imgjson_parse(rows[i].json, strlen(rows[i].json), r, 4, &n);
+		char tags[600] = "";
+
+		CHECKF(rows[i].n < 0 ? rc == -1 && n == 0 : rc == 0 && n == (unsigned)rows[i].n,
+		       "row %u: rc %d, %u refs", i, rc, n);
+		for (unsigned j = 0; rc == 0 && j < n; j++)
+			snprintf(tags + strlen(tags), sizeof tags - strlen(tags), "%s%s", j ? " " : "", r[j].tag);
+		if (rc == 0)
+			CHECKF(!strcmp(tags, rows[i].tags), "row %u: %s", i, tags);
+	}
+	/* The config's digest from either name; more refs than the bound: refused. */
+	CHECK(dd_imgjson_parse(rows[1].json, strlen(rows[1].json), r, 4, &(unsigned){ 0 }) == 0 &&
+	      r[0].config[0] == 0xff && r[1].config[31] == 0xff);
+	CHECK(dd_imgjson_parse(rows[0].json, strlen(rows[0].json), r, 4, &(unsigned){ 0 }) == 0 &&
+	      r[0].config[0] == 0x01 && r[0].config[31] == 0xef);
+	CHECK(dd_imgjson_parse(rows[2].json, strlen(rows[2].json), r, 2, &(unsigned){ 0 }) == -1);
+}
 
 TEST(hex_round_trip)
 {
@@ -626,6 +710,7 @@ int main(void)
 	RUN(manifest_line_length_edge);
 	RUN(manifest_over_max);
 	RUN(manifest_small_err);
+	RUN(imgjson);
 	RUN(hex_round_trip);
 	RUN(unhex_rejects);
 	RUN(field_ok);

@@ -458,6 +458,119 @@ TEST(unix_no_server)
 	CHECKF(rc == DD_EXIT_FAIL && strstr(err, "not a valid request path"), "%s", err);
 }
 
+/* --- a request with a streamed body ---------------------------------------------------- */
+#define BODY_LEN 300000
+
+struct body_src {
+	size_t sent;
+	int abort_last;		/* fail the last chunk, as an image that changed does */
+	unsigned char chunk[65536];
+};
+
+static long body_next(void *ctx, const unsigned char **p)
+{
+	struct body_src *b = ctx;
+	size_t n = BODY_LEN - b->sent < sizeof b->chunk ? BODY_LEN - b->sent : sizeof b->chunk;
+
+	if (n && b->abort_last && b->sent + n == BODY_LEN) {
+		errno = EBADMSG;
+		return -1;
+	}
+	memset(b->chunk, 'b', n);
+	*p = b->chunk;
+	b->sent += n;
+	return (long)n;
+}
+
+/* Read the request to its end (head, then BODY_LEN bytes) or the client's close; tell the
+ * parent the head's first line, a header seen and the body bytes through pipe fd out; answer
+ * only a whole request. */
+static void serve_post(int lfd, int out)
+{
+	static char buf[BODY_LEN + 4096];
+	size_t n = 0, body = 0;
+	char *end = NULL, note[128];
+	int fd = accept(lfd, NULL, NULL);
+	ssize_t r;
+
+	while (fd >= 0 && n < sizeof buf && (r = read(fd, buf + n, sizeof buf - n)) > 0) {
+		n += (size_t)r;
+		buf[n] = 0;
+		if (!end && (end = strstr(buf, "\r\n\r\n")))
+			end += 4;
+		if (end && (body = n - (size_t)(end - buf)) >= BODY_LEN)
+			break;
+	}
+	snprintf(note, sizeof note, "%d %d %zu", !strncmp(buf, "POST /load?q=1 HTTP/1.1\r\n", 25),
+		 end && strstr(buf, "\r\nContent-Type: application/x-tar\r\nContent-Length: 300000\r\n") != NULL, body);
+	(void)!write(out, note, strlen(note) + 1);
+	if (body == BODY_LEN)
+		(void)!write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 40);
+	_exit(0);
+}
+
+TEST(unix_post)
+{
+	static struct body_src src;
+	const struct dd_http_req q = { "POST", "/load?q=1", "Content-Type: application/x-tar\r\n", BODY_LEN,
+				       body_next, &src };
+	char sock[300], err[512], note[128];
+
+	snprintf(sock, sizeof sock, "%s/post.sock", dir);
+	for (int ab = 0; ab < 2; ab++) {
+		int lfd = listen_unix(sock), p[2], rc;
+		pid_t pid;
+
+		if (lfd < 0 || pipe(p) != 0) {
+			CHECKF(0, "listen on %s or pipe: errno %d", sock, errno);
+			return;
+		}
+		memset(note, 0, sizeof note);
+		fflush(stdout);
+		if ((pid = fork()) == 0)
+			serve_post(lfd, p[1]);
+		close(lfd);
+		close(p[1]);
+		src.sent = 0;
+		src.abort_last = ab;
+		rc = dd_http_unix(sock, &q, 5000, &resp, err, sizeof err);
+		(void)!read(p[0], note, sizeof note - 1);
+		close(p[0]);
+		stop(pid);
+		if (!ab)
+			CHECKF(rc == 0 && resp.status == 200 && !strcmp(resp.body, "ok") && !strcmp(note, "1 1 300000"),
+			       "whole body: rc %d %s, server saw '%s'", rc, err, note);
+		else
+			CHECKF(rc == DD_EXIT_FAIL && strstr(err, "cut short") && one_line(err) &&
+				       !strncmp(note, "1 1 ", 4) && atol(note + 4) < BODY_LEN,
+			       "aborted body: rc %d %s, server saw '%s'", rc, err, note);
+	}
+}
+
+TEST(request_head)
+{
+	static const struct {
+		const char *method, *headers;
+		int ok;
+	} rows[] = {
+		{ "POST", "X-A: 1\r\nX-B: 2\r\n", 1 }, { "GET", "", 1 }, { "POST", "X: y", 0 },
+		{ "POST", "X: y\n", 0 }, { "POST", "X: y\r\nZ", 0 }, { "POST", "\r\nX: y\r\n", 0 }, { "POST", "X: y\r\n\r\n", 0 },
+		{ "POST", "X: y\r\r\n", 0 }, { "POST", "X: \x01\r\n", 0 }, { "PO ST", NULL, 0 },
+		{ "", NULL, 0 },
+	};
+	char out[512];
+
+	for (size_t i = 0; i < N(rows); i++) {
+		const struct dd_http_req q = { rows[i].method, "/x", rows[i].headers, 5, body_next, NULL };
+		size_t n = dd_http_head(out, sizeof out, &q, "docker");
+
+		CHECKF((n != 0) == rows[i].ok, "row %zu: %s", i, rows[i].method);
+		if (n && rows[i].headers)
+			CHECKF(strstr(out, rows[i].headers) && strstr(out, "Content-Length: 5\r\nConnection: close\r\n\r\n"),
+			       "row %zu: %s", i, out);
+	}
+}
+
 /* --- the SAN check ---------------------------------------------------------------------- */
 TEST(name_match)
 {
@@ -916,6 +1029,8 @@ int main(void)
 	RUN(request);
 	RUN(unix_get);
 	RUN(unix_no_server);
+	RUN(unix_post);
+	RUN(request_head);
 	RUN(name_match);
 	for (char *save = NULL, *d = path ? strtok_r(path, ":", &save) : NULL; d;
 	     d = strtok_r(NULL, ":", &save)) {
