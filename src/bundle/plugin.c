@@ -44,14 +44,16 @@ int dd_plugin_name_ok(const char *name)
 
 	if (n < 8 || n >= DD_FIELD_MAX || strncmp(name, "docker-", 7))
 		return 0;
-	return strspn(name + 7, "abcdefghijklmnopqrstuvwxyz0123456789") == n - 7;
+	/* the set Compose names projects with (workload/compose.c), less '_' and '-' */
+	return strspn(name + 7, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n - 7 &&
+	       !strpbrk(name + 7, "_-");
 }
 
 /* The Version its docker-cli-plugin-metadata answers, when it runs here. */
 static void metadata_version(const char *path, char *ver, size_t versz)
 {
-	static const char *const env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/",
-					   NULL };
+	static const char *const env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+					   "HOME=/root", NULL };
 	const char *argv[] = { path, "docker-cli-plugin-metadata", NULL };
 	char out[2048], v[DD_FIELD_MAX];
 	const char *val;
@@ -124,7 +126,7 @@ int dd_plugin_scan(const char *path, const char *arch, struct dd_blob *b, char *
 	gz = n > 3 && !strcmp(base + n - 3, ".gz");
 	snprintf(b->name, sizeof b->name, "%.*s", (int)(gz ? n - 3 : n), base);
 	if (!dd_plugin_name_ok(b->name))
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--plugin %s: a CLI plugin's file name is docker-NAME or docker-NAME.gz (NAME of a-z and 0-9)",
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--plugin %s: name it docker-NAME or docker-NAME.gz (NAME: a-z, 0-9)",
 			      path);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0 || fstat(fd, &st) ||
 	    !S_ISREG(st.st_mode) || !st.st_size || pread(fd, magic, 2, 0) != 2 ||

@@ -19,7 +19,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		{ "image", 0, DD_OPT_LIST, &images, "FILE.tar",
 		  "an image archive (docker save) to carry", 0, 0, NULL },
 		{ "plugin", 0, DD_OPT_LIST, &plugins, "FILE",
-		  "a Docker CLI plugin to carry: docker-NAME, or docker-NAME.gz (gzip -n) kept compressed", 0, 0, NULL },
+		  "a Docker CLI plugin: docker-NAME, or docker-NAME.gz kept compressed", 0, 0, NULL },
 		{ "iptables", 0, DD_OPT_STR, &iptables, "FILE.tgz",
 		  "the static iptables to carry (make builds it in build/carry; default: the one "
 		  "this program carries)", 0, 0, NULL },

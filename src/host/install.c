@@ -120,7 +120,7 @@ static int check_input(struct dd_install *c)
 	if (o->certs && (rc = dd_certs_byo_check(o->certs, &c->byo_client, err, sizeof err)))
 		return dd_fail(rc, "install: --certs: %s", err);
 	if ((o->compose_env || o->compose_name) && !o->compose)
-		return dd_fail(DD_EXIT_USAGE, "install: --compose-env and --compose-name go with --compose FILE");
+		return dd_fail(DD_EXIT_USAGE, "install: --compose-env and --compose-name need --compose");
 	if (o->rollback && o->compose)
 		return dd_fail(DD_EXIT_USAGE, "install: --rollback takes no settings but --root");
 	if (o->compose && (rc = dd_compose_load(&c->compose, o->compose, o->compose_env,
@@ -613,7 +613,7 @@ static int render(struct dd_install *c)
 					      c->compose_cmd, sizeof c->compose_cmd) ||
 			     dd_units_compose(c->init, c->compose_cmd, c->unit, &c->nunits, c->link,
 					      &c->nlinks) != 0))
-		return SAY(DD_EXIT_FAIL, "cannot make the %s service for the Compose project", dd_init_name(c->init));
+		return SAY(DD_EXIT_FAIL, "cannot make the %s service files", dd_init_name(c->init));
 	if (!c->o.nsans && gethostname(host, sizeof host - 1) == 0 && host[0]) {
 		host[sizeof host - 1] = 0;
 		h = host;
@@ -751,7 +751,7 @@ static int compose_up(struct dd_install *c)
 	if (dd_compose_run(DD_BIN_DIR, c->compose.name, c->compose.has_env, up, 600, c->err,
 			   sizeof c->err)) {
 		dd_root_unlink(c->compose.path);
-		return dd_fail(DD_EXIT_FAIL, "install: compose project %s: up failed: %s; the engine is installed: fix the project and run install again",
+		return dd_fail(DD_EXIT_FAIL, "install: compose project %s: up failed: %s; the engine is installed: fix it, install again",
 			       c->compose.name, c->err);
 	}
 	STEP("compose project %s: up", c->compose.name);
@@ -1019,12 +1019,12 @@ static int prepare(struct dd_install *c)
 		return dd_fail(rc, "install: %s", c->err);
 	for (unsigned i = 0; c->o.compose && i <= c->more.nplug; i++)
 		if (i == c->more.nplug)
-			return dd_fail(DD_EXIT_USAGE, "install: --compose needs the Compose plugin in this dockdrop (bundle --plugin docker-compose)");
+			return dd_fail(DD_EXIT_USAGE, "install: --compose needs a dockdrop carrying docker-compose (bundle --plugin)");
 		else if (!strcmp(c->more.plug[i]->name, "docker-compose"))
 			break;
 	dd_engine_name(c->blob, c->more.xt, c->name, sizeof c->name);
 	if (dd_plugins_name(&c->more, c->name, sizeof c->name) != 0)
-		return dd_fail(DD_EXIT_FAIL, "install: the engine directory's name is too long for its plugins' names and versions");
+		return dd_fail(DD_EXIT_FAIL, "install: plugin names too long for the engine directory");
 	if ((rc = dd_images_check(&c->images, &c->pl, c->o.images, c->err, sizeof c->err)))
 		return dd_fail(rc, "install: %s", c->err);
 	if ((rc = lock_and_read(c, "install")) || (rc = preflight(c)))

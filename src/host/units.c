@@ -297,7 +297,6 @@ static const char sysv_body[] =
 /* The Compose project's service (workload/compose.h): brought up once docker answers,
  * stopped before it. @CMD@ is `docker compose -p NAME -f FILE [--env-file F]`. */
 static const char systemd_compose[] =
-	"# Written by dockdrop: the Docker Compose project it installed, brought up after docker.\n"
 	"[Unit]\n"
 	"Description=Docker Compose project (dockdrop)\n"
 	"Requires=docker.service\n"
@@ -316,10 +315,7 @@ static const char systemd_compose[] =
 
 static const char openrc_compose[] =
 	"#!/sbin/openrc-run\n"
-	"# Written by dockdrop: the Docker Compose project it installed, brought up after docker.\n"
-	"\n"
 	"description=\"Docker Compose project (dockdrop)\"\n"
-	"\n"
 	"depend() {\n"
 	"\tneed docker\n"
 	"}\n";
@@ -333,48 +329,35 @@ static const char sysv_compose[] =
 	"# Default-Start:     2 3 4 5\n"
 	"# Default-Stop:      0 1 6\n"
 	"# Short-Description: Docker Compose project (dockdrop)\n"
-	"### END INIT INFO\n"
-	"# Written by dockdrop: the Docker Compose project it installed, brought up after docker.\n"
-	"\n"
-	"case \"$1\" in\n"
-	"start|stop|restart|force-reload|status) ;;\n"
-	"*)\n"
-	"\techo \"Usage: $0 {start|stop|restart|force-reload|status}\" >&2\n"
-	"\texit 2\n"
-	"\t;;\n"
-	"esac\n"
-	"[ \"$1\" = force-reload ] && set -- restart\n";
+	"### END INIT INFO\n";
 
 /* Shared by the OpenRC and sysv scripts: the daemon's socket may answer a moment after the
  * service counts as started. */
 static const char compose_body[] =
-	"\n"
 	"PATH=@PATH@\n"
 	"HOME=/root\n"
 	"DOCKER_HOST=unix:///var/run/docker.sock\n"
 	"export PATH HOME DOCKER_HOST\n"
-	"\n"
 	"start() {\n"
 	"\ti=0\n"
 	"\twhile ! @BIN@/docker version >/dev/null 2>&1; do\n"
-	"\t\t[ $i -ge 60 ] && echo \"docker does not answer\" >&2 && return 1\n"
+	"\t\t[ $i -ge 60 ] && return 1\n"
 	"\t\tsleep 1\n"
 	"\t\ti=$((i + 1))\n"
 	"\tdone\n"
 	"\t@CMD@ up -d --remove-orphans\n"
 	"}\n"
-	"\n"
 	"stop() {\n"
 	"\t@CMD@ stop\n"
 	"}\n";
 
 static const char sysv_compose_tail[] =
-	"\n"
 	"case \"$1\" in\n"
 	"start) start ;;\n"
 	"stop) stop ;;\n"
-	"restart) stop; start ;;\n"
+	"restart|force-reload) stop; start ;;\n"
 	"status) @CMD@ ps ;;\n"
+	"*) echo \"Usage: $0 start|stop|restart|status\" >&2; exit 2 ;;\n"
 	"esac\n";
 
 static const struct unit_def {

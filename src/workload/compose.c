@@ -68,7 +68,7 @@ int dd_compose_load(struct dd_compose *p, const char *file, const char *envf, co
 	else
 		dir_name(file, p->name, sizeof p->name);
 	if (!name_ok(p->name) || (name && strlen(name) > DD_COMPOSE_NAME_MAX))
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--compose %s: the project name \"%s\" is not 1-%d of [a-z0-9_-] starting with a letter or digit; give --compose-name",
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--compose %s: project name \"%s\" is not 1-%d of [a-z0-9_-]: give --compose-name",
 			      file, p->name, DD_COMPOSE_NAME_MAX);
 	if ((n = read_input("--compose", file, p->file, sizeof p->file, err, errsz)) < 0)
 		return (int)-n;
@@ -125,7 +125,7 @@ int dd_compose_run(const char *bin, const char *name, int envf, const char *cons
 	argv[n] = NULL;
 	if ((rc = dd_run(argv, env, DD_RUN_STDERR, timeout_s, out, sizeof out)) == 0)
 		return 0;
-	return dd_say(err, errsz, DD_EXIT_FAIL, "%s", rc < 0 ? "docker compose did not finish" : dd_run_last_line(out));
+	return dd_say(err, errsz, DD_EXIT_FAIL, "%s", rc < 0 ? "did not finish" : dd_run_last_line(out));
 }
 
 /* A string member of the checked object o into out ("" when absent). */
@@ -188,7 +188,7 @@ int dd_compose_status(const char *sock, const char *name, struct dd_jw *w)
 		dd_jw_bool(w, "answered", ok);
 		dd_jw_array(w, "containers");
 	} else {
-		printf("compose     project %s: %s\n", name, ok ? "" : "the daemon does not answer");
+		printf("compose     project %s%s\n", name, ok ? "" : ": no answer");
 	}
 	while (ok && dd_json_next(&it, &k, &kn, &v, &vn)) {
 		all &= container(v, vn, w);
@@ -197,8 +197,6 @@ int dd_compose_status(const char *sock, const char *name, struct dd_jw *w)
 	if (w) {
 		dd_jw_close(w);
 		dd_jw_close(w);
-	} else if (ok && !nc) {
-		printf("  no containers\n");
 	}
 	return ok && all && nc ? 0 : 1;
 }

@@ -22,12 +22,12 @@ int dd_plugins_pick(const struct dd_payload *p, const char *arch, struct dd_unpa
 			continue;
 		if (strcmp(b->arch, arch) || !dd_plugin_name_ok(b->name) ||
 		    more->nplug == DD_PLUGINS_MAX)
-			return dd_say(err, errsz, DD_EXIT_USAGE, "plugin %s %s: not a %s CLI plugin this install can take",
+			return dd_say(err, errsz, DD_EXIT_USAGE, "plugin %s %s: not a CLI plugin for %s",
 				      b->name, b->arch, arch);
 		if (dd_payload_hash_range(p, b->off, b->len, d) != 0)
 			return dd_say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno));
 		if (memcmp(d, b->sha256, 32))
-			return dd_say(err, errsz, DD_EXIT_VERIFY, "plugin %s %s: SHA-256 mismatch; the payload is damaged; nothing was changed",
+			return dd_say(err, errsz, DD_EXIT_VERIFY, "plugin %s %s: SHA-256 mismatch; the payload is damaged",
 				      b->name, b->version);
 		more->plug[more->nplug++] = b;
 	}
