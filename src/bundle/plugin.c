@@ -102,7 +102,8 @@ static int stream(int fd, uint64_t off, uint64_t len, int gz, int out)
 	return n < 0 ? -1 : 0;
 }
 
-/* Why the program is not a plugin for arch, or NULL. */
+/* NULL when the program is an executable for arch; the architecture it is for when that
+ * is another; else why it is none ("not ..."). */
 static const char *elf_why(const char *arch)
 {
 	const char *a = dd_elf_arch(pl.head, sizeof pl.head);
