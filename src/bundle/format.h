@@ -16,6 +16,10 @@
  *                                                          from: a source package, its
  *                                                          Debian version, SPDX licence and
  *                                                          the SHA-256 of its source tarball)
+ *   raw LENGTH SHA256                                     (the blob before it is stored
+ *                                                          gzip-compressed: the length and
+ *                                                          SHA-256 of the file it inflates
+ *                                                          to, as its publisher gives them)
  *   ref CONFIG TAG                                       (an image the image blob before it
  *                                                          holds: the SHA-256 of its config,
  *                                                          which the daemon names it by, and
@@ -53,6 +57,8 @@ struct dd_blob {
 	char kind[DD_FIELD_MAX], name[DD_FIELD_MAX], version[DD_FIELD_MAX], arch[DD_FIELD_MAX];
 	uint64_t off, len;
 	unsigned char sha256[32];
+	uint64_t raw_len;	/* 0: stored as is; else a gzip of raw_len bytes, raw_sha256 */
+	unsigned char raw_sha256[32];
 };
 
 /* A source a blob's programs are built from (the carried iptables: iptables, libnftnl,

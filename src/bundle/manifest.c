@@ -130,6 +130,14 @@ static int parse_line(struct dd_manifest *m, char *line, unsigned no, uint64_t *
 		m->part[m->nparts++].blob = m->nblobs - 1;
 		return 0;
 	}
+	if (n == 3 && strcmp(f[0], "raw") == 0) {
+		struct dd_blob *r = &m->blob[m->nblobs ? m->nblobs - 1 : 0];
+
+		if (m->nblobs == 0 || r->raw_len || parse_u64(f[1], &r->raw_len) || !r->raw_len ||
+		    dd_unhex(f[2], r->raw_sha256, 32))
+			return fail(err, errsz, no, "bad raw record");
+		return 0;
+	}
 	if (n == 3 && strcmp(f[0], "ref") == 0) {
 		struct dd_ref *r = &m->ref[m->nrefs];
 
@@ -211,6 +219,14 @@ size_t dd_manifest_format(const struct dd_manifest *m, char *out, size_t outsz)
 		if (k < 0 || (size_t)k >= outsz - len)
 			return 0;
 		len += (size_t)k;
+		if (b->raw_len) {
+			dd_hex(b->raw_sha256, 32, hex);
+			k = snprintf(out + len, outsz - len, "raw %llu %s\n",
+				     (unsigned long long)b->raw_len, hex);
+			if (k < 0 || (size_t)k >= outsz - len)
+				return 0;
+			len += (size_t)k;
+		}
 		for (unsigned j = 0; j < m->nparts; j++) {
 			const struct dd_part *t = &m->part[j];
 

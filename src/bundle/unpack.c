@@ -111,13 +111,17 @@ static int serial(const struct dd_payload *p, const struct dd_blob *b, int stage
 	return 0;
 }
 
-/* The carried iptables into the engine's staging directory, its names linked. */
+/* The carried plugins and iptables into the engine's staging directory, iptables's names
+ * linked. */
 static int unpack_more(const struct dd_payload *p, const struct dd_unpack_more *more, int stagefd,
 		       char *err, size_t errsz)
 {
 	char why[200];
 	int rc;
 
+	for (unsigned i = 0; more && i < more->nplug; i++)
+		if ((rc = dd_plugin_unpack(p, more->plug[i], stagefd, err, errsz)))
+			return rc;
 	if (!more || !more->xt)
 		return 0;
 	if ((rc = serial(p, more->xt, stagefd, err, errsz)))

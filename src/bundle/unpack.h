@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "bundle/payload.h"
+#include "bundle/plugin.h"
 
 struct dd_unpack_stats {
 	uint64_t files, dirs, links, bytes;
@@ -28,10 +29,13 @@ struct dd_unpack_stats {
 #define DD_UNPACK_REPLACE 4u
 
 /* Besides the engine, what goes into its directory in the same staged rename: the carried
- * iptables (bundle/xtables.h), with its names linked to the backend chosen for the host. */
+ * iptables (bundle/xtables.h), with its names linked to the backend chosen for the host,
+ * and the carried CLI plugins (bundle/plugin.h). */
 struct dd_unpack_more {
 	const struct dd_blob *xt;	/* NULL: none */
 	const char *xt_prog;		/* DD_XT_NFT or DD_XT_LEGACY */
+	const struct dd_blob *plug[DD_PLUGINS_MAX];
+	unsigned nplug;
 };
 
 /* Unpack blob b of p into dir (which must not exist, or be an empty directory, unless

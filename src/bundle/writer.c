@@ -19,6 +19,7 @@
 #include "bundle/layout.h"
 #include "bundle/pins.h"
 #include "bundle/payload.h"
+#include "bundle/plugin.h"
 #include "bundle/sign.h"
 #include "bundle/writer.h"
 #include "bundle/xtables.h"
@@ -576,6 +577,17 @@ int dd_bundle_write(const struct dd_bundle_spec *s, char *err, size_t errsz)
 			    DD_BLOBS_MAX - w.m.nblobs);
 	for (unsigned i = 0; rc == 0 && i < s->nimages; i++)
 		rc = add_image(s->images[i], err, errsz);
+	if (rc == 0 && (s->nplugins > DD_PLUGINS_MAX || w.m.nblobs + s->nplugins > DD_BLOBS_MAX))
+		rc = dd_say(err, errsz, DD_EXIT_USAGE, "at most %d plugins, and %d blobs in all",
+			    DD_PLUGINS_MAX, DD_BLOBS_MAX);
+	for (unsigned i = 0; rc == 0 && i < s->nplugins; i++) {
+		rc = dd_plugin_scan(s->plugins[i], w.m.blob[0].arch, &w.m.blob[w.m.nblobs], err, errsz);
+		for (unsigned j = 0; rc == 0 && j < w.m.nblobs; j++)
+			if (!strcmp(w.m.blob[j].name, w.m.blob[w.m.nblobs].name))
+				rc = dd_say(err, errsz, DD_EXIT_USAGE, "--plugin %s: a second %s",
+					    s->plugins[i], w.m.blob[j].name);
+		w.from[w.m.nblobs++] = s->plugins[i];
+	}
 	if (rc == 0)
 		rc = assemble(s, s->sign_key ? &key : NULL, err, errsz);
 	pki_key_wipe(&key);

@@ -14,6 +14,8 @@ struct dd_bundle_spec {
 	const char *iptables;		/* the carried iptables tarball (bundle/xtables.h), or
 					 * NULL: keep the one self carries */
 	int no_iptables;		/* carry none */
+	const char *const *plugins;	/* Docker CLI plugins (bundle/plugin.h) */
+	unsigned nplugins;
 	const char *sign_key;		/* PEM P-256 private key, or NULL */
 	const char *out;
 };

@@ -4,7 +4,7 @@
 
 static int run(const struct dd_cmd *self, int argc, char **argv)
 {
-	struct dd_list images = { .n = 0 };
+	struct dd_list images = { .n = 0 }, plugins = { .n = 0 };
 	const char *engine = NULL, *sha256 = NULL, *sign_key = NULL, *out = NULL, *ver = NULL;
 	const char *iptables = NULL;
 	int no_iptables = 0;
@@ -18,6 +18,8 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		  0, NULL },
 		{ "image", 0, DD_OPT_LIST, &images, "FILE.tar",
 		  "an image archive (docker save) to carry", 0, 0, NULL },
+		{ "plugin", 0, DD_OPT_LIST, &plugins, "FILE",
+		  "a Docker CLI plugin: docker-NAME, or docker-NAME.gz kept compressed", 0, 0, NULL },
 		{ "iptables", 0, DD_OPT_STR, &iptables, "FILE.tgz",
 		  "the static iptables to carry (make builds it in build/carry; default: the one "
 		  "this program carries)", 0, 0, NULL },
@@ -42,6 +44,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	spec = (struct dd_bundle_spec){ .engine = engine, .sha256 = sha256, .engine_version = ver,
 					.images = images.v, .nimages = images.n,
 					.iptables = iptables, .no_iptables = no_iptables,
+					.plugins = plugins.v, .nplugins = plugins.n,
 					.sign_key = sign_key, .out = out };
 	rc = dd_bundle_write(&spec, err, sizeof err);
 	if (rc)

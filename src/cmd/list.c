@@ -18,6 +18,11 @@ static void print_table(const struct dd_payload *p)
 		dd_hex(b->sha256, 32, hex);
 		printf("%-8s %-16s %-12s %-8s %12llu  %s\n", b->kind, b->name, b->version, b->arch,
 		       (unsigned long long)b->len, hex);
+		if (b->raw_len) {
+			dd_hex(b->raw_sha256, 32, hex);
+			printf("  stored gzip-compressed: %llu bytes unpacked, sha256 %s\n",
+			       (unsigned long long)b->raw_len, hex);
+		}
 		for (unsigned j = 0; j < p->m.nparts; j++) {
 			const struct dd_part *t = &p->m.part[j];
 
@@ -56,6 +61,11 @@ static int print_json(const struct dd_payload *p)
 		dd_jw_str(&w, "arch", b->arch);
 		dd_jw_int(&w, "size", (long long)b->len);
 		dd_jw_str(&w, "sha256", hex);
+		if (b->raw_len) {
+			dd_hex(b->raw_sha256, 32, hex);
+			dd_jw_int(&w, "raw_size", (long long)b->raw_len);
+			dd_jw_str(&w, "raw_sha256", hex);
+		}
 		dd_jw_array(&w, "built_from");
 		for (unsigned j = 0; j < p->m.nparts; j++) {
 			const struct dd_part *t = &p->m.part[j];

@@ -23,8 +23,21 @@
 #include "util/atomic.h"
 #include "util/jsonout.h"
 #include "util/log.h"
+#include "workload/compose.h"
 
 static struct dd_state st;
+
+/* The Compose project on record and its containers (what they run is the project's
+ * business: a stopped one does not make the engine unhealthy). */
+static int compose_status(const char *root, struct dd_jw *w)
+{
+	char name[DD_COMPOSE_NAME_MAX + 1];
+
+	for (unsigned i = 0; !root && i < st.n; i++)
+		if (st.ent[i].kind == 'f' && !dd_compose_name_of(st.ent[i].path, name, sizeof name))
+			return dd_compose_status(DD_DOCKER_SOCK, name, w);
+	return 0;
+}
 
 static int run(const struct dd_cmd *self, int argc, char **argv)
 {
@@ -115,6 +128,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		dd_jw_str(&w, "version", tv);
 		dd_jw_close(&w);
 		dd_certs_json(&w, "certificates", cs, n);
+		compose_status(root, &w);
 		dd_jw_bool(&w, "healthy", healthy);
 		dd_jw_close(&w);
 		if (dd_jw_end(&w) != 0)
@@ -149,6 +163,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		if (cs[i].problem[0])
 			dd_warn("%s certificate: %s", cs[i].what, cs[i].problem);
 	}
+	compose_status(root, NULL);
 	return healthy ? 0 : DD_EXIT_FAIL;
 }
 

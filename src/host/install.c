@@ -1,5 +1,6 @@
 #include "host/install.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,7 +21,9 @@
 #include "host/record.h"
 #include "host/root.h"
 #include "host/service.h"
+#include "host/uninstall.h"
 #include "bundle/xtables.h"
+#include "workload/plugins.h"
 #include "pki/ca.h"
 #include "util/hex.h"
 #include "util/io.h"
@@ -116,6 +119,13 @@ static int check_input(struct dd_install *c)
 		o->certs = c->certs_abs;
 	if (o->certs && (rc = dd_certs_byo_check(o->certs, &c->byo_client, err, sizeof err)))
 		return dd_fail(rc, "install: --certs: %s", err);
+	if ((o->compose_env || o->compose_name) && !o->compose)
+		return dd_fail(DD_EXIT_USAGE, "install: --compose-env and --compose-name need --compose");
+	if (o->rollback && o->compose)
+		return dd_fail(DD_EXIT_USAGE, "install: --rollback takes no settings but --root");
+	if (o->compose && (rc = dd_compose_load(&c->compose, o->compose, o->compose_env,
+						 o->compose_name, err, sizeof err)))
+		return dd_fail(rc, "install: %s", err);
 	if (o->rollback) /* no host discovery, no group: rollback changes neither */
 		return dd_login_input(&c->login, 1);
 	if ((rc = dd_login_input(&c->login, 0)))
@@ -387,6 +397,8 @@ static void plan_all_dirs(struct dd_install *c, struct dd_state *s)
 		plan_dirs(s, c->unit[i].path);
 	for (unsigned i = 0; i < c->nlinks; i++)
 		plan_dirs(s, c->link[i].path);
+	if (c->o.compose)
+		plan_dirs(s, c->compose.path);
 	for (unsigned i = 0; i < c->prov.n; i++)
 		if (c->prov.ent[i].kind == 'b')
 			plan_dirs(s, c->prov.ent[i].path);
@@ -456,6 +468,14 @@ static void plan_files(struct dd_install *c, struct dd_state *s)
 	for (unsigned i = 0; i < c->nlinks; i++)
 		dd_state_add(s, 'l', c->link[i].path, 0, NULL, c->link[i].target);
 	dd_state_add(s, 'l', DD_ENGINE_CURRENT, 0, NULL, c->name);
+	if (c->o.compose) {
+		sha_hex(c->compose.file, c->compose.filelen, hex);
+		dd_state_add(s, 'f', c->compose.path, 0644, hex, NULL);
+	}
+	if (c->o.compose && c->compose.has_env) {
+		sha_hex(c->compose.env, c->compose.envlen, hex);
+		dd_state_add(s, 'f', c->compose.envpath, 0600, hex, NULL);
+	}
 	if (c->envlen) {
 		sha_hex(c->env, c->envlen, hex);
 		dd_state_add(s, 'f', DD_CLIENT_DIR "/docker.env", 0644, hex, NULL);
@@ -584,8 +604,18 @@ static int render(struct dd_install *c)
 
 	if (dd_units_render(c->init, &uc, c->unit, &c->nunits) != 0)
 		return SAY(DD_EXIT_FAIL, "cannot make the %s service files", dd_init_name(c->init));
-	if (dd_units_enable_links(c->init, c->link, &c->nlinks) != 0)
+	c->ndaemon = c->nunits;
+	if (dd_units_enable_links(c->init, c->link, &c->nlinks) != 0 ||
+	    c->nlinks + c->more.nplug > N(c->link))
 		return SAY(DD_EXIT_FAIL, "cannot make the %s enable links", dd_init_name(c->init));
+	for (unsigned i = 0; i < c->more.nplug; i++, c->nlinks++) /* the CLI plugins' links */
+		dd_plugin_link(c->more.plug[i]->name, c->link[c->nlinks].path, sizeof c->link[0].path,
+			       c->link[c->nlinks].target, sizeof c->link[0].target);
+	if (c->o.compose && (!dd_compose_cmd(DD_BIN_DIR, c->compose.name, c->compose.has_env,
+					      c->compose_cmd, sizeof c->compose_cmd) ||
+			     dd_units_compose(c->init, c->compose_cmd, c->unit, &c->nunits, c->link,
+					      &c->nlinks) != 0))
+		return SAY(DD_EXIT_FAIL, "cannot make the %s service files", dd_init_name(c->init));
 	if (!c->o.nsans && gethostname(host, sizeof host - 1) == 0 && host[0]) {
 		host[sizeof host - 1] = 0;
 		h = host;
@@ -608,7 +638,7 @@ static int write_units(struct dd_install *c, int *changed)
 		if (dd_txn_write(&c->txn, f->path, f->text, f->len, f->mode, &ch) != 0 ||
 		    record(c, 'f', f->path) != 0)
 			return SAY(DD_EXIT_FAIL, "%s: %s", f->path, strerror(errno));
-		*changed |= ch;
+		*changed |= ch && i < c->ndaemon; /* the Compose project's needs no restart */
 	}
 	/* Enabled by the links systemctl enable, rc-update or update-rc.d would make (and
 	 * docker.socket masked): the same for a live system and an image tree, and recorded
@@ -677,6 +707,56 @@ static int drop_stale(struct dd_install *c)
 		if (ours == DD_RECORD_OURS && dd_txn_unlink(&c->txn, e->path) != 0)
 			return SAY(DD_EXIT_FAIL, "%s: %s", e->path, strerror(errno));
 	}
+	return 0;
+}
+
+/* The Compose project's files (the env file 0600 from its creation on), checked by
+ * Compose itself with the engine's docker CLI and the carried plugin (both in place by
+ * now) before the daemon is touched: a file it rejects is bad input, and the transaction
+ * is rolled back. */
+static int write_compose(struct dd_install *c)
+{
+	static const char *const config[] = { "config", "-q", NULL };
+	const struct dd_compose *p = &c->compose;
+	char why[512];
+	int ch;
+
+	c->compose_ch = 0;
+	for (int i = 0; c->o.compose && i < 1 + p->has_env; i++) {
+		const char *path = i ? p->envpath : p->path;
+
+		if (dd_txn_write(&c->txn, path, i ? p->env : p->file, i ? p->envlen : p->filelen,
+				 i ? 0600 : 0644, &ch) != 0 || record(c, 'f', path) != 0)
+			return SAY(DD_EXIT_FAIL, "%s: %s", path, strerror(errno));
+		c->compose_ch |= ch;
+	}
+	if (!c->compose_ch || c->o.root)
+		return 0;
+	if (dd_compose_run(DD_BIN_DIR, p->name, p->has_env, config, 120, why, sizeof why))
+		return SAY(DD_EXIT_USAGE, "--compose %s: Compose rejects it: %s", c->o.compose, why);
+	return 0;
+}
+
+/* After the daemon is proven and the images loaded: the project up when its files
+ * changed, the daemon was restarted or an image was loaded (a tag may name another image
+ * now); a re-run with the same files runs nothing. When up fails its file is taken away,
+ * so that the next run brings it up again. */
+static int compose_up(struct dd_install *c)
+{
+	static const char *const up[] = { "up", "-d", "--remove-orphans", NULL };
+	int loaded = 0;
+
+	for (unsigned i = 0; i < c->images.n; i++)
+		loaded |= c->images.img[i].state == DD_IMG_LOADED;
+	if (!c->o.compose || (!c->compose_ch && !c->restart && !loaded))
+		return 0;
+	if (dd_compose_run(DD_BIN_DIR, c->compose.name, c->compose.has_env, up, 600, c->err,
+			   sizeof c->err)) {
+		dd_root_unlink(c->compose.path);
+		return dd_fail(DD_EXIT_FAIL, "install: compose project %s: up failed: %s; the engine is installed: fix it, install again",
+			       c->compose.name, c->err);
+	}
+	STEP("compose project %s: up", c->compose.name);
 	return 0;
 }
 
@@ -757,6 +837,11 @@ static int apply(struct dd_install *c)
 	c->restart |= ch;
 	if (c->init != DD_INIT_SYSTEMD && dd_txn_mkdir(&c->txn, DD_LOG_DIR, 0755) != 0)
 		return SAY(DD_EXIT_FAIL, "%s: %s", DD_LOG_DIR, strerror(errno));
+	if ((rc = write_compose(c)))
+		return rc;
+	if (!c->o.root) /* a project the last run brought up and this one does not */
+		dd_uninstall_compose_down(&c->old, c->o.compose ? c->compose.name : NULL,
+					  c->o.json);
 	if ((rc = dd_login_apply(&c->login, &c->txn, &c->old, &c->now, c->err, sizeof c->err)))
 		return rc;
 	copy_options(c, &c->now);
@@ -935,7 +1020,16 @@ static int prepare(struct dd_install *c)
 		dd_iptables_choose(&c->xt, dd_xt_has_nft(&c->pl.m, (unsigned)(c->more.xt - c->pl.m.blob)));
 		c->more.xt_prog = c->xt.prog;
 	}
+	if ((rc = dd_plugins_pick(&c->pl, c->blob->arch, &c->more, c->err, sizeof c->err)))
+		return dd_fail(rc, "install: %s", c->err);
+	for (unsigned i = 0; c->o.compose && i <= c->more.nplug; i++)
+		if (i == c->more.nplug)
+			return dd_fail(DD_EXIT_USAGE, "install: --compose needs a dockdrop carrying docker-compose (bundle --plugin)");
+		else if (!strcmp(c->more.plug[i]->name, "docker-compose"))
+			break;
 	dd_engine_name(c->blob, c->more.xt, c->name, sizeof c->name);
+	if (dd_plugins_name(&c->more, c->name, sizeof c->name) != 0)
+		return dd_fail(DD_EXIT_FAIL, "install: plugin names too long for the engine directory");
 	if ((rc = dd_images_check(&c->images, &c->pl, c->o.images, c->err, sizeof c->err)))
 		return dd_fail(rc, "install: %s", c->err);
 	if ((rc = lock_and_read(c, "install")) || (rc = preflight(c)))
@@ -1003,6 +1097,8 @@ static int finish(struct dd_install *c)
 			print_json(c, &c->now.engine, c->txn.changes ? "installed" : "unchanged");
 		return 0;
 	}
+	if (compose_up(c)) /* after dd_images_load: the project's images are in the daemon */
+		return DD_EXIT_FAIL;
 	if (c->o.json)
 		print_json(c, &c->now.engine, changed ? "installed" : "unchanged");
 	else if (!changed && !c->restart)
@@ -1034,6 +1130,47 @@ int dd_install_run(struct dd_install *c)
 	dd_payload_close(&c->pl);
 	dd_images_close(&c->images);
 	return rc;
+}
+
+/* install --rollback: the CLI plugins' links as the engine made current has its plugins
+ * (those it lacks unlinked and off the record, the others linked). */
+static int relink_plugins(struct dd_install *c)
+{
+	char m[DD_PATH_MAX], abs[DD_PATH_MAX], target[DD_PATH_MAX];
+	const size_t pre = sizeof DD_CLI_PLUGINS_DIR;
+	struct dirent *de;
+	struct stat st;
+	unsigned k = 0;
+	int ch;
+	DIR *d;
+
+	for (unsigned i = 0; i < c->now.n; i++) {
+		const struct dd_state_ent *e = &c->now.ent[i];
+
+		snprintf(m, sizeof m, "%s/%s/%s/%s", DD_ENGINE_DIR, c->now.engine.dir, DD_PLUGIN_DIR,
+			 e->path + (strlen(e->path) > pre ? pre : 0));
+		if (e->kind == 'l' && !strncmp(e->path, DD_CLI_PLUGINS_DIR "/", pre) &&
+		    dd_root_lstat(m, &st) != 0) {
+			if (dd_txn_unlink(&c->txn, e->path) != 0)
+				return SAY(DD_EXIT_FAIL, "%s: %s", e->path, strerror(errno));
+			continue;
+		}
+		c->now.ent[k++] = *e;
+	}
+	c->now.n = k;
+	snprintf(m, sizeof m, "%s/%s/%s", DD_ENGINE_DIR, c->now.engine.dir, DD_PLUGIN_DIR);
+	if (!(d = dd_root_opendir(m)))
+		return 0;
+	while ((de = readdir(d)))
+		if (dd_plugin_name_ok(de->d_name)) {
+			dd_plugin_link(de->d_name, abs, sizeof abs, target, sizeof target);
+			if (dd_txn_symlink(&c->txn, abs, target, &ch) != 0 || record(c, 'l', abs) != 0) {
+				closedir(d);
+				return SAY(DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
+			}
+		}
+	closedir(d);
+	return 0;
 }
 
 /* install --rollback's outcome, or with --dry-run its plan: one line, or one JSON object. */
@@ -1093,7 +1230,7 @@ int dd_install_rollback(struct dd_install *c)
 	if ((rc = dd_engine_activate(&c->txn, c->now.engine.dir, bins, &nb, &ch, c->err, sizeof c->err)) ||
 	    (record(c, 'l', DD_ENGINE_CURRENT) != 0 &&
 	     (rc = SAY(DD_EXIT_FAIL, "%s: cannot record", DD_ENGINE_CURRENT))) ||
-	    (rc = write_state(c))) {
+	    (rc = relink_plugins(c)) || (rc = write_state(c))) {
 		dd_txn_rollback(&c->txn);
 		return dd_fail(rc, "install --rollback: %s; nothing was changed", c->err);
 	}

@@ -25,6 +25,7 @@
 #include "host/state.h"
 #include "host/txn.h"
 #include "host/units.h"
+#include "workload/compose.h"
 #include "workload/images.h"
 
 struct dd_install_opts {
@@ -36,6 +37,7 @@ struct dd_install_opts {
 	const char *root, *init, *engine, *key_type, *certs; /* NULL when not given, but init
 							       * ("auto") and key_type */
 	int no_tcp, dry_run, force, json, rollback;
+	const char *compose, *compose_env, *compose_name;	/* workload/compose.h */
 	const char *images;		/* --images DIR (workload/images.h), or NULL */
 };
 
@@ -54,8 +56,9 @@ struct dd_install {
 					 * change: everything this run may make, known up front */
 	struct dd_certs_want want;
 	struct dd_unit_file unit[DD_UNITS_MAX];	/* the service definitions, rendered once */
-	unsigned nunits;
-	struct dd_unit_link link[DD_UNIT_LINKS_MAX];
+	unsigned nunits, ndaemon;		/* all, and the daemons' (the first) */
+	struct dd_unit_link link[DD_UNIT_LINKS_MAX];	/* enable links, then the CLI
+							 * plugins' (workload/plugins.h) */
 	unsigned nlinks;
 	char *daemon_json;		/* merged (malloc'ed by daemonjson.c), or NULL */
 	long daemon_json_old_len;	/* -1: there was none */
@@ -76,6 +79,9 @@ struct dd_install {
 	char prov_text[DD_STATE_MAX];	/* the provisional one (written from inside a write) */
 	int restart, client, byo_client;
 	char version[64];		/* what dockerd answered */
+	struct dd_compose compose;		/* --compose: the project */
+	char compose_cmd[256];
+	int compose_ch;				/* its files changed in this run */
 	struct dd_images images;	/* to load once the daemon is proven */
 	char err[1024];
 	struct dd_login login;		/* --registry (c->login.o set by the command) */

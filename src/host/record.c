@@ -30,7 +30,11 @@ static const char *const files[] = {
 	"/etc/systemd/system/multi-user.target.wants/docker.service",
 	"/etc/init.d/containerd", "/etc/init.d/docker", "/etc/runlevels/default/containerd",
 	"/etc/runlevels/default/docker", "/etc/rc[0-6].d/[SK][0-9][0-9]containerd",
-	"/etc/rc[0-6].d/[SK][0-9][0-9]docker",
+	"/etc/rc[0-6].d/[SK][0-9][0-9]docker", "/usr/local/lib/docker/cli-plugins/docker-*",
+	"/etc/dockdrop/compose/*/compose.*",
+	"/etc/systemd/system/dockdrop-compose.service", "/etc/init.d/dockdrop-compose",
+	"/etc/systemd/system/multi-user.target.wants/dockdrop-compose.service",
+	"/etc/runlevels/default/dockdrop-compose", "/etc/rc[0-6].d/[SK][0-9][0-9]dockdrop-compose",
 };
 static const char *const data[] = { DD_DOCKER_DATA, DD_CONTAINERD_DATA, DD_DOCKER_ETC "/key.json",
 				    DD_LOG_DIR };

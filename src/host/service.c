@@ -18,6 +18,7 @@
 #include "util/clock.h"
 #include "util/io.h"
 #include "util/log.h"
+#include "util/run.h"
 
 static char *const run_env[] = { "PATH=" DD_DAEMON_PATH, "LC_ALL=C", NULL };
 
@@ -32,67 +33,8 @@ static void close_from(int lo, int keep)
  * into out (may be NULL). Exit status, or -1 when it could not run or timed out. */
 static int run_tool(const char *const *argv, int timeout_s, char *out, size_t cap)
 {
-	char buf[4096];
-	size_t have = 0;
-	long end = dd_now_ms() + timeout_s * 1000L;
-	int p[2], st = 0, timed_out = 0;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC) != 0)
-		return -1;
-	if ((pid = fork()) < 0) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
-
-		dup2(nul, 0);
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		close_from(3, -1);
-		signal(SIGPIPE, SIG_DFL);
-		execve(argv[0], (char *const *)argv, run_env);
-		_exit(127);
-	}
-	close(p[1]);
-	for (;;) {
-		struct pollfd pf = { p[0], POLLIN, 0 };
-		long left = end - dd_now_ms();
-		ssize_t n;
-
-		if (left <= 0) {
-			timed_out = 1;
-			kill(pid, SIGKILL);
-			break;
-		}
-		if (poll(&pf, 1, (int)left) < 0 && errno != EINTR)
-			break;
-		if (!pf.revents)
-			continue;
-		if (have == sizeof buf) { /* keep the tail */
-			memmove(buf, buf + sizeof buf / 2, sizeof buf / 2);
-			have = sizeof buf / 2;
-		}
-		n = read(p[0], buf + have, sizeof buf - have);
-		if (n <= 0 && !(n < 0 && errno == EINTR))
-			break;
-		if (n > 0)
-			have += (size_t)n;
-	}
-	close(p[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (out && cap) {
-		size_t k = have < cap - 1 ? have : cap - 1;
-
-		memcpy(out, buf + have - k, k);
-		out[k] = 0;
-	}
-	if (timed_out || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
+	return dd_run(argv, (const char *const *)run_env, DD_RUN_STDOUT | DD_RUN_STDERR,
+		      timeout_s, out, cap);
 }
 
 /* The first of the candidates that exists, or NULL. */
@@ -106,16 +48,13 @@ static const char *tool(const char *a, const char *b)
 /* Run argv; on failure err gets "WHAT failed: <last line of its output>". */
 static int run_or_say(const char *const *argv, int timeout_s, char *err, size_t errsz)
 {
-	char out[1024], *last;
+	char out[1024];
 	int rc = run_tool(argv, timeout_s, out, sizeof out);
 
 	if (rc == 0)
 		return 0;
-	while ((last = strrchr(out, '\n')) && !last[1])
-		*last = 0;
-	last = strrchr(out, '\n');
 	return dd_say(err, errsz, DD_EXIT_FAIL, "%s %s failed (%s): %s", argv[0], argv[1],
-		      rc < 0 ? "did not finish" : "non-zero exit", last ? last + 1 : out);
+		      rc < 0 ? "did not finish" : "non-zero exit", dd_run_last_line(out));
 }
 
 /* --- --init none: our own daemons --------------------------------------------------- */

@@ -19,6 +19,7 @@
 #include "util/atomic.h"
 #include "util/io.h"
 #include "util/log.h"
+#include "workload/compose.h"
 #include "util/sha256.h"
 
 /* Remove the tree at absolute path abs (in the root); absent is fine. */
@@ -247,6 +248,25 @@ static void remove_all(struct dd_uninstall *u)
 	}
 }
 
+/* Its containers and networks are the project's, not data. */
+void dd_uninstall_compose_down(const struct dd_state *s, const char *keep, int quiet)
+{
+	static const char *const down[] = { "down", NULL };
+	char name[DD_COMPOSE_NAME_MAX + 1], env[128], err[512];
+
+	for (unsigned i = 0; i < s->n; i++) {
+		if (s->ent[i].kind != 'f' || dd_compose_name_of(s->ent[i].path, name, sizeof name) ||
+		    (keep && !strcmp(keep, name)))
+			continue;
+		snprintf(env, sizeof env, "%s/%s/compose.env", DD_COMPOSE_DIR, name);
+		if (dd_compose_run(DD_BIN_DIR, name, dd_state_find(s, env) != NULL, down, 300, err,
+				   sizeof err))
+			dd_warn("compose project %s: down failed: %s", name, err);
+		else if (!quiet)
+			dd_info("compose project %s: down", name);
+	}
+}
+
 int dd_uninstall_run(struct dd_uninstall *u)
 {
 	int rc, installed;
@@ -261,6 +281,8 @@ int dd_uninstall_run(struct dd_uninstall *u)
 	if ((rc = dd_record_load(&u->st, "uninstall", u->purge)))
 		return rc;
 	installed = dd_record_installed(&u->st);
+	if (installed && !u->image)
+		dd_uninstall_compose_down(&u->st, NULL, 0);
 	if (installed && !u->image) {
 		if ((rc = dd_svc_stop(dd_init_from_name(u->st.init), u->err, sizeof u->err)))
 			return dd_fail(rc, "uninstall: %s; nothing was removed", u->err);

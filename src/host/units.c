@@ -294,6 +294,72 @@ static const char sysv_body[] =
 	"\t;;\n"
 	"esac\n";
 
+/* The Compose project's service (workload/compose.h): brought up once docker answers,
+ * stopped before it. @CMD@ is `docker compose -p NAME -f FILE [--env-file F]`. */
+static const char systemd_compose[] =
+	"[Unit]\n"
+	"Description=Docker Compose project (dockdrop)\n"
+	"Requires=docker.service\n"
+	"After=docker.service\n"
+	"\n"
+	"[Service]\n"
+	"Type=oneshot\n"
+	"RemainAfterExit=yes\n"
+	"Environment=PATH=@PATH@ HOME=/root DOCKER_HOST=unix:///var/run/docker.sock\n"
+	"ExecStart=@CMD@ up -d --remove-orphans\n"
+	"ExecStop=@CMD@ stop\n"
+	"TimeoutStartSec=600\n"
+	"\n"
+	"[Install]\n"
+	"WantedBy=multi-user.target\n";
+
+static const char openrc_compose[] =
+	"#!/sbin/openrc-run\n"
+	"description=\"Docker Compose project (dockdrop)\"\n"
+	"depend() {\n"
+	"\tneed docker\n"
+	"}\n";
+
+static const char sysv_compose[] =
+	"#!/bin/sh\n"
+	"### BEGIN INIT INFO\n"
+	"# Provides:          dockdrop-compose\n"
+	"# Required-Start:    docker\n"
+	"# Required-Stop:     docker\n"
+	"# Default-Start:     2 3 4 5\n"
+	"# Default-Stop:      0 1 6\n"
+	"# Short-Description: Docker Compose project (dockdrop)\n"
+	"### END INIT INFO\n";
+
+/* Shared by the OpenRC and sysv scripts: the daemon's socket may answer a moment after the
+ * service counts as started. */
+static const char compose_body[] =
+	"PATH=@PATH@\n"
+	"HOME=/root\n"
+	"DOCKER_HOST=unix:///var/run/docker.sock\n"
+	"export PATH HOME DOCKER_HOST\n"
+	"start() {\n"
+	"\ti=0\n"
+	"\twhile ! @BIN@/docker version >/dev/null 2>&1; do\n"
+	"\t\t[ $i -ge 60 ] && return 1\n"
+	"\t\tsleep 1\n"
+	"\t\ti=$((i + 1))\n"
+	"\tdone\n"
+	"\t@CMD@ up -d --remove-orphans\n"
+	"}\n"
+	"stop() {\n"
+	"\t@CMD@ stop\n"
+	"}\n";
+
+static const char sysv_compose_tail[] =
+	"case \"$1\" in\n"
+	"start) start ;;\n"
+	"stop) stop ;;\n"
+	"restart|force-reload) stop; start ;;\n"
+	"status) @CMD@ ps ;;\n"
+	"*) echo \"Usage: $0 start|stop|restart|status\" >&2; exit 2 ;;\n"
+	"esac\n";
+
 static const struct unit_def {
 	enum dd_init init;
 	const char *path;
@@ -334,7 +400,7 @@ static int in_std_path(const char *dir)
 }
 
 struct vars {
-	const char *bin, *log;
+	const char *bin, *log, *cmd;
 	char path[224];
 };
 
@@ -346,6 +412,8 @@ static const char *lookup(const struct vars *v, const char *s, size_t *tok)
 		return v->bin;
 	if (strncmp(s, "@LOG@", 5) == 0)
 		return v->log;
+	if (strncmp(s, "@CMD@", 5) == 0 && v->cmd)
+		return v->cmd;
 	*tok = 6;
 	if (strncmp(s, "@PATH@", 6) == 0)
 		return v->path;
@@ -461,6 +529,40 @@ int dd_units_enable_links(enum dd_init init, struct dd_unit_link *out, unsigned 
 	}
 	errno = EINVAL;
 	return -1;
+}
+
+int dd_units_compose(enum dd_init init, const char *cmd, struct dd_unit_file *f, unsigned *nf,
+		     struct dd_unit_link *l, unsigned *nl)
+{
+	static const char *const path[] = { NULL, "/etc/systemd/system/" DD_COMPOSE_SVC ".service",
+					    "/etc/init.d/" DD_COMPOSE_SVC, "/etc/init.d/" DD_COMPOSE_SVC };
+	const char *const text[][3] = { { "" }, { systemd_compose, "", "" },
+					{ openrc_compose, compose_body, "" },
+					{ sysv_compose, compose_body, sysv_compose_tail } };
+	struct vars v = { "/usr/local/bin", "", cmd, DD_STD_PATH };
+	struct dd_unit_file *u = &f[*nf];
+	char p[128];
+
+	if (init == DD_INIT_NONE)
+		return 0;
+	snprintf(u->path, sizeof u->path, "%s", path[init]);
+	u->mode = init == DD_INIT_SYSTEMD ? 0644 : 0755;
+	u->len = 0;
+	for (int i = 0; i < 3; i++)
+		if (expand(u->text, sizeof u->text, &u->len, text[init][i], &v) < 0)
+			return errno = ENOSPC, -1;
+	++*nf;
+	if (init == DD_INIT_SYSTEMD)
+		link_add(l, nl, "/etc/systemd/system/multi-user.target.wants/" DD_COMPOSE_SVC ".service",
+			 path[init]);
+	if (init == DD_INIT_OPENRC)
+		link_add(l, nl, "/etc/runlevels/default/" DD_COMPOSE_SVC, path[init]);
+	for (int i = 0; init == DD_INIT_SYSV && i < 7; i++) {
+		snprintf(p, sizeof p, "/etc/rc%c.d/%s%s", "2345016"[i], i < 4 ? "S03" : "K00",
+			 DD_COMPOSE_SVC);
+		link_add(l, nl, p, "../init.d/" DD_COMPOSE_SVC);
+	}
+	return 0;
 }
 
 int dd_units_check(enum dd_init init, char *first, size_t cap)

@@ -36,8 +36,11 @@
 
 #include "host/initsys.h"
 
-#define DD_UNITS_MAX 2		/* files dd_units_render writes at most */
-#define DD_UNIT_LINKS_MAX 16	/* links dd_units_enable_links writes at most */
+#define DD_UNITS_MAX 3		/* files dd_units_render writes at most, and the Compose
+				 * project's */
+#define DD_COMPOSE_SVC "dockdrop-compose"
+#define DD_UNIT_LINKS_MAX 32	/* links dd_units_enable_links writes at most, and room
+				 * for install's others (workload/) */
 
 struct dd_units_cfg {
 	const char *bin_dir;	/* "/usr/local/bin" when NULL */
@@ -77,6 +80,15 @@ struct dd_unit_link {
  * Fill out[0..*n) (room for DD_UNIT_LINKS_MAX); none for DD_INIT_NONE. 0, or -1 with
  * errno EINVAL for an unknown init. */
 int dd_units_enable_links(enum dd_init init, struct dd_unit_link *out, unsigned *n);
+
+/* The service that brings install's Compose project (workload/compose.h) up at boot once
+ * docker answers and stops it before docker: dockdrop-compose.service (oneshot,
+ * RemainAfterExit, Requires and After docker.service), or /etc/init.d/dockdrop-compose for
+ * OpenRC (need docker) and sysv (S03 in 2345, K00 in 016), each running cmd (`docker
+ * compose -p NAME -f FILE`, no quoting needed) up -d; appended to f[*nf] and its enable
+ * links to l[*nl] (the caller has room). Nothing for DD_INIT_NONE. 0, or -1 ENOSPC. */
+int dd_units_compose(enum dd_init init, const char *cmd, struct dd_unit_file *f, unsigned *nf,
+		     struct dd_unit_link *l, unsigned *nl);
 
 /* For status: the service files on the target (under the root) against the one rendering
  * (default directories): 0 when every file is as rendered, else the number that differ or

@@ -15,6 +15,8 @@
 # changed; the new network namespace has only its own loopback; when the session's first
 # process ends, every daemon in the PID namespace dies with it.
 #   DD_E2E_LIMIT=600   seconds for the whole namespace session
+#   DD_E2E_INSIDE=F DD_E2E_DOCKDROP=B   another script to run inside, with the bundle B as
+#                      /tmp/dockdrop (tests/e2e/test_compose.sh)
 set -u
 
 ok() { echo "ok - $*"; }
@@ -92,13 +94,13 @@ done
 LOWER=$(sh tests/e2e/mkroot.sh) || { notok "end to end install: the Debian root could not be made"; exit 1; }
 T=$(mktemp -d /tmp/dd-e2e.XXXXXX)
 trap 'umount -R "$T/root" 2>/dev/null; rm -rf "$T"' EXIT
-cp tests/e2e/inside.sh "$T/inside.sh"
-DIST_DOCKDROP=$(cd "$DIST" && pwd)/dockdrop
+cp "${DD_E2E_INSIDE:-tests/e2e/inside.sh}" "$T/inside.sh"
+DIST_DOCKDROP=${DD_E2E_DOCKDROP:-$(cd "$DIST" && pwd)/dockdrop}
 export DIST_DOCKDROP
 # A second dockdrop for the upgrade and rollback: the same engine bytes under another
 # version name (so another engine directory), bundled by dist/dockdrop itself.
 BUILD=${BUILD:-build}
-if [ -f "$BUILD/engine/engine.env" ] && . "./$BUILD/engine/engine.env" && [ -f "$ENGINE_FILE" ]; then
+if [ -z "${DD_E2E_INSIDE-}" ] && [ -f "$BUILD/engine/engine.env" ] && . "./$BUILD/engine/engine.env" && [ -f "$ENGINE_FILE" ]; then
 	"$DIST_DOCKDROP" bundle -q --engine "$ENGINE_FILE" --sha256 "$ENGINE_SHA256" \
 		--engine-version "$ENGINE_VERSION-next" -o "$T/dockdrop2" ||
 		notok "end to end install: bundling the second engine failed"

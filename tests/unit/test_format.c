@@ -230,6 +230,10 @@ static const struct {
 	  "part libmnl 1.0.4 1.0.4-3 LGPL-2.1-or-later " HZ "\n"
 	  "blob image busybox latest - 75900010 10 " HZ "\n"
 	  "part busybox 1.35.0 1:1.35.0-4 GPL-2.0-only " HA "\n", 3, NULL },
+	/* A plugin stored gzip-compressed: the program's own length and digest (issue 13). */
+	{ HEAD STUB10 "blob engine docker 20.10.24 x86_64 10 75000000 " HA "\n"
+	  "blob plugin docker-compose 2.26.1-4 x86_64 75000010 19350792 " HB "\n"
+	  "raw 64288304 " HZ "\n", 2, NULL },
 	/* Refs: the images an image blob holds, one per tag ("-": untagged), after its parts. */
 	{ HEAD STUB10 "blob engine docker 20.10.24 x86_64 10 5 " HA "\n"
 	  "blob image busybox latest - 15 10 " HZ "\n"
@@ -263,7 +267,8 @@ static int manifest_eq(const struct dd_manifest *a, const struct dd_manifest *b)
 
 		if (strcmp(x->kind, y->kind) || strcmp(x->name, y->name) ||
 		    strcmp(x->version, y->version) || strcmp(x->arch, y->arch) || x->off != y->off ||
-		    x->len != y->len || memcmp(x->sha256, y->sha256, 32))
+		    x->len != y->len || memcmp(x->sha256, y->sha256, 32) || x->raw_len != y->raw_len ||
+		    memcmp(x->raw_sha256, y->raw_sha256, 32))
 			return 0;
 	}
 	return 1;
@@ -469,6 +474,10 @@ static const struct {
 	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
 	  "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012"
 	  "\n", 0, "line 3: too long" },
+	{ "raw before any blob", HEAD STUB10 "raw 5 " HA "\n" BLOB1, 0, "line 3: bad raw record" },
+	{ "raw twice", HEAD STUB10 BLOB1 "raw 5 " HA "\nraw 5 " HA "\n", 0, "line 5: bad raw record" },
+	{ "raw of length 0", HEAD STUB10 BLOB1 "raw 0 " HA "\n", 0, "line 4: bad raw record" },
+	{ "raw with a short digest", HEAD STUB10 BLOB1 "raw 5 abc\n", 0, "line 4: bad raw record" },
 	{ "ref before any blob", HEAD STUB10 "ref " HA " x:1\n" BLOB1, 0, "line 3: a ref not after an image blob" },
 	{ "ref after an engine", HEAD STUB10 BLOB1 "ref " HA " x:1\n", 0, "line 4: a ref not after an image blob" },
 	{ "ref with a 256-byte tag", HEAD STUB10 "blob image x - - 10 1 " HZ "\n" "ref " HA " " F255 "x\n", 0,

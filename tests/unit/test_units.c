@@ -694,6 +694,66 @@ TEST(log_tail_per_init)
 	t_rmtree(tree);
 }
 
+/* The Compose project's service: what each init needs to run it after docker, links that
+ * enable it where the init looks, and scripts that pass sh -n and shellcheck, a unit that
+ * passes systemd-analyze verify beside docker.service. */
+TEST(compose_service)
+{
+	static const char cmd[] = "/usr/local/bin/docker compose -p web -f /etc/dockdrop/compose/web/compose.yaml";
+	static const char *const need[][3] = {
+		{ "" },
+		{ "Requires=docker.service", "ExecStart=/usr/local/bin/docker compose -p web -f /etc/dockdrop/compose/web/compose.yaml up -d --remove-orphans", "RemainAfterExit=yes" },
+		{ "\tneed docker", "\t/usr/local/bin/docker compose -p web -f /etc/dockdrop/compose/web/compose.yaml up -d --remove-orphans", "#!/sbin/openrc-run" },
+		{ "# Required-Start:    docker", "# Default-Start:     2 3 4 5", "\t/usr/local/bin/docker compose -p web -f /etc/dockdrop/compose/web/compose.yaml stop" },
+	};
+	static const unsigned nlinks[] = { 0, 1, 1, 7 };
+	static struct dd_unit_file f[DD_UNITS_MAX];
+	struct dd_unit_link l[DD_UNIT_LINKS_MAX];
+	char dir[256], c[1024], out[8192];
+	int shellcheck = have("shellcheck");
+
+	for (int init = DD_INIT_NONE; init <= DD_INIT_SYSV; init++) {
+		unsigned nf = 0, nl = 0;
+
+		CHECK(dd_units_compose((enum dd_init)init, cmd, f, &nf, l, &nl) == 0);
+		CHECKF(nf == (init != DD_INIT_NONE) && nl == nlinks[init], "%s: %u files, %u links",
+		       dd_init_name((enum dd_init)init), nf, nl);
+		if (!nf)
+			continue;
+		for (int i = 0; i < 3; i++)
+			CHECKF(has_line(f[0].text, need[init][i]), "%s lacks %s", f[0].path, need[init][i]);
+		if (init == DD_INIT_SYSV)
+			CHECK(!strcmp(l[0].path, "/etc/rc2.d/S03dockdrop-compose") &&
+			      !strcmp(l[6].path, "/etc/rc6.d/K00dockdrop-compose") &&
+			      !strcmp(l[0].target, "../init.d/dockdrop-compose"));
+		if (init == DD_INIT_SYSTEMD || !t_tmpdir(dir, sizeof dir))
+			continue;
+		snprintf(c, sizeof c, "%s/s", dir);
+		CHECK(write_file(c, strchr(f[0].text, '\n') + 1, strlen(strchr(f[0].text, '\n') + 1), 0644) == 0);
+		snprintf(c, sizeof c, "sh -n %s/s && { ! command -v shellcheck >/dev/null || shellcheck -s sh %s %s/s; }",
+			 dir, init == DD_INIT_OPENRC ? "-e SC2034" : "", dir);
+		CHECKF(run(c, out, sizeof out) == 0, "%s: %s", dd_init_name((enum dd_init)init), out);
+		t_rmtree(dir);
+	}
+	if (!shellcheck)
+		printf("skip - compose_service: shellcheck: not installed (sh -n only)\n");
+	if (!have("systemd-analyze") || access("/usr/lib/systemd/system/sysinit.target", F_OK) != 0 ||
+	    systemd_root(dir, sizeof dir, NULL) < 0) {
+		printf("skip - compose_service: no systemd-analyze (or no systemd units) here\n");
+		return;
+	}
+	unsigned nf = 0, nl = 0;
+
+	dd_units_compose(DD_INIT_SYSTEMD, cmd, f, &nf, l, &nl);
+	snprintf(c, sizeof c, "%s%s", dir, f[0].path);
+	CHECK(write_file(c, f[0].text, f[0].len, 0644) == 0);
+	snprintf(c, sizeof c, "%s/usr/local/bin/docker", dir);
+	CHECK(write_file(c, "#!/bin/sh\n", 10, 0755) == 0);
+	snprintf(c, sizeof c, "systemd-analyze verify --root=%s %s", dir, f[0].path);
+	CHECKF(run(c, out, sizeof out) == 0 && !out[0], "%s", out);
+	t_rmtree(dir);
+}
+
 int main(void)
 {
 	RUN(log_tail_per_init);
@@ -708,5 +768,6 @@ int main(void)
 	RUN(scripts_parse);
 	RUN(openrc_scripts_under_dash);
 	RUN(sysv_scripts_run);
+	RUN(compose_service);
 	T_EXIT();
 }
