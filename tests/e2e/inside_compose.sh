@@ -129,15 +129,18 @@ rc=$?
 check "the port answers with the changed page" answers 8080 dd-compose-page-v2
 
 # --- a reboot-equivalent: the services stopped and started as sysvinit would ---------------------
-for k in /etc/rc0.d/K??dockdrop-compose /etc/rc0.d/K??docker /etc/rc0.d/K??containerd; do "$k" stop >/dev/null 2>&1; done
-i=0
-while { pidof dockerd || pidof containerd; } >/dev/null 2>&1 && [ $i -lt 40 ]; do sleep 0.5; i=$((i + 1)); done
-check "after the K scripts no daemon runs and the port is closed" sh -c \
-	'! pidof dockerd && ! pidof containerd && [ -z "$(printf "GET / HTTP/1.0\r\n\r\n" | timeout 5 busybox nc -w 2 127.0.0.1 8080 2>/dev/null)" ]'
-for s in $(ls /etc/rc2.d | grep -E '^S[0-9]+(containerd|docker|dockdrop-compose)$' | sort); do
-	/etc/rc2.d/"$s" start >/tmp/boot.out 2>&1 || notok "/etc/rc2.d/$s start: $(tr '\n' '|' </tmp/boot.out | cut -c1-300)"
-done
-check "after the S scripts the project is back: the port answers" answers 8080 dd-compose-page-v2
+reboot_equivalent() { # PORT TOKEN
+	for k in /etc/rc0.d/K??dockdrop-compose /etc/rc0.d/K??docker /etc/rc0.d/K??containerd; do "$k" stop >/dev/null 2>&1; done
+	i=0
+	while { pidof dockerd || pidof containerd; } >/dev/null 2>&1 && [ $i -lt 40 ]; do sleep 0.5; i=$((i + 1)); done
+	check "after the K scripts no daemon runs and port $1 is closed" sh -c \
+		'! pidof dockerd && ! pidof containerd && [ -z "$(printf "GET / HTTP/1.0\r\n\r\n" | timeout 5 busybox nc -w 2 127.0.0.1 '"$1"' 2>/dev/null)" ]'
+	for s in $(ls /etc/rc2.d | grep -E '^S[0-9]+(containerd|docker|dockdrop-compose)$' | sort); do
+		/etc/rc2.d/"$s" start >/tmp/boot.out 2>&1 || notok "/etc/rc2.d/$s start: $(tr '\n' '|' </tmp/boot.out | cut -c1-300)"
+	done
+	check "after the S scripts the project is back: port $1 answers" answers "$1" "$2"
+}
+reboot_equivalent 8080 dd-compose-page-v2
 
 # --- a re-run without --compose takes the project down; with it again, up -------------------
 # shellcheck disable=SC2086
@@ -161,4 +164,44 @@ $DD uninstall --purge >/dev/null 2>&1
 check "uninstall removed the plugin link, the project and the service" sh -c \
 	'! [ -e /usr/local/lib/docker ] && ! [ -e /etc/dockdrop/compose ] && ! [ -e /etc/init.d/dockdrop-compose ] && ! ls /etc/rc*.d/*dockdrop-compose'
 check "no daemon left" sh -c '! pidof dockerd && ! pidof containerd'
+
+# --- the whole application from the payload, one install on a clean root ----------------------
+# The bundle carries dd-web:1 (made at test time); nothing is loaded by hand, and the root
+# has no network beyond its own namespace.
+mkdir -p /tmp/app
+P2=/tmp/app/compose.yaml
+cat >$P2 <<'YML'
+services:
+  web:
+    image: dd-web:1
+    restart: always
+    ports:
+      - "8081:80"
+YML
+loads() { # SINCE: how many image load events the daemon reports since then
+	docker events --since "$1" --until "$(date +%s)" --filter type=image --filter event=load 2>/dev/null | wc -l
+}
+t0=$(date +%s%N)
+# shellcheck disable=SC2086
+$DD install $OPTS --compose $P2 >/tmp/a1.out 2>/tmp/a1.err
+rc=$?
+[ $rc -eq 0 ] && grep -q '^compose project app: up' /tmp/a1.out ||
+	notok "one install of the application: exit $rc: $(cat /tmp/a1.out /tmp/a1.err | tr '\n' '|' | cut -c1-600)"
+check "one install: the carried image loaded, the project up, port 8081 answers the image's page" answers 8081 dd-bundled-page
+echo "# install (engine, image, plugin, project) to the application answering: $((($(date +%s%N) - t0) / 1000000)) ms"
+check "the image came from the payload (one load event, the tag present)" sh -c \
+	"[ \$(docker events --since $((t0 / 1000000000)) --until \$(date +%s) --filter type=image --filter event=load | wc -l) = 1 ] && docker image inspect dd-web:1 >/dev/null"
+A1=$(docker inspect -f '{{.State.StartedAt}}' app-web-1 2>&1)
+s1=$(date +%s)
+sleep 1
+# shellcheck disable=SC2086
+$DD install $OPTS --compose $P2 >/tmp/a2.out 2>/tmp/a2.err
+rc=$?
+[ $rc -eq 0 ] && grep -q 'already installed, nothing to do' /tmp/a2.out && [ "$(loads "$s1")" = 0 ] &&
+	[ "$(docker inspect -f '{{.State.StartedAt}}' app-web-1 2>&1)" = "$A1" ] &&
+	ok "a re-run: nothing to do, no image load event, the container's StartedAt unchanged" ||
+	notok "re-run of the application: exit $rc, loads $(loads "$s1"): $(cat /tmp/a2.out /tmp/a2.err | tr '\n' '|' | cut -c1-400)"
+reboot_equivalent 8081 dd-bundled-page
+$DD uninstall --purge >/dev/null 2>&1
+check "uninstall --purge: no daemon left" sh -c '! pidof dockerd && ! pidof containerd'
 [ $FAILS -eq 0 ]
