@@ -9,7 +9,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	/* Big (daemon.json before and after, the record, the snapshots): static, not on the
 	 * stack, and used once per run. */
 	static struct dd_install c;
-	struct dd_list sans = { 0 }, daemon_opts = { 0 };
+	struct dd_list sans = { 0 }, daemon_opts = { 0 }, reg = { 0 }, user = { 0 }, pwf = { 0 };
 	unsigned long port = 2376;
 	struct dd_install_opts *o = &c.o;
 	const struct dd_opt opts[] = {
@@ -48,6 +48,14 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		{ "images", 0, DD_OPT_STR, &o->images, "DIR",
 		  "also load the *.tar and *.tar.gz image archives in DIR, each checked against DIR/SHA256SUMS",
 		  0, 0, NULL },
+		{ "registry", 0, DD_OPT_LIST, &reg, "SERVER",
+		  "log root's docker in to SERVER (~/.docker/config.json)", 0, 0, NULL },
+		{ "username", 0, DD_OPT_LIST, &user, "USER", "the user for the --registry of that rank",
+		  0, 0, NULL },
+		{ "password-stdin", 0, DD_OPT_FLAG, &c.login.o.pw_stdin, NULL,
+		  "read the password of the one --registry from stdin", 0, 0, NULL },
+		{ "password-file", 0, DD_OPT_LIST, &pwf, "FILE",
+		  "the password for the --registry of that rank (a 0600 file)", 0, 0, NULL },
 	};
 	struct dd_args args;
 	int rc;
@@ -61,6 +69,8 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	o->daemon_opts = daemon_opts.v;
 	o->nopts = daemon_opts.n;
 	o->port = (unsigned)port;
+	c.login.o = (struct dd_login_opts){ reg.v, user.v, pwf.v, reg.n, user.n, pwf.n,
+					    c.login.o.pw_stdin };
 	return o->rollback ? dd_install_rollback(&c) : dd_install_run(&c);
 }
 

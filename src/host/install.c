@@ -127,7 +127,9 @@ static int check_input(struct dd_install *c)
 						 o->compose_name, err, sizeof err)))
 		return dd_fail(rc, "install: %s", err);
 	if (o->rollback) /* no host discovery, no group: rollback changes neither */
-		return 0;
+		return dd_login_input(&c->login, 1);
+	if ((rc = dd_login_input(&c->login, 0)))
+		return rc;
 	if ((rc = dd_group_check("docker", err, sizeof err)))
 		return dd_fail(rc, "install: %s", err);
 	dd_certs_sans(&c->want, o->root != NULL, o->sans, o->nsans);
@@ -840,6 +842,8 @@ static int apply(struct dd_install *c)
 	if (!c->o.root) /* a project the last run brought up and this one does not */
 		dd_uninstall_compose_down(&c->old, c->o.compose ? c->compose.name : NULL,
 					  c->o.json);
+	if ((rc = dd_login_apply(&c->login, &c->txn, &c->old, &c->now, c->err, sizeof c->err)))
+		return rc;
 	copy_options(c, &c->now);
 	carry_facts(c);
 	if ((rc = drop_stale(c)))
@@ -894,6 +898,7 @@ static void print_plan(struct dd_install *c)
 		if (c->prov.ent[i].kind == 'b' && !dd_state_find(&c->old, c->prov.ent[i].path))
 			printf("  %s moved to %s\n", dd_record_backup_orig(c->prov.ent[i].path),
 			       c->prov.ent[i].path);
+	dd_login_plan(&c->login);
 	printf("  record: %s\n", DD_STATE_FILE);
 	dd_images_plan(&c->images, o->root != NULL, 1);
 }
@@ -1039,7 +1044,7 @@ static int prepare(struct dd_install *c)
 		return rc;
 	if ((rc = plan_record(c)))
 		return dd_fail(rc, "install: %s", c->err);
-	return 0;
+	return dd_login_prepare(&c->login, &c->old, &c->prov, c->o.force, c->o.json);
 }
 
 /* The daemon did not come up with the new configuration: the previous one is put back

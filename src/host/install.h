@@ -21,6 +21,7 @@
 #include "host/daemonjson.h"
 #include "host/initsys.h"
 #include "host/iptables.h"
+#include "host/login.h"
 #include "host/state.h"
 #include "host/txn.h"
 #include "host/units.h"
@@ -83,6 +84,7 @@ struct dd_install {
 	int compose_ch;				/* its files changed in this run */
 	struct dd_images images;	/* to load once the daemon is proven */
 	char err[1024];
+	struct dd_login login;		/* --registry (c->login.o set by the command) */
 };
 
 /* Install as c->o says (c zeroed but for c->o). Prints the steps and at most one error

@@ -40,7 +40,7 @@ static const char *const data[] = { DD_DOCKER_DATA, DD_CONTAINERD_DATA, DD_DOCKE
 				    DD_LOG_DIR };
 static const char *const dirs[] = { "/opt/containerd/bin", "/opt/containerd/lib",
 				    "/etc/cni/net.d", DD_OPT_DIR "/*", DD_ENGINE_DIR "/*",
-				    DD_STATE_DIR "/*" };
+				    DD_STATE_DIR "/*", "/root/.docker" };
 static const char *const nonl[] = { "/etc/group", "/etc/gshadow" };
 
 #define N(a) (sizeof a / sizeof a[0])

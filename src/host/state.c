@@ -88,6 +88,22 @@ int dd_state_add(struct dd_state *s, char kind, const char *path, unsigned mode,
 	return 0;
 }
 
+int dd_state_auth(struct dd_state *s, const char *server, const char *user)
+{
+	struct dd_state_auth *a = s->auth;
+
+	while (a < s->auth + s->nauth && strcmp(a->server, server))
+		a++;
+	if (a == s->auth + DD_STATE_AUTHS || !token_ok(server, sizeof a->server) ||
+	    !token_ok(user, sizeof a->user))
+		return -1;
+	if (a == s->auth + s->nauth)
+		s->nauth++;
+	memcpy(a->server, server, strlen(server) + 1);
+	memcpy(a->user, user, strlen(user) + 1);
+	return 0;
+}
+
 const struct dd_state_ent *dd_state_find(const struct dd_state *s, const char *path)
 {
 	for (unsigned i = 0; i < s->n; i++)
@@ -122,7 +138,7 @@ static int parse_engine(struct dd_state_engine *e, char **w, unsigned n)
 
 /* Lines that say one thing once: a second one is damage, not an update. */
 static const char *const once[] = { "engine", "uninstalled", "port", "tcp", "init",
-				     "key-type", "certs", "group" };
+				     "key-type", "certs", "group", "auth-file" };
 
 /* One line split at single spaces into at most 5 words (daemon-opt takes the rest of its
  * line); a sixth word is damage. seen: the once[] lines met so far. */
@@ -203,6 +219,14 @@ static int parse_line(struct dd_state *s, char *line, unsigned *seen)
 		return dd_state_add(s, 'x', w[1], 0, NULL, NULL);
 	if (IS("nonl", 2) && !dd_state_find(s, w[1]))
 		return dd_state_add(s, 'n', w[1], 0, NULL, NULL);
+	if (IS("auth", 3)) { /* one line per server */
+		for (unsigned i = 0; i < s->nauth; i++)
+			if (!strcmp(s->auth[i].server, w[1]))
+				return -1;
+		return dd_state_auth(s, w[1], w[2]);
+	}
+	if (IS("auth-file", 2))
+		return strcmp(w[1], "created") ? -1 : (s->auth_file = 1, 0);
 #undef IS
 	return -1;
 }
@@ -247,7 +271,8 @@ _Static_assert(sizeof "dockdrop-state 1\n" + (1 + DD_STATE_PREV) * ENGINE_LINE +
 		       sizeof "key-type" + FIELD(key_type) + sizeof "certs" + FIELD(certs) +
 		       DD_STATE_LIST * (sizeof "san" + FIELD(sans[0]) + sizeof "daemon-opt" + FIELD(opts[0])) +
 		       sizeof "group  4294967294 existing" + FIELD(group) +
-		       DD_STATE_ENTS * (sizeof "link" + FIELD(ent[0].path) + FIELD(ent[0].target)) <=
+		       DD_STATE_ENTS * (sizeof "link" + FIELD(ent[0].path) + FIELD(ent[0].target)) +
+		       DD_STATE_AUTHS * (sizeof "auth" + FIELD(auth[0])) + sizeof "auth-file created" <=
 	       DD_STATE_MAX, "DD_STATE_MAX holds the largest record");
 
 #define PUT(...)                                                                   \
@@ -299,6 +324,10 @@ size_t dd_state_format(const struct dd_state *s, char *out, size_t cap)
 					    e->kind == 'c' ? "conf" : "backup",
 			    e->path, e->mode, e->sha);
 	}
+	for (unsigned i = 0; i < s->nauth; i++)
+		PUT("auth %s %s\n", s->auth[i].server, s->auth[i].user);
+	if (s->auth_file)
+		PUT("auth-file created\n");
 	return o;
 }
 

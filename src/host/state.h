@@ -25,6 +25,10 @@
  *                                          uninstall
  *   nonl PATH                              /etc/group or /etc/gshadow ended without a newline
  *                                          before dockdrop added its line
+ *   auth SERVER USER                       a registry login install --registry added to root's
+ *                                          ~/.docker/config.json (never the password):
+ *                                          uninstall removes that entry while it is USER's
+ *   auth-file created                      that config.json did not exist before dockdrop
  * A SHA256 of 64 zeros is "planned": written before the file, by a run that may have been
  * killed before it could record the digest (the path was dockdrop's or absent then).
  * Paths are absolute target paths without spaces or control characters; which paths a
@@ -37,6 +41,7 @@
 #define DD_STATE_ENTS 160
 #define DD_STATE_PREV 4
 #define DD_STATE_LIST 32
+#define DD_STATE_AUTHS 8
 #define DD_STATE_MAX 114688	/* the largest record dd_state_format writes (state.c checks) */
 
 struct dd_state_ent {
@@ -46,6 +51,11 @@ struct dd_state_ent {
 	char path[256];
 	char sha[65];		/* hex: file, keep, conf, backup */
 	char target[256];	/* links */
+};
+
+struct dd_state_auth {
+	char server[256];	/* the config.json key (workload/dockercfg.h) */
+	char user[128];
 };
 
 struct dd_state_engine {
@@ -70,6 +80,9 @@ struct dd_state {
 	int uninstalled;	/* the "uninstalled" line (then engine.dir is "") */
 	struct dd_state_ent ent[DD_STATE_ENTS];
 	unsigned n;
+	struct dd_state_auth auth[DD_STATE_AUTHS];
+	unsigned nauth;
+	int auth_file;		/* the "auth-file created" line */
 };
 
 #define DD_STATE_PLANNED "0000000000000000000000000000000000000000000000000000000000000000"
@@ -89,6 +102,9 @@ int dd_state_add(struct dd_state *s, char kind, const char *path, unsigned mode,
 /* Add what is at the target path abs now: kind 'l' its link target, 'd' a directory, else
  * the file's mode and SHA-256. 0 or -1 with errno. */
 int dd_state_record(struct dd_state *s, char kind, const char *abs);
+/* Add (or, for a server on record, replace) a registry login: 0, or -1 when full or a word
+ * is unusable. */
+int dd_state_auth(struct dd_state *s, const char *server, const char *user);
 const struct dd_state_ent *dd_state_find(const struct dd_state *s, const char *path);
 /* 1 when the record holds p as a path and reads it back (absolute, printable ASCII
  * without spaces, no "." or ".." component, under 256 bytes): input is checked with it. */

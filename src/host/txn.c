@@ -169,6 +169,7 @@ static int same_file(const char *path, const void *buf, size_t n, mode_t mode, u
 		return 0;
 	if ((old = malloc(n ? n : 1))) {
 		same = dd_read_full(fd, old, n) == (ssize_t)n && memcmp(old, buf, n) == 0;
+		explicit_bzero(old, n);	/* a key, root's registry logins */
 		free(old);
 	}
 	close(fd);
@@ -372,6 +373,15 @@ static int restore(const struct dd_txn_ent *e)
 	}
 }
 
+/* A snapshot's old bytes may be a key or root's registry logins: wiped before they go. */
+static void forget(struct dd_txn_ent *e)
+{
+	if (e->data)
+		explicit_bzero(e->data, e->len);
+	free(e->path);
+	free(e->data);
+}
+
 void dd_txn_rollback(struct dd_txn *t)
 {
 	while (t->n > 0) {
@@ -379,19 +389,14 @@ void dd_txn_rollback(struct dd_txn *t)
 
 		if (restore(e) != 0)
 			dd_warn("rollback: could not restore %s: %s", e->path, strerror(errno));
-		free(e->path);
-		free(e->data);
+		forget(e);
 	}
 }
 
 void dd_txn_done(struct dd_txn *t)
 {
-	while (t->n > 0) {
-		struct dd_txn_ent *e = &t->e[--t->n];
-
-		free(e->path);
-		free(e->data);
-	}
+	while (t->n > 0)
+		forget(&t->e[--t->n]);
 }
 
 /* ".NAME.dd-PID-..." with PID no longer running. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "host/group.h"
+#include "host/login.h"
 #include "host/paths.h"
 #include "host/record.h"
 #include "host/root.h"
@@ -217,6 +218,7 @@ static void remove_all(struct dd_uninstall *u)
 {
 	const struct dd_state *s = &u->st;
 
+	dd_login_remove(s);
 	for (unsigned i = 0; i < s->n; i++)
 		if (s->ent[i].kind == 'c')
 			restore_daemon_json(u, &s->ent[i]);

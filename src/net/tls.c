@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "net/sock.h"
@@ -28,7 +29,7 @@ static const br_hash_class *const hashes[] = {
 
 /* A client profile of our own: br_ssl_client_init_full would link every suite BearSSL has.
  * The X.509 engine is br_x509_minimal behind our wrapper (tls_x509.c), its clock pki_now(). */
-static void setup_engine(struct dd_tls *t, const char *name)
+static void setup_engine(struct dd_tls *t, const struct dd_tls_peer *p, const struct dd_tls_more *m)
 {
 	br_ssl_engine_context *eng = &t->cc.eng;
 	br_x509_minimal_context *xm = &t->x509.minimal;
@@ -37,7 +38,8 @@ static void setup_engine(struct dd_tls *t, const char *name)
 	br_ssl_client_zero(&t->cc);
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
 	br_ssl_engine_set_suites(eng, suites, sizeof suites / sizeof suites[0]);
-	br_x509_minimal_init(xm, &br_sha256_vtable, t->ta, t->nta);
+	br_x509_minimal_init(xm, &br_sha256_vtable, m->anchors ? m->anchors->ta : t->ta,
+			     m->anchors ? m->anchors->n : t->nta);
 	br_ssl_engine_set_default_rsavrfy(eng);
 	br_ssl_engine_set_ec(eng, &dd_tls_ec_nist);
 	br_ssl_engine_set_ecdsa(eng, &br_ecdsa_i31_vrfy_asn1);
@@ -60,9 +62,11 @@ static void setup_engine(struct dd_tls *t, const char *name)
 	if (now < 0)
 		now = 0;
 	br_x509_minimal_set_time(xm, (uint32_t)(now / 86400 + 719528), (uint32_t)(now % 86400));
-	dd_tls_x509_wrap(&t->x509, name);
+	dd_tls_x509_wrap(&t->x509, p->name);
 	br_ssl_engine_set_x509(eng, &t->x509.vtable);
-	if (t->key.type == PKI_EC256 || t->key.type == PKI_EC384)
+	if (!p->cert_pem)
+		; /* server authentication only */
+	else if (t->key.type == PKI_EC256 || t->key.type == PKI_EC384)
 		br_ssl_client_set_single_ec(&t->cc, t->chain, t->nchain, &t->key.ec, BR_KEYTYPE_SIGN,
 					    BR_KEYTYPE_EC, &dd_tls_ec_nist, &br_ecdsa_i31_sign_asn1);
 	else
@@ -99,8 +103,8 @@ static int low_write(void *ctx, const unsigned char *buf, size_t len)
 	return -1;
 }
 
-static int connect_peer(struct dd_tls *t, const struct dd_tls_peer *p, int timeout_ms, char *err,
-			size_t errsz)
+static int connect_peer(struct dd_tls *t, const struct dd_tls_peer *p, struct dd_tls_more *m,
+			int timeout_ms, char *err, size_t errsz)
 {
 	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)p->port) };
 	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons((uint16_t)p->port) };
@@ -110,6 +114,7 @@ static int connect_peer(struct dd_tls *t, const struct dd_tls_peer *p, int timeo
 		t->conn.fd = dd_net_connect((struct sockaddr *)&s4, sizeof s4, t->conn.deadline);
 	else
 		t->conn.fd = dd_net_connect((struct sockaddr *)&s6, sizeof s6, t->conn.deadline);
+	m->unreachable = t->conn.fd < 0;
 	if (t->conn.fd < 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "cannot connect to %s: %s", t->where,
 			      dd_net_why(errno, timeout_ms, why, sizeof why));
@@ -143,12 +148,50 @@ static long exchange(struct dd_tls *t, const char *req, size_t rn, int *handshak
 	return br_ssl_engine_last_error(&t->cc.eng) == BR_ERR_OK ? (long)n : -1;
 }
 
-static int https_get(struct dd_tls *t, const struct dd_tls_peer *p, const char *path,
-		     int timeout_ms, struct dd_http_resp *r, char *err, size_t errsz)
+/* The head req[0..rn) with the header line h (printable, no CR or LF) before its blank
+ * line: the new length, or 0. */
+static size_t add_header(char *req, size_t cap, size_t rn, const char *h)
+{
+	size_t hn = strlen(h);
+
+	for (size_t i = 0; i < hn; i++)
+		if ((unsigned char)h[i] < ' ' || h[i] == 0x7f)
+			return 0;
+	if (rn < 4 || rn + hn + 2 >= cap)
+		return 0;
+	memcpy(req + rn - 2, h, hn);
+	memcpy(req + rn - 2 + hn, "\r\n\r\n", 4);
+	return rn + hn + 2;
+}
+
+/* The value of the first WWW-Authenticate field in the head of raw[0..n) into out. */
+static void www_auth(const char *raw, size_t n, char *out, size_t cap)
+{
+	static const char name[] = "\r\nwww-authenticate:";
+	const char *end = memmem(raw, n, "\r\n\r\n", 4), *p = raw, *v, *e;
+
+	out[0] = 0;
+	for (; end && (p = memmem(p, (size_t)(end - p), "\r\n", 2)); p += 2) {
+		if ((size_t)(end - p) < sizeof name - 1 || strncasecmp(p, name, sizeof name - 1))
+			continue;
+		for (v = p + sizeof name - 1; v < end && (*v == ' ' || *v == '\t'); v++)
+			;
+		e = memmem(v, (size_t)(end + 2 - v), "\r\n", 2);
+		if ((size_t)(e - v) < cap) {
+			memcpy(out, v, (size_t)(e - v));
+			out[e - v] = 0;
+		}
+		return;
+	}
+}
+
+static int https_get(struct dd_tls *t, const struct dd_tls_peer *p, struct dd_tls_more *m,
+		     const char *path, int timeout_ms, struct dd_http_resp *r, char *err,
+		     size_t errsz)
 {
 	unsigned char seed[32];
 	struct pki_san name;
-	char req[512], host[300], why[320];
+	char req[8192], host[300], why[320];
 	const char *sni;
 	size_t rn;
 	long n;
@@ -165,14 +208,16 @@ static int https_get(struct dd_tls *t, const struct dd_tls_peer *p, const char *
 	sni = name.ip ? NULL : p->name;	/* SNI carries DNS names only (RFC 6066) */
 	snprintf(host, sizeof host, name.alen == 16 ? "[%s]:%u" : "%s:%u", p->name, p->port);
 	rn = dd_http_request(req, sizeof req, path, host);
+	if (rn && m->header) /* one more line before the blank one that ends the head */
+		rn = add_header(req, sizeof req, rn, m->header);
 	if (rn == 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "GET %s: not a valid request path", path);
-	rc = dd_tls_load_anchors(t, p->ca_pem, err, errsz);
-	if (rc == 0)
+	rc = m->anchors ? 0 : dd_tls_load_anchors(t, p->ca_pem, err, errsz);
+	if (rc == 0 && p->cert_pem)
 		rc = dd_tls_load_client(t, p, err, errsz);
 	if (rc)
 		return rc;
-	setup_engine(t, p->name);
+	setup_engine(t, p, m);
 	if (pki_random(seed, sizeof seed) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "no random numbers for TLS");
 	br_ssl_engine_inject_entropy(&t->cc.eng, seed, sizeof seed);
@@ -180,12 +225,13 @@ static int https_get(struct dd_tls *t, const struct dd_tls_peer *p, const char *
 	if (!br_ssl_client_reset(&t->cc, sni, 0))
 		return dd_say(err, errsz, DD_EXIT_FAIL, "TLS setup failed (BearSSL error %d)",
 			      br_ssl_engine_last_error(&t->cc.eng));
-	rc = connect_peer(t, p, timeout_ms, err, errsz);
+	rc = connect_peer(t, p, m, timeout_ms, err, errsz);
 	if (rc)
 		return rc;
 	n = exchange(t, req, rn, &done);
+	explicit_bzero(req, sizeof req);
 	if (n < 0) {
-		rc = dd_tls_why(t, timeout_ms, p->ca_pem, why, sizeof why);
+		rc = dd_tls_why(t, timeout_ms, p->ca_pem ? p->ca_pem : "the trust store", why, sizeof why);
 		if (!done)
 			return dd_say(err, errsz, rc, "TLS handshake with %s failed: %s", t->where, why);
 		if (br_ssl_engine_last_error(&t->cc.eng) == BR_ERR_IO && t->conn.eof)
@@ -195,6 +241,8 @@ static int https_get(struct dd_tls *t, const struct dd_tls_peer *p, const char *
 	if (n == 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "GET %s from %s: connection closed without a response",
 			      path, t->where);
+	if (m->www_auth)
+		www_auth(t->raw, (size_t)n, m->www_auth, m->www_auth_sz);
 	if (dd_http_parse(t->raw, (size_t)n, r) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "GET %s from %s: malformed or too large HTTP response",
 			      path, t->where);
@@ -204,13 +252,20 @@ static int https_get(struct dd_tls *t, const struct dd_tls_peer *p, const char *
 int dd_https_get(const struct dd_tls_peer *p, const char *path, int timeout_ms,
 		 struct dd_http_resp *r, char *err, size_t errsz)
 {
+	return dd_https_get_more(p, NULL, path, timeout_ms, r, err, errsz);
+}
+
+int dd_https_get_more(const struct dd_tls_peer *p, struct dd_tls_more *m, const char *path,
+		      int timeout_ms, struct dd_http_resp *r, char *err, size_t errsz)
+{
+	struct dd_tls_more none = { 0 };
 	struct dd_tls t;
 	int rc;
 
 	r->status = 0;
 	r->body_len = 0;
 	r->body[0] = 0;
-	rc = https_get(&t, p, path, timeout_ms, r, err, errsz);
+	rc = https_get(&t, p, m ? m : &none, path, timeout_ms, r, err, errsz);
 	if (t.conn.fd >= 0)
 		close(t.conn.fd);
 	explicit_bzero(&t, sizeof t);

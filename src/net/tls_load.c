@@ -44,6 +44,62 @@ static int pem_certs(struct dd_tls *t, long n, unsigned char (*der)[PKI_CERT_MAX
 	return (int)count;
 }
 
+/* c as a trust anchor: its subject at dn (where the caller keeps it), its key copied to k
+ * (cap bytes). 0, or -1 when the key does not fit. */
+static int anchor(br_x509_trust_anchor *ta, const struct pki_cert *c, unsigned char *dn,
+		  unsigned char *k, size_t cap)
+{
+	ta->dn.data = dn;
+	ta->dn.len = c->subject_len;
+	ta->flags = c->is_ca ? BR_X509_TA_CA : 0;
+	ta->pkey = c->pkey;
+	if (c->pkey.key_type == BR_KEYTYPE_RSA) {
+		const br_rsa_public_key *rk = &c->pkey.key.rsa;
+
+		if (rk->nlen + rk->elen > cap)
+			return -1;
+		memcpy(k, rk->n, rk->nlen);
+		memcpy(k + rk->nlen, rk->e, rk->elen);
+		ta->pkey.key.rsa.n = k;
+		ta->pkey.key.rsa.e = k + rk->nlen;
+	} else {
+		const br_ec_public_key *ek = &c->pkey.key.ec;
+
+		if (ek->qlen > cap)
+			return -1;
+		memcpy(k, ek->q, ek->qlen);
+		ta->pkey.key.ec.q = k;
+	}
+	return 0;
+}
+
+size_t dd_tls_anchors_pem(struct dd_tls_anchors *a, const char *pem, size_t n)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----";
+	static unsigned char der[PKI_CERT_MAX];
+	static struct pki_cert c;
+	const char *p = pem, *end = pem + n, *why;
+	size_t added = 0;
+
+	while ((p = memmem(p, (size_t)(end - p), begin, sizeof begin - 1)) != NULL) {
+		unsigned char *m = a->mem + a->used;
+		size_t room = sizeof a->mem - a->used;
+
+		if (a->n < DD_TLS_ANCHORS_MAX &&
+		    pki_x509_load(p, (size_t)(end - p), der, sizeof der, &c, &why) == 0 &&
+		    c.subject_len < room && anchor(&a->ta[a->n], &c, m, m + c.subject_len,
+						   room - c.subject_len) == 0) {
+			memcpy(m, c.subject, c.subject_len);
+			a->used += c.subject_len + (c.pkey.key_type == BR_KEYTYPE_RSA ?
+				   c.pkey.key.rsa.nlen + c.pkey.key.rsa.elen : c.pkey.key.ec.qlen);
+			a->n++;
+			added++;
+		}
+		p += sizeof begin - 1;
+	}
+	return added;
+}
+
 /* The trust anchors: every certificate of the CA file, by its subject and key. */
 int dd_tls_load_anchors(struct dd_tls *t, const char *path, char *err, size_t errsz)
 {
@@ -59,31 +115,9 @@ int dd_tls_load_anchors(struct dd_tls *t, const char *path, char *err, size_t er
 	if (count <= 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "cannot use CA certificate %s: %s", path, why);
 	for (int i = 0; i < count; i++) {
-		br_x509_trust_anchor *ta = &t->ta[i];
-		unsigned char *k = t->ta_key[i];
-
 		pki_x509_parse(t->ta_der[i], lens[i], c, &why);	/* parsed once already */
-		ta->dn.data = (unsigned char *)c->subject;
-		ta->dn.len = c->subject_len;
-		ta->flags = c->is_ca ? BR_X509_TA_CA : 0;
-		ta->pkey = c->pkey;
-		if (c->pkey.key_type == BR_KEYTYPE_RSA) {
-			const br_rsa_public_key *rk = &c->pkey.key.rsa;
-
-			if (rk->nlen + rk->elen > sizeof t->ta_key[i])
-				return dd_say(err, errsz, DD_EXIT_FAIL, "cannot use CA certificate %s: key too large", path);
-			memcpy(k, rk->n, rk->nlen);
-			memcpy(k + rk->nlen, rk->e, rk->elen);
-			ta->pkey.key.rsa.n = k;
-			ta->pkey.key.rsa.e = k + rk->nlen;
-		} else {
-			const br_ec_public_key *ek = &c->pkey.key.ec;
-
-			if (ek->qlen > sizeof t->ta_key[i])
-				return dd_say(err, errsz, DD_EXIT_FAIL, "cannot use CA certificate %s: key too large", path);
-			memcpy(k, ek->q, ek->qlen);
-			ta->pkey.key.ec.q = k;
-		}
+		if (anchor(&t->ta[i], c, (unsigned char *)c->subject, t->ta_key[i], sizeof t->ta_key[i]))
+			return dd_say(err, errsz, DD_EXIT_FAIL, "cannot use CA certificate %s: key too large", path);
 	}
 	t->nta = (size_t)count;
 	return 0;

@@ -48,7 +48,10 @@ certs_ok() {
 	done
 }
 
-INSTALL="install --tls-san dd.test"
+# With a registry login (127.0.0.1:1 refuses at once: "not checked"), so that root's
+# config.json and its directory are among what a kill may leave and uninstall must take.
+printf 'pw\n' >"$T/pw" && chmod 600 "$T/pw"
+INSTALL="install --tls-san dd.test --registry 127.0.0.1:1 --username u --password-file $T/pw"
 DD=$T/dockdrop
 
 # In a private mount namespace: tmpfs roots that are full at different points. Space is

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dd_state_parse((const char *)data, size, &a, err, sizeof err) != 0)
 		return 0;
 	if (a.n > DD_STATE_ENTS || a.nprev > DD_STATE_PREV || a.nsans > DD_STATE_LIST ||
-	    a.nopts > DD_STATE_LIST)
+	    a.nopts > DD_STATE_LIST || a.nauth > DD_STATE_AUTHS)
 		abort();
 	n = dd_state_format(&a, text, sizeof text);
 	if (n == 0 || dd_state_parse(text, n, &b, err, sizeof err) != 0)

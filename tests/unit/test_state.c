@@ -27,6 +27,7 @@ TEST(good_records)
 		HEAD "daemon-opt label=\"caf\xc3\xa9 \\u00e9\"\n",
 		HEAD "data /var/lib/docker\nnonl /etc/group\nbackup /var/lib/dockdrop/backup/usr/local/bin/docker 0755 " HEX64 "\n",
 		"dockdrop-state 1\nuninstalled\ngroup docker 998 created\nkeep /etc/k 0600 " HEX64 "\n",
+		HEAD "auth registry.example:5000 alice\nauth https://index.docker.io/v1/ bob@example.com\nauth-file created\n",
 	};
 	char err[128];
 
@@ -70,6 +71,12 @@ TEST(bad_records)
 		"dockdrop-state 1\nuninstalled\nuninstalled\n",
 		"dockdrop-state 1\nuninstalled\nengine 1.0 " HEX64 " d\n",
 		HEAD "backup /var/lib/dockdrop/backup/x 0644\n", HEAD "data\n", HEAD "nonl /etc/group x\n",
+		/* registry logins: server and user, each server once, never a third word */
+		HEAD "auth r.example\n", HEAD "auth r.example alice secret\n",
+		HEAD "auth r.example alice\nauth r.example bob\n", HEAD "auth-file\n",
+		HEAD "auth-file maybe\n", HEAD "auth-file created\nauth-file created\n",
+		HEAD "auth r.example al\x01" "ce\n",
+		HEAD "auth a 1\nauth b 1\nauth c 1\nauth d 1\nauth e 1\nauth f 1\nauth g 1\nauth h 1\nauth i 1\n",
 	};
 	char err[128];
 
