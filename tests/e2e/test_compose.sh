@@ -13,39 +13,27 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 DIST=${DIST:-dist}
 BUILD=${BUILD:-build}
-CACHE=${DD_TEST_CACHE:-/var/cache/dockdrop-test}
 if [ "$(id -u)" != 0 ] || [ "$(uname -m)" != x86_64 ]; then
 	echo "skip - compose end to end: needs root on x86_64"
 	exit 0
 fi
 [ -x "$DIST/dockdrop" ] && [ -f "$BUILD/engine/engine.env" ] && . "./$BUILD/engine/engine.env" ||
 	{ echo "not ok - compose end to end: $DIST/dockdrop or $BUILD/engine/engine.env missing (make)"; exit 1; }
-# Debian 13's docker-compose (2.26.1-4 when this was written), fetched once.
-DEB=$(ls "$CACHE"/docker-compose_*_amd64.deb 2>/dev/null | tail -n 1)
-if [ -z "$DEB" ]; then
-	top=$PWD
-	case $BUILD in /*) apt=$BUILD/apt-trixie ;; *) apt=$top/$BUILD/apt-trixie ;; esac
-	mkdir -p "$CACHE/dl" && (cd "$CACHE/dl" && sh "$top/third_party/apt.sh" "$apt" trixie -- \
-		download docker-compose >/dev/null 2>&1) && mv "$CACHE"/dl/docker-compose_*_amd64.deb "$CACHE/" &&
-		DEB=$(ls "$CACHE"/docker-compose_*_amd64.deb | tail -n 1) ||
-		{ echo "skip - compose end to end: cannot fetch docker-compose from Debian trixie"; exit 0; }
-fi
 T=$(mktemp -d /tmp/dd-compose.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-dpkg-deb -x "$DEB" "$T/x" || { echo "not ok - compose end to end: dpkg-deb -x $DEB"; exit 1; }
+# Debian 13's docker-compose (2.26.1-4 when this was written), fetched once, gzip'd
+# (64 MB -> 19 MB): bundle keeps it compressed, the program's digest in the manifest.
+RAW=$(sh tests/tools/compose-plugin.sh "$T") ||
+	{ echo "not ok - compose end to end: Debian trixie's docker-compose (tests/tools/compose-plugin.sh)"; exit 1; }
 # The application's image, made here at test time without a daemon (tests/tools/mksave.sh):
 # the root's static busybox serving a page, tagged dd-web:1; bundle carries it.
 LOWER=$(sh tests/e2e/mkroot.sh) && mkdir -p "$T/web/bin" "$T/web/www" &&
 	cp "$LOWER/bin/busybox" "$T/web/bin/busybox" && echo dd-bundled-page >"$T/web/www/index.html" &&
 	sh tests/tools/mksave.sh "$T/web" dd-web:1 "$T/web.tar" /bin/busybox httpd -f -p 80 -h /www >/dev/null ||
 	{ echo "not ok - compose end to end: the web image (mkroot.sh, mksave.sh)"; exit 1; }
-# gzip'd (64 MB -> 19 MB): bundle keeps it compressed, the program's digest in the manifest
-RAW=$(sha256sum "$T/x/usr/libexec/docker/cli-plugins/docker-compose" | cut -c1-64)
-gzip -n "$T/x/usr/libexec/docker/cli-plugins/docker-compose" &&
-	"$DIST/dockdrop" bundle -q --engine "$ENGINE_FILE" --sha256 "$ENGINE_SHA256" --image "$T/web.tar" \
-		--plugin "$T/x/usr/libexec/docker/cli-plugins/docker-compose.gz" -o "$T/dockdrop" ||
+"$DIST/dockdrop" bundle -q --engine "$ENGINE_FILE" --sha256 "$ENGINE_SHA256" --image "$T/web.tar" \
+	--plugin "$T/docker-compose.gz" -o "$T/dockdrop" ||
 	{ echo "not ok - compose end to end: bundle --image --plugin docker-compose"; exit 1; }
-rm -rf "$T/x"
 "$T/dockdrop" list | grep -A1 '^plugin  *docker-compose ' | grep -q "sha256 $RAW\$" &&
 	echo "ok - list shows the Compose program's own SHA-256 ($RAW) beside the compressed blob's" ||
 	echo "not ok - list lacks the Compose program's SHA-256 $RAW"

@@ -8,7 +8,9 @@
 # the one after the reboot.
 #   /mnt/dd/mode          install (run dist/dockdrop install) or selftest (install by hand)
 #   /mnt/dd/install-args  extra arguments for dockdrop install (one line, may be empty)
-#   /mnt/dd/web.tar       the web image's root (busybox httpd, /www/index.html), imported
+#   /mnt/dd/compose/compose.yaml  install mode: the project install --compose brings up
+#                         (ddweb from the image the payload carries, -p 8080:80)
+#   /mnt/dd/web.tar       selftest mode: the web image's root (busybox httpd), imported
 #   /mnt/dd/web-token     the token index.html holds
 # Phases: boot 1: snapshot, install, checks, the web container; "ready 1", the host checks
 # and says reboot. Boot 2: the same checks; "ready 2", the host checks and says go; install
@@ -185,7 +187,35 @@ check_web() { # WHEN
 	fi
 }
 
+# After a reboot: the init system ran dockdrop-compose (up -d once docker answered).
+check_compose_service() {
+	case $INIT in
+	systemd) st=$(systemctl is-active dockdrop-compose.service 2>&1) ;;
+	openrc) st=$(rc-service dockdrop-compose status 2>&1 | tail -n 1) ;;
+	*) st=$(/etc/init.d/dockdrop-compose status 2>&1 | grep -c ' Up ') ;;
+	esac
+	case $INIT.$st in
+	systemd.active | openrc.*started* | sysv.[1-9]*)
+		ok "after reboot: the dockdrop-compose service ran ($INIT: $st)" ;;
+	*)
+		notok "after reboot: the dockdrop-compose service ($INIT): '$st'"
+		[ "$INIT" = systemd ] && journalctl -b -u dockdrop-compose --no-pager >"$S/cj" 2>&1 && say_tail "$S/cj" 10 ;;
+	esac
+}
+
 start_web() {
+	# install mode: the compose project install brought up (image and plugin from the payload)
+	if [ -f "$D/compose/compose.yaml" ]; then
+		if docker compose version >"$S/web.log" 2>&1 && docker inspect ddweb >>"$S/web.log" 2>&1; then
+			ok "after install: docker compose version works, and install --compose started ddweb (image ddweb:1 from the payload, -p 8080:80)"
+		else
+			notok "after install: compose plugin or the project's container: $(tail -n 1 "$S/web.log" | cut -c1-300)"
+			daemon_logs 30
+			return 1
+		fi
+		check_web "after install"
+		return
+	fi
 	if docker import --change 'CMD ["/bin/busybox", "httpd", "-f", "-p", "80", "-h", "/www"]' \
 		"$D/web.tar" ddweb:1 >"$S/web.log" 2>&1 &&
 		docker run -d --name ddweb --restart always -p 8080:80 ddweb:1 >>"$S/web.log" 2>&1; then
@@ -496,6 +526,7 @@ case $phase.$(cat "$D/expect" 2>/dev/null) in
 		notok "after reboot: the client bundle in $CLIENT changed or is missing"
 	fi
 	check_web "after reboot (restart policy)"
+	[ -f "$D/compose/compose.yaml" ] && check_compose_service
 	echo 3 >"$S/phase"
 	sync
 	await_host 2

@@ -53,8 +53,10 @@
 #   /dev/vda  the root: a qcow2 overlay in the run's temp dir
 #   /dev/vdb  the control disk, read-only, an ext4 image made with mkfs.ext4 -d (no mount on
 #             the host): guest.sh, mode, variant, expect (install or refuse), install-args,
-#             dockdrop, web.tar and web-token (or, in selftest, the engine tarball and
-#             certificates made on the host with build/dockdrop ca)
+#             web-token and, in install mode, dockdrop (dist/dockdrop's bundle with the web
+#             page as an image and Debian 13's Compose plugin) and compose/compose.yaml
+#             (install-args name it); in selftest, web.tar, the engine tarball and
+#             certificates made on the host with build/dockdrop ca
 #   dd.ctl    virtio-serial port, a qemu "pipe" chardev: the host reads $T/ctl.out, writes
 #             $T/ctl.in. The image's boot hook runs /mnt/dd/guest.sh at every boot.
 #   Guest -> host lines: "ok - ", "not ok - ", "skip - " (counted here, shown as "vm: ..."),
@@ -285,7 +287,26 @@ echo "$EXPECT" >"$T/ctl/expect"
 printf '%s\n' "${DD_VM_EXPERIMENT:-}" >"$T/ctl/experiment"
 printf '%s\n' "${DD_VM_INSTALL_ARGS:-}" >"$T/ctl/install-args"
 if [ $MODE = install ]; then
-	cp "$DIST/dockdrop" "$T/ctl/dockdrop"
+	# The application comes from the payload (issue 13): the web page as an image (made
+	# here with tests/tools/mksave.sh, no daemon), Debian 13's Compose plugin and a compose
+	# file publishing 8080 with container_name ddweb (so the checks below are the same as
+	# for a container run by hand). install --compose brings it up; the dockdrop-compose
+	# service at boot and the restart policy bring it back.
+	t=$SECONDS
+	mkdir -p "$T/ctl/compose"
+	if ! { sh "$TOP/tests/tools/mksave.sh" "$T/web" ddweb:1 "$T/web-image.tar" \
+		/bin/busybox httpd -f -p 80 -h /www >/dev/null &&
+		BUILD=$BUILD sh "$TOP/tests/tools/compose-plugin.sh" "$T" >/dev/null &&
+		"$DIST/dockdrop" bundle -q --engine "$ENGINE" --sha256 "$(sha256sum "$ENGINE" | cut -c1-64)" \
+			--image "$T/web-image.tar" --plugin "$T/docker-compose.gz" -o "$T/ctl/dockdrop"; } 2>"$T/err"; then
+		notok "vm: the bundle with the web image and the Compose plugin: $(tail -n 2 "$T/err" | tr '\n' '|' | head -c 300)"
+		summary; exit
+	fi
+	printf 'services:\n  web:\n    image: ddweb:1\n    container_name: ddweb\n    restart: always\n    ports:\n      - "8080:80"\n' \
+		>"$T/ctl/compose/compose.yaml"
+	printf '%s --compose /mnt/dd/compose/compose.yaml --compose-name ddweb\n' "${DD_VM_INSTALL_ARGS:-}" \
+		>"$T/ctl/install-args"
+	note "timing: bundle with the web image and Compose ($(($(stat -c %s "$T/ctl/dockdrop") / 1048576)) MB) in $((SECONDS - t)) s"
 else
 	cp "$ENGINE" "$T/ctl/engine.tgz"
 	if ! { "$BUILD/dockdrop" ca init -q --dir "$T/ca" &&
