@@ -39,9 +39,10 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD)/gen
 # at -Os as at -O2 there (a serial extract of the engine under cachegrind: 8.408e9 both).
 # dockdrop's own code is optimised as one unit at link time (-flto): inlining and dead code
 # across files, 12 KB of the stub (issue 13: 399,032 -> 386,744 bytes with the images).
+# DD_OWN_VFPRINTF: printf's formatting is util/fmt.c's, without musl's floating point.
 MUSL_CFLAGS := -Os $(CFLAGS_COMMON) -I$(BUILD)/musl/include -fstack-protector-strong \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
-	-fno-pie -flto=auto
+	-fno-pie -flto=auto -DDD_OWN_VFPRINTF
 MUSL_LDFLAGS := -Os -flto=auto -static -no-pie -s -Wl,--gc-sections
 MUSL_LIBS := $(BUILD)/musl/lib/libbearssl.a $(BUILD)/musl/lib/libz.a
 

@@ -416,8 +416,8 @@ int dd_punpack(const struct dd_payload *p, const struct dd_blob *b, const struct
 		workers[1].rc = MISMATCH;
 	pthread_join(hs.th, NULL);
 	for (int i = 0; i < NWORKERS; i++)
-		dd_debug("extract: worker %d: %u segments, %llu bytes, %.3f s, status %d", i,
-			 workers[i].nseg, (unsigned long long)workers[i].load, workers[i].secs,
-			 workers[i].rc);
+		dd_debug("extract: worker %d: %u segments, %llu bytes, %llu ms, status %d", i,
+			 workers[i].nseg, (unsigned long long)workers[i].load,
+			 (unsigned long long)(workers[i].secs * 1000), workers[i].rc);
 	return outcome(b, total, err, errsz);
 }

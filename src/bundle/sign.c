@@ -6,6 +6,7 @@
 #include "signkey.h"
 #include "util/io.h"
 #include "util/pem.h"
+#include "util/sort.h"
 
 int dd_sign_key_load(const char *path, struct pki_key *k, char *err, size_t errsz)
 {
@@ -27,7 +28,7 @@ int dd_sign_key_load(const char *path, struct pki_key *k, char *err, size_t errs
 	}
 	if (rc != 0)
 		snprintf(err, errsz, "%s%s", why,
-			 strstr(why, "encrypted") ? "; give it unencrypted (openssl pkey -in KEY -out PLAIN.pem)" : "");
+			 dd_strstr(why, "encrypted") ? "; give it unencrypted (openssl pkey -in KEY -out PLAIN.pem)" : "");
 	return rc;
 }
 

@@ -14,6 +14,7 @@
 #include "util/atomic.h"
 #include "util/io.h"
 #include "util/log.h"
+#include "util/sort.h"
 
 #define URL_MAX (DD_HOST_MAX + 16)	/* tcp://[HOST]:65535 */
 
@@ -119,7 +120,7 @@ static int read_pems(int dfd, const char *dir, struct pems *p, char *err, size_t
 		if (n < 0)
 			return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, pem_files[i].name,
 				      strerror(errno));
-		if (!strstr(p->text[i], pem_files[i].label))
+		if (!dd_strstr(p->text[i], pem_files[i].label))
 			return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: no %s in PEM form", dir,
 				      pem_files[i].name, i == KEY ? "private key" : "certificate");
 		p->len[i] = (size_t)n;

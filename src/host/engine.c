@@ -17,6 +17,7 @@
 #include "util/fault.h"
 #include "util/io.h"
 #include "util/log.h"
+#include "util/sort.h"
 
 void dd_engine_name(const struct dd_blob *b, const struct dd_blob *xt, char *out, size_t cap)
 {
@@ -171,7 +172,7 @@ int dd_engine_bins(const char *name, char bins[][64], unsigned *n, char *err, si
 		memcpy(bins[(*n)++], de->d_name, strlen(de->d_name) + 1);
 	}
 	closedir(d);
-	qsort(bins, *n, sizeof bins[0], cmp_names);
+	dd_sort(bins, *n, sizeof bins[0], cmp_names);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "util/atomic.h"
 #include "util/hex.h"
 #include "util/sha256.h"
+#include "util/sort.h"
 
 #define NAMES_MAX 2048		/* entries below one engine, all levels */
 #define ARENA (128 * 1024)	/* their names */
@@ -119,7 +120,7 @@ static int walk(dd_sha256 *c, int dfd, const char *path, unsigned depth)
 		w.used += len;
 	}
 	last = w.n;
-	qsort(w.name + first, last - first, sizeof w.name[0], cmp);
+	dd_sort(w.name + first, last - first, sizeof w.name[0], cmp);
 	for (unsigned i = first; rc == 0 && i < last; i++) {
 		char sub[DD_PATH_MAX];
 		struct stat st;

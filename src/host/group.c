@@ -15,6 +15,7 @@
 #include "util/clock.h"
 #include "util/io.h"
 #include "util/log.h"
+#include "util/sort.h"
 
 /* /etc/group of a big site is a few MB at most: more is refused, not slurped. */
 #define FILE_MAX DD_TXN_FILE_MAX /* install keeps a copy to roll back to */
@@ -286,7 +287,7 @@ static int pick_gid(const struct file *grp, const struct file *defs, unsigned *g
 	for (pos = 0; next_line(grp, &pos, &l);)
 		if (l.ok && l.gid >= min && l.gid <= max)
 			used[n++] = l.gid;
-	qsort(used, n, sizeof *used, cmp_ulong);
+	dd_sort(used, n, sizeof *used, cmp_ulong);
 	/* Below every system group already there; else the highest free gid from the top. */
 	if (!n || used[0] > min) {
 		cand = n ? used[0] - 1 : max;

@@ -4,6 +4,7 @@
 
 #include "host/probe.h"
 #include "util/atomic.h"
+#include "util/sort.h"
 
 static const char *const names[] = { "none", "systemd", "openrc", "sysv" };
 
@@ -37,12 +38,12 @@ enum dd_init dd_init_detect(void)
 	char link[DD_PATH_MAX];
 
 	init_link(link, sizeof link);
-	if (dd_probe_is_dir("/run/systemd/system") || strstr(link, "systemd"))
+	if (dd_probe_is_dir("/run/systemd/system") || dd_strstr(link, "systemd"))
 		return DD_INIT_SYSTEMD;
 	if (dd_probe_exists("/run/openrc/softlevel") || dd_probe_exists("/sbin/openrc-run"))
 		return DD_INIT_OPENRC;
 	if (dd_probe_is_dir("/etc/init.d") && dd_probe_exists("/sbin/init") &&
-	    !strstr(link, "busybox"))
+	    !dd_strstr(link, "busybox"))
 		return DD_INIT_SYSV;
 	return DD_INIT_NONE;
 }

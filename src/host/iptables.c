@@ -12,6 +12,7 @@
 #include "host/paths.h"
 #include "host/probe.h"
 #include "host/root.h"
+#include "util/sort.h"
 
 /* The kernel's struct ipt_getinfo / ip6t_getinfo (linux/netfilter_ipv4/ip_tables.h; the
  * same layout for IPv6), and IPT_SO_GET_INFO: musl ships no kernel headers. */
@@ -42,9 +43,9 @@ const char *dd_iptables_host_prog(const char *abs)
 	}
 	base = strrchr(cur, '/');
 	base = base ? base + 1 : cur;
-	if (strstr(base, "legacy"))
+	if (dd_strstr(base, "legacy"))
 		return DD_XT_LEGACY;
-	if (strstr(base, "nft"))
+	if (dd_strstr(base, "nft"))
 		return DD_XT_NFT;
 	return NULL;
 }
@@ -62,7 +63,7 @@ static int file_has(const char *abs, const char *needle)
 	while (!found && (r = read(fd, buf + keep, sizeof buf - 1 - keep)) > 0) {
 		size_t len = keep + (size_t)r;
 
-		found = memmem(buf, len, needle, n) != NULL;
+		found = dd_memmem(buf, len, needle, n) != NULL;
 		keep = len < n ? len : n - 1;
 		memmove(buf, buf + len - keep, keep);
 	}

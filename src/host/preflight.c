@@ -19,6 +19,7 @@
 #include "util/atomic.h"
 #include "util/io.h"
 #include "util/log.h"
+#include "util/sort.h"
 #include "util/utc.h"
 
 #define MIB (UINT64_C(1) << 20)
@@ -164,7 +165,7 @@ static void check_cgroups(struct dd_preflight *o)
 	}
 	/* sysvinit mounts none; the sysv scripts mount cgroup2 before the daemons start */
 	dd_probe_sys_read("/proc/filesystems", fs, sizeof fs);
-	if (o->init == DD_INIT_SYSV && strstr(fs, "\tcgroup2\n"))
+	if (o->init == DD_INIT_SYSV && dd_strstr(fs, "\tcgroup2\n"))
 		add(o, "cgroups", DD_PF_OK, "none mounted yet; the sysv scripts mount cgroup2 at /sys/fs/cgroup");
 	else
 		add(o, "cgroups", DD_PF_FATAL, "no cgroup hierarchy is mounted at /sys/fs/cgroup; mount one (mount -t cgroup2 none /sys/fs/cgroup) and retry");
@@ -177,7 +178,7 @@ static void check_overlay(struct dd_preflight *o, const char *rel)
 	size_t i;
 
 	dd_probe_sys_read("/proc/filesystems", fs, sizeof fs);
-	if (strstr(fs, "\toverlay\n")) {
+	if (dd_strstr(fs, "\toverlay\n")) {
 		add(o, "overlay", DD_PF_OK, "overlay filesystem in the kernel");
 		return;
 	}

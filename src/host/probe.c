@@ -11,6 +11,7 @@
 #include "host/root.h"
 #include "util/atomic.h"
 #include "util/io.h"
+#include "util/sort.h"
 
 static const char *test_sysroot(void)
 {
@@ -130,5 +131,5 @@ int dd_probe_is_ours(const char *abs)
 
 	if (dd_probe_readlink(abs, t, sizeof t) < 0)
 		return 0;
-	return strncmp(t, "/opt/dockdrop/", 14) == 0 || strstr(t, "../opt/dockdrop/") != NULL;
+	return strncmp(t, "/opt/dockdrop/", 14) == 0 || dd_strstr(t, "../opt/dockdrop/") != NULL;
 }

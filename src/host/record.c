@@ -14,6 +14,7 @@
 #include "util/io.h"
 #include "util/log.h"
 #include "util/sha256.h"
+#include "util/sort.h"
 
 /* dockdrop's set: what a record may name. Files, keys and links it writes (patterns:
  * '*' any run of bytes within one component, [...] one byte of a set or range); the daemons' data; the group files it adds a line
@@ -231,7 +232,7 @@ void dd_record_remove(const struct dd_state_ent *e, int purge, unsigned *kept)
 
 int dd_record_planned(struct dd_state *s, char kind, const char *abs)
 {
-	return dd_state_add(s, kind, abs, kind == 'k' && strstr(abs, "key") ? 0600 : 0644,
+	return dd_state_add(s, kind, abs, kind == 'k' && dd_strstr(abs, "key") ? 0600 : 0644,
 			    DD_STATE_PLANNED, NULL);
 }
 

@@ -14,6 +14,7 @@
 #include "util/io.h"
 #include "util/log.h"
 #include "util/sha256.h"
+#include "util/sort.h"
 
 /* A token: printable ASCII without spaces, 1..cap-1 bytes. */
 static int token_ok(const char *s, size_t cap)
@@ -30,7 +31,7 @@ static int token_ok(const char *s, size_t cap)
 
 static int path_ok(const char *p, size_t cap)
 {
-	return token_ok(p, cap) && p[0] == '/' && !strstr(p, "/../") && !strstr(p, "/./") &&
+	return token_ok(p, cap) && p[0] == '/' && !dd_strstr(p, "/../") && !dd_strstr(p, "/./") &&
 	       strcmp(p + strlen(p) - (strlen(p) >= 3 ? 3 : 0), "/..") != 0;
 }
 

@@ -18,6 +18,7 @@
 #include "util/io.h"
 #include "util/log.h"
 #include "util/rmtree.h"
+#include "util/sort.h"
 
 static struct dd_txn_ent *find(struct dd_txn *t, const char *path)
 {
@@ -402,7 +403,7 @@ void dd_txn_done(struct dd_txn *t)
 /* ".NAME.dd-PID-..." with PID no longer running. */
 static int stale_temp(const char *name)
 {
-	const char *p = strstr(name, ".dd-");
+	const char *p = dd_strstr(name, ".dd-");
 	char *end;
 	long pid;
 
@@ -422,7 +423,7 @@ unsigned dd_txn_sweep(const char *dir, int staging)
 		return 0;
 	while ((de = readdir(d)))
 		if (stale_temp(de->d_name) ||
-		    (staging && de->d_name[0] == '.' && strstr(de->d_name, ".dockdrop-"))) {
+		    (staging && de->d_name[0] == '.' && dd_strstr(de->d_name, ".dockdrop-"))) {
 			dd_debug("removing %s/%s, left by an interrupted run", dir, de->d_name);
 			if (dd_rmtree_at(dirfd(d), de->d_name) != 0)
 				dd_warn("%s/%s: %s", dir, de->d_name, strerror(errno));

@@ -21,6 +21,7 @@
 #include "util/log.h"
 #include "workload/compose.h"
 #include "util/sha256.h"
+#include "util/sort.h"
 
 /* Remove the tree at absolute path abs (in the root); absent is fine. */
 static void rm_tree(const char *abs)
@@ -159,7 +160,7 @@ static void remove_dirs(const struct dd_state *s)
 	for (unsigned i = 0; i < s->n; i++)
 		if (s->ent[i].kind == 'd')
 			p[n++] = s->ent[i].path;
-	qsort(p, n, sizeof p[0], longer_first);
+	dd_sort(p, n, sizeof p[0], longer_first);
 	for (unsigned i = 0; i < n; i++)
 		dd_root_rmdir(p[i]);
 }

@@ -8,6 +8,7 @@
 #include "host/paths.h"
 #include "host/root.h"
 #include "util/atomic.h"
+#include "util/sort.h"
 
 /* Templates: @BIN@ and @LOG@ stand for the configured directories, @PATH@ for the search
  * path the daemons need (dockerd runs docker-init and docker-proxy, containerd its shim and
@@ -379,7 +380,7 @@ static int dir_ok(const char *d)
 {
 	size_t n = strlen(d);
 
-	if (n < 2 || n > 64 || d[0] != '/' || d[n - 1] == '/' || strstr(d, "//"))
+	if (n < 2 || n > 64 || d[0] != '/' || d[n - 1] == '/' || dd_strstr(d, "//"))
 		return 0;
 	return strspn(d, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._/-") == n;
 }

@@ -12,6 +12,7 @@
 #include "net/sock.h"
 #include "net/tls_int.h"
 #include "util/log.h"
+#include "util/sort.h"
 
 /* What dockerd accepts (docker/go-connections tlsconfig: ECDHE with AES-GCM, nothing else),
  * so nothing else is linked in. */
@@ -168,15 +169,15 @@ static size_t add_header(char *req, size_t cap, size_t rn, const char *h)
 static void www_auth(const char *raw, size_t n, char *out, size_t cap)
 {
 	static const char name[] = "\r\nwww-authenticate:";
-	const char *end = memmem(raw, n, "\r\n\r\n", 4), *p = raw, *v, *e;
+	const char *end = dd_memmem(raw, n, "\r\n\r\n", 4), *p = raw, *v, *e;
 
 	out[0] = 0;
-	for (; end && (p = memmem(p, (size_t)(end - p), "\r\n", 2)); p += 2) {
+	for (; end && (p = dd_memmem(p, (size_t)(end - p), "\r\n", 2)); p += 2) {
 		if ((size_t)(end - p) < sizeof name - 1 || strncasecmp(p, name, sizeof name - 1))
 			continue;
 		for (v = p + sizeof name - 1; v < end && (*v == ' ' || *v == '\t'); v++)
 			;
-		e = memmem(v, (size_t)(end + 2 - v), "\r\n", 2);
+		e = dd_memmem(v, (size_t)(end + 2 - v), "\r\n", 2);
 		if ((size_t)(e - v) < cap) {
 			memcpy(out, v, (size_t)(e - v));
 			out[e - v] = 0;

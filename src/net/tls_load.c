@@ -7,6 +7,7 @@
 #include "net/tls_int.h"
 #include "util/io.h"
 #include "util/log.h"
+#include "util/sort.h"
 #include "util/utc.h"
 
 /* Read a PEM file into t->pem. 0, or DD_EXIT_FAIL with err. */
@@ -29,7 +30,7 @@ static int pem_certs(struct dd_tls *t, long n, unsigned char (*der)[PKI_CERT_MAX
 	const char *p = t->pem, *end = t->pem + n;
 	size_t count = 0;
 
-	while ((p = memmem(p, (size_t)(end - p), begin, sizeof begin - 1)) != NULL) {
+	while ((p = dd_memmem(p, (size_t)(end - p), begin, sizeof begin - 1)) != NULL) {
 		if (count == max) {
 			*why = "too many certificates";
 			return -1;
@@ -81,7 +82,7 @@ size_t dd_tls_anchors_pem(struct dd_tls_anchors *a, const char *pem, size_t n)
 	const char *p = pem, *end = pem + n, *why;
 	size_t added = 0;
 
-	while ((p = memmem(p, (size_t)(end - p), begin, sizeof begin - 1)) != NULL) {
+	while ((p = dd_memmem(p, (size_t)(end - p), begin, sizeof begin - 1)) != NULL) {
 		unsigned char *m = a->mem + a->used;
 		size_t room = sizeof a->mem - a->used;
 

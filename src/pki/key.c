@@ -4,6 +4,7 @@
 
 #include "pki/key.h"
 #include "util/pem.h"
+#include "util/sort.h"
 
 static const char *const names[PKI_KTYPES] = { "ecdsa-p256", "ecdsa-p384", "rsa2048",
 					       "rsa3072", "rsa4096" };
@@ -188,7 +189,7 @@ int pki_key_load(struct pki_key *k, const char *pem, size_t n, const char **why)
 	memset(k, 0, sizeof *k);
 	dn = dd_pem_decode(pem, n, labels, der, sizeof der, NULL);
 	if (dn == 0) {
-		*why = memmem(pem, n, "ENCRYPTED", 9) ? "the key is encrypted" : "no PEM private key";
+		*why = dd_memmem(pem, n, "ENCRYPTED", 9) ? "the key is encrypted" : "no PEM private key";
 		return -1;
 	}
 	br_skey_decoder_init(&dc);

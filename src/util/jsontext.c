@@ -1,5 +1,6 @@
 #include "util/jsontext.h"
 #include "util/hex.h"
+#include "util/sort.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -237,7 +238,7 @@ static int add_key(struct parser *ps, struct key **keys, size_t *nkeys, size_t *
 /* Any repeated key among keys: its index, or -1. Sorts keys. */
 static long repeated_key(struct key *keys, size_t n)
 {
-	qsort(keys, n, sizeof *keys, key_cmp);
+	dd_sort(keys, n, sizeof *keys, key_cmp);
 	for (size_t i = 1; i < n; i++)
 		if (key_cmp(&keys[i - 1], &keys[i]) == 0)
 			return (long)i;

@@ -170,7 +170,8 @@ void dd_progress_bytes(const char *what, unsigned long long done, unsigned long 
 		pct = 100;
 	if (!on_tty || verbosity < DD_NORMAL || atomic_exchange(&progress_pct, pct) == pct)
 		return;
-	dd_progress("%s: %.1f of %.1f MB (%d%%)", what, (double)done / 1e6, (double)total / 1e6, pct);
+	dd_progress("%s: %llu.%llu of %llu.%llu MB (%d%%)", what, done / 1000000, done / 100000 % 10,
+		    total / 1000000, total / 100000 % 10, pct);
 }
 
 void dd_progress_end(void)

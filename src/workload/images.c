@@ -12,6 +12,7 @@
 #include "util/hex.h"
 #include "util/jsontext.h"
 #include "util/log.h"
+#include "util/sort.h"
 
 #define SUMS "SHA256SUMS"
 #define GET_MS 10000
@@ -102,7 +103,7 @@ static int sums_line(struct dd_images *im, char *line)
 	line[64] = 0;
 	if (dd_unhex(line, g->sha256, 32))
 		return no(im, DD_EXIT_USAGE, SUMS, "a line that is not HEX  NAME, as sha256sum writes");
-	if (strchr(name, '/') || strstr(name, ".."))
+	if (strchr(name, '/') || dd_strstr(name, ".."))
 		return no(im, DD_EXIT_USAGE, name, "named in " SUMS ": only files in DIR itself are loaded");
 	if (!is_archive(name))
 		return 0;

@@ -10,6 +10,7 @@
 #include "net/resolve.h"
 #include "net/sock.h"
 #include "util/log.h"
+#include "util/sort.h"
 
 struct target {
 	char name[256], ip[INET6_ADDRSTRLEN];
@@ -75,7 +76,7 @@ static int param(const char *ch, const char *name, char *out, size_t cap)
 {
 	size_t nn = strlen(name);
 
-	for (const char *p = ch; (p = strstr(p, name)); p++) {
+	for (const char *p = ch; (p = dd_strstr(p, name)); p++) {
 		const char *q, *e;
 
 		if ((p != ch && p[-1] != ' ' && p[-1] != ',') || strncmp(p + nn, "=\"", 2))

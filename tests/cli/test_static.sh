@@ -11,6 +11,13 @@ size=$(stat -c %s "$DOCKDROP")
 echo "# stub size: $size bytes (limit 409600)"
 check "stub size $size bytes is under 400 KB (409600)" test "$size" -lt 409600
 
+# The stub formats with util/fmt.c, not musl's vfprintf: no format in src/ may need what it
+# does not have (floating point, %n, positional arguments). "%%" is taken first.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+floats=$(cd "$top" && grep -rnoE --include='*.c' '%%|%[-+ #0]*([0-9]+|\*)?(\.([0-9]+|\*)?)?(hh|h|ll|l|z|j|t|L)?[aeEfFgGn]|%[0-9]+\$' src |
+	grep -v ':%%$' | tr '\n' ' ')
+check "no format in src/ needs floating point, %n or positional arguments (util/fmt.h)${floats:+: $floats}" test -z "$floats"
+
 if [ "$(id -u)" != 0 ]; then
 	skip "runs alone in an empty chroot: needs root"
 	exit 0

@@ -1,0 +1,205 @@
+/* util/fmt (printf's formatting in the stub) against the C library's own printf: every row
+ * formatted by both, the bytes and the counts equal; the directives it does not know end
+ * the call with -1 and EINVAL; output longer than its buffer; %m; a failing stream.
+ * util/sort: dd_sort against qsort, dd_memmem/dd_strstr against memmem/strstr. */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "t.h"
+
+#include "util/fmt.h"
+#include "util/sort.h"
+
+static char ours[8192], theirs[8192];
+static int n_ours, n_theirs;
+
+static int dd_vfprintf_test(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = dd_vfprintf(f, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* Both formatters on the same arguments. */
+static void both(const char *fmt, ...)
+{
+	va_list ap, aq;
+	FILE *f = fmemopen(ours, sizeof ours, "w");
+
+	va_start(ap, fmt);
+	va_copy(aq, ap);
+	memset(ours, 0, sizeof ours);
+	n_ours = dd_vfprintf(f, fmt, ap);
+	fclose(f);
+	n_theirs = vsnprintf(theirs, sizeof theirs, fmt, aq);
+	va_end(aq);
+	va_end(ap);
+}
+
+#define SAME(...)                                                                        \
+	do {                                                                             \
+		both(__VA_ARGS__);                                                       \
+		CHECKF(n_ours == n_theirs && strcmp(ours, theirs) == 0,                   \
+		       "%s: ours %d '%s', libc %d '%s'", #__VA_ARGS__, n_ours, ours, n_theirs, \
+		       theirs);                                                          \
+	} while (0)
+
+TEST(integers)
+{
+	static const long long v[] = { 0, 1, -1, 7, 42, -42, 255, 4096, 65535, -65536,
+				       2147483647LL, -2147483647LL - 1, LLONG_MAX, LLONG_MIN };
+	static const char *const f[] = { "%d", "%5d", "%-5d|", "%05d", "%+d", "% d", "%.3d",
+					 "%8.3d", "%-8.3d|", "%.0d", "%02d", "%04d", "%22d" };
+
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		for (size_t j = 0; j < sizeof f / sizeof f[0]; j++)
+			SAME(f[j], (int)v[i]);
+		SAME("%ld %li %lld %jd %zd %td", (long)v[i], (long)v[i], v[i], (intmax_t)v[i],
+		     (ssize_t)v[i], (ptrdiff_t)v[i]);
+		SAME("%hd %hhd", (short)v[i], (signed char)v[i]);
+		SAME("%u %lu %llu %zu %x %X %lx %llx %o %#o %#x %#X %06x %02x", (unsigned)v[i],
+		     (unsigned long)v[i], (unsigned long long)v[i], (size_t)v[i], (unsigned)v[i],
+		     (unsigned)v[i], (unsigned long)v[i], (unsigned long long)v[i], (unsigned)v[i],
+		     (unsigned)v[i], (unsigned)v[i], (unsigned)v[i], (unsigned)v[i], (unsigned)v[i]);
+		SAME("%hu %hhu %hx %04o %12llu %-5u|", (unsigned short)v[i], (unsigned char)v[i],
+		     (unsigned short)v[i], (unsigned)v[i], (unsigned long long)v[i], (unsigned)v[i]);
+		SAME("%*d|%-*d|%.*d|%*.*d", 6, (int)v[i], 6, (int)v[i], 4, (int)v[i], 9, 4, (int)v[i]);
+		SAME("%*d|%.*d|", -6, (int)v[i], -3, (int)v[i]);
+	}
+	SAME("%p %p", (void *)0x1234, (void *)&ours);
+}
+
+TEST(strings_and_chars)
+{
+	static const char *const s[] = { "", "a", "dockdrop", "a longer string of text", NULL };
+	static const char *const f[] = { "%s", "[%10s]", "[%-10s]", "[%.3s]", "[%.0s]", "[%8.2s]",
+					 "[%-8.12s]", "%.40s", "[%*s]", "[%-*s]" };
+
+	for (size_t i = 0; s[i]; i++) {
+		for (size_t j = 0; j < 8; j++)
+			SAME(f[j], s[i]);
+		SAME(f[8], 12, s[i]);
+		SAME(f[9], 12, s[i]);
+		SAME("%.*s|%.*s", 2, s[i], -1, s[i]);
+	}
+	SAME("%c%c%c [%3c] [%-3c]", 'a', 0x7f, ' ', 'x', 'y');
+	SAME("100%% %s%%", "done");
+	SAME("no directives at all");
+	SAME("");
+	SAME("%s: %s (%s)", "install", "engine 20.10.24 verified", "exit 3");
+}
+
+TEST(long_output)
+{
+	static char big[3000];
+
+	memset(big, 'x', sizeof big - 1);
+	big[1000] = 'y';
+	SAME("%s", big);
+	SAME("[%s] %d [%2000s] %s", big, 7, "pad", big + 2000);
+	SAME("%5000d|", 12);
+}
+
+TEST(errno_text)
+{
+	char want[256];
+	FILE *f = fmemopen(ours, sizeof ours, "w");
+
+	memset(ours, 0, sizeof ours);
+	errno = ENOENT;
+	snprintf(want, sizeof want, "open: %s.", strerror(ENOENT));
+	CHECK(dd_vfprintf_test(f, "open: %m.") == (int)strlen(want));
+	fclose(f);
+	CHECK(strcmp(ours, want) == 0);
+}
+
+TEST(unknown_directives)
+{
+	static const char *const bad[] = { "%f", "x %.1f", "%e", "%g", "%a", "%n", "%1$s", "%q",
+					   "%Lf", "%" };
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		FILE *f = fmemopen(ours, sizeof ours, "w");
+
+		errno = 0;
+		CHECKF(dd_vfprintf_test(f, bad[i], 1.5) == -1 && errno == EINVAL, "%s", bad[i]);
+		fclose(f);
+	}
+}
+
+TEST(failing_stream)
+{
+	FILE *f = fopen("/dev/full", "w");
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	setvbuf(f, NULL, _IONBF, 0);
+	CHECK(dd_vfprintf_test(f, "%s", "something") == -1);
+	fclose(f);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+TEST(sort)
+{
+	static int a[5000], b[5000];
+	static const size_t n[] = { 0, 1, 2, 3, 10, 57, 58, 1000, 5000 };
+	uint32_t x = 1;
+
+	for (size_t k = 0; k < sizeof n / sizeof n[0]; k++) {
+		for (size_t i = 0; i < n[k]; i++) {
+			x = x * 1103515245u + 12345u;
+			a[i] = b[i] = (int)(x >> 20) % (k & 1 ? 7 : 100000);	/* repeats too */
+		}
+		dd_sort(a, n[k], sizeof a[0], cmp_int);
+		qsort(b, n[k], sizeof b[0], cmp_int);
+		CHECKF(memcmp(a, b, n[k] * sizeof a[0]) == 0, "n %zu", n[k]);
+	}
+}
+
+TEST(search)
+{
+	static const struct {
+		const char *hay, *needle;
+	} rows[] = {
+		{ "", "" }, { "abc", "" }, { "", "a" }, { "abc", "abc" }, { "abc", "abcd" },
+		{ "aaab", "aab" }, { "xx\r\n\r\nbody", "\r\n\r\n" }, { "-----BEGIN X", "-----BEGIN" },
+		{ "abababc", "ababc" }, { "needle at the end!", "end!" }, { "no", "yes" },
+		{ "a/../b", "/../" }, { "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", "aaaaaaab" },
+	};
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const char *h = rows[i].hay, *nd = rows[i].needle;
+
+		CHECKF(dd_strstr(h, nd) == strstr(h, nd), "row %zu", i);
+		CHECKF(dd_memmem(h, strlen(h), nd, strlen(nd)) == memmem(h, strlen(h), nd, strlen(nd)),
+		       "row %zu", i);
+	}
+	/* Bytes past the length given are never looked at, NULs inside are bytes. */
+	CHECK(dd_memmem("abcdef", 3, "cd", 2) == NULL);
+	CHECK(dd_memmem("a\0b\0c", 5, "\0c", 2) != NULL);
+}
+
+int main(void)
+{
+	RUN(integers);
+	RUN(strings_and_chars);
+	RUN(long_output);
+	RUN(errno_text);
+	RUN(unknown_directives);
+	RUN(failing_stream);
+	RUN(sort);
+	RUN(search);
+	T_EXIT();
+}
