@@ -52,7 +52,6 @@ certs_ok() {
 # config.json and its directory are among what a kill may leave and uninstall must take.
 printf 'pw\n' >"$T/pw" && chmod 600 "$T/pw"
 INSTALL="install --tls-san dd.test --registry 127.0.0.1:1 --username u --password-file $T/pw"
-DD=$T/dockdrop
 
 # In a private mount namespace: tmpfs roots that are full at different points. Space is
 # checked by preflight (exit 1 before any change), so the filesystem runs out of inodes
@@ -87,9 +86,8 @@ if [ "${1-}" = --full ]; then
 	exit 0
 fi
 
-ENGINE=$(sh "$TOP/tests/fixtures/mkengine-small.sh" "$T/in") || { notok "small engine"; exit 1; }
-run "$DOCKDROP" bundle -q --engine "$ENGINE" --sha256 "$(sha256sum "$ENGINE" | cut -c1-64)" -o "$DD"
-[ $rc -eq 0 ] || { notok "bundle the small engine: $(cat "$T_TMP/err")"; exit 1; }
+small_dockdrops 1
+DD=$T_TMP/dd1
 
 R=$T/clean
 mkroot "$R"

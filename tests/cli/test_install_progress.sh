@@ -6,13 +6,11 @@
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 T=$T_TMP
 
-ENGINE=$(sh "$TOP/tests/fixtures/mkengine-small.sh" "$T/in") || { notok "small engine"; exit 1; }
-run "$DOCKDROP" bundle -q --engine "$ENGINE" --sha256 "$(sha256sum "$ENGINE" | cut -c1-64)" -o "$T/dd"
-[ $rc -eq 0 ] || { notok "bundle the small engine: $(cat "$T_TMP/err")"; exit 1; }
+small_dockdrops 1
 mkroot() { mkdir -p "$1/etc" && printf 'root:x:0:\n' >"$1/etc/group"; }
 
 mkroot "$T/plain"
-run "$T/dd" install --root "$T/plain" --init none
+run "$T_TMP/dd1" install --root "$T/plain" --init none
 if [ $rc -eq 0 ] && grep -q '^engine .* verified and unpacked into' "$T_TMP/out" &&
 	! grep -q 'unpacking engine' "$T_TMP/out" "$T_TMP/err" && ! grep -q "$(printf '\r')" "$T_TMP/out" "$T_TMP/err"; then
 	ok "without a terminal: the one-line steps, no progress line"
@@ -25,7 +23,7 @@ if ! command -v script >/dev/null; then
 	exit 0
 fi
 mkroot "$T/tty"
-script -qec "'$T/dd' install --root '$T/tty' --init none" /dev/null >"$T/tty.out" 2>&1
+script -qec "'$T_TMP/dd1' install --root '$T/tty' --init none" /dev/null >"$T/tty.out" 2>&1
 rc=$?
 # The progress line: "\runpacking engine: N of M MB (P%)" then an erase to the end of line.
 if [ $rc -eq 0 ] && grep -q "$(printf '\r')unpacking engine: [0-9.]* of [0-9.]* MB ([0-9]*%)" "$T/tty.out" &&
@@ -35,6 +33,6 @@ else
 	notok "on a terminal: exit $rc, $(tr '\r\n\033' '^|~' <"$T/tty.out" | cut -c1-400)"
 fi
 mkroot "$T/quiet"
-script -qec "'$T/dd' install --root '$T/quiet' --init none -q" /dev/null >"$T/q.out" 2>&1
+script -qec "'$T_TMP/dd1' install --root '$T/quiet' --init none -q" /dev/null >"$T/q.out" 2>&1
 [ $? -eq 0 ] && ! grep -q 'unpacking engine' "$T/q.out" &&
 	ok "on a terminal with -q: no progress line" || notok "-q on a terminal: $(tr '\r\n' '^|' <"$T/q.out" | cut -c1-300)"

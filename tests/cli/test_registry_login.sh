@@ -8,10 +8,8 @@
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 T=$T_TMP
 
-ENGINE=$(sh "$TOP/tests/fixtures/mkengine-small.sh" "$T/in") || { notok "small engine"; exit 1; }
-DD=$T/dockdrop
-run "$DOCKDROP" bundle -q --engine "$ENGINE" --sha256 "$(sha256sum "$ENGINE" | cut -c1-64)" -o "$DD"
-[ $rc -eq 0 ] || { notok "bundle the small engine: $(cat "$T_TMP/err")"; exit 1; }
+small_dockdrops 1
+DD=$T_TMP/dd1
 printf 'dd-Secret-9x\n' >"$T/pw" && chmod 600 "$T/pw"
 AUTH=$(printf 'u:dd-Secret-9x' | base64)	# as docker login writes it
 LOGIN="--registry 127.0.0.1:1 --username u --password-file $T/pw"

@@ -3,16 +3,7 @@
 # carries the engine and Debian's Compose CLI plugin.
 set -u
 DD=/tmp/dockdrop
-FAILS=0
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; FAILS=$((FAILS + 1)); }
-check() { # NAME COMMAND...: ok when the command succeeds
-	n=$1; shift
-	if "$@" >/tmp/out 2>/tmp/err; then ok "$n"; else
-		notok "$n: exit $?: $(tail -n 3 /tmp/err | tr '\n' '|' | cut -c1-300)"
-	fi
-}
-alive() { [ -n "$1" ] && [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+. /tmp/lib_inside.sh
 OPTS="--init sysv --no-tcp --daemon-opt storage-driver=\"vfs\""
 
 # --- the plugin: installed with the engine, found by the docker CLI -------------------------

@@ -5,24 +5,11 @@ set -u
 DD=/tmp/dockdrop
 CFG=/root/.docker/config.json
 OPTS="--init none --no-tcp --daemon-opt storage-driver=\"vfs\""
-FAILS=0
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; FAILS=$((FAILS + 1)); }
+. /tmp/lib_inside.sh
 PASS=$(cat /tmp/pass)
 AUTH=$(printf 'alice:%s' "$PASS" | base64 -w0)
 OTHER='{"auths":{"other.example":{"auth":"b3RoZXI6eA=="}},"psFormat":"table {{.ID}}"}'
 
-# The tree as "path type mode size target" lines and file digests, mounts, /tmp and the
-# daemons' data and logs left out (test_install.sh's inside.sh does the same).
-digest() {
-	find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /run -o -path /tmp \
-		-o -path /var/lib/docker -o -path /var/lib/containerd -o -path /var/cache \
-		-o -path /var/log \) -prune -o -type d -printf '%p %y %m\n' -o -printf '%p %y %m %s %l\n' |
-		LC_ALL=C sort
-	find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /run -o -path /tmp \
-		-o -path /var/lib/docker -o -path /var/lib/containerd -o -path /var/cache \
-		-o -path /var/log \) -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
-}
 same_tree() { # NAME: the tree is as /tmp/tree.ref says
 	digest >/tmp/tree.now
 	cmp -s /tmp/tree.ref /tmp/tree.now && ok "$1: nothing changed" ||

@@ -70,7 +70,7 @@ if [ "${1-}" = --inner ]; then
 		exit 1
 	fi
 	mount --make-rslave "$R/sys" "$R/dev" 2>/dev/null
-	cp "$DIST_DOCKDROP" "$R/tmp/dockdrop" && cp "$T/inside.sh" "$R/tmp/inside.sh" ||
+	cp "$DIST_DOCKDROP" "$R/tmp/dockdrop" && cp "$T/inside.sh" "$R/tmp/inside.sh" && cp "$T/lib_inside.sh" "$R/tmp/lib_inside.sh" ||
 		{ notok "copy dockdrop into the root"; exit 1; }
 	[ -f "$T/dockdrop2" ] && cp "$T/dockdrop2" "$R/tmp/dockdrop2"
 	echo "$CLIENT" >"$R/tmp/client.pid"
@@ -94,7 +94,7 @@ done
 LOWER=$(sh tests/e2e/mkroot.sh) || { notok "end to end install: the Debian root could not be made"; exit 1; }
 T=$(mktemp -d /tmp/dd-e2e.XXXXXX)
 trap 'umount -R "$T/root" 2>/dev/null; rm -rf "$T"' EXIT
-cp "${DD_E2E_INSIDE:-tests/e2e/inside.sh}" "$T/inside.sh"
+cp "${DD_E2E_INSIDE:-tests/e2e/inside.sh}" "$T/inside.sh" && cp tests/e2e/lib_inside.sh "$T/lib_inside.sh"
 DIST_DOCKDROP=${DD_E2E_DOCKDROP:-$(cd "$DIST" && pwd)/dockdrop}
 export DIST_DOCKDROP
 # A second dockdrop for the upgrade and rollback: the same engine bytes under another

@@ -74,7 +74,7 @@ if [ "${1-}" = --inner ]; then
 			{ notok "certs.d/$s"; exit 1; }
 	done
 	
-		cp "$DIST_DOCKDROP" "$R/tmp/dockdrop" && cp "$T/registry_inside.sh" "$T/pass" "$T/wrong" "$R/tmp/" &&
+		cp "$DIST_DOCKDROP" "$R/tmp/dockdrop" && cp "$T/registry_inside.sh" "$T/lib_inside.sh" "$T/pass" "$T/wrong" "$R/tmp/" &&
 		cp -p "$T/pass.file" "$T/wrong.file" "$T/other.file" "$R/tmp/" ||
 		{ notok "setting up the root"; exit 1; }
 	chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
@@ -111,7 +111,7 @@ LOWER=$(sh tests/e2e/mkroot.sh) || { notok "registry login: the Debian root coul
 T=$(mktemp -d /tmp/dd-reg.XXXXXX)
 trap 'umount -R "$T/root" 2>/dev/null; rm -rf "$T"' EXIT
 dpkg-deb -x "$deb" "$T/pkg" || { notok "registry login: dpkg-deb -x $deb"; exit 1; }
-cp tests/e2e/registry_inside.sh tests/e2e/token_server.py "$T/"
+cp tests/e2e/registry_inside.sh tests/e2e/lib_inside.sh tests/e2e/token_server.py "$T/"
 DIST_DOCKDROP=$(cd "$DIST" && pwd)/dockdrop
 export DIST_DOCKDROP
 # The registry's certificate from a CA of dockdrop's own making (not the one install
