@@ -68,8 +68,14 @@ int dd_run(const char *const *argv, const char *const *envp, int streams, int ti
 			have += (size_t)n;
 	}
 	close(p[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
+	/* Its streams may end before it does: the wait is bounded too. */
+	for (pid_t r; (r = waitpid(pid, &st, timed_out ? 0 : WNOHANG)) <= 0;)
+		if (r < 0 && errno != EINTR)
+			break;
+		else if (r == 0 && dd_now_ms() >= end)
+			timed_out = 1, kill(pid, SIGKILL);
+		else if (r == 0)
+			poll(NULL, 0, 20);
 	if (out && cap) {
 		size_t k = have < cap - 1 ? have : cap - 1;
 
