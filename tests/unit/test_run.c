@@ -3,7 +3,10 @@
  * child that runs too long is killed, even one that closed its streams first. */
 #include "t.h"
 
+#include <signal.h>
+
 #include "util/clock.h"
+#include "util/interrupt.h"
 #include "util/run.h"
 
 static const char *const env[] = { "PATH=/bin:/usr/bin", "DD_X=1", NULL };
@@ -59,10 +62,50 @@ TEST(bounded_time)
 	}
 }
 
+/* What the child started goes with it: a timeout kills its group (a CLI plugin under the
+ * docker CLI ran on); a signal dockdrop caught is passed on (the terminal's no longer
+ * reaches a child in a group of its own). */
+static int gone(pid_t p)
+{
+	for (int i = 0; i < 100 && kill(p, 0) == 0; i++)
+		usleep(20000);
+	return kill(p, 0) != 0;
+}
+
+TEST(group_killed)
+{
+	char dir[256], file[300], script[600], buf[32] = "";
+	const char *argv[] = { "/bin/sh", "-c", script, NULL };
+	long long t0;
+	pid_t bg;
+	int fd, rc;
+
+	t_tmpdir(dir, sizeof dir);
+	snprintf(file, sizeof file, "%s/bg", dir);
+	snprintf(script, sizeof script, "sleep 30 & echo $! >%s; wait", file);
+	CHECK(dd_run(argv, env, DD_RUN_STDERR, 1, NULL, 0) == -1);
+	fd = open(file, O_RDONLY);
+	CHECK(fd >= 0 && read(fd, buf, sizeof buf - 1) > 0);
+	if (fd >= 0)
+		close(fd);
+	bg = (pid_t)atoi(buf);
+	CHECKF(bg > 0 && gone(bg), "the child's own child %d still runs after the timeout", (int)bg);
+	if (bg > 0)
+		kill(bg, SIGKILL);
+	dd_interrupt_init();
+	snprintf(script, sizeof script, "trap 'exit 9' INT; kill -INT %d; sleep 20", (int)getpid());
+	t0 = dd_now_ms();
+	rc = dd_run(argv, env, DD_RUN_STDERR, 10, NULL, 0);
+	CHECKF(rc == 9 && dd_now_ms() - t0 < 5000, "interrupted: %d after %lld ms", rc, dd_now_ms() - t0);
+	signal(SIGINT, SIG_DFL);
+	t_rmtree(dir);
+}
+
 int main(void)
 {
 	RUN(status_streams_env);
 	RUN(tail_kept);
 	RUN(bounded_time);
+	RUN(group_killed);
 	return t_any_failed;
 }
