@@ -133,7 +133,10 @@ static int parse_line(struct dd_manifest *m, char *line, unsigned no, uint64_t *
 	if (n == 3 && strcmp(f[0], "raw") == 0) {
 		struct dd_blob *r = &m->blob[m->nblobs ? m->nblobs - 1 : 0];
 
-		if (m->nblobs == 0 || r->raw_len || parse_u64(f[1], &r->raw_len) || !r->raw_len ||
+		/* right after its blob, as the text is written: no part or ref of it before */
+		if (m->nblobs == 0 || r->raw_len || (m->nparts && m->part[m->nparts - 1].blob == m->nblobs - 1) ||
+		    (m->nrefs && m->ref[m->nrefs - 1].blob == m->nblobs - 1) ||
+		    parse_u64(f[1], &r->raw_len) || !r->raw_len ||
 		    dd_unhex(f[2], r->raw_sha256, 32))
 			return fail(err, errsz, no, "bad raw record");
 		return 0;

@@ -148,10 +148,17 @@ int dd_plugin_scan(const char *path, const char *arch, struct dd_blob *b, char *
 	rc = stream(fd, 0, b->len, gz, out);
 	if (rc == 0)
 		rc = dd_blobsrc_finish(&pl.src, b->sha256);
-	close(fd);
-	if (out >= 0 && close(out) != 0)
-		rc = -1;
 	why = rc ? (gz && pl.gz.err[0] ? pl.gz.err : strerror(errno)) : elf_why(arch);
+	/* A 64-bit little-endian program at hand (its copy, or itself) ends where its headers say. */
+	if (!why && pl.head[4] == 2 && pl.head[5] == 1 && (gz ? out : fd) >= 0) {
+		uint64_t end;
+
+		if (dd_elf_size(gz ? out : fd, pl.rawlen, &end) != DD_ELF_OK)
+			why = "not a whole ELF executable (cut short?)";
+	}
+	close(fd);
+	if (out >= 0 && close(out) != 0 && !why)
+		rc = -1, why = strerror(errno);
 	strcpy(b->version, "unknown");
 	if (!why && !strcmp(arch, HERE))
 		metadata_version(gz ? tmp : path, b->version, sizeof b->version);

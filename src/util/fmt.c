@@ -85,9 +85,10 @@ static void integer(struct out *o, const struct spec *sp, uintmax_t v, int neg, 
 		*--p = digits[v % (unsigned)base];
 	if (p == d + sizeof d && sp->prec != 0)
 		*--p = '0';	/* 0, unless a precision of 0 asks for no digits */
-	if (sp->alt && base == 16 && *p != '0' && p != d + sizeof d)
+	/* p may be the end (a precision of 0, no digits): not read there */
+	if (sp->alt && base == 16 && p != d + sizeof d && *p != '0')
 		pre = upper ? "0X" : "0x";
-	if (sp->alt && base == 8 && *p != '0')
+	if (sp->alt && base == 8 && (p == d + sizeof d || *p != '0'))
 		*--p = '0';
 	zeros = sp->prec - (long)(d + sizeof d - p);
 	field(o, sp, pre, p, (size_t)(d + sizeof d - p), zeros > 0 ? zeros : 0);

@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include "util/clock.h"
+#include "util/interrupt.h"
 
 static void child(const char *const *argv, const char *const *envp, int streams, int w)
 {
 	int nul = open("/dev/null", O_RDWR);
 
+	setpgid(0, 0);	/* a group of its own: a timeout kills what it started too (a CLI plugin) */
 	dup2(nul, 0);
 	dup2(streams & DD_RUN_STDOUT ? w : nul, 1);
 	dup2(streams & DD_RUN_STDERR ? w : nul, 2);
@@ -42,18 +44,21 @@ int dd_run(const char *const *argv, const char *const *envp, int streams, int ti
 	}
 	if (pid == 0)
 		child(argv, envp, streams, p[1]);
+	setpgid(pid, pid);
 	close(p[1]);
-	for (;;) {
+	for (int sent = 0;;) {
 		struct pollfd pf = { p[0], POLLIN, 0 };
 		long left = end - dd_now_ms();
 		ssize_t n;
 
 		if (left <= 0) {
 			timed_out = 1;
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL);
 			break;
 		}
-		if (poll(&pf, 1, (int)left) < 0 && errno != EINTR)
+		if (dd_interrupted() && !sent++) /* the terminal's signal no longer reaches it */
+			kill(-pid, dd_interrupted());
+		if (poll(&pf, 1, left < 200 ? (int)left : 200) < 0 && errno != EINTR) /* a signal may come just before */
 			break;
 		if (!pf.revents)
 			continue;
@@ -68,8 +73,14 @@ int dd_run(const char *const *argv, const char *const *envp, int streams, int ti
 			have += (size_t)n;
 	}
 	close(p[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
+	/* Its streams may end before it does: the wait is bounded too. */
+	for (pid_t r; (r = waitpid(pid, &st, timed_out ? 0 : WNOHANG)) <= 0;)
+		if (r < 0 && errno != EINTR)
+			break;
+		else if (r == 0 && dd_now_ms() >= end)
+			timed_out = 1, kill(-pid, SIGKILL);
+		else if (r == 0)
+			poll(NULL, 0, 20);
 	if (out && cap) {
 		size_t k = have < cap - 1 ? have : cap - 1;
 

@@ -105,7 +105,7 @@ static void enc(char *out, size_t cap, size_t *o, const char *s)
 static int token(const struct dd_tls_anchors *ta, const char *chal, const char *user,
 		 const char *auth, int timeout_ms, int *status, char *err, size_t errsz)
 {
-	char realm[512], service[256], path[1024], www[8];
+	char realm[512] = "", service[256], path[1024], www[8];	/* realm printed when absent */
 	const char *h, *slash;
 	size_t o;
 

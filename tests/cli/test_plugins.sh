@@ -16,7 +16,9 @@ bundle() { run "$T/dd1" bundle -q --engine "$E" --sha256 "$SHA" --engine-version
 printf 'not a program\n' >"$T/p/docker-text"
 cp /bin/true "$T/p/docker-arm" && printf '\267\000' | dd of="$T/p/docker-arm" bs=1 seek=18 conv=notrunc 2>/dev/null
 cp /bin/true "$T/p/compose"
-for bad in docker-text docker-arm compose; do
+head -c 4000 /bin/true >"$T/p/docker-cut"	# an ELF header, the rest cut off
+head -c 4000 /bin/true | gzip -n >"$T/p/docker-cutgz.gz"
+for bad in docker-text docker-arm compose docker-cut docker-cutgz.gz; do
 	expect_err "bundle --plugin $bad is refused" 2 "--plugin $T/p/$bad" "$T/dd1" bundle -q --engine "$E" \
 		--sha256 "$SHA" --plugin "$T/p/$bad" -o "$T/bad"
 	check "  and nothing is written" [ ! -e "$T/bad" ]

@@ -71,6 +71,8 @@ TEST(integers)
 		SAME("%*d|%-*d|%.*d|%*.*d", 6, (int)v[i], 6, (int)v[i], 4, (int)v[i], 9, 4, (int)v[i]);
 		SAME("%*d|%.*d|", -6, (int)v[i], -3, (int)v[i]);
 	}
+	/* the alternate forms with no digits (a precision of 0 and a 0): nothing read past them */
+	SAME("[%#.0o] [%#.0x] [%#.0X] [%#5.0o] [%#5.0x] [%#.0o]", 0u, 0u, 0u, 0u, 0u, 8u);
 	SAME("%p %p", (void *)0x1234, (void *)&ours);
 }
 

@@ -478,6 +478,11 @@ static const struct {
 	{ "raw twice", HEAD STUB10 BLOB1 "raw 5 " HA "\nraw 5 " HA "\n", 0, "line 5: bad raw record" },
 	{ "raw of length 0", HEAD STUB10 BLOB1 "raw 0 " HA "\n", 0, "line 4: bad raw record" },
 	{ "raw with a short digest", HEAD STUB10 BLOB1 "raw 5 abc\n", 0, "line 4: bad raw record" },
+	/* raw right after its blob, as written: anywhere else the text would not be the one
+	 * format gives (fuzz_payload) */
+	{ "raw after a part", HEAD STUB10 BLOB1 "part a 1 1 MIT " HA "\nraw 5 " HA "\n", 0, "line 5: bad raw record" },
+	{ "raw after a ref", HEAD STUB10 "blob image x - - 10 1 " HZ "\n" "ref " HA " x:1\nraw 5 " HA "\n", 0,
+	  "line 5: bad raw record" },
 	{ "ref before any blob", HEAD STUB10 "ref " HA " x:1\n" BLOB1, 0, "line 3: a ref not after an image blob" },
 	{ "ref after an engine", HEAD STUB10 BLOB1 "ref " HA " x:1\n", 0, "line 4: a ref not after an image blob" },
 	{ "ref with a 256-byte tag", HEAD STUB10 "blob image x - - 10 1 " HZ "\n" "ref " HA " " F255 "x\n", 0,
