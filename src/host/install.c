@@ -472,10 +472,8 @@ static void plan_files(struct dd_install *c, struct dd_state *s)
 		sha_hex(c->compose.file, c->compose.filelen, hex);
 		dd_state_add(s, 'f', c->compose.path, 0644, hex, NULL);
 	}
-	if (c->o.compose && c->compose.has_env) {
-		sha_hex(c->compose.env, c->compose.envlen, hex);
-		dd_state_add(s, 'f', c->compose.envpath, 0600, hex, NULL);
-	}
+	if (c->o.compose && c->compose.has_env) /* no digest of a secret: see write_compose */
+		dd_state_add(s, 'f', c->compose.envpath, 0600, DD_STATE_PLANNED, NULL);
 	if (c->envlen) {
 		sha_hex(c->env, c->envlen, hex);
 		dd_state_add(s, 'f', DD_CLIENT_DIR "/docker.env", 0644, hex, NULL);
@@ -725,8 +723,13 @@ static int write_compose(struct dd_install *c)
 	for (int i = 0; c->o.compose && i < 1 + p->has_env; i++) {
 		const char *path = i ? p->envpath : p->path;
 
+		/* The env file's digest is not recorded: the record is world-readable, and the
+		 * SHA-256 of a short secret (DB_PASSWORD=...) can be guessed offline. Recorded
+		 * "planned", it counts as dockdrop's while it is a regular file (record.h). */
 		if (dd_txn_write(&c->txn, path, i ? p->env : p->file, i ? p->envlen : p->filelen,
-				 i ? 0600 : 0644, &ch) != 0 || record(c, 'f', path) != 0)
+				 i ? 0600 : 0644, &ch) != 0 ||
+		    (i ? dd_state_add(&c->now, 'f', path, 0600, DD_STATE_PLANNED, NULL)
+		       : record(c, 'f', path)) != 0)
 			return SAY(DD_EXIT_FAIL, "%s: %s", path, strerror(errno));
 		c->compose_ch |= ch;
 	}

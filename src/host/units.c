@@ -335,7 +335,8 @@ static const char sysv_compose[] =
 /* Shared by the OpenRC and sysv scripts: the daemon's socket may answer a moment after the
  * service counts as started. */
 static const char compose_body[] =
-	"PATH=@PATH@\n"
+	"# openrc-run's own helpers (einfo, ...) are on the PATH it gives: keep it\n"
+	"PATH=\"@PATH@:$PATH\"\n"
 	"HOME=/root\n"
 	"DOCKER_HOST=unix:///var/run/docker.sock\n"
 	"export PATH HOME DOCKER_HOST\n"

@@ -99,6 +99,8 @@ $DD status --json >/tmp/st.json 2>&1
 check "status --json: the compose project and its containers" sh -c \
 	"grep -q '\"compose\":{\"project\":\"shopapp\",\"answered\":true,\"containers\":\[' /tmp/st.json && grep -q '\"service\":\"idle\",\"state\":\"running\"' /tmp/st.json"
 check "the env file's secret is in no dockdrop output" sh -c '! grep -rq dd-compose-page /tmp/c1.out /tmp/c1.err /tmp/st.out /tmp/st.json /var/lib/dockdrop/state'
+check "nor its digest in the world-readable record (a short secret would be guessed from it)" sh -c \
+	'! grep -q "$(sha256sum </etc/dockdrop/compose/shopapp/compose.env | cut -c1-64)" /var/lib/dockdrop/state'
 
 # --- the same again: nothing runs; a changed file: only its service recreated ------------------
 W1=$(started web) I1=$(started idle)
