@@ -9,7 +9,11 @@
 #              slower still), daemon.json written, groupadd docker, containerd and dockerd
 #              started, then waiting until `docker --tlsverify version` answers.
 # Both use the same daemon settings (vfs, no iptables, as the e2e test) and are timed from
-# start until the TLS port answered a mutual-TLS request. Rounds alternate which goes first;
+# start until the TLS port answered a mutual-TLS request. Then the same with an application
+# (issue 13), timed until its port answers: dockdrop carrying a web image (made with
+# tests/tools/mksave.sh) and Debian 13's Compose plugin runs install --compose; by hand is
+# the procedure above, the plugin copied into /usr/local/lib/docker/cli-plugins, `docker
+# load` and `docker compose up -d`. The service uses the host's network (no bridge here). Rounds alternate which goes first;
 # medians are reported, with dockdrop's peak RSS (/usr/bin/time -f %M). Run by hand:
 #   bash tests/bench/bench_install.sh [ROUNDS]     (default 5)
 set -u
@@ -30,6 +34,8 @@ if [ "${1-}" = --inner ]; then
 		cp "$DD" "$R/tmp/dockdrop"
 	}
 	stop() { # every daemon this run started: by the pids in its pid files
+		# containers first: their shims outlive containerd, and httpd would hold the port
+		[ -S "$R/run/docker.sock" ] && chroot "$R" sh -c 'docker rm -f $(docker ps -aq)' >/dev/null 2>&1
 		for f in "$R"/run/dockdrop/dockerd.pid "$R"/run/dockdrop/containerd.pid "$T"/dockerd.pid "$T"/containerd.pid; do
 			[ -f "$f" ] || continue
 			p=$(cat "$f"); kill -TERM "$p" 2>/dev/null
@@ -93,9 +99,47 @@ EOF
 		done
 		return 1
 	}
-	declare -a A B
+	answers() { # the application's page on 127.0.0.1:8081, 60 s at most
+		for _ in $(seq 1200); do
+			(exec 9<>/dev/tcp/127.0.0.1/8081 && printf 'GET / HTTP/1.0\r\n\r\n' >&9 && cat <&9) 2>/dev/null |
+				grep -q dd-bench-app && return 0
+			sleep 0.05
+		done
+		return 1
+	}
+	app_files() { cp "$T/ddapp" "$T/web.tar" "$R/tmp/" && mkdir -p "$R/tmp/app" && cp "$T/compose.yaml" "$R/tmp/app/"; }
+	run_dockdrop_app() {
+		app_files && chroot "$R" /usr/bin/env -i PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			/tmp/ddapp install -q --init none --tls-san 127.0.0.1 \
+			--daemon-opt iptables=false --daemon-opt ip6tables=false \
+			--daemon-opt 'bridge="none"' --daemon-opt 'storage-driver="vfs"' \
+			--compose /tmp/app/compose.yaml >"$T/dd.out" 2>&1 && answers
+	}
+	by_hand_app() {
+		app_files && by_hand && mkdir -p "$R/usr/local/lib/docker/cli-plugins" &&
+			cp "$T/docker-compose" "$R/usr/local/lib/docker/cli-plugins/" &&
+			chroot "$R" /usr/bin/env -i PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root sh -c \
+				'docker load -q -i /tmp/web.tar && docker compose -p app -f /tmp/app/compose.yaml up -d' \
+				>"$T/hand.out" 2>&1 && answers
+	}
+	declare -a A B C D
+	ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
 	for r in $(seq "$ROUNDS"); do
-		for which in $( [ $((r % 2)) = 1 ] && echo "dd hand" || echo "hand dd"); do
+		for which in $( [ $((r % 2)) = 1 ] && echo "dd hand dd-app hand-app" || echo "hand-app dd-app hand dd"); do
+			if [ $which = dd-app ] || [ $which = hand-app ]; then
+				fresh || { echo "bench_install: root setup failed" >&2; exit 1; }
+				sync
+				t0=$EPOCHREALTIME
+				if [ $which = dd-app ]; then
+					run_dockdrop_app || { echo "dockdrop install --compose failed:"; tail -5 "$T/dd.out"; exit 1; }
+					C+=("$(ms "$t0" "$EPOCHREALTIME")")
+				else
+					by_hand_app || { echo "by hand with the application failed:"; tail -5 "$T/hand.out"; exit 1; }
+					D+=("$(ms "$t0" "$EPOCHREALTIME")")
+				fi
+				stop
+				continue
+			fi
 			fresh || { echo "bench_install: root setup failed" >&2; exit 1; }
 			sync
 			t0=$EPOCHREALTIME
@@ -117,6 +161,11 @@ EOF
 	echo "  by hand runs:  ${B[*]}"
 	awk -v a="$ma" -v b="$mb" 'BEGIN { printf "  dockdrop / by hand = %.2fx (target <= 1.0)\n", a / b }'
 	echo "  dockdrop peak RSS during install: $(cat "$T/rss") KB"
+	mc=$(med "${C[@]}") md=$(med "${D[@]}")
+	echo "install to the application answering, median of $ROUNDS (ms): dockdrop $mc  by hand $md"
+	echo "  dockdrop install --compose runs: ${C[*]}"
+	echo "  by hand (+ plugin, docker load, compose up) runs: ${D[*]}"
+	awk -v a="$mc" -v b="$md" 'BEGIN { printf "  dockdrop / by hand = %.2fx\n", a / b }'
 	exit 0
 fi
 
@@ -130,6 +179,18 @@ LOWER=$(sh tests/e2e/mkroot.sh) || exit 1
 [ -x "$LOWER/usr/sbin/groupadd" ] || { echo "bench_install: the root has no groupadd" >&2; exit 1; }
 T=$(mktemp -d /tmp/dd-bench-install.XXXXXX)
 trap 'umount -R "$T/root" 2>/dev/null; rm -rf "$T"' EXIT
+# The application: a page served by the root's busybox, an image of it, Compose, a dockdrop
+# carrying both.
+mkdir -p "$T/web/bin" "$T/web/www" && cp "$LOWER/bin/busybox" "$T/web/bin/" &&
+	echo dd-bench-app >"$T/web/www/index.html" &&
+	sh tests/tools/mksave.sh "$T/web" dd-web:1 "$T/web.tar" >/dev/null &&
+	sh tests/tools/compose-plugin.sh "$T" >/dev/null && gzip -dc "$T/docker-compose.gz" >"$T/docker-compose" &&
+	chmod 755 "$T/docker-compose" &&
+	"$DIST/dockdrop" bundle -q --engine "$ENGINE_FILE" --sha256 "$ENGINE_SHA256" --image "$T/web.tar" \
+		--plugin "$T/docker-compose.gz" -o "$T/ddapp" ||
+	{ echo "bench_install: the application's bundle failed" >&2; exit 1; }
+printf '%s\n' 'services:' '  web:' '    image: dd-web:1' '    network_mode: host' \
+	'    command: ["/bin/busybox", "httpd", "-f", "-p", "8081", "-h", "/www"]' >"$T/compose.yaml"
 timeout -k 10 1800 unshare --mount --net --pid --fork --kill-child --mount-proc \
 	bash "$0" --inner "$T" "$LOWER" "${1:-5}" "$(cd "$(dirname "$ENGINE_FILE")" && pwd)/$(basename "$ENGINE_FILE")" \
 	"$(cd "$DIST" && pwd)/dockdrop"
