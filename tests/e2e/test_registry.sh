@@ -73,8 +73,7 @@ if [ "${1-}" = --inner ]; then
 		mkdir -p "$R/etc/docker/certs.d/$s" && cp "$T/ca/ca.pem" "$R/etc/docker/certs.d/$s/ca.crt" ||
 			{ notok "certs.d/$s"; exit 1; }
 	done
-	
-		cp "$DIST_DOCKDROP" "$R/tmp/dockdrop" && cp "$T/registry_inside.sh" "$T/lib_inside.sh" "$T/pass" "$T/wrong" "$R/tmp/" &&
+	cp "$DIST_DOCKDROP" "$R/tmp/dockdrop" && cp "$T/registry_inside.sh" "$T/lib_inside.sh" "$T/pass" "$T/wrong" "$R/tmp/" &&
 		cp -p "$T/pass.file" "$T/wrong.file" "$T/other.file" "$R/tmp/" ||
 		{ notok "setting up the root"; exit 1; }
 	chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
