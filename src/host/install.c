@@ -843,8 +843,8 @@ static int apply(struct dd_install *c)
 	if ((rc = write_compose(c)))
 		return rc;
 	if (!c->o.root) /* a project the last run brought up and this one does not */
-		dd_uninstall_compose_down(&c->old, c->o.compose ? c->compose.name : NULL,
-					  c->o.json);
+		c->compose_downed = dd_uninstall_compose(&c->old, c->o.compose ? c->compose.name : NULL,
+							 0, c->o.json);
 	if ((rc = dd_login_apply(&c->login, &c->txn, &c->old, &c->now, c->err, sizeof c->err)))
 		return rc;
 	copy_options(c, &c->now);
@@ -1053,6 +1053,13 @@ static int prepare(struct dd_install *c)
 /* The daemon did not come up with the new configuration: the previous one is put back
  * (the transaction's snapshots: daemon.json, units, the engine link, certificates, the
  * record) and started again, so no outage is left. */
+/* A rolled-back run: the project it took down (its files are back) comes up again. */
+static void compose_back(const struct dd_install *c)
+{
+	if (c->compose_downed)
+		dd_uninstall_compose(&c->old, c->o.compose ? c->compose.name : NULL, 1, c->o.json);
+}
+
 static void undo(struct dd_install *c, const char *log)
 {
 	const struct dd_prove_req r = { dd_init_from_name(c->old.init), 1, c->old.tcp ? c->old.port : 0,
@@ -1066,6 +1073,7 @@ static void undo(struct dd_install *c, const char *log)
 		dd_svc_reload(c->init);
 		dd_err("install: %s; nothing was left installed", c->err);
 	} else if (dd_prove_up(&r, version, sizeof version, log2, sizeof log2, err, sizeof err) == 0) {
+		compose_back(c);
 		dd_err("install: %s; the previous configuration is back and dockerd %s answers again",
 		       c->err, version);
 	} else {
@@ -1127,6 +1135,7 @@ int dd_install_run(struct dd_install *c)
 	if (rc) {
 		dd_payload_close(&c->pl);
 		dd_txn_rollback(&c->txn);
+		compose_back(c);
 		return dd_fail(rc, "install: %s; nothing was changed", c->err);
 	}
 	rc = finish(c);	/* the images stream from the payload */

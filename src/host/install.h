@@ -82,6 +82,7 @@ struct dd_install {
 	struct dd_compose compose;		/* --compose: the project */
 	char compose_cmd[256];
 	int compose_ch;				/* its files changed in this run */
+	int compose_downed;			/* the last run's project taken down by this one */
 	struct dd_images images;	/* to load once the daemon is proven */
 	char err[1024];
 	struct dd_login login;		/* --registry (c->login.o set by the command) */

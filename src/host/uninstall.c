@@ -250,22 +250,25 @@ static void remove_all(struct dd_uninstall *u)
 }
 
 /* Its containers and networks are the project's, not data. */
-void dd_uninstall_compose_down(const struct dd_state *s, const char *keep, int quiet)
+int dd_uninstall_compose(const struct dd_state *s, const char *keep, int up, int quiet)
 {
-	static const char *const down[] = { "down", NULL };
+	static const char *const down[] = { "down", NULL }, *const upd[] = { "up", "-d", NULL };
 	char name[DD_COMPOSE_NAME_MAX + 1], env[128], err[512];
+	int n = 0;
 
 	for (unsigned i = 0; i < s->n; i++) {
 		if (s->ent[i].kind != 'f' || dd_compose_name_of(s->ent[i].path, name, sizeof name) ||
 		    (keep && !strcmp(keep, name)))
 			continue;
 		snprintf(env, sizeof env, "%s/%s/compose.env", DD_COMPOSE_DIR, name);
-		if (dd_compose_run(DD_BIN_DIR, name, dd_state_find(s, env) != NULL, down, 300, err,
-				   sizeof err))
-			dd_warn("compose project %s: down failed: %s", name, err);
+		n++;
+		if (dd_compose_run(DD_BIN_DIR, name, dd_state_find(s, env) != NULL, up ? upd : down,
+				   up ? 600 : 300, err, sizeof err))
+			dd_warn("compose project %s: %s failed: %s", name, up ? "up" : "down", err);
 		else if (!quiet)
-			dd_info("compose project %s: down", name);
+			dd_info("compose project %s: %s", name, up ? "up again" : "down");
 	}
+	return n;
 }
 
 int dd_uninstall_run(struct dd_uninstall *u)
@@ -283,7 +286,7 @@ int dd_uninstall_run(struct dd_uninstall *u)
 		return rc;
 	installed = dd_record_installed(&u->st);
 	if (installed && !u->image)
-		dd_uninstall_compose_down(&u->st, NULL, 0);
+		dd_uninstall_compose(&u->st, NULL, 0, 0);
 	if (installed && !u->image) {
 		if ((rc = dd_svc_stop(dd_init_from_name(u->st.init), u->err, sizeof u->err)))
 			return dd_fail(rc, "uninstall: %s; nothing was removed", u->err);

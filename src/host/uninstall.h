@@ -26,8 +26,10 @@ struct dd_uninstall {
 /* The root is set already (dd_root_set). Prints the outcome; returns the exit code. */
 int dd_uninstall_run(struct dd_uninstall *u);
 /* The Compose project on record s (workload/compose.h) taken down while the daemon still
- * runs, unless it is the one named keep (NULL: none); a line says so unless quiet; a failure is
- * only warned about. install runs it for a project the last run named and this one not. */
-void dd_uninstall_compose_down(const struct dd_state *s, const char *keep, int quiet);
+ * runs (or, with up, brought up again), unless it is the one named keep (NULL: none); a
+ * line says so unless quiet; a failure is only warned about. How many projects it named.
+ * install takes down a project the last run named and this one not, and brings it up
+ * again when the run is rolled back. */
+int dd_uninstall_compose(const struct dd_state *s, const char *keep, int up, int quiet);
 
 #endif

@@ -146,6 +146,17 @@ rc=$?
 # shellcheck disable=SC2086
 $DD install $OPTS --compose $P --compose-env /tmp/proj/secret.env >/tmp/c5.out 2>/tmp/c5.err
 check "install --compose again: up, the port answers" answers 8080 dd-compose-page-v2
+# A run without --compose takes the project down before its daemon is proven; when that
+# daemon does not come up, the run is rolled back and the project comes up again.
+BAD=$(echo "$OPTS" | sed 's/storage-driver="vfs"/storage-driver="no-such-driver"/')
+# shellcheck disable=SC2086
+$DD install $BAD >/tmp/c6.out 2>/tmp/c6.err
+rc=$?
+[ $rc -eq 1 ] && grep -q 'compose project shopapp: down' /tmp/c6.out &&
+	grep -q 'compose project shopapp: up again' /tmp/c6.out &&
+	grep -q 'the previous configuration is back' /tmp/c6.err && answers 8080 dd-compose-page-v2 &&
+	ok "a run without --compose whose daemon does not come up: rolled back, the project up again, the port answers" ||
+	notok "rolled-back run without --compose: exit $rc: $(cat /tmp/c6.out /tmp/c6.err | tr '\n' '|' | cut -c1-500)"
 
 # --- uninstall --------------------------------------------------------------------------------
 $DD uninstall >/tmp/un.out 2>/tmp/un.err
