@@ -56,8 +56,11 @@ int dd_run(const char *const *argv, const char *const *envp, int streams, int ti
 			kill(-pid, SIGKILL);
 			break;
 		}
-		if (dd_interrupted() && !sent++) /* the terminal's signal no longer reaches it */
+		if (dd_interrupted() && !sent++) { /* the terminal's signal no longer reaches it */
 			kill(-pid, dd_interrupted());
+			if (end > dd_now_ms() + 5000) /* and what does not stop on it is killed */
+				end = dd_now_ms() + 5000;
+		}
 		if (poll(&pf, 1, left < 200 ? (int)left : 200) < 0 && errno != EINTR) /* a signal may come just before */
 			break;
 		if (!pf.revents)

@@ -101,6 +101,11 @@ TEST(group_killed)
 	t0 = dd_now_ms();
 	rc = dd_run(argv, env, DD_RUN_STDERR, 10, NULL, 0);
 	CHECKF(rc == 9 && dd_now_ms() - t0 < 5000, "interrupted: %d after %lld ms", rc, dd_now_ms() - t0);
+	/* A child that ignores the signal passed on is killed 5 s later, not at its timeout. */
+	snprintf(script, sizeof script, "trap '' INT; kill -INT %d; sleep 20", (int)getpid());
+	t0 = dd_now_ms();
+	rc = dd_run(argv, env, DD_RUN_STDERR, 30, NULL, 0);
+	CHECKF(rc == -1 && dd_now_ms() - t0 < 10000, "ignored: %d after %lld ms", rc, dd_now_ms() - t0);
 	signal(SIGINT, SIG_DFL);
 	t_rmtree(dir);
 }
