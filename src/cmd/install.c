@@ -1,5 +1,7 @@
 /* dockdrop install: the options, then host/install.h does the work (DESIGN.md "Data flow
  * of install"). The context is the command's: one, allocated here, for the whole run. */
+#include <string.h>
+
 #include "cmd/cmd.h"
 #include "host/install.h"
 #include "util/log.h"
@@ -71,7 +73,9 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	o->port = (unsigned)port;
 	c.login.o = (struct dd_login_opts){ reg.v, user.v, pwf.v, reg.n, user.n, pwf.n,
 					    c.login.o.pw_stdin };
-	return o->rollback ? dd_install_rollback(&c) : dd_install_run(&c);
+	rc = o->rollback ? dd_install_rollback(&c) : dd_install_run(&c);
+	explicit_bzero(c.compose.env, sizeof c.compose.env);	/* --compose-env: secrets */
+	return rc;
 }
 
 const struct dd_cmd dd_cmd_install = {
