@@ -29,7 +29,12 @@ BEARSSL_VERSION := $(shell awk '$$1 == "bearssl" && $$5 == "orig" { print $$2 " 
 SRCS := $(shell find src -name '*.c' | LC_ALL=C sort)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD)/gen
+# Include paths are absolute, so that the flags (recorded in $(BUILD)/musl/cflags: a change
+# rebuilds) are the same text whether BUILD is given relative or absolute: tests run make
+# with BUILD absolute (test_dist), and a rebuild then relinked the stub in place while
+# other tests ran it.
+BUILD_ABS := $(abspath $(BUILD))
+CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD_ABS)/gen
 
 # The stub is built for size (issue 11: under 400 KB; tests/cli/test_static.sh): -Os; no
 # unwind tables (C has no exceptions and the binary is stripped: 40 KB of .eh_frame);
@@ -40,14 +45,14 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD)/gen
 # dockdrop's own code is optimised as one unit at link time (-flto): inlining and dead code
 # across files, 12 KB of the stub (issue 13: 399,032 -> 386,744 bytes with the images).
 # DD_OWN_VFPRINTF: printf's formatting is util/fmt.c's, without musl's floating point.
-MUSL_CFLAGS := -Os $(CFLAGS_COMMON) -I$(BUILD)/musl/include -fstack-protector-strong \
+MUSL_CFLAGS := -Os $(CFLAGS_COMMON) -I$(BUILD_ABS)/musl/include -fstack-protector-strong \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-fno-pie -flto=auto -DDD_OWN_VFPRINTF
 MUSL_LDFLAGS := -Os -flto=auto -static -no-pie -s -Wl,--gc-sections
 MUSL_LIBS := $(BUILD)/musl/lib/libbearssl.a $(BUILD)/musl/lib/libz.a
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-HOST_CFLAGS := -g -O1 $(SAN) $(CFLAGS_COMMON) -I$(BUILD)/host/include
+HOST_CFLAGS := -g -O1 $(SAN) $(CFLAGS_COMMON) -I$(BUILD_ABS)/host/include
 HOST_LIBS := $(BUILD)/host/lib/libbearssl.a $(BUILD)/host/lib/libz.a $(BUILD)/host/lib/libcjson.a
 
 # Short lines while building; `make V=1` shows every command.
@@ -68,7 +73,7 @@ FUZZ_SECONDS ?= 10
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(if $(CLANG),$(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS)))
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_CFLAGS := -g -O1 $(CFLAGS_COMMON) -I$(BUILD)/host/include
+FUZZ_CFLAGS := -g -O1 $(CFLAGS_COMMON) -I$(BUILD_ABS)/host/include
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/host/tests/%,$(UNIT_SRCS))
