@@ -56,13 +56,10 @@ static void metadata_version(const char *path, char *ver, size_t versz)
 					   "HOME=/root", NULL };
 	const char *argv[] = { path, "docker-cli-plugin-metadata", NULL };
 	char out[2048], v[DD_FIELD_MAX];
-	const char *val;
-	size_t n;
 
 	if (dd_run(argv, env, DD_RUN_STDOUT, 10, out, sizeof out) != 0 ||
 	    dd_json_check(out, strlen(out), 4, NULL) != 0 ||
-	    !dd_json_member(out, strlen(out), "Version", &val, &n) ||
-	    dd_json_unquote(val, n, v, sizeof v) < 0 || !dd_manifest_field_ok(v))
+	    dd_json_member_str(out, strlen(out), "Version", v, sizeof v) != 0 || !dd_manifest_field_ok(v))
 		return;
 	snprintf(ver, versz, "%s", v);
 }

@@ -18,13 +18,9 @@ static struct dd_http_resp resp;
 /* "Version" of a /version answer (a string that fits vcap). */
 static int version_of(const struct dd_http_resp *r, char *version, size_t vcap)
 {
-	const char *v;
-	size_t vn;
-
-	if (r->status != 200 || dd_json_check(r->body, r->body_len, 16, NULL) != 0 ||
-	    !dd_json_member(r->body, r->body_len, "Version", &v, &vn) || *v != '"')
+	if (r->status != 200 || dd_json_check(r->body, r->body_len, 16, NULL) != 0)
 		return -1;
-	return dd_json_unquote(v, vn, version, vcap) < 0 ? -1 : 0;
+	return dd_json_member_str(r->body, r->body_len, "Version", version, vcap);
 }
 
 int dd_probe_socket(enum dd_init init, int wait_ms, char *version, size_t vcap, char *err,

@@ -433,6 +433,18 @@ int dd_json_member(const char *v, size_t n, const char *key, const char **val, s
 	return 0;
 }
 
+int dd_json_member_str(const char *v, size_t n, const char *key, char *out, size_t cap)
+{
+	const char *s;
+	size_t sn;
+
+	if (dd_json_member(v, n, key, &s, &sn) && *s == '"' && dd_json_unquote(s, sn, out, cap) >= 0)
+		return 0;
+	if (cap)
+		out[0] = 0;
+	return -1;
+}
+
 /* --- strings ---------------------------------------------------------------------------- */
 
 static size_t put_utf8(unsigned char *out, unsigned long cp)

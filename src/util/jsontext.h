@@ -45,6 +45,9 @@ int dd_json_next(struct dd_json_iter *it, const char **key, size_t *keylen, cons
 /* The value of the member named key in the checked object v[0..n) (its first, were keys
  * repeated): 1 with val/vallen set, or 0 when v is not an object or has no such member. */
 int dd_json_member(const char *v, size_t n, const char *key, const char **val, size_t *vallen);
+/* The member named key of the checked object v[0..n), a string, decoded into out: 0, or -1
+ * (no such member, not a string, or longer than cap allows) with out "". */
+int dd_json_member_str(const char *v, size_t n, const char *key, char *out, size_t cap);
 
 /* Does the string lexeme (quotes included) decode to exactly the n bytes of s? */
 int dd_json_str_is(const char *lex, size_t lexlen, const char *s, size_t n);

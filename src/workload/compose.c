@@ -129,15 +129,6 @@ int dd_compose_run(const char *bin, const char *name, int envf, const char *cons
 }
 
 /* A string member of the checked object o into out ("" when absent). */
-static void member(const char *o, size_t n, const char *key, char *out, size_t cap)
-{
-	const char *v;
-	size_t vn;
-
-	out[0] = 0;
-	if (dd_json_member(o, n, key, &v, &vn) && *v == '"' && dd_json_unquote(v, vn, out, cap) < 0)
-		out[0] = 0;
-}
 
 /* One container of the list: its fields, printed or put into w. 1 when it runs. */
 static int container(const char *o, size_t n, struct dd_jw *w)
@@ -152,9 +143,9 @@ static int container(const char *o, size_t n, struct dd_jw *w)
 		dd_json_unquote(v, vn, name, sizeof name);
 	svc[0] = 0;
 	if (dd_json_member(o, n, "Labels", &lab, &ln))
-		member(lab, ln, "com.docker.compose.service", svc, sizeof svc);
-	member(o, n, "State", state, sizeof state);
-	member(o, n, "Status", status, sizeof status);
+		dd_json_member_str(lab, ln, "com.docker.compose.service", svc, sizeof svc);
+	dd_json_member_str(o, n, "State", state, sizeof state);
+	dd_json_member_str(o, n, "Status", status, sizeof status);
 	if (w) {
 		dd_jw_object(w, NULL);
 		dd_jw_str(w, "name", name + (name[0] == '/'));

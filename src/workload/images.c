@@ -215,11 +215,7 @@ int dd_images_check(struct dd_images *im, const struct dd_payload *pl, const cha
 /* The string member key of the JSON object text[0..n) into out: 0, or -1. */
 static int json_str(const char *text, size_t n, const char *key, char *out, size_t outsz)
 {
-	const char *v;
-	size_t vn;
-
-	return dd_json_check(text, n, 8, NULL) == 0 && dd_json_member(text, n, key, &v, &vn) &&
-			       *v == '"' && dd_json_unquote(v, vn, out, outsz) >= 0 ? 0 : -1;
+	return dd_json_check(text, n, 8, NULL) == 0 ? dd_json_member_str(text, n, key, out, outsz) : -1;
 }
 
 /* Does the daemon have the image sha256:HEX? 0 with *yes, or an exit code. */

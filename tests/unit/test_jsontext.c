@@ -310,6 +310,18 @@ TEST(member)
 	CHECK(dd_json_member(" { } ", 5, "a", &v, &vn) == 0);
 }
 
+TEST(member_str)
+{
+	const char *t = "{\"a\":1,\"Version\":\"24.0.7\",\"e\":\"x\\u0041y\"}";
+	char out[16] = "junk", small[4] = "junk";
+
+	CHECK(dd_json_member_str(t, strlen(t), "Version", out, sizeof out) == 0 && !strcmp(out, "24.0.7"));
+	CHECK(dd_json_member_str(t, strlen(t), "e", out, sizeof out) == 0 && !strcmp(out, "xAy"));
+	CHECK(dd_json_member_str(t, strlen(t), "a", out, sizeof out) == -1 && !out[0]);	/* a number */
+	CHECK(dd_json_member_str(t, strlen(t), "none", out, sizeof out) == -1 && !out[0]);
+	CHECK(dd_json_member_str(t, strlen(t), "Version", small, sizeof small) == -1 && !small[0]);
+}
+
 int main(void)
 {
 	RUN(check_table);
@@ -320,5 +332,6 @@ int main(void)
 	RUN(put_string);
 	RUN(escape_table);
 	RUN(member);
+	RUN(member_str);
 	T_EXIT();
 }
