@@ -41,7 +41,7 @@ int dd_root_set(const char *dir)
 
 	if (!dir || !*dir)
 		dir = "/";
-	if (!realpath(dir, resolved))
+	if (dd_realpath(dir, resolved) != 0)
 		return -1;
 	if (strlen(resolved) >= sizeof root_name) {
 		errno = ENAMETOOLONG;

@@ -13,6 +13,10 @@ ssize_t dd_read_full(int fd, void *buf, size_t n);
 int dd_fsync_parent(const char *path);
 /* fsync the directory fd (a file system that cannot is not an error). */
 int dd_fsync_dir(int fd);
+/* realpath(path, out) for a path that exists: the kernel's name for it (/proc/self/fd), as
+ * musl's realpath did before 1.2.2 (its own walk since is 1.4 KB of the stub). out holds
+ * PATH_MAX bytes. 0, or -1 with errno. */
+int dd_realpath(const char *path, char *out);
 /* Split path into its directory (without trailing '/', "/" or ".") and last component. */
 int dd_path_split(const char *path, char *dir, size_t dirsz, const char **base);
 

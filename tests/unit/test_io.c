@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -170,11 +171,51 @@ TEST(fsync_parent)
 	t_rmtree(tmp);
 }
 
+/* dd_realpath against the C library's realpath: the same name, or the same errno. */
+TEST(realpath_table)
+{
+	static const char *const rows[] = {
+		".", "/", "d", "d/", "d/../d/./f", "link", "link/f", "dlink", "dlink/..", "f/",
+		"missing", "d/missing", "loop", "dlink/f", "//d//f", "",
+	};
+	char tmp[256], cwd[4096], ours[PATH_MAX], theirs[PATH_MAX];
+
+	if (!t_tmpdir(tmp, sizeof tmp) || !getcwd(cwd, sizeof cwd) || chdir(tmp) != 0) {
+		CHECK(0);
+		return;
+	}
+	CHECK(mkdir("d", 0700) == 0 && close(open("d/f", O_CREAT | O_WRONLY | O_CLOEXEC, 0600)) == 0);
+	CHECK(symlink("d/f", "link") == 0 && symlink("d", "dlink") == 0 && symlink("loop", "loop") == 0);
+	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		int e1, e2, r1, r2;
+		const char *row = rows[i];
+
+		if (strcmp(row, "//d//f") == 0) {	/* absolute, with doubled slashes */
+			static char abs[600];
+
+			snprintf(abs, sizeof abs, "/%s//d//f", tmp);
+			row = abs;
+		}
+		errno = 0;
+		r1 = dd_realpath(row, ours);
+		e1 = errno;
+		errno = 0;
+		r2 = realpath(row, theirs) ? 0 : -1;
+		e2 = errno;
+		CHECKF(r1 == r2 && (r1 ? e1 == e2 : strcmp(ours, theirs) == 0),
+		       "%s: %d %s (errno %d), libc %d %s (errno %d)", row, r1, r1 ? "" : ours, e1, r2,
+		       r2 ? "" : theirs, e2);
+	}
+	CHECK(chdir(cwd) == 0);
+	t_rmtree(tmp);
+}
+
 int main(void)
 {
 	RUN(path_split_table);
 	RUN(write_read_through_pipe);
 	RUN(write_read_through_file);
 	RUN(fsync_parent);
+	RUN(realpath_table);
 	T_EXIT();
 }
