@@ -73,6 +73,34 @@ int dd_realpath(const char *path, char *out)
 	return e ? (errno = e, -1) : 0;
 }
 
+char *dd_lines_next(struct dd_lines *l)
+{
+	for (;;) {
+		char *s = l->buf + l->start, *nl = memchr(s, '\n', l->end - l->start);
+		ssize_t r;
+
+		if (nl || (l->fd < 0 && l->end > l->start) || l->end - l->start == sizeof l->buf - 1) {
+			char *e = nl ? nl : l->buf + l->end;
+
+			*e = 0;
+			l->start = (size_t)(e - l->buf) + (nl != NULL);
+			return s;
+		}
+		if (l->fd < 0)
+			return NULL;
+		memmove(l->buf, s, l->end - l->start);
+		l->end -= l->start;
+		l->start = 0;
+		r = read(l->fd, l->buf + l->end, sizeof l->buf - 1 - l->end);
+		if (r > 0) {
+			l->end += (size_t)r;
+		} else if (r == 0 || errno != EINTR) {
+			close(l->fd);
+			l->fd = -1;
+		}
+	}
+}
+
 int dd_path_split(const char *path, char *dir, size_t dirsz, const char **base)
 {
 	const char *slash = strrchr(path, '/');

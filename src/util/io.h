@@ -17,6 +17,15 @@ int dd_fsync_dir(int fd);
  * musl's realpath did before 1.2.2 (its own walk since is 1.4 KB of the stub). out holds
  * PATH_MAX bytes. 0, or -1 with errno. */
 int dd_realpath(const char *path, char *out);
+/* A file's lines through a buffer of the caller's: dd_lines_next gives the next line
+ * without its newline, NUL-terminated (a line longer than the buffer in pieces), NULL at
+ * the end or on a read error; fd is closed then. Start with { .fd = open(...) }. */
+struct dd_lines {
+	int fd;
+	size_t start, end;
+	char buf[1024];
+};
+char *dd_lines_next(struct dd_lines *l);
 /* Split path into its directory (without trailing '/', "/" or ".") and last component. */
 int dd_path_split(const char *path, char *dir, size_t dirsz, const char **base);
 

@@ -210,6 +210,54 @@ TEST(realpath_table)
 	t_rmtree(tmp);
 }
 
+/* dd_lines_next over files: the lines without their newlines, the last one without a
+ * newline too, none for an empty file or a missing one, a long line in buffer-sized pieces. */
+TEST(lines_table)
+{
+	static char longline[3001];
+	static const struct {
+		const char *text;
+		const char *want; /* the lines joined with '|' */
+	} rows[] = {
+		{ "a\nbb\n", "a|bb" },
+		{ "a\nbb", "a|bb" },
+		{ "", "" },
+		{ "\n\nc\n", "||c" },
+		{ "# x y\n127.0.1.1 vm.example vm\n", "# x y|127.0.1.1 vm.example vm" },
+	};
+	char tmp[256], path[300], got[4096];
+	struct dd_lines l;
+	char *line;
+	int fd;
+
+	T_TMPDIR(tmp);
+	snprintf(path, sizeof path, "%s/f", tmp);
+	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		size_t k = 0;
+		unsigned nl = 0;
+
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		CHECK(fd >= 0 && dd_write_all(fd, rows[i].text, strlen(rows[i].text)) == 0 && close(fd) == 0);
+		l = (struct dd_lines){ .fd = open(path, O_RDONLY | O_CLOEXEC) };
+		got[0] = 0;
+		while ((line = dd_lines_next(&l)))
+			k += (size_t)snprintf(got + k, sizeof got - k, "%s%s", nl++ ? "|" : "", line);
+		CHECKF(strcmp(got, rows[i].want) == 0 && l.fd == -1, "row %u: '%s'", i, got);
+	}
+	memset(longline, 'x', 3000);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	CHECK(fd >= 0 && dd_write_all(fd, longline, 3000) == 0 && dd_write_all(fd, "\nend", 4) == 0 && close(fd) == 0);
+	l = (struct dd_lines){ .fd = open(path, O_RDONLY | O_CLOEXEC) };
+	CHECK((line = dd_lines_next(&l)) && strlen(line) == sizeof l.buf - 1);
+	CHECK((line = dd_lines_next(&l)) && strlen(line) == sizeof l.buf - 1);
+	CHECK((line = dd_lines_next(&l)) && strlen(line) == 3000 - 2 * (sizeof l.buf - 1) && line[0] == 'x');
+	CHECK((line = dd_lines_next(&l)) && strcmp(line, "end") == 0);
+	CHECK(dd_lines_next(&l) == NULL && dd_lines_next(&l) == NULL);
+	l = (struct dd_lines){ .fd = open("/nonexistent/dd", O_RDONLY | O_CLOEXEC) };
+	CHECK(dd_lines_next(&l) == NULL);
+	t_rmtree(tmp);
+}
+
 int main(void)
 {
 	RUN(path_split_table);
@@ -217,5 +265,6 @@ int main(void)
 	RUN(write_read_through_file);
 	RUN(fsync_parent);
 	RUN(realpath_table);
+	RUN(lines_table);
 	T_EXIT();
 }
