@@ -46,9 +46,10 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD_ABS)/gen
 # across files, 12 KB of the stub (issue 13: 399,032 -> 386,744 bytes with the images).
 # DD_OWN_VFPRINTF: printf's formatting is util/fmt.c's, without musl's floating point.
 # DD_OWN_MALLOC: malloc and free are util/alloc.c's, a mapping per block (8 KB less).
+# DD_OWN_STRTOL: strtol, strtoul, strtoll are util/strtol.c's, not scanf's reader (2.3 KB).
 MUSL_CFLAGS := -Os $(CFLAGS_COMMON) -I$(BUILD_ABS)/musl/include -fstack-protector-strong \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
-	-fno-pie -flto=auto -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC
+	-fno-pie -flto=auto -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC -DDD_OWN_STRTOL
 MUSL_LDFLAGS := -Os -flto=auto -static -no-pie -s -Wl,--gc-sections
 MUSL_LIBS := $(BUILD)/musl/lib/libbearssl.a $(BUILD)/musl/lib/libz.a
 
