@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,9 +142,13 @@ static int load_index(const struct dd_payload *p, const struct dd_blob *b, char 
 	unsigned char d[32];
 	const char *env = getenv("DOCKDROP_SERIAL");
 	dd_sha256 c;
+	cpu_set_t cpus;
 
+	/* The CPUs this process may run on (sysconf would count them so, and link a table of
+	 * every setting it knows). */
 	if (ix >= p->m.blob + p->m.nblobs || strcmp(ix->kind, "index") || (env && *env == '1') ||
-	    sysconf(_SC_NPROCESSORS_ONLN) < 2 || ix->len > sizeof u.index)
+	    sched_getaffinity(0, sizeof cpus, &cpus) != 0 || CPU_COUNT(&cpus) < 2 ||
+	    ix->len > sizeof u.index)
 		return 0;
 	if (pread(p->fd, u.index, (size_t)ix->len, (off_t)ix->off) != (ssize_t)ix->len)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno ? errno : EPIPE));
