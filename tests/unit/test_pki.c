@@ -1499,6 +1499,99 @@ TEST(x509_garbage)
 }
 
 /* A certificate openssl made: the reader is not tied to our own writer. */
+/* openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-521 -sha512 -subj /CN=p521 */
+static const char OSSL_P521_CERT[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIB/DCCAV6gAwIBAgIUMyGOo5lc70o6SN5TshVrJpHFAj0wCgYIKoZIzj0EAwQw\n"
+	"DzENMAsGA1UEAwwEcDUyMTAgFw0yNjEyMDQyMjM5MjNaGA8yMTI2MTExMDIyMzky\n"
+	"M1owDzENMAsGA1UEAwwEcDUyMTCBmzAQBgcqhkjOPQIBBgUrgQQAIwOBhgAEAVdB\n"
+	"O5cBAHLFpbIYTtyNVu+15nN+ep/EsETgvYr+O7LIn2xAeyJHbpc1yF7JHB/IUWVN\n"
+	"uZu1u77ZiTPPUTft8kBQATPHb1phtIVvG3eBA5Ye8cbpWQiIDQbTW3XLcweYtnU+\n"
+	"VFlebI/INhYZ3mLOZKPuGEu2wVl39pYdyh/d876Yc5wAo1MwUTAdBgNVHQ4EFgQU\n"
+	"9TRLKVL3ugOEgOGbszMR2hz+NVMwHwYDVR0jBBgwFoAU9TRLKVL3ugOEgOGbszMR\n"
+	"2hz+NVMwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDBAOBiwAwgYcCQSO7mhAq\n"
+	"4gOXCv/68PEqRajy47OTCFF8y0HYNBVVdBc2PV17BTYCpO6eUPAuLbHY559EtoQb\n"
+	"jTZY/lqdyugAP7FiAkIBEhWdeZslm97OADTj7nRaQBOAVvJZXiD7LuRoWmWaRPED\n"
+	"uQabN6QO1rGIfGaDEY9qG0zddjWybR9Pf37b+yDqqng=\n"
+	"-----END CERTIFICATE-----\n";
+
+/* The public key as BearSSL's x509_decoder reads it (pki_x509_parse read it with that
+ * decoder before it had its own SubjectPublicKeyInfo reader): the same key, or both refuse,
+ * for each certificate type and for every byte of its key info flipped three ways. */
+static int bearssl_key(const unsigned char *der, size_t n, br_x509_pkey *pk, unsigned char *buf)
+{
+	static br_x509_decoder_context dc;
+	const br_x509_pkey *k;
+
+	br_x509_decoder_init(&dc, NULL, NULL);
+	br_x509_decoder_push(&dc, der, n);
+	k = br_x509_decoder_get_pkey(&dc);
+	if (!k || br_x509_decoder_last_error(&dc) != 0)
+		return -1;
+	*pk = *k;
+	if (k->key_type == BR_KEYTYPE_EC) {
+		memcpy(buf, k->key.ec.q, k->key.ec.qlen);
+	} else {
+		memcpy(buf, k->key.rsa.n, k->key.rsa.nlen);
+		memcpy(buf + k->key.rsa.nlen, k->key.rsa.e, k->key.rsa.elen);
+	}
+	return 0;
+}
+
+static int same_key(const struct pki_cert *c, const br_x509_pkey *pk, const unsigned char *buf)
+{
+	const br_x509_pkey *o = &c->pkey;
+
+	if (o->key_type != pk->key_type)
+		return 0;
+	if (o->key_type == BR_KEYTYPE_EC)
+		return o->key.ec.curve == pk->key.ec.curve && o->key.ec.qlen == pk->key.ec.qlen &&
+		       !memcmp(o->key.ec.q, buf, pk->key.ec.qlen);
+	return o->key.rsa.nlen == pk->key.rsa.nlen && o->key.rsa.elen == pk->key.rsa.elen &&
+	       !memcmp(o->key.rsa.n, buf, pk->key.rsa.nlen) &&
+	       !memcmp(o->key.rsa.e, buf + pk->key.rsa.nlen, pk->key.rsa.elen);
+}
+
+TEST(x509_key_as_bearssl)
+{
+	static struct pki_cert c;
+	static unsigned char buf[1024], der[PKI_CERT_MAX], p521[PKI_CERT_MAX];
+	static const unsigned char xors[] = { 0x01, 0x80, 0xff };
+	const struct built *certs[] = { &ca[PKI_EC256], &ca[PKI_EC384], &ca[PKI_RSA2048],
+					&server[PKI_RSA3072], &client[PKI_EC256] };
+	br_x509_pkey pk;
+	const char *why;
+	unsigned flips = 0, accepted = 0;
+
+	make_certs();
+	for (unsigned i = 0; i < N(certs); i++) {
+		const struct built *b = certs[i];
+		size_t at = (size_t)(b->c.spki - b->der);
+
+		CHECKF(b->c.spki && bearssl_key(b->der, b->n, &pk, buf) == 0 && same_key(&b->c, &pk, buf),
+		       "certificate %u", i);
+		for (size_t k = at; k < at + b->c.spki_len; k++)
+			for (unsigned x = 0; x < N(xors); x++) {
+				int ours, theirs;
+
+				memcpy(der, b->der, b->n);
+				der[k] ^= xors[x];
+				ours = pki_x509_parse(der, b->n, &c, &why) == 0;
+				theirs = bearssl_key(der, b->n, &pk, buf) == 0;
+				flips++;
+				accepted += ours;
+				CHECKF(ours == theirs && (!ours || same_key(&c, &pk, buf)),
+				       "certificate %u, byte %zu ^ %#x: ours %d, BearSSL's %d", i, k - at,
+				       xors[x], ours, theirs);
+			}
+	}
+	CHECKF(accepted > 100 && accepted < flips, "%u of %u flips accepted", accepted, flips);
+	/* A P-521 key (BearSSL knows the curve; dockdrop never issues for it). */
+	CHECK(pki_x509_load(OSSL_P521_CERT, strlen(OSSL_P521_CERT), p521, sizeof p521, &c, &why) == 0);
+	CHECK(bearssl_key(c.der, c.der_len, &pk, buf) == 0 && same_key(&c, &pk, buf));
+	CHECK(c.pkey.key.ec.curve == BR_EC_secp521r1 && strcmp(pki_x509_key_name(&c), "ecdsa") == 0);
+}
+
 TEST(x509_openssl_cert)
 {
 	static struct pki_cert c;
@@ -1558,5 +1651,6 @@ int main(void)
 	RUN(x509_outer_sigalg_must_match_inner);
 	RUN(x509_garbage);
 	RUN(x509_openssl_cert);
+	RUN(x509_key_as_bearssl);
 	T_EXIT();
 }
