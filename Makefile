@@ -36,21 +36,23 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 BUILD_ABS := $(abspath $(BUILD))
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD_ABS)/gen
 
-# The stub is built for size (issue 11: under 400 KB; tests/cli/test_static.sh): -Os; no
+# The stub is built for size (issue 11: under 400 KB; tests/cli/test_static.sh): -Oz (gcc
+# 12: -Os and smaller still where it costs a few instructions: 3 KB less); no
 # unwind tables (C has no exceptions and the binary is stripped: 40 KB of .eh_frame);
 # -fno-pie (it is linked as a static ET_EXEC anyway: no relocations to carry). Where the
 # time goes when users wait (extract, verify: inflate, CRC-32 and SHA-256) is in zlib and
-# BearSSL, kept at -O2 by third_party/libs.mk; dockdrop's own code runs as many instructions
-# at -Os as at -O2 there (a serial extract of the engine under cachegrind: 8.408e9 both).
+# BearSSL, kept at -O2 by third_party/libs.mk; dockdrop's own code runs about as many
+# instructions at -Oz as at -Os and -O2 there (a serial extract of the engine under
+# cachegrind: 8.408e9 at -O2 and -Os; then 8,427,966,082 at -Oz, 8,427,964,591 at -Os).
 # dockdrop's own code is optimised as one unit at link time (-flto): inlining and dead code
 # across files, 12 KB of the stub (issue 13: 399,032 -> 386,744 bytes with the images).
 # DD_OWN_VFPRINTF: printf's formatting is util/fmt.c's, without musl's floating point.
 # DD_OWN_MALLOC: malloc and free are util/alloc.c's, a mapping per block (8 KB less).
 # DD_OWN_STRTOL: strtol, strtoul, strtoll are util/strtol.c's, not scanf's reader (2.3 KB).
-MUSL_CFLAGS := -Os $(CFLAGS_COMMON) -I$(BUILD_ABS)/musl/include -fstack-protector-strong \
+MUSL_CFLAGS := -Oz $(CFLAGS_COMMON) -I$(BUILD_ABS)/musl/include -fstack-protector-strong \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-fno-pie -flto=auto -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC -DDD_OWN_STRTOL
-MUSL_LDFLAGS := -Os -flto=auto -static -no-pie -s -Wl,--gc-sections
+MUSL_LDFLAGS := -Oz -flto=auto -static -no-pie -s -Wl,--gc-sections
 MUSL_LIBS := $(BUILD)/musl/lib/libbearssl.a $(BUILD)/musl/lib/libz.a
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
