@@ -126,7 +126,14 @@ $(BUILD)/gen/engines.h: release/engines.lock
 	@mkdir -p $(@D)
 	$(Q)awk '!/^#/ && NF == 4 { printf "{ \"%s\", \"%s\", \"%s\", \"%s\" },\n", $$1, $$2, $$3, $$4 }' $< >$@
 
-GEN := $(BUILD)/gen/buildinfo.h $(BUILD)/gen/signkey.h $(BUILD)/gen/engines.h
+# The unit file and init script templates, gzip-compressed into the stub (units2h.sh).
+UNIT_TEMPLATES := $(sort $(wildcard src/host/units/*))
+$(BUILD)/gen/unit_text.h: release/units2h.sh $(UNIT_TEMPLATES)
+	@mkdir -p $(@D)
+	$(Q)sh release/units2h.sh $(UNIT_TEMPLATES) >$@.new && mv $@.new $@
+
+GEN := $(BUILD)/gen/buildinfo.h $(BUILD)/gen/signkey.h $(BUILD)/gen/engines.h \
+	$(BUILD)/gen/unit_text.h
 
 # --- the product -------------------------------------------------------------------------
 MUSL_OBJS := $(patsubst src/%.c,$(BUILD)/musl/obj/dd/%.o,$(SRCS))
