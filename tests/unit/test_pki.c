@@ -16,6 +16,7 @@
 #include "pki/key.h"
 #include "pki/x509.h"
 #include "util/log.h"
+#include "util/pem.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -859,6 +860,153 @@ TEST(key_load_rejects)
  * read past them. BUG (reported): when no PEM key is found, key.c calls strstr(pem,
  * "ENCRYPTED") and reads on to a NUL byte that is not part of the input (ASan:
  * heap-buffer-overflow). Each case runs in a child so the report ends only that child. */
+/* pki_key_der against BearSSL's skey_decoder (which pki_key_load used before): the same
+ * answer, and the same key, for every private key fixture (PKCS#8, SEC1 with and without
+ * the curve, PKCS#1; P-256, P-384, P-521, RSA; what neither takes: DSA, Ed25519,
+ * secp256k1), for each of them with its outer length in a longer form, and for every byte of
+ * each flipped three ways and every cut. */
+static int skey_same(const unsigned char *der, size_t n)
+{
+	static br_skey_decoder_context dc;
+	br_rsa_private_key rsa;
+	br_ec_private_key ec;
+	int type, ours = pki_key_der(der, n, &type, &rsa, &ec) == 0, theirs;
+
+	br_skey_decoder_init(&dc);
+	br_skey_decoder_push(&dc, der, n);
+	theirs = br_skey_decoder_last_error(&dc) == 0;
+	if (ours != theirs)
+		return 0;
+	if (!ours)
+		return 1;
+	if (type != br_skey_decoder_key_type(&dc))
+		return 0;
+	if (type == BR_KEYTYPE_EC) {
+		const br_ec_private_key *k = br_skey_decoder_get_ec(&dc);
+
+		return ec.curve == k->curve && ec.xlen == k->xlen && !memcmp(ec.x, k->x, k->xlen);
+	} else {
+		const br_rsa_private_key *k = br_skey_decoder_get_rsa(&dc);
+		const unsigned char *a[5] = { rsa.p, rsa.q, rsa.dp, rsa.dq, rsa.iq },
+				    *b[5] = { k->p, k->q, k->dp, k->dq, k->iq };
+		size_t al[5] = { rsa.plen, rsa.qlen, rsa.dplen, rsa.dqlen, rsa.iqlen },
+		       bl[5] = { k->plen, k->qlen, k->dplen, k->dqlen, k->iqlen };
+
+		for (int i = 0; i < 5; i++)
+			if (al[i] != bl[i] || memcmp(a[i], b[i], al[i]))
+				return 0;
+		return rsa.n_bitlen == k->n_bitlen;
+	}
+}
+
+/* A tag and a two-byte length; the bytes written. */
+static size_t tlv_head(unsigned char *p, unsigned tag, size_t len)
+{
+	p[0] = (unsigned char)tag;
+	p[1] = 0x82;
+	p[2] = (unsigned char)(len >> 8);
+	p[3] = (unsigned char)len;
+	return 4;
+}
+
+/* The DER again with its outer length written another way: form 1 with leading zero bytes
+ * (BearSSL reads it), form 2 over nine bytes whose top one only an overflow would drop (it
+ * refuses that). */
+static size_t relength(const unsigned char *der, size_t n, int form, unsigned char *out)
+{
+	size_t k = der[1] & 0x80 ? der[1] & 0x7fu : 0, body = 2 + k, len = 0;
+
+	for (size_t i = 0; i < (k ? k : 1); i++)
+		len = len << 8 | der[(k ? 2 : 1) + i];
+	out[0] = der[0];
+	out[1] = 0x89;
+	out[2] = form == 2;
+	for (int i = 0; i < 8; i++)
+		out[3 + i] = (unsigned char)(len >> (56 - 8 * i));
+	memcpy(out + 11, der + body, n - body);
+	return n - body + 11;
+}
+
+TEST(key_der_as_bearssl)
+{
+	static const char *const pems[] = {
+		OSSL_SEC1_P256, OSSL_SEC1_P384_PARAMS, OSSL_P8_P256, OSSL_P8_P384,
+		OSSL_PKCS1_RSA_3MOD4, OSSL_PKCS1_RSA, OSSL_P8_RSA, OSSL_P521, OSSL_RSA1024,
+		OSSL_RSA1024_P8, OSSL_DSA, OSSL_DSA_P8, OSSL_ED25519, OSSL_K256,
+	};
+	static const char *const labels[] = { "PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY",
+					      "DSA PRIVATE KEY", NULL };
+	static unsigned char der[4096], d[4200], cut[4200];
+	/* a low bit, version 2 or 3, constructed, the tag classes, all */
+	static const unsigned char xors[] = { 0x01, 0x02, 0x20, 0x40, 0x80, 0xff };
+	unsigned rows = 0, ok = 0, bad = 0;
+
+	for (unsigned i = 0; i < N(pems); i++) {
+		size_t n = dd_pem_decode(pems[i], strlen(pems[i]), labels, der, sizeof der, NULL);
+
+		CHECKF(n > 4, "fixture %u", i);
+		for (int form = 0; n > 4 && form < 3; form++) {
+			size_t m = form ? relength(der, n, form, d) : n;
+
+			if (!form)
+				memcpy(d, der, n);
+			ok += pki_key_der(d, m, &(int){ 0 }, &(br_rsa_private_key){ 0 },
+					  &(br_ec_private_key){ 0 }) == 0;
+			rows++;
+			if (!skey_same(d, m))
+				bad++, printf("# fixture %u form %d differs as it is\n", i, form);
+			for (size_t at = 0; form < 2 && at < m; at++) {
+				memcpy(cut, d, m);
+				rows++;
+				if (!skey_same(cut, at))
+					bad++, printf("# fixture %u form %d cut at %zu differs\n", i, form, at);
+				for (unsigned x = 0; x < N(xors); x++) {
+					cut[at] = d[at] ^ xors[x];
+					rows++;
+					if (!skey_same(cut, m))
+						bad++, printf("# fixture %u form %d byte %zu ^ %#x differs\n", i, form, at,
+							      xors[x]);
+					cut[at] = d[at];
+				}
+			}
+		}
+	}
+	/* The room for the key's integers: BearSSL reads an EC key or a modulus of up to 1560
+	 * bytes (and copies it into 1536: it is called here with 1536 at most) and refuses 1561
+	 * (an EC key before copying anything; a modulus after 1560 bytes, so not that one). */
+	static const size_t bigs[] = { 1536, 1560, 1561 };
+
+	for (unsigned b = 0; b < N(bigs); b++) {
+		size_t big = bigs[b], m = 0;
+		int want = big <= 1560, same_ec = big != 1560, same_rsa = big == 1536;
+
+		/* SEC1: SEQUENCE { 1, OCTET STRING (big bytes), [0] { P-256 } } */
+		m += tlv_head(d + m, 0x30, 3 + 4 + big + 12);
+		memcpy(d + m, "\x02\x01\x01", 3), m += 3;
+		m += tlv_head(d + m, 0x04, big);
+		memset(d + m, 0x11, big), m += big;
+		memcpy(d + m, "\xa0\x0a\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07", 12), m += 12;
+		CHECKF((!same_ec || skey_same(d, m)) &&
+			       (pki_key_der(d, m, &(int){ 0 }, &(br_rsa_private_key){ 0 },
+					    &(br_ec_private_key){ 0 }) == 0) == want,
+		       "EC key of %zu bytes", big);
+		/* PKCS#1: SEQUENCE { 0, n (big bytes), e, d, p, q, dp, dq, iq: one byte each } */
+		m = tlv_head(d, 0x30, 3 + 4 + big + 7 * 3);
+		memcpy(d + m, "\x02\x01\x00", 3), m += 3;
+		m += tlv_head(d + m, 0x02, big);
+		memset(d + m, 0x41, big), m += big;
+		for (int i = 0; i < 7; i++)
+			memcpy(d + m, "\x02\x01\x03", 3), m += 3;
+		CHECKF((!same_rsa || skey_same(d, m)) &&
+			       (pki_key_der(d, m, &(int){ 0 }, &(br_rsa_private_key){ 0 },
+					    &(br_ec_private_key){ 0 }) == 0) == want,
+		       "RSA modulus of %zu bytes", big);
+	}
+	CHECKF(bad == 0, "%u of %u rows differ", bad, rows);
+	CHECKF(ok == 20, "%u decode (20: 10 fixtures of the 14, each as it is and in form 1)", ok);
+	printf("# key_der_as_bearssl: %u rows\n", rows);
+}
+
 TEST(key_load_reads_only_n_bytes)
 {
 	static const char *const inputs[] = { "garbage", "-----BEGIN PRIVATE KEY-----\n", "" };
@@ -1637,6 +1785,7 @@ int main(void)
 	RUN(key_load_openssl_accepts);
 	RUN(key_load_rejects);
 	RUN(key_load_reads_only_n_bytes);
+	RUN(key_der_as_bearssl);
 	RUN(cert_ca_each_type);
 	RUN(cert_server_each_type);
 	RUN(cert_client_each_type);
