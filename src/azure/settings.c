@@ -451,7 +451,7 @@ static int login(struct dd_az *a, const char *v, size_t n)
 	if (!a->user[0] || !a->pass[0])
 		return bad("login", "needs username and password");
 	if (dd_json_member(v, n, "email", &e, &en))
-		dd_info("settings: login.email is not used (docker login has had no --email since 17.06)");
+		dd_warn("settings: login.email is not used (docker login has had no --email since 17.06)");
 	a->login = 1;
 	return 0;
 }
@@ -520,7 +520,7 @@ static int handler(struct dd_az *a, const char *file, const char *certdir, const
 	n -= (size_t)(v - a->text);
 	if (!dd_json_member(v, n, "runtimeSettings", &e, &en))
 		return 0;	/* a plain object of public settings */
-	if (kind(e) != 'a' || !dd_json_array(&it, e, en) || !dd_json_next(&it, &k, &kn, &h, &hn) ||
+	if (kind(e) != 'a' || dd_json_array(&it, e, en) || !dd_json_next(&it, &k, &kn, &h, &hn) ||
 	    dd_json_next(&it, &k, &kn, &e, &en))
 		return bad("runtimeSettings", "not an array of one element");
 	if (!dd_json_member(h, hn, "handlerSettings", &h, &hn) || kind(h) != 'o')
