@@ -571,36 +571,34 @@ static int prot_file(struct dd_az *a, const char *path)
 
 static struct dd_compose p;	/* what dd_az_apply gives install */
 
-int dd_az_load(struct dd_az *a, const char *file, const char *prot, const char *certdir)
+int dd_az_parse(struct dd_az *a, size_t n, const char *file, const char *certdir)
 {
 	struct dd_json_err je;
-	const char *pub;
-	size_t n, pubn;
-	long r;
-	int rc;
 
 	memset(&p, 0, sizeof p);
-	if (!realpath(file, a->where) || !dd_state_path_ok(a->where))
-		return dd_fail(DD_EXIT_USAGE, "install: --settings %s: %s", file,
-			       errno ? strerror(errno) : "the path must be printable ASCII without spaces (it is recorded)");
-	if ((r = dd_read_small_file(file, a->text, sizeof a->text)) < 0)
-		return dd_fail(DD_EXIT_USAGE, "install: --settings %s: %s", file,
-			       errno == EFBIG ? "larger than 512 KiB" : strerror(errno));
-	n = (size_t)r;
-	pub = a->text;
-	pubn = n;
-	if (dd_json_skip_ws(a->text, n) == a->text + n) /* the agent's "no settings" */
-		pub = "null", pubn = 4;
-	else if (dd_json_check(a->text, n, DEPTH, &je))
+	a->port = a->nopts = 0;
+	a->optlen = a->protlen = 0;
+	a->certs = a->login = a->compose = 0;
+	a->server[0] = a->user[0] = a->pass[0] = 0;
+	a->pub = a->text;
+	a->pubn = n;
+	if (dd_json_skip_ws(a->text, n) == a->text + n) { /* the agent's "no settings" */
+		a->pub = "null";
+		a->pubn = 4;
+		return 0;
+	}
+	if (dd_json_check(a->text, n, DEPTH, &je))
 		return dd_fail(DD_EXIT_USAGE, "install: --settings %s: not JSON: %s at byte %zu", file,
 			       je.why, je.off);
-	else if ((rc = handler(a, file, certdir, &pub, &pubn)))
-		return rc;
-	if (prot && a->protlen)
-		return dd_fail(DD_EXIT_USAGE, "install: --protected-settings given, and the settings file has protected settings too");
-	if (prot && (rc = prot_file(a, prot)))
-		return rc;
-	if ((rc = public(a, &p, dd_json_skip_ws(pub, pubn), pubn - (size_t)(dd_json_skip_ws(pub, pubn) - pub))))
+	return handler(a, file, certdir, &a->pub, &a->pubn);
+}
+
+int dd_az_map(struct dd_az *a)
+{
+	const char *v = dd_json_skip_ws(a->pub, a->pubn);
+	int rc;
+
+	if ((rc = public(a, &p, v, a->pubn - (size_t)(v - a->pub))))
 		return rc;
 	if (a->protlen && (rc = protected(a, &p)))
 		return rc;
@@ -608,6 +606,27 @@ int dd_az_load(struct dd_az *a, const char *file, const char *prot, const char *
 		return bad("environment", "given without compose");
 	a->opts[a->nopts] = NULL;
 	return 0;
+}
+
+int dd_az_load(struct dd_az *a, const char *file, const char *prot, const char *certdir)
+{
+	long r;
+	int rc;
+
+	errno = 0;
+	if (!realpath(file, a->where) || !dd_state_path_ok(a->where))
+		return dd_fail(DD_EXIT_USAGE, "install: --settings %s: %s", file,
+			       errno ? strerror(errno) : "the path must be printable ASCII without spaces (it is recorded)");
+	if ((r = dd_read_small_file(file, a->text, sizeof a->text)) < 0)
+		return dd_fail(DD_EXIT_USAGE, "install: --settings %s: %s", file,
+			       errno == EFBIG ? "larger than 512 KiB" : strerror(errno));
+	if ((rc = dd_az_parse(a, (size_t)r, file, certdir)))
+		return rc;
+	if (prot && a->protlen)
+		return dd_fail(DD_EXIT_USAGE, "install: --protected-settings given, and the settings file has protected settings too");
+	if (prot && (rc = prot_file(a, prot)))
+		return rc;
+	return dd_az_map(a);
 }
 
 int dd_az_apply(struct dd_az *a, struct dd_install *c)
