@@ -13,6 +13,7 @@
 #include "util/io.h"
 #include "util/jsontext.h"
 #include "util/log.h"
+#include "util/sort.h"
 
 #define DEPTH 32	/* a compose file nests; nothing else does */
 
@@ -305,7 +306,7 @@ static int environment(struct dd_compose *p, const char *what, const char *v, si
 		if (kl <= 0 || strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
 				       (size_t)kl || (key[0] >= '0' && key[0] <= '9'))
 			return bad(what, "a name that is not a variable name ([A-Za-z_][A-Za-z0-9_]*)");
-		if (strpbrk(val, "\n\r"))
+		if (strchr(val, '\n') || strchr(val, '\r'))
 			return bad(what, "a value with a line break (an env file holds one line each)");
 		if (p->envlen + (size_t)kl + strlen(val) + 3 > sizeof p->env)
 			return bad(what, "larger than 16 KiB");
@@ -395,7 +396,7 @@ static int pem(struct dd_az *a, int i, const char *what, const char *v, size_t n
 
 	if ((rc = string(what, v, n, s, sizeof s)))
 		return rc;
-	if (!strstr(s, "-----BEGIN ") &&
+	if (!dd_strstr(s, "-----BEGIN ") &&
 	    (len = dd_unbase64(s, strlen(s), (unsigned char *)a->pem[i], sizeof a->pem[i] - 1)) > 0)
 		a->pemlen[i] = (size_t)len;
 	else if (strlen(s) < sizeof a->pem[i])
@@ -403,7 +404,7 @@ static int pem(struct dd_az *a, int i, const char *what, const char *v, size_t n
 	else
 		rc = bad(what, "too long for a certificate or key");
 	explicit_bzero(s, sizeof s);
-	if (!rc && (a->pemlen[i] == 0 || !strstr(a->pem[i], "-----BEGIN ")))
+	if (!rc && (a->pemlen[i] == 0 || !dd_strstr(a->pem[i], "-----BEGIN ")))
 		rc = bad(what, "neither PEM nor base64 of PEM");
 	return rc;
 }
