@@ -246,13 +246,16 @@ void dd_azh_status_of(const struct dd_azh *h, char *out, size_t cap)
 	size_t kn, en;
 	long n;
 
+	size_t o;
+
 	out[0] = 0;
 	if (snprintf(path, sizeof path, "%s/%ld.status", h->status_dir, h->seq) >= (int)sizeof path ||
 	    (n = dd_read_small_file(path, text, sizeof text)) < 0 ||
 	    dd_json_check(text, (size_t)n, 16, NULL) ||
 	    top_array(&it, (size_t)n) ||
 	    !dd_json_next(&it, &k, &kn, &e, &en) || !dd_json_member(e, en, "status", &e, &en) ||
-	    dd_json_member_str(e, en, "status", out, cap))
+	    dd_json_member_str(e, en, "operation", out, cap) || (o = strlen(out)) + 2 >= cap ||
+	    (out[o] = ' ', dd_json_member_str(e, en, "status", out + o + 1, cap - o - 1)))
 		out[0] = 0;
 }
 

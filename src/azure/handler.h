@@ -36,8 +36,8 @@ int dd_azh_lock(struct dd_azh *h, int busy_same_n_returns, int wait_s);
  * "status":status,"code":code,"formattedMessage":{"lang":"en","message":msg}}}]. 0 or -1. */
 int dd_azh_status(const struct dd_azh *h, const char *op, const char *status, int code,
 		  const char *msg);
-/* The "status" value of status/N.status ("success", "error"...) into out; "" when there
- * is none or it cannot be read. */
+/* The operation and status of status/N.status ("Enable success", "Disable success"...)
+ * into out; "" when there is none or it cannot be read. */
 void dd_azh_status_of(const struct dd_azh *h, char *out, size_t cap);
 /* mrseq: the N last processed, or -1. */
 long dd_azh_mrseq(const struct dd_azh *h);

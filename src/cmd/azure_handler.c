@@ -111,7 +111,7 @@ static int install(const char *settings, int dry_run, char *msg, size_t cap)
 
 static int op_enable(void)
 {
-	char settings[PATH_MAX], before[32], msg[1024], line[1100];
+	char settings[PATH_MAX], before[64], msg[1024], line[1100];
 	long done = dd_azh_mrseq(&h);
 	int lk, replay, rc;
 
@@ -131,7 +131,7 @@ static int op_enable(void)
 	unlink(UPGRADE_MARK);
 	dd_azh_status_of(&h, before, sizeof before);
 	/* the agent's replay at boot: converge, and leave the status as it is */
-	replay = done >= h.seq && (!strcmp(before, "success") || !strcmp(before, "error"));
+	replay = done >= h.seq && (!strcmp(before, "Enable success") || !strcmp(before, "Enable error"));
 	log_line("enable", replay ? "again (boot or goal state): converging" : "new settings");
 	if (!replay)
 		dd_azh_status(&h, "Enable", "transitioning", 0, "Enable in progress: installing Docker");
@@ -139,7 +139,7 @@ static int op_enable(void)
 	rc = install(settings, 0, msg, sizeof msg);
 	snprintf(line, sizeof line, "Enable %s: %s", rc ? "failed" : "succeeded", msg);
 	log_line("enable", line);
-	if ((!replay || strcmp(before, rc ? "error" : "success")) &&
+	if ((!replay || strcmp(before, rc ? "Enable error" : "Enable success")) &&
 	    dd_azh_status(&h, "Enable", rc ? "error" : "success", rc, line) != 0)
 		dd_warn("azure-handler: %s/%ld.status: %s", h.status_dir, h.seq, strerror(errno));
 	if (dd_azh_set_mrseq(&h, h.seq) != 0)
