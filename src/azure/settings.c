@@ -13,6 +13,7 @@
 #include "util/io.h"
 #include "util/jsontext.h"
 #include "util/log.h"
+#include "util/sort.h"
 
 #define DEPTH 32	/* a compose file nests; nothing else does */
 
@@ -305,7 +306,7 @@ static int environment(struct dd_compose *p, const char *what, const char *v, si
 		if (kl <= 0 || strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
 				       (size_t)kl || (key[0] >= '0' && key[0] <= '9'))
 			return bad(what, "a name that is not a variable name ([A-Za-z_][A-Za-z0-9_]*)");
-		if (strpbrk(val, "\n\r"))
+		if (strchr(val, '\n') || strchr(val, '\r'))
 			return bad(what, "a value with a line break (an env file holds one line each)");
 		if (p->envlen + (size_t)kl + strlen(val) + 3 > sizeof p->env)
 			return bad(what, "larger than 16 KiB");
@@ -395,7 +396,7 @@ static int pem(struct dd_az *a, int i, const char *what, const char *v, size_t n
 
 	if ((rc = string(what, v, n, s, sizeof s)))
 		return rc;
-	if (!strstr(s, "-----BEGIN ") &&
+	if (!dd_strstr(s, "-----BEGIN ") &&
 	    (len = dd_unbase64(s, strlen(s), (unsigned char *)a->pem[i], sizeof a->pem[i] - 1)) > 0)
 		a->pemlen[i] = (size_t)len;
 	else if (strlen(s) < sizeof a->pem[i])
@@ -403,7 +404,7 @@ static int pem(struct dd_az *a, int i, const char *what, const char *v, size_t n
 	else
 		rc = bad(what, "too long for a certificate or key");
 	explicit_bzero(s, sizeof s);
-	if (!rc && (a->pemlen[i] == 0 || !strstr(a->pem[i], "-----BEGIN ")))
+	if (!rc && (a->pemlen[i] == 0 || !dd_strstr(a->pem[i], "-----BEGIN ")))
 		rc = bad(what, "neither PEM nor base64 of PEM");
 	return rc;
 }
@@ -451,7 +452,7 @@ static int login(struct dd_az *a, const char *v, size_t n)
 	if (!a->user[0] || !a->pass[0])
 		return bad("login", "needs username and password");
 	if (dd_json_member(v, n, "email", &e, &en))
-		dd_info("settings: login.email is not used (docker login has had no --email since 17.06)");
+		dd_warn("settings: login.email is not used (docker login has had no --email since 17.06)");
 	a->login = 1;
 	return 0;
 }
@@ -520,7 +521,7 @@ static int handler(struct dd_az *a, const char *file, const char *certdir, const
 	n -= (size_t)(v - a->text);
 	if (!dd_json_member(v, n, "runtimeSettings", &e, &en))
 		return 0;	/* a plain object of public settings */
-	if (kind(e) != 'a' || !dd_json_array(&it, e, en) || !dd_json_next(&it, &k, &kn, &h, &hn) ||
+	if (kind(e) != 'a' || dd_json_array(&it, e, en) || !dd_json_next(&it, &k, &kn, &h, &hn) ||
 	    dd_json_next(&it, &k, &kn, &e, &en))
 		return bad("runtimeSettings", "not an array of one element");
 	if (!dd_json_member(h, hn, "handlerSettings", &h, &hn) || kind(h) != 'o')
@@ -571,36 +572,34 @@ static int prot_file(struct dd_az *a, const char *path)
 
 static struct dd_compose p;	/* what dd_az_apply gives install */
 
-int dd_az_load(struct dd_az *a, const char *file, const char *prot, const char *certdir)
+int dd_az_parse(struct dd_az *a, size_t n, const char *file, const char *certdir)
 {
 	struct dd_json_err je;
-	const char *pub;
-	size_t n, pubn;
-	long r;
-	int rc;
 
 	memset(&p, 0, sizeof p);
-	if (!realpath(file, a->where) || !dd_state_path_ok(a->where))
-		return dd_fail(DD_EXIT_USAGE, "install: --settings %s: %s", file,
-			       errno ? strerror(errno) : "the path must be printable ASCII without spaces (it is recorded)");
-	if ((r = dd_read_small_file(file, a->text, sizeof a->text)) < 0)
-		return dd_fail(DD_EXIT_USAGE, "install: --settings %s: %s", file,
-			       errno == EFBIG ? "larger than 512 KiB" : strerror(errno));
-	n = (size_t)r;
-	pub = a->text;
-	pubn = n;
-	if (dd_json_skip_ws(a->text, n) == a->text + n) /* the agent's "no settings" */
-		pub = "null", pubn = 4;
-	else if (dd_json_check(a->text, n, DEPTH, &je))
+	a->port = a->nopts = 0;
+	a->optlen = a->protlen = 0;
+	a->certs = a->login = a->compose = 0;
+	a->server[0] = a->user[0] = a->pass[0] = 0;
+	a->pub = a->text;
+	a->pubn = n;
+	if (dd_json_skip_ws(a->text, n) == a->text + n) { /* the agent's "no settings" */
+		a->pub = "null";
+		a->pubn = 4;
+		return 0;
+	}
+	if (dd_json_check(a->text, n, DEPTH, &je))
 		return dd_fail(DD_EXIT_USAGE, "install: --settings %s: not JSON: %s at byte %zu", file,
 			       je.why, je.off);
-	else if ((rc = handler(a, file, certdir, &pub, &pubn)))
-		return rc;
-	if (prot && a->protlen)
-		return dd_fail(DD_EXIT_USAGE, "install: --protected-settings given, and the settings file has protected settings too");
-	if (prot && (rc = prot_file(a, prot)))
-		return rc;
-	if ((rc = public(a, &p, dd_json_skip_ws(pub, pubn), pubn - (size_t)(dd_json_skip_ws(pub, pubn) - pub))))
+	return handler(a, file, certdir, &a->pub, &a->pubn);
+}
+
+int dd_az_map(struct dd_az *a)
+{
+	const char *v = dd_json_skip_ws(a->pub, a->pubn);
+	int rc;
+
+	if ((rc = public(a, &p, v, a->pubn - (size_t)(v - a->pub))))
 		return rc;
 	if (a->protlen && (rc = protected(a, &p)))
 		return rc;
@@ -608,6 +607,27 @@ int dd_az_load(struct dd_az *a, const char *file, const char *prot, const char *
 		return bad("environment", "given without compose");
 	a->opts[a->nopts] = NULL;
 	return 0;
+}
+
+int dd_az_load(struct dd_az *a, const char *file, const char *prot, const char *certdir)
+{
+	long r;
+	int rc;
+
+	errno = 0;
+	if (!realpath(file, a->where) || !dd_state_path_ok(a->where))
+		return dd_fail(DD_EXIT_USAGE, "install: --settings %s: %s", file,
+			       errno ? strerror(errno) : "the path must be printable ASCII without spaces (it is recorded)");
+	if ((r = dd_read_small_file(file, a->text, sizeof a->text)) < 0)
+		return dd_fail(DD_EXIT_USAGE, "install: --settings %s: %s", file,
+			       errno == EFBIG ? "larger than 512 KiB" : strerror(errno));
+	if ((rc = dd_az_parse(a, (size_t)r, file, certdir)))
+		return rc;
+	if (prot && a->protlen)
+		return dd_fail(DD_EXIT_USAGE, "install: --protected-settings given, and the settings file has protected settings too");
+	if (prot && (rc = prot_file(a, prot)))
+		return rc;
+	return dd_az_map(a);
 }
 
 int dd_az_apply(struct dd_az *a, struct dd_install *c)

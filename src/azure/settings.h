@@ -45,7 +45,9 @@ struct dd_az {
 	size_t protlen;
 	/* what it maps to */
 	unsigned port;				/* 0: not set */
-	const char *opts[DD_AZ_OPTS_MAX];	/* "KEY=JSON", into optbuf */
+	const char *pub;			/* the public settings' value, in text */
+	size_t pubn;
+	const char *opts[DD_AZ_OPTS_MAX + 1];	/* "KEY=JSON", into optbuf; NULL */
 	unsigned nopts;
 	char optbuf[4096];
 	size_t optlen;
@@ -64,6 +66,11 @@ struct dd_az {
  * line: DD_EXIT_USAGE for settings that are wrong, DD_EXIT_VERIFY for protected settings
  * that do not decrypt. Nothing is changed on the system. */
 int dd_az_load(struct dd_az *a, const char *file, const char *prot, const char *certdir);
+/* dd_az_load's two steps, for the fuzzer: the settings text (in a->text[0..n), read
+ * from file) walked and what is encrypted decrypted; then, with a->prot[0..a->protlen)
+ * in clear, all of it mapped. 0 or an exit code after one line. */
+int dd_az_parse(struct dd_az *a, size_t n, const char *file, const char *certdir);
+int dd_az_map(struct dd_az *a);
 /* Give install what the settings say; the options c->o already has from the command line
  * must not be set by both. 0, or DD_EXIT_USAGE after one line. */
 int dd_az_apply(struct dd_az *a, struct dd_install *c);
