@@ -22,6 +22,7 @@ LIB=/var/lib/waagent
 NAME=Example.Publisher.DockDrop
 V1=1.0.0 V2=1.0.1
 B=$LIB/$NAME-$V1
+HV=$V1			# the handler version the settings go to
 LOG=/var/log/azure/$NAME
 IN=/tmp/az		# the test's inputs: the secrets are here, and must be nowhere else
 RUNS=/tmp/az-runs	# what the agent kept of each command's output
@@ -91,7 +92,7 @@ settings() {
 	fi
 	printf '{"publicSettings": %s, "protectedSettings": %s, "protectedSettingsCertThumbprint": %s}\n' \
 		"$pub" "$blob" "$tp" >"$IN/hs.$n.json"
-	$FW settings $LIB $NAME $V1 "$n" "$IN/hs.$n.json"
+	$FW settings $LIB $NAME $HV "$n" "$IN/hs.$n.json"
 }
 
 # --- the world the agent makes -----------------------------------------------------------------
@@ -142,12 +143,12 @@ mkdir -p /etc/docker && printf '{\n  "storage-driver": "vfs"\n}\n' >/etc/docker/
 
 # --- fresh: install, then enable with no settings --------------------------------------------------
 agent install run $LIB $NAME $V1 install
-[ $rc -eq 0 ] && [ -z "$(ls -A $B/status)" ] && ok "install (preflight): exit 0, no status file" ||
+[ $rc -eq 0 ] && [ -z "$(ls -A $B/status)" ] && ok "install (preflight): exit 0 in $(secs install) s, no status file" ||
 	notok "install: exit $rc: $(says install)"
 agent enable0 run $LIB $NAME $V1 enable 0
 [ $rc -eq 0 ] && ok "enable N=0 (no settings): exit 0 in $(secs enable0) s" ||
 	notok "enable N=0: exit $rc: $(says enable0)"
-echo "# enable, fresh (engine, CA, certificates, services, start, handshake): $(secs enable0) s"
+echo "# enable, fresh (engine, CA, certificates, services, start, handshake): $(secs enable0) s (install's preflight before it: $(secs install) s)"
 status 0 success "enable N=0" '^Enable succeeded: Docker [^ ]+ running, mutual TLS on tcp/2376 verified by handshake$'
 check "mrseq is 0" mrseq 0
 check "the handler's log $LOG/dockdrop-handler.log, 0600" sh -c "[ \"\$(stat -c %a $LOG/dockdrop-handler.log)\" = 600 ]"
@@ -162,9 +163,18 @@ D0=$(dpid)
 printf '{"certs": {"ca": "%s", "cert": "%s", "key": "%s"}, "login": {"server": "10.99.0.1:5000", "username": "azuser", "password": "%s", "email": "az@example.com"}}' \
 	"$(b64 $IN/byo/ca.pem)" "$(b64 $IN/byo/srv.pem)" "$(b64 $IN/byo/srv-key.pem)" "$PASS" >$IN/prot1.json
 settings 1 '{"docker": {"port": "4243", "options": ["--label", "az=1"]}}' $IN/prot1.json
+L0=$(wc -l <$LOG/dockdrop-handler.log)
 agent enable1 run $LIB $NAME $V1 enable 1
 [ $rc -eq 0 ] && ok "enable N=1: exit 0 in $(secs enable1) s" || notok "enable N=1: exit $rc: $(says enable1)"
 status 1 success "enable N=1" '^Enable succeeded: .*tcp/4243'
+# With the user's certificates dockdrop has no client pair to make the handshake with: the
+# status may claim one only when the handler's log does not say the port went untested.
+tail -n +$((L0 + 1)) $LOG/dockdrop-handler.log >$RUNS/log1
+if grep -q 'TLS port was not tested' $RUNS/log1 && printf '%s' "$msg" | grep -q 'verified by handshake'; then
+	notok "enable N=1: the status says 'verified by handshake', the handler's log '$(grep 'not tested' $RUNS/log1 | head -n 1)'"
+else
+	ok "enable N=1: the status claims no handshake that was not made"
+fi
 check "mrseq is 1" mrseq 1
 served 4243 $IN/byo/srv.pem && closed 2376 &&
 	ok "port 4243 serves exactly the user's server certificate (openssl s_client), 2376 no longer" ||
@@ -276,7 +286,7 @@ r1=$(sed -n 's/^rc=//p' $RUNS/enable6a.out)
 	notok "the second enable N=6: exit $r2 in $(secs enable6b) s, the first still running: $running: $(says enable6b)"
 if [ -s $IN/6.first ]; then
 	st=$(sh /tmp/status-check.sh $IN/6.first) && ok "the status while enable N=6 ran, as the agent takes it: $st" ||
-		notok "the status while enable N=6 ran: $st"
+		notok "the status while enable N=6 ran: $st: $(head -c 400 $IN/6.first)"
 fi
 [ "$r1" = 0 ] && ok "the first enable N=6: exit 0 in $(secs enable6a) s" || notok "the first enable N=6: exit $r1: $(says enable6a)"
 status 6 success "two enables N=6" '^Enable succeeded: .*tcp/4243'
@@ -295,23 +305,32 @@ fi
 started() { docker inspect -f '{{.State.Running}} {{.State.StartedAt}}' az-keep 2>&1; }
 K0=$(started)
 D6=$(dpid)
-mkdir -p $IN/status.v1 && cp -p $B/status/* $IN/status.v1/ && cp $B/mrseq $IN/mrseq.v1
+mkdir -p $IN/status.v1 && cp -p $B/status/* $IN/status.v1/
 cp /var/lib/dockdrop/state $IN/state.v1
 agent upgrade upgrade $LIB $NAME $V1 $V2 $ZIP
 [ $rc -eq 0 ] && ok "upgrade $V1 -> $V2 (disable, update, uninstall of the old, install, enable): exit 0" ||
 	notok "upgrade: exit $rc: $(tr '\n' '|' <$RUNS/upgrade.out | cut -c1-900)"
 sed -n 's/^== \(.*\)/\1/p; s/^rc=/  rc=/p' $RUNS/upgrade.out | tr '\n' ' ' | sed 's/^/# /; s/$/\n/'
-B=$LIB/$NAME-$V2
-# Carried by the agent: mrseq and every status, as they were (6.status is the old
-# version's disable's until the new enable writes it).
-rm -f $IN/status.v1/6.status
-check "the old version's folder is gone, the new one has mrseq 6 and statuses 0-5 as they were" sh -c \
-	"[ ! -e $LIB/$NAME-$V1 ] && [ \"\$(cat $B/mrseq)\" = 6 ] && diff -r -x 6.status $IN/status.v1 $B/status"
+B=$LIB/$NAME-$V2 HV=$V2
+# Carried by the agent: mrseq and every status, as they were (N's is the old version's
+# disable's until the new enable writes it).
+N=6
+rm -f $IN/status.v1/$N.status
+check "the old version's folder is gone, the new one has mrseq $N and the other statuses as they were" sh -c \
+	"[ ! -e $LIB/$NAME-$V1 ] && [ \"\$(cat $B/mrseq)\" = $N ] && diff -r -x $N.status $IN/status.v1 $B/status"
 [ -n "$D6" ] && [ "$(dpid)" = "$D6" ] && [ "${K0%% *}" = true ] && [ "$(started)" = "$K0" ] && ok "Docker never stopped: dockerd $D6, the container running since $(echo "$K0" | cut -d' ' -f2)" ||
 	notok "the upgrade stopped Docker: dockerd $D6 -> $(dpid), container '$K0' -> '$(started)'"
-cmp -s /var/lib/dockdrop/state $IN/state.v1 && [ -x "$(readlink -f /usr/local/bin/dockerd)" ] &&
-	ok "the engine not removed, the record byte-identical" || notok "the upgrade changed the record or the engine"
-status 6 success "after the upgrade"
+# The record names the settings file the certificates came from (a "certs" line): in the
+# new version's folder now. Everything else as it was.
+grep -v '^certs ' $IN/state.v1 >$IN/state.v1.rest && grep -v '^certs ' /var/lib/dockdrop/state | cmp -s - $IN/state.v1.rest &&
+	[ -x "$(readlink -f /usr/local/bin/dockerd)" ] &&
+	ok "the engine not removed, the record as it was (but its certs line: $(sed -n 's/^certs //p' /var/lib/dockdrop/state))" ||
+	notok "the upgrade changed the record or the engine: $(diff $IN/state.v1 /var/lib/dockdrop/state | grep '^[<>]' | head -n 6 | tr '\n' '|' | cut -c1-600)"
+status $N success "after the upgrade" '^Enable succeeded: '
+for f in $B/status/*.status; do
+	sh /tmp/status-check.sh "$f" >/dev/null || notok "$(sh /tmp/status-check.sh "$f")"
+done
+ok "every status file so far as the agent takes it: $(ls $B/status | tr '\n' ' ')"
 [ -e /var/lib/dockdrop/azure-upgrade ] && echo "# the upgrade marker after the upgrade: $(tr '\n' ' ' </var/lib/dockdrop/azure-upgrade)"
 
 # --- no secret anywhere it could be read --------------------------------------------------------------
@@ -329,12 +348,37 @@ leaks=$(find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /var/li
 	-o -type f -print0 | xargs -0 grep -lF -f $IN/secrets 2>/dev/null | grep -vx -e /root/.docker/config.json -e /etc/docker/tls/server-key.pem)
 [ -z "$leaks" ] && ok "the secrets are on disk only in config.json and the server key" || notok "secrets on disk in: $leaks"
 
+# --- enable killed by the agent's timeout (its process group): the next enable converges ------------------
+settings 7 '{"docker": {"port": "4243", "options": ["--label", "az=7"]}}' $IN/prot1.json
+FAKE_WAAGENT_TIMEOUT=1 agent kill7 run $LIB $NAME $V2 enable 7
+if [ $rc -eq 124 ]; then
+	st=$(sh /tmp/status-check.sh $B/status/7.status) && ok "enable N=7 killed after 1 s with its process group; the status it left: $st" ||
+		notok "the status enable N=7 left when killed: $st"
+	agent enable7 run $LIB $NAME $V2 enable 7
+	byo_docker 4243 info --format '{{json .Labels}}' >$RUNS/labels7 2>&1
+	[ $rc -eq 0 ] && mrseq 7 && grep -q '"az=7"' $RUNS/labels7 && served 4243 $IN/byo/srv.pem && pidof containerd >/dev/null &&
+		ok "the next enable N=7 converges: exit 0 in $(secs enable7) s, mrseq 7, the label az=7, 4243 served, containerd runs" ||
+		notok "the enable after the kill: exit $rc, labels $(cat $RUNS/labels7), containerd '$(pidof containerd)': $(says enable7)"
+	status 7 success "enable N=7 after the kill"
+else
+	echo "skip - enable N=7 ended before the agent's 1 s timeout (exit $rc): no kill to recover from"
+	status 7 success "enable N=7"
+fi
+N=7
+
+# --- disable: Docker left running ------------------------------------------------------------------------
+D=$(dpid)
+agent disable run $LIB $NAME $V2 disable $N
+[ $rc -eq 0 ] && [ -n "$D" ] && [ "$(dpid)" = "$D" ] && ok "disable: exit 0, dockerd $D still running" ||
+	notok "disable: exit $rc, dockerd $D -> $(dpid): $(says disable)"
+status $N success "disable" '^Disable succeeded: Docker left running$'
+
 # --- uninstall: what the record lists goes, the data stays -----------------------------------------------
 awk '$1 == "file" || $1 == "link" { print $2 }' /var/lib/dockdrop/state | grep -E '^/(usr/local/bin|etc/init\.d|etc/rc[0-6S]\.d|opt/dockdrop)/' >$IN/gone
 agent uninstall uninstall $LIB $NAME $V2
 r1=$(sed -n '/^== disable/,/^rc=/s/^rc=//p' $RUNS/uninstall.out)
 r2=$(sed -n '/^== uninstall/,/^rc=/s/^rc=//p' $RUNS/uninstall.out)
-[ $rc -eq 0 ] && [ "$r1" = 0 ] && [ "$r2" = 0 ] && ok "uninstall: disable and uninstall exit 0" ||
+[ $rc -eq 0 ] && [ "${r1:-0}" = 0 ] && [ "$r2" = 0 ] && ok "uninstall: ${r1:+disable and }uninstall exit 0" ||
 	notok "uninstall: disable $r1, uninstall $r2: $(says uninstall)"
 left=$(while read -r p; do [ -e "$p" ] || [ -L "$p" ] && echo "$p"; done <$IN/gone)
 [ -s $IN/gone ] && [ -z "$left" ] && ! pidof dockerd >/dev/null &&
