@@ -7,7 +7,7 @@
 # replay at boot, the legacy schema, refusals), two enables at once, an upgrade to a second
 # handler version, the uninstall. The root has no jq, openssl or unzip: the host's are
 # copied into its /tmp with the libraries they load, and run through their own loader.
-#   DD_E2E_LIMIT=1200   seconds for the whole namespace session
+#   DD_E2E_LIMIT=600   seconds for the whole namespace session
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 DIST=${DIST:-dist}
@@ -42,4 +42,4 @@ for t in jq openssl unzip; do
 	tool $t || { echo "not ok - azure handler end to end: copying the host's $t for the root"; exit 1; }
 done
 [ -f "$F/tools/lib/ld-linux-x86-64.so.2" ] || { echo "skip - azure handler end to end: no ld-linux-x86-64.so.2"; exit 0; }
-DD_E2E_LIMIT=${DD_E2E_LIMIT:-1200} DD_E2E_FILES=$F DD_E2E_INSIDE=tests/e2e/inside_azure.sh sh tests/e2e/test_install.sh
+DD_E2E_FILES=$F DD_E2E_INSIDE=tests/e2e/inside_azure.sh sh tests/e2e/test_install.sh
