@@ -30,11 +30,11 @@ static int next(struct dd_ber *r, unsigned *tag, struct dd_ber *in, unsigned dep
 	if (p == r->end)
 		return DD_BER_CUT;
 	*tag = p[0];
-	if ((*tag & 0x1f) == 0x1f || *tag == 0)
-		return DD_BER_BAD;
 	k = dd_ber_len(p + 1, (size_t)(r->end - p - 1), &len);
-	if (k <= 0)
-		return k < 0 ? DD_BER_BAD : DD_BER_CUT;
+	if (k == 0)
+		return DD_BER_CUT;
+	if (k < 0 || (*tag & 0x1f) == 0x1f || *tag == 0)
+		return DD_BER_BAD;	/* high tag numbers: not in CMS; tag 0: a stray end */
 	in->p = p + 1 + k;
 	in->end = r->end;
 	if (len != DD_BER_INDEF) {

@@ -132,36 +132,36 @@ static int recipient(struct walk *w, struct dd_ber ri, const struct dd_az_tenant
 /* What the walk finds, for the decryption. */
 struct env {
 	int cipher;			/* DD_OID_DES3 .. DD_OID_AES256 */
-	size_t bs, len;			/* block size; ciphertext length (gathered in out) */
+	size_t bs, len;			/* block size; ciphertext length */
+	unsigned char *ct;		/* the ciphertext, gathered in place in the DER */
 	unsigned char iv[16];
 	struct dd_ber alg, ek;		/* the recipient's key transport */
 	int guessed;			/* no recipient named t: the only one is tried */
 };
 
-/* encryptedContent (primitive, or OCTET STRING segments) into out[0..cap). */
-static int gather(struct walk *w, struct dd_ber ec, int tag, unsigned char *out, size_t cap,
-		  size_t *len)
+/* encryptedContent, primitive or OCTET STRING segments, as one run of bytes in place: each
+ * segment moves down over the headers before it (the DER is the caller's scratch). */
+static int gather(struct walk *w, struct dd_ber ec, int tag, struct env *e)
 {
 	struct dd_ber seg = ec;
 
-	*len = 0;
+	e->ct = (unsigned char *)ec.p;
 	while (ec.p < ec.end) {
 		if (tag == 0x80)
 			ec.p = ec.end;
 		else if (get(w, &ec, 0x04, &seg) < 0)
 			return -1;
-		if ((size_t)(seg.end - seg.p) > cap - *len)
+		if ((size_t)(seg.end - seg.p) > DD_AZ_PROTECTED_MAX + e->bs - e->len)
 			return dd_say(w->err, w->errsz, -1, "protected settings larger than %d bytes",
 				      DD_AZ_PROTECTED_MAX);
-		memcpy(out + *len, seg.p, (size_t)(seg.end - seg.p));
-		*len += (size_t)(seg.end - seg.p);
+		memmove(e->ct + e->len, seg.p, (size_t)(seg.end - seg.p));
+		e->len += (size_t)(seg.end - seg.p);
 	}
 	return 0;
 }
 
 /* ContentInfo -> EnvelopedData -> our recipient and the encrypted content (AZURE.md 9.4). */
-static int walk(struct walk *w, size_t n, const struct dd_az_tenant *t, unsigned char *out,
-		size_t cap, struct env *e)
+static int walk(struct walk *w, size_t n, const struct dd_az_tenant *t, struct env *e)
 {
 	struct dd_ber r = { w->base, w->base + n }, ci, x, ed, ris, eci, alg, iv, ec;
 	char txt[64];
@@ -195,8 +195,7 @@ static int walk(struct walk *w, size_t n, const struct dd_az_tenant *t, unsigned
 	if (eci.p == eci.end)
 		return dd_say(w->err, w->errsz, -1, "no encrypted content (detached CMS)");
 	tag = get(w, &eci, peek(&eci) == 0x80 ? 0x80 : 0xa0, &ec);
-	if (tag < 0 || gather(w, ec, tag, out, cap - 1 < DD_AZ_PROTECTED_MAX + e->bs ?
-				cap - 1 : DD_AZ_PROTECTED_MAX + e->bs, &e->len))
+	if (tag < 0 || gather(w, ec, tag, e))
 		return -1;
 
 	while (ris.p < ris.end) {
@@ -330,8 +329,7 @@ static int unwrap(struct walk *w, const struct dd_az_tenant *t, const struct env
 				       : *klen == 16 + 8 * (size_t)(e->cipher - DD_OID_AES128);
 }
 
-static void cbc_decrypt(const struct env *e, const unsigned char *key, size_t klen,
-			unsigned char *buf)
+static void cbc_decrypt(const struct env *e, const unsigned char *key, size_t klen)
 {
 	union {
 		br_des_ct_cbcdec_keys des;
@@ -342,10 +340,10 @@ static void cbc_decrypt(const struct env *e, const unsigned char *key, size_t kl
 	memcpy(iv, e->iv, sizeof iv);
 	if (e->cipher == DD_OID_DES3) {
 		br_des_ct_cbcdec_init(&c.des, key, klen);
-		br_des_ct_cbcdec_run(&c.des, iv, buf, e->len);
+		br_des_ct_cbcdec_run(&c.des, iv, e->ct, e->len);
 	} else {
 		br_aes_ct64_cbcdec_init(&c.aes, key, klen);
-		br_aes_ct64_cbcdec_run(&c.aes, iv, buf, e->len);
+		br_aes_ct64_cbcdec_run(&c.aes, iv, e->ct, e->len);
 	}
 	explicit_bzero(&c, sizeof c);
 }
@@ -359,38 +357,40 @@ __attribute__((noinline)) static void wipe_stack(void)
 	explicit_bzero(s, sizeof s);
 }
 
-int dd_cms_decrypt(const struct dd_az_tenant *t, const unsigned char *der, size_t n, char *out,
+int dd_cms_decrypt(const struct dd_az_tenant *t, unsigned char *der, size_t n, char *out,
 		   size_t cap, size_t *outlen, char *err, size_t errsz)
 {
 	struct walk w = { der, err, errsz };
 	struct env e;
-	unsigned char key[512], *buf = (unsigned char *)out;
+	unsigned char key[512];
 	size_t klen = 0, plen = 0;
 	int rc;
 
 	*outlen = 0;
-	if (cap < 17)
-		return dd_say(err, errsz, -1, "no room for the plaintext");
 	memset(&e, 0, sizeof e);
-	rc = walk(&w, n, t, buf, cap, &e) ? -1
+	rc = walk(&w, n, t, &e) ? -1
 	     : e.len == 0 || e.len % e.bs
 		     ? dd_say(err, errsz, -1, "content length %zu is not a multiple of the block size",
 			      e.len)
 		     : unwrap(&w, t, &e, key, &klen);
 	if (rc == 1) {
-		cbc_decrypt(&e, key, klen, buf);
-		rc = dd_cms_pkcs7_unpad(buf, e.len, e.bs, &plen) ? 2 : 3;
+		cbc_decrypt(&e, key, klen);
+		rc = dd_cms_pkcs7_unpad(e.ct, e.len, e.bs, &plen) ? 2 : 3;
 	}
 	explicit_bzero(key, sizeof key);
 	wipe_stack();
-	if (rc == 2 && plen <= DD_AZ_PROTECTED_MAX) {
-		buf[plen] = 0;
+	if (rc == 2 && (plen > DD_AZ_PROTECTED_MAX || plen >= cap))
+		rc = 4;
+	if (rc == 2) {
+		memcpy(out, e.ct, plen);
+		out[plen] = 0;
 		*outlen = plen;
-		return 0;
 	}
-	explicit_bzero(buf, e.len);
-	return rc < 0 ? -1
-	       : rc == 2 ? dd_say(err, errsz, -1, "protected settings larger than %d bytes",
+	if (e.ct)
+		explicit_bzero(e.ct, e.len);	/* the plaintext, or what a wrong key made */
+	return rc == 2 ? 0
+	       : rc < 0 ? -1
+	       : rc == 4 ? dd_say(err, errsz, -1, "protected settings larger than %d bytes",
 				  DD_AZ_PROTECTED_MAX)
 	       : rc == 3 ? dd_say(err, errsz, -1,
 				  "content decryption failed: bad padding (damaged ciphertext or wrong key)")

@@ -37,9 +37,10 @@ int dd_az_unprotect(const char *b64, size_t n, const char *thumb, const char *ce
 /* Base64 (whitespace skipped) into der: its length, or -1 with err. */
 long dd_az_unbase64(const char *b64, size_t n, unsigned char *der, size_t cap, char *err,
 		    size_t errsz);
-/* The DER blob decrypted for the tenant t (only t->thumb, the certificate's issuer, serial
- * and skid and the RSA key are used): as dd_az_unprotect. */
-int dd_cms_decrypt(const struct dd_az_tenant *t, const unsigned char *der, size_t n, char *out,
+/* The DER blob der[0..n) decrypted for the tenant t (only t->thumb, the certificate's
+ * issuer, serial and skid and the RSA key are used): as dd_az_unprotect. The content is
+ * gathered and decrypted in place: der is scratch, its plaintext part wiped on return. */
+int dd_cms_decrypt(const struct dd_az_tenant *t, unsigned char *der, size_t n, char *out,
 		   size_t cap, size_t *outlen, char *err, size_t errsz);
 
 /* EM = 00 02 PS 00 M (PKCS#1 v1.5, PS at least 8 non-zero bytes) in em[0..k), checked
