@@ -224,6 +224,7 @@ row stream-des3       ok                                                        
 row stream-aes256     ok                                                               cms -stream -aes256 -keyopt rsa_padding_mode:oaep
 row keyid             ok                                                               cms -keyid -aes256
 row keyid-stream      ok                                                               cms -keyid -stream -des3
+row keyid-two         ok                                                               to other tenant -- -keyid -aes128
 row two-recipients    ok                                                               to other tenant -- -aes256
 row two-recipients-2  ok                                                               to tenant other -- -des3
 row two-key-3des      ok                                                               twokey
@@ -270,6 +271,7 @@ row key-not-cert      "private key $T/mismatch/$tp.prv does not match certificat
 premise stream-des3   '^[0-9]+ [0-9]+ 2 inf '          5	# indefinite lengths
 premise stream-des3   '^[0-9]+ 5 .* OCTET STRING'   5	# the key, the IV, 3+ content segments
 premise keyid         '^[0-9]+ 5 2 20 cont \[ 0 \]' 1	# recipient by subjectKeyIdentifier
+premise keyid-two     '^[0-9]+ 5 2 20 cont \[ 0 \]' 2
 premise oaep-sha256   'OBJECT +:sha256'             2	# hash and MGF1 hash
 premise oaep-label    'OBJECT +:pSpecified'         1
 premise two-recipients '^[0-9]+ 5 2 1 INTEGER'      2	# two recipients' versions
