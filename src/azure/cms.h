@@ -27,8 +27,30 @@
  * On success: 0, the plaintext in out[0..*outlen) followed by a NUL (callers pass cap >=
  * DD_AZ_PROTECTED_MAX + 1). On failure: -1 and err set to one line without a "dockdrop:"
  * prefix naming what failed (the caller prints "dockdrop: protected settings: <err>" and
- * exits 3). Every secret buffer (content key, RSA scratch, private key, plaintext on
- * failure) is wiped before return; nothing is written to disk or logged. */
+ * exits 3), one of:
+ *   not base64 at offset N | not base64 (bad length or padding)
+ *   protected settings larger than 65536 bytes
+ *   certificate thumbprint "X" is not 40 hex digits
+ *   no certificate DIR/THUMB.crt for thumbprint THUMB | no private key DIR/THUMB.prv for ...
+ *   certificate DIR/THUMB.crt: WHY | certificate ... has SHA-1 thumbprint X, not THUMB
+ *   certificate ...: not an RSA key | private key DIR/THUMB.prv: WHY
+ *   private key ... does not match certificate ...
+ *   truncated|malformed|too deeply nested CMS structure at byte N
+ *   trailing data after the CMS structure
+ *   not CMS EnvelopedData (content type OID X) | AuthEnvelopedData (AES-GCM) is not supported
+ *   unsupported content encryption algorithm OID X | content IV of N bytes, not M
+ *   no encrypted content (detached CMS)
+ *   content length N is not a multiple of the block size
+ *   no recipient matches certificate THUMB (also when the only recipient, tried though it
+ *     names another certificate, does not decrypt)
+ *   unsupported key transport algorithm OID X
+ *   unsupported RSA-OAEP parameters (SHA-1 or SHA-256, and MGF1 with the same hash)
+ *   RSA key transport failed: wrong key or damaged encrypted key (every unpadding failure)
+ *   content decryption failed: bad padding (damaged ciphertext or wrong key)
+ * Every secret buffer (content key, RSA scratch and the stack BearSSL used, the private
+ * key, the plaintext on failure and its copy in the DER buffer) is wiped before return;
+ * nothing is written to disk or logged. Not reentrant (static buffers: the DER, the
+ * tenant certificate and key). */
 int dd_az_unprotect(const char *b64, size_t n, const char *thumb, const char *certdir,
 		    char *out, size_t cap, size_t *outlen, char *err, size_t errsz);
 

@@ -38,7 +38,7 @@ int dd_az_tenant_load(struct dd_az_tenant *t, const char *thumb, const char *dir
 		      size_t errsz)
 {
 	static char text[16384];	/* the .prv's text is wiped after use */
-	char crt[4096], prv[4096], got[41];
+	char crt[1024], prv[1024], got[41];
 	unsigned char sha[20];
 	br_sha1_context h;
 	const char *why, *pem;
@@ -47,6 +47,8 @@ int dd_az_tenant_load(struct dd_az_tenant *t, const char *thumb, const char *dir
 	size_t i;
 
 	memset(t, 0, sizeof *t);
+	if (!thumb)
+		thumb = "";
 	for (i = 0; i < 40 && dd_hexval(thumb[i]) >= 0; i++)
 		t->thumb[i] = thumb[i] >= 'a' ? (char)(thumb[i] - ('a' - 'A')) : thumb[i];
 	if (i != 40 || thumb[40])
