@@ -369,7 +369,7 @@ int dd_cms_decrypt(const struct dd_az_tenant *t, unsigned char *der, size_t n, c
 	*outlen = 0;
 	memset(&e, 0, sizeof e);
 	rc = walk(&w, n, t, &e) ? -1
-	     : e.len == 0 || e.len % e.bs
+	     : e.len == 0 || e.len & (e.bs - 1)	/* bs: 8 or 16 */
 		     ? dd_say(err, errsz, -1, "content length %zu is not a multiple of the block size",
 			      e.len)
 		     : unwrap(&w, t, &e, key, &klen);
