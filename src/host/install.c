@@ -112,19 +112,21 @@ static int check_input(struct dd_install *c)
 			return dd_fail(DD_EXIT_USAGE, "install: %s", err);
 	c->want.kt = (enum pki_ktype)pki_ktype_parse(o->key_type);
 	/* --certs as the record keeps it: absolute, so a re-run from elsewhere finds it. */
-	if (o->certs && (rc = dd_input_certs_dir(o->certs, c->certs_abs, sizeof c->certs_abs, err,
-						  sizeof err)))
+	if (o->certs && !o->certs_pem && (rc = dd_input_certs_dir(o->certs, c->certs_abs,
+								 sizeof c->certs_abs, err, sizeof err)))
 		return dd_fail(rc, "install: %s", err);
-	if (o->certs)
+	if (o->certs && !o->certs_pem)
 		o->certs = c->certs_abs;
-	if (o->certs && (rc = dd_certs_byo_check(o->certs, &c->byo_client, err, sizeof err)))
+	if (o->certs_pem && (rc = dd_certs_byo_text(o->certs, o->certs_pem, o->certs_len, err, sizeof err)))
+		return dd_fail(rc, "install: %s", err);
+	if (o->certs && !o->certs_pem && (rc = dd_certs_byo_check(o->certs, &c->byo_client, err, sizeof err)))
 		return dd_fail(rc, "install: --certs: %s", err);
 	if ((o->compose_env || o->compose_name) && !o->compose)
 		return dd_fail(DD_EXIT_USAGE, "install: --compose-env and --compose-name need --compose");
 	if (o->rollback && o->compose)
 		return dd_fail(DD_EXIT_USAGE, "install: --rollback takes no settings but --root");
-	if (o->compose && (rc = dd_compose_load(&c->compose, o->compose, o->compose_env,
-						 o->compose_name, err, sizeof err)))
+	if (o->compose && (rc = dd_compose_load(&c->compose, o->compose_ready ? NULL : o->compose,
+						 o->compose_env, o->compose_name, err, sizeof err)))
 		return dd_fail(rc, "install: %s", err);
 	if (o->rollback) /* no host discovery, no group: rollback changes neither */
 		return dd_login_input(&c->login, 1);
@@ -820,12 +822,14 @@ static int apply(struct dd_install *c)
 	if ((rc = activate_engine(c)) || (rc = write_group(c)))
 		return rc;
 	c->want.byo = c->o.certs;
+	c->want.byo_pem = c->o.certs_pem;
+	c->want.byo_len = c->o.certs_len;
 	if ((rc = dd_certs_ensure(&c->txn, &c->want, &certs_ch, &c->client, c->err, sizeof c->err)))
 		return rc;
 	c->restart |= certs_ch;
 	record_keep(c);
 	STEP(certs_ch ? "certificates issued (%s)" : "certificates already in place (%s)",
-	     c->o.certs ? "from --certs" : c->o.key_type);
+	     c->o.certs_pem ? "from the settings" : c->o.certs ? "from --certs" : c->o.key_type);
 	if (c->want.why_server[0])
 		STEP("server certificate re-issued: %s", c->want.why_server);
 	if (c->want.why_client[0])

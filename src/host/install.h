@@ -39,6 +39,12 @@ struct dd_install_opts {
 	int no_tcp, dry_run, force, json, rollback;
 	const char *compose, *compose_env, *compose_name;	/* workload/compose.h */
 	const char *images;		/* --images DIR (workload/images.h), or NULL */
+	/* install --settings (azure/settings.h): certs names where these texts of ca.pem,
+	 * server-cert.pem, server-key.pem came from (recorded as --certs is); compose_ready:
+	 * c->compose is filled, compose names where from */
+	const char *const *certs_pem;
+	const size_t *certs_len;
+	int compose_ready;
 };
 
 struct dd_install {
