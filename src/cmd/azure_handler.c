@@ -135,8 +135,10 @@ static int op_enable(void)
 	log_line("enable", replay ? "again (boot or goal state): converging" : "new settings");
 	if (!replay)
 		dd_azh_status(&h, "Enable", "transitioning", 0, "Enable in progress: installing Docker");
-	snprintf(settings, sizeof settings, "%s/%ld.settings", h.config_dir, h.seq);
-	rc = install(settings, 0, msg, sizeof msg);
+	if (snprintf(settings, sizeof settings, "%s/%ld.settings", h.config_dir, h.seq) >= (int)sizeof settings)
+		rc = dd_fail(DD_EXIT_USAGE, "azure-handler: %s: path too long", h.config_dir);
+	else
+		rc = install(settings, 0, msg, sizeof msg);
 	snprintf(line, sizeof line, "Enable %s: %s", rc ? "failed" : "succeeded", msg);
 	log_line("enable", line);
 	if ((!replay || strcmp(before, rc ? "Enable error" : "Enable success")) &&

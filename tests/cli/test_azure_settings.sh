@@ -159,3 +159,50 @@ fresh
 printf '{"runtimeSettings": [{"handlerSettings": {"publicSettings": {}, "protectedSettings": "MIIB", "protectedSettingsCertThumbprint": null}}]}' >"$T/nothumb.settings"
 expect_err "encrypted protected settings without a thumbprint: exit 3" 3 "without a certificate thumbprint" \
 	"$DD" install -q --root "$T/root" --settings "$T/nothumb.settings"
+
+# --- protected settings encrypted to the tenant certificate, as the agent hands them over ----
+# The agent's layout: LIB/THUMB.crt and .prv, settings in LIB/NAME-VERSION/config/N.settings
+# (the tenant certificates are two levels above the settings' folder).
+L=$T/waagent C=$T/waagent/Example.DockDrop-1.0.0/config
+mkdir -p "$C"
+tenant() { # NAME: a self-signed RSA-2048 tenant certificate; prints its thumbprint
+	openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/DC=Fake Tenant $1" \
+		-keyout "$T/$1.key" -out "$T/$1.crt" 2>/dev/null &&
+		openssl x509 -in "$T/$1.crt" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g'
+}
+tp=$(tenant t1) && op=$(tenant t2) || { notok "tenant certificates"; exit 1; }
+cp "$T/t1.crt" "$L/$tp.crt" && (umask 077 && { printf 'Bag Attributes\n    localKeyID: 01 00 00 00\nKey Attributes\n    X509v3 Key Usage: 10\n'; cat "$T/t1.key"; } >"$L/$tp.prv")
+encrypted() { # N CERT THUMB [openssl cms options]: config/N.settings, protected = $T/p-good.json
+	_n=$1 _c=$2 _t=$3; shift 3
+	_blob=$(openssl cms -encrypt -binary -outform DER -in "$T/p-good.json" -recip "$_c" "$@" | base64 -w0) &&
+		printf '{"runtimeSettings":[{"handlerSettings":{"publicSettings":{"docker":{"port":"4243"}},"protectedSettings":"%s","protectedSettingsCertThumbprint":"%s"}}]}' \
+			"$_blob" "$_t" >"$C/$_n.settings"
+}
+chmod 600 "$T/p-good.json"
+fresh
+encrypted 0 "$T/t1.crt" "$tp" -des3 && run "$DD" install -q --root "$T/root" --settings "$C/0.settings"
+check "encrypted protected settings (3DES, PKCS#1 v1.5): exit 0, the certificates are the blob's" sh -c \
+	"[ $rc -eq 0 ] && cmp -s '$T/good/server-key.pem' '$T/root/etc/docker/tls/server-key.pem' && grep -qx 'port 4243' '$S'"
+fresh
+encrypted 1 "$T/t1.crt" "$tp" -aes256 -keyopt rsa_padding_mode:oaep && run "$DD" install -q --root "$T/root" --settings "$C/1.settings"
+check "encrypted protected settings (AES-256, RSA-OAEP): exit 0, the login is the blob's" sh -c \
+	"[ $rc -eq 0 ] && jq -e '.auths[\"registry.invalid:5000\"].auth == \"$AUTH\"' '$T/root/root/.docker/config.json' >/dev/null"
+check "no secret from the blob in the output" sh -c "! grep -q 's3cret-Pa55' '$T/out' '$T/err'"
+fresh
+before=$(digest "$T/root")
+encrypted 2 "$T/t2.crt" "$tp" -des3
+expect_err "a blob for another certificate: exit 3" 3 "protected settings: no recipient matches certificate $tp" \
+	"$DD" install -q --root "$T/root" --settings "$C/2.settings"
+encrypted 3 "$T/t1.crt" "$tp" -aes128 && sed -i 's/"protectedSettings":"\(.\{200\}\)[^"]*"/"protectedSettings":"\1"/' "$C/3.settings"
+expect_err "a cut blob: exit 3" 3 "protected settings: truncated CMS structure" \
+	"$DD" install -q --root "$T/root" --settings "$C/3.settings"
+encrypted 4 "$T/t2.crt" "$op" -des3
+expect_err "a thumbprint without its certificate: exit 3" 3 "no certificate" \
+	"$DD" install -q --root "$T/root" --settings "$C/4.settings"
+[ "$(digest "$T/root")" = "$before" ] && ok "blobs that do not decrypt changed nothing" || notok "a refused blob changed the tree"
+(umask 077 && printf '["not an object"]' >"$T/p-arr.json")
+openssl cms -encrypt -binary -outform DER -des3 -in "$T/p-arr.json" "$T/t1.crt" | base64 -w0 >"$T/arr.b64"
+printf '{"runtimeSettings":[{"handlerSettings":{"publicSettings":null,"protectedSettings":"%s","protectedSettingsCertThumbprint":"%s"}}]}' \
+	"$(cat "$T/arr.b64")" "$tp" >"$C/5.settings"
+expect_err "a blob whose clear text is not a JSON object: exit 2" 2 "protected settings: not a JSON object" \
+	"$DD" install -q --root "$T/root" --settings "$C/5.settings"
