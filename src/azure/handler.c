@@ -216,16 +216,17 @@ static void put(void *ctx, const char *s, size_t n)
 int dd_azh_status(const struct dd_azh *h, const char *op, const char *status, int code,
 		  const char *msg)
 {
-	char path[PATH_MAX], head[160];
+	char path[PATH_MAX], head[256];
 	struct dd_jbuf b = { 0 };
 	struct dd_utc u;
 	int rc;
 
 	if (dd_utc((long long)time(NULL), &u) != 0)
 		u = (struct dd_utc){ 1970, 1, 1, 0, 0, 0 };
-	snprintf(head, sizeof head,
+	if (snprintf(head, sizeof head,
 		 "[{\"version\":1,\"timestampUTC\":\"%04d-%02d-%02dT%02d:%02d:%02dZ\",\"status\":{\"operation\":\"%s\",\"status\":\"%s\",\"code\":%d,\"formattedMessage\":{\"lang\":\"en\",\"message\":\"",
-		 u.year, u.mon, u.day, u.hour, u.min, u.sec, op, status, code);
+		 u.year, u.mon, u.day, u.hour, u.min, u.sec, op, status, code) >= (int)sizeof head)
+		return -1;
 	dd_jbuf_puts(&b, head);
 	dd_json_escape(msg, strnlen(msg, 1000), put, &b);
 	dd_jbuf_puts(&b, "\"}}}]\n");

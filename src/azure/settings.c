@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "host/state.h"
+#include "host/paths.h"
 #include "util/io.h"
 #include "util/jsontext.h"
 #include "util/log.h"
@@ -614,10 +614,6 @@ int dd_az_load(struct dd_az *a, const char *file, const char *prot, const char *
 	long r;
 	int rc;
 
-	errno = 0;
-	if (!realpath(file, a->where) || !dd_state_path_ok(a->where))
-		return dd_fail(DD_EXIT_USAGE, "install: --settings %s: %s", file,
-			       errno ? strerror(errno) : "the path must be printable ASCII without spaces (it is recorded)");
 	if ((r = dd_read_small_file(file, a->text, sizeof a->text)) < 0)
 		return dd_fail(DD_EXIT_USAGE, "install: --settings %s: %s", file,
 			       errno == EFBIG ? "larger than 512 KiB" : strerror(errno));
@@ -653,7 +649,7 @@ int dd_az_apply(struct dd_az *a, struct dd_install *c)
 	if (a->certs) {
 		for (int i = 0; i < 3; i++)
 			pem[i] = a->pem[i];
-		o->certs = a->where;	/* recorded, as --certs DIR is */
+		o->certs = DD_CERTS_SETTINGS;	/* recorded where --certs DIR is */
 		o->certs_pem = pem;
 		o->certs_len = a->pemlen;
 	}

@@ -39,7 +39,6 @@
 
 struct dd_az {
 	/* what was read */
-	char where[4096];			/* the settings file, absolute */
 	char text[DD_AZ_SETTINGS_MAX + 1];	/* the settings file */
 	char prot[DD_AZ_PROTECTED_MAX + 1];	/* the protected settings, in clear: secret */
 	size_t protlen;

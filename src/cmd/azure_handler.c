@@ -31,6 +31,7 @@
 #include "azure/handler.h"
 #include "azure/settings.h"
 #include "cmd/cmd.h"
+#include "host/initsys.h"
 #include "host/paths.h"
 #include "host/uninstall.h"
 #include "util/atomic.h"
@@ -103,8 +104,11 @@ static int install(const char *settings, int dry_run, char *msg, size_t cap)
 	to_log(0);
 	if (rc)
 		snprintf(msg, cap, "%s", dd_log_last_error()[0] ? dd_log_last_error() : "install failed");
-	else
+	else if (c.client)
 		snprintf(msg, cap, "Docker %s running, mutual TLS on tcp/%u verified by handshake",
+			 c.version, c.o.port);
+	else /* the settings' certificates come without a client pair to try the port with */
+		snprintf(msg, cap, "Docker %s running, mutual TLS on tcp/%u with the settings' certificates (not tried: no client certificate)",
 			 c.version, c.o.port);
 	return rc;
 }
@@ -228,6 +232,9 @@ static int op_install(void)
 	if (i == 2)
 		return dd_fail(EXIT_UNSUPPORTED, "azure-handler install: unsupported architecture %s (dockdrop carries engines for x86_64 and aarch64)",
 			       un.machine);
+	/* a daemon started as the handler's child is in the agent's scope, killed with it */
+	if (dd_init_detect() == DD_INIT_NONE)
+		return dd_fail(EXIT_UNSUPPORTED, "azure-handler install: no init system (systemd, OpenRC or sysvinit) to run the daemon: the agent kills what its commands leave running");
 	if ((rc = install(NULL, 1, msg, sizeof msg))) {
 		log_line("install", msg);
 		return dd_fail(rc == DD_EXIT_VERIFY ? rc : EXIT_MISSING, "azure-handler install: %s", msg);
