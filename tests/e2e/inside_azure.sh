@@ -381,7 +381,10 @@ agent enable7 run $LIB $NAME $V2 enable 7
 byo_docker 4243 info --format '{{json .Labels}}' >$RUNS/labels7 2>&1
 [ $rc -eq 0 ] && mrseq 7 && grep -q '"az=7"' $RUNS/labels7 && served 4243 $IN/byo/srv.pem && pidof containerd >/dev/null &&
 	ok "the next enable N=7 converges: exit 0 in $(secs enable7) s, mrseq 7, the label az=7, 4243 served, containerd runs" ||
-	notok "the enable after the kill: exit $rc, labels $(cat $RUNS/labels7), containerd '$(pidof containerd)': $(says enable7)"
+	{ notok "the enable after the kill: exit $rc, labels $(cat $RUNS/labels7), containerd '$(pidof containerd)': $(says enable7)"
+	  grep -v 'loading plugin\|skip loading plugin\|devmapper\|cni\|serving\.\.\.\|Start ' /var/log/dockdrop/containerd.log | tail -n 40 | cut -c1-200 | sed 's/^/# containerd.log: /'
+	  grep -E 'level=(error|fatal)' /var/log/dockdrop/docker.log | tail -n 5 | cut -c1-300 | sed 's/^/# docker.log: /'
+	  tail -n 30 $LOG/dockdrop-handler.log | sed 's/^/# handler log: /'; }
 status 7 success "enable N=7 after the kill"
 N=7
 
