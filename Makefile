@@ -183,6 +183,17 @@ $(DIST)/dockdrop: $(BUILD)/dockdrop $(ENGINE) $(BUILD)/carry/iptables.env FORCE
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 endif
 
+# The Azure VM-extension handler package (AZURE.md 2, 13.5): release/azure/HandlerManifest.json
+# at the zip's root and dist/dockdrop as bin/dockdrop (tests/cli/test_release_zip.sh).
+AZURE_ZIP := $(DIST)/azure/dockdrop-azure-$(VERSION).zip
+release: $(AZURE_ZIP)
+
+$(AZURE_ZIP): $(DIST)/dockdrop release/azure/HandlerManifest.json release/azure/mkzip.py
+	@mkdir -p $(@D)
+	$(Q)python3 release/azure/mkzip.py $@ release/azure/HandlerManifest.json $(DIST)/dockdrop \
+		$(or $(SOURCE_DATE_EPOCH),0)
+	@echo "built $@ ($$(stat -c %s $@) bytes)"
+
 # --- tests -------------------------------------------------------------------------------
 # A stub that trusts a throw-away key made at build time, for the signature tests (release
 # builds trust only SIGN_PUB). Same objects as the product but sign.o.
@@ -258,7 +269,7 @@ bench: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/bench/inflate_floor
 fuzz: $(FUZZ_BINS)
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
-test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
+test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP) $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
 	$(FUZZ_BINS) $(BUILD)/carry/iptables.env
 
 test: test-build
@@ -266,7 +277,7 @@ test: test-build
 
 # The edit-compile-test loop: the unit and command-line tests only, a few suites at a time
 # (tests/run.sh --quick), with the same summary line as `make test`.
-check: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
+check: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP) $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
 	$(BUILD)/carry/iptables.env
 	@BUILD=$(BUILD) DIST=$(DIST) sh tests/run.sh --quick
 
@@ -285,7 +296,7 @@ clean:
 distclean:
 	rm -rf $(BUILD) $(DIST)
 
-.PHONY: all prereq check test test-vm test-vm-all test-build fuzz bench clean distclean FORCE
+.PHONY: all prereq release check test test-vm test-vm-all test-build fuzz bench clean distclean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(MUSL_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

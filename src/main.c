@@ -8,7 +8,7 @@
 static const struct dd_cmd *const commands[] = {
 	&dd_cmd_install, &dd_cmd_status,  &dd_cmd_uninstall,     &dd_cmd_verify,
 	&dd_cmd_list,	 &dd_cmd_extract, &dd_cmd_ca,		&dd_cmd_certs,
-	&dd_cmd_client_bundle, &dd_cmd_bundle, &dd_cmd_version, NULL,
+	&dd_cmd_client_bundle, &dd_cmd_bundle, &dd_cmd_version, &dd_cmd_azure_handler, NULL,
 };
 
 const struct dd_cmd dd_cmd_root = {

@@ -70,6 +70,8 @@ static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
 		return rc;
 	if ((rc = load("certs rotate", root, 1)))
 		return rc;
+	if (!strcmp(st.certs, DD_CERTS_SETTINGS))
+		return dd_fail(DD_EXIT_FAIL, "certs rotate: the certificates came from the settings (protected certs): change them there and run install again");
 	if (st.certs[0])
 		return dd_fail(DD_EXIT_FAIL, "certs rotate: the certificates came from --certs %s: replace them there and re-run install",
 			       st.certs);

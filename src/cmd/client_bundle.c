@@ -47,8 +47,9 @@ static struct dd_state state;
 static int check_pair(int dfd, const char *dir, int given)
 {
 	char show[3][DD_PATH_MAX], err[600];
-	const struct pki_pem_at ca = { dfd, "ca.pem", show[0] }, cert = { dfd, "cert.pem", show[1] },
-				key = { dfd, "key.pem", show[2] };
+	const struct pki_pem_at ca = { dfd, "ca.pem", show[0], NULL, 0 },
+				cert = { dfd, "cert.pem", show[1], NULL, 0 },
+				key = { dfd, "key.pem", show[2], NULL, 0 };
 
 	snprintf(show[0], sizeof show[0], "%s/ca.pem", dir);
 	snprintf(show[1], sizeof show[1], "%s/cert.pem", dir);

@@ -7,7 +7,7 @@
 extern const struct dd_cmd dd_cmd_root;
 extern const struct dd_cmd dd_cmd_install, dd_cmd_status, dd_cmd_uninstall, dd_cmd_verify,
 	dd_cmd_list, dd_cmd_extract, dd_cmd_ca, dd_cmd_certs, dd_cmd_client_bundle,
-	dd_cmd_bundle, dd_cmd_version;
+	dd_cmd_bundle, dd_cmd_version, dd_cmd_azure_handler;
 
 #define DD_KEY_TYPES "ecdsa-p256|ecdsa-p384|rsa2048|rsa3072|rsa4096"
 

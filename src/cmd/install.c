@@ -2,6 +2,7 @@
  * of install"). The context is the command's: one, allocated here, for the whole run. */
 #include <string.h>
 
+#include "azure/settings.h"
 #include "cmd/cmd.h"
 #include "host/install.h"
 #include "util/log.h"
@@ -11,6 +12,8 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	/* Big (daemon.json before and after, the record, the snapshots): static, not on the
 	 * stack, and used once per run. */
 	static struct dd_install c;
+	static struct dd_az az;		/* --settings: the decrypted text, wiped below */
+	const char *settings = NULL, *prot = NULL;
 	struct dd_list sans = { 0 }, daemon_opts = { 0 }, reg = { 0 }, user = { 0 }, pwf = { 0 };
 	unsigned long port = 2376;
 	struct dd_install_opts *o = &c.o;
@@ -58,6 +61,11 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		  "read the password of the one --registry from stdin", 0, 0, NULL },
 		{ "password-file", 0, DD_OPT_LIST, &pwf, "FILE",
 		  "the password for the --registry of that rank (a 0600 file)", 0, 0, NULL },
+		{ "settings", 0, DD_OPT_STR, &settings, "FILE",
+		  "Azure Docker extension settings (a handler's N.settings, or public settings JSON)",
+		  0, 0, NULL },
+		{ "protected-settings", 0, DD_OPT_STR, &prot, "FILE",
+		  "their protected settings in clear, a JSON object (a 0600 file)", 0, 0, NULL },
 	};
 	struct dd_args args;
 	int rc;
@@ -72,8 +80,17 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	o->nopts = daemon_opts.n;
 	o->port = (unsigned)port;
 	c.login.o = (struct dd_login_opts){ reg.v, user.v, pwf.v, reg.n, user.n, pwf.n,
-					    c.login.o.pw_stdin };
-	rc = o->rollback ? dd_install_rollback(&c) : dd_install_run(&c);
+					    c.login.o.pw_stdin, NULL };
+	if (prot && !settings)
+		return dd_fail(DD_EXIT_USAGE, "install: --protected-settings goes with --settings FILE");
+	if (settings && o->rollback)
+		return dd_fail(DD_EXIT_USAGE, "install: --rollback takes no settings but --root");
+	rc = settings ? dd_az_load(&az, settings, prot, NULL) : 0;
+	if (!rc && settings)
+		rc = dd_az_apply(&az, &c);
+	if (!rc)
+		rc = o->rollback ? dd_install_rollback(&c) : dd_install_run(&c);
+	dd_az_wipe(&az);
 	explicit_bzero(c.compose.env, sizeof c.compose.env);	/* --compose-env: secrets */
 	return rc;
 }

@@ -280,6 +280,40 @@ int dd_certs_byo_check(const char *dir, int *client, char *err, size_t errsz)
 	return 0;
 }
 
+int dd_certs_byo_text(const char *from, const char *const text[3], const size_t len[3], char *err,
+		      size_t errsz)
+{
+	static const char *const what[] = { "ca", "cert", "key" };
+	struct pki_pem_at f[3];
+	char show[3][96];
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(show[i], sizeof show[i], "%s: %s", from, what[i]);
+		f[i] = (struct pki_pem_at){ AT_FDCWD, show[i], show[i], text[i], len[i] };
+	}
+	return pki_byo_check_at(f, err, errsz);
+}
+
+/* Certificates given as texts: checked, and written where dockerd reads them. */
+static int ensure_byo_text(struct dd_txn *t, const struct dd_certs_want *w, int *server_changed,
+			   char *err, size_t errsz)
+{
+	static const char *const dst[] = { DD_TLS_DIR "/ca.pem", DD_TLS_DIR "/server-cert.pem",
+					   DD_TLS_DIR "/server-key.pem" };
+	int rc, ch;
+
+	if ((rc = dd_certs_byo_text(w->byo, w->byo_pem, w->byo_len, err, errsz)))
+		return rc;
+	if (dd_txn_mkdir(t, DD_TLS_DIR, 0700) != 0)
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_TLS_DIR, strerror(errno));
+	for (int i = 0; i < 3; i++) {
+		if (dd_txn_write(t, dst[i], w->byo_pem[i], w->byo_len[i], i == 2 ? 0600 : 0644, &ch) != 0)
+			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", dst[i], strerror(errno));
+		*server_changed |= ch;
+	}
+	return 0;
+}
+
 static int ensure_byo(struct dd_txn *t, const char *dir, int *server_changed, int *client,
 		      char *err, size_t errsz)
 {
@@ -315,6 +349,8 @@ int dd_certs_ensure(struct dd_txn *t, struct dd_certs_want *w, int *server_chang
 	w->why_server[0] = w->why_client[0] = 0;
 	*server_changed = 0;
 	*client = 0;
+	if (w->byo_pem)
+		return ensure_byo_text(t, w, server_changed, err, errsz);
 	if (w->byo)
 		return ensure_byo(t, w->byo, server_changed, client, err, errsz);
 	if ((rc = ensure_ca(t, w->kt, err, errsz)))

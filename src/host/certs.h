@@ -22,6 +22,9 @@ struct dd_certs_want {
 	struct pki_san sans[PKI_SAN_MAX];	/* the server's: auto + --tls-san */
 	unsigned nsans;
 	const char *byo;	/* --certs DIR: copy these instead of issuing (validated before) */
+	const char *const *byo_pem;	/* or with byo naming where they came from, the texts of
+					 * ca.pem, server-cert.pem and server-key.pem */
+	const size_t *byo_len;
 	int rotate;		/* issue new leaves whatever the old ones look like */
 	unsigned days;		/* leaf validity; 0: PKI_LEAF_DAYS */
 	/* out: why a pair that was there is issued anew ("name X added", "expires in N
@@ -40,6 +43,10 @@ int dd_certs_ensure(struct dd_txn *t, struct dd_certs_want *w, int *server_chang
 /* The files of a --certs DIR, checked as dockerd and its clients will: 0 or
  * DD_EXIT_USAGE with err. *client: DIR also holds cert.pem and key.pem (checked too). */
 int dd_certs_byo_check(const char *dir, int *client, char *err, size_t errsz);
+/* The same for the texts of ca.pem, server-cert.pem and server-key.pem (named from in
+ * messages): 0 or DD_EXIT_USAGE with err. */
+int dd_certs_byo_text(const char *from, const char *const text[3], const size_t len[3], char *err,
+		      size_t errsz);
 
 struct dd_cert_status {
 	const char *what;	/* "ca", "server", "client" */

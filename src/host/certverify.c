@@ -31,7 +31,7 @@ static void pem_at(struct pki_pem_at *f, int dfd, const char *dir, const char *n
 	char abs[DD_PATH_MAX];
 
 	snprintf(abs, sizeof abs, "%s/%s", dir, name);
-	*f = (struct pki_pem_at){ dfd, name, dd_root_show(abs, show, cap) };
+	*f = (struct pki_pem_at){ dfd, name, dd_root_show(abs, show, cap), NULL, 0 };
 }
 
 /* Check the pair CERT/KEY in dir against the CA; problem set when it fails. */

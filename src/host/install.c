@@ -112,19 +112,21 @@ static int check_input(struct dd_install *c)
 			return dd_fail(DD_EXIT_USAGE, "install: %s", err);
 	c->want.kt = (enum pki_ktype)pki_ktype_parse(o->key_type);
 	/* --certs as the record keeps it: absolute, so a re-run from elsewhere finds it. */
-	if (o->certs && (rc = dd_input_certs_dir(o->certs, c->certs_abs, sizeof c->certs_abs, err,
-						  sizeof err)))
+	if (o->certs && !o->certs_pem && (rc = dd_input_certs_dir(o->certs, c->certs_abs,
+								 sizeof c->certs_abs, err, sizeof err)))
 		return dd_fail(rc, "install: %s", err);
-	if (o->certs)
+	if (o->certs && !o->certs_pem)
 		o->certs = c->certs_abs;
-	if (o->certs && (rc = dd_certs_byo_check(o->certs, &c->byo_client, err, sizeof err)))
+	if (o->certs_pem && (rc = dd_certs_byo_text(o->certs, o->certs_pem, o->certs_len, err, sizeof err)))
+		return dd_fail(rc, "install: %s", err);
+	if (o->certs && !o->certs_pem && (rc = dd_certs_byo_check(o->certs, &c->byo_client, err, sizeof err)))
 		return dd_fail(rc, "install: --certs: %s", err);
 	if ((o->compose_env || o->compose_name) && !o->compose)
 		return dd_fail(DD_EXIT_USAGE, "install: --compose-env and --compose-name need --compose");
 	if (o->rollback && o->compose)
 		return dd_fail(DD_EXIT_USAGE, "install: --rollback takes no settings but --root");
-	if (o->compose && (rc = dd_compose_load(&c->compose, o->compose, o->compose_env,
-						 o->compose_name, err, sizeof err)))
+	if (o->compose && (rc = dd_compose_load(&c->compose, o->compose_ready ? NULL : o->compose,
+						 o->compose_env, o->compose_name, err, sizeof err)))
 		return dd_fail(rc, "install: %s", err);
 	if (o->rollback) /* no host discovery, no group: rollback changes neither */
 		return dd_login_input(&c->login, 1);
@@ -517,7 +519,8 @@ static int write_provisional(void *ctx)
 	int ch;
 
 	if (dd_record_write(&c->txn, &c->prov, c->prov_text, sizeof c->prov_text, c->err,
-			    sizeof c->err) != 0)
+			    sizeof c->err) != 0 ||
+	    (!c->o.root && !c->pending && dd_root_write_atomic(DD_RESTART_MARK, "", 0, 0644) != 0))
 		return -1;
 	if (dd_state_find(&c->prov, DD_DAEMON_JSON_ORIG) && !exists(DD_DAEMON_JSON_ORIG) &&
 	    c->daemon_json_old_len >= 0 &&
@@ -803,7 +806,8 @@ static int apply(struct dd_install *c)
 {
 	int rc, ch, certs_ch;
 
-	c->restart = 0;
+	/* a run killed before its daemons were proven: they may run the old configuration */
+	c->restart = c->pending = !c->o.root && exists(DD_RESTART_MARK);
 	memset(&c->now, 0, sizeof c->now);
 	engine_lines(c, &c->now);
 	c->txn.begin = write_provisional;
@@ -820,12 +824,14 @@ static int apply(struct dd_install *c)
 	if ((rc = activate_engine(c)) || (rc = write_group(c)))
 		return rc;
 	c->want.byo = c->o.certs;
+	c->want.byo_pem = c->o.certs_pem;
+	c->want.byo_len = c->o.certs_len;
 	if ((rc = dd_certs_ensure(&c->txn, &c->want, &certs_ch, &c->client, c->err, sizeof c->err)))
 		return rc;
 	c->restart |= certs_ch;
 	record_keep(c);
 	STEP(certs_ch ? "certificates issued (%s)" : "certificates already in place (%s)",
-	     c->o.certs ? "from --certs" : c->o.key_type);
+	     c->o.certs_pem ? "from the settings" : c->o.certs ? "from --certs" : c->o.key_type);
 	if (c->want.why_server[0])
 		STEP("server certificate re-issued: %s", c->want.why_server);
 	if (c->want.why_client[0])
@@ -1070,9 +1076,11 @@ static void undo(struct dd_install *c, const char *log)
 	dd_svc_stop(c->init, err, sizeof err);
 	dd_txn_rollback(&c->txn);
 	if (!was) {
+		dd_root_unlink(DD_RESTART_MARK);
 		dd_svc_reload(c->init);
 		dd_err("install: %s; nothing was left installed", c->err);
 	} else if (dd_prove_up(&r, version, sizeof version, log2, sizeof log2, err, sizeof err) == 0) {
+		dd_root_unlink(DD_RESTART_MARK);
 		compose_back(c);
 		dd_err("install: %s; the previous configuration is back and dockerd %s answers again",
 		       c->err, version);
@@ -1099,6 +1107,7 @@ static int finish(struct dd_install *c)
 		return DD_EXIT_FAIL;
 	}
 	dd_txn_done(&c->txn);
+	dd_root_unlink(DD_RESTART_MARK);
 	dd_engine_prune(c->now.engine.dir, c->now.nprev ? c->now.previous[0].dir : NULL);
 	if ((rc = dd_images_load(&c->images, c->o.root != NULL, c->o.json, c->err, sizeof c->err)))
 		return dd_fail(rc, "install: %s; the engine is installed: install again to load the images", c->err);
@@ -1135,6 +1144,8 @@ int dd_install_run(struct dd_install *c)
 	if (rc) {
 		dd_payload_close(&c->pl);
 		dd_txn_rollback(&c->txn);
+		if (!c->pending) /* the daemons were not touched */
+			dd_root_unlink(DD_RESTART_MARK);
 		compose_back(c);
 		return dd_fail(rc, "install: %s; nothing was changed", c->err);
 	}

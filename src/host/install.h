@@ -39,6 +39,12 @@ struct dd_install_opts {
 	int no_tcp, dry_run, force, json, rollback;
 	const char *compose, *compose_env, *compose_name;	/* workload/compose.h */
 	const char *images;		/* --images DIR (workload/images.h), or NULL */
+	/* install --settings (azure/settings.h): certs DD_CERTS_SETTINGS with these texts of
+	 * ca.pem, server-cert.pem, server-key.pem (recorded as --certs is); compose_ready:
+	 * c->compose is filled, compose names where from */
+	const char *const *certs_pem;
+	const size_t *certs_len;
+	int compose_ready;
 };
 
 struct dd_install {
@@ -78,6 +84,7 @@ struct dd_install {
 	char state_text[DD_STATE_MAX];	/* the record being written */
 	char prov_text[DD_STATE_MAX];	/* the provisional one (written from inside a write) */
 	int restart, client, byo_client;
+	int pending;			/* a killed run left DD_RESTART_MARK (host/paths.h) */
 	char version[64];		/* what dockerd answered */
 	struct dd_compose compose;		/* --compose: the project */
 	char compose_cmd[256];

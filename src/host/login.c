@@ -37,7 +37,7 @@ __attribute__((destructor)) static void wipe(void)
 
 /* The password from fd (at most DD_LOGIN_PASS_MAX bytes, one trailing "\n" or "\r\n" taken
  * off as docker login does) as base64("USER:PASS") into r->auth. */
-static int read_password(struct dd_login_reg *r, int fd, const char *from)
+static int read_password(struct dd_login_reg *r, int fd, const char *from, const char *text)
 {
 	char buf[DD_LOGIN_PASS_MAX + 160];
 	size_t un = strlen(r->user);
@@ -46,7 +46,9 @@ static int read_password(struct dd_login_reg *r, int fd, const char *from)
 
 	memcpy(buf, r->user, un);
 	buf[un++] = ':';
-	n = dd_read_full(fd, buf + un, DD_LOGIN_PASS_MAX + 3);
+	n = text ? (ssize_t)strnlen(text, DD_LOGIN_PASS_MAX + 3) : dd_read_full(fd, buf + un, DD_LOGIN_PASS_MAX + 3);
+	if (text)
+		memcpy(buf + un, text, (size_t)n);
 	if (n > 0 && buf[un + (size_t)n - 1] == '\n')
 		n--;
 	if (n > 0 && buf[un + (size_t)n - 1] == '\r')
@@ -79,7 +81,7 @@ static int password_file(struct dd_login_reg *r, const char *path)
 			       !S_ISREG(st.st_mode) ? "not a regular file" :
 			       "group or others have access to it: chmod 600 it (the password may have leaked)");
 	}
-	rc = read_password(r, fd, path);
+	rc = read_password(r, fd, path, NULL);
 	close(fd);
 	return rc;
 }
@@ -110,7 +112,7 @@ int dd_login_input(struct dd_login *l, int rollback)
 		return dd_fail(DD_EXIT_USAGE, "install: give one --username for each --registry (in the same order)");
 	if (o->pw_stdin && (o->nserver > 1 || o->npwfile))
 		return dd_fail(DD_EXIT_USAGE, "install: --password-stdin serves one --registry only: use --password-file F for each");
-	if (!o->pw_stdin && o->npwfile != o->nserver)
+	if (!o->pw_stdin && !o->pw && o->npwfile != o->nserver)
 		return dd_fail(DD_EXIT_USAGE, "install: --registry needs a password: --password-stdin, or one --password-file F for each --registry");
 	if (o->nserver > DD_STATE_AUTHS)
 		return dd_fail(DD_EXIT_USAGE, "install: at most %d --registry", DD_STATE_AUTHS);
@@ -130,7 +132,8 @@ int dd_login_input(struct dd_login *l, int rollback)
 			return dd_fail(DD_EXIT_USAGE, "install: --username %s: printable ASCII without spaces or ':', under 128 bytes", show);
 		r->user = o->user[i];
 		l->n = i + 1;
-		if (o->pw_stdin ? read_password(r, 0, "stdin") : password_file(r, o->pwfile[i]))
+		if (o->pw ? read_password(r, -1, "the settings", o->pw[i]) :
+		    o->pw_stdin ? read_password(r, 0, "stdin", NULL) : password_file(r, o->pwfile[i]))
 			return DD_EXIT_USAGE;
 	}
 	return 0;

@@ -31,6 +31,7 @@ struct dd_login_opts {
 	const char *const *server, *const *user, *const *pwfile;	/* the i-th belong together */
 	unsigned nserver, nuser, npwfile;
 	int pw_stdin;
+	const char *const *pw;	/* or the passwords themselves (install --settings) */
 };
 
 struct dd_login_reg {

@@ -15,6 +15,11 @@
 #define DD_DAEMON_JSON "/etc/docker/daemon.json"
 #define DD_STATE_DIR "/var/lib/dockdrop"
 #define DD_STATE_FILE "/var/lib/dockdrop/state"
+/* There from an install's first change until its daemons are proven: a run killed in
+ * between (while restarting, say) leaves it, and the next run restarts them. */
+#define DD_RESTART_MARK "/var/lib/dockdrop/restart-pending"
+/* The record's "certs" for certificates from install --settings (never a directory). */
+#define DD_CERTS_SETTINGS "/(settings)"
 #define DD_DAEMON_JSON_ORIG "/var/lib/dockdrop/daemon.json.orig" /* as it was before dockdrop */
 #define DD_BACKUP_DIR "/var/lib/dockdrop/backup" /* the user's files dockdrop stands in for */
 #define DD_LOG_DIR "/var/log/dockdrop"

@@ -299,6 +299,7 @@ int dd_uninstall_run(struct dd_uninstall *u)
 		dd_svc_reload(dd_init_from_name(u->st.init));
 	if (write_left(u) != 0)
 		dd_warn("%s: %s", DD_STATE_FILE, strerror(errno));
+	dd_root_unlink(DD_RESTART_MARK);
 	remove_dirs(&u->st);
 	if (installed)
 		dd_info("removed dockdrop's engine %s%s%s", u->st.engine.version,

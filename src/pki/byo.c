@@ -18,11 +18,24 @@ static struct {
 	struct pki_key key;
 } b;
 
+static long read_pem(const struct pki_pem_at *f)
+{
+	if (!f->text)
+		return dd_read_small_at(f->dfd, f->name, b.pem, sizeof b.pem);
+	if (f->len >= sizeof b.pem) {
+		errno = EFBIG;
+		return -1;
+	}
+	memcpy(b.pem, f->text, f->len);
+	b.pem[f->len] = 0;
+	return (long)f->len;
+}
+
 static int load_cert(const struct pki_pem_at *f, unsigned char *der, struct pki_cert *c,
 		     char *err, size_t errsz)
 {
 	const char *why = NULL;
-	long n = dd_read_small_at(f->dfd, f->name, b.pem, sizeof b.pem);
+	long n = read_pem(f);
 
 	if (n < 0)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", f->show, strerror(errno));
@@ -37,7 +50,7 @@ static int load_cert(const struct pki_pem_at *f, unsigned char *der, struct pki_
 static int load_key(const struct pki_pem_at *f, char *err, size_t errsz)
 {
 	const char *why = NULL;
-	long n = dd_read_small_at(f->dfd, f->name, b.pem, sizeof b.pem);
+	long n = read_pem(f);
 	int rc;
 
 	if (n < 0)
@@ -94,20 +107,17 @@ static int in_time(const char *path, const struct pki_cert *c, time_t now, char 
 		      path, now < c->not_before ? "not valid until" : "expired on", when);
 }
 
-static int check(const char *ca_pem, const char *cert_pem, const char *key_pem, char *err,
-		 size_t errsz)
+static int check(const struct pki_pem_at f[3], char *err, size_t errsz)
 {
-	const struct pki_pem_at ca = { AT_FDCWD, ca_pem, ca_pem };
-	const struct pki_pem_at cert = { AT_FDCWD, cert_pem, cert_pem };
-	const struct pki_pem_at key = { AT_FDCWD, key_pem, key_pem };
+	const char *ca_pem = f[0].show, *cert_pem = f[1].show;
 	time_t now = pki_now();
 	int rc;
 
-	if ((rc = load3(&ca, &cert, &key, err, errsz)))
+	if ((rc = load3(&f[0], &f[1], &f[2], err, errsz)))
 		return rc;
 	if (!b.ca.is_ca)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s is not a CA certificate (no basicConstraints CA:TRUE)", ca_pem);
-	if ((rc = belongs(&ca, &cert, &key, DD_EXIT_USAGE, err, errsz)))
+	if ((rc = belongs(&f[0], &f[1], &f[2], DD_EXIT_USAGE, err, errsz)))
 		return rc;
 	if (b.cert.nsans == 0)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s has no subjectAltName: Docker's Go clients ignore the CN; reissue it with the names and IPs clients dial",
@@ -142,11 +152,20 @@ int pki_pair_check(const struct pki_pem_at *ca, const struct pki_pem_at *cert,
 	return rc;
 }
 
-int pki_byo_check(const char *ca_pem, const char *cert_pem, const char *key_pem, char *err,
-		  size_t errsz)
+int pki_byo_check_at(const struct pki_pem_at f[3], char *err, size_t errsz)
 {
-	int rc = check(ca_pem, cert_pem, key_pem, err, errsz);
+	int rc = check(f, err, errsz);
 
 	pki_key_wipe(&b.key);
 	return rc;
+}
+
+int pki_byo_check(const char *ca_pem, const char *cert_pem, const char *key_pem, char *err,
+		  size_t errsz)
+{
+	const struct pki_pem_at f[3] = { { AT_FDCWD, ca_pem, ca_pem, NULL, 0 },
+					 { AT_FDCWD, cert_pem, cert_pem, NULL, 0 },
+					 { AT_FDCWD, key_pem, key_pem, NULL, 0 } };
+
+	return pki_byo_check_at(f, err, errsz);
 }

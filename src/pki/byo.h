@@ -12,11 +12,16 @@
 int pki_byo_check(const char *ca_pem, const char *cert_pem, const char *key_pem, char *err,
 		  size_t errsz);
 /* A PEM file read by pki_pair_check: name in the directory dfd, never followed (AT_FDCWD:
- * name is a path of this machine), shown as show in messages. */
+ * name is a path of this machine), shown as show in messages; or, with text set, the PEM
+ * text[0..len) itself (install --settings: certificates that never were a file here). */
 struct pki_pem_at {
 	int dfd;
 	const char *name, *show;
+	const char *text;
+	size_t len;
 };
+/* pki_byo_check of three PEM sources (ca, cert, key). */
+int pki_byo_check_at(const struct pki_pem_at f[3], char *err, size_t errsz);
 /* Any pair in place (a server's, a client's, the CA's own with cert == ca): the
  * certificate was issued by the CA (its issuer name, and a signature that verifies with
  * the CA's key) and key is its key. 0, DD_EXIT_USAGE when a file cannot be read as what

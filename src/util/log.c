@@ -86,15 +86,24 @@ static void clear_progress(void)
 	}
 }
 
+static char last[LINE_MAX_BYTES];	/* the last error line, for dd_log_last_error */
+
 static void emit(FILE *f, const char *prefix, const char *fmt, va_list ap)
 {
 	char esc[LINE_MAX_BYTES];
 
 	format_line(esc, sizeof esc, fmt, ap);
+	if (strcmp(prefix, "dockdrop: ") == 0)	/* an error, not a warning or a debug line */
+		memcpy(last, esc, sizeof last);
 	clear_progress();
 	fflush(stdout);
 	fprintf(f, "%s%s\n", prefix, esc);
 	fflush(f);
+}
+
+const char *dd_log_last_error(void)
+{
+	return last;
 }
 
 void dd_err(const char *fmt, ...)

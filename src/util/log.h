@@ -30,6 +30,9 @@ int dd_fail(int rc, const char *fmt, ...) DD_PRINTF(2, 3);
 void dd_warn(const char *fmt, ...) DD_PRINTF(1, 2);
 /* For modules that report to their caller: format one line into err, return rc. */
 int dd_say(char *err, unsigned long errsz, int rc, const char *fmt, ...) DD_PRINTF(4, 5);
+/* The last error line printed (without "dockdrop: "), "" when none: for a caller that
+ * reports it elsewhere too (the Azure handler's status file). */
+const char *dd_log_last_error(void);
 void dd_info(const char *fmt, ...) DD_PRINTF(1, 2);
 void dd_debug(const char *fmt, ...) DD_PRINTF(1, 2);
 /* A progress line, redrawn in place on a terminal (stderr), and nothing at all elsewhere:

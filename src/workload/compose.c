@@ -65,16 +65,18 @@ int dd_compose_load(struct dd_compose *p, const char *file, const char *envf, co
 
 	if (name)
 		snprintf(p->name, sizeof p->name, "%s", name);
-	else
+	else if (file)
 		dir_name(file, p->name, sizeof p->name);
 	if (!name_ok(p->name) || (name && strlen(name) > DD_COMPOSE_NAME_MAX))
 		return dd_say(err, errsz, DD_EXIT_USAGE, "--compose %s: project name \"%s\" is not 1-%d of [a-z0-9_-]: give --compose-name",
 			      file, p->name, DD_COMPOSE_NAME_MAX);
-	if ((n = read_input("--compose", file, p->file, sizeof p->file, err, errsz)) < 0)
+	if (file && (n = read_input("--compose", file, p->file, sizeof p->file, err, errsz)) < 0)
 		return (int)-n;
-	p->filelen = (size_t)n;
-	p->has_env = envf != NULL;
-	p->envlen = 0;
+	if (file) { /* else the caller filled file and env: install --settings */
+		p->filelen = (size_t)n;
+		p->has_env = envf != NULL;
+		p->envlen = 0;
+	}
 	if (envf && (n = read_input("--compose-env", envf, p->env, sizeof p->env, err, errsz)) < 0)
 		return (int)-n;
 	if (envf)

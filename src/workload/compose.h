@@ -35,7 +35,8 @@ struct dd_compose {
 };
 
 /* Read file (and env, or NULL) from this machine and name the project (name, or NULL).
- * 0, or DD_EXIT_USAGE with err. */
+ * file NULL: p->file (and p->env, p->has_env) filled by the caller, name given. 0, or
+ * DD_EXIT_USAGE with err. */
 int dd_compose_load(struct dd_compose *p, const char *file, const char *env, const char *name,
 		    char *err, size_t errsz);
 /* NAME of a record's path DD_COMPOSE_DIR/NAME/compose.yaml into name: 0, or -1 when it is

@@ -212,4 +212,39 @@ t3=$(date +%s.%N)
 reboot_equivalent 8081 dd-bundled-page
 $DD uninstall --purge >/dev/null 2>&1
 check "uninstall --purge: no daemon left" sh -c '! pidof dockerd && ! pidof containerd'
+
+# --- the same application from the Azure Docker extension's settings ---------------------------
+# "compose" in the extension's v1 layout (services at the top level: wrapped for Compose v2),
+# compose-environment public, environment protected (in clear here, as Custom Script has it).
+cat >/tmp/az-pub.json <<'JSON'
+{"docker": {"options": ["--storage-driver=vfs"]},
+ "compose": {"web": {"image": "dd-web:1", "restart": "always", "ports": ["8082:80"],
+                     "environment": ["GREETING=${GREETING}", "TOKEN=${SECRET_TOKEN}"]}},
+ "compose-environment": {"GREETING": "hello"}}
+JSON
+(umask 077 && printf '{"environment": {"SECRET_TOKEN": "tok-5e3c7"}}' >/tmp/az-prot.json)
+$DD install --init sysv --no-tcp --settings /tmp/az-pub.json --protected-settings /tmp/az-prot.json \
+	>/tmp/az1.out 2>/tmp/az1.err
+rc=$?
+[ $rc -eq 0 ] && grep -q '^compose project compose: up' /tmp/az1.out ||
+	notok "install --settings with compose: exit $rc: $(cat /tmp/az1.out /tmp/az1.err | tr '\n' '|' | cut -c1-600)"
+check "settings compose (v1 layout): the service up, port 8082 answers" answers 8082 dd-bundled-page
+E=$(docker inspect -f '{{join .Config.Env " "}}' compose-web-1 2>&1)
+case $E in
+*GREETING=hello*TOKEN=tok-5e3c7*) ok "compose-environment and protected environment reach the service" ;;
+*) notok "the service's environment: $E" ;;
+esac
+[ "$(stat -c %a /etc/dockdrop/compose/compose/compose.env 2>&1)" = 600 ] && ok "the project's env file is 0600" ||
+	notok "compose.env: $(stat -c %a /etc/dockdrop/compose/compose/compose.env 2>&1)"
+grep -q tok-5e3c7 /tmp/az1.out /tmp/az1.err /var/lib/dockdrop/state && notok "the protected value is in the output or the record" ||
+	ok "the protected value is in neither install's output nor the record"
+Z1=$(docker inspect -f '{{.State.StartedAt}}' compose-web-1 2>&1)
+$DD install --init sysv --no-tcp --settings /tmp/az-pub.json --protected-settings /tmp/az-prot.json \
+	>/tmp/az2.out 2>/tmp/az2.err
+rc=$?
+[ $rc -eq 0 ] && [ "$(docker inspect -f '{{.State.StartedAt}}' compose-web-1 2>&1)" = "$Z1" ] &&
+	ok "the same settings again: exit 0, the service not restarted" ||
+	notok "the same settings again: exit $rc: $(cat /tmp/az2.out /tmp/az2.err | tr '\n' '|' | cut -c1-400)"
+$DD uninstall --purge >/dev/null 2>&1
+check "uninstall --purge after the settings' project: no daemon left" sh -c '! pidof dockerd && ! pidof containerd'
 [ $FAILS -eq 0 ]

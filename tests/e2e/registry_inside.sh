@@ -210,4 +210,26 @@ rc=$?
 run un2 uninstall --purge
 [ ! -e /root/.docker ] && ok "uninstall removed the config.json and directory dockdrop made" ||
 	notok "uninstall left $(ls -la /root/.docker | tr '\n' '|')"
+
+# --- the Azure Docker extension's settings: the login in protected settings ----------------
+# (install --settings with --protected-settings in clear, as a Custom Script runs it)
+printf '{"docker": {"options": ["--storage-driver=vfs"]}}' >/tmp/az-pub.json
+(umask 077 && printf '{"login": {"server": "registry.test:5000", "username": "alice", "password": "%s", "email": "a@example.com"}}' \
+	"$PASS" >/tmp/az-prot.json && printf '{"login": {"server": "registry.test:5000", "username": "alice", "password": "x%s"}}' \
+	"$PASS" >/tmp/az-wrong.json)
+digest >/tmp/tree.ref
+run azwrong install --init none --no-tcp --settings /tmp/az-pub.json --protected-settings /tmp/az-wrong.json
+[ $rc -eq 1 ] && grep -q 'refused the credentials of alice' /tmp/azwrong.err &&
+	ok "settings login with a wrong password: exit 1, the registry refused it" ||
+	notok "settings login with a wrong password: exit $rc: $(says azwrong)"
+same_tree "settings login with a wrong password"
+run az install --init none --no-tcp --settings /tmp/az-pub.json --protected-settings /tmp/az-prot.json
+[ $rc -eq 0 ] && grep -q 'registry registry.test:5000: credentials of alice checked' /tmp/az.out &&
+	tr -d ' \n' <$CFG | grep -qF '"registry.test:5000":{"auth":"'"$AUTH"'"}' &&
+	ok "settings login: exit 0, credentials checked, config.json has alice's login" ||
+	notok "settings login: exit $rc: $(says az)"
+grep -qF -e "$PASS" -e "$AUTH" /tmp/az.out /tmp/az.err /tmp/azwrong.out /tmp/azwrong.err &&
+	notok "the settings' password is in install's output" || ok "the settings' password is not in install's output"
+HOME=/root timeout 120 docker pull $IMG >/tmp/pull.out 2>/tmp/err && ok "docker pull with the settings' login" ||
+	notok "docker pull with the settings' login: $(tail -n 3 /tmp/err | tr '\n' '|')"
 exit $((FAILS > 0))

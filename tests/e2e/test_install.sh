@@ -17,6 +17,7 @@
 #   DD_E2E_LIMIT=600   seconds for the whole namespace session
 #   DD_E2E_INSIDE=F DD_E2E_DOCKDROP=B   another script to run inside, with the bundle B as
 #                      /tmp/dockdrop (tests/e2e/test_compose.sh)
+#   DD_E2E_FILES=DIR   DIR's files copied into the root's /tmp too (tests/e2e/test_azure.sh)
 set -u
 
 ok() { echo "ok - $*"; }
@@ -73,6 +74,7 @@ if [ "${1-}" = --inner ]; then
 	cp "$DIST_DOCKDROP" "$R/tmp/dockdrop" && cp "$T/inside.sh" "$R/tmp/inside.sh" && cp "$T/lib_inside.sh" "$R/tmp/lib_inside.sh" ||
 		{ notok "copy dockdrop into the root"; exit 1; }
 	[ -f "$T/dockdrop2" ] && cp "$T/dockdrop2" "$R/tmp/dockdrop2"
+	[ -z "${DD_E2E_FILES-}" ] || cp -a "$DD_E2E_FILES/." "$R/tmp/" || { notok "copy $DD_E2E_FILES into the root"; exit 1; }
 	echo "$CLIENT" >"$R/tmp/client.pid"
 	exec chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/tmp /bin/sh /tmp/inside.sh
