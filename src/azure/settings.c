@@ -501,7 +501,7 @@ static int tenant_dir(const char *file, char *out, size_t cap)
 	char real[PATH_MAX];
 	char *slash;
 
-	if (!realpath(file, real) || !(slash = strrchr(real, '/')))
+	if (dd_realpath(file, real) != 0 || !(slash = strrchr(real, '/')))
 		return -1;
 	*slash = 0;
 	return snprintf(out, cap, "%s/../..", real) >= (int)cap ? -1 : 0;
