@@ -391,6 +391,22 @@ static const char OSSL_CA_CERT[] =
 /* --- helpers --------------------------------------------------------------------------- */
 
 /* A copy of n bytes in a buffer of exactly n bytes (at least 1 for malloc). */
+/* openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-521 -sha512 -subj /CN=p521 */
+static const char OSSL_P521_CERT[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIB/DCCAV6gAwIBAgIUMyGOo5lc70o6SN5TshVrJpHFAj0wCgYIKoZIzj0EAwQw\n"
+	"DzENMAsGA1UEAwwEcDUyMTAgFw0yNjEyMDQyMjM5MjNaGA8yMTI2MTExMDIyMzky\n"
+	"M1owDzENMAsGA1UEAwwEcDUyMTCBmzAQBgcqhkjOPQIBBgUrgQQAIwOBhgAEAVdB\n"
+	"O5cBAHLFpbIYTtyNVu+15nN+ep/EsETgvYr+O7LIn2xAeyJHbpc1yF7JHB/IUWVN\n"
+	"uZu1u77ZiTPPUTft8kBQATPHb1phtIVvG3eBA5Ye8cbpWQiIDQbTW3XLcweYtnU+\n"
+	"VFlebI/INhYZ3mLOZKPuGEu2wVl39pYdyh/d876Yc5wAo1MwUTAdBgNVHQ4EFgQU\n"
+	"9TRLKVL3ugOEgOGbszMR2hz+NVMwHwYDVR0jBBgwFoAU9TRLKVL3ugOEgOGbszMR\n"
+	"2hz+NVMwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDBAOBiwAwgYcCQSO7mhAq\n"
+	"4gOXCv/68PEqRajy47OTCFF8y0HYNBVVdBc2PV17BTYCpO6eUPAuLbHY559EtoQb\n"
+	"jTZY/lqdyugAP7FiAkIBEhWdeZslm97OADTj7nRaQBOAVvJZXiD7LuRoWmWaRPED\n"
+	"uQabN6QO1rGIfGaDEY9qG0zddjWybR9Pf37b+yDqqng=\n"
+	"-----END CERTIFICATE-----\n";
+
 static unsigned char *exact(const void *s, size_t n)
 {
 	unsigned char *p = malloc(n ? n : 1);
@@ -1005,6 +1021,201 @@ TEST(key_der_as_bearssl)
 	CHECKF(bad == 0, "%u of %u rows differ", bad, rows);
 	CHECKF(ok == 20, "%u decode (20: 10 fixtures of the 14, each as it is and in form 1)", ok);
 	printf("# key_der_as_bearssl: %u rows\n", rows);
+}
+
+/* util/pem against BearSSL's PEM decoder, the way dd_pem_decode used it: the same object,
+ * bytes and label, or none, for texts made of the fixtures (keys, certificates, several in
+ * one text, with the lines around them that real files have) and for each of them with
+ * every byte replaced by one of the characters PEM gives a meaning to, every byte dropped,
+ * a newline or a blank put in anywhere, and an output buffer one byte short. Texts with a
+ * CR are left to pem_crlf: there util/pem differs on purpose. */
+struct pem_sink {
+	unsigned char *der;
+	size_t len, cap;
+	int over;
+};
+
+static void pem_append(void *ctx, const void *data, size_t n)
+{
+	struct pem_sink *s = ctx;
+
+	if (n > s->cap - s->len) {
+		s->over = 1;
+		return;
+	}
+	memcpy(s->der + s->len, data, n);
+	s->len += n;
+}
+
+/* dd_pem_decode as it was, on BearSSL's decoder. */
+static size_t bearssl_pem(const char *text, size_t n, const char *const *labels,
+			  unsigned char *der, size_t cap, int *label)
+{
+	static br_pem_decoder_context pc;
+	struct pem_sink s = { der, 0, cap, 0 };
+	int inside = -1;
+
+	br_pem_decoder_init(&pc);
+	while (n > 0) {
+		size_t k = br_pem_decoder_push(&pc, text, n);
+
+		text += k;
+		n -= k;
+		switch (br_pem_decoder_event(&pc)) {
+		case BR_PEM_BEGIN_OBJ:
+			inside = -1;
+			for (int i = 0; inside < 0 && labels[i]; i++)
+				if (!strcmp(br_pem_decoder_name(&pc), labels[i]))
+					inside = i;
+			s.len = 0;
+			s.over = 0;
+			br_pem_decoder_setdest(&pc, inside >= 0 ? pem_append : NULL, &s);
+			break;
+		case BR_PEM_END_OBJ:
+			if (inside >= 0 && !s.over && s.len > 0) {
+				*label = inside;
+				return s.len;
+			}
+			inside = -1;
+			break;
+		case BR_PEM_ERROR:
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static const char *const pem_key_labels[] = { "PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY", NULL };
+static const char *const pem_cert_labels[] = { "CERTIFICATE", NULL };
+
+/* Both decoders on text for both label lists (with short, the output buffer one byte short
+ * of what it needs too); 1 when they agree. */
+static int pem_same(const char *text, size_t n, int short_too)
+{
+	static unsigned char a[8192], b[8192];
+	const char *const *lists[2] = { pem_key_labels, pem_cert_labels };
+
+	for (int l = 0; l < 2; l++) {
+		int la = -1, lb = -1;
+		size_t na = dd_pem_decode(text, n, lists[l], a, sizeof a, &la),
+		       nb = bearssl_pem(text, n, lists[l], b, sizeof b, &lb);
+
+		if (na != nb || la != lb || memcmp(a, b, na))
+			return 0;
+		if (na && short_too && (dd_pem_decode(text, n, lists[l], a, na - 1, &la) != 0 ||
+			   bearssl_pem(text, n, lists[l], b, nb - 1, &lb) != 0))
+			return 0;
+	}
+	return 1;
+}
+
+TEST(pem_as_bearssl)
+{
+	static char texts[8][8192], t[8300];
+	static const char reps[] = "-= \t\nAaI+/0";	/* 'I': 8, low bits a pad must not have */
+	size_t nt = 0, rows = 0, found = 0;
+	unsigned bad = 0;
+
+	/* the texts: single objects, several, with the lines real files have around them */
+	snprintf(texts[nt++], sizeof texts[0], "%s", OSSL_SEC1_P256);
+	snprintf(texts[nt++], sizeof texts[0], "%s", OSSL_P8_RSA);
+	snprintf(texts[nt++], sizeof texts[0], "%s", OSSL_CA_CERT);
+	snprintf(texts[nt++], sizeof texts[0], "%s%s", OSSL_DSA, OSSL_P8_P384);
+	snprintf(texts[nt++], sizeof texts[0],
+		 "Bag Attributes\n    localKeyID: 01 00 00 00\nsubject=/CN=x\n\n%s\n%s", OSSL_P521_CERT,
+		 OSSL_PKCS1_RSA_3MOD4);
+	snprintf(texts[nt++], sizeof texts[0],
+		 "-----begin private key-----\n  MC4CAQAwBQYDK2VwBCIEIB \t \n\n-----END x\n%s", OSSL_PUB_P256);
+	snprintf(texts[nt++], sizeof texts[0], "%s", OSSL_P8_P256);
+	for (size_t i = 0; i < nt; i++) {
+		size_t n = strlen(texts[i]);
+
+		rows++;
+		found += dd_pem_decode(texts[i], n, pem_key_labels, (unsigned char[8192]){ 0 }, 8192, NULL) > 0;
+		if (!pem_same(texts[i], n, 1))
+			bad++, printf("# text %zu differs as it is\n", i);
+		for (size_t at = 0; at < n && bad < 20; at++) {
+			/* where the structure is: the lines' ends and starts, the objects' first and
+			 * last lines; a sample of the base64 between (it is all alike) */
+			int near = at % 61 == 0 || at < 60 || at + 60 > n;
+
+			for (size_t d = 0; !near && d < 4; d++)
+				near = texts[i][at + d > 2 ? at + d - 2 : 0] == '\n' ||
+				       texts[i][at + d > 2 ? at + d - 2 : 0] == '-';
+			if (!near)
+				continue;
+			for (size_t r = 0; r < sizeof reps - 1; r++) {
+				memcpy(t, texts[i], n);
+				t[at] = reps[r];
+				rows++;
+				if (!pem_same(t, n, 0))
+					bad++, printf("# text %zu byte %zu as '%c' differs\n", i, at, reps[r]);
+			}
+			memcpy(t, texts[i], at);	/* the byte dropped */
+			memcpy(t + at, texts[i] + at + 1, n - at - 1);
+			rows++;
+			if (!pem_same(t, n - 1, 0))
+				bad++, printf("# text %zu without byte %zu differs\n", i, at);
+			for (int c = 0; c < 2; c++) {	/* a newline or a blank put in */
+				memcpy(t, texts[i], at);
+				t[at] = c ? ' ' : '\n';
+				memcpy(t + at + 1, texts[i] + at, n - at);
+				rows++;
+				if (!pem_same(t, n + 1, 0))
+					bad++, printf("# text %zu with '%s' at %zu differs\n", i, c ? " " : "\\n", at);
+			}
+			rows++;
+			if (!pem_same(texts[i], at, 0))	/* cut there */
+				bad++, printf("# text %zu cut at %zu differs\n", i, at);
+		}
+	}
+	CHECKF(bad == 0, "%u of %zu rows differ", bad, rows);
+	CHECKF(found == 5, "%zu of the texts hold a key (5: all but the certificate and the broken one)", found);
+	printf("# pem_as_bearssl: %zu rows\n", rows);
+}
+
+/* BEGIN lines whose name (with its trailing dashes) runs to 120-130 bytes: BearSSL takes
+ * up to 126, and so must util/pem. */
+TEST(pem_long_names)
+{
+	static const char words[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ ABCDEFGHIJKLMNOPQRSTUVWXYZ ABCDEFGHIJKLMNOPQRSTUVWXYZ "
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	static char text[8192], label[200];
+	static unsigned char a[4096], b[4096];
+	const char *body = strchr(OSSL_P8_P256, '\n') + 1;
+	const char *const labels[] = { label, NULL };
+
+	for (int len = 120; len <= 130; len++) {
+		int k = snprintf(text, sizeof text, "-----BEGIN %.*s-----\n%s", len - 5, words, body);
+		int la = -1, lb = -1;
+		size_t na, nb;
+
+		snprintf(label, sizeof label, "%.*s", len - 5, words);
+		na = dd_pem_decode(text, (size_t)k, labels, a, sizeof a, &la);
+		nb = bearssl_pem(text, (size_t)k, labels, b, sizeof b, &lb);
+		CHECKF(na == nb && la == lb && !memcmp(a, b, na) && (na > 0) == (len <= 126),
+		       "a name of %d bytes: %zu, BearSSL %zu", len, na, nb);
+	}
+}
+
+/* A PEM file with CRLF line ends: util/pem reads it (the CR left out of the BEGIN line's name);
+ * BearSSL's decoder left a stale byte in the name for it and so found nothing. */
+TEST(pem_crlf)
+{
+	static char crlf[8192];
+	static unsigned char a[4096], b[4096];
+	size_t k = 0, na, nb;
+	int la = -1;
+
+	for (const char *p = OSSL_CA_CERT; *p && k + 2 < sizeof crlf; p++) {
+		if (*p == '\n')
+			crlf[k++] = '\r';
+		crlf[k++] = *p;
+	}
+	na = dd_pem_decode(crlf, k, pem_cert_labels, a, sizeof a, &la);
+	nb = dd_pem_decode(OSSL_CA_CERT, strlen(OSSL_CA_CERT), pem_cert_labels, b, sizeof b, NULL);
+	CHECKF(na > 0 && na == nb && !memcmp(a, b, na) && la == 0, "CRLF: %zu bytes, LF: %zu", na, nb);
+	CHECK(bearssl_pem(crlf, k, pem_cert_labels, b, sizeof b, &la) == 0);
 }
 
 TEST(key_load_reads_only_n_bytes)
@@ -1647,21 +1858,6 @@ TEST(x509_garbage)
 }
 
 /* A certificate openssl made: the reader is not tied to our own writer. */
-/* openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-521 -sha512 -subj /CN=p521 */
-static const char OSSL_P521_CERT[] =
-	"-----BEGIN CERTIFICATE-----\n"
-	"MIIB/DCCAV6gAwIBAgIUMyGOo5lc70o6SN5TshVrJpHFAj0wCgYIKoZIzj0EAwQw\n"
-	"DzENMAsGA1UEAwwEcDUyMTAgFw0yNjEyMDQyMjM5MjNaGA8yMTI2MTExMDIyMzky\n"
-	"M1owDzENMAsGA1UEAwwEcDUyMTCBmzAQBgcqhkjOPQIBBgUrgQQAIwOBhgAEAVdB\n"
-	"O5cBAHLFpbIYTtyNVu+15nN+ep/EsETgvYr+O7LIn2xAeyJHbpc1yF7JHB/IUWVN\n"
-	"uZu1u77ZiTPPUTft8kBQATPHb1phtIVvG3eBA5Ye8cbpWQiIDQbTW3XLcweYtnU+\n"
-	"VFlebI/INhYZ3mLOZKPuGEu2wVl39pYdyh/d876Yc5wAo1MwUTAdBgNVHQ4EFgQU\n"
-	"9TRLKVL3ugOEgOGbszMR2hz+NVMwHwYDVR0jBBgwFoAU9TRLKVL3ugOEgOGbszMR\n"
-	"2hz+NVMwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDBAOBiwAwgYcCQSO7mhAq\n"
-	"4gOXCv/68PEqRajy47OTCFF8y0HYNBVVdBc2PV17BTYCpO6eUPAuLbHY559EtoQb\n"
-	"jTZY/lqdyugAP7FiAkIBEhWdeZslm97OADTj7nRaQBOAVvJZXiD7LuRoWmWaRPED\n"
-	"uQabN6QO1rGIfGaDEY9qG0zddjWybR9Pf37b+yDqqng=\n"
-	"-----END CERTIFICATE-----\n";
 
 /* The public key as BearSSL's x509_decoder reads it (pki_x509_parse read it with that
  * decoder before it had its own SubjectPublicKeyInfo reader): the same key, or both refuse,
@@ -1786,6 +1982,9 @@ int main(void)
 	RUN(key_load_rejects);
 	RUN(key_load_reads_only_n_bytes);
 	RUN(key_der_as_bearssl);
+	RUN(pem_as_bearssl);
+	RUN(pem_long_names);
+	RUN(pem_crlf);
 	RUN(cert_ca_each_type);
 	RUN(cert_server_each_type);
 	RUN(cert_client_each_type);
