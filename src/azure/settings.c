@@ -541,7 +541,7 @@ static int handler(struct dd_az *a, const char *file, const char *certdir, const
 	if (!certdir && tenant_dir(file, dir, sizeof dir) == 0)
 		certdir = dir;
 	if (!certdir)
-		return dd_fail(DD_EXIT_USAGE, "install: --settings %s: %s", file, strerror(errno));
+		return dd_fail(DD_EXIT_USAGE, "install: --settings %s: %m", file);
 	if (dd_az_unprotect(b64, (size_t)bn, thumb, certdir, a->prot, sizeof a->prot, &a->protlen,
 			    err, sizeof err))
 		return dd_fail(DD_EXIT_VERIFY, "install: protected settings: %s", err);

@@ -218,7 +218,7 @@ static void interfaces(struct pki_san *list, unsigned *n, unsigned cap)
 	struct found f = { list, n, cap, dd_hostaddr_daemon_subnets(skip, DD_SUBNETS_MAX), skip };
 
 	if (dd_ifaddrs(found, &f) != 0)
-		dd_debug("discovery: the interface addresses: %s", strerror(errno));
+		dd_debug("discovery: the interface addresses: %m");
 }
 
 void dd_hostaddr_sans(struct pki_san *list, unsigned *n, unsigned cap)

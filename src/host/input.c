@@ -17,7 +17,7 @@ int dd_input_certs_dir(const char *dir, char *abs, size_t cap, char *err, size_t
 
 	dd_log_escape(show, sizeof show, dir);
 	if (dd_realpath(dir, real) != 0)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--certs %s: %s", show, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--certs %s: %m", show);
 	if (!dd_state_path_ok(real) || strlen(real) >= cap)
 		return dd_say(err, errsz, DD_EXIT_USAGE,
 			      "--certs %s: the path must be printable ASCII without spaces, under 256 bytes (it is recorded): move the files",

@@ -351,7 +351,7 @@ static void check_disk(const struct dd_preflight_in *in, struct dd_preflight *o)
 		need = in->engine_bytes + in->engine_bytes / 10 + 64 * MIB;
 
 	if (free_bytes("/opt/dockdrop", &avail, at, sizeof at) < 0) {
-		add(o, "disk", DD_PF_WARN, "cannot tell the free space for /opt/dockdrop (%s)", strerror(errno));
+		add(o, "disk", DD_PF_WARN, "cannot tell the free space for /opt/dockdrop (%m)");
 		return;
 	}
 	fmt_size(have, sizeof have, avail);
@@ -368,7 +368,7 @@ static void check_var_lib(struct dd_preflight *o)
 	char at[DD_PATH_MAX], have[32];
 
 	if (free_bytes("/var/lib/docker", &avail, at, sizeof at) < 0) {
-		add(o, "var-lib", DD_PF_WARN, "cannot tell the free space for /var/lib/docker (%s)", strerror(errno));
+		add(o, "var-lib", DD_PF_WARN, "cannot tell the free space for /var/lib/docker (%m)");
 		return;
 	}
 	fmt_size(have, sizeof have, avail);
