@@ -17,10 +17,11 @@ static void child(const char *const *argv, const char *const *envp, int streams,
 	int nul = open("/dev/null", O_RDWR);
 
 	setpgid(0, 0);	/* a group of its own: a timeout kills what it started too (a CLI plugin) */
-	/* ...so a SIGKILL to dockdrop's group (the Azure agent's timeout) misses it: it dies
+	/* ...so a SIGKILL to dockdrop's group (the Azure agent's timeout) misses it: it ends
 	 * with dockdrop instead. An init script left going on beside the next run's own
-	 * removed the pid file that one had just written (the next start "did not start"). */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	 * removed the pid file that one had just written (the next start "did not start").
+	 * SIGTERM: openrc-run passes it to the script it runs and puts its state back. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(127);
 	dup2(nul, 0);
@@ -29,6 +30,7 @@ static void child(const char *const *argv, const char *const *envp, int streams,
 	for (int fd = 3; fd < 1024; fd++)
 		close(fd);
 	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	execve(argv[0], (char *const *)argv, (char *const *)envp);
 	_exit(127);
 }
