@@ -187,13 +187,11 @@ int dd_azh_lock(struct dd_azh *h, int busy_same_n_returns, int wait_s)
 	    (fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600)) < 0)
 		return -1;
 	for (int i = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; i++) {
-		if (errno != EWOULDBLOCK || i >= wait_s) {
+		int busy = errno == EWOULDBLOCK, same = busy && busy_same_n_returns && holder(fd) == h->seq;
+
+		if (same || !busy || i >= wait_s) {
 			close(fd);
-			return -1;
-		}
-		if (busy_same_n_returns && holder(fd) == h->seq) {
-			close(fd);
-			return 0;
+			return same ? 0 : -1;
 		}
 		sleep(1);
 	}

@@ -100,6 +100,11 @@ CA=$T/ca OTHER=$T/other
 	{ notok "certificate fixtures"; exit 1; }
 openssl req -x509 -newkey rsa:1024 -nodes -days 30 -subj /CN=weak -addext subjectAltName=DNS:localhost \
 	-keyout "$T/weak.key" -out "$T/weak.pem" 2>/dev/null || notok "an RSA-1024 fixture"
+# an expired server certificate from the same CA (valid until a day before it was made)
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=old -keyout "$T/old.key" \
+	-out "$T/old.csr" 2>/dev/null && printf 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$T/old.ext" &&
+	openssl x509 -req -in "$T/old.csr" -CA "$CA/ca.pem" -CAkey "$CA/ca-key.pem" -CAcreateserial -days -1 \
+		-extfile "$T/old.ext" -out "$T/old.pem" 2>/dev/null || notok "an expired certificate fixture"
 b64() { base64 -w0 <"$1"; }
 jstr() { jq -Rs . <"$1"; }	# a file as a JSON string (PEM in clear)
 prot() { # FILE JSON: a protected settings file, 0600
@@ -137,6 +142,7 @@ badprot() { # NAME TEXT JSON
 }
 badprot "a key that is not the certificate's" "is not the key of" "{\"certs\": {\"ca\": \"$(b64 "$T/good/ca.pem")\", \"cert\": \"$(b64 "$T/good/server-cert.pem")\", \"key\": \"$(b64 "$T/k2/server-key.pem")\"}}"
 badprot "a certificate from another CA" "was not issued by" "{\"certs\": {\"ca\": \"$(b64 "$T/good/ca.pem")\", \"cert\": \"$(b64 "$T/otherca/server-cert.pem")\", \"key\": \"$(b64 "$T/otherca/server-key.pem")\"}}"
+badprot "an expired certificate" "expired on" "{\"certs\": {\"ca\": \"$(b64 "$T/good/ca.pem")\", \"cert\": \"$(b64 "$T/old.pem")\", \"key\": \"$(b64 "$T/old.key")\"}}"
 badprot "an RSA-1024 key" "unsupported key" "{\"certs\": {\"ca\": \"$(b64 "$T/weak.pem")\", \"cert\": \"$(b64 "$T/weak.pem")\", \"key\": \"$(b64 "$T/weak.key")\"}}"
 badprot "certs without key" "needs ca, cert and key" "{\"certs\": {\"ca\": \"$(b64 "$T/good/ca.pem")\", \"cert\": \"$(b64 "$T/good/server-cert.pem")\"}}"
 badprot "certs with an empty key" "needs ca, cert and key" "{\"certs\": {\"ca\": \"$(b64 "$T/good/ca.pem")\", \"cert\": \"$(b64 "$T/good/server-cert.pem")\", \"key\": \"\"}}"

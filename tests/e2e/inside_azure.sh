@@ -141,6 +141,13 @@ agent install51 run $LIB $NAME $V1 install 0
 printf '#!/bin/sh\n# stands for sysvinit in this test root\nexit 1\n' >/sbin/init && chmod 755 /sbin/init
 mkdir -p /etc/docker && printf '{\n  "storage-driver": "vfs"\n}\n' >/etc/docker/daemon.json
 
+# --- a handler package whose dockdrop carries no engine: install exits 52 (a dependency missing) ----
+agent bare setup $LIB Example.Publisher.Bare $V1 /tmp/bare-azure.zip
+agent bare52 run $LIB Example.Publisher.Bare $V1 install 0
+[ $rc -eq 52 ] && grep -q 'carries no engine' $RUNS/bare52.out && ok "install with a dockdrop carrying no engine: exit 52, $(first bare52)" ||
+	notok "install of the bare stub: exit $rc (want 52): $(says bare52)"
+rm -rf $LIB/Example.Publisher.Bare-$V1
+
 # --- fresh: install, then enable with no settings --------------------------------------------------
 agent install run $LIB $NAME $V1 install
 [ $rc -eq 0 ] && [ -z "$(ls -A $B/status)" ] && ok "install (preflight): exit 0 in $(secs install) s, no status file" ||

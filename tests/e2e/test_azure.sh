@@ -25,6 +25,9 @@ F=$T/files
 mkdir -p "$F/tools/bin" "$F/tools/lib" "$F/tools/real" || exit 1
 python3 release/azure/mkzip.py "$F/dockdrop-azure.zip" release/azure/HandlerManifest.json "$DIST/dockdrop" 0 ||
 	{ echo "not ok - azure handler end to end: the handler zip (release/azure/mkzip.py)"; exit 1; }
+# a second package around the bare stub (no engine): its install is the 52 case
+python3 release/azure/mkzip.py "$F/bare-azure.zip" release/azure/HandlerManifest.json "${BUILD:-build}/dockdrop" 0 ||
+	{ echo "not ok - azure handler end to end: the bare stub's zip"; exit 1; }
 cp tests/e2e/fake-waagent.sh tests/e2e/status-check.sh "$F/" || exit 1
 # tool NAME: the host's program and every library it loads, run in the root by their loader.
 tool() {

@@ -378,6 +378,43 @@ rc_service_stderr() {
 	say_tail "$S/rc-service.err" 15
 }
 
+# The Azure agent's way (run.sh's azure step, systemd image): tests/e2e/fake-waagent.sh lays
+# out the handler package and runs its commands as the agent does; the tenant certificate
+# and the settings (N=0, protected settings encrypted to it) come from the host.
+LIB=$S/waagent AZN=Example.Publisher.DockDrop AZV=1.0.0
+export FAKE_WAAGENT_LOGROOT=$S/azure-log
+agent() { sh "$D/azure/fake-waagent.sh" "$@"; }
+AZST=$LIB/$AZN-$AZV/status/0.status
+agent_install() {
+	if ! { mkdir -p "$LIB" && cp "$D/azure/lib/"*.crt "$D/azure/lib/"*.prv "$LIB/" && chmod 600 "$LIB"/*.prv &&
+		agent setup "$LIB" $AZN $AZV "$D/azure/handler.zip" && agent settings "$LIB" $AZN $AZV 0 "$D/azure/settings.json" &&
+		agent run "$LIB" $AZN $AZV install 0; } >"$S/agent.log" 2>&1; then
+		notok "azure: the fake agent's setup, settings or the handler's install: $(tail -n 3 "$S/agent.log" | tr '\n' '|' | cut -c1-300)"
+		return 1
+	fi
+	agent run "$LIB" $AZN $AZV enable 0 >"$S/install.log" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ] && jq -e '.[0].status.status == "success"' "$AZST" >/dev/null 2>&1; then
+		ok "azure: the handler package installed and enabled by the agent from encrypted settings: exit 0, $(jq -r '.[0].status.formattedMessage.message' "$AZST")"
+	else
+		notok "azure: enable exit $rc, status $(head -c 300 "$AZST" 2>&1)"
+		say_tail "$S/install.log" 20
+		say_tail "$FAKE_WAAGENT_LOGROOT/$AZN/dockdrop-handler.log" 20
+		return 1
+	fi
+	cp "$AZST" "$S/status0.ref"
+	if docker inspect -f '{{join .Config.Env " "}}' ddweb 2>&1 | grep -q "DD_VM_SECRET=$(cat "$D/azure/secret")"; then
+		ok "azure: the value from the encrypted protected settings reached the compose service"
+	else
+		notok "azure: the protected environment value is not in ddweb's environment"
+	fi
+	if grep -rqF "$(cat "$D/azure/secret")" "$AZST" "$FAKE_WAAGENT_LOGROOT" "$S/install.log" "$S/agent.log"; then
+		notok "azure: the protected value is in a status file, the log folder or the agent's output"
+	else
+		ok "azure: the protected value is in no status file, log or output"
+	fi
+}
+
 phase1() {
 	no_way_out
 	image_facts
@@ -391,6 +428,10 @@ phase1() {
 			say_tail "$S/install.log" 20
 			fatal "selftest install"
 		fi
+	elif [ -d "$D/azure" ]; then
+		install -m 0755 "$D/dockdrop" "$S/dockdrop" # for uninstall --purge at the end
+		echo azure >"$S/install-cmd"
+		agent_install || { daemon_logs 30; fatal "the Azure handler's enable"; }
 	else
 		install -m 0755 "$D/dockdrop" "$S/dockdrop"
 		# shellcheck disable=SC2046 # the extra arguments are words
@@ -439,8 +480,18 @@ reinstall() {
 	p0="$(dockerd_pid)/$(containerd_pid)" s0=$(started_at)
 	# shellcheck disable=SC2046 # as in phase 1
 	set -- $(cat "$S/install-cmd")
-	timeout 600 "$S/dockdrop" "$@" >"$S/install2.log" 2>&1
-	rc=$?
+	if [ "$1" = azure ]; then # the agent's enable again with the same N (as at every boot)
+		agent run "$LIB" $AZN $AZV enable 0 >"$S/install2.log" 2>&1
+		rc=$?
+		if cmp -s "$AZST" "$S/status0.ref"; then
+			ok "azure: enable again with the same N leaves status/0.status byte-identical"
+		else
+			notok "azure: enable again rewrote status/0.status: $(head -c 300 "$AZST")"
+		fi
+	else
+		timeout 600 "$S/dockdrop" "$@" >"$S/install2.log" 2>&1
+		rc=$?
+	fi
 	sleep 5 # a restart the re-run set off would show by now
 	p1="$(dockerd_pid)/$(containerd_pid)" s1=$(started_at)
 	if [ $rc -eq 0 ]; then

@@ -34,7 +34,9 @@ SYSTEMD=systemd,systemd-sysv,dbus
 # apparmor: Debian's kernel enables AppArmor, and a standard Debian install has
 # apparmor_parser; the apparmor image leaves it out on purpose.
 case $variant in
-systemd) PKGS=$PKGS,$SYSTEMD,iptables,apparmor INIT=systemd ;;
+# jq and unzip: the fake Azure agent (tests/e2e/fake-waagent.sh) installs dockdrop's
+# handler package there (run.sh's azure step).
+systemd) PKGS=$PKGS,$SYSTEMD,iptables,apparmor,jq,unzip INIT=systemd ;;
 nft) PKGS=$PKGS,$SYSTEMD,nftables,apparmor INIT=systemd ;;
 apparmor) PKGS=$PKGS,$SYSTEMD,iptables INIT=systemd ;;
 sysv) PKGS=$PKGS,sysvinit-core,iptables,apparmor INIT=sysv ;;

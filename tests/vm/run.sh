@@ -307,6 +307,27 @@ if [ $MODE = install ]; then
 	printf '%s --compose /mnt/dd/compose/compose.yaml --compose-name ddweb\n' "${DD_VM_INSTALL_ARGS:-}" \
 		>"$T/ctl/install-args"
 	note "timing: bundle with the web image and Compose ($(($(stat -c %s "$T/ctl/dockdrop") / 1048576)) MB) in $((SECONDS - t)) s"
+	# systemd: the same application through the Azure agent instead (issue 14): the handler
+	# package made from that bundle, a tenant certificate, settings N=0 with the compose
+	# project in public settings and an environment value in protected settings encrypted
+	# to the tenant certificate; the guest runs tests/e2e/fake-waagent.sh (install, enable).
+	if [ "$VARIANT" = systemd ] && [ "${DD_VM_AZURE:-1}" = 1 ]; then
+		A=$T/ctl/azure FW="$TOP/tests/e2e/fake-waagent.sh"
+		mkdir -p "$A/lib" && cp "$FW" "$A/fake-waagent.sh"
+		printf '{"environment": {"DD_VM_SECRET": "%s"}}' "s-$TOKEN" >"$T/prot.json"
+		if ! { python3 "$TOP/release/azure/mkzip.py" "$A/handler.zip" "$TOP/release/azure/HandlerManifest.json" \
+			"$T/ctl/dockdrop" 0 >/dev/null && tp=$(sh "$FW" tenant "$A/lib") &&
+			blob=$(sh "$FW" encrypt "$A/lib" "$tp" "$T/prot.json" -aes256); } 2>"$T/err"; then
+			notok "vm: the Azure handler package, tenant certificate and encrypted settings: $(tail -n 2 "$T/err" | tr '\n' '|' | head -c 300)"
+			summary; exit
+		fi
+		jq -n --arg b "$blob" --arg t "$tp" '{publicSettings: {docker: {port: "2376"}, compose: {services: {web: {
+			image: "ddweb:1", container_name: "ddweb", restart: "always", ports: ["8080:80"],
+			environment: ["DD_VM_SECRET=${DD_VM_SECRET}"]}}}}, protectedSettings: $b,
+			protectedSettingsCertThumbprint: $t}' >"$A/settings.json"
+		echo "s-$TOKEN" >"$A/secret"
+		note "azure: the handler package, tenant certificate $tp, settings N=0 (compose public, environment encrypted, AES-256)"
+	fi
 else
 	cp "$ENGINE" "$T/ctl/engine.tgz"
 	if ! { "$BUILD/dockdrop" ca init -q --dir "$T/ca" &&
