@@ -395,6 +395,17 @@ byo_docker 4243 info --format '{{json .Labels}}' >$RUNS/labels7 2>&1
 status 7 success "enable N=7 after the kill"
 N=7
 
+# --- a daemon option dockerd refuses (N=8): N=7's configuration back, proved without a client pair -------
+# The settings' certificates came without a client pair; /etc/dockdrop/client still holds the
+# CA of the install at N=0: the rollback's proof must not take it for the server's.
+settings 8 '{"docker": {"port": "4243", "options": ["--label", "az=7", "--storage-driver", "no-such-driver"]}}' $IN/prot1.json
+agent enable8 run $LIB $NAME $V2 enable 8
+byo_docker 4243 info --format '{{json .Labels}}' >$RUNS/labels8 2>&1
+[ $rc -eq 1 ] && grep -q 'the previous configuration is back and dockerd .* answers again' $RUNS/enable8.out &&
+	grep -q '"az=7"' $RUNS/labels8 && served 4243 $IN/byo/srv.pem &&
+	ok "a storage driver dockerd refuses (N=8): exit 1, N=7's configuration back and answering, 4243 served" ||
+	notok "the refused storage driver (N=8): exit $rc, labels $(cut -c1-100 $RUNS/labels8): $(says enable8)"
+
 # --- disable: Docker left running ------------------------------------------------------------------------
 D=$(dpid)
 agent disable run $LIB $NAME $V2 disable $N
