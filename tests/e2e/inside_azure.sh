@@ -144,7 +144,7 @@ mkdir -p /etc/docker && printf '{\n  "storage-driver": "vfs"\n}\n' >/etc/docker/
 # --- a handler package whose dockdrop carries no engine: install exits 52 (a dependency missing) ----
 agent bare setup $LIB Example.Publisher.Bare $V1 /tmp/bare-azure.zip
 agent bare52 run $LIB Example.Publisher.Bare $V1 install 0
-[ $rc -eq 52 ] && grep -q 'carries no engine' $RUNS/bare52.out && ok "install with a dockdrop carrying no engine: exit 52, $(first bare52)" ||
+[ $rc -eq 52 ] && grep -q 'bare dockdrop stub' $RUNS/bare52.out && ok "install with a dockdrop carrying no engine: exit 52, $(first bare52)" ||
 	notok "install of the bare stub: exit $rc (want 52): $(says bare52)"
 rm -rf $LIB/Example.Publisher.Bare-$V1
 
