@@ -1066,10 +1066,17 @@ static void compose_back(const struct dd_install *c)
 		dd_uninstall_compose(&c->old, c->o.compose ? c->compose.name : NULL, 1, c->o.json);
 }
 
+/* The previous run's client pair, to prove its TLS port with: certificates from --certs
+ * or the settings may have none (then /etc/dockdrop/client holds an older CA's, or nothing). */
+static int old_client(const struct dd_install *c)
+{
+	return dd_state_find(&c->old, certs_client[1]) != NULL;
+}
+
 static void undo(struct dd_install *c, const char *log)
 {
 	const struct dd_prove_req r = { dd_init_from_name(c->old.init), 1, c->old.tcp ? c->old.port : 0,
-					1, 1 };
+					old_client(c), 1 };
 	char err[512], version[64], log2[2048];
 	int was = dd_record_installed(&c->old);
 
@@ -1265,7 +1272,7 @@ int dd_install_rollback(struct dd_install *c)
 	r.init = dd_init_from_name(c->old.init);
 	r.changed = 1;
 	r.port = c->old.tcp ? c->old.port : 0;
-	r.client = 1;
+	r.client = old_client(c);
 	if ((rc = dd_prove_up(&r, c->version, sizeof c->version, log, sizeof log, c->err, sizeof c->err))) {
 		c->init = r.init;
 		undo(c, log);

@@ -5,23 +5,32 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "util/clock.h"
 #include "util/interrupt.h"
 
-static void child(const char *const *argv, const char *const *envp, int streams, int w)
+static void child(const char *const *argv, const char *const *envp, int streams, int w, pid_t parent)
 {
 	int nul = open("/dev/null", O_RDWR);
 
 	setpgid(0, 0);	/* a group of its own: a timeout kills what it started too (a CLI plugin) */
+	/* ...so a SIGKILL to dockdrop's group (the Azure agent's timeout) misses it: it ends
+	 * with dockdrop instead. An init script left going on beside the next run's own
+	 * removed the pid file that one had just written (the next start "did not start").
+	 * SIGTERM: openrc-run passes it to the script it runs and puts its state back. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(127);
 	dup2(nul, 0);
 	dup2(streams & DD_RUN_STDOUT ? w : nul, 1);
 	dup2(streams & DD_RUN_STDERR ? w : nul, 2);
 	for (int fd = 3; fd < 1024; fd++)
 		close(fd);
 	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	execve(argv[0], (char *const *)argv, (char *const *)envp);
 	_exit(127);
 }
@@ -33,7 +42,7 @@ int dd_run(const char *const *argv, const char *const *envp, int streams, int ti
 	size_t have = 0;
 	long end = dd_now_ms() + timeout_s * 1000L;
 	int p[2], st = 0, timed_out = 0;
-	pid_t pid;
+	pid_t pid, self = getpid();
 
 	if (pipe2(p, O_CLOEXEC) != 0)
 		return -1;
@@ -43,7 +52,7 @@ int dd_run(const char *const *argv, const char *const *envp, int streams, int ti
 		return -1;
 	}
 	if (pid == 0)
-		child(argv, envp, streams, p[1]);
+		child(argv, envp, streams, p[1], self);
 	setpgid(pid, pid);
 	close(p[1]);
 	for (int sent = 0;;) {

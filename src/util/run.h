@@ -11,9 +11,9 @@
 #define DD_RUN_STDERR 2
 
 /* Run argv (argv[0] a path) with envp and stdin from /dev/null, killed after timeout_s
- * seconds; the last bytes of the streams chosen (DD_RUN_STDOUT|DD_RUN_STDERR) into out
- * (NUL-terminated; out may be NULL). Its exit status, or -1 when it could not run, was
- * killed by a signal or timed out. */
+ * seconds, ended (SIGTERM) when the caller dies whatever killed it; the last bytes of the
+ * streams chosen (DD_RUN_STDOUT|DD_RUN_STDERR) into out (NUL-terminated; out may be NULL).
+ * Its exit status, or -1 when it could not run, was killed by a signal or timed out. */
 int dd_run(const char *const *argv, const char *const *envp, int streams, int timeout_s,
 	   char *out, size_t cap);
 /* The last non-empty line of s (trailing newlines cut off in place). */

@@ -144,7 +144,7 @@ mkdir -p /etc/docker && printf '{\n  "storage-driver": "vfs"\n}\n' >/etc/docker/
 # --- a handler package whose dockdrop carries no engine: install exits 52 (a dependency missing) ----
 agent bare setup $LIB Example.Publisher.Bare $V1 /tmp/bare-azure.zip
 agent bare52 run $LIB Example.Publisher.Bare $V1 install 0
-[ $rc -eq 52 ] && grep -q 'carries no engine' $RUNS/bare52.out && ok "install with a dockdrop carrying no engine: exit 52, $(first bare52)" ||
+[ $rc -eq 52 ] && grep -q 'bare dockdrop stub' $RUNS/bare52.out && ok "install with a dockdrop carrying no engine: exit 52, $(first bare52)" ||
 	notok "install of the bare stub: exit $rc (want 52): $(says bare52)"
 rm -rf $LIB/Example.Publisher.Bare-$V1
 
@@ -394,6 +394,17 @@ byo_docker 4243 info --format '{{json .Labels}}' >$RUNS/labels7 2>&1
 	  tail -n 30 $LOG/dockdrop-handler.log | sed 's/^/# handler log: /'; }
 status 7 success "enable N=7 after the kill"
 N=7
+
+# --- a daemon option dockerd refuses (N=8): N=7's configuration back, proved without a client pair -------
+# The settings' certificates came without a client pair; /etc/dockdrop/client still holds the
+# CA of the install at N=0: the rollback's proof must not take it for the server's.
+settings 8 '{"docker": {"port": "4243", "options": ["--label", "az=7", "--storage-driver", "no-such-driver"]}}' $IN/prot1.json
+agent enable8 run $LIB $NAME $V2 enable 8
+byo_docker 4243 info --format '{{json .Labels}}' >$RUNS/labels8 2>&1
+[ $rc -eq 1 ] && grep -q 'the previous configuration is back and dockerd .* answers again' $RUNS/enable8.out &&
+	grep -q '"az=7"' $RUNS/labels8 && served 4243 $IN/byo/srv.pem &&
+	ok "a storage driver dockerd refuses (N=8): exit 1, N=7's configuration back and answering, 4243 served" ||
+	notok "the refused storage driver (N=8): exit $rc, labels $(cut -c1-100 $RUNS/labels8): $(says enable8)"
 
 # --- disable: Docker left running ------------------------------------------------------------------------
 D=$(dpid)

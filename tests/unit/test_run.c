@@ -4,6 +4,8 @@
 #include "t.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 
 #include "util/clock.h"
 #include "util/interrupt.h"
@@ -110,11 +112,45 @@ TEST(group_killed)
 	t_rmtree(dir);
 }
 
+/* The child ends with its caller (SIGTERM): a dockdrop SIGKILLed (the Azure agent's
+ * timeout kills its process group, not the child's) leaves no init script going on beside
+ * the next run's. The orphan comes to this test (a subreaper), which sees it end. */
+TEST(dies_with_caller)
+{
+	char dir[256], file[300], script[1000], buf[32] = "";
+	const char *argv[] = { "/bin/sh", "-c", script, NULL };
+	int fd = -1, st = 0, got = 0;
+	pid_t caller, sh = 0;
+
+	t_tmpdir(dir, sizeof dir);
+	snprintf(file, sizeof file, "%s/pid", dir);
+	snprintf(script, sizeof script, "echo $$ >%s.new && mv %s.new %s && exec sleep 30", file, file, file);
+	CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+	if ((caller = fork()) == 0)
+		_exit(dd_run(argv, env, DD_RUN_STDERR, 60, NULL, 0) == 0 ? 0 : 1);
+	for (int i = 0; i < 250 && (fd = open(file, O_RDONLY)) < 0; i++)
+		usleep(20000);
+	CHECK(fd >= 0 && read(fd, buf, sizeof buf - 1) > 0 && (sh = (pid_t)atoi(buf)) > 0);
+	if (fd >= 0)
+		close(fd);
+	kill(caller, SIGKILL);
+	waitpid(caller, NULL, 0);
+	for (int i = 0; sh > 0 && i < 250 && !(got = waitpid(sh, &st, WNOHANG) == sh); i++)
+		usleep(20000);
+	CHECKF(got && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM, "the child %d of a caller killed: %s",
+	       (int)sh, got ? "not killed" : "still runs");
+	if (sh > 0 && !got)
+		kill(sh, SIGKILL), waitpid(sh, NULL, 0);
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	t_rmtree(dir);
+}
+
 int main(void)
 {
 	RUN(status_streams_env);
 	RUN(tail_kept);
 	RUN(bounded_time);
+	RUN(dies_with_caller);	/* before group_killed: its SIGINT stays caught */
 	RUN(group_killed);
 	return t_any_failed;
 }
