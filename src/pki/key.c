@@ -119,7 +119,7 @@ static uint32_t rsa_pubexp(const struct pki_key *k, size_t nlen)
 		e[2] = (unsigned char)(common[c] >> 8);
 		e[3] = (unsigned char)common[c];
 		memcpy(y, x, nlen);
-		if (br_rsa_i31_public(y, nlen, &pk) && br_rsa_i31_private(y, &k->rsa) &&
+		if (br_rsa_public_get_default()(y, nlen, &pk) && br_rsa_private_get_default()(y, &k->rsa) &&
 		    memcmp(x, y, nlen) == 0)
 			return common[c];
 	}
