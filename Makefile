@@ -36,19 +36,31 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 BUILD_ABS := $(abspath $(BUILD))
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD_ABS)/gen
 
-# The stub is built for size (issue 11: under 400 KB; tests/cli/test_static.sh): -Os; no
+# The stub is built for size (issue 11: under 400 KB; tests/cli/test_static.sh): -Oz (gcc
+# 12: -Os and smaller still where it costs a few instructions: 3 KB less); no
 # unwind tables (C has no exceptions and the binary is stripped: 40 KB of .eh_frame);
 # -fno-pie (it is linked as a static ET_EXEC anyway: no relocations to carry). Where the
 # time goes when users wait (extract, verify: inflate, CRC-32 and SHA-256) is in zlib and
-# BearSSL, kept at -O2 by third_party/libs.mk; dockdrop's own code runs as many instructions
-# at -Os as at -O2 there (a serial extract of the engine under cachegrind: 8.408e9 both).
+# BearSSL, kept at -O2 by third_party/libs.mk; dockdrop's own code runs about as many
+# instructions at -Oz as at -Os and -O2 there (a serial extract of the engine under
+# cachegrind: 8.408e9 at -O2 and -Os; then 8,427,966,082 at -Oz, 8,427,964,591 at -Os).
 # dockdrop's own code is optimised as one unit at link time (-flto): inlining and dead code
-# across files, 12 KB of the stub (issue 13: 399,032 -> 386,744 bytes with the images).
+# across files, 12 KB of the stub (issue 13: 399,032 -> 386,744 bytes with the images); in
+# one partition (-flto-partition=one: the whole program seen at once, 0.3 KB less; the link
+# takes 4 s instead of 2).
 # DD_OWN_VFPRINTF: printf's formatting is util/fmt.c's, without musl's floating point.
-MUSL_CFLAGS := -Os $(CFLAGS_COMMON) -I$(BUILD_ABS)/musl/include -fstack-protector-strong \
+# DD_OWN_MALLOC: malloc and free are util/alloc.c's, a mapping per block (8 KB less).
+# DD_OWN_STRTOL: strtol, strtoul, strtoll are util/strtol.c's, not scanf's reader (2.3 KB).
+# -fno-builtin-printf: printf stays printf; gcc would make some calls puts or putchar, which
+# link musl's puts and putchar beside it (0.5 KB). -mgeneral-regs-only: dockdrop's code has
+# no floating point, and without SSE registers its variadic functions save six registers,
+# not fourteen, and copies are made in general registers (0.9 KB); util/sha256.c's SHA-NI
+# rounds ask for SSE themselves (a target attribute). The serial extract above: 8,427,336,096
+# instructions with it; `dockdrop verify` runs as many (3,723,750,525 against 3,723,750,507).
+MUSL_CFLAGS := -Oz $(CFLAGS_COMMON) -I$(BUILD_ABS)/musl/include -fstack-protector-strong \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
-	-fno-pie -flto=auto -DDD_OWN_VFPRINTF
-MUSL_LDFLAGS := -Os -flto=auto -static -no-pie -s -Wl,--gc-sections
+	-fno-pie -flto=auto -fno-builtin-printf -mgeneral-regs-only -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC -DDD_OWN_STRTOL
+MUSL_LDFLAGS := -Oz -flto=auto -flto-partition=one -static -no-pie -s -Wl,--gc-sections
 MUSL_LIBS := $(BUILD)/musl/lib/libbearssl.a $(BUILD)/musl/lib/libz.a
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -122,7 +134,14 @@ $(BUILD)/gen/engines.h: release/engines.lock
 	@mkdir -p $(@D)
 	$(Q)awk '!/^#/ && NF == 4 { printf "{ \"%s\", \"%s\", \"%s\", \"%s\" },\n", $$1, $$2, $$3, $$4 }' $< >$@
 
-GEN := $(BUILD)/gen/buildinfo.h $(BUILD)/gen/signkey.h $(BUILD)/gen/engines.h
+# The unit file and init script templates, gzip-compressed into the stub (units2h.sh).
+UNIT_TEMPLATES := $(sort $(wildcard src/host/units/*))
+$(BUILD)/gen/unit_text.h: release/units2h.sh $(UNIT_TEMPLATES)
+	@mkdir -p $(@D)
+	$(Q)sh release/units2h.sh $(UNIT_TEMPLATES) >$@.new && mv $@.new $@
+
+GEN := $(BUILD)/gen/buildinfo.h $(BUILD)/gen/signkey.h $(BUILD)/gen/engines.h \
+	$(BUILD)/gen/unit_text.h
 
 # --- the product -------------------------------------------------------------------------
 MUSL_OBJS := $(patsubst src/%.c,$(BUILD)/musl/obj/dd/%.o,$(SRCS))
@@ -207,6 +226,14 @@ $(BUILD)/host/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(HOST_OBJS) $(
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(HOST_OBJS) $(HOST_LIBS)
+
+# util/alloc is the stub's malloc (DD_OWN_MALLOC): its test is built as the stub is, with
+# musl and without the sanitizers, which bring a malloc of their own.
+$(BUILD)/host/tests/test_alloc: tests/unit/test_alloc.c tests/unit/t.h src/util/alloc.c | prereq
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(MUSLCC) -static -O1 -g -fno-builtin $(CFLAGS_COMMON) -DDD_OWN_MALLOC -Itests/unit \
+		-o $@ tests/unit/test_alloc.c src/util/alloc.c
 
 # Test-only drivers (tests/tools): the host objects behind a small main, for the shell tests
 # to aim the modules at real daemons. Not dockdrop commands, never shipped.

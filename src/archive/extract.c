@@ -59,7 +59,7 @@ static int fail(struct dd_extract *x, const char *name, const char *op)
 {
 	char why[300];
 
-	snprintf(why, sizeof why, "%s: %s", op, strerror(errno));
+	snprintf(why, sizeof why, "%s: %m", op);
 	set_err(x, DD_EXIT_FAIL, name, why);
 	return -1;
 }

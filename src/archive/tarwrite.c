@@ -6,7 +6,9 @@
 #define PREFIX_LEN 155
 #define OCTAL11_MAX 077777777777ULL	/* what 11 octal digits hold (size, mtime) */
 
-static const unsigned char zeros[2 * TARW_BLOCK];
+/* Not const: a const array of zeros is 1 KB of the stub's file, this one is .bss. Only
+ * ever read. */
+static unsigned char zeros[2 * TARW_BLOCK];
 
 void tarw_init(struct tarw *w, tarw_write_fn fn, void *ctx, time_t mtime)
 {

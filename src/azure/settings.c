@@ -501,7 +501,7 @@ static int tenant_dir(const char *file, char *out, size_t cap)
 	char real[PATH_MAX];
 	char *slash;
 
-	if (!realpath(file, real) || !(slash = strrchr(real, '/')))
+	if (dd_realpath(file, real) != 0 || !(slash = strrchr(real, '/')))
 		return -1;
 	*slash = 0;
 	return snprintf(out, cap, "%s/../..", real) >= (int)cap ? -1 : 0;
@@ -541,7 +541,7 @@ static int handler(struct dd_az *a, const char *file, const char *certdir, const
 	if (!certdir && tenant_dir(file, dir, sizeof dir) == 0)
 		certdir = dir;
 	if (!certdir)
-		return dd_fail(DD_EXIT_USAGE, "install: --settings %s: %s", file, strerror(errno));
+		return dd_fail(DD_EXIT_USAGE, "install: --settings %s: %m", file);
 	if (dd_az_unprotect(b64, (size_t)bn, thumb, certdir, a->prot, sizeof a->prot, &a->protlen,
 			    err, sizeof err))
 		return dd_fail(DD_EXIT_VERIFY, "install: protected settings: %s", err);

@@ -19,7 +19,7 @@ static long read_pem(const char *path, const char *what, const char *thumb, char
 	if (n < 0)
 		return errno == ENOENT
 			       ? dd_say(err, errsz, -1, "no %s %s for thumbprint %s", what, path, thumb)
-			       : dd_say(err, errsz, -1, "%s %s: %s", what, path, strerror(errno));
+			       : dd_say(err, errsz, -1, "%s %s: %m", what, path);
 	*pem = dd_memmem(buf, (size_t)n, "-----BEGIN", 10);
 	if (!*pem)
 		return dd_say(err, errsz, -1, "%s %s: no PEM block", what, path);

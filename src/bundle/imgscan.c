@@ -131,6 +131,6 @@ int dd_imgscan(struct dd_imgscan *s, int fd, uint64_t off, uint64_t len, struct 
 		dd_gunzip_end(&s->gz);
 	}
 	if (dd_blobsrc_finish(&s->src, digest))
-		return dd_say(why, whysz, DD_EXIT_FAIL, "read: %s", strerror(errno));
+		return dd_say(why, whysz, DD_EXIT_FAIL, "read: %m");
 	return bad ? dd_say(why, whysz, DD_EXIT_USAGE, "%s", bad) : 0;
 }

@@ -113,7 +113,7 @@ static int read_meta(struct dd_payload *p)
 
 	if (read_at(p, p->text, t->manifest_len, t->manifest_off) != 0 ||
 	    (t->sig_len && read_at(p, p->sig, t->sig_len, t->manifest_off + t->manifest_len) != 0))
-		return bad(p, DD_EXIT_FAIL, "cannot read the manifest: %s", strerror(errno));
+		return bad(p, DD_EXIT_FAIL, "cannot read the manifest: %m");
 	dd_sha256_init(&c);
 	dd_sha256_update(&c, p->text, t->manifest_len);
 	dd_sha256_update(&c, p->sig, t->sig_len);
@@ -165,7 +165,7 @@ int dd_payload_open(struct dd_payload *p, const char *path)
 		return bad(p, path ? DD_EXIT_USAGE : DD_EXIT_FAIL, "not a regular file");
 	p->fd = open(p->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (p->fd < 0 || fstat(p->fd, &st) < 0)
-		return bad(p, path ? DD_EXIT_USAGE : DD_EXIT_FAIL, "cannot open: %s", strerror(errno));
+		return bad(p, path ? DD_EXIT_USAGE : DD_EXIT_FAIL, "cannot open: %m");
 	if (!S_ISREG(st.st_mode))
 		return bad(p, path ? DD_EXIT_USAGE : DD_EXIT_FAIL, "not a regular file");
 	p->size = (uint64_t)st.st_size;
@@ -201,8 +201,7 @@ int dd_payload_open_checked(struct dd_payload *p, const char *path, const char *
 		return rc;
 	if (dd_payload_hash_range(p, 0, p->m.stub_size, d) != 0) {
 		dd_payload_close(p);
-		return dd_fail(DD_EXIT_FAIL, "%s: %s: cannot read: %s", cmd, path ? path : "this program",
-			       strerror(errno));
+		return dd_fail(DD_EXIT_FAIL, "%s: %s: cannot read: %m", cmd, path ? path : "this program");
 	}
 	if (memcmp(d, p->m.stub_sha256, 32) != 0) {
 		dd_payload_close(p);

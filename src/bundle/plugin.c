@@ -183,7 +183,7 @@ int dd_plugin_unpack(const struct dd_payload *p, const struct dd_blob *b, int to
 
 	if ((mkdirat(top, DD_PLUGIN_DIR, 0755) != 0 && errno != EEXIST) ||
 	    (dfd = openat(top, DD_PLUGIN_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_PLUGIN_DIR, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", DD_PLUGIN_DIR);
 	fd = dd_plugin_name_ok(b->name) ? openat(dfd, b->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0755) : -1;
 	close(dfd);
 	if (fd < 0)
@@ -196,7 +196,7 @@ int dd_plugin_unpack(const struct dd_payload *p, const struct dd_blob *b, int to
 	close(fd);
 	dd_sha256_out(&pl.raw, raw);
 	if (dd_blobsrc_finish(&pl.src, d) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "read: %m");
 	/* A write that failed is this machine's problem; anything else is the payload's. */
 	if (rc && e != EBADMSG && e != EPIPE && !memcmp(d, b->sha256, 32))
 		return dd_say(err, errsz, DD_EXIT_FAIL, "plugin %s: %s", b->name, strerror(e));

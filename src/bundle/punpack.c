@@ -2,13 +2,13 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "archive/extract.h"
 #include "archive/gunzip.h"
 #include "archive/tar.h"
 #include "bundle/punpack.h"
+#include "util/clock.h"
 #include "util/interrupt.h"
 #include "util/log.h"
 #include "util/sha256.h"
@@ -43,7 +43,7 @@ struct worker {
 	struct tar_entry e;
 	struct dd_extract ex;
 	int rc;
-	double secs;
+	long long ms;
 	char err[512];
 	unsigned char in[INBUF], out[OUTBUF], dict[DD_GZI_WINDOW];
 };
@@ -281,18 +281,10 @@ static int seg_finish(struct worker *w)
 		(uint32_t)t[7] << 24) == (uint32_t)w->x->out_len ? 0 : MISMATCH;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void *work_main(void *arg)
 {
 	struct worker *w = arg;
-	double t0 = now();
+	long long t0 = dd_now_ms();
 
 	w->rc = 0;
 	for (unsigned i = 0; i < w->nseg && w->rc == 0; i++) {
@@ -305,7 +297,7 @@ static void *work_main(void *arg)
 		if (w->rc == 0 && last)
 			w->rc = seg_finish(w);
 	}
-	w->secs = now() - t0;
+	w->ms = dd_now_ms() - t0;
 	return NULL;
 }
 
@@ -418,6 +410,6 @@ int dd_punpack(const struct dd_payload *p, const struct dd_blob *b, const struct
 	for (int i = 0; i < NWORKERS; i++)
 		dd_debug("extract: worker %d: %u segments, %llu bytes, %llu ms, status %d", i,
 			 workers[i].nseg, (unsigned long long)workers[i].load,
-			 (unsigned long long)(workers[i].secs * 1000), workers[i].rc);
+			 (unsigned long long)workers[i].ms, workers[i].rc);
 	return outcome(b, total, err, errsz);
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,7 @@ static int check_target(int pfd, const char *base, const char *dir, int replace,
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: not a usable directory name", dir);
 	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return errno == ENOENT ? 0
-				       : dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", dir, strerror(errno));
+				       : dd_say(err, errsz, DD_EXIT_USAGE, "%s: %m", dir);
 	if (!S_ISDIR(st.st_mode))
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s exists and is not a directory", dir);
 	if (replace)
@@ -104,7 +105,7 @@ static int serial(const struct dd_payload *p, const struct dd_blob *b, int stage
 	if (r < 0)
 		return dd_say(err, errsz, DD_EXIT_VERIFY, "engine data damaged: %s", u.gz.err);
 	if (dd_blobsrc_finish(&u.src, digest) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "read: %m");
 	if (memcmp(digest, b->sha256, 32) != 0)
 		return dd_say(err, errsz, DD_EXIT_VERIFY, "%s %s %s: SHA-256 mismatch; the payload is damaged",
 			   b->kind, b->name, b->version);
@@ -141,9 +142,13 @@ static int load_index(const struct dd_payload *p, const struct dd_blob *b, char 
 	unsigned char d[32];
 	const char *env = getenv("DOCKDROP_SERIAL");
 	dd_sha256 c;
+	cpu_set_t cpus;
 
+	/* The CPUs this process may run on (sysconf would count them so, and link a table of
+	 * every setting it knows). */
 	if (ix >= p->m.blob + p->m.nblobs || strcmp(ix->kind, "index") || (env && *env == '1') ||
-	    sysconf(_SC_NPROCESSORS_ONLN) < 2 || ix->len > sizeof u.index)
+	    sched_getaffinity(0, sizeof cpus, &cpus) != 0 || CPU_COUNT(&cpus) < 2 ||
+	    ix->len > sizeof u.index)
 		return 0;
 	if (pread(p->fd, u.index, (size_t)ix->len, (off_t)ix->off) != (ssize_t)ix->len)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno ? errno : EPIPE));
@@ -172,12 +177,12 @@ static int new_stage(int pfd, const char *base, char *stage, size_t stagesz, cha
 		if (mkdirat(pfd, stage, 0700) == 0)
 			break;
 		if (errno != EEXIST || tries == 99)
-			return -dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot make a staging directory: %s",
-				       base, strerror(errno));
+			return -dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot make a staging directory: %m",
+				       base);
 	}
 	fd = openat(pfd, stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", stage, strerror(errno));
+		dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", stage);
 		unlinkat(pfd, stage, AT_REMOVEDIR);
 		return -DD_EXIT_FAIL;
 	}
@@ -187,7 +192,7 @@ static int new_stage(int pfd, const char *base, char *stage, size_t stagesz, cha
 static void drop_stage(int pfd, const char *stage)
 {
 	if (dd_rmtree_at(pfd, stage) != 0)
-		dd_warn("could not remove the staging directory %s: %s", stage, strerror(errno));
+		dd_warn("could not remove the staging directory %s: %m", stage);
 }
 
 /* Two workers when the index allows; serially otherwise or when the index does not fit
@@ -272,16 +277,16 @@ int dd_unpack_at(const struct dd_payload *p, const struct dd_blob *b, int parent
 	if (rc == 0 && (flags & DD_UNPACK_ENGINE) && dd_engine_layout_check(stagefd, why, sizeof why) != 0)
 		rc = dd_say(err, errsz, DD_EXIT_VERIFY, "engine %s %s: %s", b->name, b->version, why);
 	if (rc == 0 && fchmod(stagefd, 0755) != 0)
-		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %s", stage, strerror(errno));
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %m", stage);
 	if (rc == 0 && (flags & DD_UNPACK_SYNC)) {
 		if (syncfs(stagefd) != 0)
-			rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: sync: %s", stage, strerror(errno));
+			rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: sync: %m", stage);
 		dd_fault_point(); /* a whole staging directory, not yet renamed */
 	}
 	if (stagefd >= 0)
 		close(stagefd);
 	if (rc == 0 && put_in_place(parent, stage, base, !!(flags & DD_UNPACK_REPLACE), &old) != 0)
-		rc = dd_say(err, errsz, DD_EXIT_FAIL, "rename %s to %s: %s", stage, dir, strerror(errno));
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "rename %s to %s: %m", stage, dir);
 	if (rc != 0) {
 		drop_stage(parent, stage);
 		if (dd_interrupted())

@@ -185,7 +185,7 @@ static int scan_engine(const char *path, struct dd_blob *b, char *arch, size_t a
 	why[0] = 0;
 	arch[0] = 0;
 	if (fd < 0)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--engine %s: %s", path, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--engine %s: %m", path);
 	dd_blobsrc_init(&w.src, fd, 0, size);
 	if (dd_gunzip_init(&w.gz, dd_blobsrc_next, &w.src) != 0) {
 		close(fd);
@@ -330,7 +330,7 @@ static int add_image(const char *path, char *err, size_t errsz)
 	int fd = open_input(path, &size), rc;
 
 	if (fd < 0)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--image %s: %s", path, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--image %s: %m", path);
 	memset(b, 0, sizeof *b);
 	b->len = size;
 	rc = dd_imgscan(&w.img, fd, 0, size, r, DD_REFS_MAX - w.m.nrefs, &n, b->sha256, why, sizeof why);
@@ -415,7 +415,7 @@ static int open_stub(const char *self, uint64_t *stub, char *err, size_t errsz)
 	int fd = open_input(self, &size);
 
 	if (fd < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", self, strerror(errno)), -1;
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", self), -1;
 	if (dd_elf_size(fd, size, stub) != DD_ELF_OK) {
 		close(fd);
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: cannot find where the program ends", self), -1;
@@ -432,7 +432,7 @@ static int copy_blob(struct dd_afile *af, const char *path, const struct dd_blob
 	int fd = open_input(path, &size), rc = 0;
 
 	if (fd < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", path, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", path);
 	if (size != b->len || copy_range(af, fd, 0, size, d) != 0)
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", path,
 			 size != b->len ? "changed while bundling" : strerror(errno));
@@ -484,7 +484,7 @@ static int write_meta(struct dd_afile *af, const struct pki_key *key, uint64_t m
 	dd_trailer_encode(&t, w.buf);
 	if (dd_afile_write(af, w.text, n) || (key && dd_afile_write(af, sig, sizeof sig)) ||
 	    dd_afile_write(af, w.buf, DD_TRAILER_SIZE))
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: write: %s", af->dst, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: write: %m", af->dst);
 	return 0;
 }
 
@@ -507,7 +507,7 @@ static int assemble(const struct dd_bundle_spec *s, const struct pki_key *key, c
 			   "-o %s: %s", s->out, strerror(e));
 	}
 	rc = copy_range(&af, self, 0, stub, w.m.stub_sha256) != 0
-		     ? dd_say(err, errsz, DD_EXIT_FAIL, "copying the stub: %s", strerror(errno)) : 0;
+		     ? dd_say(err, errsz, DD_EXIT_FAIL, "copying the stub: %m") : 0;
 	close(self);
 	w.m.stub_size = off = stub;
 	for (unsigned i = 0; rc == 0 && i < w.m.nblobs; i++) {
@@ -519,14 +519,14 @@ static int assemble(const struct dd_bundle_spec *s, const struct pki_key *key, c
 			rc = copy_blob(&af, w.from[i], b, err, errsz);
 		else if (strcmp(b->kind, "index") == 0)
 			rc = dd_afile_write(&af, w.index, w.index_len) == 0 ? 0
-				: dd_say(err, errsz, DD_EXIT_FAIL, "-o %s: write: %s", s->out, strerror(errno));
+				: dd_say(err, errsz, DD_EXIT_FAIL, "-o %s: write: %m", s->out);
 		else
 			rc = copy_self(&af, b, err, errsz);
 	}
 	if (rc == 0)
 		rc = write_meta(&af, key, off, err, errsz);
 	if (rc == 0 && dd_afile_commit(&af) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "-o %s: %s", s->out, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "-o %s: %m", s->out);
 	if (rc)
 		dd_afile_abort(&af);
 	return rc;
@@ -542,7 +542,7 @@ static int out_dir_bad(const char *out, char *why, size_t whysz)
 	if (dd_path_split(out, dir, sizeof dir, &base) != 0 || !*base)
 		return snprintf(why, whysz, "not a file name"), 1;
 	if (stat(dir, &st) != 0)
-		return snprintf(why, whysz, "its directory: %s", strerror(errno)), 1;
+		return snprintf(why, whysz, "its directory: %m"), 1;
 	if (!S_ISDIR(st.st_mode))
 		return snprintf(why, whysz, "its directory is not one"), 1;
 	if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))

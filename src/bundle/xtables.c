@@ -265,10 +265,10 @@ int dd_xt_finish(int top, const char *prog, char *why, size_t whysz)
 			return snprintf(why, whysz, "no regular file %s in it", members[i]), -1;
 	}
 	if ((dfd = openat(top, DD_XT_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return snprintf(why, whysz, "%s: %s", DD_XT_DIR, strerror(errno)), -1;
+		return snprintf(why, whysz, "%s: %m", DD_XT_DIR), -1;
 	for (int i = 0; i < DD_XT_NNAMES; i++)
 		if (symlinkat(prog, dfd, dd_xt_names[i]) != 0) {
-			snprintf(why, whysz, "%s/%s: %s", DD_XT_DIR, dd_xt_names[i], strerror(errno));
+			snprintf(why, whysz, "%s/%s: %m", DD_XT_DIR, dd_xt_names[i]);
 			close(dfd);
 			return -1;
 		}

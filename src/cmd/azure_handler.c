@@ -147,9 +147,9 @@ static int op_enable(void)
 	log_line("enable", line);
 	if ((!replay || strcmp(before, rc ? "Enable error" : "Enable success")) &&
 	    dd_azh_status(&h, "Enable", rc ? "error" : "success", rc, line) != 0)
-		dd_warn("azure-handler: %s/%ld.status: %s", h.status_dir, h.seq, strerror(errno));
+		dd_warn("azure-handler: %s/%ld.status: %m", h.status_dir, h.seq);
 	if (dd_azh_set_mrseq(&h, h.seq) != 0)
-		dd_warn("azure-handler: %s/mrseq: %s", h.base, strerror(errno));
+		dd_warn("azure-handler: %s/mrseq: %m", h.base);
 	if (rc)
 		return dd_fail(rc, "azure-handler enable %ld: %s", h.seq, msg);
 	printf("%s\n", line);
@@ -213,7 +213,7 @@ static int op_update(void)
 			 to ? to : "?", (long long)time(NULL));
 
 	if (dd_mkdir_p(DD_STATE_DIR, 0755) != 0 || dd_write_atomic(UPGRADE_MARK, text, (size_t)n, 0600) != 0)
-		return dd_fail(DD_EXIT_FAIL, "azure-handler update: %s: %s", UPGRADE_MARK, strerror(errno));
+		return dd_fail(DD_EXIT_FAIL, "azure-handler update: %s: %m", UPGRADE_MARK);
 	log_line("update", text);
 	return 0;
 }
@@ -261,7 +261,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		return rc;
 	h.seq = dd_azh_seq(&h);
 	if (dd_azh_log_open(&h) < 0)
-		dd_warn("azure-handler: %s/dockdrop-handler.log: %s", h.log_dir, strerror(errno));
+		dd_warn("azure-handler: %s/dockdrop-handler.log: %m", h.log_dir);
 	switch (op) {
 	case 0:
 		return op_install();

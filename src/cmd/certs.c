@@ -31,7 +31,7 @@ static int load(const char *cmd, const char *root, int lock)
 	int rc;
 
 	if (root && dd_root_set(root) != 0)
-		return dd_fail(DD_EXIT_USAGE, "%s: --root %s: %s", cmd, root, strerror(errno));
+		return dd_fail(DD_EXIT_USAGE, "%s: --root %s: %m", cmd, root);
 	if (lock && (rc = dd_txn_lock(cmd)))
 		return rc;
 	return dd_record_load(&st, cmd, 0);
@@ -92,10 +92,10 @@ static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
 		rc = dd_certs_ensure(&txn, &want, &changed, &client, err, sizeof err);
 	for (unsigned i = 0; rc == 0 && i < st.n; i++)
 		if (st.ent[i].kind == 'k' && dd_state_record(&st, 'k', st.ent[i].path) != 0)
-			rc = dd_say(err, sizeof err, DD_EXIT_FAIL, "%s: %s", st.ent[i].path, strerror(errno));
+			rc = dd_say(err, sizeof err, DD_EXIT_FAIL, "%s: %m", st.ent[i].path);
 	if (rc == 0 && (!(n = dd_state_format(&st, text, sizeof text)) ||
 			dd_txn_write(&txn, DD_STATE_FILE, text, n, 0644, &ch) != 0))
-		rc = dd_say(err, sizeof err, DD_EXIT_FAIL, "%s: %s", DD_STATE_FILE, strerror(errno));
+		rc = dd_say(err, sizeof err, DD_EXIT_FAIL, "%s: %m", DD_STATE_FILE);
 	if (rc) {
 		dd_txn_rollback(&txn);
 		return dd_fail(rc, "certs rotate: %s; nothing was changed", err);
@@ -149,7 +149,7 @@ static int run_check(const struct dd_cmd *self, int argc, char **argv)
 		dd_jw_init(&w, stdout);
 		dd_certs_json(&w, NULL, cs, n);
 		if (dd_jw_end(&w) != 0)
-			return dd_fail(DD_EXIT_FAIL, "certs check: cannot write the result: %s", strerror(errno));
+			return dd_fail(DD_EXIT_FAIL, "certs check: cannot write the result: %m");
 	}
 	return bad ? DD_EXIT_FAIL : 0;
 }

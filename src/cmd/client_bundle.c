@@ -93,7 +93,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	if (rc != DD_CLI_CONTINUE)
 		return rc;
 	if (root && dd_root_set(root) < 0)
-		return dd_fail(DD_EXIT_USAGE, "client-bundle: --root %s: %s", root, strerror(errno));
+		return dd_fail(DD_EXIT_USAGE, "client-bundle: --root %s: %m", root);
 	/* What install recorded: the name the server certificate was asked to carry first,
 	 * and the port. */
 	if (dd_state_load(&state, err, sizeof err) == 0) {
@@ -106,8 +106,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		port = 2376;
 	if (!name) {
 		if (gethostname(hostname, sizeof hostname) < 0)
-			return dd_fail(DD_EXIT_FAIL, "client-bundle: gethostname: %s: give --name",
-				       strerror(errno));
+			return dd_fail(DD_EXIT_FAIL, "client-bundle: gethostname: %m: give --name");
 		hostname[sizeof hostname - 1] = 0;
 	}
 	if (dd_client_host_parse(name ? name : hostname, host, sizeof host))

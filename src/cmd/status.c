@@ -60,7 +60,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	if (rc != DD_CLI_CONTINUE)
 		return rc;
 	if (root && dd_root_set(root) != 0)
-		return dd_fail(DD_EXIT_USAGE, "status: --root %s: %s", root, strerror(errno));
+		return dd_fail(DD_EXIT_USAGE, "status: --root %s: %m", root);
 	if ((rc = dd_record_read(&st, err, sizeof err)) == DD_STATE_NONE ||
 	    (rc == 0 && !dd_record_installed(&st))) {
 		if (json)
@@ -132,7 +132,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		dd_jw_bool(&w, "healthy", healthy);
 		dd_jw_close(&w);
 		if (dd_jw_end(&w) != 0)
-			return dd_fail(DD_EXIT_FAIL, "status: cannot write the result: %s", strerror(errno));
+			return dd_fail(DD_EXIT_FAIL, "status: cannot write the result: %m");
 		return healthy ? 0 : DD_EXIT_FAIL;
 	}
 	printf("engine      %s (sha256 %.12s..., %s/%s)\n", st.engine.version, st.engine.sha,

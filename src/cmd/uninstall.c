@@ -25,7 +25,7 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	if (rc != DD_CLI_CONTINUE)
 		return rc;
 	if (root && dd_root_set(root) != 0)
-		return dd_fail(DD_EXIT_USAGE, "uninstall: --root %s: %s", root, strerror(errno));
+		return dd_fail(DD_EXIT_USAGE, "uninstall: --root %s: %m", root);
 	u.image = root != NULL;
 	return dd_uninstall_run(&u);
 }

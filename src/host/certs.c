@@ -123,14 +123,14 @@ static int issue(struct dd_txn *t, const char *dir, enum pki_role role,
 	int dfd, rc;
 
 	if (dd_txn_mkdir(t, dir, 0700) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", dir, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", dir);
 	for (unsigned i = 0; i < 3; i++) {
 		snprintf(abs, sizeof abs, "%s/%s", dir, (role == PKI_SERVER ? server : client)[i]);
 		if (dd_txn_snap(t, abs) != 0)
-			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
+			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", abs);
 	}
 	if ((dfd = dd_root_open(dir, O_RDONLY | O_DIRECTORY, 0)) < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", dir, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", dir);
 	t->changes++;
 	dd_fault_point();
 	rc = pki_ca_issue_at(&ca, role, w->kt, role == PKI_CLIENT ? "client" : NULL, w->sans,
@@ -146,7 +146,7 @@ static int load_ca(const char *dir, char *err, size_t errsz)
 	int dfd = dd_root_open(dir, O_RDONLY | O_DIRECTORY, 0), rc;
 
 	if (dfd < 0)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", dir, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %m", dir);
 	rc = pki_ca_load_at(dfd, dir, &ca, err, errsz);
 	close(dfd);
 	return rc;
@@ -159,7 +159,7 @@ static int make_ca(const char *stage, enum pki_ktype kt, const char *org, char *
 
 	if (dd_root_mkdir_p(stage, 0700) != 0 ||
 	    (dfd = dd_root_open(stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0)) < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", stage, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", stage);
 	rc = pki_ca_init_at(dfd, stage, kt, PKI_CA_DAYS, org, 1, err, errsz);
 	close(dfd);
 	return rc;
@@ -192,7 +192,7 @@ static int ensure_ca(struct dd_txn *t, enum pki_ktype kt, char *err, size_t errs
 	/* An empty CA directory (a run killed before the rename, or a hand edit) is made
 	 * again; a non-empty one is the CA. */
 	if (dd_root_rmdir(DD_CA_DIR) != 0 && errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_CA_DIR, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", DD_CA_DIR);
 	if (dd_root_lstat(DD_CA_DIR, &st) == 0) {
 		char why[256];
 
@@ -203,11 +203,11 @@ static int ensure_ca(struct dd_txn *t, enum pki_ktype kt, char *err, size_t errs
 		return 0;
 	}
 	if (dd_txn_mkdir(t, DD_ETC_DIR, 0755) != 0 || dd_txn_snap(t, DD_CA_DIR) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_CA_DIR, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", DD_CA_DIR);
 	snprintf(stage, sizeof stage, "%s/.ca.dd-%ld-new", DD_ETC_DIR, (long)getpid());
 	pki_ca_default_org(org, sizeof org); /* says which machine the CA belongs to */
 	if ((rc = make_ca(stage, kt, org, err, errsz)) == 0 && dd_root_rename(stage, DD_CA_DIR) != 0)
-		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_CA_DIR, strerror(errno));
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", DD_CA_DIR);
 	if (rc) {
 		dd_root_rmtree(stage);
 		return rc;
@@ -228,7 +228,7 @@ static int copy_in(struct dd_txn *t, const char *src, const char *dst, mode_t mo
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", src, n < 0 ? strerror(errno) : "empty");
 	if (dd_txn_write(t, dst, pem, (size_t)n, mode, &ch) != 0) {
 		explicit_bzero(pem, sizeof pem);
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", dst, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", dst);
 	}
 	explicit_bzero(pem, sizeof pem);
 	*changed |= ch;
@@ -305,10 +305,10 @@ static int ensure_byo_text(struct dd_txn *t, const struct dd_certs_want *w, int 
 	if ((rc = dd_certs_byo_text(w->byo, w->byo_pem, w->byo_len, err, errsz)))
 		return rc;
 	if (dd_txn_mkdir(t, DD_TLS_DIR, 0700) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_TLS_DIR, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", DD_TLS_DIR);
 	for (int i = 0; i < 3; i++) {
 		if (dd_txn_write(t, dst[i], w->byo_pem[i], w->byo_len[i], i == 2 ? 0600 : 0644, &ch) != 0)
-			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", dst[i], strerror(errno));
+			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", dst[i]);
 		*server_changed |= ch;
 	}
 	return 0;
@@ -329,7 +329,7 @@ static int ensure_byo(struct dd_txn *t, const char *dir, int *server_changed, in
 	if ((rc = dd_certs_byo_check(dir, client, err, errsz)))
 		return rc;
 	if (dd_txn_mkdir(t, DD_TLS_DIR, 0700) != 0 || (*client && dd_txn_mkdir(t, DD_CLIENT_DIR, 0700) != 0))
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_TLS_DIR, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", DD_TLS_DIR);
 	for (unsigned i = 0; i < 3; i++) {
 		join(src, sizeof src, dir, srv[i][0]);
 		if ((rc = copy_in(t, src, srv[i][1], i == 2 ? 0600 : 0644, server_changed, err, errsz)))

@@ -118,8 +118,7 @@ static int read_pems(int dfd, const char *dir, struct pems *p, char *err, size_t
 			return dd_say(err, errsz, DD_EXIT_FAIL,
 				      "no client certificate in %s: run dockdrop install first", dir);
 		if (n < 0)
-			return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, pem_files[i].name,
-				      strerror(errno));
+			return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %m", dir, pem_files[i].name);
 		if (!dd_strstr(p->text[i], pem_files[i].label))
 			return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: no %s in PEM form", dir,
 				      pem_files[i].name, i == KEY ? "private key" : "certificate");
@@ -140,10 +139,9 @@ static int check_out(const char *out, char *err, size_t errsz)
 	if (out[strlen(out) - 1] == '/' || (stat(out, &st) == 0 && S_ISDIR(st.st_mode)))
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s is a directory: name a file", out);
 	if (dd_path_split(out, dir, sizeof dir, &base) < 0)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", out, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %m", out);
 	if (stat(dir, &st) < 0)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: directory %s: %s", out, dir,
-			      strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: directory %s: %m", out, dir);
 	if (!S_ISDIR(st.st_mode))
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s is not a directory", out, dir);
 	return 0;
@@ -293,10 +291,10 @@ static int write_bundle(struct writer *w, const struct dd_client_bundle *b, cons
 	if (!envlen || metalen < 0 || (size_t)metalen >= sizeof meta)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: names too long for the env file", out);
 	if (dd_afile_open(&w->af, out, 0600) < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "cannot create %s: %s", out, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "cannot create %s: %m", out);
 	if (dd_gzwrite_init(&w->gz, to_file, &w->af) < 0) {
 		dd_afile_abort(&w->af);
-		return dd_say(err, errsz, DD_EXIT_FAIL, "cannot write %s: %s", out, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "cannot write %s: %m", out);
 	}
 	tarw_init(&w->tar, dd_gzwrite, &w->gz, b->mtime);
 	rc = write_members(w, b, p, env, envlen, meta, (size_t)metalen);
@@ -312,7 +310,7 @@ static int write_bundle(struct writer *w, const struct dd_client_bundle *b, cons
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: tar: %s", out, tarw_strerror(rc));
 	}
 	if (dd_afile_commit(&w->af) < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "cannot write %s: %s", out, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "cannot write %s: %m", out);
 	return 0;
 }
 

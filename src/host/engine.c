@@ -63,11 +63,11 @@ static int unpack_into(const struct dd_payload *p, const struct dd_blob *b,
 	int rc, dfd;
 
 	if ((dfd = dd_root_open(DD_ENGINE_DIR, O_RDONLY | O_DIRECTORY, 0)) < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_ENGINE_DIR, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", DD_ENGINE_DIR);
 	rc = dd_unpack_at(p, b, dfd, name, abs, flags, more, NULL, err, errsz);
 	close(dfd);
 	if (rc == 0 && dd_engine_tree(name, tree) != 0)
-		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", abs);
 	return rc;
 }
 
@@ -83,7 +83,7 @@ static int check_or_repair(struct dd_txn *t, const struct dd_payload *p, const s
 	int ok, rc;
 
 	if (dd_payload_hash_range(p, b->off, b->len, d) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "read: %m");
 	if (memcmp(d, b->sha256, 32) != 0)
 		return dd_say(err, errsz, DD_EXIT_VERIFY, "engine %s %s: SHA-256 mismatch; the payload is damaged",
 			      b->name, b->version);
@@ -94,7 +94,7 @@ static int check_or_repair(struct dd_txn *t, const struct dd_payload *p, const s
 	dd_warn("%s/%s: %s; unpacking it again from the verified payload", DD_ENGINE_DIR, name,
 		ok == 0 ? "its files changed since install" : "no digest of its files on record");
 	if (engine_path(m, sizeof m, name, NULL) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", DD_ENGINE_DIR, name, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %m", DD_ENGINE_DIR, name);
 	rc = unpack_into(p, b, more, name, m, DD_UNPACK_SYNC | DD_UNPACK_ENGINE | DD_UNPACK_REPLACE,
 			 tree, err, errsz);
 	if (rc == 0) {
@@ -118,17 +118,17 @@ int dd_engine_unpack(struct dd_txn *t, const struct dd_payload *p, const struct 
 		return check_or_repair(t, p, b, more, name, recorded, tree, changed, err, errsz);
 	snprintf(abs, sizeof abs, "%s/%s", DD_ENGINE_DIR, name);
 	if (dd_txn_mkdir(t, DD_ENGINE_DIR, 0755) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_ENGINE_DIR, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", DD_ENGINE_DIR);
 	/* Unpacking is staged and renamed, so an incomplete directory under our name comes
 	 * from a hand edit or a disk error: it is not trusted, and (all of /opt/dockdrop/engine
 	 * being dockdrop's) it is removed before the engine is unpacked again. */
 	if (dd_root_lstat(abs, &st) == 0) {
 		if (dd_root_rmtree(abs) != 0)
-			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
+			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", abs);
 		dd_warn("%s was incomplete; removed, unpacking it again", abs);
 	}
 	if (dd_txn_snap(t, abs) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", abs);
 	if ((rc = unpack_into(p, b, more, name, abs, DD_UNPACK_SYNC | DD_UNPACK_ENGINE, tree, err,
 			      errsz)))
 		return rc;
@@ -156,8 +156,7 @@ int dd_engine_bins(const char *name, char bins[][64], unsigned *n, char *err, si
 
 	*n = 0;
 	if (engine_path(m, sizeof m, name, "docker") != 0 || !(d = dd_root_opendir(m)))
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s/docker: %s", DD_ENGINE_DIR, name,
-			      strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s/docker: %m", DD_ENGINE_DIR, name);
 	while ((de = readdir(d))) {
 		struct stat st;
 
@@ -205,13 +204,13 @@ int dd_engine_activate(struct dd_txn *t, const char *name, char bins[][64], unsi
 				      "%s/%s exists and is not dockdrop's: move it away, or use install "
 				      "--force to keep it aside until uninstall", DD_BIN_DIR, bins[i]);
 	if (dd_txn_symlink(t, DD_ENGINE_CURRENT, name, &ch) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_ENGINE_CURRENT, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", DD_ENGINE_CURRENT);
 	*changed |= ch;
 	for (unsigned i = 0; i < *nbins; i++) {
 		snprintf(abs, sizeof abs, "%s/%s", DD_BIN_DIR, bins[i]);
 		dd_engine_link_target(bins[i], target, sizeof target);
 		if (dd_txn_symlink(t, abs, target, &ch) != 0)
-			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
+			return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", abs);
 		*changed |= ch;
 	}
 	return 0;
@@ -234,7 +233,7 @@ void dd_engine_prune(const char *keep, const char *keep2)
 			continue;
 		dd_debug("removing %s: neither the current nor the previous engine", abs);
 		if (dd_root_rmtree(abs) != 0 && errno != ENOENT)
-			dd_warn("%s: %s", abs, strerror(errno));
+			dd_warn("%s: %m", abs);
 	}
 	closedir(d);
 }

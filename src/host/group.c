@@ -90,7 +90,7 @@ static int load(struct file *f, const char *abs, int optional, char *err, size_t
 	if (fd < 0 && errno == ELOOP)
 		return not_regular(f->path, S_IFLNK, err, errsz);
 	if (fd < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "opening %s: %s", f->path, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "opening %s: %m", f->path);
 	if (fstat(fd, &f->st) < 0) {
 		int e = errno;
 
@@ -326,7 +326,7 @@ static int lock_pwd(int *fdp, char *err, size_t errsz)
 
 	fd = dd_root_open(path, O_WRONLY | O_CREAT | O_NOFOLLOW, 0600);
 	if (fd < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "opening %s: %s", path, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "opening %s: %m", path);
 	while (fcntl(fd, F_SETLK, &fl) < 0) {
 		struct timespec pause = { 0, 20 * 1000000L };
 
@@ -376,7 +376,7 @@ static int add_line(const struct file *f, const char *line, char *err, size_t er
 	struct dd_afile af;
 
 	if (dd_root_afile_open(&af, f->path, mode) < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %s", f->path, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %m", f->path);
 	if (fchown(af.fd, f->st.st_uid, f->st.st_gid) < 0 || fchmod(af.fd, mode) < 0 ||
 	    dd_afile_write(&af, f->buf, at) < 0 ||
 	    (at == f->len && nl && dd_afile_write(&af, "\n", 1) < 0) ||
@@ -384,10 +384,10 @@ static int add_line(const struct file *f, const char *line, char *err, size_t er
 	    dd_afile_write(&af, f->buf + at, f->len - at) < 0 ||
 	    (at < f->len && nl && dd_afile_write(&af, "\n", 1) < 0)) {
 		dd_afile_abort(&af);
-		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %s", f->path, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %m", f->path);
 	}
 	if (dd_afile_commit(&af) < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %s", f->path, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %m", f->path);
 	return 0;
 }
 
@@ -464,7 +464,7 @@ static int drop_lines(const struct file *f, const char *name, int strip_nl, char
 		if (!is_name(&l, name))
 			last = pos;
 	if (dd_root_afile_open(&af, f->path, mode) < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %s", f->path, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %m", f->path);
 	if (fchown(af.fd, f->st.st_uid, f->st.st_gid) < 0 || fchmod(af.fd, mode) < 0)
 		rc = -1;
 	pos = 0;
@@ -474,10 +474,10 @@ static int drop_lines(const struct file *f, const char *name, int strip_nl, char
 			rc = -1;
 	if (rc) {
 		dd_afile_abort(&af);
-		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %s", f->path, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %m", f->path);
 	}
 	if (dd_afile_commit(&af) < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %s", f->path, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "writing %s: %m", f->path);
 	return 0;
 }
 

@@ -1,17 +1,17 @@
 #include "host/hostaddr.h"
 
 #include <arpa/inet.h>
-#include <ifaddrs.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "host/paths.h"
 #include "net/http.h"
-#include "util/hex.h"
+#include "util/io.h"
 #include "util/jsontext.h"
 #include "util/log.h"
 
@@ -168,20 +168,18 @@ static void add_text(struct pki_san *list, unsigned *n, unsigned cap, const char
 /* The first name with a dot on an /etc/hosts line that names host: no DNS, no waiting. */
 static void fqdn(const char *host, struct pki_san *list, unsigned *n, unsigned cap)
 {
-	char line[512];
-	FILE *f = fopen("/etc/hosts", "re");
+	struct dd_lines l = { .fd = open("/etc/hosts", O_RDONLY | O_CLOEXEC) };
+	char *line;
 
-	if (!f)
-		return;
-	while (fgets(line, sizeof line, f)) {
+	while ((line = dd_lines_next(&l))) {
 		char *save, *w, *names[16];
 		int k = 0, hit = 0;
 
 		if ((w = strchr(line, '#')))
 			*w = 0;
-		if (!strtok_r(line, " \t\n", &save))
+		if (!strtok_r(line, " \t", &save))
 			continue;
-		while (k < 16 && (w = strtok_r(NULL, " \t\n", &save))) {
+		while (k < 16 && (w = strtok_r(NULL, " \t", &save))) {
 			hit |= strcmp(w, host) == 0 || (strncmp(w, host, strlen(host)) == 0 &&
 							 w[strlen(host)] == '.');
 			names[k++] = w;
@@ -190,101 +188,37 @@ static void fqdn(const char *host, struct pki_san *list, unsigned *n, unsigned c
 			if (strchr(names[i], '.') && strncmp(names[i], host, strlen(host)) == 0)
 				add_text(list, n, cap, names[i]);
 	}
-	fclose(f);
 }
 
-/* The IPv6 temporary (privacy) addresses, from /proc/net/if_inet6 (getifaddrs does not
- * give address flags): "ADDR32HEX IFINDEX PREFIXLEN SCOPE FLAGS NAME", FLAGS the low byte
- * of the address flags. */
-#define TEMP_MAX 32
+struct found {
+	struct pki_san *list;
+	unsigned *n, cap, nskip;
+	const struct dd_subnet *skip;
+};
 
-/* One line of it: the address, and the flags (the fourth hex field after it). 0, or -1.
- * Read by hand: sscanf would link musl's scanf and float parser (12 KB). */
-static int inet6_line(const char *p, unsigned char addr[16], unsigned long *flags)
+static void found(const struct dd_ifaddr *a, void *ctx)
 {
-	char *end;
+	struct found *f = ctx;
 
-	for (unsigned i = 0; i < 16; i++, p += 2) {
-		int hi = dd_hexval(p[0]), lo = hi < 0 ? -1 : dd_hexval(p[1]);
+	if (*f->n >= f->cap)
+		return;
+	if (dd_hostaddr_own(a, f->skip, f->nskip))
+		pki_san_add(f->list, f->n, &a->addr);
+	else if (dd_log_verbosity() >= DD_VERBOSE) {
+		char text[INET6_ADDRSTRLEN];
 
-		if (lo < 0)
-			return -1;
-		addr[i] = (unsigned char)(hi << 4 | lo);
+		pki_san_format(&a->addr, text, sizeof text);
+		dd_debug("discovery: %s on %s left out (not the host's own)", text, a->ifname);
 	}
-	for (int field = 0; field < 4; field++, p = end) {
-		if (*p != ' ')
-			return -1;
-		*flags = strtoul(p, &end, 16);
-		if (end == p)
-			return -1;
-	}
-	return 0;
-}
-
-static unsigned temporaries(unsigned char out[][16], unsigned max)
-{
-	char line[256];
-	unsigned long flags;
-	unsigned k = 0;
-	FILE *f = fopen("/proc/net/if_inet6", "re");
-
-	if (!f)
-		return 0;
-	while (k < max && fgets(line, sizeof line, f))
-		if (inet6_line(line, out[k], &flags) == 0 && flags & 0x01 /* IFA_F_TEMPORARY */)
-			k++;
-	fclose(f);
-	return k;
-}
-
-/* One getifaddrs entry as a dd_ifaddr; 0, or -1 for what is not an IP address. */
-static int describe(const struct ifaddrs *i, unsigned char temp[][16], unsigned ntemp,
-		    struct dd_ifaddr *a)
-{
-	memset(a, 0, sizeof *a);
-	if (!i->ifa_addr || !i->ifa_name)
-		return -1;
-	a->ifname = i->ifa_name;
-	a->ifflags = i->ifa_flags;
-	a->addr.ip = 1;
-	if (i->ifa_addr->sa_family == AF_INET) {
-		a->addr.alen = 4;
-		memcpy(a->addr.addr, &((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr, 4);
-	} else if (i->ifa_addr->sa_family == AF_INET6) {
-		a->addr.alen = 16;
-		memcpy(a->addr.addr, &((const struct sockaddr_in6 *)(const void *)i->ifa_addr)->sin6_addr, 16);
-		for (unsigned t = 0; t < ntemp; t++)
-			a->temporary |= memcmp(temp[t], a->addr.addr, 16) == 0;
-	} else {
-		return -1;
-	}
-	return 0;
 }
 
 static void interfaces(struct pki_san *list, unsigned *n, unsigned cap)
 {
 	static struct dd_subnet skip[DD_SUBNETS_MAX];
-	unsigned char temp[TEMP_MAX][16];
-	unsigned nskip, ntemp = temporaries(temp, TEMP_MAX);
-	struct ifaddrs *ifs, *i;
-	struct dd_ifaddr a;
+	struct found f = { list, n, cap, dd_hostaddr_daemon_subnets(skip, DD_SUBNETS_MAX), skip };
 
-	if (getifaddrs(&ifs) != 0)
-		return;
-	nskip = dd_hostaddr_daemon_subnets(skip, DD_SUBNETS_MAX);
-	for (i = ifs; i && *n < cap; i = i->ifa_next) {
-		if (describe(i, temp, ntemp, &a) != 0)
-			continue;
-		if (dd_hostaddr_own(&a, skip, nskip))
-			pki_san_add(list, n, &a.addr);
-		else if (dd_log_verbosity() >= DD_VERBOSE) {
-			char text[INET6_ADDRSTRLEN];
-
-			pki_san_format(&a.addr, text, sizeof text);
-			dd_debug("discovery: %s on %s left out (not the host's own)", text, a.ifname);
-		}
-	}
-	freeifaddrs(ifs);
+	if (dd_ifaddrs(found, &f) != 0)
+		dd_debug("discovery: the interface addresses: %m");
 }
 
 void dd_hostaddr_sans(struct pki_san *list, unsigned *n, unsigned cap)

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "net/ifaddr.h"
 #include "pki/cert.h"
 
 #define DD_SUBNETS_MAX 64
@@ -21,14 +22,6 @@ struct dd_subnet {
 	unsigned alen;
 	unsigned char addr[16];
 	unsigned prefix;
-};
-
-/* One interface address, as getifaddrs and /proc/net/if_inet6 describe it. */
-struct dd_ifaddr {
-	const char *ifname;
-	unsigned ifflags;	/* IFF_* of the interface */
-	int temporary;		/* IPv6 privacy address (IFA_F_TEMPORARY): rotates daily */
-	struct pki_san addr;	/* ip set, alen 4 or 16 */
 };
 
 /* The pure decision: is a an address of the host's own (1) or one that comes and goes

@@ -8,6 +8,7 @@
 #include "host/daemonjson.h"
 #include "host/state.h"
 #include "pki/cert.h"
+#include "util/io.h"
 #include "util/log.h"
 
 int dd_input_certs_dir(const char *dir, char *abs, size_t cap, char *err, size_t errsz)
@@ -15,8 +16,8 @@ int dd_input_certs_dir(const char *dir, char *abs, size_t cap, char *err, size_t
 	char real[PATH_MAX], show[96];
 
 	dd_log_escape(show, sizeof show, dir);
-	if (!realpath(dir, real))
-		return dd_say(err, errsz, DD_EXIT_USAGE, "--certs %s: %s", show, strerror(errno));
+	if (dd_realpath(dir, real) != 0)
+		return dd_say(err, errsz, DD_EXIT_USAGE, "--certs %s: %m", show);
 	if (!dd_state_path_ok(real) || strlen(real) >= cap)
 		return dd_say(err, errsz, DD_EXIT_USAGE,
 			      "--certs %s: the path must be printable ASCII without spaces, under 256 bytes (it is recorded): move the files",

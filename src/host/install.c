@@ -97,7 +97,7 @@ static int check_input(struct dd_install *c)
 	c->byo_client = 0;
 	c->daemon_json_old_len = c->daemon_json_orig_len = -1;
 	if (o->root && dd_root_set(o->root) != 0)
-		return dd_fail(DD_EXIT_USAGE, "install: --root %s: %s", o->root, strerror(errno));
+		return dd_fail(DD_EXIT_USAGE, "install: --root %s: %m", o->root);
 	if (o->no_tcp && (o->nsans || o->port != 2376))
 		return dd_fail(DD_EXIT_USAGE, "install: --no-tcp leaves no TLS port: drop --tls-san and --port");
 	if (o->rollback && (o->nsans || o->nopts || o->certs || o->engine || o->port != 2376 || o->images ||
@@ -308,7 +308,7 @@ static int move_aside(struct dd_install *c)
 		if (e->kind != 'b' || exists(e->path) || !exists(orig))
 			continue;
 		if (dd_txn_move(&c->txn, orig, e->path) != 0)
-			return SAY(DD_EXIT_FAIL, "%s: moving it to %s: %s", orig, e->path, strerror(errno));
+			return SAY(DD_EXIT_FAIL, "%s: moving it to %s: %m", orig, e->path);
 	}
 	return 0;
 }
@@ -577,7 +577,7 @@ static void carry_facts(struct dd_install *c)
 static int write_state(struct dd_install *c)
 {
 	if (record_dirs(c) != 0)
-		return SAY(DD_EXIT_FAIL, "%s: %s", DD_STATE_DIR, strerror(errno));
+		return SAY(DD_EXIT_FAIL, "%s: %m", DD_STATE_DIR);
 	return dd_record_write(&c->txn, &c->now, c->state_text, sizeof c->state_text, c->err,
 			       sizeof c->err);
 }
@@ -591,7 +591,7 @@ static int write_daemon_json(struct dd_install *c, int *changed)
 		return SAY(DD_EXIT_FAIL, "%s: cannot record", DD_DAEMON_JSON_ORIG);
 	if (dd_txn_write_as(&c->txn, DD_DAEMON_JSON, c->daemon_json, strlen(c->daemon_json),
 			    c->daemon_json_mode, c->daemon_json_uid, c->daemon_json_gid, changed) != 0)
-		return SAY(DD_EXIT_FAIL, "%s: %s", DD_DAEMON_JSON, strerror(errno));
+		return SAY(DD_EXIT_FAIL, "%s: %m", DD_DAEMON_JSON);
 	return record(c, 'c', DD_DAEMON_JSON) ? SAY(DD_EXIT_FAIL, "%s: cannot record", DD_DAEMON_JSON) : 0;
 }
 
@@ -638,7 +638,7 @@ static int write_units(struct dd_install *c, int *changed)
 
 		if (dd_txn_write(&c->txn, f->path, f->text, f->len, f->mode, &ch) != 0 ||
 		    record(c, 'f', f->path) != 0)
-			return SAY(DD_EXIT_FAIL, "%s: %s", f->path, strerror(errno));
+			return SAY(DD_EXIT_FAIL, "%s: %m", f->path);
 		*changed |= ch && i < c->ndaemon; /* the Compose project's needs no restart */
 	}
 	/* Enabled by the links systemctl enable, rc-update or update-rc.d would make (and
@@ -647,7 +647,7 @@ static int write_units(struct dd_install *c, int *changed)
 	for (unsigned i = 0; i < c->nlinks; i++)
 		if (dd_txn_symlink(&c->txn, c->link[i].path, c->link[i].target, &ch) != 0 ||
 		    record(c, 'l', c->link[i].path) != 0)
-			return SAY(DD_EXIT_FAIL, "%s: %s", c->link[i].path, strerror(errno));
+			return SAY(DD_EXIT_FAIL, "%s: %m", c->link[i].path);
 	return 0;
 }
 
@@ -664,7 +664,7 @@ static int write_group(struct dd_install *c)
 	/* The shadow lock file too: a failed install leaves no new file at all. */
 	if (dd_txn_snap(&c->txn, "/etc/.pwd.lock") != 0 || dd_txn_snap(&c->txn, "/etc/group") != 0 ||
 	    dd_txn_snap(&c->txn, "/etc/gshadow") != 0)
-		return SAY(DD_EXIT_FAIL, "/etc/group: %s", strerror(errno));
+		return SAY(DD_EXIT_FAIL, "/etc/group: %m");
 	if ((rc = dd_group_ensure("docker", &gid, &changed, c->err, sizeof c->err)))
 		return rc;
 	c->now.gid = gid;
@@ -679,7 +679,7 @@ static int write_client_env(struct dd_install *c)
 
 	if (dd_txn_write(&c->txn, DD_CLIENT_DIR "/docker.env", c->env, c->envlen, 0644, &ch) != 0 ||
 	    record(c, 'f', DD_CLIENT_DIR "/docker.env") != 0)
-		return SAY(DD_EXIT_FAIL, "%s/docker.env: %s", DD_CLIENT_DIR, strerror(errno));
+		return SAY(DD_EXIT_FAIL, "%s/docker.env: %m", DD_CLIENT_DIR);
 	return 0;
 }
 
@@ -706,7 +706,7 @@ static int drop_stale(struct dd_install *c)
 		if ((ours = dd_record_ours(e)) == DD_RECORD_CHANGED && e->kind == 'f')
 			dd_warn("%s is no longer dockdrop's but was changed: kept", e->path);
 		if (ours == DD_RECORD_OURS && dd_txn_unlink(&c->txn, e->path) != 0)
-			return SAY(DD_EXIT_FAIL, "%s: %s", e->path, strerror(errno));
+			return SAY(DD_EXIT_FAIL, "%s: %m", e->path);
 	}
 	return 0;
 }
@@ -733,7 +733,7 @@ static int write_compose(struct dd_install *c)
 				 i ? 0600 : 0644, &ch) != 0 ||
 		    (i ? dd_state_add(&c->now, 'f', path, 0600, DD_STATE_PLANNED, NULL)
 		       : record(c, 'f', path)) != 0)
-			return SAY(DD_EXIT_FAIL, "%s: %s", path, strerror(errno));
+			return SAY(DD_EXIT_FAIL, "%s: %m", path);
 		c->compose_ch |= ch;
 	}
 	if (!c->compose_ch || c->o.root)
@@ -845,7 +845,7 @@ static int apply(struct dd_install *c)
 		return rc;
 	c->restart |= ch;
 	if (c->init != DD_INIT_SYSTEMD && dd_txn_mkdir(&c->txn, DD_LOG_DIR, 0755) != 0)
-		return SAY(DD_EXIT_FAIL, "%s: %s", DD_LOG_DIR, strerror(errno));
+		return SAY(DD_EXIT_FAIL, "%s: %m", DD_LOG_DIR);
 	if ((rc = write_compose(c)))
 		return rc;
 	if (!c->o.root) /* a project the last run brought up and this one does not */
@@ -939,7 +939,7 @@ static void print_json(const struct dd_install *c, const struct dd_state_engine 
 	dd_images_json(&c->images, &w);
 	dd_jw_close(&w);
 	if (dd_jw_end(&w) != 0)
-		dd_warn("cannot write the result: %s", strerror(errno));
+		dd_warn("cannot write the result: %m");
 }
 
 static int preflight(struct dd_install *c)
@@ -1022,7 +1022,7 @@ static int prepare(struct dd_install *c)
 		/* Small: checked in full before anything is made (the engine's own digest is
 		 * checked as it streams). */
 		if (dd_payload_hash_range(&c->pl, c->more.xt->off, c->more.xt->len, d) != 0)
-			return dd_fail(DD_EXIT_FAIL, "install: read: %s", strerror(errno));
+			return dd_fail(DD_EXIT_FAIL, "install: read: %m");
 		if (memcmp(d, c->more.xt->sha256, 32) != 0)
 			return dd_fail(DD_EXIT_VERIFY, "install: %s %s %s: SHA-256 mismatch; the payload is damaged; nothing was changed",
 				       c->more.xt->kind, c->more.xt->name, c->more.xt->version);
@@ -1182,7 +1182,7 @@ static int relink_plugins(struct dd_install *c)
 		if (e->kind == 'l' && !strncmp(e->path, DD_CLI_PLUGINS_DIR "/", pre) &&
 		    dd_root_lstat(m, &st) != 0) {
 			if (dd_txn_unlink(&c->txn, e->path) != 0)
-				return SAY(DD_EXIT_FAIL, "%s: %s", e->path, strerror(errno));
+				return SAY(DD_EXIT_FAIL, "%s: %m", e->path);
 			continue;
 		}
 		c->now.ent[k++] = *e;
@@ -1196,7 +1196,7 @@ static int relink_plugins(struct dd_install *c)
 			dd_plugin_link(de->d_name, abs, sizeof abs, target, sizeof target);
 			if (dd_txn_symlink(&c->txn, abs, target, &ch) != 0 || record(c, 'l', abs) != 0) {
 				closedir(d);
-				return SAY(DD_EXIT_FAIL, "%s: %s", abs, strerror(errno));
+				return SAY(DD_EXIT_FAIL, "%s: %m", abs);
 			}
 		}
 	closedir(d);
@@ -1221,7 +1221,7 @@ static void say_rollback(const struct dd_install *c, const char *result)
 		dd_jw_str(&w, "root", dd_root());
 		dd_jw_close(&w);
 		if (dd_jw_end(&w) != 0)
-			dd_warn("cannot write the result: %s", strerror(errno));
+			dd_warn("cannot write the result: %m");
 	} else if (c->o.dry_run) {
 		printf("plan (nothing is changed with --dry-run): engine %s becomes current again, %s is kept\n",
 		       to->version, from->version);

@@ -54,7 +54,7 @@ static int read_password(struct dd_login_reg *r, int fd, const char *from, const
 	if (n > 0 && buf[un + (size_t)n - 1] == '\r')
 		n--;
 	if (n < 0)
-		rc = dd_fail(DD_EXIT_USAGE, "install: reading the password from %s: %s", from, strerror(errno));
+		rc = dd_fail(DD_EXIT_USAGE, "install: reading the password from %s: %m", from);
 	else if (n == 0)
 		rc = dd_fail(DD_EXIT_USAGE, "install: the password from %s is empty: give the registry's password", from);
 	else if (n > DD_LOGIN_PASS_MAX || memchr(buf + un, 0, (size_t)n))
@@ -289,7 +289,7 @@ int dd_login_apply(struct dd_login *l, struct dd_txn *t, const struct dd_state *
 	if (l->len) {
 		if ((dd_txn_mkdir(t, "/root", 0700) != 0 || dd_txn_mkdir(t, DD_LOGIN_DIR, 0700) != 0 ||
 		     dd_txn_write(t, DD_LOGIN_FILE, new_text, l->len, 0600, &ch) != 0))
-			rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_LOGIN_FILE, strerror(errno));
+			rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", DD_LOGIN_FILE);
 		now->auth_file |= l->oldlen < 0;
 	}
 	if (l->keep)
@@ -322,7 +322,7 @@ void dd_login_remove(const struct dd_state *s)
 	if ((n = dd_root_read_small(DD_LOGIN_FILE, old_text, sizeof old_text)) < 0 ||
 	    dd_root_stat(DD_LOGIN_FILE, &st) != 0) {
 		if (errno != ENOENT)
-			dd_warn("%s: %s: dockdrop's registry logins kept", m, strerror(errno));
+			dd_warn("%s: %m: dockdrop's registry logins kept", m);
 		return;
 	}
 	if (dd_dockercfg_check(old_text, (size_t)n, why, sizeof why) != 0) {
@@ -345,6 +345,6 @@ void dd_login_remove(const struct dd_state *s)
 	else if (empty && s->auth_file ? dd_root_unlink(DD_LOGIN_FILE) != 0 :
 		 dd_root_write_atomic_as(DD_LOGIN_FILE, new_text, len, st.st_mode & 07777, st.st_uid,
 					 st.st_gid) != 0)
-		dd_warn("%s: %s", m, strerror(errno));
+		dd_warn("%s: %m", m);
 	wipe();
 }

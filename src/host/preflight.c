@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -316,11 +316,11 @@ static void check_foreign(const struct dd_preflight_in *in, struct dd_preflight 
 static int free_bytes(const char *abs, uint64_t *avail, char *at, size_t atsz)
 {
 	char a[DD_PATH_MAX];
-	struct statvfs sv;
+	struct statfs sf;
 
 	snprintf(a, sizeof a, "%s", abs);
 	for (;;) {
-		if (dd_root_statvfs(a, &sv) == 0)
+		if (dd_root_statfs(a, &sf) == 0)
 			break;
 		if ((errno != ENOENT && errno != ENOTDIR) || strcmp(a, "/") == 0)
 			return -1;
@@ -328,7 +328,8 @@ static int free_bytes(const char *abs, uint64_t *avail, char *at, size_t atsz)
 		if (!a[0])
 			strcpy(a, "/");
 	}
-	*avail = (uint64_t)sv.f_bavail * (uint64_t)sv.f_frsize;
+	/* statvfs's f_frsize: statfs's, or its f_bsize on kernels that leave it 0 */
+	*avail = (uint64_t)sf.f_bavail * (uint64_t)(sf.f_frsize ? sf.f_frsize : sf.f_bsize);
 	snprintf(at, atsz, "%s", a);
 	return 0;
 }
@@ -350,7 +351,7 @@ static void check_disk(const struct dd_preflight_in *in, struct dd_preflight *o)
 		need = in->engine_bytes + in->engine_bytes / 10 + 64 * MIB;
 
 	if (free_bytes("/opt/dockdrop", &avail, at, sizeof at) < 0) {
-		add(o, "disk", DD_PF_WARN, "cannot tell the free space for /opt/dockdrop (%s)", strerror(errno));
+		add(o, "disk", DD_PF_WARN, "cannot tell the free space for /opt/dockdrop (%m)");
 		return;
 	}
 	fmt_size(have, sizeof have, avail);
@@ -367,7 +368,7 @@ static void check_var_lib(struct dd_preflight *o)
 	char at[DD_PATH_MAX], have[32];
 
 	if (free_bytes("/var/lib/docker", &avail, at, sizeof at) < 0) {
-		add(o, "var-lib", DD_PF_WARN, "cannot tell the free space for /var/lib/docker (%s)", strerror(errno));
+		add(o, "var-lib", DD_PF_WARN, "cannot tell the free space for /var/lib/docker (%m)");
 		return;
 	}
 	fmt_size(have, sizeof have, avail);

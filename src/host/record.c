@@ -219,7 +219,7 @@ void dd_record_remove(const struct dd_state_ent *e, int purge, unsigned *kept)
 	switch (dd_record_ours(e)) {
 	case DD_RECORD_OURS:
 		if (dd_root_unlink(e->path) != 0 && errno != ENOENT)
-			dd_warn("%s: %s", e->path, strerror(errno));
+			dd_warn("%s: %m", e->path);
 		return;
 	case DD_RECORD_CHANGED:
 		dd_warn("%s kept: changed since dockdrop wrote it", e->path);
@@ -351,6 +351,6 @@ int dd_record_write(struct dd_txn *t, const struct dd_state *s, char *buf, size_
 		return dd_say(err, errsz, DD_EXIT_FAIL, "the state record does not fit");
 	if ((first = missing_top(top, sizeof top)) < 0 ||
 	    (first ? write_first(t, top, buf, n) : dd_txn_write(t, DD_STATE_FILE, buf, n, 0644, &ch)) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", DD_STATE_FILE, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", DD_STATE_FILE);
 	return 0;
 }

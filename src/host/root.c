@@ -41,7 +41,7 @@ int dd_root_set(const char *dir)
 
 	if (!dir || !*dir)
 		dir = "/";
-	if (!realpath(dir, resolved))
+	if (dd_realpath(dir, resolved) != 0)
 		return -1;
 	if (strlen(resolved) >= sizeof root_name) {
 		errno = ENAMETOOLONG;
@@ -355,9 +355,9 @@ static int do_fstat(int fd, void *st)
 	return fstat(fd, st);
 }
 
-static int do_fstatvfs(int fd, void *sv)
+static int do_fstatfs(int fd, void *sf)
 {
-	return fstatvfs(fd, sv);
+	return fstatfs(fd, sf);
 }
 
 static int do_sha256(int fd, void *out)
@@ -378,9 +378,9 @@ int dd_root_stat(const char *abs, struct stat *st)
 	return with_fd(dd_root_open(abs, O_PATH, 0), do_fstat, st);
 }
 
-int dd_root_statvfs(const char *abs, struct statvfs *sv)
+int dd_root_statfs(const char *abs, struct statfs *sf)
 {
-	return with_fd(dd_root_open(abs, O_PATH, 0), do_fstatvfs, sv);
+	return with_fd(dd_root_open(abs, O_PATH, 0), do_fstatfs, sf);
 }
 
 int dd_root_sha256_hex(const char *abs, char hex[65])

@@ -20,7 +20,7 @@
 #include <dirent.h>
 #include <stddef.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
+#include <sys/statfs.h>
 #include <sys/types.h>
 
 #include "util/atomic.h"
@@ -50,7 +50,8 @@ int dd_root_parent(const char *abs, const char **base);
 
 int dd_root_lstat(const char *abs, struct stat *st);
 int dd_root_stat(const char *abs, struct stat *st);
-int dd_root_statvfs(const char *abs, struct statvfs *sv);
+/* statfs, not statvfs: musl's statvfs is a conversion of it, 0.5 KB of the stub. */
+int dd_root_statfs(const char *abs, struct statfs *sf);
 /* The target of the symlink abs, NUL-terminated; ENAMETOOLONG when it does not fit. */
 int dd_root_readlink(const char *abs, char *out, size_t outsz);
 /* A whole small file (dd_read_small_file's rules: at most cap - 1 bytes, NUL added, a

@@ -103,13 +103,12 @@ static int spawn(const char *name, const char *const *argv, char *err, size_t er
 	snprintf(log, sizeof log, "%s/%s.log", DD_LOG_DIR, name);
 	pid_path(name, pidf, sizeof pidf);
 	if (dd_root_mkdir_p(DD_LOG_DIR, 0755) != 0 || dd_root_mkdir_p(DD_RUN_DIR, 0755) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s, %s: %s", DD_LOG_DIR, DD_RUN_DIR,
-			      strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s, %s: %m", DD_LOG_DIR, DD_RUN_DIR);
 	if ((logfd = dd_root_open(log, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0640)) < 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", log, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", log);
 	if (pipe2(p, O_CLOEXEC) != 0 || (c = fork()) < 0) {
 		close(logfd);
-		return dd_say(err, errsz, DD_EXIT_FAIL, "start %s: %s", name, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "start %s: %m", name);
 	}
 	if (c == 0) { /* a session of its own, then the daemon as a grandchild */
 		pid_t g;
@@ -155,7 +154,7 @@ static int spawn(const char *name, const char *const *argv, char *err, size_t er
 		return dd_say(err, errsz, DD_EXIT_FAIL, "start %s: %s", argv[0], strerror(got[1]));
 	n = snprintf(txt, sizeof txt, "%d\n", got[0]);
 	if (dd_root_write_atomic(pidf, txt, (size_t)n, 0644) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", pidf, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", pidf);
 	return 0;
 }
 

@@ -343,7 +343,7 @@ int dd_state_load(struct dd_state *s, char *err, size_t errsz)
 	if ((n = dd_root_read_small(DD_STATE_FILE, buf, sizeof buf)) < 0) {
 		if (errno == ENOENT)
 			return DD_STATE_NONE;
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", m, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", m);
 	}
 	if (dd_state_parse(buf, (size_t)n, s, why, sizeof why) != 0)
 		return dd_say(err, errsz, DD_EXIT_FAIL,

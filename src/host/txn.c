@@ -389,7 +389,7 @@ void dd_txn_rollback(struct dd_txn *t)
 		struct dd_txn_ent *e = &t->e[--t->n];
 
 		if (restore(e) != 0)
-			dd_warn("rollback: could not restore %s: %s", e->path, strerror(errno));
+			dd_warn("rollback: could not restore %s: %m", e->path);
 		forget(e);
 	}
 }
@@ -426,7 +426,7 @@ unsigned dd_txn_sweep(const char *dir, int staging)
 		    (staging && de->d_name[0] == '.' && dd_strstr(de->d_name, ".dockdrop-"))) {
 			dd_debug("removing %s/%s, left by an interrupted run", dir, de->d_name);
 			if (dd_rmtree_at(dirfd(d), de->d_name) != 0)
-				dd_warn("%s/%s: %s", dir, de->d_name, strerror(errno));
+				dd_warn("%s/%s: %m", dir, de->d_name);
 			else
 				n++;
 		}
@@ -444,5 +444,5 @@ int dd_txn_lock(const char *cmd)
 		return 0; /* fd kept open: the lock lasts until exit */
 	if (errno == EWOULDBLOCK)
 		return dd_fail(DD_EXIT_FAIL, "%s: another dockdrop is changing this machine; wait for it", cmd);
-	return dd_fail(DD_EXIT_FAIL, "%s: lock %s: %s", cmd, dd_root()[0] ? dd_root() : "/", strerror(errno));
+	return dd_fail(DD_EXIT_FAIL, "%s: lock %s: %m", cmd, dd_root()[0] ? dd_root() : "/");
 }

@@ -27,7 +27,7 @@
 static void rm_tree(const char *abs)
 {
 	if (dd_root_rmtree(abs) != 0 && errno != ENOENT)
-		dd_warn("%s: %s", abs, strerror(errno));
+		dd_warn("%s: %m", abs);
 }
 
 /* abs rewritten with buf, keeping the mode and owner of like (abs itself, or the copy it
@@ -59,7 +59,7 @@ static void restore_daemon_json(struct dd_uninstall *u, const struct dd_state_en
 	n = dd_root_read_small(orig, u->buf, sizeof u->buf);
 	if (ours == DD_RECORD_OURS) {
 		if (n < 0 ? dd_root_unlink(m) != 0 : write_like(m, u->buf, (size_t)n, orig) != 0)
-			dd_warn("%s: %s", m, strerror(errno));
+			dd_warn("%s: %m", m);
 		return;
 	}
 	dd_root_sha256_hex(m, cur);
@@ -72,7 +72,7 @@ static void restore_daemon_json(struct dd_uninstall *u, const struct dd_state_en
 		return;
 	}
 	if (!out ? dd_root_unlink(m) != 0 : write_like(m, out, strlen(out), m) != 0)
-		dd_warn("%s: %s", m, strerror(errno));
+		dd_warn("%s: %m", m);
 	else
 		dd_warn("%s was changed since install: dockdrop's keys removed, yours kept", DD_DAEMON_JSON);
 	free(out);
@@ -137,7 +137,7 @@ static int restore_backup(struct dd_uninstall *u, const struct dd_state_ent *e)
 		return 1;
 	}
 	if (dd_move_path(b, p) != 0) {
-		dd_warn("%s: cannot put back %s: %s", p, b, strerror(errno));
+		dd_warn("%s: cannot put back %s: %m", p, b);
 		return 1;
 	}
 	return 0;
@@ -298,7 +298,7 @@ int dd_uninstall_run(struct dd_uninstall *u)
 	if (installed && !u->image) /* the init system forgets the services that went */
 		dd_svc_reload(dd_init_from_name(u->st.init));
 	if (write_left(u) != 0)
-		dd_warn("%s: %s", DD_STATE_FILE, strerror(errno));
+		dd_warn("%s: %m", DD_STATE_FILE);
 	dd_root_unlink(DD_RESTART_MARK);
 	remove_dirs(&u->st);
 	if (installed)

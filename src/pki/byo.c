@@ -38,7 +38,7 @@ static int load_cert(const struct pki_pem_at *f, unsigned char *der, struct pki_
 	long n = read_pem(f);
 
 	if (n < 0)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", f->show, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %m", f->show);
 	/* PEM readers skip what is not a block: a NUL byte (a damaged copy?) is named. */
 	if (memchr(b.pem, 0, (size_t)n))
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s holds a NUL byte: not a PEM text file", f->show);
@@ -54,7 +54,7 @@ static int load_key(const struct pki_pem_at *f, char *err, size_t errsz)
 	int rc;
 
 	if (n < 0)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %s", f->show, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s: %m", f->show);
 	if (memchr(b.pem, 0, (size_t)n)) {
 		explicit_bzero(b.pem, sizeof b.pem);
 		return dd_say(err, errsz, DD_EXIT_USAGE, "%s holds a NUL byte: not a PEM text file", f->show);

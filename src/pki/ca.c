@@ -41,25 +41,25 @@ static int write_pair(int dfd, const char *dir, const char *certname, const char
 	struct dd_afile k, c;
 
 	if (dd_afile_openat(&k, dfd, keyname, 0600) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, keyname, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %m", dir, keyname);
 	if (dd_afile_write(&k, key, kn) != 0 || dd_afile_sync(&k) != 0) {
 		dd_afile_abort(&k);
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, keyname, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %m", dir, keyname);
 	}
 	if (dd_afile_openat(&c, dfd, certname, 0644) != 0 || dd_afile_write(&c, cert, cn) != 0 ||
 	    dd_afile_sync(&c) != 0) {
 		dd_afile_abort(&c);
 		dd_afile_abort(&k);
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, certname, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %m", dir, certname);
 	}
 	if (dd_afile_rename(&k) != 0) {
 		dd_afile_abort(&c);
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s", dir, keyname, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %m", dir, keyname);
 	}
 	dd_fault_point(); /* the new key beside the old certificate: the next run mends it */
 	if (dd_afile_rename(&c) != 0)
-		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %s (the key was replaced: re-run to issue the pair again)",
-			      dir, certname, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_FAIL, "%s/%s: %m (the key was replaced: re-run to issue the pair again)",
+			      dir, certname);
 	return 0;
 }
 
@@ -77,9 +77,9 @@ static int open_out(const char *dir, char *err, size_t errsz)
 
 	if (dd_mkdir_p(dir, 0700) != 0)
 		return -dd_say(err, errsz, errno == ENOTDIR || errno == EEXIST ? DD_EXIT_USAGE : DD_EXIT_FAIL,
-			       "%s: %s", dir, strerror(errno));
+			       "%s: %m", dir);
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -dd_say(err, errsz, DD_EXIT_FAIL, "%s: %s", dir, strerror(errno));
+		return -dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", dir);
 	return fd;
 }
 
@@ -129,7 +129,7 @@ static int ca_make(enum pki_ktype t, unsigned days, const char *org, char *err, 
 static int ca_store(int dfd, const char *dir, int rc, char *err, size_t errsz)
 {
 	if (rc == 0 && fchmod(dfd, 0700) != 0)
-		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %s", dir, strerror(errno));
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: chmod: %m", dir);
 	if (rc == 0)
 		rc = write_pair(dfd, dir, "ca.pem", "ca-key.pem", cpem, cpem_len, kpem, kpem_len,
 				err, errsz);
@@ -186,7 +186,7 @@ static int read_file(int dfd, const char *dir, const char *name, char *buf, size
 		     long *n, char *err, size_t errsz)
 {
 	if ((*n = dd_read_small_at(dfd, name, buf, cap)) < 0)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%s/%s: %s", dir, name, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s/%s: %m", dir, name);
 	return 0;
 }
 
@@ -227,7 +227,7 @@ int pki_ca_load(const char *dir, struct pki_ca *ca, char *err, size_t errsz)
 	int rc, dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (dfd < 0)
-		return dd_say(err, errsz, DD_EXIT_USAGE, "%s/ca.pem: %s", dir, strerror(errno));
+		return dd_say(err, errsz, DD_EXIT_USAGE, "%s/ca.pem: %m", dir);
 	rc = pki_ca_load_at(dfd, dir, ca, err, errsz);
 	close(dfd);
 	return rc;
@@ -291,7 +291,7 @@ static int leaf_write(struct pki_ca *ca, enum pki_role role, int dfd, const char
 	explicit_bzero(kpem, sizeof kpem);
 	if (rc == 0 && dd_write_atomic_at(dfd, "ca.pem", ca->pem, ca->pem_len, 0644, (uid_t)-1,
 					      (gid_t)-1) != 0)
-		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s/ca.pem: %s", out, strerror(errno));
+		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s/ca.pem: %m", out);
 	return rc;
 }
 

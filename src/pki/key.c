@@ -119,7 +119,7 @@ static uint32_t rsa_pubexp(const struct pki_key *k, size_t nlen)
 		e[2] = (unsigned char)(common[c] >> 8);
 		e[3] = (unsigned char)common[c];
 		memcpy(y, x, nlen);
-		if (br_rsa_i31_public(y, nlen, &pk) && br_rsa_i31_private(y, &k->rsa) &&
+		if (br_rsa_public_get_default()(y, nlen, &pk) && br_rsa_private_get_default()(y, &k->rsa) &&
 		    memcmp(x, y, nlen) == 0)
 			return common[c];
 	}
@@ -182,9 +182,10 @@ int pki_key_load(struct pki_key *k, const char *pem, size_t n, const char **why)
 	static const char *const labels[] = { "PRIVATE KEY", "EC PRIVATE KEY",
 					      "RSA PRIVATE KEY", NULL };
 	unsigned char der[4096];
-	br_skey_decoder_context dc;
+	br_rsa_private_key rsa;
+	br_ec_private_key ec;
 	size_t dn;
-	int rc = -1;
+	int rc = -1, type;
 
 	memset(k, 0, sizeof *k);
 	dn = dd_pem_decode(pem, n, labels, der, sizeof der, NULL);
@@ -192,17 +193,10 @@ int pki_key_load(struct pki_key *k, const char *pem, size_t n, const char **why)
 		*why = dd_memmem(pem, n, "ENCRYPTED", 9) ? "the key is encrypted" : "no PEM private key";
 		return -1;
 	}
-	br_skey_decoder_init(&dc);
-	br_skey_decoder_push(&dc, der, dn);
-	if (br_skey_decoder_last_error(&dc) != 0)
+	if (pki_key_der(der, dn, &type, &rsa, &ec) != 0)
 		*why = "not a valid private key";
-	else if (br_skey_decoder_key_type(&dc) == BR_KEYTYPE_EC)
-		rc = from_ec(k, br_skey_decoder_get_ec(&dc));
-	else
-		rc = from_rsa(k, br_skey_decoder_get_rsa(&dc));
-	if (rc != 0 && br_skey_decoder_last_error(&dc) == 0)
+	else if ((rc = type == BR_KEYTYPE_EC ? from_ec(k, &ec) : from_rsa(k, &rsa)) != 0)
 		*why = "unsupported key (use P-256, P-384 or RSA 2048/3072/4096)";
-	explicit_bzero(&dc, sizeof dc);
 	explicit_bzero(der, sizeof der);
 	return rc;
 }

@@ -309,8 +309,11 @@ static int parse_tbs(struct pki_cert *c, struct dr *tbs, const char **why)
 	if (parse_name(c->subject + (c->subject_len - n), n, c->cn, sizeof c->cn, c->org,
 		       sizeof c->org))
 		return *why = "bad name", -1;
+	v = tbs->p;
 	if (expect(tbs, 0x30, &spki))
 		return *why = "bad public key", -1;
+	c->spki = v;
+	c->spki_len = (size_t)(tbs->p - v);
 	/* issuerUniqueID [1] and subjectUniqueID [2] are skipped if present. */
 	while (tbs->p < tbs->end && (tbs->p[0] == 0x81 || tbs->p[0] == 0xa1 ||
 				     tbs->p[0] == 0x82 || tbs->p[0] == 0xa2))
@@ -331,41 +334,72 @@ static void issuer_cn(struct pki_cert *c)
 			   0);
 }
 
+/* A DER INTEGER's magnitude, its leading zero bytes dropped, into out (cap bytes). -1 when
+ * it is empty, negative or too big. */
+static int magnitude(struct dr *r, unsigned char *out, size_t cap, size_t *len)
+{
+	struct dr v;
+
+	if (expect(r, 0x02, &v) || v.p == v.end || v.p[0] & 0x80)
+		return -1;
+	while (v.p < v.end && !v.p[0])
+		v.p++;
+	*len = (size_t)(v.end - v.p);
+	if (*len > cap)
+		return -1;
+	memcpy(out, v.p, *len);
+	return 0;
+}
+
+/* The SubjectPublicKeyInfo: an RSA key, or an EC key on a named curve BearSSL has, read as
+ * BearSSL's x509_decoder reads it (its decoder, a second walk over the whole certificate,
+ * was 3 KB of the stub). The key is copied into c->pkbuf. */
 static int decode_key(struct pki_cert *c)
 {
-	br_x509_decoder_context dc;
-	const br_x509_pkey *pk;
+	static const unsigned char rsa[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01 },
+				   ec[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01 };
+	static const struct {
+		unsigned char len, oid[8];
+		int curve, bits;
+	} curves[] = {
+		{ 8, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 }, BR_EC_secp256r1, 256 },
+		{ 5, { 0x2b, 0x81, 0x04, 0x00, 0x22 }, BR_EC_secp384r1, 384 },
+		{ 5, { 0x2b, 0x81, 0x04, 0x00, 0x23 }, BR_EC_secp521r1, 0 },
+	};
+	struct dr whole = { c->spki, c->spki + c->spki_len }, spki, alg, bits, seq;
+	const unsigned char *oid, *par;
+	size_t on, pn, nl, el;
+	unsigned tag;
 
-	br_x509_decoder_init(&dc, NULL, NULL);
-	br_x509_decoder_push(&dc, c->der, c->der_len);
-	pk = br_x509_decoder_get_pkey(&dc);
-	if (!pk || br_x509_decoder_last_error(&dc) != 0)
+	/* A BIT STRING of whole bytes, and nothing after it. */
+	if (expect(&whole, 0x30, &spki) || expect(&spki, 0x30, &alg) || next(&alg, &tag, &oid, &on) || tag != 0x06 ||
+	    expect(&spki, 0x03, &bits) || spki.p != spki.end || bits.p == bits.end || *bits.p++)
 		return -1;
-	c->pkey = *pk;
-	if (pk->key_type == BR_KEYTYPE_EC) {
-		if (pk->key.ec.qlen > sizeof c->pkbuf)
+	if (on == sizeof rsa && !memcmp(oid, rsa, on)) {
+		if (expect(&bits, 0x30, &seq) || bits.p != bits.end ||
+		    magnitude(&seq, c->pkbuf, sizeof c->pkbuf, &nl) ||
+		    magnitude(&seq, c->pkbuf + nl, sizeof c->pkbuf - nl, &el) || seq.p != seq.end)
 			return -1;
-		memcpy(c->pkbuf, pk->key.ec.q, pk->key.ec.qlen);
-		c->pkey.key.ec.q = c->pkbuf;
-		c->key_bits = pk->key.ec.curve == BR_EC_secp256r1   ? 256
-			      : pk->key.ec.curve == BR_EC_secp384r1 ? 384 : 0;
-	} else {
-		size_t nl = pk->key.rsa.nlen, el = pk->key.rsa.elen;
-		const unsigned char *n = pk->key.rsa.n;
-
-		if (nl + el > sizeof c->pkbuf)
-			return -1;
-		memcpy(c->pkbuf, n, nl);
-		memcpy(c->pkbuf + nl, pk->key.rsa.e, el);
-		c->pkey.key.rsa.n = c->pkbuf;
-		c->pkey.key.rsa.e = c->pkbuf + nl;
-		while (nl && *n == 0)
-			n++, nl--;
+		c->pkey.key_type = BR_KEYTYPE_RSA;
+		c->pkey.key.rsa = (br_rsa_public_key){ c->pkbuf, nl, c->pkbuf + nl, el };
 		c->key_bits = (int)nl * 8;
-		for (unsigned char top = nl ? n[0] : 0; top && !(top & 0x80); top <<= 1)
+		for (unsigned char top = nl ? c->pkbuf[0] : 0; top && !(top & 0x80); top <<= 1)
 			c->key_bits--;
+		return 0;
 	}
-	return 0;
+	if (on != sizeof ec || memcmp(oid, ec, on) || next(&alg, &tag, &par, &pn) || tag != 0x06 ||
+	    alg.p != alg.end || (size_t)(bits.end - bits.p) > sizeof c->pkbuf)
+		return -1;
+	for (unsigned i = 0; i < sizeof curves / sizeof curves[0]; i++)
+		if (pn == curves[i].len && !memcmp(par, curves[i].oid, pn)) {
+			memcpy(c->pkbuf, bits.p, (size_t)(bits.end - bits.p));
+			c->pkey.key_type = BR_KEYTYPE_EC;
+			c->pkey.key.ec = (br_ec_public_key){ curves[i].curve, c->pkbuf,
+							     (size_t)(bits.end - bits.p) };
+			c->key_bits = curves[i].bits;
+			return 0;
+		}
+	return -1;
 }
 
 int pki_x509_parse(const unsigned char *der, size_t n, struct pki_cert *c, const char **why)

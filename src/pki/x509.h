@@ -1,6 +1,6 @@
 /* Reading certificates: just enough X.509 to show one, check one we are given and issue
  * from a CA: a bounds-checked DER walk over caller memory (pointers into it, no copies).
- * Anything malformed is an error. The public key comes from BearSSL's decoder. */
+ * Anything malformed is an error. */
 #ifndef DD_PKI_X509_H
 #define DD_PKI_X509_H
 
@@ -14,6 +14,8 @@
 struct pki_cert {
 	const unsigned char *der, *tbs, *sig, *serial, *issuer, *subject, *skid, *akid;
 	size_t der_len, tbs_len, sig_len, serial_len, issuer_len, subject_len;
+	const unsigned char *spki;	/* the whole SubjectPublicKeyInfo */
+	size_t spki_len;
 	const unsigned char *sigalg;	/* the whole signature AlgorithmIdentifier (outer, */
 	size_t sigalg_len;		/* checked byte-identical to the signed inner one) */
 	time_t not_before, not_after;
@@ -22,7 +24,7 @@ struct pki_cert {
 	int is_ca, has_bc, ku, server_auth, client_auth;	/* ku: -1 when absent */
 	unsigned nsans;
 	struct pki_san sans[PKI_SAN_MAX];
-	/* the public key, decoded by BearSSL */
+	/* the public key, in BearSSL's form */
 	br_x509_pkey pkey;
 	unsigned char pkbuf[600];
 	int key_bits;			/* 256, 384 or the RSA modulus size */

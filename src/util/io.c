@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,6 +48,57 @@ ssize_t dd_read_full(int fd, void *buf, size_t n)
 		got += (size_t)r;
 	}
 	return (ssize_t)got;
+}
+
+/* The name read back is checked to be the same file: a name from another mount namespace
+ * or root, or a deleted file's, is not one to use. */
+int dd_realpath(const char *path, char *out)
+{
+	char self[32];
+	struct stat a, b;
+	ssize_t n;
+	int fd = open(path, O_PATH | O_CLOEXEC), e;
+
+	if (fd < 0)
+		return -1;
+	snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+	n = readlink(self, out, PATH_MAX);
+	e = n < 0 ? errno : n >= PATH_MAX ? ENAMETOOLONG : fstat(fd, &a) != 0 ? errno : 0;
+	close(fd);
+	if (!e) {
+		out[n] = 0;
+		if (out[0] != '/' || stat(out, &b) != 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+			e = ENOENT;
+	}
+	return e ? (errno = e, -1) : 0;
+}
+
+char *dd_lines_next(struct dd_lines *l)
+{
+	for (;;) {
+		char *s = l->buf + l->start, *nl = memchr(s, '\n', l->end - l->start);
+		ssize_t r;
+
+		if (nl || (l->fd < 0 && l->end > l->start) || l->end - l->start == sizeof l->buf - 1) {
+			char *e = nl ? nl : l->buf + l->end;
+
+			*e = 0;
+			l->start = (size_t)(e - l->buf) + (nl != NULL);
+			return s;
+		}
+		if (l->fd < 0)
+			return NULL;
+		memmove(l->buf, s, l->end - l->start);
+		l->end -= l->start;
+		l->start = 0;
+		r = read(l->fd, l->buf + l->end, sizeof l->buf - 1 - l->end);
+		if (r > 0) {
+			l->end += (size_t)r;
+		} else if (r == 0 || errno != EINTR) {
+			close(l->fd);
+			l->fd = -1;
+		}
+	}
 }
 
 int dd_path_split(const char *path, char *dir, size_t dirsz, const char **base)

@@ -13,6 +13,19 @@ ssize_t dd_read_full(int fd, void *buf, size_t n);
 int dd_fsync_parent(const char *path);
 /* fsync the directory fd (a file system that cannot is not an error). */
 int dd_fsync_dir(int fd);
+/* realpath(path, out) for a path that exists: the kernel's name for it (/proc/self/fd), as
+ * musl's realpath did before 1.2.2 (its own walk since is 1.4 KB of the stub). out holds
+ * PATH_MAX bytes. 0, or -1 with errno. */
+int dd_realpath(const char *path, char *out);
+/* A file's lines through a buffer of the caller's: dd_lines_next gives the next line
+ * without its newline, NUL-terminated (a line longer than the buffer in pieces), NULL at
+ * the end or on a read error; fd is closed then. Start with { .fd = open(...) }. */
+struct dd_lines {
+	int fd;
+	size_t start, end;
+	char buf[1024];
+};
+char *dd_lines_next(struct dd_lines *l);
 /* Split path into its directory (without trailing '/', "/" or ".") and last component. */
 int dd_path_split(const char *path, char *dir, size_t dirsz, const char **base);
 

@@ -1,4 +1,4 @@
-/* PEM to DER with BearSSL's decoder, into a caller buffer. */
+/* PEM to DER, read as BearSSL's decoder reads it (util/pem.c), into a caller buffer. */
 #ifndef DD_PEM_H
 #define DD_PEM_H
 

@@ -31,7 +31,7 @@ static void dir_name(const char *file, char *out, size_t cap)
 	char abs[4096], *base, *o = out;
 	size_t k = 0;
 
-	if (!realpath(file, abs))
+	if (dd_realpath(file, abs) != 0)
 		snprintf(abs, sizeof abs, "%s", file);
 	if ((base = strrchr(abs, '/')))
 		*base = 0;

@@ -56,7 +56,7 @@ static int check_payload(struct dd_images *im, const struct dd_payload *pl, char
 		while (r0 + n < pl->m.nrefs && pl->m.ref[r0 + n].blob == i)
 			n++;
 		if (dd_payload_hash_range(pl, b->off, b->len, d) != 0)
-			return dd_say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno));
+			return dd_say(err, errsz, DD_EXIT_FAIL, "read: %m");
 		if (memcmp(d, b->sha256, 32))
 			return dd_say(err, errsz, DD_EXIT_VERIFY, "image %s %s: SHA-256 mismatch; the payload is damaged; nothing was changed",
 				      b->name, b->version);

@@ -25,7 +25,7 @@ int dd_plugins_pick(const struct dd_payload *p, const char *arch, struct dd_unpa
 			return dd_say(err, errsz, DD_EXIT_USAGE, "plugin %s %s: not a CLI plugin for %s",
 				      b->name, b->arch, arch);
 		if (dd_payload_hash_range(p, b->off, b->len, d) != 0)
-			return dd_say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno));
+			return dd_say(err, errsz, DD_EXIT_FAIL, "read: %m");
 		if (memcmp(d, b->sha256, 32))
 			return dd_say(err, errsz, DD_EXIT_VERIFY, "plugin %s %s: SHA-256 mismatch; the payload is damaged",
 				      b->name, b->version);

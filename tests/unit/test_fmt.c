@@ -1,4 +1,6 @@
-/* util/fmt (printf's formatting in the stub) against the C library's own printf: every row
+/* util/strtol (strtol, strtoul, strtoll in the stub) against the C library's, row by row:
+ * the value, errno and where the number ends.
+ * util/fmt (printf's formatting in the stub) against the C library's own printf: every row
  * formatted by both, the bytes and the counts equal; the directives it does not know end
  * the call with -1 and EINVAL; output longer than its buffer; %m; a failing stream.
  * util/sort: dd_sort against qsort, dd_memmem/dd_strstr against memmem/strstr. */
@@ -10,6 +12,7 @@
 
 #include "util/fmt.h"
 #include "util/sort.h"
+#include "util/strtol.h"
 
 static char ours[8192], theirs[8192];
 static int n_ours, n_theirs;
@@ -193,6 +196,45 @@ TEST(search)
 	CHECK(dd_memmem("a\0b\0c", 5, "\0c", 2) != NULL);
 }
 
+TEST(strtol_table)
+{
+	static const char *const texts[] = {
+		"0", "42", "  \t\n+17x", "-17", "-0", "007", "0x1F", "0X1f", "0x", "0xg", "x1", "",
+		" ", "-", "+", "+-1", "1e3", "zz", "Zz", "1_000", "\v\f\r9",
+		"9223372036854775807", "9223372036854775808", "-9223372036854775808",
+		"-9223372036854775809", "18446744073709551615", "18446744073709551616",
+		"-18446744073709551615", "-18446744073709551616", "99999999999999999999999999",
+		"0x7fffffffffffffff", "0xffffffffffffffff", "0x10000000000000000", "0777", "0778",
+		"1010", "-1", "4294967295", "4294967296",
+	};
+	static const int bases[] = { 0, 2, 8, 10, 16, 36, 1, 37, -1 };
+
+	for (unsigned i = 0; i < sizeof texts / sizeof texts[0]; i++)
+		for (unsigned b = 0; b < sizeof bases / sizeof bases[0]; b++) {
+			const char *t = texts[i];
+			int base = bases[b], e1, e2;
+			char *end1 = (char *)"unset", *end2 = (char *)"unset";
+			long l1, l2;
+			unsigned long u1, u2;
+			long long ll1, ll2;
+
+			errno = 0, l1 = dd_strtol(t, &end1, base), e1 = errno;
+			errno = 0, l2 = strtol(t, &end2, base), e2 = errno;
+			CHECKF(l1 == l2 && e1 == e2 && (e1 == EINVAL || end1 == end2),
+			       "strtol(\"%s\", %d): %ld errno %d end %td, libc %ld errno %d end %td", t, base,
+			       l1, e1, end1 - t, l2, e2, end2 - t);
+			errno = 0, u1 = dd_strtoul(t, &end1, base), e1 = errno;
+			errno = 0, u2 = strtoul(t, &end2, base), e2 = errno;
+			CHECKF(u1 == u2 && e1 == e2 && (e1 == EINVAL || end1 == end2),
+			       "strtoul(\"%s\", %d): %lu errno %d, libc %lu errno %d", t, base, u1, e1, u2, e2);
+			errno = 0, ll1 = dd_strtoll(t, &end1, base), e1 = errno;
+			errno = 0, ll2 = strtoll(t, &end2, base), e2 = errno;
+			CHECKF(ll1 == ll2 && e1 == e2 && (e1 == EINVAL || end1 == end2),
+			       "strtoll(\"%s\", %d): %lld errno %d, libc %lld errno %d", t, base, ll1, e1, ll2, e2);
+		}
+	CHECK(dd_strtoul("12", NULL, 10) == 12);	/* end may be NULL */
+}
+
 int main(void)
 {
 	RUN(integers);
@@ -203,5 +245,6 @@ int main(void)
 	RUN(failing_stream);
 	RUN(sort);
 	RUN(search);
+	RUN(strtol_table);
 	T_EXIT();
 }

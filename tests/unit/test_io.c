@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -170,11 +171,100 @@ TEST(fsync_parent)
 	t_rmtree(tmp);
 }
 
+/* dd_realpath against the C library's realpath: the same name, or the same errno. */
+TEST(realpath_table)
+{
+	static const char *const rows[] = {
+		".", "/", "d", "d/", "d/../d/./f", "link", "link/f", "dlink", "dlink/..", "f/",
+		"missing", "d/missing", "loop", "dlink/f", "//d//f", "",
+	};
+	char tmp[256], cwd[4096], ours[PATH_MAX], theirs[PATH_MAX];
+
+	if (!t_tmpdir(tmp, sizeof tmp) || !getcwd(cwd, sizeof cwd) || chdir(tmp) != 0) {
+		CHECK(0);
+		return;
+	}
+	CHECK(mkdir("d", 0700) == 0 && close(open("d/f", O_CREAT | O_WRONLY | O_CLOEXEC, 0600)) == 0);
+	CHECK(symlink("d/f", "link") == 0 && symlink("d", "dlink") == 0 && symlink("loop", "loop") == 0);
+	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		int e1, e2, r1, r2;
+		const char *row = rows[i];
+
+		if (strcmp(row, "//d//f") == 0) {	/* absolute, with doubled slashes */
+			static char abs[600];
+
+			snprintf(abs, sizeof abs, "/%s//d//f", tmp);
+			row = abs;
+		}
+		errno = 0;
+		r1 = dd_realpath(row, ours);
+		e1 = errno;
+		errno = 0;
+		r2 = realpath(row, theirs) ? 0 : -1;
+		e2 = errno;
+		CHECKF(r1 == r2 && (r1 ? e1 == e2 : strcmp(ours, theirs) == 0),
+		       "%s: %d %s (errno %d), libc %d %s (errno %d)", row, r1, r1 ? "" : ours, e1, r2,
+		       r2 ? "" : theirs, e2);
+	}
+	CHECK(chdir(cwd) == 0);
+	t_rmtree(tmp);
+}
+
+/* dd_lines_next over files: the lines without their newlines, the last one without a
+ * newline too, none for an empty file or a missing one, a long line in buffer-sized pieces. */
+TEST(lines_table)
+{
+	static char longline[3001];
+	static const struct {
+		const char *text;
+		const char *want; /* the lines joined with '|' */
+	} rows[] = {
+		{ "a\nbb\n", "a|bb" },
+		{ "a\nbb", "a|bb" },
+		{ "", "" },
+		{ "\n\nc\n", "||c" },
+		{ "# x y\n127.0.1.1 vm.example vm\n", "# x y|127.0.1.1 vm.example vm" },
+	};
+	char tmp[256], path[300], got[4096];
+	struct dd_lines l;
+	char *line;
+	int fd;
+
+	T_TMPDIR(tmp);
+	snprintf(path, sizeof path, "%s/f", tmp);
+	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		size_t k = 0;
+		unsigned nl = 0;
+
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		CHECK(fd >= 0 && dd_write_all(fd, rows[i].text, strlen(rows[i].text)) == 0 && close(fd) == 0);
+		l = (struct dd_lines){ .fd = open(path, O_RDONLY | O_CLOEXEC) };
+		got[0] = 0;
+		while ((line = dd_lines_next(&l)))
+			k += (size_t)snprintf(got + k, sizeof got - k, "%s%s", nl++ ? "|" : "", line);
+		CHECKF(strcmp(got, rows[i].want) == 0 && l.fd == -1, "row %u: '%s'", i, got);
+	}
+	memset(longline, 'x', 3000);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	CHECK(fd >= 0 && dd_write_all(fd, longline, 3000) == 0 && dd_write_all(fd, "\nend", 4) == 0 && close(fd) == 0);
+	l = (struct dd_lines){ .fd = open(path, O_RDONLY | O_CLOEXEC) };
+	CHECK((line = dd_lines_next(&l)) && strlen(line) == sizeof l.buf - 1);
+	CHECK((line = dd_lines_next(&l)) && strlen(line) == sizeof l.buf - 1);
+	CHECK((line = dd_lines_next(&l)) && strlen(line) == 3000 - 2 * (sizeof l.buf - 1) && line[0] == 'x');
+	CHECK((line = dd_lines_next(&l)) && strcmp(line, "end") == 0);
+	CHECK(dd_lines_next(&l) == NULL && dd_lines_next(&l) == NULL);
+	l = (struct dd_lines){ .fd = open("/nonexistent/dd", O_RDONLY | O_CLOEXEC) };
+	CHECK(dd_lines_next(&l) == NULL);
+	t_rmtree(tmp);
+}
+
 int main(void)
 {
 	RUN(path_split_table);
 	RUN(write_read_through_pipe);
 	RUN(write_read_through_file);
 	RUN(fsync_parent);
+	RUN(realpath_table);
+	RUN(lines_table);
 	T_EXIT();
 }

@@ -16,6 +16,7 @@
 #include "pki/key.h"
 #include "pki/x509.h"
 #include "util/log.h"
+#include "util/pem.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -390,6 +391,22 @@ static const char OSSL_CA_CERT[] =
 /* --- helpers --------------------------------------------------------------------------- */
 
 /* A copy of n bytes in a buffer of exactly n bytes (at least 1 for malloc). */
+/* openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-521 -sha512 -subj /CN=p521 */
+static const char OSSL_P521_CERT[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIB/DCCAV6gAwIBAgIUMyGOo5lc70o6SN5TshVrJpHFAj0wCgYIKoZIzj0EAwQw\n"
+	"DzENMAsGA1UEAwwEcDUyMTAgFw0yNjEyMDQyMjM5MjNaGA8yMTI2MTExMDIyMzky\n"
+	"M1owDzENMAsGA1UEAwwEcDUyMTCBmzAQBgcqhkjOPQIBBgUrgQQAIwOBhgAEAVdB\n"
+	"O5cBAHLFpbIYTtyNVu+15nN+ep/EsETgvYr+O7LIn2xAeyJHbpc1yF7JHB/IUWVN\n"
+	"uZu1u77ZiTPPUTft8kBQATPHb1phtIVvG3eBA5Ye8cbpWQiIDQbTW3XLcweYtnU+\n"
+	"VFlebI/INhYZ3mLOZKPuGEu2wVl39pYdyh/d876Yc5wAo1MwUTAdBgNVHQ4EFgQU\n"
+	"9TRLKVL3ugOEgOGbszMR2hz+NVMwHwYDVR0jBBgwFoAU9TRLKVL3ugOEgOGbszMR\n"
+	"2hz+NVMwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDBAOBiwAwgYcCQSO7mhAq\n"
+	"4gOXCv/68PEqRajy47OTCFF8y0HYNBVVdBc2PV17BTYCpO6eUPAuLbHY559EtoQb\n"
+	"jTZY/lqdyugAP7FiAkIBEhWdeZslm97OADTj7nRaQBOAVvJZXiD7LuRoWmWaRPED\n"
+	"uQabN6QO1rGIfGaDEY9qG0zddjWybR9Pf37b+yDqqng=\n"
+	"-----END CERTIFICATE-----\n";
+
 static unsigned char *exact(const void *s, size_t n)
 {
 	unsigned char *p = malloc(n ? n : 1);
@@ -859,6 +876,348 @@ TEST(key_load_rejects)
  * read past them. BUG (reported): when no PEM key is found, key.c calls strstr(pem,
  * "ENCRYPTED") and reads on to a NUL byte that is not part of the input (ASan:
  * heap-buffer-overflow). Each case runs in a child so the report ends only that child. */
+/* pki_key_der against BearSSL's skey_decoder (which pki_key_load used before): the same
+ * answer, and the same key, for every private key fixture (PKCS#8, SEC1 with and without
+ * the curve, PKCS#1; P-256, P-384, P-521, RSA; what neither takes: DSA, Ed25519,
+ * secp256k1), for each of them with its outer length in a longer form, and for every byte of
+ * each flipped three ways and every cut. */
+static int skey_same(const unsigned char *der, size_t n)
+{
+	static br_skey_decoder_context dc;
+	br_rsa_private_key rsa;
+	br_ec_private_key ec;
+	int type, ours = pki_key_der(der, n, &type, &rsa, &ec) == 0, theirs;
+
+	br_skey_decoder_init(&dc);
+	br_skey_decoder_push(&dc, der, n);
+	theirs = br_skey_decoder_last_error(&dc) == 0;
+	if (ours != theirs)
+		return 0;
+	if (!ours)
+		return 1;
+	if (type != br_skey_decoder_key_type(&dc))
+		return 0;
+	if (type == BR_KEYTYPE_EC) {
+		const br_ec_private_key *k = br_skey_decoder_get_ec(&dc);
+
+		return ec.curve == k->curve && ec.xlen == k->xlen && !memcmp(ec.x, k->x, k->xlen);
+	} else {
+		const br_rsa_private_key *k = br_skey_decoder_get_rsa(&dc);
+		const unsigned char *a[5] = { rsa.p, rsa.q, rsa.dp, rsa.dq, rsa.iq },
+				    *b[5] = { k->p, k->q, k->dp, k->dq, k->iq };
+		size_t al[5] = { rsa.plen, rsa.qlen, rsa.dplen, rsa.dqlen, rsa.iqlen },
+		       bl[5] = { k->plen, k->qlen, k->dplen, k->dqlen, k->iqlen };
+
+		for (int i = 0; i < 5; i++)
+			if (al[i] != bl[i] || memcmp(a[i], b[i], al[i]))
+				return 0;
+		return rsa.n_bitlen == k->n_bitlen;
+	}
+}
+
+/* A tag and a two-byte length; the bytes written. */
+static size_t tlv_head(unsigned char *p, unsigned tag, size_t len)
+{
+	p[0] = (unsigned char)tag;
+	p[1] = 0x82;
+	p[2] = (unsigned char)(len >> 8);
+	p[3] = (unsigned char)len;
+	return 4;
+}
+
+/* The DER again with its outer length written another way: form 1 with leading zero bytes
+ * (BearSSL reads it), form 2 over nine bytes whose top one only an overflow would drop (it
+ * refuses that). */
+static size_t relength(const unsigned char *der, size_t n, int form, unsigned char *out)
+{
+	size_t k = der[1] & 0x80 ? der[1] & 0x7fu : 0, body = 2 + k, len = 0;
+
+	for (size_t i = 0; i < (k ? k : 1); i++)
+		len = len << 8 | der[(k ? 2 : 1) + i];
+	out[0] = der[0];
+	out[1] = 0x89;
+	out[2] = form == 2;
+	for (int i = 0; i < 8; i++)
+		out[3 + i] = (unsigned char)(len >> (56 - 8 * i));
+	memcpy(out + 11, der + body, n - body);
+	return n - body + 11;
+}
+
+TEST(key_der_as_bearssl)
+{
+	static const char *const pems[] = {
+		OSSL_SEC1_P256, OSSL_SEC1_P384_PARAMS, OSSL_P8_P256, OSSL_P8_P384,
+		OSSL_PKCS1_RSA_3MOD4, OSSL_PKCS1_RSA, OSSL_P8_RSA, OSSL_P521, OSSL_RSA1024,
+		OSSL_RSA1024_P8, OSSL_DSA, OSSL_DSA_P8, OSSL_ED25519, OSSL_K256,
+	};
+	static const char *const labels[] = { "PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY",
+					      "DSA PRIVATE KEY", NULL };
+	static unsigned char der[4096], d[4200], cut[4200];
+	/* a low bit, version 2 or 3, constructed, the tag classes, all */
+	static const unsigned char xors[] = { 0x01, 0x02, 0x20, 0x40, 0x80, 0xff };
+	unsigned rows = 0, ok = 0, bad = 0;
+
+	for (unsigned i = 0; i < N(pems); i++) {
+		size_t n = dd_pem_decode(pems[i], strlen(pems[i]), labels, der, sizeof der, NULL);
+
+		CHECKF(n > 4, "fixture %u", i);
+		for (int form = 0; n > 4 && form < 3; form++) {
+			size_t m = form ? relength(der, n, form, d) : n;
+
+			if (!form)
+				memcpy(d, der, n);
+			ok += pki_key_der(d, m, &(int){ 0 }, &(br_rsa_private_key){ 0 },
+					  &(br_ec_private_key){ 0 }) == 0;
+			rows++;
+			if (!skey_same(d, m))
+				bad++, printf("# fixture %u form %d differs as it is\n", i, form);
+			for (size_t at = 0; form < 2 && at < m; at++) {
+				memcpy(cut, d, m);
+				rows++;
+				if (!skey_same(cut, at))
+					bad++, printf("# fixture %u form %d cut at %zu differs\n", i, form, at);
+				for (unsigned x = 0; x < N(xors); x++) {
+					cut[at] = d[at] ^ xors[x];
+					rows++;
+					if (!skey_same(cut, m))
+						bad++, printf("# fixture %u form %d byte %zu ^ %#x differs\n", i, form, at,
+							      xors[x]);
+					cut[at] = d[at];
+				}
+			}
+		}
+	}
+	/* The room for the key's integers: BearSSL reads an EC key or a modulus of up to 1560
+	 * bytes (and copies it into 1536: it is called here with 1536 at most) and refuses 1561
+	 * (an EC key before copying anything; a modulus after 1560 bytes, so not that one). */
+	static const size_t bigs[] = { 1536, 1560, 1561 };
+
+	for (unsigned b = 0; b < N(bigs); b++) {
+		size_t big = bigs[b], m = 0;
+		int want = big <= 1560, same_ec = big != 1560, same_rsa = big == 1536;
+
+		/* SEC1: SEQUENCE { 1, OCTET STRING (big bytes), [0] { P-256 } } */
+		m += tlv_head(d + m, 0x30, 3 + 4 + big + 12);
+		memcpy(d + m, "\x02\x01\x01", 3), m += 3;
+		m += tlv_head(d + m, 0x04, big);
+		memset(d + m, 0x11, big), m += big;
+		memcpy(d + m, "\xa0\x0a\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07", 12), m += 12;
+		CHECKF((!same_ec || skey_same(d, m)) &&
+			       (pki_key_der(d, m, &(int){ 0 }, &(br_rsa_private_key){ 0 },
+					    &(br_ec_private_key){ 0 }) == 0) == want,
+		       "EC key of %zu bytes", big);
+		/* PKCS#1: SEQUENCE { 0, n (big bytes), e, d, p, q, dp, dq, iq: one byte each } */
+		m = tlv_head(d, 0x30, 3 + 4 + big + 7 * 3);
+		memcpy(d + m, "\x02\x01\x00", 3), m += 3;
+		m += tlv_head(d + m, 0x02, big);
+		memset(d + m, 0x41, big), m += big;
+		for (int i = 0; i < 7; i++)
+			memcpy(d + m, "\x02\x01\x03", 3), m += 3;
+		CHECKF((!same_rsa || skey_same(d, m)) &&
+			       (pki_key_der(d, m, &(int){ 0 }, &(br_rsa_private_key){ 0 },
+					    &(br_ec_private_key){ 0 }) == 0) == want,
+		       "RSA modulus of %zu bytes", big);
+	}
+	CHECKF(bad == 0, "%u of %u rows differ", bad, rows);
+	CHECKF(ok == 20, "%u decode (20: 10 fixtures of the 14, each as it is and in form 1)", ok);
+	printf("# key_der_as_bearssl: %u rows\n", rows);
+}
+
+/* util/pem against BearSSL's PEM decoder, the way dd_pem_decode used it: the same object,
+ * bytes and label, or none, for texts made of the fixtures (keys, certificates, several in
+ * one text, with the lines around them that real files have) and for each of them with
+ * every byte replaced by one of the characters PEM gives a meaning to, every byte dropped,
+ * a newline or a blank put in anywhere, and an output buffer one byte short. Texts with a
+ * CR are left to pem_crlf: there util/pem differs on purpose. */
+struct pem_sink {
+	unsigned char *der;
+	size_t len, cap;
+	int over;
+};
+
+static void pem_append(void *ctx, const void *data, size_t n)
+{
+	struct pem_sink *s = ctx;
+
+	if (n > s->cap - s->len) {
+		s->over = 1;
+		return;
+	}
+	memcpy(s->der + s->len, data, n);
+	s->len += n;
+}
+
+/* dd_pem_decode as it was, on BearSSL's decoder. */
+static size_t bearssl_pem(const char *text, size_t n, const char *const *labels,
+			  unsigned char *der, size_t cap, int *label)
+{
+	static br_pem_decoder_context pc;
+	struct pem_sink s = { der, 0, cap, 0 };
+	int inside = -1;
+
+	br_pem_decoder_init(&pc);
+	while (n > 0) {
+		size_t k = br_pem_decoder_push(&pc, text, n);
+
+		text += k;
+		n -= k;
+		switch (br_pem_decoder_event(&pc)) {
+		case BR_PEM_BEGIN_OBJ:
+			inside = -1;
+			for (int i = 0; inside < 0 && labels[i]; i++)
+				if (!strcmp(br_pem_decoder_name(&pc), labels[i]))
+					inside = i;
+			s.len = 0;
+			s.over = 0;
+			br_pem_decoder_setdest(&pc, inside >= 0 ? pem_append : NULL, &s);
+			break;
+		case BR_PEM_END_OBJ:
+			if (inside >= 0 && !s.over && s.len > 0) {
+				*label = inside;
+				return s.len;
+			}
+			inside = -1;
+			break;
+		case BR_PEM_ERROR:
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static const char *const pem_key_labels[] = { "PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY", NULL };
+static const char *const pem_cert_labels[] = { "CERTIFICATE", NULL };
+
+/* Both decoders on text for both label lists (with short, the output buffer one byte short
+ * of what it needs too); 1 when they agree. */
+static int pem_same(const char *text, size_t n, int short_too)
+{
+	static unsigned char a[8192], b[8192];
+	const char *const *lists[2] = { pem_key_labels, pem_cert_labels };
+
+	for (int l = 0; l < 2; l++) {
+		int la = -1, lb = -1;
+		size_t na = dd_pem_decode(text, n, lists[l], a, sizeof a, &la),
+		       nb = bearssl_pem(text, n, lists[l], b, sizeof b, &lb);
+
+		if (na != nb || la != lb || memcmp(a, b, na))
+			return 0;
+		if (na && short_too && (dd_pem_decode(text, n, lists[l], a, na - 1, &la) != 0 ||
+			   bearssl_pem(text, n, lists[l], b, nb - 1, &lb) != 0))
+			return 0;
+	}
+	return 1;
+}
+
+TEST(pem_as_bearssl)
+{
+	static char texts[8][8192], t[8300];
+	static const char reps[] = "-= \t\nAaI+/0";	/* 'I': 8, low bits a pad must not have */
+	size_t nt = 0, rows = 0, found = 0;
+	unsigned bad = 0;
+
+	/* the texts: single objects, several, with the lines real files have around them */
+	snprintf(texts[nt++], sizeof texts[0], "%s", OSSL_SEC1_P256);
+	snprintf(texts[nt++], sizeof texts[0], "%s", OSSL_P8_RSA);
+	snprintf(texts[nt++], sizeof texts[0], "%s", OSSL_CA_CERT);
+	snprintf(texts[nt++], sizeof texts[0], "%s%s", OSSL_DSA, OSSL_P8_P384);
+	snprintf(texts[nt++], sizeof texts[0],
+		 "Bag Attributes\n    localKeyID: 01 00 00 00\nsubject=/CN=x\n\n%s\n%s", OSSL_P521_CERT,
+		 OSSL_PKCS1_RSA_3MOD4);
+	snprintf(texts[nt++], sizeof texts[0],
+		 "-----begin private key-----\n  MC4CAQAwBQYDK2VwBCIEIB \t \n\n-----END x\n%s", OSSL_PUB_P256);
+	snprintf(texts[nt++], sizeof texts[0], "%s", OSSL_P8_P256);
+	for (size_t i = 0; i < nt; i++) {
+		size_t n = strlen(texts[i]);
+
+		rows++;
+		found += dd_pem_decode(texts[i], n, pem_key_labels, (unsigned char[8192]){ 0 }, 8192, NULL) > 0;
+		if (!pem_same(texts[i], n, 1))
+			bad++, printf("# text %zu differs as it is\n", i);
+		for (size_t at = 0; at < n && bad < 20; at++) {
+			/* where the structure is: the lines' ends and starts, the objects' first and
+			 * last lines; a sample of the base64 between (it is all alike) */
+			int near = at % 61 == 0 || at < 60 || at + 60 > n;
+
+			for (size_t d = 0; !near && d < 4; d++)
+				near = texts[i][at + d > 2 ? at + d - 2 : 0] == '\n' ||
+				       texts[i][at + d > 2 ? at + d - 2 : 0] == '-';
+			if (!near)
+				continue;
+			for (size_t r = 0; r < sizeof reps - 1; r++) {
+				memcpy(t, texts[i], n);
+				t[at] = reps[r];
+				rows++;
+				if (!pem_same(t, n, 0))
+					bad++, printf("# text %zu byte %zu as '%c' differs\n", i, at, reps[r]);
+			}
+			memcpy(t, texts[i], at);	/* the byte dropped */
+			memcpy(t + at, texts[i] + at + 1, n - at - 1);
+			rows++;
+			if (!pem_same(t, n - 1, 0))
+				bad++, printf("# text %zu without byte %zu differs\n", i, at);
+			for (int c = 0; c < 2; c++) {	/* a newline or a blank put in */
+				memcpy(t, texts[i], at);
+				t[at] = c ? ' ' : '\n';
+				memcpy(t + at + 1, texts[i] + at, n - at);
+				rows++;
+				if (!pem_same(t, n + 1, 0))
+					bad++, printf("# text %zu with '%s' at %zu differs\n", i, c ? " " : "\\n", at);
+			}
+			rows++;
+			if (!pem_same(texts[i], at, 0))	/* cut there */
+				bad++, printf("# text %zu cut at %zu differs\n", i, at);
+		}
+	}
+	CHECKF(bad == 0, "%u of %zu rows differ", bad, rows);
+	CHECKF(found == 5, "%zu of the texts hold a key (5: all but the certificate and the broken one)", found);
+	printf("# pem_as_bearssl: %zu rows\n", rows);
+}
+
+/* BEGIN lines whose name (with its trailing dashes) runs to 120-130 bytes: BearSSL takes
+ * up to 126, and so must util/pem. */
+TEST(pem_long_names)
+{
+	static const char words[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ ABCDEFGHIJKLMNOPQRSTUVWXYZ ABCDEFGHIJKLMNOPQRSTUVWXYZ "
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	static char text[8192], label[200];
+	static unsigned char a[4096], b[4096];
+	const char *body = strchr(OSSL_P8_P256, '\n') + 1;
+	const char *const labels[] = { label, NULL };
+
+	for (int len = 120; len <= 130; len++) {
+		int k = snprintf(text, sizeof text, "-----BEGIN %.*s-----\n%s", len - 5, words, body);
+		int la = -1, lb = -1;
+		size_t na, nb;
+
+		snprintf(label, sizeof label, "%.*s", len - 5, words);
+		na = dd_pem_decode(text, (size_t)k, labels, a, sizeof a, &la);
+		nb = bearssl_pem(text, (size_t)k, labels, b, sizeof b, &lb);
+		CHECKF(na == nb && la == lb && !memcmp(a, b, na) && (na > 0) == (len <= 126),
+		       "a name of %d bytes: %zu, BearSSL %zu", len, na, nb);
+	}
+}
+
+/* A PEM file with CRLF line ends: util/pem reads it (the CR left out of the BEGIN line's name);
+ * BearSSL's decoder left a stale byte in the name for it and so found nothing. */
+TEST(pem_crlf)
+{
+	static char crlf[8192];
+	static unsigned char a[4096], b[4096];
+	size_t k = 0, na, nb;
+	int la = -1;
+
+	for (const char *p = OSSL_CA_CERT; *p && k + 2 < sizeof crlf; p++) {
+		if (*p == '\n')
+			crlf[k++] = '\r';
+		crlf[k++] = *p;
+	}
+	na = dd_pem_decode(crlf, k, pem_cert_labels, a, sizeof a, &la);
+	nb = dd_pem_decode(OSSL_CA_CERT, strlen(OSSL_CA_CERT), pem_cert_labels, b, sizeof b, NULL);
+	CHECKF(na > 0 && na == nb && !memcmp(a, b, na) && la == 0, "CRLF: %zu bytes, LF: %zu", na, nb);
+	CHECK(bearssl_pem(crlf, k, pem_cert_labels, b, sizeof b, &la) == 0);
+}
+
 TEST(key_load_reads_only_n_bytes)
 {
 	static const char *const inputs[] = { "garbage", "-----BEGIN PRIVATE KEY-----\n", "" };
@@ -1499,6 +1858,84 @@ TEST(x509_garbage)
 }
 
 /* A certificate openssl made: the reader is not tied to our own writer. */
+
+/* The public key as BearSSL's x509_decoder reads it (pki_x509_parse read it with that
+ * decoder before it had its own SubjectPublicKeyInfo reader): the same key, or both refuse,
+ * for each certificate type and for every byte of its key info flipped three ways. */
+static int bearssl_key(const unsigned char *der, size_t n, br_x509_pkey *pk, unsigned char *buf)
+{
+	static br_x509_decoder_context dc;
+	const br_x509_pkey *k;
+
+	br_x509_decoder_init(&dc, NULL, NULL);
+	br_x509_decoder_push(&dc, der, n);
+	k = br_x509_decoder_get_pkey(&dc);
+	if (!k || br_x509_decoder_last_error(&dc) != 0)
+		return -1;
+	*pk = *k;
+	if (k->key_type == BR_KEYTYPE_EC) {
+		memcpy(buf, k->key.ec.q, k->key.ec.qlen);
+	} else {
+		memcpy(buf, k->key.rsa.n, k->key.rsa.nlen);
+		memcpy(buf + k->key.rsa.nlen, k->key.rsa.e, k->key.rsa.elen);
+	}
+	return 0;
+}
+
+static int same_key(const struct pki_cert *c, const br_x509_pkey *pk, const unsigned char *buf)
+{
+	const br_x509_pkey *o = &c->pkey;
+
+	if (o->key_type != pk->key_type)
+		return 0;
+	if (o->key_type == BR_KEYTYPE_EC)
+		return o->key.ec.curve == pk->key.ec.curve && o->key.ec.qlen == pk->key.ec.qlen &&
+		       !memcmp(o->key.ec.q, buf, pk->key.ec.qlen);
+	return o->key.rsa.nlen == pk->key.rsa.nlen && o->key.rsa.elen == pk->key.rsa.elen &&
+	       !memcmp(o->key.rsa.n, buf, pk->key.rsa.nlen) &&
+	       !memcmp(o->key.rsa.e, buf + pk->key.rsa.nlen, pk->key.rsa.elen);
+}
+
+TEST(x509_key_as_bearssl)
+{
+	static struct pki_cert c;
+	static unsigned char buf[1024], der[PKI_CERT_MAX], p521[PKI_CERT_MAX];
+	static const unsigned char xors[] = { 0x01, 0x80, 0xff };
+	const struct built *certs[] = { &ca[PKI_EC256], &ca[PKI_EC384], &ca[PKI_RSA2048],
+					&server[PKI_RSA3072], &client[PKI_EC256] };
+	br_x509_pkey pk;
+	const char *why;
+	unsigned flips = 0, accepted = 0;
+
+	make_certs();
+	for (unsigned i = 0; i < N(certs); i++) {
+		const struct built *b = certs[i];
+		size_t at = (size_t)(b->c.spki - b->der);
+
+		CHECKF(b->c.spki && bearssl_key(b->der, b->n, &pk, buf) == 0 && same_key(&b->c, &pk, buf),
+		       "certificate %u", i);
+		for (size_t k = at; k < at + b->c.spki_len; k++)
+			for (unsigned x = 0; x < N(xors); x++) {
+				int ours, theirs;
+
+				memcpy(der, b->der, b->n);
+				der[k] ^= xors[x];
+				ours = pki_x509_parse(der, b->n, &c, &why) == 0;
+				theirs = bearssl_key(der, b->n, &pk, buf) == 0;
+				flips++;
+				accepted += ours;
+				CHECKF(ours == theirs && (!ours || same_key(&c, &pk, buf)),
+				       "certificate %u, byte %zu ^ %#x: ours %d, BearSSL's %d", i, k - at,
+				       xors[x], ours, theirs);
+			}
+	}
+	CHECKF(accepted > 100 && accepted < flips, "%u of %u flips accepted", accepted, flips);
+	/* A P-521 key (BearSSL knows the curve; dockdrop never issues for it). */
+	CHECK(pki_x509_load(OSSL_P521_CERT, strlen(OSSL_P521_CERT), p521, sizeof p521, &c, &why) == 0);
+	CHECK(bearssl_key(c.der, c.der_len, &pk, buf) == 0 && same_key(&c, &pk, buf));
+	CHECK(c.pkey.key.ec.curve == BR_EC_secp521r1 && strcmp(pki_x509_key_name(&c), "ecdsa") == 0);
+}
+
 TEST(x509_openssl_cert)
 {
 	static struct pki_cert c;
@@ -1544,6 +1981,10 @@ int main(void)
 	RUN(key_load_openssl_accepts);
 	RUN(key_load_rejects);
 	RUN(key_load_reads_only_n_bytes);
+	RUN(key_der_as_bearssl);
+	RUN(pem_as_bearssl);
+	RUN(pem_long_names);
+	RUN(pem_crlf);
 	RUN(cert_ca_each_type);
 	RUN(cert_server_each_type);
 	RUN(cert_client_each_type);
@@ -1558,5 +1999,6 @@ int main(void)
 	RUN(x509_outer_sigalg_must_match_inner);
 	RUN(x509_garbage);
 	RUN(x509_openssl_cert);
+	RUN(x509_key_as_bearssl);
 	T_EXIT();
 }
