@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/atomic.h"
+#include "util/jsonout.h"
 #include "util/io.h"
 #include "util/jsontext.h"
 #include "util/log.h"
@@ -204,37 +205,55 @@ int dd_azh_lock(struct dd_azh *h, int busy_same_n_returns, int wait_s)
 	return 1;
 }
 
-static void put(void *ctx, const char *s, size_t n)
+void dd_azh_now(char out[DD_AZH_TIME])
 {
-	struct dd_jbuf *b = ctx;
+	struct dd_utc u;
 
-	dd_jbuf_put(b, s, n);
+	if (dd_utc((long long)time(NULL), &u) != 0)
+		u = (struct dd_utc){ 1970, 1, 1, 0, 0, 0 };
+	snprintf(out, DD_AZH_TIME, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)u.year % 10000,
+		 (unsigned)u.mon % 100, (unsigned)u.day % 100, (unsigned)u.hour % 100,
+		 (unsigned)u.min % 100, (unsigned)u.sec % 100);
 }
 
 int dd_azh_status(const struct dd_azh *h, const char *op, const char *status, int code,
 		  const char *msg)
 {
-	char path[PATH_MAX], head[256];
-	struct dd_jbuf b = { 0 };
-	struct dd_utc u;
-	int rc;
+	char path[PATH_MAX], now[DD_AZH_TIME];
+	struct dd_afile af;
+	struct dd_jw w;
+	FILE *f;
+	int fd;
 
-	if (dd_utc((long long)time(NULL), &u) != 0)
-		u = (struct dd_utc){ 1970, 1, 1, 0, 0, 0 };
-	if (snprintf(head, sizeof head,
-		 "[{\"version\":1,\"timestampUTC\":\"%04d-%02d-%02dT%02d:%02d:%02dZ\",\"status\":{\"operation\":\"%s\",\"status\":\"%s\",\"code\":%d,\"formattedMessage\":{\"lang\":\"en\",\"message\":\"",
-		 u.year, u.mon, u.day, u.hour, u.min, u.sec, op, status, code) >= (int)sizeof head)
+	if (snprintf(path, sizeof path, "%s/%ld.status", h->status_dir, h->seq) >= (int)sizeof path ||
+	    dd_mkdir_p(h->status_dir, 0700) != 0 || dd_afile_open(&af, path, 0600) != 0)
 		return -1;
-	dd_jbuf_puts(&b, head);
-	dd_json_escape(msg, strnlen(msg, 1000), put, &b);
-	dd_jbuf_puts(&b, "\"}}}]\n");
-	if (b.oom || snprintf(path, sizeof path, "%s/%ld.status", h->status_dir, h->seq) >= (int)sizeof path ||
-	    dd_mkdir_p(h->status_dir, 0700) != 0)
-		rc = -1;
-	else
-		rc = dd_write_atomic(path, b.p, b.len, 0600);
-	free(b.p);
-	return rc;
+	if ((fd = dup(af.fd)) < 0 || !(f = fdopen(fd, "w"))) {
+		if (fd >= 0)
+			close(fd);
+		dd_afile_abort(&af);
+		return -1;
+	}
+	dd_azh_now(now);
+	dd_jw_init(&w, f);
+	dd_jw_array(&w, NULL);
+	dd_jw_object(&w, NULL);
+	dd_jw_int(&w, "version", 1);
+	dd_jw_str(&w, "timestampUTC", now);
+	dd_jw_object(&w, "status");
+	dd_jw_str(&w, "operation", op);
+	dd_jw_str(&w, "status", status);
+	dd_jw_int(&w, "code", code);
+	dd_jw_object(&w, "formattedMessage");
+	dd_jw_str(&w, "lang", "en");
+	dd_jw_strn(&w, "message", msg, strnlen(msg, 1000));
+	for (int i = 0; i < 4; i++)
+		dd_jw_close(&w);
+	if ((dd_jw_end(&w) | fclose(f)) != 0) {
+		dd_afile_abort(&af);
+		return -1;
+	}
+	return dd_afile_commit(&af);
 }
 
 void dd_azh_status_of(const struct dd_azh *h, char *out, size_t cap)

@@ -32,6 +32,9 @@ int dd_azh_log_open(struct dd_azh *h);
  * vain or on an error. */
 int dd_azh_lock(struct dd_azh *h, int busy_same_n_returns, int wait_s);
 
+#define DD_AZH_TIME 21	/* "2026-12-04T05:01:22Z" */
+/* Now, as RFC 3339 UTC: the status files' and the log's time. */
+void dd_azh_now(char out[DD_AZH_TIME]);
 /* status/N.status: [{"version":1,"timestampUTC":...,"status":{"operation":op,
  * "status":status,"code":code,"formattedMessage":{"lang":"en","message":msg}}}]. 0 or -1. */
 int dd_azh_status(const struct dd_azh *h, const char *op, const char *status, int code,

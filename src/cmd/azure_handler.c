@@ -37,7 +37,6 @@
 #include "util/atomic.h"
 #include "util/log.h"
 #include "util/mkdirp.h"
-#include "util/utc.h"
 
 #define UPGRADE_MARK DD_STATE_DIR "/azure-upgrade"
 #define UPGRADE_FRESH 3600	/* s: an upgrade runs its commands one after the other */
@@ -71,15 +70,13 @@ static void to_log(int on)
 
 static void log_line(const char *op, const char *what)
 {
-	struct dd_utc u = { 0 };
-	char line[1200];
+	char line[1200], now[DD_AZH_TIME];
 	int n;
 
 	if (h.log_fd < 0)
 		return;
-	dd_utc((long long)time(NULL), &u);
-	n = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02dZ %s %ld: %s\n", u.year, u.mon,
-		     u.day, u.hour, u.min, u.sec, op, h.seq, what);
+	dd_azh_now(now);
+	n = snprintf(line, sizeof line, "%s %s %ld: %s\n", now, op, h.seq, what);
 	if (n > 0 && write(h.log_fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0)
 		return;
 }
