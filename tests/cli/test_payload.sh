@@ -86,8 +86,8 @@ check "bundle: 128-byte trailer at EOF starts with DOCKDROP" \
 	test "$(tail -c 128 "$B" | head -c 8)" = DOCKDROP
 MLEN=$(($(size "$B") - STUB - ESIZE - 128))
 tail -c +$((STUB + ESIZE + 1)) "$B" | head -c "$MLEN" >"$T/manifest"
-printf 'dockdrop-manifest 1\nstub %s %s\nblob engine docker 0.0.1-test x86_64 %s %s %s\n' \
-	"$STUB" "$STUBSHA" "$STUB" "$ESIZE" "$ESHA" >"$T/manifest.want"
+printf 'dockdrop-manifest 1\nstub %s %s\nblob engine docker 0.0.1-test %s %s %s %s\n' \
+	"$STUB" "$STUBSHA" "$DD_ARCH" "$STUB" "$ESIZE" "$ESHA" >"$T/manifest.want"
 if cmp -s "$T/manifest" "$T/manifest.want"; then ok "bundle: manifest text after the blob"
 else notok "bundle: manifest text: $(tr '\n' '|' <"$T/manifest" | head -c 400)"; fi
 
@@ -100,7 +100,7 @@ check "verify: authenticity not established (no key compiled in)" \
 check "verify: stub line with the stub's size and digest" \
 	grep -qx "ok    stub     dockdrop  $STUB bytes  sha256:$STUBSHA" "$T/out"
 check "verify: engine line (version, arch, size, sha256 of the tarball)" \
-	grep -qx "ok    engine   docker 0.0.1-test x86_64  $ESIZE bytes  sha256:$ESHA" "$T/out"
+	grep -qx "ok    engine   docker 0.0.1-test $DD_ARCH  $ESIZE bytes  sha256:$ESHA" "$T/out"
 check "verify: 4 lines" test "$(lines "$T/out")" = 4
 run "$DOCKDROP" verify -f "$B"
 check "verify -f FILE works as --file" test $rc -eq 0
@@ -113,13 +113,13 @@ check "list exits 0" test $rc -eq 0 -a ! -s "$T/err"
 check "list: header" grep -Eq '^KIND +NAME +VERSION +ARCH +SIZE +SHA256$' "$T/out"
 check "list: header and one row" test "$(lines "$T/out")" = 2
 check "list: engine row" test "$(sed -n 2p "$T/out" | awk '{ print $1, $2, $3, $4, $5, $6 }')" = \
-	"engine docker 0.0.1-test x86_64 $ESIZE $ESHA"
+	"engine docker 0.0.1-test $DD_ARCH $ESIZE $ESHA"
 run "$DOCKDROP" list --json -f "$B"
 check "list --json exits 0" test $rc -eq 0 -a ! -s "$T/err"
 check "list --json: one line" test "$(lines "$T/out")" = 1
 jq_check "list --json: fields, sha256 and size of the engine tarball" "$T/out" \
 	".signed == false and .authenticity == \"not established\" and (.components | length) == 1 and
-	 .components[0] == {kind: \"engine\", name: \"docker\", version: \"0.0.1-test\", arch: \"x86_64\",
+	 .components[0] == {kind: \"engine\", name: \"docker\", version: \"0.0.1-test\", arch: \"$DD_ARCH\",
 	 size: $ESIZE, sha256: \"$ESHA\", built_from: []}"
 run "$B" list
 check "the bundle lists itself (no --file)" test $rc -eq 0 -a "$(lines "$T/out")" = 2
@@ -341,7 +341,7 @@ expect_bundle_err "engine named without a version and no --engine-version exits 
 run "$DOCKDROP" bundle --engine "$T/in/engine.tgz" --sha256 "$ESHA" --engine-version 1.2.3-rc.1 -o "$O/ver"
 run "$DOCKDROP" list --file "$O/ver"
 check "--engine-version names the engine's version" \
-	test "$(sed -n 2p "$T/out" | awk '{ print $1, $2, $3, $4 }')" = "engine docker 1.2.3-rc.1 x86_64"
+	test "$(sed -n 2p "$T/out" | awk '{ print $1, $2, $3, $4 }')" = "engine docker 1.2.3-rc.1 $DD_ARCH"
 rm -f "$O/ver"
 expect_bundle_err "--engine-version with a space exits 2" 2 "--engine-version" \
 	--engine "$ENGINE" --sha256 "$ESHA" --engine-version "1 2"
