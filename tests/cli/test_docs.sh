@@ -44,6 +44,11 @@ check "--help lists -h, -v, -q for every command (${common})" test "$common" = "
 run "$DOCKDROP" man
 cp "$T/out" "$T/dockdrop.1"
 check "dockdrop man: exit 0, a man(7) page" sh -c "[ $rc -eq 0 ] && [ ! -s '$T/err' ] && head -1 '$T/dockdrop.1' | grep -q '^\\.TH DOCKDROP 1 [0-9-]* \"dockdrop '"
+if [ -f "${BUILD:-build}/doc/dockdrop.1" ]; then
+	check "make's ${BUILD:-build}/doc/dockdrop.1 is the page dockdrop man prints" cmp -s "${BUILD:-build}/doc/dockdrop.1" "$T/dockdrop.1"
+else
+	skip "${BUILD:-build}/doc/dockdrop.1: not made (make builds it)"
+fi
 if need mandoc mandoc; then
 	run mandoc -T lint -W warning "$T/dockdrop.1"
 	check "mandoc -T lint -W warning: nothing to say ($(head -c 300 "$T/out" | tr '\n' '|'))" sh -c "[ $rc -eq 0 ] && [ ! -s '$T/out' ]"
