@@ -80,7 +80,8 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	/* after parsing: making the documents runs every command, this one too */
 	o->init = o->init ? o->init : "auto";
 	o->key_type = o->key_type ? o->key_type : "ecdsa-p256";
-	for (unsigned i = 0, n = 0; docs && i < 3; n += o->doclen[i++]) {
+	o->ndocs = docs ? 3 : 0;
+	for (unsigned i = 0, n = 0; i < o->ndocs; n += o->doclen[i++]) {
 		if (!(o->doclen[i] = dd_doc_text("mbz"[i], doc + n, sizeof doc - n)))
 			return dd_fail(DD_EXIT_FAIL, "install: the man page does not fit");
 		o->doc[i] = doc + n;

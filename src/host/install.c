@@ -103,7 +103,7 @@ static int check_input(struct dd_install *c)
 	if (o->no_tcp && (o->nsans || o->port != 2376))
 		return dd_fail(DD_EXIT_USAGE, "install: --no-tcp leaves no TLS port: drop --tls-san and --port");
 	if (o->rollback && (o->nsans || o->nopts || o->certs || o->engine || o->port != 2376 || o->images ||
-			    o->no_tcp || o->doc[0] || strcmp(o->init, "auto") || strcmp(o->key_type, "ecdsa-p256")))
+			    o->no_tcp || o->ndocs || strcmp(o->init, "auto") || strcmp(o->key_type, "ecdsa-p256")))
 		return dd_fail(DD_EXIT_USAGE, "install: --rollback takes no settings but --root");
 	for (unsigned i = 0; i < o->nsans; i++)
 		if (pki_san_parse(o->sans[i], &s) != 0)
@@ -297,7 +297,7 @@ static int claim_fixed(struct dd_install *c)
 		rc = claim(c, &c->prov, c->link[i].path, c->link[i].target, NULL, 0);
 	for (unsigned i = 0; !rc && !c->certs_in_place && i < N(certs_server); i++)
 		rc = claim(c, &c->prov, certs_server[i], NULL, NULL, 0);
-	for (unsigned i = 0; !rc && c->o.doc[0] && i < N(docs); i++)
+	for (unsigned i = 0; !rc && i < c->o.ndocs; i++)
 		rc = claim(c, &c->prov, docs[i], NULL, c->o.doc[i], c->o.doclen[i]);
 	return rc;
 }
@@ -403,7 +403,7 @@ static void plan_all_dirs(struct dd_install *c, struct dd_state *s)
 		plan_dirs(s, c->unit[i].path);
 	for (unsigned i = 0; i < c->nlinks; i++)
 		plan_dirs(s, c->link[i].path);
-	for (unsigned i = 0; c->o.doc[0] && i < N(docs); i++)
+	for (unsigned i = 0; i < c->o.ndocs; i++)
 		plan_dirs(s, docs[i]);
 	if (c->o.compose)
 		plan_dirs(s, c->compose.path);
@@ -475,7 +475,7 @@ static void plan_files(struct dd_install *c, struct dd_state *s)
 	}
 	for (unsigned i = 0; i < c->nlinks; i++)
 		dd_state_add(s, 'l', c->link[i].path, 0, NULL, c->link[i].target);
-	for (unsigned i = 0; c->o.doc[0] && i < N(docs); i++) {
+	for (unsigned i = 0; i < c->o.ndocs; i++) {
 		sha_hex(c->o.doc[i], c->o.doclen[i], hex);
 		dd_state_add(s, 'f', docs[i], 0644, hex, NULL);
 	}
@@ -667,7 +667,7 @@ static int write_docs(struct dd_install *c)
 {
 	int ch;
 
-	for (unsigned i = 0; c->o.doc[0] && i < N(docs); i++)
+	for (unsigned i = 0; i < c->o.ndocs; i++)
 		if (dd_txn_write(&c->txn, docs[i], c->o.doc[i], c->o.doclen[i], 0644, &ch) != 0 ||
 		    record(c, 'f', docs[i]) != 0)
 			return SAY(DD_EXIT_FAIL, "%s: %m", docs[i]);
@@ -930,7 +930,7 @@ static void print_plan(struct dd_install *c)
 		if (c->prov.ent[i].kind == 'b' && !dd_state_find(&c->old, c->prov.ent[i].path))
 			printf("  %s moved to %s\n", dd_record_backup_orig(c->prov.ent[i].path),
 			       c->prov.ent[i].path);
-	if (o->doc[0])
+	if (o->ndocs)
 		printf("  man page %s, completion %s and %s\n", DD_MAN_PAGE, DD_BASH_COMPLETION,
 		       DD_ZSH_COMPLETION);
 	dd_login_plan(&c->login);
