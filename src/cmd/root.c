@@ -16,7 +16,7 @@ const struct dd_cmd dd_cmd_root = {
 	"dockdrop", "", "",
 	"Install Docker offline from this one file, with a CA and mutual TLS on port 2376.\n\n"
 	"dockdrop carries verified Docker engines and a tiny CA. install sets one up as a service\n"
-	"with mutual TLS, proves it answers, and records what it wrote: a re-run changes\n"
-	"nothing that is right, uninstall removes exactly that.",
+	"with mutual TLS, proves it answers, and records what it wrote: a re-run changes nothing\n"
+	"that is right, uninstall removes exactly that.",
 	0, 0, NULL, commands
 };
