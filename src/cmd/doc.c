@@ -75,17 +75,20 @@ size_t dd_doc_text(int fmt, char *buf, size_t cap)
 	return n < cap ? n : 0;
 }
 
-/* man, completion bash, completion zsh: the text named by the command's own name. */
+/* man, completion bash|zsh: the text named by the command's own name or its argument. */
 static int run(const struct dd_cmd *self, int argc, char **argv)
 {
 	static char buf[DD_DOC_MAX];
 	struct dd_args args;
 	int rc = dd_cli_parse(self, NULL, 0, argc, argv, &args);
+	const char *w = args.n ? args.v[0] : self->name;
 	size_t n;
 
 	if (rc != DD_CLI_CONTINUE)
 		return rc;
-	n = dd_doc_text(self->name[0], buf, sizeof buf);
+	if (args.n && strcmp(w, "bash") && strcmp(w, "zsh"))
+		return dd_fail(DD_EXIT_USAGE, "completion: no %s completion: give bash or zsh", w);
+	n = dd_doc_text(*w, buf, sizeof buf);
 	return n && fwrite(buf, 1, n, stdout) == n && fflush(stdout) == 0 ? 0 : DD_EXIT_FAIL;
 }
 
@@ -93,15 +96,7 @@ const struct dd_cmd dd_cmd_man = {
 	"man", "man", "", "Print this manual, dockdrop(1), in roff: dockdrop man | man -l -", 0, 0,
 	run, NULL
 };
-static const struct dd_cmd bash = {
-	"bash", "completion bash", "", "Print the bash completion script.", 0, 0, run, NULL
-};
-static const struct dd_cmd zsh = {
-	"zsh", "completion zsh", "", "Print the zsh completion script.", 0, 0, run, NULL
-};
-static const struct dd_cmd *const shells[] = { &bash, &zsh, NULL };
 const struct dd_cmd dd_cmd_completion = {
-	"completion", "completion", "",
-	"Print a shell's completion script (install --with-docs installs both).", 0, 0, NULL,
-	shells
+	"completion", "completion", "bash|zsh",
+	"Print a shell's completion script (install --with-docs installs both).", 1, 1, run, NULL
 };

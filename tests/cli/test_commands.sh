@@ -24,12 +24,10 @@ client-bundle|--client-dir /nonexistent-dir --name vm1
 bundle|
 version|
 man|
-completion bash|
-completion zsh|'
+completion|bash'
 GROUPS='ca
 ca issue
-certs
-completion'
+certs'
 
 run "$DOCKDROP" --help
 for cmd in install status uninstall verify list extract ca certs client-bundle bundle version man completion; do
@@ -54,8 +52,9 @@ echo "$SURFACE" | while IFS='|' read -r path args; do
 	run "$DOCKDROP" $path $args
 	case $path in
 	version) ;;
-	man | completion\ *)
-		check "$path prints its text (test_docs checks it)" sh -c "[ $rc -eq 0 ] && [ -s '$T_TMP/out' ] && [ ! -s '$T_TMP/err' ]"
+	man | completion)
+		check "$path $args prints its text (test_docs checks it)" sh -c "[ $rc -eq 0 ] && [ -s '$T_TMP/out' ] && [ ! -s '$T_TMP/err' ]"
+		[ $path = man ] || expect_usage "completion of a shell it has none for" completion fish
 		;;
 	install | verify | list | extract)
 		if [ $rc -eq 1 ] && [ "$(lines "$T_TMP/err")" = 1 ] &&

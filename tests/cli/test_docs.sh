@@ -36,8 +36,8 @@ help_subs() {
 walk_help "" >"$T/paths"
 common=$(help_opts "" | tr '\n' ' ')
 check "--help lists the commands, man and completion among them ($(wc -l <"$T/paths") in all)" sh -c \
-	"! grep -q '|broken' '$T/paths' && grep -q '^man|leaf' '$T/paths' && grep -q '^completion bash|leaf' '$T/paths' &&
-	 grep -q '^completion zsh|leaf' '$T/paths' && grep -q '^ca issue server|leaf' '$T/paths'"
+	"! grep -q '|broken' '$T/paths' && grep -q '^man|leaf' '$T/paths' && grep -q '^completion|leaf' '$T/paths' &&
+	 grep -q '^ca issue server|leaf' '$T/paths'"
 check "--help lists -h, -v, -q for every command (${common})" test "$common" = "--help --verbose --quiet "
 
 # --- the man page ---------------------------------------------------------------------
@@ -115,6 +115,7 @@ dockdrop ca init --key-type||ecdsa-p256 ecdsa-p384 rsa2048 rsa3072 rsa4096
 dockdrop install --root ca|--no|--no-tcp
 dockdrop client-bundle -o ca|--na|--name
 dockdrop -v|ce|certs
+dockdrop completion||bash zsh
 EOF
 ncases=$(wc -l <"$T/cases")
 
