@@ -64,7 +64,7 @@ size_t dd_doc_text(int fmt, char *buf, size_t cap)
 {
 	const char *sum = dd_cmd_root.summary;
 	int first = (int)strcspn(sum, "\n"), k = fmt == 'b' ? 1 : fmt == 'z' ? 2 : 0;
-	static struct dd_utc u;
+	static struct dd_utc u; /* static: no stack guard for it */
 	size_t n;
 
 	dd_utc(DD_BUILD_EPOCH, &u);
