@@ -84,8 +84,10 @@ show() {
 		case $quick.$name in 1.cli/test_ca | 1.cli/test_tamper | 1.cli/test_docker_tls) continue ;; esac
 		[ -f "$t" ] && echo "$name sh $t"
 	done
-	if [ -n "${DD_ARM64:-}" ]; then
-		a=$(cd "$DD_ARM64" && pwd) && emu="env DD_EMU=qemu-aarch64-static"
+	if [ -n "${DD_ARM64:-}" ] && [ ! -x "$DD_ARM64/dockdrop" ]; then
+		echo "arm64 echo not ok - no $DD_ARM64/dockdrop (make ARCH=arm64 test-build)"
+	elif [ -n "${DD_ARM64:-}" ]; then
+		a=$(cd "$DD_ARM64" && pwd) emu="env DD_EMU=qemu-aarch64-static"
 		native=$(cd "$BUILD" 2>/dev/null && pwd)
 		for t in "$a"/host/tests/test_*; do
 			[ -x "$t" ] && echo "arm64/unit/$(basename "$t") $emu qemu-aarch64-static $t"
@@ -162,7 +164,7 @@ else
 	done
 fi
 
-[ -d "$BUILD" ] && cat "$tmp"/out.*.secs >"$times" 2>/dev/null
+[ -d "$(dirname "$times")" ] && cat "$tmp"/out.*.secs >"$times" 2>/dev/null
 
 pass=$(grep -c '^ok - ' "$log")
 fail=$(grep -c '^not ok - ' "$log")
