@@ -75,7 +75,7 @@ run "$TK" verify --file "$S"
 check "testkey stub verifies a payload signed by its key: exit 0" test $rc -eq 0 -a ! -s "$T/err"
 check "verify says signed by the release key (and names the key)" \
 	grep -qx "ok    signed   ECDSA P-256 by the release key $KEYID" "$T/out"
-check "verify: engine line" grep -q "^ok    engine   docker 0.0.1-test x86_64  $ESIZE bytes  sha256:$ESHA$" "$T/out"
+check "verify: engine line" grep -q "^ok    engine   docker 0.0.1-test $DD_ARCH  $ESIZE bytes  sha256:$ESHA$" "$T/out"
 run "$TK" list --json --file "$S"
 jq_check "list --json: signed, authenticity verified" "$T/out" \
 	'.signed == true and .authenticity == "verified" and .components[0].kind == "engine"'
