@@ -24,7 +24,6 @@ COMMIT := $(COMMIT)-dirty
 endif
 # The last commit's date: the clock check in install refuses a clock before it.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
-BEARSSL_VERSION := $(shell awk '$$1 == "bearssl" && $$5 == "orig" { print $$2 " (Debian " $$4 ")" }' third_party/lock)
 
 SRCS := $(shell find src -name '*.c' | LC_ALL=C sort)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -57,10 +56,17 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD_ABS)/gen
 # not fourteen, and copies are made in general registers (0.9 KB); util/sha256.c's SHA-NI
 # rounds ask for SSE themselves (a target attribute). The serial extract above: 8,427,336,096
 # instructions with it; `dockdrop verify` runs as many (3,723,750,525 against 3,723,750,507).
+# -ffile-prefix-map: no build path in the stub, whichever directory it is built in
+# (tests/build/test_repro.sh builds one commit in two and compares the bytes).
 MUSL_CFLAGS := -Oz $(CFLAGS_COMMON) -I$(BUILD_ABS)/musl/include -fstack-protector-strong \
+	-ffile-prefix-map=$(CURDIR)/= -ffile-prefix-map=$(BUILD_ABS)/= \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-fno-pie -flto=auto -fno-builtin-printf -mgeneral-regs-only -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC -DDD_OWN_STRTOL
-MUSL_LDFLAGS := -Oz -flto=auto -flto-partition=one -static -no-pie -s -Wl,--gc-sections
+# -z norelro: no PT_GNU_RELRO. Only a dynamic linker applies it (musl's ldso; a static musl
+# program never does), and ld padded the file up to the page where it would have ended
+# (600 bytes here, up to 4 KB as .rodata grows).
+MUSL_LDFLAGS := -Oz -flto=auto -flto-partition=one -static -no-pie -s -Wl,--gc-sections \
+	-Wl,-z,norelro
 MUSL_LIBS := $(BUILD)/musl/lib/libbearssl.a $(BUILD)/musl/lib/libz.a
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -121,8 +127,8 @@ $(BUILD)/carry/iptables.env: $(TP_STAMP) third_party/iptables.mk | prereq
 # --- build information (rewritten only when it changes) ----------------------------------
 $(BUILD)/gen/buildinfo.h: FORCE
 	@mkdir -p $(@D)
-	@printf '#define DD_VERSION "%s"\n#define DD_COMMIT "%s"\n#define DD_BEARSSL_VERSION "%s"\n#define DD_BUILD_EPOCH %sLL\n' \
-		'$(VERSION)' '$(COMMIT)' '$(BEARSSL_VERSION)' '$(or $(SOURCE_DATE_EPOCH),0)' >$@.new
+	@printf '#define DD_VERSION "%s"\n#define DD_COMMIT "%s"\n#define DD_BUILD_EPOCH %sLL\n' \
+		'$(VERSION)' '$(COMMIT)' '$(or $(SOURCE_DATE_EPOCH),0)' >$@.new
 	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 
 $(BUILD)/gen/signkey.h: FORCE
@@ -140,8 +146,15 @@ $(BUILD)/gen/unit_text.h: release/units2h.sh $(UNIT_TEMPLATES)
 	@mkdir -p $(@D)
 	$(Q)sh release/units2h.sh $(UNIT_TEMPLATES) >$@.new && mv $@.new $@
 
+# What the stub is built from (musl, BearSSL, zlib: versions, licences, source digests),
+# compiled in for version, list, verify and the signed manifest (release/components.sh).
+$(BUILD)/gen/components.h: $(TP_STAMP) third_party/lock release/sources.lock \
+		release/components.sh third_party/spdx.sed | prereq
+	@mkdir -p $(@D)
+	$(Q)sh release/components.sh $(TP)/src >$@.new && mv $@.new $@
+
 GEN := $(BUILD)/gen/buildinfo.h $(BUILD)/gen/signkey.h $(BUILD)/gen/engines.h \
-	$(BUILD)/gen/unit_text.h
+	$(BUILD)/gen/unit_text.h $(BUILD)/gen/components.h
 
 # --- the product -------------------------------------------------------------------------
 MUSL_OBJS := $(patsubst src/%.c,$(BUILD)/musl/obj/dd/%.o,$(SRCS))
@@ -166,7 +179,7 @@ $(BUILD)/dockdrop: $(MUSL_OBJS) $(MUSL_LIBS)
 # digest is computed and printed by mkengine.sh, then checked again by bundle). It carries
 # the static iptables built in $(BUILD)/carry (bundle/xtables.h), for hosts without one.
 ifeq ($(ENGINE),)
-$(BUILD)/engine/engine.env: release/mkengine.sh
+$(BUILD)/engine/engine.env: release/mkengine.sh release/sources.lock
 	$(Q)sh release/mkengine.sh $(BUILD)/engine
 
 $(DIST)/dockdrop: $(BUILD)/dockdrop $(BUILD)/engine/engine.env $(BUILD)/carry/iptables.env
@@ -174,6 +187,7 @@ $(DIST)/dockdrop: $(BUILD)/dockdrop $(BUILD)/engine/engine.env $(BUILD)/carry/ip
 	$(Q). ./$(BUILD)/engine/engine.env && . $(abspath $(BUILD))/carry/iptables.env && \
 		$(BUILD)/dockdrop bundle -q --engine "$$ENGINE_FILE" \
 		--sha256 "$$ENGINE_SHA256" --engine-version "$$ENGINE_VERSION" --iptables "$$IPTABLES_FILE" \
+		--engine-parts "$$ENGINE_PARTS" \
 		$(if $(SIGN_KEY),--sign-key $(SIGN_KEY)) -o $@
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 else

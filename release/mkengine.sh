@@ -6,7 +6,12 @@
 # mtime, root-owned, gzip -n) and its SHA-256 is printed, never assumed. Nothing here is
 # committed: the output goes to OUTDIR (the build directory).
 #
-# usage: mkengine.sh OUTDIR   -> OUTDIR/docker-VERSION.tgz, OUTDIR/engine.env
+# Each package's source is looked up in release/sources.lock (its tarballs' SHA-256 from
+# Debian's signed Sources index): OUTDIR/engine.parts holds those rows as part records'
+# fields (bundle --engine-parts), so the signed manifest names what the engine is built
+# from; a package whose source has no row there stops the build.
+#
+# usage: mkengine.sh OUTDIR   -> OUTDIR/docker-VERSION.tgz, OUTDIR/engine.parts, OUTDIR/engine.env
 # (DD_APT_DIR: the private apt directory, shared with third_party/fetch.sh)
 set -eu
 out=${1:?usage: mkengine.sh OUTDIR}
@@ -32,9 +37,18 @@ fi
 
 rm -rf root stage
 mkdir -p root stage/docker
-for d in debs/*.deb; do
+: >engine.parts.tmp
+for p in $pkgs; do
+	d=$(ls debs/"$p"_*.deb)
 	dpkg-deb -x "$d" root
+	# Source: NAME (VERSION) when it differs from the binary package's (a binNMU)
+	src=$(dpkg-deb -f "$d" Source) ver=$(dpkg-deb -f "$d" Version)
+	name=${src%% *} srcver=$(printf '%s\n' "$src" | sed -n 's/.*(\(.*\))$/\1/p')
+	awk -v n="${name:-$p}" -v v="${srcver:-$ver}" '!/^#/ && NF == 7 && $3 == n && $4 == v { print $1, $2, $4, $5, $7; f = 1 }
+		END { exit !f }' "$here/sources.lock" >>engine.parts.tmp ||
+		{ echo "dockdrop build: the source of $d (${name:-$p} ${srcver:-$ver}) has no row in release/sources.lock: run release/lock-sources.sh $d and add its rows" >&2; exit 1; }
 done
+mv engine.parts.tmp engine.parts
 # official name <- file in the Debian packages
 map="docker:usr/bin/docker dockerd:usr/sbin/dockerd docker-proxy:usr/sbin/docker-proxy
 containerd:usr/bin/containerd containerd-shim-runc-v2:usr/bin/containerd-shim-runc-v2
@@ -63,6 +77,6 @@ tar -C stage --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" \
 mv "$tgz.tmp" "$tgz"
 rm -rf root stage
 sum=$(sha256sum "$tgz" | cut -d' ' -f1)
-printf 'ENGINE_FILE=%s\nENGINE_VERSION=%s\nENGINE_ARCH=%s\nENGINE_SHA256=%s\n' \
-	"$out/$tgz" "$version" "$arch" "$sum" >engine.env
+printf 'ENGINE_FILE=%s\nENGINE_VERSION=%s\nENGINE_ARCH=%s\nENGINE_SHA256=%s\nENGINE_PARTS=%s\n' \
+	"$out/$tgz" "$version" "$arch" "$sum" "$out/engine.parts" >engine.env
 echo "dockdrop build: engine $tgz (Debian docker.io $debver, $arch) sha256 $sum" >&2
