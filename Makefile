@@ -7,6 +7,7 @@
 #   make SIGN_PUB=key.pub     the stub trusts only payloads signed by that P-256 key
 #   make SIGN_KEY=key.pem     sign dist/dockdrop's payload with that key
 VERSION := 0.1.0
+ARCH ?= amd64
 BUILD ?= build
 MUSLCC ?= musl-gcc
 HOSTCC ?= cc
@@ -179,7 +180,7 @@ $(BUILD)/dockdrop: $(MUSL_OBJS) $(MUSL_LIBS)
 # digest is computed and printed by mkengine.sh, then checked again by bundle). It carries
 # the static iptables built in $(BUILD)/carry (bundle/xtables.h), for hosts without one.
 ifeq ($(ENGINE),)
-$(BUILD)/engine/engine.env: release/mkengine.sh release/sources.lock
+$(BUILD)/engine/engine.env: release/mkengine.sh release/sources.lock release/engine.map
 	$(Q)sh release/mkengine.sh $(BUILD)/engine
 
 $(DIST)/dockdrop: $(BUILD)/dockdrop $(BUILD)/engine/engine.env $(BUILD)/carry/iptables.env
@@ -202,13 +203,36 @@ endif
 # The Azure VM-extension handler package (AZURE.md 2, 13.5): release/azure/HandlerManifest.json
 # at the zip's root and dist/dockdrop as bin/dockdrop (tests/cli/test_release_zip.sh).
 AZURE_ZIP := $(DIST)/azure/dockdrop-azure-$(VERSION).zip
-release: $(AZURE_ZIP)
 
 $(AZURE_ZIP): $(DIST)/dockdrop release/azure/HandlerManifest.json release/azure/mkzip.py
 	@mkdir -p $(@D)
 	$(Q)python3 release/azure/mkzip.py $@ release/azure/HandlerManifest.json $(DIST)/dockdrop \
 		$(or $(SOURCE_DATE_EPOCH),0)
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
+
+# --- release -----------------------------------------------------------------------------
+# `make release`: release/out/ (untracked, like build/): for each architecture
+# dockdrop-VERSION-ARCH and the Azure handler package dockdrop-azure-VERSION-ARCH.zip (one
+# per architecture: the agent runs bin/dockdrop itself, with no shell to choose a program,
+# and each VM then downloads only its own), an SPDX 2.3 SBOM of each (.spdx.json:
+# release/sbom.py, from the artifact's own `list --json`), and SHA256SUMS of them all
+# (`sha256sum -c SHA256SUMS`); with SIGN_KEY also SHA256SUMS.sig (openssl dgst -sha256
+# -sign: `openssl dgst -sha256 -verify KEY.pub -signature SHA256SUMS.sig SHA256SUMS`).
+# Two builds of one commit give the same bytes (tests/build/test_repro.sh).
+RELEASE_ARCHES := amd64
+REL := release/out
+# This ARCH's files first (make test builds them beside it: not twice at once).
+release: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP)
+	$(Q)rm -rf $(REL) && mkdir -p $(REL)
+	$(Q)for a in $(RELEASE_ARCHES); do $(MAKE) --no-print-directory ARCH=$$a release-arch || exit 1; done
+	$(Q)(cd $(REL) && LC_ALL=C ls | grep -v '^SHA256SUMS' | xargs sha256sum) >$(REL)/.sums && \
+		mv $(REL)/.sums $(REL)/SHA256SUMS
+	$(Q)$(if $(SIGN_KEY),openssl dgst -sha256 -sign $(SIGN_KEY) -out $(REL)/SHA256SUMS.sig $(REL)/SHA256SUMS)
+	@echo "built $(REL): $$(ls $(REL) | tr '\n' ' ')"
+
+release-arch: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP)
+	$(Q)sh release/mkrelease.sh $(ARCH) $(REL) $(VERSION) $(COMMIT) $(or $(SOURCE_DATE_EPOCH),0) \
+		$(DIST)/dockdrop $(AZURE_ZIP) $(RUN_STUB)
 
 # --- tests -------------------------------------------------------------------------------
 # A stub that trusts a throw-away key made at build time, for the signature tests (release
@@ -286,7 +310,7 @@ fuzz: $(FUZZ_BINS)
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
 test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP) $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
-	$(FUZZ_BINS) $(BUILD)/carry/iptables.env
+	$(FUZZ_BINS) $(BUILD)/carry/iptables.env release
 
 test: test-build
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh
@@ -312,7 +336,7 @@ clean:
 distclean:
 	rm -rf $(BUILD) $(DIST)
 
-.PHONY: all prereq release check test test-vm test-vm-all test-build fuzz bench clean distclean FORCE
+.PHONY: all prereq release release-arch check test test-vm test-vm-all test-build fuzz bench clean distclean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(MUSL_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

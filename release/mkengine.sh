@@ -1,7 +1,8 @@
 #!/bin/sh
 # Assemble a Docker engine tarball in the official static layout
 #   docker/{docker,dockerd,containerd,containerd-shim-runc-v2,ctr,runc,docker-init,docker-proxy}
-# from Debian's docker.io, containerd, runc and tini packages (apt verifies the .debs
+# from Debian's docker.io, containerd, runc and tini packages (which file is which:
+# release/engine.map) (apt verifies the .debs
 # against the signed archive index). The tarball is built reproducibly (sorted names, fixed
 # mtime, root-owned, gzip -n) and its SHA-256 is printed, never assumed. Nothing here is
 # committed: the output goes to OUTDIR (the build directory).
@@ -49,10 +50,8 @@ for p in $pkgs; do
 		{ echo "dockdrop build: the source of $d (${name:-$p} ${srcver:-$ver}) has no row in release/sources.lock: run release/lock-sources.sh $d and add its rows" >&2; exit 1; }
 done
 mv engine.parts.tmp engine.parts
-# official name <- file in the Debian packages
-map="docker:usr/bin/docker dockerd:usr/sbin/dockerd docker-proxy:usr/sbin/docker-proxy
-containerd:usr/bin/containerd containerd-shim-runc-v2:usr/bin/containerd-shim-runc-v2
-ctr:usr/bin/ctr runc:usr/sbin/runc docker-init:usr/bin/tini-static"
+# official name <- file in the Debian packages (release/engine.map)
+map=$(awk '!/^#/ && NF >= 4 { print $1 ":" $3 }' "$here/engine.map")
 for pair in $map; do
 	src=root/${pair#*:}
 	[ -f "$src" ] && [ ! -L "$src" ] || { echo "dockdrop build: $src missing from the packages" >&2; exit 1; }
