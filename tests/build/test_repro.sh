@@ -20,6 +20,8 @@ skip() { echo "skip - $*"; }
 now() { date +%s; }
 limit=${DD_REPRO_LIMIT:-1800}
 
+# The commit both build, even if HEAD moves meanwhile.
+rev=$(git rev-parse HEAD) || { notok "not a git checkout"; exit 1; }
 dl=$BUILD/third_party/dl
 [ -d "$dl" ] || { notok "no verified downloads in $dl (make first)"; exit 1; }
 arches=$(sed -n 's/^RELEASE_ARCHES := //p' Makefile)
@@ -33,7 +35,8 @@ B=$T/second-build/of/the/same/commit
 # build DIR UMASK TZ LOCALE: a clean clone of HEAD, the shared inputs, make release.
 build() {
 	dir=$1
-	git clone -q --no-hardlinks "$top" "$dir" || { notok "git clone into $dir"; return 1; }
+	{ git clone -q --no-hardlinks "$top" "$dir" && git -C "$dir" checkout -q --detach "$rev"; } ||
+		{ notok "git clone into $dir and checkout $rev"; return 1; }
 	for a in $arches; do
 		case $a in amd64) b=build ;; *) b=build/$a ;; esac
 		if [ -d "$top/$b/engine/debs" ]; then
@@ -83,7 +86,7 @@ same() {
 	return 1
 }
 
-echo "# arches: $arches; clones $A and $B"
+echo "# commit $rev, arches: $arches; clones $A and $B"
 locale -a 2>/dev/null | grep -qix 'en_US.utf8' && loc2=en_US.UTF-8 || loc2=C.UTF-8
 build "$A" 022 UTC C || exit 1
 sleep 2	# another second of the clock, at least, in every time stamp a tool might take
