@@ -1,6 +1,8 @@
 # Reproducible builds: one commit (HEAD: uncommitted changes are not in it) built twice, in
-# two fresh clones at different paths (different lengths and depths), one after the other,
-# with a different umask, TZ and locale each, sharing only the verified source downloads
+# two fresh clones at different paths (different lengths and depths), the second started a
+# minute after the first (DD_REPRO_GAP seconds; the two overlap: a build leaves one of two
+# cores idle half of its time, in configure scripts, links and gzip), with a different
+# umask, TZ and locale each, sharing only the verified source downloads
 # (THIRD_PARTY_DIR: fetch.sh checks each digest again) and the engine's .debs; each runs
 # `make release`, which builds exactly what is compared: for every architecture the
 # Makefile releases, the stub (BUILD/dockdrop), the bundle (DIST/dockdrop), the engine and
@@ -9,6 +11,8 @@
 # and the first differing byte. No output may hold a clone's path. The comparison itself is
 # shown to catch a changed byte.
 #   DD_REPRO_LIMIT=1800   seconds for each build
+#   DD_REPRO_GAP=60       seconds between the two starts; the first is waited for when it
+#                         ends before (and DD_REPRO_GAP=serial runs them one after the other)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
@@ -19,6 +23,7 @@ notok() { echo "not ok - $*"; }
 skip() { echo "skip - $*"; }
 now() { date +%s; }
 limit=${DD_REPRO_LIMIT:-1800}
+gap=${DD_REPRO_GAP:-60}
 
 # The commit both build, even if HEAD moves meanwhile.
 rev=$(git rev-parse HEAD) || { notok "not a git checkout"; exit 1; }
@@ -50,7 +55,7 @@ build() {
 	) >"$dir.log" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ]; then
-		ok "make release in $dir (umask $2, TZ=$3, LC_ALL=$4): $(($(now) - t0)) s"
+		ok "make release in $dir (umask $2, TZ=$3, LC_ALL=$4), from $(date -d @"$t0" +%T): $(($(now) - t0)) s"
 	else
 		notok "make release in $dir: exit $rc after $(($(now) - t0)) s; the end of its log:"
 		tail -n 20 "$dir.log" | sed 's/^/#   /'
@@ -88,9 +93,24 @@ same() {
 
 echo "# commit $rev, arches: $arches; clones $A and $B"
 locale -a 2>/dev/null | grep -qix 'en_US.utf8' && loc2=en_US.UTF-8 || loc2=C.UTF-8
-build "$A" 022 UTC C || exit 1
-sleep 2	# another second of the clock, at least, in every time stamp a tool might take
-build "$B" 077 Pacific/Chatham "$loc2" || exit 1
+t0=$(now)
+if [ "$gap" = serial ]; then
+	build "$A" 022 UTC C >"$T/a.status" && build "$B" 077 Pacific/Chatham "$loc2" >"$T/b.status"
+else
+	build "$A" 022 UTC C >"$T/a.status" &
+	pid=$!
+	# Every time stamp a tool might take differs by a minute at least (the clock's other
+	# fields, the date, could only differ across midnight, for two builds in a row too).
+	i=0
+	while [ $i -lt "$gap" ] && kill -0 $pid 2>/dev/null; do sleep 1; i=$((i + 1)); done
+	sleep 1
+	build "$B" 077 Pacific/Chatham "$loc2" >"$T/b.status"
+	wait $pid
+fi
+cat "$T/a.status" "$T/b.status" 2>/dev/null
+grep -q '^not ok' "$T/a.status" "$T/b.status" && exit 1
+[ -s "$T/b.status" ] || exit 1
+echo "# both built in $(($(now) - t0)) s"
 
 outputs "$A" >"$T/list.a"
 outputs "$B" >"$T/list.b"
