@@ -48,16 +48,16 @@ build() {
 			mkdir -p "$dir/$b/engine" && cp -a "$top/$b/engine/debs" "$dir/$b/engine/"
 		fi
 	done
-	t0=$(now)
+	b0=$(now)
 	(
 		cd "$dir" && umask "$2" && export TZ="$3" LC_ALL="$4" LANG="$4" &&
 			timeout "$limit" nice make -j2 THIRD_PARTY_DIR="$dl" release
 	) >"$dir.log" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ]; then
-		ok "make release in $dir (umask $2, TZ=$3, LC_ALL=$4), from $(date -d @"$t0" +%T): $(($(now) - t0)) s"
+		ok "make release in $dir (umask $2, TZ=$3, LC_ALL=$4), from $(date -d @"$b0" +%T): $(($(now) - b0)) s"
 	else
-		notok "make release in $dir: exit $rc after $(($(now) - t0)) s; the end of its log:"
+		notok "make release in $dir: exit $rc after $(($(now) - b0)) s; the end of its log:"
 		tail -n 20 "$dir.log" | sed 's/^/#   /'
 		return 1
 	fi
