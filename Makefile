@@ -29,6 +29,8 @@ RUN_STUB := qemu-aarch64-static
 TP ?= build/third_party
 # The musl the stub links, for its component list (release/components.sh): the pinned one.
 MUSL_DEBVER := $(shell awk '!/^\#/ && NF == 7 && $$1 == "musl" && $$5 == "orig" { print $$4 }' third_party/lock)
+# No libFuzzer harnesses for arm64 (the amd64 build fuzzes the same code).
+CLANG :=
 else ifneq ($(ARCH),amd64)
 $(error ARCH=$(ARCH): use amd64 or arm64)
 endif
@@ -349,16 +351,36 @@ fuzz: $(FUZZ_BINS)
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
 test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP) $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
-	$(FUZZ_BINS) $(BUILD)/carry/iptables.env release
+	$(FUZZ_BINS) $(BUILD)/carry/iptables.env
 
-test: test-build
-	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh
+# make test runs the arm64 build's unit and command-line tests too (under qemu-user:
+# tests/run.sh), built by make ARCH=arm64 in $(BUILD)/arm64 and $(DIST)/arm64.
+ARM64_BUILD := $(if $(CROSS_COMPILE),$(BUILD),$(BUILD)/arm64)
+ARM64_DIST := $(if $(CROSS_COMPILE),$(DIST),$(DIST)/arm64)
+# The sources are fetched here first: the two builds share them.
+test-build-arm64: $(TP_STAMP)
+	@$(MAKE) --no-print-directory ARCH=arm64 BUILD=$(ARM64_BUILD) DIST=$(ARM64_DIST) TP=$(TP) test-build
+
+# Only the arm64 build's unit and command-line tests (make ARCH=arm64 test and check too).
+test-arm64: test-build-arm64
+	@DD_ARM64=$(ARM64_BUILD) DD_ARM64_DIST=$(abspath $(ARM64_DIST)) sh tests/run.sh --arm64
+
+ifneq ($(CROSS_COMPILE),)
+test check: test-arm64
+else
+# release/out (tests/build/test_release.sh) once both builds are done: nothing built twice
+# at once.
+test: test-build test-build-arm64
+	@$(MAKE) --no-print-directory release
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) DD_ARM64=$(ARM64_BUILD) DD_ARM64_DIST=$(abspath $(ARM64_DIST)) \
+		sh tests/run.sh
 
 # The edit-compile-test loop: the unit and command-line tests only, a few suites at a time
 # (tests/run.sh --quick), with the same summary line as `make test`.
 check: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP) $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
 	$(BUILD)/carry/iptables.env
 	@BUILD=$(BUILD) DIST=$(DIST) sh tests/run.sh --quick
+endif
 
 # dist/dockdrop install on a real VM (qemu TCG, root; see tests/vm/run.sh): one image
 # (VARIANT=systemd nft sysv openrc apparmor), or every image one after the other.
@@ -376,7 +398,8 @@ clean:
 distclean:
 	rm -rf $(BUILD) $(DIST)
 
-.PHONY: all prereq release release-arch check test test-vm test-vm-all test-build fuzz bench clean distclean FORCE
+.PHONY: all prereq release release-arch check test test-arm64 test-build-arm64 test-vm test-vm-all \
+	test-build fuzz bench clean distclean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(MUSL_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

@@ -65,7 +65,7 @@ REF=$T/ref
 mkdir "$REF" && tar -xzf "$ENGINE" -C "$REF"
 # What the stub is built from (musl, BearSSL, zlib): bundle writes these part records into
 # the manifest, before the first blob; list and verify print a line for each.
-"$DOCKDROP" version | sed -n 's/^  built from \([^ ]*\) .*/\1/p' >"$T/stubparts"
+$DD_EMU "$DOCKDROP" version | sed -n 's/^  built from \([^ ]*\) .*/\1/p' >"$T/stubparts"
 NSTUB=$(lines "$T/stubparts")
 
 # A stage to make broken engines from: the small engine unpacked.
@@ -90,8 +90,8 @@ check "bundle: 128-byte trailer at EOF starts with DOCKDROP" \
 	test "$(tail -c 128 "$B" | head -c 8)" = DOCKDROP
 MLEN=$(($(size "$B") - STUB - ESIZE - 128))
 tail -c +$((STUB + ESIZE + 1)) "$B" | head -c "$MLEN" >"$T/manifest"
-printf 'dockdrop-manifest 1\nstub %s %s\nblob engine docker 0.0.1-test x86_64 %s %s %s\n' \
-	"$STUB" "$STUBSHA" "$STUB" "$ESIZE" "$ESHA" >"$T/manifest.want"
+printf 'dockdrop-manifest 1\nstub %s %s\nblob engine docker 0.0.1-test %s %s %s %s\n' \
+	"$STUB" "$STUBSHA" "$DD_ARCH" "$STUB" "$ESIZE" "$ESHA" >"$T/manifest.want"
 if grep -v '^part ' "$T/manifest" | cmp -s - "$T/manifest.want"; then ok "bundle: manifest text after the blob"
 else notok "bundle: manifest text: $(tr '\n' '|' <"$T/manifest" | head -c 400)"; fi
 sed -n 's/^part \([^ ]*\) .*/\1/p' "$T/manifest" >"$T/parts"
@@ -107,7 +107,7 @@ check "verify: authenticity not established (no key compiled in)" \
 check "verify: stub line with the stub's size and digest" \
 	grep -qx "ok    stub     dockdrop  $STUB bytes  sha256:$STUBSHA" "$T/out"
 check "verify: engine line (version, arch, size, sha256 of the tarball)" \
-	grep -qx "ok    engine   docker 0.0.1-test x86_64  $ESIZE bytes  sha256:$ESHA" "$T/out"
+	grep -qx "ok    engine   docker 0.0.1-test $DD_ARCH  $ESIZE bytes  sha256:$ESHA" "$T/out"
 check "verify: 4 lines and the stub's parts" test "$(lines "$T/out")" = $((4 + NSTUB))
 check "verify: what the stub is built from, after its line" sh -c \
 	"sed -n '4,$((3 + NSTUB))p' '$T/out' | sed -n 's/^  built from \\([^ ]*\\) .*/\\1/p' | cmp -s - '$T/stubparts'"
@@ -124,13 +124,13 @@ check "list: header, the stub and what it is built from, one row" test "$(lines 
 check "list: stub row (size, sha256)" test "$(sed -n 2p "$T/out" | awk '{ print $1, $2, $5, $6 }')" = \
 	"stub dockdrop $STUB $STUBSHA"
 check "list: engine row" test "$(sed -n "$((3 + NSTUB))p" "$T/out" | awk '{ print $1, $2, $3, $4, $5, $6 }')" = \
-	"engine docker 0.0.1-test x86_64 $ESIZE $ESHA"
+	"engine docker 0.0.1-test $DD_ARCH $ESIZE $ESHA"
 run "$DOCKDROP" list --json -f "$B"
 check "list --json exits 0" test $rc -eq 0 -a ! -s "$T/err"
 check "list --json: one line" test "$(lines "$T/out")" = 1
 jq_check "list --json: fields, sha256 and size of the engine tarball" "$T/out" \
 	".signed == false and .authenticity == \"not established\" and (.components | length) == 1 and
-	 .components[0] == {kind: \"engine\", name: \"docker\", version: \"0.0.1-test\", arch: \"x86_64\",
+	 .components[0] == {kind: \"engine\", name: \"docker\", version: \"0.0.1-test\", arch: \"$DD_ARCH\",
 	 size: $ESIZE, sha256: \"$ESHA\", built_from: []}"
 jq_check "list --json: the stub's size, sha256 and what it is built from" "$T/out" \
 	".stub.size == $STUB and .stub.sha256 == \"$STUBSHA\" and
@@ -176,7 +176,7 @@ done
 
 snap "$T/x" >"$T/snap.before"
 expect_err "extract into a non-empty directory exits 2" 2 "not empty" \
-	"$DOCKDROP" extract --file "$B" "$T/x/engine"
+	$DD_EMU "$DOCKDROP" extract --file "$B" "$T/x/engine"
 snap "$T/x" >"$T/snap.after"
 check "extract into a non-empty directory: the directory is unchanged, no staging left" \
 	cmp -s "$T/snap.before" "$T/snap.after"
@@ -188,26 +188,26 @@ same_tree "extract into an existing empty directory" "$T/y/engine" "$REF"
 check "extract into an existing empty directory: no staging left" test "$(ls -A "$T/y")" = engine
 
 expect_err "extract when the parent is missing exits 2" 2 "" \
-	"$DOCKDROP" extract --file "$B" "$T/nope/sub/engine"
+	$DD_EMU "$DOCKDROP" extract --file "$B" "$T/nope/sub/engine"
 check "extract when the parent is missing: nothing created" test ! -e "$T/nope"
 
 mkdir "$T/f" && echo canary >"$T/f/engine"
 snap "$T/f" >"$T/snap.before"
 expect_err "extract onto a regular file exits 2" 2 "not a directory" \
-	"$DOCKDROP" extract --file "$B" "$T/f/engine"
+	$DD_EMU "$DOCKDROP" extract --file "$B" "$T/f/engine"
 snap "$T/f" >"$T/snap.after"
 check "extract onto a regular file: it is unchanged" cmp -s "$T/snap.before" "$T/snap.after"
 
 mkdir "$T/rel"
-run sh -c "cd '$T/rel' && exec '$DOCKDROP' extract --file '$B' engine"
+run sh -c "cd '$T/rel' && exec $DD_EMU '$DOCKDROP' extract --file '$B' engine"
 check "extract into a relative DIR exits 0" test $rc -eq 0
 same_tree "extract into a relative DIR" "$T/rel/engine" "$REF"
 
 # Two extracts racing for one DIR: one wins, the other refuses; no staging left either way.
 mkdir "$T/race"
-"$DOCKDROP" extract --file "$B" "$T/race/engine" >/dev/null 2>"$T/race.err1" &
+$DD_EMU "$DOCKDROP" extract --file "$B" "$T/race/engine" >/dev/null 2>"$T/race.err1" &
 pid1=$!
-"$DOCKDROP" extract --file "$B" "$T/race/engine" >/dev/null 2>"$T/race.err2"
+$DD_EMU "$DOCKDROP" extract --file "$B" "$T/race/engine" >/dev/null 2>"$T/race.err2"
 rc2=$?
 wait $pid1
 rc1=$?
@@ -243,7 +243,7 @@ check "bundle -o an existing file replaces it" sh -c "[ $rc -eq 0 ] && cmp -s '$
 check "bundle -o an existing file: mode 0755" test "$(stat -c %a "$O/OLD")" = 755
 echo old >"$O/OLD"
 expect_err "bundle refused onto an existing file exits 3" 3 "" \
-	"$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$(echo "$ESHA" | tr 0-9a-f 1-9a-f0)" -o "$O/OLD"
+	$DD_EMU "$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$(echo "$ESHA" | tr 0-9a-f 1-9a-f0)" -o "$O/OLD"
 check "bundle refused onto an existing file: the file is unchanged" test "$(cat "$O/OLD")" = old
 check "bundle refused onto an existing file: no temp left" test "$(ls -A "$O" | tr '\n' ' ')" = "B OLD "
 rm -f "$O/OLD"
@@ -251,17 +251,17 @@ rm -f "$O/OLD"
 # A bad -o is a usage error, checked before anything is written.
 mkdir "$O/isdir"
 expect_err "bundle -o an existing directory exits 2" 2 "" \
-	"$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$ESHA" -o "$O/isdir"
+	$DD_EMU "$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$ESHA" -o "$O/isdir"
 check "bundle -o an existing directory: no temp left, the directory untouched" \
 	sh -c "[ \"\$(ls -A '$O' | tr '\n' ' ')\" = 'B isdir ' ] && [ -z \"\$(ls -A '$O/isdir')\" ]"
 rmdir "$O/isdir"
 expect_err "bundle -o into a missing directory exits 2" 2 "" \
-	"$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$ESHA" -o "$T/missing/B"
+	$DD_EMU "$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$ESHA" -o "$T/missing/B"
 check "bundle -o into a missing directory: nothing created" test ! -e "$T/missing"
 # A write that fails midway (the file size limit, SIGXFSZ ignored so write says EFBIG): exit 1
 # and the temp file removed. 100 blocks is less than the stub whether blocks are 512 or 1024
 # bytes, so the failure comes after the temp file was opened and partly written.
-run sh -c "trap '' XFSZ; ulimit -f 100 && exec '$DOCKDROP' bundle --engine '$ENGINE' --sha256 '$ESHA' -o '$O/NEW'"
+run sh -c "trap '' XFSZ; ulimit -f 100 && exec $DD_EMU '$DOCKDROP' bundle --engine '$ENGINE' --sha256 '$ESHA' -o '$O/NEW'"
 if [ $rc -eq 1 ] && [ "$(lines "$T/err")" = 1 ] && grep -q '^dockdrop: ' "$T/err"; then
 	ok "bundle: a write failing midway exits 1 with one line"
 else
@@ -356,7 +356,7 @@ expect_bundle_err "engine named without a version and no --engine-version exits 
 run "$DOCKDROP" bundle --engine "$T/in/engine.tgz" --sha256 "$ESHA" --engine-version 1.2.3-rc.1 -o "$O/ver"
 run "$DOCKDROP" list --file "$O/ver"
 check "--engine-version names the engine's version" \
-	test "$(grep '^engine' "$T/out" | awk '{ print $1, $2, $3, $4 }')" = "engine docker 1.2.3-rc.1 x86_64"
+	test "$(grep '^engine' "$T/out" | awk '{ print $1, $2, $3, $4 }')" = "engine docker 1.2.3-rc.1 $DD_ARCH"
 rm -f "$O/ver"
 expect_bundle_err "--engine-version with a space exits 2" 2 "--engine-version" \
 	--engine "$ENGINE" --sha256 "$ESHA" --engine-version "1 2"

@@ -41,7 +41,7 @@ check "--version is the same as version" cmp -s "$T_TMP/out" "$T_TMP/version"
 if [ -x "$DIST/dockdrop" ]; then
 	run "$DIST/dockdrop" --version
 	cp "$T_TMP/out" "$T_TMP/dist"
-	"$DIST/dockdrop" list >"$T_TMP/list" 2>&1
+	$DD_EMU "$DIST/dockdrop" list >"$T_TMP/list" 2>&1
 	check "a bundle's --version names its engine (kind, name, version, arch)" \
 		grep -q '^engine   docker [0-9][^ ]* x86_64$\|^engine   docker [0-9][^ ]* aarch64$' "$T_TMP/dist"
 	grep '^  built from' "$T_TMP/list" >"$T_TMP/list.parts"
