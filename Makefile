@@ -57,9 +57,21 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD_ABS)/gen
 # not fourteen, and copies are made in general registers (0.9 KB); util/sha256.c's SHA-NI
 # rounds ask for SSE themselves (a target attribute). The serial extract above: 8,427,336,096
 # instructions with it; `dockdrop verify` runs as many (3,723,750,525 against 3,723,750,507).
+# SIZE_FLAGS (issue 15: 7.3 KB of .text): passes that -Oz still runs and that make this
+# code larger. -fno-optimize-sibling-calls: under -fstack-protector-strong every tail call
+# repeats the canary check and the epilogue before its jmp; a call shares the one epilogue
+# (3.3 KB). The others copy or move code to save a few cycles on paths dockdrop runs once:
+# jump threading by the dominator pass, if-conversion, loop-invariant motion (GIMPLE and
+# RTL), caller-saves and the "expensive" RTL passes (4 KB together, each measured alone
+# and with the rest). None of this touches zlib or BearSSL (third_party/libs.mk); under
+# cachegrind the serial extract, verify and a P-256 CA and server certificate run as many
+# instructions as before (tests/bench; the figures are in the commit message).
+SIZE_FLAGS := -fno-optimize-sibling-calls -fno-tree-dominator-opts -fno-if-conversion \
+	-fno-tree-loop-im -fno-move-loop-invariants -fno-caller-saves -fno-expensive-optimizations
 MUSL_CFLAGS := -Oz $(CFLAGS_COMMON) -I$(BUILD_ABS)/musl/include -fstack-protector-strong \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
-	-fno-pie -flto=auto -fno-builtin-printf -mgeneral-regs-only -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC -DDD_OWN_STRTOL
+	-fno-pie -flto=auto -fno-builtin-printf -mgeneral-regs-only -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC -DDD_OWN_STRTOL \
+	$(SIZE_FLAGS)
 MUSL_LDFLAGS := -Oz -flto=auto -flto-partition=one -static -no-pie -s -Wl,--gc-sections
 MUSL_LIBS := $(BUILD)/musl/lib/libbearssl.a $(BUILD)/musl/lib/libz.a
 
