@@ -72,7 +72,9 @@ MUSL_CFLAGS := -Oz $(CFLAGS_COMMON) -I$(BUILD_ABS)/musl/include -fstack-protecto
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-fno-pie -flto=auto -fno-builtin-printf -mgeneral-regs-only -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC -DDD_OWN_STRTOL \
 	$(SIZE_FLAGS)
-MUSL_LDFLAGS := -Oz -flto=auto -flto-partition=one -static -no-pie -s -Wl,--gc-sections
+# release/stub.ld: .rodata beside the ELF headers, before the code (a page of padding less).
+MUSL_LDFLAGS := -Oz -flto=auto -flto-partition=one -static -no-pie -s -Wl,--gc-sections \
+	-Wl,-T,release/stub.ld
 MUSL_LIBS := $(BUILD)/musl/lib/libbearssl.a $(BUILD)/musl/lib/libz.a
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -169,7 +171,7 @@ $(BUILD)/musl/obj/dd/%.o: src/%.c $(MUSL_LIBS) $(BUILD)/musl/cflags | $(GEN) pre
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(MUSLCC) $(MUSL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/dockdrop: $(MUSL_OBJS) $(MUSL_LIBS)
+$(BUILD)/dockdrop: $(MUSL_OBJS) $(MUSL_LIBS) release/stub.ld
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(MUSLCC) $(MUSL_LDFLAGS) -o $@ $(MUSL_OBJS) $(MUSL_LIBS)
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
@@ -223,9 +225,9 @@ $(TESTKEY)/signkey.h: $(TESTKEY)/sign.pem
 $(TESTKEY)/sign.o: src/bundle/sign.c $(TESTKEY)/signkey.h $(MUSL_LIBS) | $(GEN)
 	$(Q)$(MUSLCC) -I$(TESTKEY) $(MUSL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/dockdrop-testkey: $(filter-out %/sign.o,$(MUSL_OBJS)) $(TESTKEY)/sign.o $(MUSL_LIBS)
+$(BUILD)/dockdrop-testkey: $(filter-out %/sign.o,$(MUSL_OBJS)) $(TESTKEY)/sign.o $(MUSL_LIBS) release/stub.ld
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(MUSLCC) $(MUSL_LDFLAGS) -o $@ $^
+	$(Q)$(MUSLCC) $(MUSL_LDFLAGS) -o $@ $(filter-out %.ld,$^)
 
 HOST_OBJS := $(patsubst src/%.c,$(BUILD)/host/obj/dd/%.o,$(LIB_SRCS))
 
