@@ -126,6 +126,42 @@ static uint32_t rsa_pubexp(const struct pki_key *k, size_t nlen)
 	return 0;
 }
 
+/* n = p * q into n (cap bytes) in the (n_bitlen + 7) / 8 bytes the key's bit length says,
+ * as br_rsa_i15_compute_modulus writes it: its length, or 0. Schoolbook over bytes, once
+ * per key (at most 512 * 512 steps): BearSSL's i15 code (0.9 KB) was here only for this,
+ * its i31 one runs out of scratch space at exactly 4096 bits. The loops depend on the
+ * lengths alone, never on the secret bytes. */
+static size_t rsa_modulus(unsigned char *n, size_t cap, const br_rsa_private_key *sk)
+{
+	unsigned char t[1024];
+	const unsigned char *p = sk->p, *q = sk->q;
+	size_t pl = sk->plen, ql = sk->qlen, tl, nlen = (sk->n_bitlen + 7) >> 3;
+
+	while (pl && !*p)
+		p++, pl--;
+	while (ql && !*q)
+		q++, ql--;
+	tl = pl + ql;
+	if (!pl || !ql || tl > sizeof t || nlen == 0 || nlen > cap)
+		return 0;
+	/* Row i adds p[i] * q into t[i .. i + ql], the carry ending at t[i], still 0. */
+	memset(t, 0, tl);
+	for (size_t i = pl; i-- > 0;) {
+		unsigned carry = 0;
+
+		for (size_t j = ql; j-- > 0;) {
+			unsigned v = t[i + j + 1] + (unsigned)p[i] * q[j] + carry;
+
+			t[i + j + 1] = (unsigned char)v;
+			carry = v >> 8;
+		}
+		t[i] = (unsigned char)carry;
+	}
+	memset(n, 0, nlen > tl ? nlen - tl : 0);
+	memcpy(n + (nlen > tl ? nlen - tl : 0), t + (tl > nlen ? tl - nlen : 0), nlen < tl ? nlen : tl);
+	return nlen;	/* t is the public modulus: nothing to wipe */
+}
+
 static int from_rsa(struct pki_key *k, const br_rsa_private_key *sk)
 {
 	size_t nlen, elen, off = 0;
@@ -143,11 +179,8 @@ static int from_rsa(struct pki_key *k, const br_rsa_private_key *sk)
 	}
 	k->rsa = (br_rsa_private_key){ sk->n_bitlen, dst[0], lens[0], dst[1], lens[1],
 				       dst[2], lens[2], dst[3], lens[3], dst[4], lens[4] };
-	/* The i31 version runs out of scratch space at exactly 4096 bits; i15 does not. */
-	nlen = br_rsa_i15_compute_modulus(NULL, &k->rsa);
-	if (nlen == 0 || nlen + 4 > sizeof k->pub)
+	if ((nlen = rsa_modulus(k->pub, sizeof k->pub - 4, &k->rsa)) == 0)
 		return -1;
-	br_rsa_i15_compute_modulus(k->pub, &k->rsa);
 	uint32_t e = rsa_pubexp(k, nlen);
 	if (e == 0)
 		return -1;
