@@ -254,8 +254,7 @@ size_t pki_key_pem(const struct pki_key *k, char *out, size_t cap)
 			return 0;
 		br_encode_rsa_pkcs8_der(der, &k->rsa, &k->rsapub, d, dlen);
 	}
-	if (br_pem_encode(NULL, der, n, "PRIVATE KEY", BR_PEM_LINE64) + 1 <= cap)
-		pn = br_pem_encode(out, der, n, "PRIVATE KEY", BR_PEM_LINE64);
+	pn = dd_pem_encode(out, cap, der, n, "PRIVATE KEY");
 	explicit_bzero(der, sizeof der);
 	explicit_bzero(d, sizeof d);
 	return pn;

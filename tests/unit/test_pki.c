@@ -1174,6 +1174,29 @@ TEST(pem_as_bearssl)
 	printf("# pem_as_bearssl: %zu rows\n", rows);
 }
 
+/* dd_pem_encode writes what br_pem_encode(BR_PEM_LINE64) writes, byte for byte, for every
+ * length across the line boundaries (random bytes: every base64 character) and both
+ * labels dockdrop uses; a buffer one byte short of it (the NUL) is refused. */
+TEST(pem_encode_as_bearssl)
+{
+	static const char *const labels[] = { "CERTIFICATE", "PRIVATE KEY" };
+	static unsigned char der[400];
+	static char want[700], got[700];
+
+	for (size_t i = 0; i < sizeof der; i++)
+		der[i] = (unsigned char)(i * 151 + 7 + i / 3);
+	for (size_t l = 0; l < 2; l++) {
+		for (size_t n = 0; n <= sizeof der; n++) {
+			size_t wn = br_pem_encode(want, der, n, labels[l], BR_PEM_LINE64);
+			size_t gn = dd_pem_encode(got, wn + 1, der, n, labels[l]);
+
+			CHECKF(gn == wn && memcmp(got, want, wn + 1) == 0, "%s, %zu bytes: %zu %.*s",
+			       labels[l], n, gn, (int)gn, got);
+			CHECKF(dd_pem_encode(got, wn, der, n, labels[l]) == 0, "%zu bytes: no room taken", n);
+		}
+	}
+}
+
 /* BEGIN lines whose name (with its trailing dashes) runs to 120-130 bytes: BearSSL takes
  * up to 126, and so must util/pem. */
 TEST(pem_long_names)
@@ -1983,6 +2006,7 @@ int main(void)
 	RUN(key_load_reads_only_n_bytes);
 	RUN(key_der_as_bearssl);
 	RUN(pem_as_bearssl);
+	RUN(pem_encode_as_bearssl);
 	RUN(pem_long_names);
 	RUN(pem_crlf);
 	RUN(cert_ca_each_type);
