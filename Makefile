@@ -104,7 +104,7 @@ FUZZ_CFLAGS := -g -O1 $(CFLAGS_COMMON) -I$(BUILD_ABS)/host/include
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/host/tests/%,$(UNIT_SRCS))
 
-all: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/carry/iptables.env
+all: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/carry/iptables.env $(BUILD)/doc/dockdrop.1
 
 # --- prerequisites and third-party libraries ---------------------------------------------
 prereq:
@@ -175,6 +175,12 @@ $(BUILD)/dockdrop: $(MUSL_OBJS) $(MUSL_LIBS) release/stub.ld
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(MUSLCC) $(MUSL_LDFLAGS) -o $@ $(MUSL_OBJS) $(MUSL_LIBS)
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
+
+# The manual page, made by the stub itself from its --help tables (dockdrop man), for
+# releases; install --with-docs writes the same page on a target.
+$(BUILD)/doc/dockdrop.1: $(BUILD)/dockdrop
+	@mkdir -p $(@D)
+	$(Q)$(BUILD)/dockdrop man >$@.new && mv $@.new $@
 
 # The bundled product. Without ENGINE, the engine is assembled from Debian's packages (its
 # digest is computed and printed by mkengine.sh, then checked again by bundle). It carries
@@ -286,7 +292,7 @@ fuzz: $(FUZZ_BINS)
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
 test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP) $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
-	$(FUZZ_BINS) $(BUILD)/carry/iptables.env
+	$(FUZZ_BINS) $(BUILD)/carry/iptables.env $(BUILD)/doc/dockdrop.1
 
 test: test-build
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh
@@ -294,7 +300,7 @@ test: test-build
 # The edit-compile-test loop: the unit and command-line tests only, a few suites at a time
 # (tests/run.sh --quick), with the same summary line as `make test`.
 check: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP) $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
-	$(BUILD)/carry/iptables.env
+	$(BUILD)/carry/iptables.env $(BUILD)/doc/dockdrop.1
 	@BUILD=$(BUILD) DIST=$(DIST) sh tests/run.sh --quick
 
 # dist/dockdrop install on a real VM (qemu TCG, root; see tests/vm/run.sh): one image
@@ -307,7 +313,7 @@ test-vm-all: $(DIST)/dockdrop
 	@BUILD=$(BUILD) DIST=$(DIST) bash tests/vm/all.sh
 
 clean:
-	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop $(BUILD)/carry $(DIST)
+	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop $(BUILD)/carry $(BUILD)/doc $(DIST)
 
 distclean:
 	rm -rf $(BUILD) $(DIST)
