@@ -234,27 +234,72 @@ int pki_key_load(struct pki_key *k, const char *pem, size_t n, const char **why)
 	return rc;
 }
 
+/* The AlgorithmIdentifier of the key: its SubjectPublicKeyInfo's and its PKCS#8's. */
+static void algid(struct der *d, const struct pki_key *k)
+{
+	der_begin(d, DER_SEQUENCE);
+	if (is_ec(k->type)) {
+		der_oid(d, DER_OID_LIT(OID_EC_PUBKEY));
+		if (k->type == PKI_EC256)
+			der_oid(d, DER_OID_LIT(OID_P256));
+		else
+			der_oid(d, DER_OID_LIT(OID_P384));
+	} else {
+		der_oid(d, DER_OID_LIT(OID_RSA));
+		der_null(d);
+	}
+	der_end(d);
+}
+
+/* PKCS#8 as BearSSL's br_encode_{ec,rsa}_pkcs8_der write it (test_pki holds the two side by
+ * side): version 0, the AlgorithmIdentifier, and an OCTET STRING around an ECPrivateKey
+ * (version 1, the private value as it is, the public point in [1], no curve: the
+ * AlgorithmIdentifier names it) or an RSAPrivateKey (version 0, n e d p q dp dq iq). */
+static void pkcs8(struct der *w, const struct pki_key *k, const unsigned char *d, size_t dlen)
+{
+	const br_rsa_private_key *r = &k->rsa;
+
+	der_begin(w, DER_SEQUENCE);
+	der_small(w, 0);
+	algid(w, k);
+	der_begin(w, DER_OCTET_STRING);
+	der_begin(w, DER_SEQUENCE);
+	if (is_ec(k->type)) {
+		der_small(w, 1);
+		der_prim(w, DER_OCTET_STRING, k->ec.x, k->ec.xlen);
+		der_begin(w, DER_CTX(1));
+		der_bits(w, k->ecpub.q, k->ecpub.qlen);
+		der_end(w);
+	} else {
+		der_small(w, 0);
+		der_uint(w, k->rsapub.n, k->rsapub.nlen);
+		der_uint(w, k->rsapub.e, k->rsapub.elen);
+		der_uint(w, d, dlen);
+		der_uint(w, r->p, r->plen);
+		der_uint(w, r->q, r->qlen);
+		der_uint(w, r->dp, r->dplen);
+		der_uint(w, r->dq, r->dqlen);
+		der_uint(w, r->iq, r->iqlen);
+	}
+	der_end(w);
+	der_end(w);
+	der_end(w);
+}
+
 size_t pki_key_pem(const struct pki_key *k, char *out, size_t cap)
 {
 	unsigned char der[3072], d[512];
-	size_t n, dlen, pn = 0;
+	size_t dlen = 0, pn = 0;
+	struct der w;
 
-	if (is_ec(k->type)) {
-		n = br_encode_ec_pkcs8_der(NULL, &k->ec, &k->ecpub);
-		if (n == 0 || n > sizeof der)
-			return 0;
-		br_encode_ec_pkcs8_der(der, &k->ec, &k->ecpub);
-	} else {
-		dlen = br_rsa_compute_privexp_get_default()(NULL, &k->rsa, 65537);
-		if (dlen == 0 || dlen > sizeof d ||
-		    br_rsa_compute_privexp_get_default()(d, &k->rsa, 65537) != dlen)
-			return 0;
-		n = br_encode_rsa_pkcs8_der(NULL, &k->rsa, &k->rsapub, d, dlen);
-		if (n == 0 || n > sizeof der)
-			return 0;
-		br_encode_rsa_pkcs8_der(der, &k->rsa, &k->rsapub, d, dlen);
-	}
-	pn = dd_pem_encode(out, cap, der, n, "PRIVATE KEY");
+	if (!is_ec(k->type) && ((dlen = br_rsa_compute_privexp_get_default()(NULL, &k->rsa, 65537)) == 0 ||
+				dlen > sizeof d ||
+				br_rsa_compute_privexp_get_default()(d, &k->rsa, 65537) != dlen))
+		return 0;
+	der_init(&w, der, sizeof der);
+	pkcs8(&w, k, d, dlen);
+	if (!w.err)
+		pn = dd_pem_encode(out, cap, der, w.len, "PRIVATE KEY");
 	explicit_bzero(der, sizeof der);
 	explicit_bzero(d, sizeof d);
 	return pn;
@@ -289,18 +334,7 @@ void pki_spki(struct der *d, const struct pki_key *k)
 	size_t n = pki_pubkey_bits(k, bits, sizeof bits);
 
 	der_begin(d, DER_SEQUENCE);
-	der_begin(d, DER_SEQUENCE);
-	if (is_ec(k->type)) {
-		der_oid(d, DER_OID_LIT(OID_EC_PUBKEY));
-		if (k->type == PKI_EC256)
-			der_oid(d, DER_OID_LIT(OID_P256));
-		else
-			der_oid(d, DER_OID_LIT(OID_P384));
-	} else {
-		der_oid(d, DER_OID_LIT(OID_RSA));
-		der_null(d);
-	}
-	der_end(d);
+	algid(d, k);
 	if (n == 0)
 		d->err = 1;
 	der_bits(d, bits, n);

@@ -719,6 +719,24 @@ static size_t self_signed(const struct pki_key *k, unsigned char *der, size_t ca
 
 static const unsigned rsa_bits[PKI_KTYPES] = { 256, 384, 2048, 3072, 4096 };
 
+/* pki_key_pem writes PKCS#8 itself (pki/key.c): it must be what BearSSL's encoders wrote,
+ * byte for byte. */
+static int pkcs8_as_bearssl(const struct pki_key *k, const char *pem, size_t n)
+{
+	static unsigned char der[4096], d[512];
+	static char want[8192];
+	size_t dn, dl;
+
+	if (k->type == PKI_EC256 || k->type == PKI_EC384) {
+		dn = br_encode_ec_pkcs8_der(der, &k->ec, &k->ecpub);
+	} else {
+		dl = br_rsa_compute_privexp_get_default()(d, &k->rsa, 65537);
+		dn = dl ? br_encode_rsa_pkcs8_der(der, &k->rsa, &k->rsapub, d, dl) : 0;
+	}
+	return dn && br_pem_encode(want, der, dn, "PRIVATE KEY", BR_PEM_LINE64) == n &&
+	       memcmp(want, pem, n + 1) == 0;
+}
+
 TEST(key_pem_round_trip)
 {
 	make_keys();
@@ -739,6 +757,7 @@ TEST(key_pem_round_trip)
 		CHECKF(pki_key_pem(&keys[t], again, n + 1) == n && memcmp(again, pem, n) == 0,
 		       "%s: cap n + 1", name);
 		CHECKF(pki_key_pem(&keys[t], again, n) == 0, "%s: cap n", name);
+		CHECKF(pkcs8_as_bearssl(&keys[t], pem, n), "%s: PKCS#8 differs from BearSSL's", name);
 		copy = cstr(pem, n);
 		CHECKF(pki_key_load(&k, copy, n, &why) == 0, "%s: load: %s", name, why ? why : "");
 		free(copy);
@@ -805,6 +824,13 @@ TEST(key_load_openssl_accepts)
 		}
 		free(copy);
 		CHECKF(k.type == ossl_good[i].type, "%s: type %d", ossl_good[i].name, k.type);
+		{
+			static char pem[8192];
+			size_t pn = pki_key_pem(&k, pem, sizeof pem);
+
+			CHECKF(pn && pkcs8_as_bearssl(&k, pem, pn), "%s: PKCS#8 differs from BearSSL's",
+			       ossl_good[i].name);
+		}
 		der_init(&d, spki, sizeof spki);
 		pki_spki(&d, &k);
 		CHECKF(!d.err && d.len == wn && memcmp(spki, want, wn) == 0,
