@@ -98,32 +98,21 @@ int pki_key_generate(struct pki_key *k, enum pki_ktype t)
 					   rsa_bits[t], 65537) ? 0 : -1;
 }
 
-/* BearSSL derives e only when both primes are 3 mod 4 (its own keys): for others (most
- * OpenSSL and Go keys) try the usual exponents by a round trip through the key. */
-static uint32_t rsa_pubexp(const struct pki_key *k, size_t nlen)
+/* e as the key file gives it, if the key works with it: a round trip through the key.
+ * (BearSSL's br_rsa_compute_pubexp derives e only when both primes are 3 mod 4, its own
+ * keys: most OpenSSL and Go keys are not.) */
+static int rsa_pubexp_ok(const struct pki_key *k, size_t nlen, uint32_t e)
 {
-	static const uint32_t common[] = { 65537, 3, 17, 5, 37 };
-	unsigned char x[512], y[512], e[4];
-	uint32_t v = br_rsa_compute_pubexp_get_default()(&k->rsa);
+	unsigned char x[512], y[512], eb[4] = { (unsigned char)(e >> 24), (unsigned char)(e >> 16),
+						(unsigned char)(e >> 8), (unsigned char)e };
+	br_rsa_public_key pk = { (unsigned char *)k->pub, nlen, eb, 4 };
 
-	if (v)
-		return v;
 	for (size_t i = 0; i < nlen; i++)
 		x[i] = (unsigned char)(i * 29 + 7);
 	x[0] = 0;	/* below the modulus */
-	for (size_t c = 0; c < sizeof common / sizeof common[0]; c++) {
-		br_rsa_public_key pk = { (unsigned char *)k->pub, nlen, e, 4 };
-
-		e[0] = (unsigned char)(common[c] >> 24);
-		e[1] = (unsigned char)(common[c] >> 16);
-		e[2] = (unsigned char)(common[c] >> 8);
-		e[3] = (unsigned char)common[c];
-		memcpy(y, x, nlen);
-		if (br_rsa_public_get_default()(y, nlen, &pk) && br_rsa_private_get_default()(y, &k->rsa) &&
-		    memcmp(x, y, nlen) == 0)
-			return common[c];
-	}
-	return 0;
+	memcpy(y, x, nlen);
+	return e && br_rsa_public_get_default()(y, nlen, &pk) && br_rsa_private_get_default()(y, &k->rsa) &&
+	       memcmp(x, y, nlen) == 0;
 }
 
 /* n = p * q into n (cap bytes) in the (n_bitlen + 7) / 8 bytes the key's bit length says,
@@ -162,7 +151,7 @@ static size_t rsa_modulus(unsigned char *n, size_t cap, const br_rsa_private_key
 	return nlen;	/* t is the public modulus: nothing to wipe */
 }
 
-static int from_rsa(struct pki_key *k, const br_rsa_private_key *sk)
+static int from_rsa(struct pki_key *k, const br_rsa_private_key *sk, uint32_t e)
 {
 	size_t nlen, elen, off = 0;
 	unsigned char *p = k->priv;
@@ -181,8 +170,7 @@ static int from_rsa(struct pki_key *k, const br_rsa_private_key *sk)
 				       dst[2], lens[2], dst[3], lens[3], dst[4], lens[4] };
 	if ((nlen = rsa_modulus(k->pub, sizeof k->pub - 4, &k->rsa)) == 0)
 		return -1;
-	uint32_t e = rsa_pubexp(k, nlen);
-	if (e == 0)
+	if (!rsa_pubexp_ok(k, nlen, e))
 		return -1;
 	elen = 0;
 	for (uint32_t v = e; v; v >>= 8)
@@ -218,6 +206,7 @@ int pki_key_load(struct pki_key *k, const char *pem, size_t n, const char **why)
 	br_rsa_private_key rsa;
 	br_ec_private_key ec;
 	size_t dn;
+	uint32_t e = 0;
 	int rc = -1, type;
 
 	memset(k, 0, sizeof *k);
@@ -226,9 +215,9 @@ int pki_key_load(struct pki_key *k, const char *pem, size_t n, const char **why)
 		*why = dd_memmem(pem, n, "ENCRYPTED", 9) ? "the key is encrypted" : "no PEM private key";
 		return -1;
 	}
-	if (pki_key_der(der, dn, &type, &rsa, &ec) != 0)
+	if (pki_key_der(der, dn, &type, &rsa, &e, &ec) != 0)
 		*why = "not a valid private key";
-	else if ((rc = type == BR_KEYTYPE_EC ? from_ec(k, &ec) : from_rsa(k, &rsa)) != 0)
+	else if ((rc = type == BR_KEYTYPE_EC ? from_ec(k, &ec) : from_rsa(k, &rsa, e)) != 0)
 		*why = "unsupported key (use P-256, P-384 or RSA 2048/3072/4096)";
 	explicit_bzero(der, sizeof der);
 	return rc;
