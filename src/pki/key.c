@@ -279,11 +279,15 @@ size_t pki_key_pem(const struct pki_key *k, char *out, size_t cap)
 {
 	unsigned char der[3072], d[512];
 	size_t dlen = 0, pn = 0;
+	uint32_t e = 0;
 	struct der w;
 
-	if (!is_ec(k->type) && ((dlen = br_rsa_compute_privexp_get_default()(NULL, &k->rsa, 65537)) == 0 ||
+	/* d for the key's own e (a loaded key's may not be 65537) */
+	for (size_t i = 0; !is_ec(k->type) && i < k->rsapub.elen; i++)
+		e = e << 8 | k->rsapub.e[i];
+	if (!is_ec(k->type) && ((dlen = br_rsa_compute_privexp_get_default()(NULL, &k->rsa, e)) == 0 ||
 				dlen > sizeof d ||
-				br_rsa_compute_privexp_get_default()(d, &k->rsa, 65537) != dlen))
+				br_rsa_compute_privexp_get_default()(d, &k->rsa, e) != dlen))
 		return 0;
 	der_init(&w, der, sizeof der);
 	pkcs8(&w, k, d, dlen);

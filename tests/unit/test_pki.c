@@ -762,7 +762,7 @@ static size_t self_signed(const struct pki_key *k, unsigned char *der, size_t ca
 static const unsigned rsa_bits[PKI_KTYPES] = { 256, 384, 2048, 3072, 4096 };
 
 /* pki_key_pem writes PKCS#8 itself (pki/key.c): it must be what BearSSL's encoders wrote,
- * byte for byte. */
+ * byte for byte, d computed for the key's own e (the e = 65539 key fails with 65537). */
 static int pkcs8_as_bearssl(const struct pki_key *k, const char *pem, size_t n)
 {
 	static unsigned char der[4096], d[512];
@@ -772,7 +772,11 @@ static int pkcs8_as_bearssl(const struct pki_key *k, const char *pem, size_t n)
 	if (k->type == PKI_EC256 || k->type == PKI_EC384) {
 		dn = br_encode_ec_pkcs8_der(der, &k->ec, &k->ecpub);
 	} else {
-		dl = br_rsa_compute_privexp_get_default()(d, &k->rsa, 65537);
+		uint32_t e = 0;
+
+		for (size_t i = 0; i < k->rsapub.elen; i++)
+			e = e << 8 | k->rsapub.e[i];
+		dl = br_rsa_compute_privexp_get_default()(d, &k->rsa, e);
 		dn = dl ? br_encode_rsa_pkcs8_der(der, &k->rsa, &k->rsapub, d, dl) : 0;
 	}
 	return dn && br_pem_encode(want, der, dn, "PRIVATE KEY", BR_PEM_LINE64) == n &&
