@@ -85,16 +85,29 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD_ABS)/gen
 # instructions with it; `dockdrop verify` runs as many (3,723,750,525 against 3,723,750,507).
 # -ffile-prefix-map: no build path in the stub, whichever directory it is built in
 # (tests/build/test_repro.sh builds one commit in two and compares the bytes).
+# SIZE_FLAGS (issue 15: 7.3 KB of .text): passes that -Oz still runs and that make this
+# code larger. -fno-optimize-sibling-calls: under -fstack-protector-strong every tail call
+# repeats the canary check and the epilogue before its jmp; a call shares the one epilogue
+# (3.3 KB). The others copy or move code to save a few cycles on paths dockdrop runs once:
+# jump threading by the dominator pass, if-conversion, loop-invariant motion (GIMPLE and
+# RTL), caller-saves and the "expensive" RTL passes (4 KB together, each measured alone
+# and with the rest). None of this touches zlib or BearSSL (third_party/libs.mk); under
+# cachegrind the serial extract, verify and a P-256 CA and server certificate run as many
+# instructions as before (tests/bench; the figures are in the commit message).
+SIZE_FLAGS := -fno-optimize-sibling-calls -fno-tree-dominator-opts -fno-if-conversion \
+	-fno-tree-loop-im -fno-move-loop-invariants -fno-caller-saves -fno-expensive-optimizations
 MUSL_CFLAGS := -Oz $(CFLAGS_COMMON) -I$(BUILD_ABS)/musl/include -fstack-protector-strong \
 	-ffile-prefix-map=$(CURDIR)/= -ffile-prefix-map=$(BUILD_ABS)/= \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
-	-fno-pie -flto=auto -fno-builtin-printf -mgeneral-regs-only -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC -DDD_OWN_STRTOL
+	-fno-pie -flto=auto -fno-builtin-printf -mgeneral-regs-only -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC -DDD_OWN_STRTOL \
+	$(SIZE_FLAGS)
 # -z norelro: no PT_GNU_RELRO. Only a dynamic linker applies it (musl's ldso; a static musl
 # program never does), and ld padded the file up to where its end would be page-aligned:
 # on x86_64 up to 4 KB (576 bytes now), on aarch64, whose pages may be 64 KB, 42 KB
 # (460,416 -> 418,168 bytes); the segments keep their alignment.
+# release/stub.ld: .rodata beside the ELF headers, before the code (a page of padding less).
 MUSL_LDFLAGS := -Oz -flto=auto -flto-partition=one -static -no-pie -s -Wl,--gc-sections \
-	-Wl,-z,norelro
+	-Wl,-z,norelro -Wl,-T,release/stub.ld
 # x86_64, -z common-page-size=64: without RELRO, ld still moved the data segment to a page
 # of its own when that saved a page of memory (its DATA_SEGMENT_ALIGN), padding the file
 # up to 4 KB for it (1,088 bytes here); now at most 64 (the data may share a page with
@@ -219,7 +232,7 @@ $(BUILD)/musl/obj/dd/%.o: src/%.c $(MUSL_LIBS) $(BUILD)/musl/cflags | $(GEN) pre
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(MUSLCC) $(MUSL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/dockdrop: $(MUSL_OBJS) $(MUSL_LIBS)
+$(BUILD)/dockdrop: $(MUSL_OBJS) $(MUSL_LIBS) release/stub.ld
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(MUSLCC) $(MUSL_LDFLAGS) -o $@ $(MUSL_OBJS) $(MUSL_LIBS)
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
@@ -303,9 +316,9 @@ $(TESTKEY)/signkey.h: $(TESTKEY)/sign.pem
 $(TESTKEY)/sign.o: src/bundle/sign.c $(TESTKEY)/signkey.h $(MUSL_LIBS) | $(GEN)
 	$(Q)$(MUSLCC) -I$(TESTKEY) $(MUSL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/dockdrop-testkey: $(filter-out %/sign.o,$(MUSL_OBJS)) $(TESTKEY)/sign.o $(MUSL_LIBS)
+$(BUILD)/dockdrop-testkey: $(filter-out %/sign.o,$(MUSL_OBJS)) $(TESTKEY)/sign.o $(MUSL_LIBS) release/stub.ld
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(MUSLCC) $(MUSL_LDFLAGS) -o $@ $^
+	$(Q)$(MUSLCC) $(MUSL_LDFLAGS) -o $@ $(filter-out %.ld,$^)
 
 HOST_OBJS := $(patsubst src/%.c,$(BUILD)/host/obj/dd/%.o,$(LIB_SRCS))
 
