@@ -211,7 +211,7 @@ static int store(const struct dd_cmd *c, const struct dd_opt *o, const char *val
 		unsigned long v;
 
 		if (parse_uint(val, &v) < 0 || v < o->min || v > o->max) {
-			dd_err("%s: %s must be a number from %lu to %lu, not '%s'", c->path, name,
+			dd_err("%s: %s must be a number from %u to %u, not '%s'", c->path, name,
 			       o->min, o->max, val);
 			return DD_EXIT_USAGE;
 		}

@@ -38,7 +38,7 @@ struct dd_opt {
 	void *dst;
 	const char *metavar; /* value name in --help; NULL for flags */
 	const char *help;
-	unsigned long min, max; /* DD_OPT_UINT */
+	unsigned min, max;	/* DD_OPT_UINT (4 bytes each: a table entry is 56 bytes, not 64) */
 	const char *choices;    /* DD_OPT_CHOICE */
 };
 
