@@ -30,13 +30,6 @@ set_machine() {
 # the arm64 suites; else BUILD), whose engine programs (the docker CLI, dockerd) the tests
 # use to check what dockdrop writes (certificates, client bundles, daemon.json).
 NATIVE_BUILD=${DD_NATIVE_BUILD:-${BUILD:-build}}
-# emu_skip WHAT: under DD_EMU, a check that needs an engine program (dockerd, ...) of
-# $DOCKDROP's architecture to run says so in a skip line and returns 0 (tests/run.sh keeps
-# "qemu-user: " skips skips under DD_CI=1); else returns 1 and the check runs.
-emu_skip() {
-	[ -n "$DD_EMU" ] || return 1
-	skip "$1: qemu-user: needs the $DD_ARCH engine's programs to run, and only dockdrop runs under qemu here"
-}
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/dd-cli-XXXXXX")
 trap 'rm -rf "$T_TMP"' EXIT
 
