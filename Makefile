@@ -51,6 +51,8 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD_ABS)/gen
 # DD_OWN_VFPRINTF: printf's formatting is util/fmt.c's, without musl's floating point.
 # DD_OWN_MALLOC: malloc and free are util/alloc.c's, a mapping per block (8 KB less).
 # DD_OWN_STRTOL: strtol, strtoul, strtoll are util/strtol.c's, not scanf's reader (2.3 KB).
+# DD_OWN_ADLER32: zlib's adler32 is archive/adler32.c's: zlib calls it only for zlib-wrapped
+# streams, which dockdrop never reads (0.7 KB of unrolled code that never ran).
 # -fno-builtin-printf: printf stays printf; gcc would make some calls puts or putchar, which
 # link musl's puts and putchar beside it (0.5 KB). -mgeneral-regs-only: dockdrop's code has
 # no floating point, and without SSE registers its variadic functions save six registers,
@@ -76,7 +78,7 @@ SIZE_FLAGS := -fno-optimize-sibling-calls -fno-tree-dominator-opts -fno-if-conve
 	-fno-jump-tables $(if $(filter arm64,$(ARCH)),,-malign-data=abi)
 MUSL_CFLAGS := -Oz $(CFLAGS_COMMON) -I$(BUILD_ABS)/musl/include -fstack-protector-strong \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
-	-fno-pie -flto=auto -fno-builtin-printf -mgeneral-regs-only -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC -DDD_OWN_STRTOL \
+	-fno-pie -flto=auto -fno-builtin-printf -mgeneral-regs-only -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC -DDD_OWN_STRTOL -DDD_OWN_ADLER32 \
 	$(SIZE_FLAGS)
 # release/stub.ld: .rodata beside the ELF headers, before the code (a page of padding less).
 MUSL_LDFLAGS := -Oz -flto=auto -flto-partition=one -static -no-pie -s -Wl,--gc-sections \
