@@ -7,6 +7,33 @@
 #   make SIGN_PUB=key.pub     the stub trusts only payloads signed by that P-256 key
 #   make SIGN_KEY=key.pem     sign dist/dockdrop's payload with that key
 VERSION := 0.1.0
+# ARCH=amd64 (the default: this machine, Debian's musl-gcc) or arm64: the stub cross-built
+# for aarch64 with Debian's aarch64-linux-gnu-gcc and musl built from its pinned source
+# (third_party/musl.mk), carrying Debian's arm64 engine, in build/arm64 and dist/arm64. Its
+# tests run under qemu-aarch64-static (DD_EMU, tests/run.sh), unit tests static with musl.
+ARCH ?= amd64
+ifeq ($(ARCH),arm64)
+BUILD ?= build/arm64
+DIST ?= dist/arm64
+CROSS_COMPILE := aarch64-linux-gnu-
+MUSLCC ?= $(abspath $(BUILD))/cross/bin/musl-gcc
+CROSS_MUSL := $(BUILD)/cross/.built
+HOSTCC ?= $(MUSLCC) -static
+# The tests' own build: static musl, no sanitizers (no runtime for them there); without
+# them gcc's -O1 sees paths that snprintf may cut in test_units' fixtures, and says so.
+SAN :=
+HOST_XFLAGS := -Wno-format-truncation
+# qemu-user runs the arm64 stub's bundle here (binfmt_misc is never registered).
+RUN_STUB := qemu-aarch64-static
+# The sources are the same for both: build/third_party, fetched once.
+TP ?= build/third_party
+# The musl the stub links, for its component list (release/components.sh): the pinned one.
+MUSL_DEBVER := $(shell awk '!/^\#/ && NF == 7 && $$1 == "musl" && $$5 == "orig" { print $$4 }' third_party/lock)
+# No libFuzzer harnesses for arm64 (the amd64 build fuzzes the same code).
+CLANG :=
+else ifneq ($(ARCH),amd64)
+$(error ARCH=$(ARCH): use amd64 or arm64)
+endif
 BUILD ?= build
 MUSLCC ?= musl-gcc
 HOSTCC ?= cc
@@ -24,7 +51,6 @@ COMMIT := $(COMMIT)-dirty
 endif
 # The last commit's date: the clock check in install refuses a clock before it.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
-BEARSSL_VERSION := $(shell awk '$$1 == "bearssl" && $$5 == "orig" { print $$2 " (Debian " $$4 ")" }' third_party/lock)
 
 SRCS := $(shell find src -name '*.c' | LC_ALL=C sort)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -59,6 +85,8 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD_ABS)/gen
 # not fourteen, and copies are made in general registers (0.9 KB); util/sha256.c's SHA-NI
 # rounds ask for SSE themselves (a target attribute). The serial extract above: 8,427,336,096
 # instructions with it; `dockdrop verify` runs as many (3,723,750,525 against 3,723,750,507).
+# -ffile-prefix-map: no build path in the stub, whichever directory it is built in
+# (tests/build/test_repro.sh builds one commit in two and compares the bytes).
 # SIZE_FLAGS (issue 15: 7.3 KB of .text): passes that -Oz still runs and that make this
 # code larger. -fno-optimize-sibling-calls: under -fstack-protector-strong every tail call
 # repeats the canary check and the epilogue before its jmp; a call shares the one epilogue
@@ -78,16 +106,28 @@ SIZE_FLAGS := -fno-optimize-sibling-calls -fno-tree-dominator-opts -fno-if-conve
 	-fno-tree-forwprop -fno-partial-inlining -fno-tree-tail-merge \
 	-fno-jump-tables $(if $(filter arm64,$(ARCH)),,-malign-data=abi)
 MUSL_CFLAGS := -Oz $(CFLAGS_COMMON) -I$(BUILD_ABS)/musl/include -fstack-protector-strong \
+	-ffile-prefix-map=$(CURDIR)/= -ffile-prefix-map=$(BUILD_ABS)/= \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-fno-pie -flto=auto -fno-builtin-printf -mgeneral-regs-only -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC -DDD_OWN_STRTOL -DDD_OWN_ADLER32 \
 	$(SIZE_FLAGS)
+# -z norelro: no PT_GNU_RELRO. Only a dynamic linker applies it (musl's ldso; a static musl
+# program never does), and ld padded the file up to where its end would be page-aligned:
+# on x86_64 up to 4 KB (576 bytes now), on aarch64, whose pages may be 64 KB, 42 KB
+# (460,416 -> 418,168 bytes); the segments keep their alignment.
 # release/stub.ld: .rodata beside the ELF headers, before the code (a page of padding less).
 MUSL_LDFLAGS := -Oz -flto=auto -flto-partition=one -static -no-pie -s -Wl,--gc-sections \
-	-Wl,-T,release/stub.ld
+	-Wl,-z,norelro -Wl,-T,release/stub.ld
+# x86_64, -z common-page-size=64: without RELRO, ld still moved the data segment to a page
+# of its own when that saved a page of memory (its DATA_SEGMENT_ALIGN), padding the file
+# up to 4 KB for it (1,088 bytes here); now at most 64 (the data may share a page with
+# .rodata's end: one page more mapped, next to 19 MB of .bss). aarch64 gains nothing.
+ifeq ($(ARCH),amd64)
+MUSL_LDFLAGS += -Wl,-z,common-page-size=64
+endif
 MUSL_LIBS := $(BUILD)/musl/lib/libbearssl.a $(BUILD)/musl/lib/libz.a
 
-SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-HOST_CFLAGS := -g -O1 $(SAN) $(CFLAGS_COMMON) -I$(BUILD_ABS)/host/include
+SAN ?= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+HOST_CFLAGS := -g -O1 $(SAN) $(CFLAGS_COMMON) -I$(BUILD_ABS)/host/include $(HOST_XFLAGS)
 HOST_LIBS := $(BUILD)/host/lib/libbearssl.a $(BUILD)/host/lib/libz.a $(BUILD)/host/lib/libcjson.a
 
 # Short lines while building; `make V=1` shows every command.
@@ -97,7 +137,7 @@ else
 Q := @
 endif
 
-TP := $(BUILD)/third_party
+TP ?= $(BUILD)/third_party
 # apt-get runs with a private configuration here (third_party/apt.sh), never the machine's.
 DD_APT_DIR ?= $(abspath $(BUILD))/apt
 export DD_APT_DIR
@@ -117,35 +157,49 @@ all: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/carry/iptables.env $(BUILD)/doc
 
 # --- prerequisites and third-party libraries ---------------------------------------------
 prereq:
-	@sh third_party/prereq.sh
+	@sh third_party/prereq.sh $(ARCH)
 
+# musl's source is fetched only where it is built (ARCH=arm64; amd64 links Debian's).
 $(TP_STAMP): third_party/lock third_party/fetch.sh | prereq
-	$(Q)sh third_party/fetch.sh $(TP)
+	$(Q)sh third_party/fetch.sh $(TP) $(shell awk '!/^#/ && NF == 7 && $$1 != "musl" { print $$1 }' third_party/lock | uniq)
 	@touch $@
 
-$(MUSL_LIBS) &: $(TP_STAMP) third_party/libs.mk | prereq
+ifneq ($(CROSS_MUSL),)
+$(TP)/src/musl/.dockdrop-stamp: third_party/lock third_party/fetch.sh | prereq
+	$(Q)sh third_party/fetch.sh $(TP) musl
+
+$(CROSS_MUSL): $(TP)/src/musl/.dockdrop-stamp third_party/musl.mk | prereq
+	@echo "  MUSL    $(BUILD)/cross (musl for aarch64 with $(CROSS_COMPILE)gcc)"
+	$(Q)$(MAKE) -s -f third_party/musl.mk SRC=$(TP)/src OUT=$(BUILD)/cross TARGET=aarch64 \
+		CROSS_COMPILE=$(CROSS_COMPILE)
+endif
+CROSS_TOOLS := $(if $(CROSS_COMPILE),AR=$(CROSS_COMPILE)ar STRIP=$(CROSS_COMPILE)strip)
+
+$(MUSL_LIBS) &: $(TP_STAMP) third_party/libs.mk $(CROSS_MUSL) | prereq
 	@echo "  LIBS    $(BUILD)/musl (BearSSL, zlib with $(MUSLCC))"
-	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/musl CC=$(MUSLCC)
+	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/musl CC=$(MUSLCC) $(CROSS_TOOLS)
 	@touch $(MUSL_LIBS)
 
-$(HOST_LIBS) &: $(TP_STAMP) third_party/libs.mk
+$(HOST_LIBS) &: $(TP_STAMP) third_party/libs.mk $(CROSS_MUSL)
 	@echo "  LIBS    $(BUILD)/host (BearSSL, zlib, cJSON with $(HOSTCC), for tests)"
-	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/host CC=$(HOSTCC) \
-		TP_CFLAGS="-O1 -g" TP_HOT_CFLAGS="-O1 -g" CJSON=1
+	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/host CC="$(HOSTCC)" \
+		TP_CFLAGS="-O1 -g" TP_HOT_CFLAGS="-O1 -g" CJSON=1 $(CROSS_TOOLS)
 	@touch $(HOST_LIBS)
 
 # The iptables carried beside the engine (issue 12): static musl builds from the pinned
 # sources, packed into $(BUILD)/carry/iptables-VERSION.tgz (third_party/iptables.mk).
-$(BUILD)/carry/iptables.env: $(TP_STAMP) third_party/iptables.mk | prereq
+$(BUILD)/carry/iptables.env: $(TP_STAMP) third_party/iptables.mk $(CROSS_MUSL) | prereq
 	@echo "  IPTABLES $(BUILD)/carry (static iptables with $(MUSLCC))"
-	$(Q)$(MAKE) -s -f third_party/iptables.mk SRC=$(TP)/src OUT=$(BUILD)/carry CC=$(MUSLCC)
+	$(Q)$(MAKE) -s -f third_party/iptables.mk SRC=$(TP)/src OUT=$(BUILD)/carry CC=$(MUSLCC) \
+		$(if $(CROSS_COMPILE),HOST=$(CROSS_COMPILE:%-=%) KHDR=/usr/$(CROSS_COMPILE:%-=%)/include \
+		KARCH=/usr/$(CROSS_COMPILE:%-=%)/include) $(CROSS_TOOLS)
 	@touch $@
 
 # --- build information (rewritten only when it changes) ----------------------------------
 $(BUILD)/gen/buildinfo.h: FORCE
 	@mkdir -p $(@D)
-	@printf '#define DD_VERSION "%s"\n#define DD_COMMIT "%s"\n#define DD_BEARSSL_VERSION "%s"\n#define DD_BUILD_EPOCH %sLL\n' \
-		'$(VERSION)' '$(COMMIT)' '$(BEARSSL_VERSION)' '$(or $(SOURCE_DATE_EPOCH),0)' >$@.new
+	@printf '#define DD_VERSION "%s"\n#define DD_COMMIT "%s"\n#define DD_BUILD_EPOCH %sLL\n' \
+		'$(VERSION)' '$(COMMIT)' '$(or $(SOURCE_DATE_EPOCH),0)' >$@.new
 	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 
 $(BUILD)/gen/signkey.h: FORCE
@@ -163,8 +217,15 @@ $(BUILD)/gen/unit_text.h: release/units2h.sh $(UNIT_TEMPLATES)
 	@mkdir -p $(@D)
 	$(Q)sh release/units2h.sh $(UNIT_TEMPLATES) >$@.new && mv $@.new $@
 
+# What the stub is built from (musl, BearSSL, zlib: versions, licences, source digests),
+# compiled in for version, list, verify and the signed manifest (release/components.sh).
+$(BUILD)/gen/components.h: $(TP_STAMP) third_party/lock release/sources.lock \
+		release/components.sh third_party/spdx.sed | prereq
+	@mkdir -p $(@D)
+	$(Q)MUSL_DEBVER=$(MUSL_DEBVER) sh release/components.sh $(TP)/src >$@.new && mv $@.new $@
+
 GEN := $(BUILD)/gen/buildinfo.h $(BUILD)/gen/signkey.h $(BUILD)/gen/engines.h \
-	$(BUILD)/gen/unit_text.h
+	$(BUILD)/gen/unit_text.h $(BUILD)/gen/components.h
 
 # --- the product -------------------------------------------------------------------------
 MUSL_OBJS := $(patsubst src/%.c,$(BUILD)/musl/obj/dd/%.o,$(SRCS))
@@ -189,27 +250,28 @@ $(BUILD)/dockdrop: $(MUSL_OBJS) $(MUSL_LIBS) release/stub.ld
 # releases; install --with-docs writes the same page on a target.
 $(BUILD)/doc/dockdrop.1: $(BUILD)/dockdrop
 	@mkdir -p $(@D)
-	$(Q)$(BUILD)/dockdrop man >$@.new && mv $@.new $@
+	$(Q)$(RUN_STUB) $(BUILD)/dockdrop man >$@.new && mv $@.new $@
 
 # The bundled product. Without ENGINE, the engine is assembled from Debian's packages (its
 # digest is computed and printed by mkengine.sh, then checked again by bundle). It carries
 # the static iptables built in $(BUILD)/carry (bundle/xtables.h), for hosts without one.
 ifeq ($(ENGINE),)
-$(BUILD)/engine/engine.env: release/mkengine.sh
-	$(Q)sh release/mkengine.sh $(BUILD)/engine
+$(BUILD)/engine/engine.env: release/mkengine.sh release/sources.lock release/engine.map
+	$(Q)sh release/mkengine.sh $(BUILD)/engine $(if $(CROSS_COMPILE),$(ARCH))
 
 $(DIST)/dockdrop: $(BUILD)/dockdrop $(BUILD)/engine/engine.env $(BUILD)/carry/iptables.env
 	@mkdir -p $(@D)
-	$(Q). ./$(BUILD)/engine/engine.env && . $(abspath $(BUILD))/carry/iptables.env && \
-		$(BUILD)/dockdrop bundle -q --engine "$$ENGINE_FILE" \
+	$(Q). $(abspath $(BUILD))/engine/engine.env && . $(abspath $(BUILD))/carry/iptables.env && \
+		$(RUN_STUB) $(BUILD)/dockdrop bundle -q --engine "$$ENGINE_FILE" \
 		--sha256 "$$ENGINE_SHA256" --engine-version "$$ENGINE_VERSION" --iptables "$$IPTABLES_FILE" \
+		--engine-parts "$$ENGINE_PARTS" \
 		$(if $(SIGN_KEY),--sign-key $(SIGN_KEY)) -o $@
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 else
 $(DIST)/dockdrop: $(BUILD)/dockdrop $(ENGINE) $(BUILD)/carry/iptables.env FORCE
 	@mkdir -p $(@D)
 	$(Q). $(abspath $(BUILD))/carry/iptables.env && \
-		$(BUILD)/dockdrop bundle -q --engine $(ENGINE) $(if $(ENGINE_SHA256),--sha256 $(ENGINE_SHA256)) \
+		$(RUN_STUB) $(BUILD)/dockdrop bundle -q --engine $(ENGINE) $(if $(ENGINE_SHA256),--sha256 $(ENGINE_SHA256)) \
 		--iptables "$$IPTABLES_FILE" $(if $(SIGN_KEY),--sign-key $(SIGN_KEY)) -o $@
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 endif
@@ -217,13 +279,36 @@ endif
 # The Azure VM-extension handler package (AZURE.md 2, 13.5): release/azure/HandlerManifest.json
 # at the zip's root and dist/dockdrop as bin/dockdrop (tests/cli/test_release_zip.sh).
 AZURE_ZIP := $(DIST)/azure/dockdrop-azure-$(VERSION).zip
-release: $(AZURE_ZIP)
 
 $(AZURE_ZIP): $(DIST)/dockdrop release/azure/HandlerManifest.json release/azure/mkzip.py
 	@mkdir -p $(@D)
 	$(Q)python3 release/azure/mkzip.py $@ release/azure/HandlerManifest.json $(DIST)/dockdrop \
 		$(or $(SOURCE_DATE_EPOCH),0)
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
+
+# --- release -----------------------------------------------------------------------------
+# `make release`: release/out/ (untracked, like build/): for each architecture
+# dockdrop-VERSION-ARCH and the Azure handler package dockdrop-azure-VERSION-ARCH.zip (one
+# per architecture: the agent runs bin/dockdrop itself, with no shell to choose a program,
+# and each VM then downloads only its own), an SPDX 2.3 SBOM of each (.spdx.json:
+# release/sbom.py, from the artifact's own `list --json`), and SHA256SUMS of them all
+# (`sha256sum -c SHA256SUMS`); with SIGN_KEY also SHA256SUMS.sig (openssl dgst -sha256
+# -sign: `openssl dgst -sha256 -verify KEY.pub -signature SHA256SUMS.sig SHA256SUMS`).
+# Two builds of one commit give the same bytes (tests/build/test_repro.sh).
+RELEASE_ARCHES := amd64 arm64
+REL := release/out
+# This ARCH's files first (make test builds them beside it: not twice at once).
+release: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP)
+	$(Q)rm -rf $(REL) && mkdir -p $(REL)
+	$(Q)for a in $(RELEASE_ARCHES); do $(MAKE) --no-print-directory ARCH=$$a release-arch || exit 1; done
+	$(Q)(cd $(REL) && LC_ALL=C ls | grep -v '^SHA256SUMS' | xargs sha256sum) >$(REL)/.sums && \
+		mv $(REL)/.sums $(REL)/SHA256SUMS
+	$(Q)$(if $(SIGN_KEY),openssl dgst -sha256 -sign $(SIGN_KEY) -out $(REL)/SHA256SUMS.sig $(REL)/SHA256SUMS)
+	@echo "built $(REL): $$(ls $(REL) | tr '\n' ' ')"
+
+release-arch: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP)
+	$(Q)sh release/mkrelease.sh $(ARCH) $(REL) $(VERSION) $(COMMIT) $(or $(SOURCE_DATE_EPOCH),0) \
+		$(DIST)/dockdrop $(AZURE_ZIP) $(RUN_STUB)
 
 # --- tests -------------------------------------------------------------------------------
 # A stub that trusts a throw-away key made at build time, for the signature tests (release
@@ -258,7 +343,7 @@ $(BUILD)/host/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(HOST_OBJS) $(
 
 # util/alloc is the stub's malloc (DD_OWN_MALLOC): its test is built as the stub is, with
 # musl and without the sanitizers, which bring a malloc of their own.
-$(BUILD)/host/tests/test_alloc: tests/unit/test_alloc.c tests/unit/t.h src/util/alloc.c | prereq
+$(BUILD)/host/tests/test_alloc: tests/unit/test_alloc.c tests/unit/t.h src/util/alloc.c $(CROSS_MUSL) | prereq
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(MUSLCC) -static -O1 -g -fno-builtin $(CFLAGS_COMMON) -DDD_OWN_MALLOC -Itests/unit \
@@ -303,14 +388,34 @@ fuzz: $(FUZZ_BINS)
 test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP) $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
 	$(FUZZ_BINS) $(BUILD)/carry/iptables.env $(BUILD)/doc/dockdrop.1
 
-test: test-build
-	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh
+# make test runs the arm64 build's unit and command-line tests too (under qemu-user:
+# tests/run.sh), built by make ARCH=arm64 in $(BUILD)/arm64 and $(DIST)/arm64.
+ARM64_BUILD := $(if $(CROSS_COMPILE),$(BUILD),$(BUILD)/arm64)
+ARM64_DIST := $(if $(CROSS_COMPILE),$(DIST),$(DIST)/arm64)
+# The sources are fetched here first: the two builds share them.
+test-build-arm64: $(TP_STAMP)
+	@$(MAKE) --no-print-directory ARCH=arm64 BUILD=$(ARM64_BUILD) DIST=$(ARM64_DIST) TP=$(TP) test-build
+
+# Only the arm64 build's unit and command-line tests (make ARCH=arm64 test and check too).
+test-arm64: test-build-arm64
+	@DD_ARM64=$(ARM64_BUILD) DD_ARM64_DIST=$(abspath $(ARM64_DIST)) sh tests/run.sh --arm64
+
+ifneq ($(CROSS_COMPILE),)
+test check: test-arm64
+else
+# release/out (tests/build/test_release.sh) once both builds are done: nothing built twice
+# at once.
+test: test-build test-build-arm64
+	@$(MAKE) --no-print-directory release
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) DD_ARM64=$(ARM64_BUILD) DD_ARM64_DIST=$(abspath $(ARM64_DIST)) \
+		sh tests/run.sh
 
 # The edit-compile-test loop: the unit and command-line tests only, a few suites at a time
 # (tests/run.sh --quick), with the same summary line as `make test`.
 check: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP) $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
 	$(BUILD)/carry/iptables.env $(BUILD)/doc/dockdrop.1
 	@BUILD=$(BUILD) DIST=$(DIST) sh tests/run.sh --quick
+endif
 
 # dist/dockdrop install on a real VM (qemu TCG, root; see tests/vm/run.sh): one image
 # (VARIANT=systemd nft sysv openrc apparmor), or every image one after the other.
@@ -322,12 +427,14 @@ test-vm-all: $(DIST)/dockdrop
 	@BUILD=$(BUILD) DIST=$(DIST) bash tests/vm/all.sh
 
 clean:
-	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop $(BUILD)/carry $(BUILD)/doc $(DIST)
+	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop $(BUILD)/carry $(BUILD)/doc $(DIST) \
+		$(if $(CROSS_MUSL),$(BUILD)/cross)
 
 distclean:
 	rm -rf $(BUILD) $(DIST)
 
-.PHONY: all prereq release check test test-vm test-vm-all test-build fuzz bench clean distclean FORCE
+.PHONY: all prereq release release-arch check test test-arm64 test-build-arm64 test-vm test-vm-all \
+	test-build fuzz bench clean distclean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(MUSL_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

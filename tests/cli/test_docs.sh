@@ -14,7 +14,7 @@ need() { command -v "$1" >/dev/null || { skip "$1 is not installed (Debian packa
 
 # Every command --help lists, depth first: "PATH|group" or "PATH|leaf" (root is "|group").
 walk_help() {
-	"$DOCKDROP" $1 --help >"$T/h" 2>&1 || { echo "$1|broken"; return; }
+	$DD_EMU "$DOCKDROP" $1 --help >"$T/h" 2>&1 || { echo "$1|broken"; return; }
 	if grep -q '^Commands:' "$T/h"; then
 		echo "$1|group"
 		for _s in $(awk '/^Commands:/ { c = 1; next } /^$/ { c = 0 } c && /^  [a-z]/ { print $1 }' "$T/h"); do
@@ -26,12 +26,12 @@ walk_help() {
 }
 # The long options PATH --help lists (its own, then every command's).
 help_opts() {
-	"$DOCKDROP" $1 --help | awk '/^Options:/ { o = 1; next } o && /^  / {
+	$DD_EMU "$DOCKDROP" $1 --help | awk '/^Options:/ { o = 1; next } o && /^  / {
 		for (i = 1; i <= 2; i++) if ($i ~ /^--/) { print $i; break } }'
 }
 # The subcommands group PATH --help lists.
 help_subs() {
-	"$DOCKDROP" $1 --help | awk '/^Commands:/ { c = 1; next } /^$/ { c = 0 } c && /^  [a-z]/ { print $1 }'
+	$DD_EMU "$DOCKDROP" $1 --help | awk '/^Commands:/ { c = 1; next } /^$/ { c = 0 } c && /^  [a-z]/ { print $1 }'
 }
 walk_help "" >"$T/paths"
 common=$(help_opts "" | tr '\n' ' ')
@@ -84,7 +84,7 @@ if need man man-db; then
 	for o in $common; do has_tag "$o" "$T/part" || missing="$missing $o"; done
 	check "OPTIONS has the options every command takes${missing:+ (missing:$missing)}" test -z "$missing"
 	# The prose is said once: root --help's summary and exit codes are the page's.
-	"$DOCKDROP" --help >"$T/root.txt"
+	$DD_EMU "$DOCKDROP" --help >"$T/root.txt"
 	tr -s ' \n' '  ' <"$T/man.txt" >"$T/man.flat"
 	desc=$(sed -n '5,/^$/p' "$T/root.txt" | tr -s ' \n' '  ' | sed 's/ *$//')
 	exits=$(sed -n 's/^Exit codes: //p' "$T/root.txt")
@@ -215,7 +215,7 @@ check "it adds exactly the three files and the directories they need" sh -c \
 	"[ \"\$(comm -13 '$T/plain' '$T/docs' | grep -v '^./usr/local/share\$' |
 	   grep -vxE './usr/local/share/(man|man/man1|bash-completion|bash-completion/completions|zsh|zsh/site-functions)' | tr '\n' ' ')\" = \
 	   './$BASHC ./$MAN ./$ZSHC ' ] && [ -z \"\$(comm -23 '$T/plain' '$T/docs')\" ]"
-"$DD" man >"$T/m1" && "$DD" completion bash >"$T/b1" && "$DD" completion zsh >"$T/z1"
+$DD_EMU "$DD" man >"$T/m1" && $DD_EMU "$DD" completion bash >"$T/b1" && $DD_EMU "$DD" completion zsh >"$T/z1"
 check "they are what dockdrop man and completion bash|zsh print, mode 0644" sh -c \
 	"cmp -s '$T/m1' '$R/$MAN' && cmp -s '$T/b1' '$R/$BASHC' && cmp -s '$T/z1' '$R/$ZSHC' &&
 	 [ \"\$(stat -c %a '$R/$MAN' '$R/$BASHC' '$R/$ZSHC' | sort -u)\" = 644 ]"
