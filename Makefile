@@ -93,8 +93,9 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD_ABS)/gen
 # (3.3 KB). The others copy or move code to save a few cycles on paths dockdrop runs once:
 # jump threading by the dominator pass, if-conversion, loop-invariant motion (GIMPLE and
 # RTL), caller-saves, the "expensive" RTL passes, forward propagation, partial inlining and
-# tail merging (4.7 KB together, each measured alone and with the rest). Two for .rodata: -malign-data=abi aligns arrays as the psABI says (16
-# bytes at most) where gcc's default gives those of 32 bytes or more 32 (0.6 KB of padding);
+# tail merging (4.7 KB together, each measured alone and with the rest). Two for .rodata:
+# -malign-data=abi aligns arrays as the psABI says (16 bytes at most) where gcc's default
+# gives those of 32 bytes or more 32 (0.6 KB of padding);
 # -fno-jump-tables makes a switch a chain of compares, not a table of 8-byte addresses
 # (0.5 KB of .rodata for 0.14 KB of .text). None of this touches zlib or BearSSL
 # (third_party/libs.mk); under cachegrind the serial extract, verify and a P-256 CA and
