@@ -178,7 +178,8 @@ CROSS_TOOLS := $(if $(CROSS_COMPILE),AR=$(CROSS_COMPILE)ar STRIP=$(CROSS_COMPILE
 
 $(MUSL_LIBS) &: $(TP_STAMP) third_party/libs.mk $(CROSS_MUSL) | prereq
 	@echo "  LIBS    $(BUILD)/musl (BearSSL, zlib with $(MUSLCC))"
-	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/musl CC=$(MUSLCC) $(CROSS_TOOLS)
+	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/musl CC=$(MUSLCC) $(CROSS_TOOLS) \
+		$(if $(filter amd64,$(ARCH)),TP_XFLAGS=-malign-data=abi)
 	@touch $(MUSL_LIBS)
 
 $(HOST_LIBS) &: $(TP_STAMP) third_party/libs.mk $(CROSS_MUSL)
