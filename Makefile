@@ -7,6 +7,31 @@
 #   make SIGN_PUB=key.pub     the stub trusts only payloads signed by that P-256 key
 #   make SIGN_KEY=key.pem     sign dist/dockdrop's payload with that key
 VERSION := 0.1.0
+# ARCH=amd64 (the default: this machine, Debian's musl-gcc) or arm64: the stub cross-built
+# for aarch64 with Debian's aarch64-linux-gnu-gcc and musl built from its pinned source
+# (third_party/musl.mk), carrying Debian's arm64 engine, in build/arm64 and dist/arm64. Its
+# tests run under qemu-aarch64-static (DD_EMU, tests/run.sh), unit tests static with musl.
+ARCH ?= amd64
+ifeq ($(ARCH),arm64)
+BUILD ?= build/arm64
+DIST ?= dist/arm64
+CROSS_COMPILE := aarch64-linux-gnu-
+MUSLCC ?= $(abspath $(BUILD))/cross/bin/musl-gcc
+CROSS_MUSL := $(BUILD)/cross/.built
+HOSTCC ?= $(MUSLCC) -static
+# The tests' own build: static musl, no sanitizers (no runtime for them there); without
+# them gcc's -O1 sees paths that snprintf may cut in test_units' fixtures, and says so.
+SAN :=
+HOST_XFLAGS := -Wno-format-truncation
+# qemu-user runs the arm64 stub's bundle here (binfmt_misc is never registered).
+RUN_STUB := qemu-aarch64-static
+# The sources are the same for both: build/third_party, fetched once.
+TP ?= build/third_party
+# No libFuzzer harnesses for arm64 (the amd64 build fuzzes the same code).
+CLANG :=
+else ifneq ($(ARCH),amd64)
+$(error ARCH=$(ARCH): use amd64 or arm64)
+endif
 BUILD ?= build
 MUSLCC ?= musl-gcc
 HOSTCC ?= cc
@@ -61,10 +86,16 @@ MUSL_CFLAGS := -Oz $(CFLAGS_COMMON) -I$(BUILD_ABS)/musl/include -fstack-protecto
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-fno-pie -flto=auto -fno-builtin-printf -mgeneral-regs-only -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC -DDD_OWN_STRTOL
 MUSL_LDFLAGS := -Oz -flto=auto -flto-partition=one -static -no-pie -s -Wl,--gc-sections
+# aarch64: no PT_GNU_RELRO. Only a dynamic linker applies it (musl's ldso; a static musl
+# program never does), and ld aligns its end to the 64 KB a page may be there, which put
+# 42 KB of padding in the file (460,416 bytes); the segments keep their 64 KB alignment.
+ifeq ($(ARCH),arm64)
+MUSL_LDFLAGS += -Wl,-z,norelro
+endif
 MUSL_LIBS := $(BUILD)/musl/lib/libbearssl.a $(BUILD)/musl/lib/libz.a
 
-SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-HOST_CFLAGS := -g -O1 $(SAN) $(CFLAGS_COMMON) -I$(BUILD_ABS)/host/include
+SAN ?= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+HOST_CFLAGS := -g -O1 $(SAN) $(CFLAGS_COMMON) -I$(BUILD_ABS)/host/include $(HOST_XFLAGS)
 HOST_LIBS := $(BUILD)/host/lib/libbearssl.a $(BUILD)/host/lib/libz.a $(BUILD)/host/lib/libcjson.a
 
 # Short lines while building; `make V=1` shows every command.
@@ -74,7 +105,7 @@ else
 Q := @
 endif
 
-TP := $(BUILD)/third_party
+TP ?= $(BUILD)/third_party
 # apt-get runs with a private configuration here (third_party/apt.sh), never the machine's.
 DD_APT_DIR ?= $(abspath $(BUILD))/apt
 export DD_APT_DIR
@@ -94,28 +125,42 @@ all: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/carry/iptables.env
 
 # --- prerequisites and third-party libraries ---------------------------------------------
 prereq:
-	@sh third_party/prereq.sh
+	@sh third_party/prereq.sh $(ARCH)
 
+# musl's source is fetched only where it is built (ARCH=arm64; amd64 links Debian's).
 $(TP_STAMP): third_party/lock third_party/fetch.sh | prereq
-	$(Q)sh third_party/fetch.sh $(TP)
+	$(Q)sh third_party/fetch.sh $(TP) $(shell awk '!/^#/ && NF == 7 && $$1 != "musl" { print $$1 }' third_party/lock | uniq)
 	@touch $@
 
-$(MUSL_LIBS) &: $(TP_STAMP) third_party/libs.mk | prereq
+ifneq ($(CROSS_MUSL),)
+$(TP)/src/musl/.dockdrop-stamp: third_party/lock third_party/fetch.sh | prereq
+	$(Q)sh third_party/fetch.sh $(TP) musl
+
+$(CROSS_MUSL): $(TP)/src/musl/.dockdrop-stamp third_party/musl.mk | prereq
+	@echo "  MUSL    $(BUILD)/cross (musl for aarch64 with $(CROSS_COMPILE)gcc)"
+	$(Q)$(MAKE) -s -f third_party/musl.mk SRC=$(TP)/src OUT=$(BUILD)/cross TARGET=aarch64 \
+		CROSS_COMPILE=$(CROSS_COMPILE)
+endif
+CROSS_TOOLS := $(if $(CROSS_COMPILE),AR=$(CROSS_COMPILE)ar STRIP=$(CROSS_COMPILE)strip)
+
+$(MUSL_LIBS) &: $(TP_STAMP) third_party/libs.mk $(CROSS_MUSL) | prereq
 	@echo "  LIBS    $(BUILD)/musl (BearSSL, zlib with $(MUSLCC))"
-	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/musl CC=$(MUSLCC)
+	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/musl CC=$(MUSLCC) $(CROSS_TOOLS)
 	@touch $(MUSL_LIBS)
 
-$(HOST_LIBS) &: $(TP_STAMP) third_party/libs.mk
+$(HOST_LIBS) &: $(TP_STAMP) third_party/libs.mk $(CROSS_MUSL)
 	@echo "  LIBS    $(BUILD)/host (BearSSL, zlib, cJSON with $(HOSTCC), for tests)"
-	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/host CC=$(HOSTCC) \
-		TP_CFLAGS="-O1 -g" TP_HOT_CFLAGS="-O1 -g" CJSON=1
+	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/host CC="$(HOSTCC)" \
+		TP_CFLAGS="-O1 -g" TP_HOT_CFLAGS="-O1 -g" CJSON=1 $(CROSS_TOOLS)
 	@touch $(HOST_LIBS)
 
 # The iptables carried beside the engine (issue 12): static musl builds from the pinned
 # sources, packed into $(BUILD)/carry/iptables-VERSION.tgz (third_party/iptables.mk).
-$(BUILD)/carry/iptables.env: $(TP_STAMP) third_party/iptables.mk | prereq
+$(BUILD)/carry/iptables.env: $(TP_STAMP) third_party/iptables.mk $(CROSS_MUSL) | prereq
 	@echo "  IPTABLES $(BUILD)/carry (static iptables with $(MUSLCC))"
-	$(Q)$(MAKE) -s -f third_party/iptables.mk SRC=$(TP)/src OUT=$(BUILD)/carry CC=$(MUSLCC)
+	$(Q)$(MAKE) -s -f third_party/iptables.mk SRC=$(TP)/src OUT=$(BUILD)/carry CC=$(MUSLCC) \
+		$(if $(CROSS_COMPILE),HOST=$(CROSS_COMPILE:%-=%) KHDR=/usr/$(CROSS_COMPILE:%-=%)/include \
+		KARCH=/usr/$(CROSS_COMPILE:%-=%)/include) $(CROSS_TOOLS)
 	@touch $@
 
 # --- build information (rewritten only when it changes) ----------------------------------
@@ -167,12 +212,12 @@ $(BUILD)/dockdrop: $(MUSL_OBJS) $(MUSL_LIBS)
 # the static iptables built in $(BUILD)/carry (bundle/xtables.h), for hosts without one.
 ifeq ($(ENGINE),)
 $(BUILD)/engine/engine.env: release/mkengine.sh
-	$(Q)sh release/mkengine.sh $(BUILD)/engine
+	$(Q)sh release/mkengine.sh $(BUILD)/engine $(if $(CROSS_COMPILE),$(ARCH))
 
 $(DIST)/dockdrop: $(BUILD)/dockdrop $(BUILD)/engine/engine.env $(BUILD)/carry/iptables.env
 	@mkdir -p $(@D)
-	$(Q). ./$(BUILD)/engine/engine.env && . $(abspath $(BUILD))/carry/iptables.env && \
-		$(BUILD)/dockdrop bundle -q --engine "$$ENGINE_FILE" \
+	$(Q). $(abspath $(BUILD))/engine/engine.env && . $(abspath $(BUILD))/carry/iptables.env && \
+		$(RUN_STUB) $(BUILD)/dockdrop bundle -q --engine "$$ENGINE_FILE" \
 		--sha256 "$$ENGINE_SHA256" --engine-version "$$ENGINE_VERSION" --iptables "$$IPTABLES_FILE" \
 		$(if $(SIGN_KEY),--sign-key $(SIGN_KEY)) -o $@
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
@@ -180,7 +225,7 @@ else
 $(DIST)/dockdrop: $(BUILD)/dockdrop $(ENGINE) $(BUILD)/carry/iptables.env FORCE
 	@mkdir -p $(@D)
 	$(Q). $(abspath $(BUILD))/carry/iptables.env && \
-		$(BUILD)/dockdrop bundle -q --engine $(ENGINE) $(if $(ENGINE_SHA256),--sha256 $(ENGINE_SHA256)) \
+		$(RUN_STUB) $(BUILD)/dockdrop bundle -q --engine $(ENGINE) $(if $(ENGINE_SHA256),--sha256 $(ENGINE_SHA256)) \
 		--iptables "$$IPTABLES_FILE" $(if $(SIGN_KEY),--sign-key $(SIGN_KEY)) -o $@
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 endif
@@ -229,7 +274,7 @@ $(BUILD)/host/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(HOST_OBJS) $(
 
 # util/alloc is the stub's malloc (DD_OWN_MALLOC): its test is built as the stub is, with
 # musl and without the sanitizers, which bring a malloc of their own.
-$(BUILD)/host/tests/test_alloc: tests/unit/test_alloc.c tests/unit/t.h src/util/alloc.c | prereq
+$(BUILD)/host/tests/test_alloc: tests/unit/test_alloc.c tests/unit/t.h src/util/alloc.c $(CROSS_MUSL) | prereq
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(MUSLCC) -static -O1 -g -fno-builtin $(CFLAGS_COMMON) -DDD_OWN_MALLOC -Itests/unit \
@@ -274,14 +319,31 @@ fuzz: $(FUZZ_BINS)
 test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP) $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
 	$(FUZZ_BINS) $(BUILD)/carry/iptables.env
 
-test: test-build
-	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh
+# make test runs the arm64 build's unit and command-line tests too (under qemu-user:
+# tests/run.sh), built by make ARCH=arm64 in $(BUILD)/arm64 and $(DIST)/arm64.
+ARM64_BUILD := $(if $(CROSS_COMPILE),$(BUILD),$(BUILD)/arm64)
+ARM64_DIST := $(if $(CROSS_COMPILE),$(DIST),$(DIST)/arm64)
+# The sources are fetched here first: the two builds share them.
+test-build-arm64: $(TP_STAMP)
+	@$(MAKE) --no-print-directory ARCH=arm64 BUILD=$(ARM64_BUILD) DIST=$(ARM64_DIST) TP=$(TP) test-build
+
+# Only the arm64 build's unit and command-line tests (make ARCH=arm64 test and check too).
+test-arm64: test-build-arm64
+	@DD_ARM64=$(ARM64_BUILD) DD_ARM64_DIST=$(abspath $(ARM64_DIST)) sh tests/run.sh --arm64
+
+ifneq ($(CROSS_COMPILE),)
+test check: test-arm64
+else
+test: test-build test-build-arm64
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) DD_ARM64=$(ARM64_BUILD) DD_ARM64_DIST=$(abspath $(ARM64_DIST)) \
+		sh tests/run.sh
 
 # The edit-compile-test loop: the unit and command-line tests only, a few suites at a time
 # (tests/run.sh --quick), with the same summary line as `make test`.
 check: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP) $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
 	$(BUILD)/carry/iptables.env
 	@BUILD=$(BUILD) DIST=$(DIST) sh tests/run.sh --quick
+endif
 
 # dist/dockdrop install on a real VM (qemu TCG, root; see tests/vm/run.sh): one image
 # (VARIANT=systemd nft sysv openrc apparmor), or every image one after the other.
@@ -293,12 +355,14 @@ test-vm-all: $(DIST)/dockdrop
 	@BUILD=$(BUILD) DIST=$(DIST) bash tests/vm/all.sh
 
 clean:
-	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop $(BUILD)/carry $(DIST)
+	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop $(BUILD)/carry $(DIST) \
+		$(if $(CROSS_MUSL),$(BUILD)/cross)
 
 distclean:
 	rm -rf $(BUILD) $(DIST)
 
-.PHONY: all prereq release check test test-vm test-vm-all test-build fuzz bench clean distclean FORCE
+.PHONY: all prereq release check test test-arm64 test-build-arm64 test-vm test-vm-all test-build fuzz bench \
+	clean distclean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(MUSL_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

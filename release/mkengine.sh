@@ -6,10 +6,14 @@
 # mtime, root-owned, gzip -n) and its SHA-256 is printed, never assumed. Nothing here is
 # committed: the output goes to OUTDIR (the build directory).
 #
-# usage: mkengine.sh OUTDIR   -> OUTDIR/docker-VERSION.tgz, OUTDIR/engine.env
+# usage: mkengine.sh OUTDIR [ARCH]   -> OUTDIR/docker-VERSION.tgz, OUTDIR/engine.env
+# ARCH: the Debian architecture of the packages (amd64, arm64; default: this machine's),
+# taken through the private apt configuration set up as on such a machine
+# (third_party/apt.sh, DD_APT_ARCH); every .deb is checked to be of that architecture.
 # (DD_APT_DIR: the private apt directory, shared with third_party/fetch.sh)
 set -eu
-out=${1:?usage: mkengine.sh OUTDIR}
+out=${1:?usage: mkengine.sh OUTDIR [ARCH]}
+want=${2:-}
 pkgs="docker.io containerd runc tini"
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out/debs"
@@ -26,9 +30,14 @@ if ! have_debs; then
 	# A private apt configuration derived from the machine's sources (third_party/apt.sh):
 	# the machine's own lists and sources are never touched.
 	echo "dockdrop build: apt-get download $pkgs" >&2
-	(cd debs && sh "$here/../third_party/apt.sh" "$aptdir" -- download -q $pkgs >/dev/null) ||
-		{ echo "dockdrop build: apt-get download $pkgs failed (private apt configuration in $aptdir); or give make ENGINE=path/docker-X.tgz" >&2; exit 1; }
+	(cd debs && DD_APT_ARCH=$want sh "$here/../third_party/apt.sh" "$aptdir" -- download -q $pkgs >/dev/null) ||
+		{ echo "dockdrop build: apt-get download $pkgs${want:+ for $want} failed (private apt configuration in $aptdir); or give make ENGINE=path/docker-X.tgz" >&2; exit 1; }
 fi
+for d in debs/*.deb; do
+	a=$(dpkg-deb -f "$d" Architecture)
+	[ -z "$want" ] || [ "$a" = "$want" ] || [ "$a" = all ] ||
+		{ echo "dockdrop build: $out/$d is for $a, not $want: remove it and run make again" >&2; exit 1; }
+done
 
 rm -rf root stage
 mkdir -p root stage/docker

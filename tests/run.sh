@@ -7,15 +7,24 @@
 #   run.sh --quick   the unit and command-line tests but the three slowest (test_ca,
 #                    test_tamper, test_docker_tls), DD_JOBS (default: CPUs + 1, as some
 #                    suites mostly wait) suites at a time (make check)
+#   run.sh --arm64   only the arm64 build's unit and command-line tests (make test-arm64)
+# DD_ARM64=DIR (make test: build/arm64, made by make ARCH=arm64): its unit and command-line
+# tests too, as suites arm64/unit/... and arm64/cli/..., each aarch64 program run by
+# qemu-aarch64-static (DD_EMU; no binfmt_misc is registered, or may be). Under qemu-user
+# the programs dockdrop starts run natively, so what needs the arm64 engine's programs to
+# run (dockerd above all) cannot run there: those checks say "skip - ...: qemu-user: ...".
 # DD_CI=1 (set by .ci/run): a skip is a failure, since CI installs every tool a test needs;
-# each one is listed with the failures. Locally a skip stays a skip.
+# each one is listed with the failures. Locally a skip stays a skip. The one exception: a
+# "qemu-user: " skip of an arm64 suite stays a skip in CI too (no package installs what
+# qemu-user cannot do); they are listed after the failures, one line each.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-quick=0
+quick=0 arm64only=0
 case ${1:-} in
 --quick) quick=1 ;;
+--arm64) arm64only=1 DD_ARM64=${DD_ARM64:-build/arm64} ;;
 "") ;;
-*) echo "usage: tests/run.sh [--quick]" >&2; exit 2 ;;
+*) echo "usage: tests/run.sh [--quick | --arm64]" >&2; exit 2 ;;
 esac
 BUILD=${BUILD:-build}
 export BUILD
@@ -44,7 +53,8 @@ suite() {
 	awk -v n="$name" -v ci="$ci" '
 		/^(ok|not ok|skip) - / {
 			i = index($0, " - ")
-			if (ci == 1 && substr($0, 1, 4) == "skip")
+			if (ci == 1 && substr($0, 1, 4) == "skip" &&
+			    !(n ~ /^arm64\// && index($0, "qemu-user: ")))
 				$0 = "not ok - " n ": skipped in CI (.ci/run must install what it needs): " substr($0, i + 3)
 			else
 				$0 = substr($0, 1, i + 2) n ": " substr($0, i + 3)
@@ -64,17 +74,28 @@ show() {
 
 # The suites, one per line: NAME COMMAND...
 {
-	for t in "$BUILD"/host/tests/test_*; do
+	[ $arm64only = 1 ] || for t in "$BUILD"/host/tests/test_*; do
 		[ -x "$t" ] && echo "unit/$(basename "$t") $t"
 	done
-	for t in tests/cli/test_*.sh; do
+	[ $arm64only = 1 ] || for t in tests/cli/test_*.sh; do
 		name=cli/$(basename "$t" .sh)
 		# Left to make test: each takes 10 to 25 s of CPU (openssl checks of every CA
 		# shape, every cut and flipped byte of a bundle, real dockerd TLS sessions).
 		case $quick.$name in 1.cli/test_ca | 1.cli/test_tamper | 1.cli/test_docker_tls) continue ;; esac
 		[ -f "$t" ] && echo "$name sh $t"
 	done
-	if [ $quick = 0 ]; then
+	if [ -n "${DD_ARM64:-}" ]; then
+		a=$(cd "$DD_ARM64" && pwd) && emu="env DD_EMU=qemu-aarch64-static"
+		for t in "$a"/host/tests/test_*; do
+			[ -x "$t" ] && echo "arm64/unit/$(basename "$t") $emu qemu-aarch64-static $t"
+		done
+		for t in tests/cli/test_*.sh; do
+			name=arm64/cli/$(basename "$t" .sh)
+			case $quick.$name in 1.arm64/cli/test_ca | 1.arm64/cli/test_tamper | 1.arm64/cli/test_docker_tls) continue ;; esac
+			echo "$name $emu BUILD=$a DIST=${DD_ARM64_DIST:-$PWD/dist/arm64} DOCKDROP=$a/dockdrop sh $t"
+		done
+	fi
+	if [ $quick = 0 ] && [ $arm64only = 0 ]; then
 		for t in tests/build/test_*.sh tests/e2e/test_*.sh; do
 			[ -f "$t" ] && echo "$(basename "$(dirname "$t")")/$(basename "$t" .sh) sh $t"
 		done
@@ -97,6 +118,7 @@ n=$(wc -l <"$tmp/suites")
 
 # Seconds each suite took last time (NAME SECONDS), kept in BUILD.
 times=$BUILD/.suite-seconds
+[ $arm64only = 0 ] || times=$DD_ARM64/.suite-seconds
 if [ $quick = 1 ]; then
 	# Workers take the next suite not yet claimed (mkdir is atomic), the longest ones of
 	# the last run first (new ones before them); the outputs are shown in the list's
@@ -144,6 +166,10 @@ skip=$(grep -c '^skip - ' "$log")
 if [ "$fail" -gt 0 ]; then
 	echo "Failures:"
 	grep '^not ok - ' "$log"
+fi
+if grep -q '^skip - arm64/.*qemu-user: ' "$log"; then
+	echo "Skipped under qemu-user (the arm64 build; they stay skips under DD_CI=1):"
+	grep '^skip - arm64/.*qemu-user: ' "$log"
 fi
 if [ $((pass + fail)) -eq 0 ]; then
 	echo "not ok - no test ran" | tee -a "$log"

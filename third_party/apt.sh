@@ -17,6 +17,9 @@
 # sources, or after a command failed. A repository that fails to update (an unreachable
 # third-party one) is reported in one line and does not stop the build: the apt-get
 # command itself decides. Needs nothing but apt, sed and awk.
+# DD_APT_ARCH=ARCH (a Debian architecture, for example arm64): apt works as on an ARCH machine
+# (APT::Architecture, for apt-get download of another architecture's packages), with lists
+# of its own in DIR/lists-ARCH; nothing global (no dpkg --add-architecture).
 set -eu
 usage="usage: apt.sh DIR [SUITE] -- APT-GET-ARGS... | apt.sh DIR [SUITE] --print"
 die() { echo "dockdrop build: $*" >&2; exit 1; }
@@ -179,7 +182,9 @@ if [ "$mode" = --print ]; then
 	exit 0
 fi
 
-stamp=$dir/updated
+arch=${DD_APT_ARCH:-}
+case $arch in *[!a-z0-9]*) die "DD_APT_ARCH=$arch: not a Debian architecture name" ;; esac
+stamp=$dir/updated${arch:+-$arch}
 fresh=0
 if cmp -s "$dir/sources.list.new" "$dir/sources.list" 2>/dev/null &&
 	[ -n "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
@@ -188,7 +193,12 @@ fi
 mv "$dir/sources.list.new" "$dir/sources.list"
 
 opts="-o Dir::Etc::sourcelist=$dir/sources.list -o Dir::Etc::sourceparts=$dir/parts
- -o Dir::State::Lists=$dir/lists -o Dir::Cache=$dir/cache -o Dir::Cache::archives=$dir/cache/archives"
+ -o Dir::State::Lists=$dir/lists${arch:+-$arch} -o Dir::Cache=$dir/cache${arch:+-$arch}
+ -o Dir::Cache::archives=$dir/cache/archives"
+if [ -n "$arch" ]; then
+	mkdir -p "$dir/lists-$arch/partial" "$dir/cache-$arch"
+	opts="$opts -o APT::Architecture=$arch -o APT::Architectures=$arch"
+fi
 # The downloads go to directories the _apt user may not enter.
 [ "$(id -u)" = 0 ] && opts="$opts -o APT::Sandbox::User=root"
 

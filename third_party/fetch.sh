@@ -1,12 +1,14 @@
 #!/bin/sh
 # Fetch, verify, unpack and patch the pinned third-party sources listed in ./lock.
-#   fetch.sh OUT    downloads into OUT/dl, unpacks into OUT/src/NAME
+#   fetch.sh OUT [NAME...]   downloads into OUT/dl, unpacks into OUT/src/NAME (every NAME
+#                            of the lock, or those given: musl's source only for ARCH=arm64)
 # THIRD_PARTY_DIR=DIR takes the files from DIR instead of apt-get source. apt-get runs with
 # a private configuration (third_party/apt.sh, in DD_APT_DIR, default OUT/apt) derived from
 # the machine's own sources: the machine's apt configuration is never changed.
 # Any digest mismatch stops with one line; a bad file is never unpacked.
 set -eu
-out=${1:?usage: fetch.sh OUT}
+out=${1:?usage: fetch.sh OUT [NAME...]}
+shift
 here=$(cd "$(dirname "$0")" && pwd)
 lock=$here/lock
 mkdir -p "$out/dl" "$out/src"
@@ -14,8 +16,8 @@ out=$(cd "$out" && pwd)
 aptdir=${DD_APT_DIR:-$out/apt}
 die() { echo "dockdrop build: $*" >&2; exit 1; }
 
-rows=$(awk '!/^#/ && NF == 7' "$lock")
-[ -n "$rows" ] || die "no entries in $lock"
+rows=$(awk -v only=" $* " '!/^#/ && NF == 7 && (only == "  " || index(only, " " $1 " "))' "$lock")
+[ -n "$rows" ] || die "no entries${1:+ for $*} in $lock"
 
 echo "$rows" | while read -r name ver pkg debver role file sum; do
 	f="$out/dl/$file"

@@ -25,6 +25,10 @@ OUT ?= build/carry
 CC ?= musl-gcc
 LOCK ?= third_party/lock
 STRIP ?= strip
+AR ?= ar
+# Another architecture's build (make ARCH=arm64): configure's --host, and KHDR and KARCH
+# then name the cross toolchain's kernel headers (/usr/aarch64-linux-gnu/include).
+HOST ?=
 # linux-libc-dev's headers (musl-gcc has no kernel headers; /usr/include itself is never
 # added, so no glibc header can leak into the build).
 KHDR ?= /usr/include
@@ -68,7 +72,7 @@ $(OBJ)/lib/libmnl.a: $(patsubst $(SRC)/%.c,$(OBJ)/nl/%.o,$(MNL_C))
 $(OBJ)/lib/libnftnl.a: $(patsubst $(SRC)/%.c,$(OBJ)/nl/%.o,$(NFTNL_C))
 $(OBJ)/lib/%.a:
 	@mkdir -p $(@D)
-	@rm -f $@ && ar rcsD $@ $^
+	@rm -f $@ && $(AR) rcsD $@ $^
 $(OBJ)/nl/libmnl/%.o: $(SRC)/libmnl/%.c $(OBJ)/nl/config.h $(OBJ)/kinc/.stamp
 	@mkdir -p $(@D)
 	@$(CC) $(NL_FLAGS) -I$(SRC)/libmnl/include $(KINC) -c -o $@ $<
@@ -87,7 +91,7 @@ $(OBJ)/iptables/config.status: $(SRC)/iptables/.dockdrop-stamp $(NL_LIBS) $(OBJ)
 		libnftnl_CFLAGS="-I$(ASRC)/libnftnl/include" \
 		libnftnl_LIBS="$(AOBJ)/lib/libnftnl.a $(AOBJ)/lib/libmnl.a" \
 		$(ASRC)/iptables/configure CC="$(CC)" CPPFLAGS="$(KINC)" CFLAGS="$(IPT_CFLAGS)" \
-		--prefix=/usr --sysconfdir=/etc --enable-static --disable-shared \
+		$(if $(HOST),--host=$(HOST)) --prefix=/usr --sysconfdir=/etc --enable-static --disable-shared \
 		--disable-connlabel --disable-bpf-compiler --disable-nfsynproxy --disable-libipq \
 		$(if $(NFT),,--disable-nftables) --disable-dependency-tracking \
 		>configure.log 2>&1 || { tail -20 configure.log >&2; exit 1; }

@@ -3,8 +3,10 @@
 # root the missing packages are installed with the machine's own apt (whose configuration
 # is only read: the pinned sources are fetched later through a private configuration, see
 # apt.sh, so no deb-src entry is ever added); otherwise one command line is printed and
-# the build stops.
+# the build stops. prereq.sh arm64: also what make ARCH=arm64 uses (the cross gcc, and
+# qemu-aarch64-static, which runs the arm64 stub's bundle and tests).
 set -eu
+arch=${1:-amd64}
 die() { echo "dockdrop build: $*" >&2; exit 1; }
 # Older dockdrop builds added this one-line deb-src entry; on a machine whose sources are
 # deb822 with Signed-By it makes every apt command fail. Say so (the machine's files are
@@ -18,6 +20,11 @@ pkgs=""
 for pair in gcc:gcc musl-gcc:musl-tools xz:xz-utils bzip2:bzip2 patch:patch dpkg-deb:dpkg; do
 	command -v "${pair%%:*}" >/dev/null 2>&1 || pkgs="$pkgs ${pair#*:}"
 done
+if [ "$arch" = arm64 ]; then
+	for pair in aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu qemu-aarch64-static:qemu-user-static; do
+		command -v "${pair%%:*}" >/dev/null 2>&1 || pkgs="$pkgs ${pair#*:}"
+	done
+fi
 # The carried iptables (iptables.mk) is compiled against the kernel's headers.
 [ -f /usr/include/linux/netfilter.h ] || pkgs="$pkgs linux-libc-dev"
 [ -z "$pkgs" ] && exit 0

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buildinfo.h"
 #include "bundle/blobsrc.h"
 #include "bundle/elfsize.h"
 #include "bundle/payload.h"
@@ -148,6 +149,25 @@ static int check_signature(struct dd_payload *p)
 	return 0;
 }
 
+int dd_payload_arch_check(int fd, const struct dd_manifest *m, const char *who, char *err,
+			  size_t errsz)
+{
+	static unsigned char h[20];
+	const char *run = pread(fd, h, sizeof h, 0) == sizeof h ? dd_elf_arch(h, sizeof h) : NULL;
+
+	if (!run)
+		run = "?";	/* no manifest field is "?": every arch differs */
+	for (unsigned i = 0; i < m->nblobs; i++) {
+		const char *a = m->blob[i].arch;
+
+		if (strcmp(a, "-") && strcmp(a, run))
+			return snprintf(err, errsz, "payload is for %s, %s runs %s code: use dockdrop-%s-%s",
+					a, who, run, DD_VERSION,
+					strcmp(a, "x86_64") ? strcmp(a, "aarch64") ? a : "arm64" : "amd64"), -1;
+	}
+	return 0;
+}
+
 int dd_payload_open(struct dd_payload *p, const char *path)
 {
 	struct stat st;
@@ -172,7 +192,8 @@ int dd_payload_open(struct dd_payload *p, const char *path)
 	if ((rc = locate(p, &stub)) || (rc = check_layout(p, stub)) || (rc = read_meta(p)) ||
 	    (rc = check_signature(p)))
 		return rc;
-	return 0;
+	return dd_payload_arch_check(p->fd, &p->m, path ? "its program" : "this dockdrop", p->err,
+				     sizeof p->err) ? DD_EXIT_VERIFY : 0;
 }
 
 void dd_payload_close(struct dd_payload *p)

@@ -42,6 +42,12 @@ int dd_payload_open_cmd(struct dd_payload *p, const char *path, const char *cmd)
  * for the commands that act on the payload (install, extract), which refuse a damaged
  * program even when they would not read the blob (an engine already in place). */
 int dd_payload_open_checked(struct dd_payload *p, const char *path, const char *cmd);
+/* 0 when every blob of m that has an architecture (images have "-") is for the one the
+ * program read through fd runs (its ELF header's); else -1 with one line in err: "payload
+ * is for aarch64, WHO runs x86_64 code: use dockdrop-VERSION-arm64". dd_payload_open
+ * refuses such a payload (DD_EXIT_VERIFY), bundle such an engine behind its stub. */
+int dd_payload_arch_check(int fd, const struct dd_manifest *m, const char *who, char *err,
+			  size_t errsz);
 /* The first blob of kind "engine", or NULL. */
 const struct dd_blob *dd_payload_engine(const struct dd_payload *p);
 /* SHA-256 of bytes [off, off+len) of the file. 0 or -1 with errno. */

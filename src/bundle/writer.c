@@ -497,6 +497,10 @@ static int assemble(const struct dd_bundle_spec *s, const struct pki_key *key, c
 
 	if (self < 0)
 		return DD_EXIT_FAIL;
+	if (dd_payload_arch_check(self, &w.m, "this dockdrop", err, errsz)) {
+		close(self);
+		return DD_EXIT_USAGE;
+	}
 	if (dd_afile_open(&af, s->out, 0755) != 0) {
 		int e = errno;
 

@@ -1,6 +1,29 @@
 # Helpers for the command-line tests: each check prints one "ok - ", "not ok - " or
 # "skip - " line, which tests/run.sh counts. Source this file; $DOCKDROP is the binary.
 : "${DOCKDROP:?DOCKDROP must name the dockdrop binary}"
+# DD_EMU: what runs a program of $DOCKDROP's architecture here, empty for this machine's
+# (tests/run.sh sets qemu-aarch64-static for make ARCH=arm64's build): every dockdrop (and
+# tests/tools program) a test runs is run as $DD_EMU PROGRAM ARGS (run does it by itself).
+# Under qemu-user only that program is emulated: the programs it starts run natively, so an
+# arm64 engine's cannot.
+DD_EMU=${DD_EMU:-}
+# DD_ARCH: the architecture $DOCKDROP runs, as the manifest names it (its ELF machine).
+elf_arch() {
+	case $(od -An -tx1 -j18 -N2 "$1" 2>/dev/null | tr -d ' \n') in
+	3e00) echo x86_64 ;;
+	b700) echo aarch64 ;;
+	*) echo unknown ;;
+	esac
+}
+DD_ARCH=$(elf_arch "$DOCKDROP")
+export DD_EMU DD_ARCH
+# emu_skip WHAT: under DD_EMU, a check that needs an engine program (dockerd, ...) of
+# $DOCKDROP's architecture to run says so in a skip line and returns 0 (tests/run.sh keeps
+# "qemu-user: " skips skips under DD_CI=1); else returns 1 and the check runs.
+emu_skip() {
+	[ -n "$DD_EMU" ] || return 1
+	skip "$1: qemu-user: needs the $DD_ARCH engine's programs to run, and only dockdrop runs under qemu here"
+}
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/dd-cli-XXXXXX")
 trap 'rm -rf "$T_TMP"' EXIT
 
@@ -13,7 +36,11 @@ check() { # NAME COND-COMMAND...: ok when the command succeeds
 }
 
 # Run a command, keeping its exit code in $rc, stdout in $T_TMP/out, stderr in $T_TMP/err.
+# A program of $DOCKDROP's architecture (a dockdrop, a test tool) runs under $DD_EMU.
 run() {
+	if [ -n "$DD_EMU" ] && [ -f "$1" ] && [ "$(elf_arch "$1")" = "$DD_ARCH" ]; then
+		set -- $DD_EMU "$@"
+	fi
 	"$@" >"$T_TMP/out" 2>"$T_TMP/err"
 	rc=$?
 }

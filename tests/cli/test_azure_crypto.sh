@@ -9,7 +9,7 @@
 # The run driver, in one function so that it can be aimed at the product command:
 #   unprotect SETTINGS_FILE THUMB CERTDIR   -> plaintext on stdout, exit 0; or exit 3 and
 #                                              "dockdrop: protected settings: WHY" on stderr
-unprotect() { "$BUILD/host/tools/azunprotect" "$@"; }
+unprotect() { $DD_EMU "$BUILD/host/tools/azunprotect" "$@"; }
 
 : "${DOCKDROP:=build/dockdrop}"
 . "$(dirname "$0")/lib.sh"

@@ -11,7 +11,7 @@ mkdir -p "$B/bin" "$B/config" "$B/status" && cp "$DOCKDROP" "$B/bin/dockdrop" ||
 henv() { printf '%s' "$1" >"$B/HandlerEnvironment.json"; }
 good="[{\"name\": \"Example.DockDrop\", \"version\": 1.0, \"handlerEnvironment\": {\"logFolder\": \"$T/log\", \"configFolder\": \"$B/config\", \"statusFolder\": \"$B/status\", \"heartbeatFile\": \"$B/heartbeat.log\"}}]"
 handler() { # N OP: the agent's way: in the folder, with ConfigSequenceNumber
-	(cd "$B" && ConfigSequenceNumber=$1 AZURE_GUEST_AGENT_EXTENSION_PATH=$B bin/dockdrop azure-handler "$2") \
+	(cd "$B" && ConfigSequenceNumber=$1 AZURE_GUEST_AGENT_EXTENSION_PATH=$B $DD_EMU bin/dockdrop azure-handler "$2") \
 		>"$T_TMP/out" 2>"$T_TMP/err" </dev/null
 	rc=$?
 }

@@ -93,10 +93,10 @@ expect_err "refused: --protected-settings without --settings" 2 "goes with --set
 
 # --- protected settings in clear (Custom Script use): certificates and a login ----------------
 CA=$T/ca OTHER=$T/other
-"$DOCKDROP" ca init -q --dir "$CA" && "$DOCKDROP" ca init -q --dir "$OTHER" &&
-	"$DOCKDROP" ca issue server -q --ca "$CA" --out "$T/good" --san localhost --san 127.0.0.1 &&
-	"$DOCKDROP" ca issue server -q --ca "$CA" --out "$T/k2" --san localhost &&
-	"$DOCKDROP" ca issue server -q --ca "$OTHER" --out "$T/otherca" --san localhost ||
+$DD_EMU "$DOCKDROP" ca init -q --dir "$CA" && $DD_EMU "$DOCKDROP" ca init -q --dir "$OTHER" &&
+	$DD_EMU "$DOCKDROP" ca issue server -q --ca "$CA" --out "$T/good" --san localhost --san 127.0.0.1 &&
+	$DD_EMU "$DOCKDROP" ca issue server -q --ca "$CA" --out "$T/k2" --san localhost &&
+	$DD_EMU "$DOCKDROP" ca issue server -q --ca "$OTHER" --out "$T/otherca" --san localhost ||
 	{ notok "certificate fixtures"; exit 1; }
 openssl req -x509 -newkey rsa:1024 -nodes -days 30 -subj /CN=weak -addext subjectAltName=DNS:localhost \
 	-keyout "$T/weak.key" -out "$T/weak.pem" 2>/dev/null || notok "an RSA-1024 fixture"
@@ -153,10 +153,10 @@ badprot "protected not an object" "protected settings: not a JSON object" '"x"'
 badprot "environment without compose" "given without compose" '{"environment": {"SECRET": "v"}}'
 chmod 644 "$T/p-good.json"
 expect_err "protected refused: a file others can read" 2 "group or others can read it" \
-	"$DD" install -q --root "$T/root" --settings "$T/p-pub.json" --protected-settings "$T/p-good.json"
+	$DD_EMU "$DD" install -q --root "$T/root" --settings "$T/p-pub.json" --protected-settings "$T/p-good.json"
 ln -s "$T/p-good.json" "$T/p-link.json"
 expect_err "protected refused: a symbolic link" 2 "is a symbolic link" \
-	"$DD" install -q --root "$T/root" --settings "$T/p-pub.json" --protected-settings "$T/p-link.json"
+	$DD_EMU "$DD" install -q --root "$T/root" --settings "$T/p-pub.json" --protected-settings "$T/p-link.json"
 [ "$(digest "$T/root")" = "$before" ] && ok "protected refusals changed nothing" || notok "protected refusals changed the tree"
 check "no secret in any refusal's output" sh -c "! grep -rq 's3cret-Pa55' '$T/out' '$T/err'"
 
@@ -164,7 +164,7 @@ check "no secret in any refusal's output" sh -c "! grep -rq 's3cret-Pa55' '$T/ou
 fresh
 printf '{"runtimeSettings": [{"handlerSettings": {"publicSettings": {}, "protectedSettings": "MIIB", "protectedSettingsCertThumbprint": null}}]}' >"$T/nothumb.settings"
 expect_err "encrypted protected settings without a thumbprint: exit 3" 3 "without a certificate thumbprint" \
-	"$DD" install -q --root "$T/root" --settings "$T/nothumb.settings"
+	$DD_EMU "$DD" install -q --root "$T/root" --settings "$T/nothumb.settings"
 
 # --- protected settings encrypted to the tenant certificate, as the agent hands them over ----
 # The agent's layout: LIB/THUMB.crt and .prv, settings in LIB/NAME-VERSION/config/N.settings
@@ -198,17 +198,17 @@ fresh
 before=$(digest "$T/root")
 encrypted 2 "$T/t2.crt" "$tp" -des3
 expect_err "a blob for another certificate: exit 3" 3 "protected settings: no recipient matches certificate $tp" \
-	"$DD" install -q --root "$T/root" --settings "$C/2.settings"
+	$DD_EMU "$DD" install -q --root "$T/root" --settings "$C/2.settings"
 encrypted 3 "$T/t1.crt" "$tp" -aes128 && sed -i 's/"protectedSettings":"\(.\{200\}\)[^"]*"/"protectedSettings":"\1"/' "$C/3.settings"
 expect_err "a cut blob: exit 3" 3 "protected settings: truncated CMS structure" \
-	"$DD" install -q --root "$T/root" --settings "$C/3.settings"
+	$DD_EMU "$DD" install -q --root "$T/root" --settings "$C/3.settings"
 encrypted 4 "$T/t2.crt" "$op" -des3
 expect_err "a thumbprint without its certificate: exit 3" 3 "no certificate" \
-	"$DD" install -q --root "$T/root" --settings "$C/4.settings"
+	$DD_EMU "$DD" install -q --root "$T/root" --settings "$C/4.settings"
 [ "$(digest "$T/root")" = "$before" ] && ok "blobs that do not decrypt changed nothing" || notok "a refused blob changed the tree"
 (umask 077 && printf '["not an object"]' >"$T/p-arr.json")
 openssl cms -encrypt -binary -outform DER -des3 -in "$T/p-arr.json" "$T/t1.crt" | base64 -w0 >"$T/arr.b64"
 printf '{"runtimeSettings":[{"handlerSettings":{"publicSettings":null,"protectedSettings":"%s","protectedSettingsCertThumbprint":"%s"}}]}' \
 	"$(cat "$T/arr.b64")" "$tp" >"$C/5.settings"
 expect_err "a blob whose clear text is not a JSON object: exit 2" 2 "protected settings: not a JSON object" \
-	"$DD" install -q --root "$T/root" --settings "$C/5.settings"
+	$DD_EMU "$DD" install -q --root "$T/root" --settings "$C/5.settings"

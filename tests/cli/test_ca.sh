@@ -57,7 +57,7 @@ DAY=86400
 SAN4="DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, DNS:a.example.com"
 
 # --- every key type -------------------------------------------------------------------------
-"$DOCKDROP" ca init --dir "$T/another" -q	# same subject as every CA here, another key
+$DD_EMU "$DOCKDROP" ca init --dir "$T/another" -q	# same subject as every CA here, another key
 for kt in ecdsa-p256 ecdsa-p384 rsa2048 rsa3072 rsa4096; do
 	C=$T/$kt/ca S=$T/$kt/server L=$T/$kt/client
 	case $kt in
@@ -177,9 +177,9 @@ check "P-384 CA, RSA 2048 server: signed ecdsa-with-SHA384" sh -c \
 run "$DOCKDROP" ca issue client --ca "$T/rsa2048/ca" --out "$M/c" --key-type ecdsa-p384
 verify "RSA CA, P-384 client: openssl verify" 0 -CAfile "$M/c/ca.pem" -purpose sslclient "$M/c/cert.pem"
 check "default leaf key type is ecdsa-p256" sh -c \
-	"'$DOCKDROP' ca issue client --ca '$T/rsa2048/ca' --out '$M/d' -q && openssl x509 -in '$M/d/cert.pem' -noout -text | grep -q 'ASN1 OID: prime256v1'"
+	"$DD_EMU '$DOCKDROP' ca issue client --ca '$T/rsa2048/ca' --out '$M/d' -q && openssl x509 -in '$M/d/cert.pem' -noout -text | grep -q 'ASN1 OID: prime256v1'"
 check "default CA key type is ecdsa-p256" sh -c \
-	"'$DOCKDROP' ca init --dir '$M/ca' -q && openssl x509 -in '$M/ca/ca.pem' -noout -text | grep -q 'ASN1 OID: prime256v1'"
+	"$DD_EMU '$DOCKDROP' ca init --dir '$M/ca' -q && openssl x509 -in '$M/ca/ca.pem' -noout -text | grep -q 'ASN1 OID: prime256v1'"
 run "$DOCKDROP" ca issue client --ca "$M/ca" --out "$M/cn" --cn "ci runner-7"
 check "client --cn sets the subject CN" sh -c "[ $rc -eq 0 ] && openssl x509 -in '$M/cn/cert.pem' -noout -subject | grep -qx 'subject=CN = ci runner-7'"
 run "$DOCKDROP" ca issue server --ca "$M/ca" --out "$M/ip" --san 10.1.2.3 --san Host.Example.COM
@@ -199,7 +199,7 @@ verify "a leaf of a CA with --name verifies" 0 -CAfile "$M/named-c/ca.pem" -purp
 
 # umask does not change the modes.
 for u in 000 077; do
-	run sh -c "umask $u && '$DOCKDROP' ca init --dir '$T/umask$u/ca' && '$DOCKDROP' ca issue client --ca '$T/umask$u/ca' --out '$T/umask$u/c'"
+	run sh -c "umask $u && $DD_EMU '$DOCKDROP' ca init --dir '$T/umask$u/ca' && $DD_EMU '$DOCKDROP' ca issue client --ca '$T/umask$u/ca' --out '$T/umask$u/c'"
 	check "umask $u: modes still 0700/0644/0600" test \
 		"$(mode "$T/umask$u/ca") $(mode "$T/umask$u/ca/ca.pem") $(mode "$T/umask$u/ca/ca-key.pem") $(mode "$T/umask$u/c") $(mode "$T/umask$u/c/cert.pem") $(mode "$T/umask$u/c/key.pem")" = \
 		"700 644 600 700 644 600"
@@ -237,8 +237,8 @@ within "CA of 10 days, leaf --days 9: not clipped (ends a day before the CA)" "$
 
 # Exact times with DOCKDROP_TEST_NOW (2026-01-01T00:00:00Z).
 NOW=1767225600
-run env DOCKDROP_TEST_NOW=$NOW "$DOCKDROP" ca init --dir "$T/fixed"
-run env DOCKDROP_TEST_NOW=$NOW "$DOCKDROP" ca issue server --ca "$T/fixed" --out "$T/fixed-s" --san f.example
+run env DOCKDROP_TEST_NOW=$NOW $DD_EMU "$DOCKDROP" ca init --dir "$T/fixed"
+run env DOCKDROP_TEST_NOW=$NOW $DD_EMU "$DOCKDROP" ca issue server --ca "$T/fixed" --out "$T/fixed-s" --san f.example
 check "DOCKDROP_TEST_NOW: CA notBefore is NOW - 3600 exactly" test "$(not_before "$T/fixed/ca.pem")" = $((NOW - 3600))
 check "DOCKDROP_TEST_NOW: CA notAfter is NOW + 3650 days exactly" test "$(not_after "$T/fixed/ca.pem")" = $((NOW + 3650 * DAY))
 check "DOCKDROP_TEST_NOW: leaf notBefore is NOW - 3600 exactly" test "$(not_before "$T/fixed-s/server-cert.pem")" = $((NOW - 3600))
@@ -248,8 +248,8 @@ verify "DOCKDROP_TEST_NOW: verifies at NOW (-attime)" 0 -attime $NOW -CAfile "$T
 # In the past: the leaf has expired (the CA, 10 years, has not).
 now=$(date +%s)
 PAST=$((now - 900 * DAY))
-run env DOCKDROP_TEST_NOW=$PAST "$DOCKDROP" ca init --dir "$T/past"
-run env DOCKDROP_TEST_NOW=$PAST "$DOCKDROP" ca issue server --ca "$T/past" --out "$T/past-s" --san old.example
+run env DOCKDROP_TEST_NOW=$PAST $DD_EMU "$DOCKDROP" ca init --dir "$T/past"
+run env DOCKDROP_TEST_NOW=$PAST $DD_EMU "$DOCKDROP" ca issue server --ca "$T/past" --out "$T/past-s" --san old.example
 check "DOCKDROP_TEST_NOW 900 days back: issue exits 0" test $rc -eq 0
 openssl verify -x509_strict -CAfile "$T/past-s/ca.pem" -purpose sslserver "$T/past-s/server-cert.pem" >"$T/v.out" 2>&1
 vrc=$?
@@ -258,7 +258,7 @@ check "DOCKDROP_TEST_NOW in the past: openssl verify fails with 'certificate has
 run "$DOCKDROP" ca show "$T/past-s/server-cert.pem"
 check "ca show of the expired certificate says EXPIRED" grep -q '^valid .*days left: EXPIRED)$' "$T/out"
 # In the future: not yet valid.
-run env DOCKDROP_TEST_NOW=$((now + 2 * DAY)) "$DOCKDROP" ca issue server --ca "$P" --out "$T/future-s" --san new.example
+run env DOCKDROP_TEST_NOW=$((now + 2 * DAY)) $DD_EMU "$DOCKDROP" ca issue server --ca "$P" --out "$T/future-s" --san new.example
 openssl verify -x509_strict -CAfile "$T/future-s/ca.pem" -purpose sslserver "$T/future-s/server-cert.pem" >"$T/v.out" 2>&1
 vrc=$?
 check "DOCKDROP_TEST_NOW 2 days ahead: openssl verify fails with 'not yet valid'" \
@@ -267,8 +267,8 @@ check "DOCKDROP_TEST_NOW 2 days ahead: openssl verify fails with 'not yet valid'
 # UTCTime through 2049, GeneralizedTime from 2050: a leaf across the boundary, and a CA of
 # 100 years, both accepted by openssl verify -x509_strict.
 EDGE=$((2524608000 - 100))	# 2049-12-31T23:58:20Z
-run env DOCKDROP_TEST_NOW=$EDGE "$DOCKDROP" ca init --dir "$T/edge"
-run env DOCKDROP_TEST_NOW=$EDGE "$DOCKDROP" ca issue server --ca "$T/edge" --out "$T/edge-s" --san edge.example
+run env DOCKDROP_TEST_NOW=$EDGE $DD_EMU "$DOCKDROP" ca init --dir "$T/edge"
+run env DOCKDROP_TEST_NOW=$EDGE $DD_EMU "$DOCKDROP" ca issue server --ca "$T/edge" --out "$T/edge-s" --san edge.example
 openssl asn1parse -in "$T/edge-s/server-cert.pem" >"$T/asn1" 2>&1
 gen=$(date -u -d "@$((EDGE + 825 * DAY))" +%Y%m%d%H%M%SZ)
 check "2049/2050: notBefore is a UTCTime (491231225820Z), notAfter a GeneralizedTime ($gen)" sh -c \
@@ -286,7 +286,7 @@ verify "CA of 100 years: its leaf verifies" 0 -CAfile "$T/ca100c/ca.pem" -purpos
 # notAfter < notBefore (a certificate that is never valid), exit 0.
 run "$DOCKDROP" ca init --dir "$T/short" --days 1
 snap "$T/short" >"$T/snap.before"
-run env DOCKDROP_TEST_NOW=$((now + 3 * DAY)) "$DOCKDROP" ca issue server --ca "$T/short" --out "$T/short-s" --san late.example
+run env DOCKDROP_TEST_NOW=$((now + 3 * DAY)) $DD_EMU "$DOCKDROP" ca issue server --ca "$T/short" --out "$T/short-s" --san late.example
 if [ $rc -ne 0 ]; then
 	check "issue from an expired CA: refused with one 'dockdrop: ' line, nothing written" sh -c \
 		"[ \"\$(wc -l <'$T/err')\" = 1 ] && grep -q '^dockdrop: ' '$T/err' && [ ! -e '$T/short-s' ]"
@@ -370,8 +370,8 @@ check "ca show finds the certificate after a key in the file" sh -c "[ $rc -eq 0
 
 # --- --force --------------------------------------------------------------------------------
 F=$T/force
-"$DOCKDROP" ca init --dir "$F/ca" -q
-"$DOCKDROP" ca issue server --ca "$F/ca" --out "$F/s" --san f.example -q
+$DD_EMU "$DOCKDROP" ca init --dir "$F/ca" -q
+$DD_EMU "$DOCKDROP" ca issue server --ca "$F/ca" --out "$F/s" --san f.example -q
 old=$(fp "$F/ca/ca.pem")
 oldkey=$(sha256sum <"$F/ca/ca-key.pem")
 run "$DOCKDROP" ca init --dir "$F/ca" --force
@@ -423,9 +423,9 @@ fi
 # --- refusals: exit 2, one line, nothing written --------------------------------------------
 W=$T/w
 mkdir -p "$W"
-"$DOCKDROP" ca init --dir "$W/ca" -q
-"$DOCKDROP" ca init --dir "$W/other" -q
-"$DOCKDROP" ca issue server --ca "$W/ca" --out "$W/leaf" --san leaf.example -q
+$DD_EMU "$DOCKDROP" ca init --dir "$W/ca" -q
+$DD_EMU "$DOCKDROP" ca init --dir "$W/other" -q
+$DD_EMU "$DOCKDROP" ca issue server --ca "$W/ca" --out "$W/leaf" --san leaf.example -q
 mkdir "$W/nokey" "$W/nocert" "$W/mismatch" "$W/leafca" "$W/garbage" "$W/enc" "$W/empty"
 cp "$W/ca/ca.pem" "$W/nokey/"
 cp "$W/ca/ca-key.pem" "$W/nocert/"

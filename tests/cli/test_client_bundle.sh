@@ -32,7 +32,7 @@ expect_refusal() {
 	fi
 }
 
-if ! "$DOCKDROP" ca init --dir "$T/ca" -q || ! "$DOCKDROP" ca issue client --ca "$T/ca" --out "$T/client" -q; then
+if ! $DD_EMU "$DOCKDROP" ca init --dir "$T/ca" -q || ! $DD_EMU "$DOCKDROP" ca issue client --ca "$T/ca" --out "$T/client" -q; then
 	notok "client-bundle: ca init / ca issue client"
 	exit 0
 fi
@@ -243,7 +243,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	skip "client-bundle: no python3: mutual-TLS request with the bundle"
 	exit 0
 fi
-"$DOCKDROP" ca issue server --ca "$T/ca" --out "$T/srv" --san 127.0.0.1 -q
+$DD_EMU "$DOCKDROP" ca issue server --ca "$T/ca" --out "$T/srv" --san 127.0.0.1 -q
 # A loopback HTTPS server that requires a client certificate from the CA and answers the
 # docker CLI's ping and version with the client certificate's CN as the server's "Os".
 cat >"$T/srv.py" <<'EOF'
@@ -296,7 +296,7 @@ if [ -z "$PORT" ]; then
 	exit 0
 fi
 mkdir -p "$T/h2/.docker"
-"$DOCKDROP" client-bundle -q -o "$T/w/lo.tgz" --client-dir "$C" --name 127.0.0.1 --port "$PORT" --context lo
+$DD_EMU "$DOCKDROP" client-bundle -q -o "$T/w/lo.tgz" --client-dir "$C" --name 127.0.0.1 --port "$PORT" --context lo
 tar -xzf "$T/w/lo.tgz" -C "$T/h2/.docker"
 "$DOCKER" context import lo "$T/h2/.docker/dockdrop-lo/lo.dockercontext" >/dev/null 2>&1
 run timeout 30 "$DOCKER" --context lo version --format '{{.Server.Version}} {{.Server.Os}}'
@@ -308,7 +308,7 @@ run timeout 30 env -i PATH="$PATH" HOME="$T/h2" DOCKER_CONFIG="$T/dcfg3" sh -c \
 verdict "docker with docker.env sourced: mutual TLS with the unpacked DOCKER_CERT_PATH" $?
 # A client certificate from another CA: client-bundle refuses to pack it (one line, exit
 # 2, nothing written), and the server refuses the handshake when docker is given it anyway.
-"$DOCKDROP" ca init --dir "$T/ca2" -q && "$DOCKDROP" ca issue client --ca "$T/ca2" --out "$T/client2" -q
+$DD_EMU "$DOCKDROP" ca init --dir "$T/ca2" -q && $DD_EMU "$DOCKDROP" ca issue client --ca "$T/ca2" --out "$T/client2" -q
 cp "$C/ca.pem" "$T/client2/ca.pem"
 run "$DOCKDROP" client-bundle -q -o "$T/w/lo2.tgz" --client-dir "$T/client2" --name 127.0.0.1 --port "$PORT" --context lo2
 [ $rc -eq 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q 'cert.pem was not issued by' "$T/err" && [ ! -e "$T/w/lo2.tgz" ]

@@ -234,12 +234,12 @@ if ! tar -xzf "$ENGINE" -C "$T" docker/dockerd docker/docker docker/containerd \
 	exit 0
 fi
 if ! { "$DOCKDROP" ca init -q --dir "$T/ca" &&
-	"$DOCKDROP" ca issue server -q --ca "$T/ca" --out "$T/tls" --san 127.0.0.1 --san localhost &&
-	"$DOCKDROP" ca issue client -q --ca "$T/ca" --out "$T/cli"; } 2>"$T/err"; then
+	$DD_EMU "$DOCKDROP" ca issue server -q --ca "$T/ca" --out "$T/tls" --san 127.0.0.1 --san localhost &&
+	$DD_EMU "$DOCKDROP" ca issue client -q --ca "$T/ca" --out "$T/cli"; } 2>"$T/err"; then
 	notok "daemon.json with the real dockerd: dockdrop ca: $(head -c 300 "$T/err")"
 	exit 0
 fi
-if "$HELPER" --emit "$T/json" "$T/tls" $PORT >"$T/emit.out" 2>"$T/err" &&
+if $DD_EMU "$HELPER" --emit "$T/json" "$T/tls" $PORT >"$T/emit.out" 2>"$T/err" &&
 	grep -q '^warn: .*dropped from "hosts".*tcp://0.0.0.0:2375, fd://' "$T/emit.out"; then
 	ok "merge of a user's daemon.json (hosts tcp://0.0.0.0:2375 and fd:// dropped with a warning)"
 else

@@ -33,7 +33,7 @@ check "dist/dockdrop verify: stub line" grep -q '^ok    stub     dockdrop  [0-9]
 line=$(grep '^ok    engine   ' "$T/out")
 set -- $line
 # ok engine docker VERSION ARCH N bytes sha256:HEX
-if [ $# -eq 8 ] && [ "$3" = docker ] && [ "$5" = "$(uname -m)" ] && [ "$7" = bytes ]; then
+if [ $# -eq 8 ] && [ "$3" = docker ] && [ "$5" = "$DD_ARCH" ] && [ "$7" = bytes ]; then
 	ok "dist/dockdrop verify: engine line (docker $4 $5, $6 bytes)"
 else
 	notok "dist/dockdrop verify: engine line: '$line'"
@@ -64,7 +64,7 @@ if command -v jq >/dev/null 2>&1; then
 	check "list --json is valid JSON" test $? -eq 0
 	jq -e --arg s "$ESHA" --argjson n "$ESIZE" --arg v "$EVER" \
 		'[.components[] | select(.kind == "engine")] | length == 1 and .[0].sha256 == $s and
-		 .[0].size == $n and .[0].version == $v and .[0].name == "docker" and .[0].arch == "'"$(uname -m)"'"' \
+		 .[0].size == $n and .[0].version == $v and .[0].name == "docker" and .[0].arch == "'"$DD_ARCH"'"' \
 		"$T/out" >/dev/null 2>&1
 	check "list --json: one engine component with the verified digest, size, version, arch" test $? -eq 0
 	jq -e '(.signed | type) == "boolean" and (.authenticity == "verified" or .authenticity == "not established")' \
@@ -75,7 +75,7 @@ else
 fi
 run "$DOCKDROP" list --file "$DD"
 check "the bare stub lists dist/dockdrop: engine row" \
-	sh -c "[ $rc -eq 0 ] && grep -q '^engine   docker  *$EVER  *$(uname -m)  *$ESIZE  $ESHA\$' '$T/out'"
+	sh -c "[ $rc -eq 0 ] && grep -q '^engine   docker  *$EVER  *$DD_ARCH  *$ESIZE  $ESHA\$' '$T/out'"
 
 # --- extract: equals tar -xzf --------------------------------------------------------------
 if [ -z "$ENGINE" ]; then

@@ -188,7 +188,7 @@ if [ "${1-}" = --inner ]; then
 	netget() {
 		n=$1 want=$2 pat=$3; shift 3
 		if [ ! -x "${NETGET-}" ]; then skip "$n (no ${NETGET-netget}: make test-build)"; return; fi
-		timeout 30 "$NETGET" "$@" >"$T/out" 2>"$T/err"
+		timeout 30 $DD_EMU "$NETGET" "$@" >"$T/out" 2>"$T/err"
 		rc=$?
 		if [ $rc -eq "$want" ] && { if [ "$want" = 0 ]; then head -n 1 "$T/out" | grep -q '^200 ' &&
 			grep -qE "$pat" "$T/out"; else [ "$(wc -l <"$T/err")" = 1 ] &&
@@ -218,17 +218,17 @@ if [ "${1-}" = --inner ]; then
 		FAILS=0
 		# CA A with its server and client; CA B with a client; the wrong certificates.
 		if {
-			"$DOCKDROP" ca init -q --dir "$C/ca" --key-type "$K" &&
-				"$DOCKDROP" ca issue server -q --ca "$C/ca" --out "$C/srv" --key-type "$K" \
+			$DD_EMU "$DOCKDROP" ca init -q --dir "$C/ca" --key-type "$K" &&
+				$DD_EMU "$DOCKDROP" ca issue server -q --ca "$C/ca" --out "$C/srv" --key-type "$K" \
 					--san 127.0.0.1 --san localhost &&
-				"$DOCKDROP" ca issue client -q --ca "$C/ca" --out "$C/cli" --key-type "$K" &&
-				"$DOCKDROP" ca init -q --dir "$C/ca2" --key-type "$K" &&
-				"$DOCKDROP" ca issue client -q --ca "$C/ca2" --out "$C/cli2" --key-type "$K" &&
-				"$DOCKDROP" ca issue server -q --ca "$C/ca2" --out "$C/srv2" --key-type "$K" \
+				$DD_EMU "$DOCKDROP" ca issue client -q --ca "$C/ca" --out "$C/cli" --key-type "$K" &&
+				$DD_EMU "$DOCKDROP" ca init -q --dir "$C/ca2" --key-type "$K" &&
+				$DD_EMU "$DOCKDROP" ca issue client -q --ca "$C/ca2" --out "$C/cli2" --key-type "$K" &&
+				$DD_EMU "$DOCKDROP" ca issue server -q --ca "$C/ca2" --out "$C/srv2" --key-type "$K" \
 					--san 127.0.0.1 --san localhost &&
-				DOCKDROP_TEST_NOW=$PAST "$DOCKDROP" ca issue client -q --ca "$C/ca" --out "$C/old" \
+				DOCKDROP_TEST_NOW=$PAST $DD_EMU "$DOCKDROP" ca issue client -q --ca "$C/ca" --out "$C/old" \
 					--key-type "$K" --days 1 &&
-				"$DOCKDROP" ca issue server -q --ca "$C/ca" --out "$C/srv-ip" --key-type "$K" \
+				$DD_EMU "$DOCKDROP" ca issue server -q --ca "$C/ca" --out "$C/srv-ip" --key-type "$K" \
 					--san 10.9.9.9
 		} 2>"$T/err"; then
 			pass "$K: dockdrop ca init/issue: two CAs, server, client, expired client, 10.9.9.9 server"

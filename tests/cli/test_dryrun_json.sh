@@ -68,7 +68,7 @@ run "$DD2" certs check --root "$R" --json
 jq_check "certs check --json" 'length == 3 and all(.[]; .present)'
 run "$DD2" list --json
 jq_check "list --json" '.components[0].kind == "engine"'
-"$DD2" ca init -q --dir "$T/ca" && "$DD2" ca issue server -q --ca "$T/ca" --out "$T/srv" --san a.example
+$DD_EMU "$DD2" ca init -q --dir "$T/ca" && $DD_EMU "$DD2" ca issue server -q --ca "$T/ca" --out "$T/srv" --san a.example
 run "$DD2" ca show --json "$T/srv/server-cert.pem"
 jq_check "ca show --json" '.sans == ["a.example"] and .server_auth == true'
 
@@ -79,7 +79,7 @@ exact_tree "$R" >"$T/before"
 for cmd in install status uninstall verify list extract "ca init" "ca issue server" \
 	"ca issue client" "ca show" "certs rotate" "certs check" client-bundle bundle version; do
 	# shellcheck disable=SC2086 # the subcommand words are meant to split
-	"$DD2" $cmd --help >"$T/help" 2>&1
+	$DD_EMU "$DD2" $cmd --help >"$T/help" 2>&1
 	for opt in --json --dry-run; do
 		if grep -q -- "$opt" "$T/help"; then
 			continue
@@ -99,7 +99,7 @@ listed=
 for cmd in install status uninstall verify list extract "ca init" "ca issue server" \
 	"ca issue client" "ca show" "certs rotate" "certs check" client-bundle bundle version; do
 	# shellcheck disable=SC2086
-	"$DD2" $cmd --help 2>&1 | grep -q -- --json && listed="$listed${listed:+,}$cmd"
+	$DD_EMU "$DD2" $cmd --help 2>&1 | grep -q -- --json && listed="$listed${listed:+,}$cmd"
 done
 check "--json is listed by install, status, list, ca show and certs check only ($listed)" \
 	[ "$listed" = "install,status,list,ca show,certs check" ]

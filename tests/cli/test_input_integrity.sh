@@ -58,7 +58,7 @@ pair_ok() { [ -n "$(pubkey_cert "$1")" ] && [ "$(pubkey_cert "$1")" = "$(pubkey_
 R=$T/r
 image_root "$R"
 CA=$T/ca
-"$DOCKDROP" ca init -q --dir "$CA" && "$DOCKDROP" ca issue server -q --ca "$CA" --out "$T/good" --san localhost ||
+$DD_EMU "$DOCKDROP" ca init -q --dir "$CA" && $DD_EMU "$DOCKDROP" ca issue server -q --ca "$CA" --out "$T/good" --san localhost ||
 	{ notok "certificate fixtures"; exit 1; }
 mkdir -p "$T/with space" "$T/nul"
 cp "$T/good/"*.pem "$T/with space/" && cp "$T/good/"*.pem "$T/nul/"
@@ -72,10 +72,10 @@ bad_input() { # the same refusals on a fresh and on an installed tree
 	refused "$1: wildcard --tls-san" 2 "wildcards are not issued" "$R" "$DD" install --root "$R" --tls-san '*.example.com'
 	# shellcheck disable=SC2086
 	refused "$1: names beyond one certificate" 2 "names take .* more than the 2048 one certificate holds" "$R" \
-		"$DD" install --root "$R" $big_sans
+		$DD_EMU "$DD" install --root "$R" $big_sans
 	refused "$1: a tab in --tls-san" 2 "control character" "$R" "$DD" install --root "$R" --tls-san "$(printf 'a\tb')"
 	refused "$1: pretty JSON (a newline) in --daemon-opt" 2 "control character" "$R" \
-		"$DD" install --root "$R" --daemon-opt "$(printf 'debug=\n true')"
+		$DD_EMU "$DD" install --root "$R" --daemon-opt "$(printf 'debug=\n true')"
 	refused "$1: a --daemon-opt longer than the record holds" 2 "at most 511 bytes" "$R" "$DD" install --root "$R" --daemon-opt "$long_opt"
 	refused "$1: --certs in a path with a space" 2 "without spaces" "$R" "$DD" install --root "$R" --certs "$T/with space"
 	refused "$1: --certs PEM with a NUL byte" 2 "NUL byte" "$R" "$DD" install --root "$R" --certs "$T/nul"
@@ -115,7 +115,7 @@ mkfifo "$T/fifo"
 for c in "verify -f $T/fifo" "list -f $T/fifo" "extract -f $T/fifo $T/xf" "bundle --engine $T/fifo --sha256 $(sha "$E") -o $T/xb" \
 	"verify -f /dev/null" "list -f /dev/zero"; do
 	# shellcheck disable=SC2086
-	run timeout 5 "$DOCKDROP" $c
+	run timeout 5 $DD_EMU "$DOCKDROP" $c
 	if [ $rc -eq 2 ] && [ "$(lines "$T_TMP/err")" = 1 ] && grep -q '^dockdrop: ' "$T_TMP/err"; then
 		ok "$c: exit 2 at once, one line"
 	else notok "$c: exit $rc (124: it waited), $(head -c 200 "$T_TMP/err")"; fi
@@ -137,7 +137,7 @@ run "$DD" status --root "$V"
 check "status reads the record (exit 0)" [ $rc -eq 0 ]
 V2=$T/v2
 image_root "$V2"
-(cd "$T" && "$DD" install -q --root "$V2" --certs good 2>/dev/null) && grep -q "^certs $T/good\$" "$V2/var/lib/dockdrop/state"
+(cd "$T" && $DD_EMU "$DD" install -q --root "$V2" --certs good 2>/dev/null) && grep -q "^certs $T/good\$" "$V2/var/lib/dockdrop/state"
 check "a relative --certs is recorded as its absolute path" [ $? -eq 0 ]
 run "$DD" install --root "$V2" --certs "$T/good" --json
 check "... and a re-run naming it absolutely is unchanged" grep -q '"result":"unchanged"' "$T_TMP/out"
@@ -165,9 +165,9 @@ for t in runc-symlink runc-dir runc-missing runc-replaced spaced-name; do
 	[ ! -e "$T/b-$t" ] || notok "bundle $t: wrote $T/b-$t"
 done
 if [ -x "$RAW" ]; then
-	"$RAW" "$DOCKDROP" "$T/good.tgz" 0.0.9-raw "$(uname -m)" "$T/raw-good" &&
-		"$RAW" "$DOCKDROP" "$T/runc-symlink.tgz" 0.0.9-raw "$(uname -m)" "$T/raw-symlink" &&
-		"$RAW" "$DOCKDROP" "$T/runc-replaced.tgz" 0.0.9-raw "$(uname -m)" "$T/raw-replaced"
+	$DD_EMU "$RAW" "$DOCKDROP" "$T/good.tgz" 0.0.9-raw "$DD_ARCH" "$T/raw-good" &&
+		$DD_EMU "$RAW" "$DOCKDROP" "$T/runc-symlink.tgz" 0.0.9-raw "$DD_ARCH" "$T/raw-symlink" &&
+		$DD_EMU "$RAW" "$DOCKDROP" "$T/runc-replaced.tgz" 0.0.9-raw "$DD_ARCH" "$T/raw-replaced"
 	W=$T/w
 	image_root "$W"
 	for b in raw-symlink raw-replaced; do
@@ -229,8 +229,8 @@ while [ $n -lt 60 ] && [ $found -lt 2 ]; do
 	n=$((n + 1))
 	K=$T/k$n
 	image_root "$K"
-	"$DD" install -q --root "$K" --tls-san vm.example >/dev/null 2>&1 # a first pair to replace
-	DOCKDROP_TEST_NOW=$(($(date +%s) + 800 * 86400)) DOCKDROP_TEST_KILL_AT=$n "$DD" install -q --root "$K" --tls-san vm.example >/dev/null 2>&1
+	$DD_EMU "$DD" install -q --root "$K" --tls-san vm.example >/dev/null 2>&1 # a first pair to replace
+	DOCKDROP_TEST_NOW=$(($(date +%s) + 800 * 86400)) DOCKDROP_TEST_KILL_AT=$n $DD_EMU "$DD" install -q --root "$K" --tls-san vm.example >/dev/null 2>&1
 	krc=$?
 	[ $krc -eq 137 ] || { rm -rf "$K"; break; }
 	bad=
@@ -246,7 +246,7 @@ while [ $n -lt 60 ] && [ $found -lt 2 ]; do
 	check "... status exits 1 and names it" sh -c "[ $rc -eq 1 ] && grep -q 'is not the key of' '$T_TMP/err'"
 	if [ "$bad" = client ]; then
 		expect_err "... client-bundle refuses to pack it (exit 1, one line)" 1 "is not the key of" \
-			"$DD" client-bundle --root "$K" -o "$T/cb-$n.tgz"
+			$DD_EMU "$DD" client-bundle --root "$K" -o "$T/cb-$n.tgz"
 	fi
 	run env DOCKDROP_TEST_NOW=$(($(date +%s) + 800 * 86400)) "$DD" install -q --root "$K" --tls-san vm.example
 	check "... and the next install mends it (both pairs whole, chained to the CA)" sh -c \
@@ -258,25 +258,25 @@ done
 check "a kill between a key's and its certificate's rename was found for both pairs ($found)" [ $found -eq 2 ]
 # Both or neither: a certificate that cannot be written (files over 512 bytes refused by
 # ulimit -f, the key fits) leaves the old pair as it was, and no temporary behind.
-"$DOCKDROP" ca issue server -q --ca "$CA" --out "$T/pair" --san localhost && cp -a "$T/pair" "$T/pair.before"
+$DD_EMU "$DOCKDROP" ca issue server -q --ca "$CA" --out "$T/pair" --san localhost && cp -a "$T/pair" "$T/pair.before"
 SNAP=content
 refused "a key and certificate pair: the certificate not written, the old pair kept (exit 1)" 1 "server-cert.pem" "$T/pair" \
-	sh -c 'ulimit -f 1; trap "" XFSZ; exec "$0" ca issue server --ca "$1" --out "$2" --san localhost' "$DOCKDROP" "$CA" "$T/pair"
+	sh -c 'ulimit -f 1; trap "" XFSZ; exec $DD_EMU "$0" ca issue server --ca "$1" --out "$2" --san localhost' "$DOCKDROP" "$CA" "$T/pair"
 SNAP=
 check "... both files as they were" sh -c "diff -r '$T/pair' '$T/pair.before' >/dev/null"
 # By hand: another key, another CA.
-"$DOCKDROP" ca init -q --dir "$T/ca-other" && "$DOCKDROP" ca issue client -q --ca "$T/ca-other" --out "$T/other-cli" &&
-	"$DOCKDROP" ca issue server -q --ca "$T/ca-other" --out "$T/other-srv" --san localhost
+$DD_EMU "$DOCKDROP" ca init -q --dir "$T/ca-other" && $DD_EMU "$DOCKDROP" ca issue client -q --ca "$T/ca-other" --out "$T/other-cli" &&
+	$DD_EMU "$DOCKDROP" ca issue server -q --ca "$T/ca-other" --out "$T/other-srv" --san localhost
 cp "$T/other-cli/key.pem" "$R/etc/dockdrop/client/key.pem"
 run "$DD" certs check --root "$R"
 check "certs check: a client key.pem that is not cert.pem's: exit 1, named" sh -c "[ $rc -eq 1 ] && grep -q 'client.*is not the key of' '$T_TMP/out'"
 refused "client-bundle refuses a client key that is not its certificate's" 1 "is not the key of" "$T/e" \
-	"$DD" client-bundle --root "$R" -o "$T/e/cb.tgz"
+	$DD_EMU "$DD" client-bundle --root "$R" -o "$T/e/cb.tgz"
 cp "$T/other-srv/server-cert.pem" "$T/other-srv/server-key.pem" "$R/etc/docker/tls/"
 run "$DD" status --root "$R"
 check "status: a server certificate from another CA: exit 1, named" sh -c "[ $rc -eq 1 ] && grep -q 'server-cert.pem was not issued by' '$T_TMP/err'"
 run "$DD" install -q --root "$R" --tls-san vm.example
-check "install mends both" sh -c "[ $rc -eq 0 ] && '$DD' certs check --root '$R' >/dev/null"
+check "install mends both" sh -c "[ $rc -eq 0 ] && $DD_EMU '$DD' certs check --root '$R' >/dev/null"
 
 # --- integrity: a damaged stub or payload, changed engine files ------------------------------------------
 off=$(grep -abo 'Verify and unpack the embedded engine' "$DD" | head -n 1 | cut -d: -f1)
@@ -287,12 +287,12 @@ F=$T/f
 image_root "$F"
 refused "install refuses it on a fresh tree" 3 "stub" "$F" "$T/dd-stub" install --root "$F"
 refused "install refuses it over an installed engine" 3 "stub" "$R" "$T/dd-stub" install --root "$R" --tls-san vm.example
-stub=$("$DD" verify | sed -n 's/.*stub .*dockdrop  \([0-9]*\) bytes.*/\1/p')
+stub=$($DD_EMU "$DD" verify | sed -n 's/.*stub .*dockdrop  \([0-9]*\) bytes.*/\1/p')
 esize=$(stat -c %s "$E")
 cp "$DD" "$T/dd-blob"
 printf '\377' | dd of="$T/dd-blob" bs=1 seek=$((stub + esize / 2)) count=1 conv=notrunc 2>/dev/null
 refused "install refuses a damaged engine blob even when its engine directory is in place" 3 "SHA-256 mismatch" "$R" \
-	"$T/dd-blob" install --root "$R" --tls-san vm.example
+	$DD_EMU "$T/dd-blob" install --root "$R" --tls-san vm.example
 run "$DD" status --root "$R"
 check "status: an intact install is healthy, engine files as unpacked" sh -c "[ $rc -eq 0 ] && grep -q '^files .*as unpacked' '$T_TMP/out'"
 runc=$(ls -d "$R"/opt/dockdrop/engine/0.0.1-test-*)/docker/runc
@@ -322,4 +322,4 @@ bundle "$T/e2.tgz" "$T/dd2" 0.0.2-test
 run "$T/dd2" install -q --root "$R" --tls-san vm.example
 printf 'x' >>"$runc"
 refused "install --rollback refuses a previous engine whose files changed (exit 1, one line)" 1 "changed since" "$R" \
-	"$T/dd2" install --root "$R" --rollback
+	$DD_EMU "$T/dd2" install --root "$R" --rollback

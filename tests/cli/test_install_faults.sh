@@ -108,7 +108,7 @@ while [ $n -lt $max ]; do
 	n=$((n + 1))
 	R=$T/k$n
 	mkroot "$R"
-	DOCKDROP_TEST_KILL_AT=$n "$DD" $INSTALL --root "$R" >/dev/null 2>"$T/kill.err"
+	DOCKDROP_TEST_KILL_AT=$n $DD_EMU "$DD" $INSTALL --root "$R" >/dev/null 2>"$T/kill.err"
 	krc=$?
 	if [ $krc -ne 137 ]; then # ran through: every point has been visited
 		rm -rf "$R"
@@ -133,7 +133,7 @@ while [ $n -lt "$killed" ]; do
 	R=$T/u$n
 	mkroot "$R"
 	before=$(full_tree "$R")
-	DOCKDROP_TEST_KILL_AT=$n "$DD" $INSTALL --root "$R" >/dev/null 2>&1
+	DOCKDROP_TEST_KILL_AT=$n $DD_EMU "$DD" $INSTALL --root "$R" >/dev/null 2>&1
 	run "$DD" uninstall --root "$R"
 	printf '%s\n' "$before" >"$T/u.before"
 	full_tree "$R" >/dev/null
@@ -162,7 +162,7 @@ while [ $n -lt "$killed" ]; do
 	R=$T/p$n
 	mkroot "$R"
 	before=$(full_tree "$R")
-	DOCKDROP_TEST_KILL_AT=$n "$DD" $INSTALL --root "$R" >/dev/null 2>&1
+	DOCKDROP_TEST_KILL_AT=$n $DD_EMU "$DD" $INSTALL --root "$R" >/dev/null 2>&1
 	run "$DD" uninstall --root "$R" --purge
 	if [ $rc -ne 0 ] || [ "$(full_tree "$R")" != "$before" ]; then
 		bad2=$((bad2 + 1))

@@ -30,7 +30,7 @@ bytes() {
 shape() { (cd "$1" && find . ! -path ./var/lib/dockdrop/state -printf '%p %y %m %U:%G %l\n' | LC_ALL=C sort); }
 
 R=$T/root
-rm -rf "$R" && image_root "$R" && "$DD" install -q --root "$R" --init systemd 2>/dev/null
+rm -rf "$R" && image_root "$R" && $DD_EMU "$DD" install -q --root "$R" --init systemd 2>/dev/null
 shape "$R" >"$T/clean"
 
 if ! command -v strace >/dev/null 2>&1; then
@@ -40,7 +40,7 @@ else
 	for n in 1 2 3 4 5 6 7 8; do
 		rm -rf "$R" && image_root "$R"
 		strace -f -qq -o /dev/null -e trace=fchmod -e inject=fchmod:signal=SIGKILL:when=$n \
-			"$DD" install -q --root "$R" --init systemd >/dev/null 2>&1
+			$DD_EMU "$DD" install -q --root "$R" --init systemd >/dev/null 2>&1
 		run "$DD" install -q --root "$R" --init systemd
 		shape "$R" | diff "$T/clean" - >"$T/diff" || bad="$bad re-run after fchmod $n (exit $rc): $(tr '\n' '|' <"$T/diff")"
 	done
@@ -49,9 +49,9 @@ fi
 
 # A CA of the user's in place before the first install: used, and kept by --purge.
 rm -rf "$R" && image_root "$R" && mkdir -p "$R/etc/dockdrop" &&
-	"$DD" ca init -q --dir "$R/etc/dockdrop/ca" --name "fleet CA" && bytes "$R" >"$T/pre"
+	$DD_EMU "$DD" ca init -q --dir "$R/etc/dockdrop/ca" --name "fleet CA" && bytes "$R" >"$T/pre"
 run "$DD" install -q --root "$R" --init systemd
-"$DD" ca show "$R/etc/docker/tls/server-cert.pem" >"$T/show" 2>&1
+$DD_EMU "$DD" ca show "$R/etc/docker/tls/server-cert.pem" >"$T/show" 2>&1
 check "a CA of the user's in /etc/dockdrop/ca signs the server certificate" \
 	[ $rc -eq 0 ] && grep -q "fleet CA" "$T/show"
 run "$DD" uninstall -q --root "$R"
@@ -70,10 +70,10 @@ else
 	for n in 1 2 3 4 5 6 7 8 9; do
 		for next in rotate install purge; do
 			rm -rf "$R" && image_root "$R" && bytes "$R" >"$T/pre"
-			"$DD" install -q --root "$R" --init systemd 2>/dev/null
+			$DD_EMU "$DD" install -q --root "$R" --init systemd 2>/dev/null
 			strace -f -qq -o /dev/null -e trace=rename,renameat,renameat2 \
 				-e inject=rename,renameat,renameat2:signal=SIGKILL:when=$n \
-				"$DD" certs rotate -q --root "$R" >/dev/null 2>&1
+				$DD_EMU "$DD" certs rotate -q --root "$R" >/dev/null 2>&1
 			case $next in
 			rotate) run "$DD" certs rotate -q --root "$R" ;;
 			install) run "$DD" install -q --root "$R" --init systemd ;;
@@ -104,7 +104,7 @@ else
 				rm -rf "$R" && image_root "$R" && { [ $var = absent ] || mkdir "$R/var"; } &&
 					bytes "$R" >"$T/pre"
 				strace -f -qq -o /dev/null -e trace=$sc -e inject=$sc:signal=SIGKILL:when=$n \
-					"$DD" install -q --root "$R" --init systemd >/dev/null 2>&1
+					$DD_EMU "$DD" install -q --root "$R" --init systemd >/dev/null 2>&1
 				run "$DD" uninstall -q --purge --root "$R"
 				bytes "$R" | diff "$T/pre" - >"$T/diff" ||
 					bad="$bad /var $var, $sc $n (exit $rc): $(grep '^[<>]' "$T/diff" | cut -d' ' -f2 | tr '\n' ' ')"
@@ -137,7 +137,7 @@ for f in etc/docker/daemon.json etc/group etc/gshadow; do
 		*) want="is a symbolic link, not a regular file" ;;
 		esac
 		exact_tree "$R" >"$T/pre"
-		run timeout 60 "$DD" install -q --root "$R" --init systemd
+		run timeout 60 $DD_EMU "$DD" install -q --root "$R" --init systemd
 		grep -v 'warning: preflight' "$T/err" >"$T/err1"
 		exact_tree "$R" | cmp -s "$T/pre" - || bad="$bad $f $k: changed the tree;"
 		[ $rc -eq 2 ] && [ "$(lines "$T/err1")" = 1 ] && grep -q "^dockdrop: install: .*/$f: $want" "$T/err1" ||

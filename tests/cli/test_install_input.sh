@@ -15,12 +15,12 @@ digest() { (cd "$1" && find . -printf '%p %y %m %s %l\n' | LC_ALL=C sort && find
 
 # Certificates for --certs: a good set, and broken ones.
 CA=$T/ca OTHER=$T/other
-"$DOCKDROP" ca init -q --dir "$CA" && "$DOCKDROP" ca init -q --dir "$OTHER" &&
-	"$DOCKDROP" ca issue server -q --ca "$CA" --out "$T/good" --san localhost --san 127.0.0.1 &&
-	"$DOCKDROP" ca issue client -q --ca "$CA" --out "$T/goodcli" &&
-	"$DOCKDROP" ca issue server -q --ca "$CA" --out "$T/k2" --san localhost &&
-	"$DOCKDROP" ca issue server -q --ca "$OTHER" --out "$T/otherca" --san localhost &&
-	"$DOCKDROP" ca issue client -q --ca "$OTHER" --out "$T/othercli" || { notok "certificate fixtures"; exit 1; }
+$DD_EMU "$DOCKDROP" ca init -q --dir "$CA" && $DD_EMU "$DOCKDROP" ca init -q --dir "$OTHER" &&
+	$DD_EMU "$DOCKDROP" ca issue server -q --ca "$CA" --out "$T/good" --san localhost --san 127.0.0.1 &&
+	$DD_EMU "$DOCKDROP" ca issue client -q --ca "$CA" --out "$T/goodcli" &&
+	$DD_EMU "$DOCKDROP" ca issue server -q --ca "$CA" --out "$T/k2" --san localhost &&
+	$DD_EMU "$DOCKDROP" ca issue server -q --ca "$OTHER" --out "$T/otherca" --san localhost &&
+	$DD_EMU "$DOCKDROP" ca issue client -q --ca "$OTHER" --out "$T/othercli" || { notok "certificate fixtures"; exit 1; }
 mkdir "$T/nokey" "$T/mismatch" "$T/wrongca" "$T/notca" "$T/badcli" "$T/clientasserver"
 cp "$T/good/ca.pem" "$T/good/server-cert.pem" "$T/nokey/"
 cp "$T/good/ca.pem" "$T/good/server-cert.pem" "$T/mismatch/" && cp "$T/k2/server-key.pem" "$T/mismatch/"

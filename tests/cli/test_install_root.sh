@@ -115,8 +115,8 @@ mkdir -p "$P/etc" "$P/lib/systemd" "$P/sbin" && ln -s /lib/systemd/systemd "$P/s
 printf 'root:x:0:\nusers:x:100:\n' >"$P/etc/group" && printf 'root:*::\nusers:*::\n' >"$P/etc/gshadow"
 : >"$P/etc/.pwd.lock" && chmod 0600 "$P/etc/.pwd.lock"
 tree "$P" >"$T/before"
-"$T/dd1" install -q --root "$P" 2>/dev/null && "$T/dd2" install -q --root "$P" 2>/dev/null &&
-	"$T/dd2" install -q --root "$P" --rollback 2>/dev/null
+$DD_EMU "$T/dd1" install -q --root "$P" 2>/dev/null && $DD_EMU "$T/dd2" install -q --root "$P" 2>/dev/null &&
+	$DD_EMU "$T/dd2" install -q --root "$P" --rollback 2>/dev/null
 run "$T/dd2" install -q --root "$P" --init sysv
 check "install --init sysv after systemd: sysv scripts in, systemd units and links out" sh -c \
 	"[ $rc -eq 0 ] && [ -x '$P/etc/init.d/docker' ] && [ ! -e '$P/etc/systemd/system/docker.service' ] &&

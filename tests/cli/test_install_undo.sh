@@ -68,7 +68,7 @@ check "a key dockdrop set that the user changed since stays as the user left it"
 # --- engine directories: the current and the previous -------------------------------------
 R=$T/engines
 mkroot "$R"
-"$T/dd1" install -q --root "$R" 2>/dev/null && "$T/dd2" install -q --root "$R" 2>/dev/null
+$DD_EMU "$T/dd1" install -q --root "$R" 2>/dev/null && $DD_EMU "$T/dd2" install -q --root "$R" 2>/dev/null
 run "$T/dd3" install -q --root "$R"
 n=$(ls "$R/opt/dockdrop/engine" | grep -c -- '-test-')
 check "after three engines: the current (0.0.3) and the previous (0.0.2) are kept, 0.0.1 is gone" sh -c \
@@ -119,7 +119,7 @@ check "uninstall --purge after it: exit 0" [ $rc -eq 0 ]
 same_tree "then the tree is as before install: the user's files, notes.txt and key.json untouched" "$T/user.before" "$R"
 
 R=$T/damaged
-mkroot "$R" && "$DD" install -q --root "$R" 2>/dev/null
+mkroot "$R" && $DD_EMU "$DD" install -q --root "$R" 2>/dev/null
 echo 'x:x:1:' >"$R/etc/passwd"
 printf 'file /etc/passwd 0644 %s\n' "$(sha256sum <"$R/etc/passwd" | cut -c1-64)" >>"$R/var/lib/dockdrop/state"
 tree "$R" >"$T/damaged.before"
@@ -135,7 +135,7 @@ check "--purge keeps a certificate whose digest is not the recorded one, and say
 # --- the lock before the record ----------------------------------------------------------------
 if command -v flock >/dev/null; then
 	R=$T/lock
-	mkroot "$R" && "$DD" install -q --root "$R" 2>/dev/null
+	mkroot "$R" && $DD_EMU "$DD" install -q --root "$R" 2>/dev/null
 	echo 'not a record' >"$R/var/lib/dockdrop/state"
 	flock -x "$R" sleep 30 &
 	holder=$!
@@ -160,7 +160,7 @@ mkroot "$R" nonl
 mkdir -p "$R/etc/docker" && printf '{"log-level":"warn",\n "hosts": ["unix:///run/other.sock"]}' >"$R/etc/docker/daemon.json"
 chmod 0640 "$R/etc/docker/daemon.json"
 tree "$R" >"$T/cycle.before"
-"$DD" install -q --root "$R" 2>/dev/null
+$DD_EMU "$DD" install -q --root "$R" 2>/dev/null
 grep -q '^docker:x:' "$R/etc/group" && mkdir -p "$R/var/lib/docker/image" || notok "cycle: first install"
 run "$DD" uninstall -q --root "$R"
 check "a plain uninstall keeps the CA and the data, and leaves a record of them" sh -c \
@@ -178,14 +178,14 @@ same_tree "install, uninstall, install, uninstall --purge: the tree is byte for 
 R=$T/later
 mkroot "$R"
 tree "$R" >"$T/later.before"
-"$DD" install -q --root "$R" 2>/dev/null && mkdir -p "$R/var/lib/containerd/x" && "$DD" uninstall -q --root "$R" 2>/dev/null
+$DD_EMU "$DD" install -q --root "$R" 2>/dev/null && mkdir -p "$R/var/lib/containerd/x" && $DD_EMU "$DD" uninstall -q --root "$R" 2>/dev/null
 run "$DD" uninstall -q --root "$R" --purge
 check "uninstall --purge after a plain uninstall: exit 0" [ $rc -eq 0 ]
 same_tree "... it removes the CA, the certificates, the data and the group: the tree is as before" "$T/later.before" "$R"
 
 # --- service definitions: rendered once, status compares against that rendering ---------------
 R=$T/units
-mkroot "$R" && "$DD" install -q --root "$R" 2>/dev/null
+mkroot "$R" && $DD_EMU "$DD" install -q --root "$R" 2>/dev/null
 run "$DD" status --root "$R" --json
 check "status: the service files are as dockdrop renders them" sh -c \
 	"grep -q '\"service_files_as_installed\":true' '$T_TMP/out' && ! grep -q differs '$T_TMP/err'"

@@ -161,7 +161,7 @@ done
 
 snap "$T/x" >"$T/snap.before"
 expect_err "extract into a non-empty directory exits 2" 2 "not empty" \
-	"$DOCKDROP" extract --file "$B" "$T/x/engine"
+	$DD_EMU "$DOCKDROP" extract --file "$B" "$T/x/engine"
 snap "$T/x" >"$T/snap.after"
 check "extract into a non-empty directory: the directory is unchanged, no staging left" \
 	cmp -s "$T/snap.before" "$T/snap.after"
@@ -173,26 +173,26 @@ same_tree "extract into an existing empty directory" "$T/y/engine" "$REF"
 check "extract into an existing empty directory: no staging left" test "$(ls -A "$T/y")" = engine
 
 expect_err "extract when the parent is missing exits 2" 2 "" \
-	"$DOCKDROP" extract --file "$B" "$T/nope/sub/engine"
+	$DD_EMU "$DOCKDROP" extract --file "$B" "$T/nope/sub/engine"
 check "extract when the parent is missing: nothing created" test ! -e "$T/nope"
 
 mkdir "$T/f" && echo canary >"$T/f/engine"
 snap "$T/f" >"$T/snap.before"
 expect_err "extract onto a regular file exits 2" 2 "not a directory" \
-	"$DOCKDROP" extract --file "$B" "$T/f/engine"
+	$DD_EMU "$DOCKDROP" extract --file "$B" "$T/f/engine"
 snap "$T/f" >"$T/snap.after"
 check "extract onto a regular file: it is unchanged" cmp -s "$T/snap.before" "$T/snap.after"
 
 mkdir "$T/rel"
-run sh -c "cd '$T/rel' && exec '$DOCKDROP' extract --file '$B' engine"
+run sh -c "cd '$T/rel' && exec $DD_EMU '$DOCKDROP' extract --file '$B' engine"
 check "extract into a relative DIR exits 0" test $rc -eq 0
 same_tree "extract into a relative DIR" "$T/rel/engine" "$REF"
 
 # Two extracts racing for one DIR: one wins, the other refuses; no staging left either way.
 mkdir "$T/race"
-"$DOCKDROP" extract --file "$B" "$T/race/engine" >/dev/null 2>"$T/race.err1" &
+$DD_EMU "$DOCKDROP" extract --file "$B" "$T/race/engine" >/dev/null 2>"$T/race.err1" &
 pid1=$!
-"$DOCKDROP" extract --file "$B" "$T/race/engine" >/dev/null 2>"$T/race.err2"
+$DD_EMU "$DOCKDROP" extract --file "$B" "$T/race/engine" >/dev/null 2>"$T/race.err2"
 rc2=$?
 wait $pid1
 rc1=$?
@@ -228,7 +228,7 @@ check "bundle -o an existing file replaces it" sh -c "[ $rc -eq 0 ] && cmp -s '$
 check "bundle -o an existing file: mode 0755" test "$(stat -c %a "$O/OLD")" = 755
 echo old >"$O/OLD"
 expect_err "bundle refused onto an existing file exits 3" 3 "" \
-	"$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$(echo "$ESHA" | tr 0-9a-f 1-9a-f0)" -o "$O/OLD"
+	$DD_EMU "$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$(echo "$ESHA" | tr 0-9a-f 1-9a-f0)" -o "$O/OLD"
 check "bundle refused onto an existing file: the file is unchanged" test "$(cat "$O/OLD")" = old
 check "bundle refused onto an existing file: no temp left" test "$(ls -A "$O" | tr '\n' ' ')" = "B OLD "
 rm -f "$O/OLD"
@@ -236,17 +236,17 @@ rm -f "$O/OLD"
 # A bad -o is a usage error, checked before anything is written.
 mkdir "$O/isdir"
 expect_err "bundle -o an existing directory exits 2" 2 "" \
-	"$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$ESHA" -o "$O/isdir"
+	$DD_EMU "$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$ESHA" -o "$O/isdir"
 check "bundle -o an existing directory: no temp left, the directory untouched" \
 	sh -c "[ \"\$(ls -A '$O' | tr '\n' ' ')\" = 'B isdir ' ] && [ -z \"\$(ls -A '$O/isdir')\" ]"
 rmdir "$O/isdir"
 expect_err "bundle -o into a missing directory exits 2" 2 "" \
-	"$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$ESHA" -o "$T/missing/B"
+	$DD_EMU "$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$ESHA" -o "$T/missing/B"
 check "bundle -o into a missing directory: nothing created" test ! -e "$T/missing"
 # A write that fails midway (the file size limit, SIGXFSZ ignored so write says EFBIG): exit 1
 # and the temp file removed. 100 blocks is less than the stub whether blocks are 512 or 1024
 # bytes, so the failure comes after the temp file was opened and partly written.
-run sh -c "trap '' XFSZ; ulimit -f 100 && exec '$DOCKDROP' bundle --engine '$ENGINE' --sha256 '$ESHA' -o '$O/NEW'"
+run sh -c "trap '' XFSZ; ulimit -f 100 && exec $DD_EMU '$DOCKDROP' bundle --engine '$ENGINE' --sha256 '$ESHA' -o '$O/NEW'"
 if [ $rc -eq 1 ] && [ "$(lines "$T/err")" = 1 ] && grep -q '^dockdrop: ' "$T/err"; then
 	ok "bundle: a write failing midway exits 1 with one line"
 else

@@ -90,13 +90,13 @@ R2=$T/root2
 image_root "$R2"
 tree "$R2" >"$T/before3"
 expect_err "install --compose-env without --compose" 2 "--compose-env and --compose-name need --compose" \
-	"$T/ddp" install -q --root "$R2" --compose-env "$T/proj/e.env"
+	$DD_EMU "$T/ddp" install -q --root "$R2" --compose-env "$T/proj/e.env"
 expect_err "install --compose with a dockdrop that carries no Compose plugin" 2 "needs a dockdrop carrying docker-compose" \
-	"$T/ddp" install -q --root "$R2" --compose "$T/proj/compose.yaml"
+	$DD_EMU "$T/ddp" install -q --root "$R2" --compose "$T/proj/compose.yaml"
 expect_err "install --compose-name with a name Compose would not take" 2 "is not 1-48 of [a-z0-9_-]: give --compose-name" \
-	"$T/ddp" install -q --root "$R2" --compose "$T/proj/compose.yaml" --compose-name "Bad Name"
+	$DD_EMU "$T/ddp" install -q --root "$R2" --compose "$T/proj/compose.yaml" --compose-name "Bad Name"
 expect_err "install --compose with a file that is not there" 2 "--compose $T/proj/nope.yaml" \
-	"$T/ddp" install -q --root "$R2" --compose "$T/proj/nope.yaml"
+	$DD_EMU "$T/ddp" install -q --root "$R2" --compose "$T/proj/nope.yaml"
 tree "$R2" >"$T/after3"
 check "  and nothing changed" cmp -s "$T/before3" "$T/after3"
 

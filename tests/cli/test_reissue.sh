@@ -47,7 +47,7 @@ check "one added and two removed" sh -c \
 	"[ $rc -eq 0 ] && grep -qx 'server certificate re-issued: name 10.0.0.6 added, name a.example removed, name 10.0.0.5 removed' '$T_TMP/out'"
 
 NOW=$(($(date +%s) + 805 * 86400))
-run env DOCKDROP_TEST_NOW=$NOW "$T/dd" install --root "$R" --tls-san c.example --tls-san 10.0.0.6
+run env DOCKDROP_TEST_NOW=$NOW $DD_EMU "$T/dd" install --root "$R" --tls-san c.example --tls-san 10.0.0.6
 check "805 days on: both pairs re-issued, each saying it expires in 19 (or 20) days" sh -c \
 	"[ $rc -eq 0 ] && grep -qx 'server certificate re-issued: expires in \(19\|20\) days' '$T_TMP/out' &&
 	 grep -qx 'client certificate re-issued: expires in \(19\|20\) days' '$T_TMP/out'"

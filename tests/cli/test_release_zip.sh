@@ -13,7 +13,7 @@ for t in unzip jq python3; do
 	command -v $t >/dev/null || { skip "handler zip: $t is not installed"; exit 0; }
 done
 [ -x "$DIST/dockdrop" ] || { notok "handler zip: $DIST/dockdrop is missing (make)"; exit 1; }
-ver=$("$DIST/dockdrop" version | sed -n 's/^dockdrop //p')
+ver=$($DD_EMU "$DIST/dockdrop" version | sed -n 's/^dockdrop //p')
 ZIP=$DIST/azure/dockdrop-azure-$ver.zip
 [ -f "$ZIP" ] && ok "the zip is named after dockdrop's version: $(basename "$ZIP")" ||
 	{ notok "handler zip: $ZIP is missing (make release)"; exit 1; }
@@ -44,7 +44,7 @@ jq -e 'length == 1 and (.[0] | keys == ["handlerManifest", "version"]) and (.[0]
 check "bin/dockdrop is dist/dockdrop, byte for byte" cmp -s "$T_TMP/x/bin/dockdrop" "$DIST/dockdrop"
 check "bin/dockdrop is executable once unzipped" test -x "$T_TMP/x/bin/dockdrop"
 check "bin/dockdrop runs and says the zip's version" sh -c "'$T_TMP/x/bin/dockdrop' version | grep -qx 'dockdrop $ver'"
-"$T_TMP/x/bin/dockdrop" azure-handler --help >"$T_TMP/out" 2>"$T_TMP/err"
+$DD_EMU "$T_TMP/x/bin/dockdrop" azure-handler --help >"$T_TMP/out" 2>"$T_TMP/err"
 rc=$?
 [ $rc -eq 0 ] && ok "bin/dockdrop has the command the manifest runs (azure-handler --help)" ||
 	notok "bin/dockdrop azure-handler --help: exit $rc: $(head -c 200 "$T_TMP/err" | tr '\n' '|')"

@@ -128,13 +128,13 @@ C=$T/copy
 # WANT_TEXT, when set, must appear in verify's error.
 attempt() {
 	why=
-	"$DOCKDROP" verify --file "$1" >/dev/null 2>"$T/err"
+	$DD_EMU "$DOCKDROP" verify --file "$1" >/dev/null 2>"$T/err"
 	vrc=$?
 	[ $vrc -eq 3 ] || why="$why verify exit $vrc;"
 	{ read -r l1 && ! read -r l2; } <"$T/err" || why="$why verify stderr not one line;"
 	case $l1 in "dockdrop: verify: "*) ;; *) why="$why verify stderr '$l1';" ;; esac
 	case $l1 in *"$WANT_TEXT"*) ;; *) why="$why verify error lacks '$WANT_TEXT';" ;; esac
-	"$DOCKDROP" extract --file "$1" "$TG/engine" >/dev/null 2>"$T/err"
+	$DD_EMU "$DOCKDROP" extract --file "$1" "$TG/engine" >/dev/null 2>"$T/err"
 	xrc=$?
 	[ $xrc -eq 3 ] || why="$why extract exit $xrc;"
 	{ read -r l1 && ! read -r l2; } <"$T/err" || why="$why extract stderr not one line;"
@@ -266,7 +266,7 @@ for at in 0 4 $((ESIZE / 2)) $((ESIZE - 8)) $((ESIZE - 1)); do
 	one "a flip inside the engine blob (+$at): refused, staging removed" ""
 done
 cp "$B" "$C" && patch "$C" $((STUB + 4)) 1
-"$DOCKDROP" extract --file "$C" "$TG/engine" >/dev/null 2>"$T/err"
+$DD_EMU "$DOCKDROP" extract --file "$C" "$TG/engine" >/dev/null 2>"$T/err"
 check "engine blob header flip: extract names the SHA-256 mismatch" grep -q 'SHA-256 mismatch' "$T/err"
 
 # A flip in the stub: verify checks the stub's digest too.
@@ -340,9 +340,9 @@ if [ $rc -eq 0 ] && grep -q '^index ' "$T/out" && [ "$ILEN" -gt 0 ]; then
 		reseal "$C"
 		trailer "$MB"
 		n=$((n + 1))
-		"$DOCKDROP" verify --file "$C" >/dev/null 2>"$T/err" ||
+		$DD_EMU "$DOCKDROP" verify --file "$C" >/dev/null 2>"$T/err" ||
 			{ bad=$((bad + 1)); notok "forged index at $off ^$x: verify refused the forgery itself (the test's reseal?): $(cat "$T/err")"; continue; }
-		"$DOCKDROP" extract --file "$C" "$T/mx/engine" >/dev/null 2>"$T/err"
+		$DD_EMU "$DOCKDROP" extract --file "$C" "$T/mx/engine" >/dev/null 2>"$T/err"
 		xrc=$?
 		if [ $xrc -eq 0 ]; then
 			( cd "$T/mx/engine" && find . -mindepth 1 -printf '%P %y %m %s %T@\n' | LC_ALL=C sort &&

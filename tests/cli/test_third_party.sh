@@ -12,6 +12,11 @@ done
 check "lock pins BearSSL 0.6" sh -c "echo '$rows' | grep -q '^bearssl  *0\.6 '"
 check "lock pins zlib 1.2.13" sh -c "echo '$rows' | grep -q '^zlib  *1\.2\.13 '"
 check "lock pins iptables 1.8.9" sh -c "echo '$rows' | grep -q '^iptables  *1\.8\.9 '"
+# ARCH=arm64 builds musl from source: the version Debian's musl-tools (the amd64 stub's) is.
+tools=$(dpkg-query -W -f '${Version}' musl-tools 2>/dev/null)
+musl=$(echo "$rows" | awk '$1 == "musl" && $5 == "orig" { print $4 }')
+check "lock pins musl ${musl:-(none)}, the musl-tools version (${tools:-not installed})" \
+	test -n "$musl" -a "$musl" = "$tools"
 bad=$(echo "$rows" | awk 'length($7) != 64 || $7 ~ /[^0-9a-f]/ || ($5 != "orig" && $5 != "debian")')
 check "every lock row has a role and a SHA-256" test -z "$bad"
 if git -C "$top" rev-parse HEAD >/dev/null 2>&1; then
@@ -19,14 +24,19 @@ if git -C "$top" rev-parse HEAD >/dev/null 2>&1; then
 	check "third_party/ tracks no third-party code" test -z "$vendored"
 fi
 
-# THIRD_PARTY_DIR with good copies: fetched, verified, unpacked, patched.
+# THIRD_PARTY_DIR with good copies: fetched, verified, unpacked, patched (what make fetches
+# for amd64: every name but musl, whose source only ARCH=arm64 builds).
 supplied="$T_TMP/supplied"
 mkdir -p "$supplied"
+rows=$(echo "$rows" | awk '$1 != "musl"')
+names=$(echo "$rows" | awk '{ print $1 }' | uniq | tr '\n' ' ')
 for f in $(echo "$rows" | awk '{ print $6 }'); do
 	[ -f "$dl/$f" ] || { skip "THIRD_PARTY_DIR tests: $f not downloaded yet (run make)"; exit 0; }
 	cp "$dl/$f" "$supplied/"
 done
-run env THIRD_PARTY_DIR="$supplied" sh "$top/third_party/fetch.sh" "$T_TMP/good"
+# shellcheck disable=SC2086
+run env THIRD_PARTY_DIR="$supplied" sh "$top/third_party/fetch.sh" "$T_TMP/good" $names
+check "THIRD_PARTY_DIR: only the names asked for are fetched" test ! -e "$T_TMP/good/src/musl"
 check "THIRD_PARTY_DIR: fetch succeeds (exit $rc)" test $rc -eq 0
 check "THIRD_PARTY_DIR: BearSSL unpacked" test -f "$T_TMP/good/src/bearssl/inc/bearssl.h"
 check "THIRD_PARTY_DIR: zlib unpacked" test -f "$T_TMP/good/src/zlib/inflate.c"
@@ -40,7 +50,7 @@ check "Debian patch series applied (cJSON CVE-2025-57052)" \
 orig=$(echo "$rows" | awk '$1 == "zlib" && $5 == "orig" { print $6 }')
 cp -r "$supplied" "$T_TMP/corrupt"
 printf 'X' | dd of="$T_TMP/corrupt/$orig" bs=1 seek=1000 conv=notrunc 2>/dev/null
-run env THIRD_PARTY_DIR="$T_TMP/corrupt" sh "$top/third_party/fetch.sh" "$T_TMP/bad"
+run env THIRD_PARTY_DIR="$T_TMP/corrupt" sh "$top/third_party/fetch.sh" "$T_TMP/bad" $names
 if [ $rc -ne 0 ] && [ "$(lines "$T_TMP/err")" = 1 ] &&
 	grep -q "^dockdrop build: SHA-256 mismatch for $orig" "$T_TMP/err"; then
 	ok "a digest mismatch stops with one line"
@@ -55,7 +65,7 @@ run make -C "$top" BUILD="$T_TMP/mk" THIRD_PARTY_DIR="$T_TMP/corrupt" "$T_TMP/mk
 check "make stops on a digest mismatch" sh -c "[ $rc -ne 0 ] && grep -q 'SHA-256 mismatch' '$T_TMP/err'"
 
 rm "$T_TMP/corrupt/$orig"
-run env THIRD_PARTY_DIR="$T_TMP/corrupt" sh "$top/third_party/fetch.sh" "$T_TMP/missing"
+run env THIRD_PARTY_DIR="$T_TMP/corrupt" sh "$top/third_party/fetch.sh" "$T_TMP/missing" $names
 check "a missing tarball is named in one line" sh -c \
 	"[ $rc -ne 0 ] && [ \$(wc -l <'$T_TMP/err') = 1 ] && grep -q '$orig not found in THIRD_PARTY_DIR' '$T_TMP/err'"
 

@@ -155,7 +155,7 @@ len=$(echo "$line" | cut -d' ' -f7)
 printf '\377' | dd of="$T/dddamaged" bs=1 seek=$((off + len / 2)) conv=notrunc 2>/dev/null
 exact_tree "$R2" >"$T/b2"
 expect_err "verify names a damaged iptables blob: exit 3" 3 "tools iptables 1.8.9 x86_64: SHA-256 mismatch" \
-	"$T/dddamaged" verify
+	$DD_EMU "$T/dddamaged" verify
 run "$T/dddamaged" install --root "$R2"
 check "install with a damaged iptables blob: exit 3, the last line names it" sh -c \
 	"[ $rc -eq 3 ] && tail -n 1 '$T_TMP/err' | grep -q '^dockdrop: install: tools iptables 1.8.9: SHA-256 mismatch; the payload is damaged; nothing was changed'"

@@ -36,6 +36,12 @@ static int t_any_failed;
 
 #define TEST(fn) static void fn(void)
 
+/* Under qemu-user (tests/run.sh sets DD_EMU for the arm64 build's tests), a skip for what
+ * qemu does not emulate starts its reason with T_EMU_WHY: run.sh keeps such a skip a skip
+ * under DD_CI=1. */
+#define T_EMU (getenv("DD_EMU") && *getenv("DD_EMU"))
+#define T_EMU_WHY "qemu-user: "
+
 static inline void t_run(const char *name, void (*fn)(void))
 {
 	t_failed = 0;

@@ -14,11 +14,17 @@
 
 static char tmp[256];
 
+/* The opened file's size, as dd_payload takes it (under qemu-user, opening /proc/self/exe
+ * opens the emulated program, but stat of it is qemu's own). */
 static off_t size_of(const char *path)
 {
 	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	off_t n = fd >= 0 && fstat(fd, &st) == 0 ? st.st_size : -1;
 
-	return stat(path, &st) == 0 ? st.st_size : -1;
+	if (fd >= 0)
+		close(fd);
+	return n;
 }
 
 /* dd_elf_size on a path, with its real size (or the given one when size >= 0). */

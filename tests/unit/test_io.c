@@ -202,6 +202,10 @@ TEST(realpath_table)
 		errno = 0;
 		r2 = realpath(row, theirs) ? 0 : -1;
 		e2 = errno;
+		/* A leading "//" is the C library's to keep (POSIX: implementation-defined): musl,
+		 * the arm64 tests' libc, keeps it; glibc and dd_realpath make it "/". */
+		if (!r2 && theirs[0] == '/' && theirs[1] == '/' && theirs[2] != '/')
+			memmove(theirs, theirs + 1, strlen(theirs));
 		CHECKF(r1 == r2 && (r1 ? e1 == e2 : strcmp(ours, theirs) == 0),
 		       "%s: %d %s (errno %d), libc %d %s (errno %d)", row, r1, r1 ? "" : ours, e1, r2,
 		       r2 ? "" : theirs, e2);
