@@ -307,7 +307,8 @@ fi
 # postinst hook honours): under TCG that alone takes minutes. With dd.firstboot on the
 # command line /init runs /dd-vm-stage2 in the root by chroot (debootstrap --second-stage,
 # /dd-vm-setup, the results as a tar on the second disk, /dev/vdb), unmounts it and powers
-# off; any failure powers off too (panic=1, -no-reboot).
+# off; any failure powers off too (panic=1, -no-reboot). cache=unsafe: dpkg's fsync of each
+# file it unpacks costs TCG dearly, and /init unmounts the root before the power-off.
 kdeb=$(find "$tree/var/cache/apt/archives" -name 'linux-image-[0-9]*-arm64_*_arm64.deb' -print -quit)
 [ -n "$kdeb" ] || { echo "mkimage: no linux-image .deb in the first stage's archives" >&2; exit 1; }
 [ -f "${DD_VM_BUSYBOX:-}" ] || { echo "mkimage: no arm64 busybox-static .deb (DD_VM_BUSYBOX)" >&2; exit 1; }
@@ -418,7 +419,8 @@ timeout -s KILL "${DD_VM_FIRSTBOOT_TIMEOUT:-1500}" qemu-system-aarch64 -name dd-
 	-machine virt -accel tcg -cpu "${DD_VM_CPU:-max,pauth=off}" -m 2048 -smp 2 \
 	-nodefaults -no-user-config -display none -monitor none -no-reboot \
 	-kernel "$out/vmlinuz" -initrd "$out/initrd.img" -append "console=ttyAMA0 panic=1 dd.firstboot" \
-	-drive "file=$out/base.img,if=virtio,format=raw" -drive "file=$fb/out.img,if=virtio,format=raw" \
+	-drive "file=$out/base.img,if=virtio,format=raw,cache=unsafe" \
+	-drive "file=$fb/out.img,if=virtio,format=raw,cache=unsafe" \
 	-device virtio-rng-pci -serial "file:$out/firstboot.log" >"$fb/qemu.out" 2>&1 </dev/null || {
 	echo "mkimage: qemu-system-aarch64 (the first boot) failed after $((SECONDS - t)) s:" \
 		"$(tail -n 3 "$fb/qemu.out" "$out/firstboot.log" | tr -d '\r' | tr '\n' '|')" >&2
