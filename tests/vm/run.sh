@@ -53,11 +53,11 @@
 # Control channel (no ssh, no network): two disks and one virtio-serial port.
 #   /dev/vda  the root: a qcow2 overlay in the run's temp dir
 #   /dev/vdb  the control disk, read-only, an ext4 image made with mkfs.ext4 -d (no mount on
-#             the host): guest.sh, mode, variant, expect (install or refuse), install-args,
-#             web-token and, in install mode, dockdrop (dist/dockdrop's bundle with the web
-#             page as an image and Debian 13's Compose plugin) and compose/compose.yaml
-#             (install-args name it); in selftest, web.tar, the engine tarball and
-#             certificates made on the host with build/dockdrop ca
+#             the host): guest.sh, mode, variant, machine (x86_64 or aarch64), expect
+#             (install or refuse), install-args, web-token and, in install mode, dockdrop
+#             (dist/dockdrop's bundle with the web page as an image and Debian 13's Compose
+#             plugin) and compose/compose.yaml (install-args name it); in selftest, web.tar,
+#             the engine tarball and certificates made on the host with build/dockdrop ca
 #   dd.ctl    virtio-serial port, a qemu "pipe" chardev: the host reads $T/ctl.out, writes
 #             $T/ctl.in. The image's boot hook runs /mnt/dd/guest.sh at every boot.
 #   Guest -> host lines: "ok - ", "not ok - ", "skip - " (counted here, shown as "vm: ..."),
@@ -120,11 +120,11 @@ ARCH=${ARCH:-amd64}
 # What runs the guest's programs here, and the VM's machine (arm64: see above).
 case $ARCH in
 arm64)
-	EMU=(qemu-aarch64-static) CONSOLE=ttyAMA0 DRIVE=,cache=unsafe
+	EMU=(qemu-aarch64-static) CONSOLE=ttyAMA0 DRIVE=,cache=unsafe MACHINE=aarch64
 	QEMU=(qemu-system-aarch64 -machine virt -cpu "${DD_VM_CPU:-max,pauth=off}")
 	SLOW=1 # TCG runs arm64 code at about half the speed of x86 code
 	;;
-*) EMU=() CONSOLE=ttyS0 DRIVE='' QEMU=(qemu-system-x86_64 -machine q35) SLOW=0 ;;
+*) EMU=() CONSOLE=ttyS0 DRIVE='' MACHINE=x86_64 QEMU=(qemu-system-x86_64 -machine q35) SLOW=0 ;;
 esac
 BOOT_TIMEOUT=${DD_VM_BOOT_TIMEOUT:-$((600 + SLOW * 300))}
 INSTALL_TIMEOUT=${DD_VM_INSTALL_TIMEOUT:-$((900 + SLOW * 600))}
@@ -233,7 +233,8 @@ chmod 0700 "$T"
 
 # Debian's busybox-static of the VM's architecture, fetched once with a private apt
 # configuration and cached: the web image's program, and the arm64 image's initramfs.
-BB=$CACHE/busybox${ARCH#amd64}
+BB=$CACHE/busybox
+[ "$ARCH" = amd64 ] || BB=$BB-$ARCH
 if ! ls "$BB"/busybox-static_*.deb >/dev/null 2>&1; then
 	mkdir -p "$BB.tmp"
 	if (cd "$BB.tmp" && DD_APT_ARCH=$ARCH sh "$TOP/third_party/apt.sh" "$CACHE/apt" -- download busybox-static) \
@@ -287,6 +288,7 @@ else
 		2>"$T/mkimage.err" && echo $((SECONDS - t)) >"$tmp/build-seconds" && mv -T "$tmp" "$IMG"; then
 		IMAGE_BUILD_S=$((SECONDS - t))
 		ok "vm: image built in $IMAGE_BUILD_S s: $IMG ($(cat "$IMG/kernel-version"), $(wc -l <"$IMG/packages.txt") packages)"
+		grep '^# mkimage: ' "$T/mkimage.err"
 		# older images of this variant, and those from before variants (no "-" in the name)
 		for d in "$CACHE"/*; do
 			n=${d##*/}
@@ -334,6 +336,7 @@ printf '%s\n' "$TOKEN" >"$T/ctl/web-token"
 tar --numeric-owner --owner=0 --group=0 -C "$T/web" -cf "$T/ctl/web.tar" bin www
 note "timing: web image ($(basename "$BBDEB"), $(($(stat -c %s "$T/ctl/web.tar") / 1024)) KB) in $((SECONDS - t)) s"
 echo "$MODE" >"$T/ctl/mode"
+echo "$MACHINE" >"$T/ctl/machine"
 echo "$VARIANT" >"$T/ctl/variant"
 # The apparmor image: install must refuse before any change (guest.sh says why).
 EXPECT=install
@@ -606,6 +609,15 @@ run_vm() {
 	return 0
 }
 
+# CPU: the CPU seconds (user and system) of the children this shell has waited for, from
+# bash's `times` (its second line; in this shell, not a $( ) subshell, which has its own):
+# qemu's once it has ended. TCG's cost, whatever else loads the host; shown with the time.
+child_cpu() {
+	times >"$T/times"
+	CPU=$(tail -n 1 "$T/times" | tr 'ms' '  ' | awk '{ printf "%d", $1 * 60 + $2 + $3 * 60 + $4 }')
+}
+child_cpu
+CPU0=$CPU
 if run_vm; then
 	t=$SECONDS
 	tell poweroff
@@ -630,7 +642,8 @@ elif alive "$QPID"; then
 fi
 stop_qemu
 RUN_S=$((SECONDS - T0 - IMAGE_BUILD_WAIT))
-note "timing: whole run $((SECONDS - T0)) s (mode $MODE), boot and test $RUN_S s"
+child_cpu
+note "timing: whole run $((SECONDS - T0)) s (mode $MODE), boot and test $RUN_S s, qemu $((CPU - CPU0)) s of CPU"
 if grep -q '^not ok - ' "$LOG"; then r=FAIL; else r=PASS; fi
 # One line for tests/vm/all.sh's table: variant, result, boot+test s, image build s.
 echo "# vm-result $NAME $r $RUN_S $IMAGE_BUILD_S"
