@@ -28,6 +28,8 @@ HOST_XFLAGS := -Wno-format-truncation
 RUN_STUB := qemu-aarch64-static
 # The sources are the same for both: build/third_party, fetched once.
 TP ?= build/third_party
+# The musl the stub links, for its component list (release/components.sh): the pinned one.
+MUSL_DEBVER := $(shell awk '!/^\#/ && NF == 7 && $$1 == "musl" && $$5 == "orig" { print $$4 }' third_party/lock)
 # No libFuzzer harnesses for arm64 (the amd64 build fuzzes the same code).
 CLANG :=
 else ifneq ($(ARCH),amd64)
@@ -50,7 +52,6 @@ COMMIT := $(COMMIT)-dirty
 endif
 # The last commit's date: the clock check in install refuses a clock before it.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
-BEARSSL_VERSION := $(shell awk '$$1 == "bearssl" && $$5 == "orig" { print $$2 " (Debian " $$4 ")" }' third_party/lock)
 
 SRCS := $(shell find src -name '*.c' | LC_ALL=C sort)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -83,15 +84,37 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD_ABS)/gen
 # not fourteen, and copies are made in general registers (0.9 KB); util/sha256.c's SHA-NI
 # rounds ask for SSE themselves (a target attribute). The serial extract above: 8,427,336,096
 # instructions with it; `dockdrop verify` runs as many (3,723,750,525 against 3,723,750,507).
+# -ffile-prefix-map: no build path in the stub, whichever directory it is built in
+# (tests/build/test_repro.sh builds one commit in two and compares the bytes).
+# SIZE_FLAGS (issue 15: 7.3 KB of .text): passes that -Oz still runs and that make this
+# code larger. -fno-optimize-sibling-calls: under -fstack-protector-strong every tail call
+# repeats the canary check and the epilogue before its jmp; a call shares the one epilogue
+# (3.3 KB). The others copy or move code to save a few cycles on paths dockdrop runs once:
+# jump threading by the dominator pass, if-conversion, loop-invariant motion (GIMPLE and
+# RTL), caller-saves and the "expensive" RTL passes (4 KB together, each measured alone
+# and with the rest). None of this touches zlib or BearSSL (third_party/libs.mk); under
+# cachegrind the serial extract, verify and a P-256 CA and server certificate run as many
+# instructions as before (tests/bench; the figures are in the commit message).
+SIZE_FLAGS := -fno-optimize-sibling-calls -fno-tree-dominator-opts -fno-if-conversion \
+	-fno-tree-loop-im -fno-move-loop-invariants -fno-caller-saves -fno-expensive-optimizations
 MUSL_CFLAGS := -Oz $(CFLAGS_COMMON) -I$(BUILD_ABS)/musl/include -fstack-protector-strong \
+	-ffile-prefix-map=$(CURDIR)/= -ffile-prefix-map=$(BUILD_ABS)/= \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
-	-fno-pie -flto=auto -fno-builtin-printf -mgeneral-regs-only -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC -DDD_OWN_STRTOL
-MUSL_LDFLAGS := -Oz -flto=auto -flto-partition=one -static -no-pie -s -Wl,--gc-sections
-# aarch64: no PT_GNU_RELRO. Only a dynamic linker applies it (musl's ldso; a static musl
-# program never does), and ld aligns its end to the 64 KB a page may be there, which put
-# 42 KB of padding in the file (460,416 bytes); the segments keep their 64 KB alignment.
-ifeq ($(ARCH),arm64)
-MUSL_LDFLAGS += -Wl,-z,norelro
+	-fno-pie -flto=auto -fno-builtin-printf -mgeneral-regs-only -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC -DDD_OWN_STRTOL \
+	$(SIZE_FLAGS)
+# -z norelro: no PT_GNU_RELRO. Only a dynamic linker applies it (musl's ldso; a static musl
+# program never does), and ld padded the file up to where its end would be page-aligned:
+# on x86_64 up to 4 KB (576 bytes now), on aarch64, whose pages may be 64 KB, 42 KB
+# (460,416 -> 418,168 bytes); the segments keep their alignment.
+# release/stub.ld: .rodata beside the ELF headers, before the code (a page of padding less).
+MUSL_LDFLAGS := -Oz -flto=auto -flto-partition=one -static -no-pie -s -Wl,--gc-sections \
+	-Wl,-z,norelro -Wl,-T,release/stub.ld
+# x86_64, -z common-page-size=64: without RELRO, ld still moved the data segment to a page
+# of its own when that saved a page of memory (its DATA_SEGMENT_ALIGN), padding the file
+# up to 4 KB for it (1,088 bytes here); now at most 64 (the data may share a page with
+# .rodata's end: one page more mapped, next to 19 MB of .bss). aarch64 gains nothing.
+ifeq ($(ARCH),amd64)
+MUSL_LDFLAGS += -Wl,-z,common-page-size=64
 endif
 MUSL_LIBS := $(BUILD)/musl/lib/libbearssl.a $(BUILD)/musl/lib/libz.a
 
@@ -122,7 +145,7 @@ FUZZ_CFLAGS := -g -O1 $(CFLAGS_COMMON) -I$(BUILD_ABS)/host/include
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/host/tests/%,$(UNIT_SRCS))
 
-all: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/carry/iptables.env
+all: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/carry/iptables.env $(BUILD)/doc/dockdrop.1
 
 # --- prerequisites and third-party libraries ---------------------------------------------
 prereq:
@@ -167,8 +190,8 @@ $(BUILD)/carry/iptables.env: $(TP_STAMP) third_party/iptables.mk $(CROSS_MUSL) |
 # --- build information (rewritten only when it changes) ----------------------------------
 $(BUILD)/gen/buildinfo.h: FORCE
 	@mkdir -p $(@D)
-	@printf '#define DD_VERSION "%s"\n#define DD_COMMIT "%s"\n#define DD_BEARSSL_VERSION "%s"\n#define DD_BUILD_EPOCH %sLL\n' \
-		'$(VERSION)' '$(COMMIT)' '$(BEARSSL_VERSION)' '$(or $(SOURCE_DATE_EPOCH),0)' >$@.new
+	@printf '#define DD_VERSION "%s"\n#define DD_COMMIT "%s"\n#define DD_BUILD_EPOCH %sLL\n' \
+		'$(VERSION)' '$(COMMIT)' '$(or $(SOURCE_DATE_EPOCH),0)' >$@.new
 	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 
 $(BUILD)/gen/signkey.h: FORCE
@@ -186,8 +209,15 @@ $(BUILD)/gen/unit_text.h: release/units2h.sh $(UNIT_TEMPLATES)
 	@mkdir -p $(@D)
 	$(Q)sh release/units2h.sh $(UNIT_TEMPLATES) >$@.new && mv $@.new $@
 
+# What the stub is built from (musl, BearSSL, zlib: versions, licences, source digests),
+# compiled in for version, list, verify and the signed manifest (release/components.sh).
+$(BUILD)/gen/components.h: $(TP_STAMP) third_party/lock release/sources.lock \
+		release/components.sh third_party/spdx.sed | prereq
+	@mkdir -p $(@D)
+	$(Q)MUSL_DEBVER=$(MUSL_DEBVER) sh release/components.sh $(TP)/src >$@.new && mv $@.new $@
+
 GEN := $(BUILD)/gen/buildinfo.h $(BUILD)/gen/signkey.h $(BUILD)/gen/engines.h \
-	$(BUILD)/gen/unit_text.h
+	$(BUILD)/gen/unit_text.h $(BUILD)/gen/components.h
 
 # --- the product -------------------------------------------------------------------------
 MUSL_OBJS := $(patsubst src/%.c,$(BUILD)/musl/obj/dd/%.o,$(SRCS))
@@ -203,16 +233,22 @@ $(BUILD)/musl/obj/dd/%.o: src/%.c $(MUSL_LIBS) $(BUILD)/musl/cflags | $(GEN) pre
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(MUSLCC) $(MUSL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/dockdrop: $(MUSL_OBJS) $(MUSL_LIBS)
+$(BUILD)/dockdrop: $(MUSL_OBJS) $(MUSL_LIBS) release/stub.ld
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(MUSLCC) $(MUSL_LDFLAGS) -o $@ $(MUSL_OBJS) $(MUSL_LIBS)
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
+
+# The manual page, made by the stub itself from its --help tables (dockdrop man), for
+# releases; install --with-docs writes the same page on a target.
+$(BUILD)/doc/dockdrop.1: $(BUILD)/dockdrop
+	@mkdir -p $(@D)
+	$(Q)$(RUN_STUB) $(BUILD)/dockdrop man >$@.new && mv $@.new $@
 
 # The bundled product. Without ENGINE, the engine is assembled from Debian's packages (its
 # digest is computed and printed by mkengine.sh, then checked again by bundle). It carries
 # the static iptables built in $(BUILD)/carry (bundle/xtables.h), for hosts without one.
 ifeq ($(ENGINE),)
-$(BUILD)/engine/engine.env: release/mkengine.sh
+$(BUILD)/engine/engine.env: release/mkengine.sh release/sources.lock release/engine.map
 	$(Q)sh release/mkengine.sh $(BUILD)/engine $(if $(CROSS_COMPILE),$(ARCH))
 
 $(DIST)/dockdrop: $(BUILD)/dockdrop $(BUILD)/engine/engine.env $(BUILD)/carry/iptables.env
@@ -220,6 +256,7 @@ $(DIST)/dockdrop: $(BUILD)/dockdrop $(BUILD)/engine/engine.env $(BUILD)/carry/ip
 	$(Q). $(abspath $(BUILD))/engine/engine.env && . $(abspath $(BUILD))/carry/iptables.env && \
 		$(RUN_STUB) $(BUILD)/dockdrop bundle -q --engine "$$ENGINE_FILE" \
 		--sha256 "$$ENGINE_SHA256" --engine-version "$$ENGINE_VERSION" --iptables "$$IPTABLES_FILE" \
+		--engine-parts "$$ENGINE_PARTS" \
 		$(if $(SIGN_KEY),--sign-key $(SIGN_KEY)) -o $@
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
 else
@@ -234,13 +271,36 @@ endif
 # The Azure VM-extension handler package (AZURE.md 2, 13.5): release/azure/HandlerManifest.json
 # at the zip's root and dist/dockdrop as bin/dockdrop (tests/cli/test_release_zip.sh).
 AZURE_ZIP := $(DIST)/azure/dockdrop-azure-$(VERSION).zip
-release: $(AZURE_ZIP)
 
 $(AZURE_ZIP): $(DIST)/dockdrop release/azure/HandlerManifest.json release/azure/mkzip.py
 	@mkdir -p $(@D)
 	$(Q)python3 release/azure/mkzip.py $@ release/azure/HandlerManifest.json $(DIST)/dockdrop \
 		$(or $(SOURCE_DATE_EPOCH),0)
 	@echo "built $@ ($$(stat -c %s $@) bytes)"
+
+# --- release -----------------------------------------------------------------------------
+# `make release`: release/out/ (untracked, like build/): for each architecture
+# dockdrop-VERSION-ARCH and the Azure handler package dockdrop-azure-VERSION-ARCH.zip (one
+# per architecture: the agent runs bin/dockdrop itself, with no shell to choose a program,
+# and each VM then downloads only its own), an SPDX 2.3 SBOM of each (.spdx.json:
+# release/sbom.py, from the artifact's own `list --json`), and SHA256SUMS of them all
+# (`sha256sum -c SHA256SUMS`); with SIGN_KEY also SHA256SUMS.sig (openssl dgst -sha256
+# -sign: `openssl dgst -sha256 -verify KEY.pub -signature SHA256SUMS.sig SHA256SUMS`).
+# Two builds of one commit give the same bytes (tests/build/test_repro.sh).
+RELEASE_ARCHES := amd64 arm64
+REL := release/out
+# This ARCH's files first (make test builds them beside it: not twice at once).
+release: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP)
+	$(Q)rm -rf $(REL) && mkdir -p $(REL)
+	$(Q)for a in $(RELEASE_ARCHES); do $(MAKE) --no-print-directory ARCH=$$a release-arch || exit 1; done
+	$(Q)(cd $(REL) && LC_ALL=C ls | grep -v '^SHA256SUMS' | xargs sha256sum) >$(REL)/.sums && \
+		mv $(REL)/.sums $(REL)/SHA256SUMS
+	$(Q)$(if $(SIGN_KEY),openssl dgst -sha256 -sign $(SIGN_KEY) -out $(REL)/SHA256SUMS.sig $(REL)/SHA256SUMS)
+	@echo "built $(REL): $$(ls $(REL) | tr '\n' ' ')"
+
+release-arch: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP)
+	$(Q)sh release/mkrelease.sh $(ARCH) $(REL) $(VERSION) $(COMMIT) $(or $(SOURCE_DATE_EPOCH),0) \
+		$(DIST)/dockdrop $(AZURE_ZIP) $(RUN_STUB)
 
 # --- tests -------------------------------------------------------------------------------
 # A stub that trusts a throw-away key made at build time, for the signature tests (release
@@ -257,9 +317,9 @@ $(TESTKEY)/signkey.h: $(TESTKEY)/sign.pem
 $(TESTKEY)/sign.o: src/bundle/sign.c $(TESTKEY)/signkey.h $(MUSL_LIBS) | $(GEN)
 	$(Q)$(MUSLCC) -I$(TESTKEY) $(MUSL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/dockdrop-testkey: $(filter-out %/sign.o,$(MUSL_OBJS)) $(TESTKEY)/sign.o $(MUSL_LIBS)
+$(BUILD)/dockdrop-testkey: $(filter-out %/sign.o,$(MUSL_OBJS)) $(TESTKEY)/sign.o $(MUSL_LIBS) release/stub.ld
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(MUSLCC) $(MUSL_LDFLAGS) -o $@ $^
+	$(Q)$(MUSLCC) $(MUSL_LDFLAGS) -o $@ $(filter-out %.ld,$^)
 
 HOST_OBJS := $(patsubst src/%.c,$(BUILD)/host/obj/dd/%.o,$(LIB_SRCS))
 
@@ -318,7 +378,7 @@ fuzz: $(FUZZ_BINS)
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
 test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP) $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
-	$(FUZZ_BINS) $(BUILD)/carry/iptables.env
+	$(FUZZ_BINS) $(BUILD)/carry/iptables.env $(BUILD)/doc/dockdrop.1
 
 # make test runs the arm64 build's unit and command-line tests too (under qemu-user:
 # tests/run.sh), built by make ARCH=arm64 in $(BUILD)/arm64 and $(DIST)/arm64.
@@ -335,14 +395,17 @@ test-arm64: test-build-arm64
 ifneq ($(CROSS_COMPILE),)
 test check: test-arm64
 else
+# release/out (tests/build/test_release.sh) once both builds are done: nothing built twice
+# at once.
 test: test-build test-build-arm64
+	@$(MAKE) --no-print-directory release
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) DD_ARM64=$(ARM64_BUILD) DD_ARM64_DIST=$(abspath $(ARM64_DIST)) \
 		sh tests/run.sh
 
 # The edit-compile-test loop: the unit and command-line tests only, a few suites at a time
 # (tests/run.sh --quick), with the same summary line as `make test`.
 check: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP) $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
-	$(BUILD)/carry/iptables.env
+	$(BUILD)/carry/iptables.env $(BUILD)/doc/dockdrop.1
 	@BUILD=$(BUILD) DIST=$(DIST) sh tests/run.sh --quick
 endif
 
@@ -362,14 +425,14 @@ test-vm-arm64: $(TP_STAMP) $(if $(CROSS_COMPILE),,$(BUILD)/engine/engine.env)
 	@BUILD=$(ARM64_BUILD) DIST=$(ARM64_DIST) ARCH=arm64 VARIANT=systemd bash tests/vm/run.sh
 
 clean:
-	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop $(BUILD)/carry $(DIST) \
+	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop $(BUILD)/carry $(BUILD)/doc $(DIST) \
 		$(if $(CROSS_MUSL),$(BUILD)/cross)
 
 distclean:
 	rm -rf $(BUILD) $(DIST)
 
-.PHONY: all prereq release check test test-arm64 test-build-arm64 test-vm test-vm-all test-vm-arm64 test-build fuzz bench \
-	clean distclean FORCE
+.PHONY: all prereq release release-arch check test test-arm64 test-build-arm64 test-vm test-vm-all \
+	test-vm-arm64 test-build fuzz bench clean distclean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(MUSL_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

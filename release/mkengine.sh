@@ -1,12 +1,19 @@
 #!/bin/sh
 # Assemble a Docker engine tarball in the official static layout
 #   docker/{docker,dockerd,containerd,containerd-shim-runc-v2,ctr,runc,docker-init,docker-proxy}
-# from Debian's docker.io, containerd, runc and tini packages (apt verifies the .debs
+# from Debian's docker.io, containerd, runc and tini packages (which file is which:
+# release/engine.map) (apt verifies the .debs
 # against the signed archive index). The tarball is built reproducibly (sorted names, fixed
 # mtime, root-owned, gzip -n) and its SHA-256 is printed, never assumed. Nothing here is
 # committed: the output goes to OUTDIR (the build directory).
 #
-# usage: mkengine.sh OUTDIR [ARCH]   -> OUTDIR/docker-VERSION.tgz, OUTDIR/engine.env
+# Each package's source is looked up in release/sources.lock (its tarballs' SHA-256 from
+# Debian's signed Sources index): OUTDIR/engine.parts holds those rows as part records'
+# fields (bundle --engine-parts), so the signed manifest names what the engine is built
+# from; a package whose source has no row there stops the build.
+#
+# usage: mkengine.sh OUTDIR [ARCH]
+#   -> OUTDIR/docker-VERSION.tgz, OUTDIR/engine.parts, OUTDIR/engine.env
 # ARCH: the Debian architecture of the packages (amd64, arm64; default: this machine's),
 # taken through the private apt configuration set up as on such a machine
 # (third_party/apt.sh, DD_APT_ARCH); every .deb is checked to be of that architecture.
@@ -41,13 +48,20 @@ done
 
 rm -rf root stage
 mkdir -p root stage/docker
-for d in debs/*.deb; do
+: >engine.parts.tmp
+for p in $pkgs; do
+	d=$(ls debs/"$p"_*.deb)
 	dpkg-deb -x "$d" root
+	# Source: NAME (VERSION) when it differs from the binary package's (a binNMU)
+	src=$(dpkg-deb -f "$d" Source) ver=$(dpkg-deb -f "$d" Version)
+	name=${src%% *} srcver=$(printf '%s\n' "$src" | sed -n 's/.*(\(.*\))$/\1/p')
+	awk -v n="${name:-$p}" -v v="${srcver:-$ver}" '!/^#/ && NF == 7 && $3 == n && $4 == v { print $1, $2, $4, $5, $7; f = 1 }
+		END { exit !f }' "$here/sources.lock" >>engine.parts.tmp ||
+		{ echo "dockdrop build: the source of $d (${name:-$p} ${srcver:-$ver}) has no row in release/sources.lock: run release/lock-sources.sh $d and add its rows" >&2; exit 1; }
 done
-# official name <- file in the Debian packages
-map="docker:usr/bin/docker dockerd:usr/sbin/dockerd docker-proxy:usr/sbin/docker-proxy
-containerd:usr/bin/containerd containerd-shim-runc-v2:usr/bin/containerd-shim-runc-v2
-ctr:usr/bin/ctr runc:usr/sbin/runc docker-init:usr/bin/tini-static"
+mv engine.parts.tmp engine.parts
+# official name <- file in the Debian packages (release/engine.map)
+map=$(awk '!/^#/ && NF >= 4 { print $1 ":" $3 }' "$here/engine.map")
 for pair in $map; do
 	src=root/${pair#*:}
 	[ -f "$src" ] && [ ! -L "$src" ] || { echo "dockdrop build: $src missing from the packages" >&2; exit 1; }
@@ -72,6 +86,6 @@ tar -C stage --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" \
 mv "$tgz.tmp" "$tgz"
 rm -rf root stage
 sum=$(sha256sum "$tgz" | cut -d' ' -f1)
-printf 'ENGINE_FILE=%s\nENGINE_VERSION=%s\nENGINE_ARCH=%s\nENGINE_SHA256=%s\n' \
-	"$out/$tgz" "$version" "$arch" "$sum" >engine.env
+printf 'ENGINE_FILE=%s\nENGINE_VERSION=%s\nENGINE_ARCH=%s\nENGINE_SHA256=%s\nENGINE_PARTS=%s\n' \
+	"$out/$tgz" "$version" "$arch" "$sum" "$out/engine.parts" >engine.env
 echo "dockdrop build: engine $tgz (Debian docker.io $debver, $arch) sha256 $sum" >&2

@@ -1,21 +1,10 @@
-/* dockdrop: an offline Docker installer with a tiny CA. See DESIGN.md for the surface. */
+/* dockdrop: an offline Docker installer with a tiny CA. See DESIGN.md for the surface; the
+ * command table is cmd/root.c. */
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "util/interrupt.h"
 #include "util/log.h"
-
-static const struct dd_cmd *const commands[] = {
-	&dd_cmd_install, &dd_cmd_status,  &dd_cmd_uninstall,     &dd_cmd_verify,
-	&dd_cmd_list,	 &dd_cmd_extract, &dd_cmd_ca,		&dd_cmd_certs,
-	&dd_cmd_client_bundle, &dd_cmd_bundle, &dd_cmd_version, &dd_cmd_azure_handler, NULL,
-};
-
-const struct dd_cmd dd_cmd_root = {
-	"dockdrop", "", "",
-	"Install Docker offline from this one file, with a CA and mutual TLS on port 2376.", 0, 0,
-	NULL, commands
-};
 
 int main(int argc, char **argv)
 {

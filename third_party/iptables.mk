@@ -66,8 +66,8 @@ $(OBJ)/nl/config.h: $(IPT_MK)
 	@mkdir -p $(@D)
 	@echo '#define HAVE_VISIBILITY_HIDDEN 1' >$@
 NL_FLAGS = $(IPT_CFLAGS) -w -D_FILE_OFFSET_BITS=64 -D_REENTRANT -fvisibility=hidden -I$(OBJ)/nl
-MNL_C = $(wildcard $(SRC)/libmnl/src/*.c)
-NFTNL_C = $(wildcard $(SRC)/libnftnl/src/*.c $(SRC)/libnftnl/src/expr/*.c $(SRC)/libnftnl/src/obj/*.c)
+MNL_C = $(sort $(wildcard $(SRC)/libmnl/src/*.c))
+NFTNL_C = $(sort $(wildcard $(SRC)/libnftnl/src/*.c $(SRC)/libnftnl/src/expr/*.c $(SRC)/libnftnl/src/obj/*.c))
 $(OBJ)/lib/libmnl.a: $(patsubst $(SRC)/%.c,$(OBJ)/nl/%.o,$(MNL_C))
 $(OBJ)/lib/libnftnl.a: $(patsubst $(SRC)/%.c,$(OBJ)/nl/%.o,$(NFTNL_C))
 $(OBJ)/lib/%.a:
@@ -103,18 +103,18 @@ $(OBJ)/iptables/.built: $(OBJ)/iptables/config.status
 	@touch $@
 
 # The Debian copyright files' names (the "Files: *" stanza) as SPDX identifiers.
-SPDX := s/^GPL-2$$/GPL-2.0-only/; s/^GPL-2+$$/GPL-2.0-or-later/; s/^LGPL-2.1+$$/LGPL-2.1-or-later/
+SPDX_SED := $(dir $(IPT_MK))spdx.sed
 
 # The tarball: names sorted, root-owned, modes fixed, every time the Debian changelog's
 # (the newest file of the iptables debian tarball), gzip -n: the same sources give the
 # same bytes.
-$(OUT)/iptables.env: $(OBJ)/iptables/.built $(LOCK)
+$(OUT)/iptables.env: $(OBJ)/iptables/.built $(LOCK) $(SPDX_SED)
 	@rm -rf $(OBJ)/stage && mkdir -p $(OBJ)/stage/iptables
 	@for b in $(BINS); do $(STRIP) -o $(OBJ)/stage/iptables/$$b $(OBJ)/iptables/iptables/$$b || exit 1; done
 	@for c in $(COMPONENTS); do \
 		awk -v n=$$c '!/^#/ && NF == 7 && $$1 == n && $$5 == "orig" { printf "%s %s %s ", $$1, $$2, $$4 }' $(LOCK); \
 		awk '/^Files:/ { f = ($$2 == "*") } f && /^License:/ { print $$2; exit }' \
-			$(SRC)/$$c/debian-pkg/debian/copyright | sed '$(SPDX)' | tr '\n' ' '; \
+			$(SRC)/$$c/debian-pkg/debian/copyright | sed -f $(SPDX_SED) | tr '\n' ' '; \
 		awk -v n=$$c '!/^#/ && NF == 7 && $$1 == n && $$5 == "orig" { print $$7 }' $(LOCK); \
 	done >$(OBJ)/stage/iptables/COMPONENTS
 	@awk 'NF != 5 || $$4 !~ /^[A-Z][A-Za-z0-9.+-]*$$/ { exit 1 }' $(OBJ)/stage/iptables/COMPONENTS || \

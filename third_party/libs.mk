@@ -23,9 +23,14 @@ AR ?= ar
 TP_CFLAGS ?= -Os -fno-asynchronous-unwind-tables -fno-unwind-tables
 TP_HOT_CFLAGS ?= -O2 -fno-asynchronous-unwind-tables -fno-unwind-tables
 CJSON ?=
-SECTIONS = -w -ffunction-sections -fdata-sections
+# The build paths mapped away (a __FILE__ or an assert would keep them): two builds in
+# different directories give the same bytes (tests/build/test_repro.sh).
+SECTIONS = -w -ffunction-sections -fdata-sections -ffile-prefix-map=$(abspath $(SRC))/= \
+	-ffile-prefix-map=$(CURDIR)/=
 
-BEARSSL_C := $(wildcard $(SRC)/bearssl/src/*/*.c) $(SRC)/bearssl/src/settings.c
+# Sorted: the archives' member order (and so their bytes) does not depend on the directory
+# order of the file system (make before 4.3 did not sort wildcard).
+BEARSSL_C := $(sort $(wildcard $(SRC)/bearssl/src/*/*.c) $(SRC)/bearssl/src/settings.c)
 ZLIB_C := $(addprefix $(SRC)/zlib/,adler32.c crc32.c deflate.c infback.c inffast.c inflate.c \
 	inftrees.c trees.c zutil.c compress.c uncompr.c)
 BEARSSL_HOT := $(addprefix $(SRC)/bearssl/src/,hash/sha2small.c codec/dec32be.c codec/enc32be.c)
@@ -43,7 +48,7 @@ $(OUT)/lib/libz.a: $(call obj,$(ZLIB_C))
 $(OUT)/lib/libcjson.a: $(call obj,$(CJSON_C))
 $(OUT)/lib/%.a:
 	@mkdir -p $(@D)
-	@rm -f $@ && $(AR) rcs $@ $^
+	@rm -f $@ && $(AR) rcsD $@ $^
 
 $(OUT)/obj/bearssl/%.o: $(SRC)/bearssl/%.c $(LIBS_MK)
 	@mkdir -p $(@D)

@@ -24,6 +24,7 @@ if [ "$arch" = arm64 ]; then
 	for pair in aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu qemu-aarch64-static:qemu-user-static; do
 		command -v "${pair%%:*}" >/dev/null 2>&1 || pkgs="$pkgs ${pair#*:}"
 	done
+	[ -f /usr/aarch64-linux-gnu/include/linux/netfilter.h ] || pkgs="$pkgs linux-libc-dev-arm64-cross"
 fi
 # The carried iptables (iptables.mk) is compiled against the kernel's headers.
 [ -f /usr/include/linux/netfilter.h ] || pkgs="$pkgs linux-libc-dev"

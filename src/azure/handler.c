@@ -219,23 +219,14 @@ void dd_azh_now(char out[DD_AZH_TIME])
 int dd_azh_status(const struct dd_azh *h, const char *op, const char *status, int code,
 		  const char *msg)
 {
-	char path[PATH_MAX], now[DD_AZH_TIME];
-	struct dd_afile af;
+	/* The message is at most 1,000 bytes, 6 each when escaped: the rest is under 200. */
+	char path[PATH_MAX], now[DD_AZH_TIME], buf[6 * 1000 + 512];
 	struct dd_jw w;
-	FILE *f;
-	int fd;
 
-	if (snprintf(path, sizeof path, "%s/%ld.status", h->status_dir, h->seq) >= (int)sizeof path ||
-	    dd_mkdir_p(h->status_dir, 0700) != 0 || dd_afile_open(&af, path, 0600) != 0)
+	if (snprintf(path, sizeof path, "%s/%ld.status", h->status_dir, h->seq) >= (int)sizeof path)
 		return -1;
-	if ((fd = dup(af.fd)) < 0 || !(f = fdopen(fd, "w"))) {
-		if (fd >= 0)
-			close(fd);
-		dd_afile_abort(&af);
-		return -1;
-	}
 	dd_azh_now(now);
-	dd_jw_init(&w, f);
+	dd_jw_init_buf(&w, buf, sizeof buf);
 	dd_jw_array(&w, NULL);
 	dd_jw_object(&w, NULL);
 	dd_jw_int(&w, "version", 1);
@@ -249,11 +240,9 @@ int dd_azh_status(const struct dd_azh *h, const char *op, const char *status, in
 	dd_jw_strn(&w, "message", msg, strnlen(msg, 1000));
 	for (int i = 0; i < 4; i++)
 		dd_jw_close(&w);
-	if ((dd_jw_end(&w) | fclose(f)) != 0) {
-		dd_afile_abort(&af);
+	if (dd_jw_end(&w) != 0 || dd_mkdir_p(h->status_dir, 0700) != 0)
 		return -1;
-	}
-	return dd_afile_commit(&af);
+	return dd_write_atomic(path, buf, w.len, 0600);
 }
 
 void dd_azh_status_of(const struct dd_azh *h, char *out, size_t cap)

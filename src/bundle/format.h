@@ -15,7 +15,9 @@
  *   part NAME VERSION DEBVERSION LICENSE SHA256           (what the blob before it is built
  *                                                          from: a source package, its
  *                                                          Debian version, SPDX licence and
- *                                                          the SHA-256 of its source tarball)
+ *                                                          the SHA-256 of its source tarball;
+ *                                                          before the first blob: what the
+ *                                                          stub is built from)
  *   raw LENGTH SHA256                                     (the blob before it is stored
  *                                                          gzip-compressed: the length and
  *                                                          SHA-256 of the file it inflates
@@ -62,9 +64,12 @@ struct dd_blob {
 };
 
 /* A source a blob's programs are built from (the carried iptables: iptables, libnftnl,
- * libmnl), for `list` and the record of what is carried. */
+ * libmnl; the engine's Debian source packages), or the stub is (musl, BearSSL, zlib: part
+ * records before the first blob), for `list`, `verify`, the SBOM and the record of what is
+ * carried. */
+#define DD_STUB_PARTS ((unsigned)-1)
 struct dd_part {
-	unsigned blob;		/* index of the blob it belongs to */
+	unsigned blob;		/* index of the blob it belongs to, or DD_STUB_PARTS */
 	char name[DD_FIELD_MAX], version[DD_FIELD_MAX], debver[DD_FIELD_MAX],
 		license[DD_FIELD_MAX];
 	unsigned char sha256[32];
@@ -95,9 +100,17 @@ int dd_trailer_decode(const unsigned char in[DD_TRAILER_SIZE], struct dd_trailer
  * blobs are contiguous from the stub's end; not the file size (the caller's). */
 int dd_manifest_parse(const char *text, size_t n, struct dd_manifest *m, char *err,
 		      size_t errsz);
+/* Lines NAME VERSION DEBVERSION LICENSE SHA256 (a part record's fields: the carried
+ * iptables' COMPONENTS, bundle --engine-parts, the stub's own DD_COMPONENTS) appended to m
+ * as parts of blob bi. text is cut up in place. NULL, or why not. */
+const char *dd_parts_parse(char *text, struct dd_manifest *m, unsigned bi);
+/* This program's own components (DD_COMPONENTS, compiled in: release/components.sh) as
+ * stub parts of m. NULL, or why not. */
+const char *dd_manifest_own_parts(struct dd_manifest *m);
 /* Write m as manifest text into out; its length, or 0 if it does not fit. */
 size_t dd_manifest_format(const struct dd_manifest *m, char *out, size_t outsz);
-/* 1 if s is an acceptable kind/name/version/arch field: 1..63 bytes of [A-Za-z0-9._:@+/-]. */
+/* 1 if s is an acceptable kind/name/version/arch field: 1..63 bytes of [A-Za-z0-9._:@+/~-]
+ * (~: Debian versions, 1.6.20~ds1-1). */
 int dd_manifest_field_ok(const char *s);
 /* 1 if s is an acceptable repo tag: 1..255 bytes of [A-Za-z0-9._:@/-] (or "-"). */
 int dd_manifest_tag_ok(const char *s);

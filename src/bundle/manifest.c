@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bundle/format.h"
+#include "components.h"
 
 #define HEADER "dockdrop-manifest 1"
 
@@ -16,7 +17,7 @@ static int chars_ok(const char *s, size_t max)
 		return 0;
 	for (; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || strchr("._:@+/-", *s)))
+		      (*s >= '0' && *s <= '9') || strchr("._:@+/~-", *s)))
 			return 0;
 	return 1;
 }
@@ -119,8 +120,7 @@ static int parse_line(struct dd_manifest *m, char *line, unsigned no, uint64_t *
 		return 0;
 	}
 	if (n == 6 && strcmp(f[0], "part") == 0) {
-		if (m->nblobs == 0)
-			return fail(err, errsz, no, "a part before any blob");
+		/* before any blob: one of the stub's (blob DD_STUB_PARTS) */
 		if (m->nrefs && m->ref[m->nrefs - 1].blob == m->nblobs - 1)
 			return fail(err, errsz, no, "a part after a ref");
 		if (m->nparts == DD_PARTS_MAX)
@@ -195,40 +195,49 @@ int dd_manifest_parse(const char *text, size_t n, struct dd_manifest *m, char *e
 			return -1;
 		i += len + 1;
 	}
-	if (no < 3)
+	if (m->nblobs == 0)	/* header and stub alone, or with the stub's parts */
 		return fail(err, errsz, no, "no blobs");
+	return 0;
+}
+
+/* vsnprintf at out + *len, advancing *len; -1 when it does not fit. */
+static int put(char *out, size_t outsz, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = vsnprintf(out + *len, outsz - *len, fmt, ap);
+	va_end(ap);
+	if (k < 0 || (size_t)k >= outsz - *len)
+		return -1;
+	*len += (size_t)k;
 	return 0;
 }
 
 size_t dd_manifest_format(const struct dd_manifest *m, char *out, size_t outsz)
 {
 	char hex[65];
-	size_t len;
-	int k;
+	size_t len = 0;
+	int bad;
 
 	dd_hex(m->stub_sha256, 32, hex);
-	k = snprintf(out, outsz, HEADER "\nstub %llu %s\n", (unsigned long long)m->stub_size,
-		     hex);
-	if (k < 0 || (size_t)k >= outsz)
-		return 0;
-	len = (size_t)k;
-	for (unsigned i = 0; i < m->nblobs; i++) {
-		const struct dd_blob *b = &m->blob[i];
+	bad = put(out, outsz, &len, HEADER "\nstub %llu %s\n", (unsigned long long)m->stub_size,
+		  hex);
+	/* the stub's parts (i == DD_STUB_PARTS), then each blob and the records of it */
+	for (unsigned i = DD_STUB_PARTS; i == DD_STUB_PARTS || i < m->nblobs; i++) {
+		if (i != DD_STUB_PARTS) {
+			const struct dd_blob *b = &m->blob[i];
 
-		dd_hex(b->sha256, 32, hex);
-		k = snprintf(out + len, outsz - len, "blob %s %s %s %s %llu %llu %s\n", b->kind,
-			     b->name, b->version, b->arch, (unsigned long long)b->off,
-			     (unsigned long long)b->len, hex);
-		if (k < 0 || (size_t)k >= outsz - len)
-			return 0;
-		len += (size_t)k;
-		if (b->raw_len) {
-			dd_hex(b->raw_sha256, 32, hex);
-			k = snprintf(out + len, outsz - len, "raw %llu %s\n",
-				     (unsigned long long)b->raw_len, hex);
-			if (k < 0 || (size_t)k >= outsz - len)
-				return 0;
-			len += (size_t)k;
+			dd_hex(b->sha256, 32, hex);
+			bad |= put(out, outsz, &len, "blob %s %s %s %s %llu %llu %s\n", b->kind,
+				   b->name, b->version, b->arch, (unsigned long long)b->off,
+				   (unsigned long long)b->len, hex);
+			if (b->raw_len) {
+				dd_hex(b->raw_sha256, 32, hex);
+				bad |= put(out, outsz, &len, "raw %llu %s\n",
+					   (unsigned long long)b->raw_len, hex);
+			}
 		}
 		for (unsigned j = 0; j < m->nparts; j++) {
 			const struct dd_part *t = &m->part[j];
@@ -236,21 +245,41 @@ size_t dd_manifest_format(const struct dd_manifest *m, char *out, size_t outsz)
 			if (t->blob != i)
 				continue;
 			dd_hex(t->sha256, 32, hex);
-			k = snprintf(out + len, outsz - len, "part %s %s %s %s %s\n", t->name,
-				     t->version, t->debver, t->license, hex);
-			if (k < 0 || (size_t)k >= outsz - len)
-				return 0;
-			len += (size_t)k;
+			bad |= put(out, outsz, &len, "part %s %s %s %s %s\n", t->name, t->version,
+				   t->debver, t->license, hex);
 		}
 		for (unsigned j = 0; j < m->nrefs; j++) {
 			if (m->ref[j].blob != i)
 				continue;
 			dd_hex(m->ref[j].config, 32, hex);
-			k = snprintf(out + len, outsz - len, "ref %s %s\n", hex, m->ref[j].tag);
-			if (k < 0 || (size_t)k >= outsz - len)
-				return 0;
-			len += (size_t)k;
+			bad |= put(out, outsz, &len, "ref %s %s\n", hex, m->ref[j].tag);
 		}
 	}
-	return len;
+	return bad ? 0 : len;
+}
+
+const char *dd_parts_parse(char *text, struct dd_manifest *m, unsigned bi)
+{
+	for (char *line = text, *nl; *line; line = nl + 1) {
+		char *f[6];
+
+		if (!(nl = strchr(line, '\n')))
+			return "its last line has no newline";
+		*nl = 0;
+		if (m->nparts == DD_PARTS_MAX)
+			return "too many lines";
+		/* a part record's fields: f[0], "part", is not looked at */
+		if (split(line, f + 1, 5) != 5 || parse_part(f, &m->part[m->nparts]))
+			return "a line is not NAME VERSION DEBVERSION LICENSE SHA256";
+		m->part[m->nparts++].blob = bi;
+	}
+	return NULL;
+}
+
+const char *dd_manifest_own_parts(struct dd_manifest *m)
+{
+	char text[sizeof DD_COMPONENTS];
+
+	memcpy(text, DD_COMPONENTS, sizeof text);
+	return dd_parts_parse(text, m, DD_STUB_PARTS);
 }

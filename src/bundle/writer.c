@@ -265,6 +265,16 @@ static int check_engine_digest(const struct dd_bundle_spec *s, const char *hex,
 		   s->engine);
 }
 
+/* --engine-parts FILE: the engine's sources, as part records of blob bi. */
+static int engine_parts(const char *path, unsigned bi, char *err, size_t errsz)
+{
+	long n = dd_read_small_file(path, w.text, sizeof w.text);
+	const char *why = n < 0 ? strerror(errno) : n == 0 || strlen(w.text) != (size_t)n
+			? "empty, or has a NUL byte" : dd_parts_parse(w.text, &w.m, bi);
+
+	return why ? dd_say(err, errsz, DD_EXIT_USAGE, "--engine-parts %s: %s", path, why) : 0;
+}
+
 static int add_engine(const struct dd_bundle_spec *s, char *err, size_t errsz)
 {
 	struct dd_blob *b = &w.m.blob[w.m.nblobs];
@@ -287,6 +297,8 @@ static int add_engine(const struct dd_bundle_spec *s, char *err, size_t errsz)
 	strcpy(b->kind, "engine");
 	strcpy(b->name, "docker");
 	strcpy(b->arch, arch);
+	if (s->engine_parts && (rc = engine_parts(s->engine_parts, w.m.nblobs, err, errsz)))
+		return rc;
 	w.from[w.m.nblobs++] = s->engine;
 	if (w.index_len) {
 		struct dd_blob *ix = &w.m.blob[w.m.nblobs++];
@@ -562,6 +574,7 @@ int dd_bundle_write(const struct dd_bundle_spec *s, char *err, size_t errsz)
 
 	memset(&w.m, 0, sizeof w.m);
 	memset(w.from, 0, sizeof w.from);
+	dd_manifest_own_parts(&w.m);	/* what the stub copied below is built from */
 	w.self.fd = -1;
 	if (s->nimages + 2 > DD_BLOBS_MAX)
 		return dd_say(err, errsz, DD_EXIT_USAGE, "at most %d images", DD_BLOBS_MAX - 2);

@@ -9,6 +9,8 @@ struct dd_bundle_spec {
 	const char *engine;		/* engine tarball (gzip tar, official layout) */
 	const char *sha256;		/* expected digest (hex), or NULL: must be pinned */
 	const char *engine_version;	/* overrides the pin / file name, or NULL */
+	const char *engine_parts;	/* the engine's sources: part records' fields a line
+					 * (release/mkengine.sh writes them), or NULL */
 	const char *const *images;	/* image archives (docker save) */
 	unsigned nimages;
 	const char *iptables;		/* the carried iptables tarball (bundle/xtables.h), or

@@ -105,46 +105,18 @@ static const char *static_elf(const unsigned char *h, size_t n, char *arch, size
 	return NULL;
 }
 
-/* COMPONENTS: lines of five fields (NAME VERSION DEBVERSION LICENSE SHA256), iptables's
- * first; appended to m as parts of blob bi. NULL or why not. */
+/* COMPONENTS: part records' fields, iptables's first; appended to m as parts of blob bi.
+ * NULL or why not. */
 static const char *components(char *text, struct dd_manifest *m, unsigned bi)
 {
 	unsigned first = m->nparts;
-	char *line = text, *nl;
+	const char *why = *text ? dd_parts_parse(text, m, bi) : "is empty";
 
-	if (!*text)
-		return "COMPONENTS is empty";
-	for (; *line; line = nl + 1) {
-		char *f[6] = { 0 }, *p = line;
-		struct dd_part *t;
-		int k = 0;
-
-		if (!(nl = strchr(line, '\n')))
-			return "COMPONENTS does not end with a newline";
-		*nl = 0;
-		while (k < 6 && p) {
-			f[k++] = p;
-			if ((p = strchr(p, ' ')))
-				*p++ = 0;
-		}
-		if (k != 5 || p)
-			return "a COMPONENTS line is not NAME VERSION DEBVERSION LICENSE SHA256";
-		if (m->nparts == DD_PARTS_MAX)
-			return "COMPONENTS has too many lines";
-		t = &m->part[m->nparts];
-		for (int i = 0; i < 4; i++)
-			if (!dd_manifest_field_ok(f[i]))
-				return "a COMPONENTS field is empty, too long or has odd characters";
-		if (dd_unhex(f[4], t->sha256, 32))
-			return "a COMPONENTS digest is not 64 hex digits";
-		snprintf(t->name, sizeof t->name, "%s", f[0]);
-		snprintf(t->version, sizeof t->version, "%s", f[1]);
-		snprintf(t->debver, sizeof t->debver, "%s", f[2]);
-		snprintf(t->license, sizeof t->license, "%s", f[3]);
-		t->blob = bi;
-		m->nparts++;
-	}
-	return strcmp(m->part[first].name, DD_XT_NAME) ? "COMPONENTS does not start with iptables" : NULL;
+	if (!why && strcmp(m->part[first].name, DD_XT_NAME))
+		why = "does not start with iptables";
+	if (why)
+		snprintf(x.comp, sizeof x.comp, "COMPONENTS: %s", why);
+	return why ? x.comp : NULL;
 }
 
 /* One member: checked, and its contents taken where they matter. NULL or why not. */

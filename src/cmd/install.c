@@ -13,9 +13,11 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	 * stack, and used once per run. */
 	static struct dd_install c;
 	static struct dd_az az;		/* --settings: the decrypted text, wiped below */
+	static char doc[2 * DD_DOC_MAX];	/* --with-docs: the man page, the completions */
 	const char *settings = NULL, *prot = NULL;
 	struct dd_list sans = { 0 }, daemon_opts = { 0 }, reg = { 0 }, user = { 0 }, pwf = { 0 };
 	unsigned long port = 2376;
+	int docs = 0;
 	struct dd_install_opts *o = &c.o;
 	const struct dd_opt opts[] = {
 		{ "tls-san", 0, DD_OPT_LIST, &sans, "NAME|IP",
@@ -66,14 +68,24 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 		  0, 0, NULL },
 		{ "protected-settings", 0, DD_OPT_STR, &prot, "FILE",
 		  "their protected settings in clear, a JSON object (a 0600 file)", 0, 0, NULL },
+		{ "with-docs", 0, DD_OPT_FLAG, &docs, NULL,
+		  "also install the man page and the bash and zsh completion", 0, 0,
+		  NULL },
 	};
 	struct dd_args args;
 	int rc;
 
-	o->init = "auto";
-	o->key_type = "ecdsa-p256";
 	if ((rc = dd_cli_parse(self, opts, DD_NOPTS(opts), argc, argv, &args)) != DD_CLI_CONTINUE)
 		return rc;
+	/* after parsing: making the documents runs every command, this one too */
+	o->init = o->init ? o->init : "auto";
+	o->key_type = o->key_type ? o->key_type : "ecdsa-p256";
+	o->ndocs = docs ? 3 : 0;
+	for (unsigned i = 0, n = 0; i < o->ndocs; n += o->doclen[i++]) {
+		if (!(o->doclen[i] = dd_doc_text("mbz"[i], doc + n, sizeof doc - n)))
+			return dd_fail(DD_EXIT_FAIL, "install: the man page does not fit");
+		o->doc[i] = doc + n;
+	}
 	o->sans = sans.v;
 	o->nsans = sans.n;
 	o->daemon_opts = daemon_opts.v;

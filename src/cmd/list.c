@@ -6,12 +6,44 @@
 #include "util/jsonout.h"
 #include "util/log.h"
 
+void dd_list_parts(struct dd_jw *w, const struct dd_manifest *m, unsigned bi)
+{
+	char hex[65];
+
+	if (w)
+		dd_jw_array(w, "built_from");
+	for (unsigned j = 0; j < m->nparts; j++) {
+		const struct dd_part *t = &m->part[j];
+
+		if (t->blob != bi)
+			continue;
+		dd_hex(t->sha256, 32, hex);
+		if (!w) {
+			printf("  built from %s %s (Debian source %s, %s), source sha256 %s\n", t->name,
+			       t->version, t->debver, t->license, hex);
+			continue;
+		}
+		dd_jw_object(w, NULL);
+		dd_jw_str(w, "name", t->name);
+		dd_jw_str(w, "version", t->version);
+		dd_jw_str(w, "debian_version", t->debver);
+		dd_jw_str(w, "license", t->license);
+		dd_jw_str(w, "source_sha256", hex);
+		dd_jw_close(w);
+	}
+	if (w)
+		dd_jw_close(w);
+}
+
 static void print_table(const struct dd_payload *p)
 {
 	char hex[65];
 
-	printf("%-8s %-16s %-12s %-8s %12s  %s\n", "KIND", "NAME", "VERSION", "ARCH", "SIZE",
-	       "SHA256");
+	dd_hex(p->m.stub_sha256, 32, hex);
+	printf("%-8s %-16s %-12s %-8s %12s  %s\n%-8s %-16s %-12s %-8s %12llu  %s\n", "KIND", "NAME",
+	       "VERSION", "ARCH", "SIZE", "SHA256", "stub", "dockdrop", "-", "-",
+	       (unsigned long long)p->m.stub_size, hex);
+	dd_list_parts(NULL, &p->m, DD_STUB_PARTS);
 	for (unsigned i = 0; i < p->m.nblobs; i++) {
 		const struct dd_blob *b = &p->m.blob[i];
 
@@ -23,15 +55,7 @@ static void print_table(const struct dd_payload *p)
 			printf("  stored gzip-compressed: %llu bytes unpacked, sha256 %s\n",
 			       (unsigned long long)b->raw_len, hex);
 		}
-		for (unsigned j = 0; j < p->m.nparts; j++) {
-			const struct dd_part *t = &p->m.part[j];
-
-			if (t->blob != i)
-				continue;
-			dd_hex(t->sha256, 32, hex);
-			printf("  built from %s %s (Debian source %s, %s), source sha256 %s\n", t->name,
-			       t->version, t->debver, t->license, hex);
-		}
+		dd_list_parts(NULL, &p->m, i);
 		for (unsigned j = 0; j < p->m.nrefs; j++)
 			if (p->m.ref[j].blob == i) {
 				dd_hex(p->m.ref[j].config, 32, hex);
@@ -49,6 +73,12 @@ static int print_json(const struct dd_payload *p)
 	dd_jw_object(&w, NULL);
 	dd_jw_bool(&w, "signed", p->t.sig_len != 0);
 	dd_jw_str(&w, "authenticity", p->auth == DD_AUTH_VERIFIED ? "verified" : "not established");
+	dd_hex(p->m.stub_sha256, 32, hex);
+	dd_jw_object(&w, "stub");
+	dd_jw_int(&w, "size", (long long)p->m.stub_size);
+	dd_jw_str(&w, "sha256", hex);
+	dd_list_parts(&w, &p->m, DD_STUB_PARTS);
+	dd_jw_close(&w);
 	dd_jw_array(&w, "components");
 	for (unsigned i = 0; i < p->m.nblobs; i++) {
 		const struct dd_blob *b = &p->m.blob[i];
@@ -66,22 +96,7 @@ static int print_json(const struct dd_payload *p)
 			dd_jw_int(&w, "raw_size", (long long)b->raw_len);
 			dd_jw_str(&w, "raw_sha256", hex);
 		}
-		dd_jw_array(&w, "built_from");
-		for (unsigned j = 0; j < p->m.nparts; j++) {
-			const struct dd_part *t = &p->m.part[j];
-
-			if (t->blob != i)
-				continue;
-			dd_hex(t->sha256, 32, hex);
-			dd_jw_object(&w, NULL);
-			dd_jw_str(&w, "name", t->name);
-			dd_jw_str(&w, "version", t->version);
-			dd_jw_str(&w, "debian_version", t->debver);
-			dd_jw_str(&w, "license", t->license);
-			dd_jw_str(&w, "source_sha256", hex);
-			dd_jw_close(&w);
-		}
-		dd_jw_close(&w);
+		dd_list_parts(&w, &p->m, i);
 		if (!strcmp(b->kind, "image"))
 			dd_jw_array(&w, "images");
 		for (unsigned j = 0; j < p->m.nrefs; j++)

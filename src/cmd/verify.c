@@ -5,8 +5,9 @@
 #include "cmd/cmd.h"
 #include "util/log.h"
 
-static int check_blob(struct dd_payload *p, const char *what, const char *label, uint64_t off,
-		      uint64_t len, const unsigned char want[32])
+/* Blob bi (DD_STUB_PARTS: the stub) and, when it matches, what it is built from. */
+static int check_blob(struct dd_payload *p, unsigned bi, const char *what, const char *label,
+		      uint64_t off, uint64_t len, const unsigned char want[32])
 {
 	unsigned char got[32];
 	char hex[65];
@@ -20,6 +21,8 @@ static int check_blob(struct dd_payload *p, const char *what, const char *label,
 			       p->path, what, label);
 	}
 	dd_info("ok    %-8s %s  %llu bytes  sha256:%s", what, label, (unsigned long long)len, hex);
+	if (dd_log_verbosity())
+		dd_list_parts(NULL, &p->m, bi);
 	return 0;
 }
 
@@ -55,12 +58,12 @@ static int run(const struct dd_cmd *self, int argc, char **argv)
 	dd_info("ok    %-8s format %u, %llu bytes, %u component%s", "payload", p.t.version,
 		(unsigned long long)p.size, p.m.nblobs, p.m.nblobs == 1 ? "" : "s");
 	say_authenticity(&p);
-	rc = check_blob(&p, "stub", "dockdrop", 0, p.m.stub_size, p.m.stub_sha256);
+	rc = check_blob(&p, DD_STUB_PARTS, "stub", "dockdrop", 0, p.m.stub_size, p.m.stub_sha256);
 	for (unsigned i = 0; rc == 0 && i < p.m.nblobs; i++) {
 		const struct dd_blob *b = &p.m.blob[i];
 
 		snprintf(label, sizeof label, "%s %s %s", b->name, b->version, b->arch);
-		rc = check_blob(&p, b->kind, label, b->off, b->len, b->sha256);
+		rc = check_blob(&p, i, b->kind, label, b->off, b->len, b->sha256);
 	}
 	dd_payload_close(&p);
 	return rc;

@@ -52,6 +52,8 @@ static const char *const certs_server[] = { DD_TLS_DIR "/ca.pem", DD_TLS_DIR "/s
 static const char *const certs_ours[] = { DD_CA_DIR "/ca.pem", DD_CA_DIR "/ca-key.pem" };
 static const char *const certs_client[] = { DD_CLIENT_DIR "/ca.pem", DD_CLIENT_DIR "/cert.pem",
 					    DD_CLIENT_DIR "/key.pem" };
+/* install --with-docs: the texts of c->o.doc, in that order. */
+static const char *const docs[] = { DD_MAN_PAGE, DD_BASH_COMPLETION, DD_ZSH_COMPLETION };
 
 static void sha_hex(const void *buf, size_t n, char hex[65])
 {
@@ -101,7 +103,7 @@ static int check_input(struct dd_install *c)
 	if (o->no_tcp && (o->nsans || o->port != 2376))
 		return dd_fail(DD_EXIT_USAGE, "install: --no-tcp leaves no TLS port: drop --tls-san and --port");
 	if (o->rollback && (o->nsans || o->nopts || o->certs || o->engine || o->port != 2376 || o->images ||
-			    o->no_tcp || strcmp(o->init, "auto") || strcmp(o->key_type, "ecdsa-p256")))
+			    o->no_tcp || o->ndocs || strcmp(o->init, "auto") || strcmp(o->key_type, "ecdsa-p256")))
 		return dd_fail(DD_EXIT_USAGE, "install: --rollback takes no settings but --root");
 	for (unsigned i = 0; i < o->nsans; i++)
 		if (pki_san_parse(o->sans[i], &s) != 0)
@@ -295,6 +297,8 @@ static int claim_fixed(struct dd_install *c)
 		rc = claim(c, &c->prov, c->link[i].path, c->link[i].target, NULL, 0);
 	for (unsigned i = 0; !rc && !c->certs_in_place && i < N(certs_server); i++)
 		rc = claim(c, &c->prov, certs_server[i], NULL, NULL, 0);
+	for (unsigned i = 0; !rc && i < c->o.ndocs; i++)
+		rc = claim(c, &c->prov, docs[i], NULL, c->o.doc[i], c->o.doclen[i]);
 	return rc;
 }
 
@@ -399,6 +403,8 @@ static void plan_all_dirs(struct dd_install *c, struct dd_state *s)
 		plan_dirs(s, c->unit[i].path);
 	for (unsigned i = 0; i < c->nlinks; i++)
 		plan_dirs(s, c->link[i].path);
+	for (unsigned i = 0; i < c->o.ndocs; i++)
+		plan_dirs(s, docs[i]);
 	if (c->o.compose)
 		plan_dirs(s, c->compose.path);
 	for (unsigned i = 0; i < c->prov.n; i++)
@@ -469,6 +475,10 @@ static void plan_files(struct dd_install *c, struct dd_state *s)
 	}
 	for (unsigned i = 0; i < c->nlinks; i++)
 		dd_state_add(s, 'l', c->link[i].path, 0, NULL, c->link[i].target);
+	for (unsigned i = 0; i < c->o.ndocs; i++) {
+		sha_hex(c->o.doc[i], c->o.doclen[i], hex);
+		dd_state_add(s, 'f', docs[i], 0644, hex, NULL);
+	}
 	dd_state_add(s, 'l', DD_ENGINE_CURRENT, 0, NULL, c->name);
 	if (c->o.compose) {
 		sha_hex(c->compose.file, c->compose.filelen, hex);
@@ -648,6 +658,19 @@ static int write_units(struct dd_install *c, int *changed)
 		if (dd_txn_symlink(&c->txn, c->link[i].path, c->link[i].target, &ch) != 0 ||
 		    record(c, 'l', c->link[i].path) != 0)
 			return SAY(DD_EXIT_FAIL, "%s: %m", c->link[i].path);
+	return 0;
+}
+
+/* install --with-docs: written as units are (no restart for them); a re-run without it
+ * removes them (drop_stale). */
+static int write_docs(struct dd_install *c)
+{
+	int ch;
+
+	for (unsigned i = 0; i < c->o.ndocs; i++)
+		if (dd_txn_write(&c->txn, docs[i], c->o.doc[i], c->o.doclen[i], 0644, &ch) != 0 ||
+		    record(c, 'f', docs[i]) != 0)
+			return SAY(DD_EXIT_FAIL, "%s: %m", docs[i]);
 	return 0;
 }
 
@@ -841,7 +864,7 @@ static int apply(struct dd_install *c)
 	c->restart |= ch;
 	if (c->client && (rc = write_client_env(c)))
 		return rc;
-	if ((rc = write_units(c, &ch)))
+	if ((rc = write_units(c, &ch)) || (rc = write_docs(c)))
 		return rc;
 	c->restart |= ch;
 	if (c->init != DD_INIT_SYSTEMD && dd_txn_mkdir(&c->txn, DD_LOG_DIR, 0755) != 0)
@@ -907,6 +930,9 @@ static void print_plan(struct dd_install *c)
 		if (c->prov.ent[i].kind == 'b' && !dd_state_find(&c->old, c->prov.ent[i].path))
 			printf("  %s moved to %s\n", dd_record_backup_orig(c->prov.ent[i].path),
 			       c->prov.ent[i].path);
+	if (o->ndocs)
+		printf("  man page %s, completion %s and %s\n", DD_MAN_PAGE, DD_BASH_COMPLETION,
+		       DD_ZSH_COMPLETION);
 	dd_login_plan(&c->login);
 	printf("  record: %s\n", DD_STATE_FILE);
 	dd_images_plan(&c->images, o->root != NULL, 1);

@@ -45,6 +45,12 @@ struct dd_install_opts {
 	const char *const *certs_pem;
 	const size_t *certs_len;
 	int compose_ready;
+	/* install --with-docs: ndocs 3 (else 0), the texts of the man page and the bash and
+	 * zsh completion (cmd/doc.c makes them), written where man, bash-completion and zsh
+	 * look (host/paths.h) */
+	unsigned ndocs;
+	const char *doc[3];
+	size_t doclen[3];
 };
 
 struct dd_install {

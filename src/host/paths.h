@@ -22,6 +22,12 @@
 #define DD_CERTS_SETTINGS "/(settings)"
 #define DD_DAEMON_JSON_ORIG "/var/lib/dockdrop/daemon.json.orig" /* as it was before dockdrop */
 #define DD_BACKUP_DIR "/var/lib/dockdrop/backup" /* the user's files dockdrop stands in for */
+/* install --with-docs: the man page, and the completion scripts where Debian's
+ * bash-completion (XDG_DATA_DIRS' default, /usr/local/share first) and zsh (its default
+ * fpath) look without any configuration. */
+#define DD_MAN_PAGE "/usr/local/share/man/man1/dockdrop.1"
+#define DD_BASH_COMPLETION "/usr/local/share/bash-completion/completions/dockdrop"
+#define DD_ZSH_COMPLETION "/usr/local/share/zsh/site-functions/_dockdrop"
 #define DD_LOG_DIR "/var/log/dockdrop"
 #define DD_RUN_DIR "/run/dockdrop"
 #define DD_DOCKER_SOCK "/var/run/docker.sock"

@@ -36,6 +36,7 @@ static const char *const files[] = {
 	"/etc/systemd/system/dockdrop-compose.service", "/etc/init.d/dockdrop-compose",
 	"/etc/systemd/system/multi-user.target.wants/dockdrop-compose.service",
 	"/etc/runlevels/default/dockdrop-compose", "/etc/rc[0-6].d/[SK][0-9][0-9]dockdrop-compose",
+	DD_MAN_PAGE, DD_BASH_COMPLETION, DD_ZSH_COMPLETION,
 };
 static const char *const data[] = { DD_DOCKER_DATA, DD_CONTAINERD_DATA, DD_DOCKER_ETC "/key.json",
 				    DD_LOG_DIR };

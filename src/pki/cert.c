@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "pki/cert.h"
+#include "util/pem.h"
 
 #define OID_CN "\x55\x04\x03"
 #define OID_O "\x55\x04\x0a"
@@ -333,7 +334,5 @@ size_t pki_cert_build(const struct pki_cert_spec *s, unsigned char *out, size_t 
 
 size_t pki_cert_pem(const unsigned char *der, size_t n, char *out, size_t cap)
 {
-	if (br_pem_encode(NULL, der, n, "CERTIFICATE", BR_PEM_LINE64) + 1 > cap)
-		return 0;
-	return br_pem_encode(out, der, n, "CERTIFICATE", BR_PEM_LINE64);
+	return dd_pem_encode(out, cap, der, n, "CERTIFICATE");
 }

@@ -104,29 +104,19 @@ void der_end(struct der *d)
 	memcpy(d->buf + start + 1, l, k);
 }
 
+/* Written in place, not through a copy: the integers of a private key pass here, and
+ * leave nothing on the stack. */
 void der_uint(struct der *d, const unsigned char *be, size_t n)
 {
-	unsigned char v[1 + 1024];
-
 	while (n > 1 && be[0] == 0) {
 		be++;
 		n--;
 	}
-	if (n == 0) {
-		v[0] = 0;
-		der_prim(d, DER_INTEGER, v, 1);
-		return;
-	}
-	if (n > sizeof v - 1) {
-		d->err = 1;
-		return;
-	}
-	v[0] = 0;
-	memcpy(v + 1, be, n);
-	if (be[0] & 0x80)
-		der_prim(d, DER_INTEGER, v, n + 1);
-	else
-		der_prim(d, DER_INTEGER, v + 1, n);
+	der_begin(d, DER_INTEGER);
+	if (n == 0 || be[0] & 0x80)
+		put(d, "", 1);	/* a 0x00: the value 0, or a top bit that is not a sign */
+	put(d, be, n);
+	der_end(d);
 }
 
 void der_small(struct der *d, uint32_t v)

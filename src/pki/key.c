@@ -98,35 +98,60 @@ int pki_key_generate(struct pki_key *k, enum pki_ktype t)
 					   rsa_bits[t], 65537) ? 0 : -1;
 }
 
-/* BearSSL derives e only when both primes are 3 mod 4 (its own keys): for others (most
- * OpenSSL and Go keys) try the usual exponents by a round trip through the key. */
-static uint32_t rsa_pubexp(const struct pki_key *k, size_t nlen)
+/* e as the key file gives it, if the key works with it: a round trip through the key.
+ * (BearSSL's br_rsa_compute_pubexp derives e only when both primes are 3 mod 4, its own
+ * keys: most OpenSSL and Go keys are not.) */
+static int rsa_pubexp_ok(const struct pki_key *k, size_t nlen, uint32_t e)
 {
-	static const uint32_t common[] = { 65537, 3, 17, 5, 37 };
-	unsigned char x[512], y[512], e[4];
-	uint32_t v = br_rsa_compute_pubexp_get_default()(&k->rsa);
+	unsigned char x[512], y[512], eb[4] = { (unsigned char)(e >> 24), (unsigned char)(e >> 16),
+						(unsigned char)(e >> 8), (unsigned char)e };
+	br_rsa_public_key pk = { (unsigned char *)k->pub, nlen, eb, 4 };
 
-	if (v)
-		return v;
 	for (size_t i = 0; i < nlen; i++)
 		x[i] = (unsigned char)(i * 29 + 7);
 	x[0] = 0;	/* below the modulus */
-	for (size_t c = 0; c < sizeof common / sizeof common[0]; c++) {
-		br_rsa_public_key pk = { (unsigned char *)k->pub, nlen, e, 4 };
-
-		e[0] = (unsigned char)(common[c] >> 24);
-		e[1] = (unsigned char)(common[c] >> 16);
-		e[2] = (unsigned char)(common[c] >> 8);
-		e[3] = (unsigned char)common[c];
-		memcpy(y, x, nlen);
-		if (br_rsa_public_get_default()(y, nlen, &pk) && br_rsa_private_get_default()(y, &k->rsa) &&
-		    memcmp(x, y, nlen) == 0)
-			return common[c];
-	}
-	return 0;
+	memcpy(y, x, nlen);
+	return e && br_rsa_public_get_default()(y, nlen, &pk) && br_rsa_private_get_default()(y, &k->rsa) &&
+	       memcmp(x, y, nlen) == 0;
 }
 
-static int from_rsa(struct pki_key *k, const br_rsa_private_key *sk)
+/* n = p * q into n (cap bytes) in the (n_bitlen + 7) / 8 bytes the key's bit length says,
+ * as br_rsa_i15_compute_modulus writes it: its length, or 0. Schoolbook over bytes, once
+ * per key (at most 512 * 512 steps): BearSSL's i15 code (0.9 KB) was here only for this,
+ * its i31 one runs out of scratch space at exactly 4096 bits. The loops depend on the
+ * lengths alone, never on the secret bytes. */
+static size_t rsa_modulus(unsigned char *n, size_t cap, const br_rsa_private_key *sk)
+{
+	unsigned char t[1024];
+	const unsigned char *p = sk->p, *q = sk->q;
+	size_t pl = sk->plen, ql = sk->qlen, tl, nlen = (sk->n_bitlen + 7) >> 3;
+
+	while (pl && !*p)
+		p++, pl--;
+	while (ql && !*q)
+		q++, ql--;
+	tl = pl + ql;
+	if (!pl || !ql || tl > sizeof t || nlen == 0 || nlen > cap)
+		return 0;
+	/* Row i adds p[i] * q into t[i .. i + ql], the carry ending at t[i], still 0. */
+	memset(t, 0, tl);
+	for (size_t i = pl; i-- > 0;) {
+		unsigned carry = 0;
+
+		for (size_t j = ql; j-- > 0;) {
+			unsigned v = t[i + j + 1] + (unsigned)p[i] * q[j] + carry;
+
+			t[i + j + 1] = (unsigned char)v;
+			carry = v >> 8;
+		}
+		t[i] = (unsigned char)carry;
+	}
+	memset(n, 0, nlen > tl ? nlen - tl : 0);
+	memcpy(n + (nlen > tl ? nlen - tl : 0), t + (tl > nlen ? tl - nlen : 0), nlen < tl ? nlen : tl);
+	return nlen;	/* t is the public modulus: nothing to wipe */
+}
+
+static int from_rsa(struct pki_key *k, const br_rsa_private_key *sk, uint32_t e)
 {
 	size_t nlen, elen, off = 0;
 	unsigned char *p = k->priv;
@@ -143,13 +168,9 @@ static int from_rsa(struct pki_key *k, const br_rsa_private_key *sk)
 	}
 	k->rsa = (br_rsa_private_key){ sk->n_bitlen, dst[0], lens[0], dst[1], lens[1],
 				       dst[2], lens[2], dst[3], lens[3], dst[4], lens[4] };
-	/* The i31 version runs out of scratch space at exactly 4096 bits; i15 does not. */
-	nlen = br_rsa_i15_compute_modulus(NULL, &k->rsa);
-	if (nlen == 0 || nlen + 4 > sizeof k->pub)
+	if ((nlen = rsa_modulus(k->pub, sizeof k->pub - 4, &k->rsa)) == 0)
 		return -1;
-	br_rsa_i15_compute_modulus(k->pub, &k->rsa);
-	uint32_t e = rsa_pubexp(k, nlen);
-	if (e == 0)
+	if (!rsa_pubexp_ok(k, nlen, e))
 		return -1;
 	elen = 0;
 	for (uint32_t v = e; v; v >>= 8)
@@ -185,6 +206,7 @@ int pki_key_load(struct pki_key *k, const char *pem, size_t n, const char **why)
 	br_rsa_private_key rsa;
 	br_ec_private_key ec;
 	size_t dn;
+	uint32_t e = 0;
 	int rc = -1, type;
 
 	memset(k, 0, sizeof *k);
@@ -193,36 +215,84 @@ int pki_key_load(struct pki_key *k, const char *pem, size_t n, const char **why)
 		*why = dd_memmem(pem, n, "ENCRYPTED", 9) ? "the key is encrypted" : "no PEM private key";
 		return -1;
 	}
-	if (pki_key_der(der, dn, &type, &rsa, &ec) != 0)
+	if (pki_key_der(der, dn, &type, &rsa, &e, &ec) != 0)
 		*why = "not a valid private key";
-	else if ((rc = type == BR_KEYTYPE_EC ? from_ec(k, &ec) : from_rsa(k, &rsa)) != 0)
+	else if ((rc = type == BR_KEYTYPE_EC ? from_ec(k, &ec) : from_rsa(k, &rsa, e)) != 0)
 		*why = "unsupported key (use P-256, P-384 or RSA 2048/3072/4096)";
 	explicit_bzero(der, sizeof der);
 	return rc;
 }
 
+/* The AlgorithmIdentifier of the key: its SubjectPublicKeyInfo's and its PKCS#8's. */
+static void algid(struct der *d, const struct pki_key *k)
+{
+	der_begin(d, DER_SEQUENCE);
+	if (is_ec(k->type)) {
+		der_oid(d, DER_OID_LIT(OID_EC_PUBKEY));
+		if (k->type == PKI_EC256)
+			der_oid(d, DER_OID_LIT(OID_P256));
+		else
+			der_oid(d, DER_OID_LIT(OID_P384));
+	} else {
+		der_oid(d, DER_OID_LIT(OID_RSA));
+		der_null(d);
+	}
+	der_end(d);
+}
+
+/* PKCS#8 as BearSSL's br_encode_{ec,rsa}_pkcs8_der write it (test_pki holds the two side by
+ * side): version 0, the AlgorithmIdentifier, and an OCTET STRING around an ECPrivateKey
+ * (version 1, the private value as it is, the public point in [1], no curve: the
+ * AlgorithmIdentifier names it) or an RSAPrivateKey (version 0, n e d p q dp dq iq). */
+static void pkcs8(struct der *w, const struct pki_key *k, const unsigned char *d, size_t dlen)
+{
+	const br_rsa_private_key *r = &k->rsa;
+
+	der_begin(w, DER_SEQUENCE);
+	der_small(w, 0);
+	algid(w, k);
+	der_begin(w, DER_OCTET_STRING);
+	der_begin(w, DER_SEQUENCE);
+	if (is_ec(k->type)) {
+		der_small(w, 1);
+		der_prim(w, DER_OCTET_STRING, k->ec.x, k->ec.xlen);
+		der_begin(w, DER_CTX(1));
+		der_bits(w, k->ecpub.q, k->ecpub.qlen);
+		der_end(w);
+	} else {
+		der_small(w, 0);
+		der_uint(w, k->rsapub.n, k->rsapub.nlen);
+		der_uint(w, k->rsapub.e, k->rsapub.elen);
+		der_uint(w, d, dlen);
+		der_uint(w, r->p, r->plen);
+		der_uint(w, r->q, r->qlen);
+		der_uint(w, r->dp, r->dplen);
+		der_uint(w, r->dq, r->dqlen);
+		der_uint(w, r->iq, r->iqlen);
+	}
+	der_end(w);
+	der_end(w);
+	der_end(w);
+}
+
 size_t pki_key_pem(const struct pki_key *k, char *out, size_t cap)
 {
 	unsigned char der[3072], d[512];
-	size_t n, dlen, pn = 0;
+	size_t dlen = 0, pn = 0;
+	uint32_t e = 0;
+	struct der w;
 
-	if (is_ec(k->type)) {
-		n = br_encode_ec_pkcs8_der(NULL, &k->ec, &k->ecpub);
-		if (n == 0 || n > sizeof der)
-			return 0;
-		br_encode_ec_pkcs8_der(der, &k->ec, &k->ecpub);
-	} else {
-		dlen = br_rsa_compute_privexp_get_default()(NULL, &k->rsa, 65537);
-		if (dlen == 0 || dlen > sizeof d ||
-		    br_rsa_compute_privexp_get_default()(d, &k->rsa, 65537) != dlen)
-			return 0;
-		n = br_encode_rsa_pkcs8_der(NULL, &k->rsa, &k->rsapub, d, dlen);
-		if (n == 0 || n > sizeof der)
-			return 0;
-		br_encode_rsa_pkcs8_der(der, &k->rsa, &k->rsapub, d, dlen);
-	}
-	if (br_pem_encode(NULL, der, n, "PRIVATE KEY", BR_PEM_LINE64) + 1 <= cap)
-		pn = br_pem_encode(out, der, n, "PRIVATE KEY", BR_PEM_LINE64);
+	/* d for the key's own e (a loaded key's may not be 65537) */
+	for (size_t i = 0; !is_ec(k->type) && i < k->rsapub.elen; i++)
+		e = e << 8 | k->rsapub.e[i];
+	if (!is_ec(k->type) && ((dlen = br_rsa_compute_privexp_get_default()(NULL, &k->rsa, e)) == 0 ||
+				dlen > sizeof d ||
+				br_rsa_compute_privexp_get_default()(d, &k->rsa, e) != dlen))
+		return 0;
+	der_init(&w, der, sizeof der);
+	pkcs8(&w, k, d, dlen);
+	if (!w.err)
+		pn = dd_pem_encode(out, cap, der, w.len, "PRIVATE KEY");
 	explicit_bzero(der, sizeof der);
 	explicit_bzero(d, sizeof d);
 	return pn;
@@ -257,18 +327,7 @@ void pki_spki(struct der *d, const struct pki_key *k)
 	size_t n = pki_pubkey_bits(k, bits, sizeof bits);
 
 	der_begin(d, DER_SEQUENCE);
-	der_begin(d, DER_SEQUENCE);
-	if (is_ec(k->type)) {
-		der_oid(d, DER_OID_LIT(OID_EC_PUBKEY));
-		if (k->type == PKI_EC256)
-			der_oid(d, DER_OID_LIT(OID_P256));
-		else
-			der_oid(d, DER_OID_LIT(OID_P384));
-	} else {
-		der_oid(d, DER_OID_LIT(OID_RSA));
-		der_null(d);
-	}
-	der_end(d);
+	algid(d, k);
 	if (n == 0)
 		d->err = 1;
 	der_bits(d, bits, n);

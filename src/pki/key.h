@@ -35,10 +35,10 @@ int pki_key_generate(struct pki_key *k, enum pki_ktype t);
 /* Load the first private key of a PEM text. 0, or -1 with why set. */
 int pki_key_load(struct pki_key *k, const char *pem, size_t n, const char **why);
 /* A private key's DER (PKCS#8, SEC1 or PKCS#1) into BearSSL's form, pointing into der:
- * 0 with *type BR_KEYTYPE_RSA (rsa set) or BR_KEYTYPE_EC (ec set), or -1 when it is not
- * one (pki/keyder.c). */
+ * 0 with *type BR_KEYTYPE_RSA (rsa and the public exponent *e set: 0 when it takes more
+ * than 32 bits) or BR_KEYTYPE_EC (ec set), or -1 when it is not one (pki/keyder.c). */
 int pki_key_der(const unsigned char *der, size_t n, int *type, br_rsa_private_key *rsa,
-		br_ec_private_key *ec);
+		uint32_t *e, br_ec_private_key *ec);
 /* PKCS#8 "PRIVATE KEY" PEM into out; its length (without NUL), 0 if it does not fit. */
 size_t pki_key_pem(const struct pki_key *k, char *out, size_t cap);
 void pki_key_wipe(struct pki_key *k);

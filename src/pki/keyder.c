@@ -86,14 +86,20 @@ static int version(struct kd *r)
 	return !n ? 0 : v[0] == 1 ? 1 : -1;
 }
 
-/* The integers of an RSAPrivateKey from n on (n, e and d are read and dropped). */
-static int rsa_ints(struct kd *r, br_rsa_private_key *sk)
+/* The integers of an RSAPrivateKey from n on (n and d are read and dropped; e is kept when
+ * it fits 32 bits, else 0). */
+static int rsa_ints(struct kd *r, br_rsa_private_key *sk, uint32_t *e)
 {
 	const unsigned char *n, *v[5];
 	size_t nlen, len[5], used = 0, skip;
 	uint32_t bits;
 
-	if (uint(r, &n, &nlen, ROOM) || !nlen || uint(r, v, &skip, ROOM) || uint(r, v, &skip, ROOM))
+	if (uint(r, &n, &nlen, ROOM) || !nlen || uint(r, v, &skip, ROOM))
+		return -1;
+	*e = 0;
+	for (size_t i = 0; skip <= 4 && i < skip; i++)
+		*e = *e << 8 | v[0][i];
+	if (uint(r, v, &skip, ROOM))
 		return -1;
 	for (int i = 0; i < 5; used += len[i++])
 		if (uint(r, &v[i], &len[i], ROOM - used))
@@ -150,7 +156,7 @@ static int ec_rest(struct kd *r, int id, br_ec_private_key *sk)
 }
 
 /* PKCS#8 from its AlgorithmIdentifier on. */
-static int pkcs8(struct kd *r, int *type, br_rsa_private_key *rsa, br_ec_private_key *ec)
+static int pkcs8(struct kd *r, int *type, br_rsa_private_key *rsa, uint32_t *e, br_ec_private_key *ec)
 {
 	static const unsigned char oid_rsa[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01 },
 				   oid_ec[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01 };
@@ -173,7 +179,7 @@ static int pkcs8(struct kd *r, int *type, br_rsa_private_key *rsa, br_ec_private
 	seq = wrap.p ? elt(&wrap, CONS | 0x10) : wrap;
 	if (!seq.p || wrap.p != wrap.end)
 		return -1;
-	if (*type == BR_KEYTYPE_RSA ? version(&seq) != 0 || rsa_ints(&seq, rsa) || seq.p != seq.end
+	if (*type == BR_KEYTYPE_RSA ? version(&seq) != 0 || rsa_ints(&seq, rsa, e) || seq.p != seq.end
 				    : version(&seq) != 1 || ec_rest(&seq, id, ec))
 		return -1;
 	r->p = r->end;	/* attributes, a public key */
@@ -181,7 +187,7 @@ static int pkcs8(struct kd *r, int *type, br_rsa_private_key *rsa, br_ec_private
 }
 
 int pki_key_der(const unsigned char *der, size_t n, int *type, br_rsa_private_key *rsa,
-		br_ec_private_key *ec)
+		uint32_t *e, br_ec_private_key *ec)
 {
 	struct kd r = { der, der + n }, key = elt(&r, CONS | 0x10), peek;
 	int t;
@@ -192,13 +198,13 @@ int pki_key_der(const unsigned char *der, size_t n, int *type, br_rsa_private_ke
 	t = tag(&peek);
 	if (t == 0x02) {
 		*type = BR_KEYTYPE_RSA;
-		if (rsa_ints(&key, rsa))
+		if (rsa_ints(&key, rsa, e))
 			return -1;
 	} else if (t == 0x04) {
 		*type = BR_KEYTYPE_EC;
 		if (ec_rest(&key, 0, ec))
 			return -1;
-	} else if (t != (CONS | 0x10) || pkcs8(&key, type, rsa, ec)) {
+	} else if (t != (CONS | 0x10) || pkcs8(&key, type, rsa, e, ec)) {
 		return -1;
 	}
 	return key.p == key.end ? 0 : -1;

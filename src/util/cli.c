@@ -1,5 +1,6 @@
 #include "util/cli.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,46 @@ static int usage_error(const struct dd_cmd *c, const char *fmt, const char *arg)
 	return DD_EXIT_USAGE;
 }
 
+/* Where the documents made from --help's tables go (form DD_DOC_MAN or DD_DOC_SH); with
+ * form 0, --help goes to stdout. */
+static struct {
+	char *p;
+	size_t n, cap; /* n past cap when it did not fit */
+	int form;
+} doc;
+
+static void put(const char *fmt, ...)
+{
+	size_t room = doc.n < doc.cap ? doc.cap - doc.n : 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (!doc.form)
+		vprintf(fmt, ap);
+	else
+		doc.n += (size_t)vsnprintf(room ? doc.p + doc.n : NULL, room, fmt, ap);
+	va_end(ap);
+}
+
+/* Each part of --help in the three forms: [0] --help, [DD_DOC_MAN] the man page (man(7)),
+ * [DD_DOC_SH] a case arm of the completion scripts listing the command's words (its
+ * subcommands, its argument, its options as "--name", "--name=" taking a value,
+ * "--name=a|b" with choices; the arm before it ends where it begins). The arguments are
+ * the same in every form; what a form leaves out is skipped with "%.0s", or comes after
+ * its last directive. */
+enum { G_HEAD, G_SUB, G_TAIL, L_HEAD, OPT, EXITS, PARTS };
+static const char *const form[3][PARTS] = {
+	{ "Usage: dockdrop%s%s COMMAND [options]\n\n%s\n\nCommands:\n", "  %-16s %s\n",
+	  "\nRun 'dockdrop%s%s COMMAND --help' for a command's options.\n\nOptions:\n",
+	  "Usage: dockdrop %s [options]%s%s\n\n%s\n\nOptions:\n", "%-30s %s%s\n",
+	  "\nExit codes: %s\n" },
+	{ ".SH OPTIONS\nEvery command takes these.\n", "", "",
+	  ".SS \"dockdrop %s [options]%s%s\"\n%s\n", ".TP\n.B %s\n%s%s\n",
+	  ".SH EXIT STATUS\n%s\n" },
+	{ "%.0s';;\n'%s') o=' ", "%s ", "", "';;\n'%s') o=' %.0s%s ", "%.0s%.0s%.0s--%s%s%s ",
+	  "" },
+};
+
 static void print_opt(const struct dd_opt *o)
 {
 	char left[64];
@@ -33,35 +74,63 @@ static void print_opt(const struct dd_opt *o)
 		     o->shortname ? o->shortname : ' ', o->shortname ? ", " : "  ", o->name);
 	if (o->metavar && n > 0 && (size_t)n < sizeof left)
 		snprintf(left + n, sizeof left - (size_t)n, " %s", o->metavar);
-	printf("%-30s %s", left, o->help);
-	if (o->type == DD_OPT_LIST)
-		printf(" (repeatable)");
-	printf("\n");
+	put(form[doc.form][OPT], left + (doc.form == DD_DOC_MAN) * strspn(left, " "), o->help,
+	    o->type == DD_OPT_LIST ? " (repeatable)" : "", o->name,
+	    o->type == DD_OPT_FLAG ? "" : "=", o->choices ? o->choices : "");
 }
 
+/* --help, or in a document one command; the man page has no group but root, whose
+ * options (every command's) come last, after the commands. */
 static void print_help(const struct dd_cmd *c, const struct dd_opt *opts, unsigned nopts)
 {
-	unsigned i;
+	const char *const *f = form[doc.form];
+	const char *sp = *c->path ? " " : "";
+	unsigned i, n = nopts + DD_NOPTS(common_opts);
 
-	if (c->sub) {
-		printf("Usage: dockdrop%s%s COMMAND [options]\n\n%s\n\nCommands:\n",
-		       *c->path ? " " : "", c->path, c->summary);
-		for (i = 0; c->sub[i]; i++)
-			printf("  %-16s %s\n", c->sub[i]->name, c->sub[i]->summary);
-		printf("\nRun 'dockdrop%s%s COMMAND --help' for a command's options.\n",
-		       *c->path ? " " : "", c->path);
-	} else {
-		printf("Usage: dockdrop %s [options]%s%s\n\n%s\n", c->path, *c->args ? " " : "",
-		       c->args, c->summary);
+	if (doc.form == DD_DOC_MAN && *c->path) {
+		if (c->sub)
+			return;
+		n = nopts;
 	}
-	printf("\nOptions:\n");
-	for (i = 0; i < nopts; i++)
-		print_opt(&opts[i]);
-	for (i = 0; i < DD_NOPTS(common_opts); i++)
-		print_opt(&common_opts[i]);
+	if (c->sub) {
+		put(f[G_HEAD], sp, c->path, c->summary);
+		for (i = 0; c->sub[i]; i++)
+			put(f[G_SUB], c->sub[i]->name, c->sub[i]->summary);
+		put(f[G_TAIL], sp, c->path);
+	} else {
+		put(f[L_HEAD], c->path, *c->args ? " " : "", c->args, c->summary);
+	}
+	for (i = 0; i < n; i++)
+		print_opt(i < nopts ? &opts[i] : &common_opts[i - nopts]);
 	if (!*c->path)
-		printf("\nExit codes: 0 ok, 1 operation failed, 2 usage or bad input (nothing "
-		       "changed), 3 verification failed (nothing changed).\n");
+		put(f[EXITS], "0 ok, 1 operation failed, 2 usage or bad input (nothing changed), "
+			      "3 verification failed (nothing changed).");
+}
+
+/* Leaves first, each group after its own: in the man page root's options and the exit
+ * status follow the commands. */
+static void walk(const struct dd_cmd *c)
+{
+	static char *argv[] = { NULL };
+
+	if (!c->sub) {
+		c->run(c, 0, argv);
+		return;
+	}
+	for (unsigned i = 0; c->sub[i]; i++)
+		walk(c->sub[i]);
+	print_help(c, NULL, 0);
+}
+
+size_t dd_cli_doc(const struct dd_cmd *root, int f, char *buf, size_t n, size_t cap)
+{
+	doc.form = f;
+	doc.p = buf;
+	doc.n = n;
+	doc.cap = cap;
+	walk(root);
+	doc.form = 0;
+	return doc.n < cap ? doc.n : cap;
 }
 
 static int parse_uint(const char *s, unsigned long *out)
@@ -142,7 +211,7 @@ static int store(const struct dd_cmd *c, const struct dd_opt *o, const char *val
 		unsigned long v;
 
 		if (parse_uint(val, &v) < 0 || v < o->min || v > o->max) {
-			dd_err("%s: %s must be a number from %lu to %lu, not '%s'", c->path, name,
+			dd_err("%s: %s must be a number from %u to %u, not '%s'", c->path, name,
 			       o->min, o->max, val);
 			return DD_EXIT_USAGE;
 		}
@@ -278,6 +347,10 @@ int dd_cli_parse(const struct dd_cmd *self, const struct dd_opt *opts, unsigned 
 {
 	int rc;
 
+	if (doc.form) { /* a document is being made: the table, not argv */
+		print_help(self, opts, nopts);
+		return DD_EXIT_OK;
+	}
 	args->n = 0;
 	rc = parse(self, opts, nopts, argc, argv, args, NULL);
 	if (rc != DD_CLI_CONTINUE)

@@ -38,7 +38,7 @@ struct dd_opt {
 	void *dst;
 	const char *metavar; /* value name in --help; NULL for flags */
 	const char *help;
-	unsigned long min, max; /* DD_OPT_UINT */
+	unsigned min, max;	/* DD_OPT_UINT (4 bytes each: a table entry is 56 bytes, not 64) */
 	const char *choices;    /* DD_OPT_CHOICE */
 };
 
@@ -60,6 +60,15 @@ int dd_cli_run(const struct dd_cmd *cmd, int argc, char **argv);
  * DD_EXIT_OK after printing --help, DD_EXIT_USAGE after printing one error line. */
 int dd_cli_parse(const struct dd_cmd *self, const struct dd_opt *opts, unsigned nopts,
 		 int argc, char **argv, struct dd_args *args);
+
+/* --help's tables in the other forms of cmd/doc.c: every command under root as DD_DOC_MAN
+ * (a man(7) page's commands, root's options and exit status) or DD_DOC_SH (a shell case arm
+ * each, listing the command's words for the completion scripts), appended to buf at n.
+ * Each leaf runs with argc 0, and its dd_cli_parse writes its table instead of parsing
+ * (DD_EXIT_OK): the documents cannot miss an option either, as long as a leaf parses before
+ * it does anything else. The new length, or cap when it did not fit. */
+enum { DD_DOC_MAN = 1, DD_DOC_SH };
+size_t dd_cli_doc(const struct dd_cmd *root, int form, char *buf, size_t n, size_t cap);
 
 /* For a leaf not built yet: parse, then say so and return 1. */
 int dd_cli_not_implemented(const struct dd_cmd *self, const struct dd_opt *opts,

@@ -10,21 +10,34 @@ void dd_jw_init(struct dd_jw *w, FILE *f)
 	w->f = f;
 }
 
-static void put(void *f, const char *p, size_t n)
+void dd_jw_init_buf(struct dd_jw *w, char *buf, size_t cap)
 {
-	fwrite(p, 1, n, f);
+	memset(w, 0, sizeof *w);
+	w->buf = buf;
+	w->cap = cap;
+}
+
+static void put(void *ctx, const char *p, size_t n)
+{
+	struct dd_jw *w = ctx;
+
+	if (w->f)
+		fwrite(p, 1, n, w->f);
+	else if (w->len + n <= w->cap)
+		memcpy(w->buf + w->len, p, n);
+	w->len += n;
 }
 
 /* One character, through fwrite as the rest: musl's putc is another 0.5 KB of the stub. */
 static void ch(struct dd_jw *w, char c)
 {
-	fwrite(&c, 1, 1, w->f);
+	put(w, &c, 1);
 }
 
 static void quoted(struct dd_jw *w, const char *s, size_t n)
 {
 	ch(w, '"');
-	dd_json_escape(s, n, put, w->f);
+	dd_json_escape(s, n, put, w);
 	ch(w, '"');
 }
 
@@ -96,13 +109,15 @@ void dd_jw_str(struct dd_jw *w, const char *key, const char *s)
 void dd_jw_bool(struct dd_jw *w, const char *key, int v)
 {
 	if (begin(w, key) == 0)
-		fputs(v ? "true" : "false", w->f);
+		put(w, v ? "true" : "false", v ? 4 : 5);
 }
 
 void dd_jw_int(struct dd_jw *w, const char *key, long long v)
 {
+	char t[24];
+
 	if (begin(w, key) == 0)
-		fprintf(w->f, "%lld", v);
+		put(w, t, (size_t)snprintf(t, sizeof t, "%lld", v));
 }
 
 int dd_jw_end(struct dd_jw *w)
@@ -110,5 +125,7 @@ int dd_jw_end(struct dd_jw *w)
 	if (w->bad || w->depth || !w->top)
 		return -1;
 	ch(w, '\n');
+	if (!w->f)
+		return w->len <= w->cap ? 0 : -1;
 	return fflush(w->f) == 0 && !ferror(w->f) ? 0 : -1;
 }

@@ -1,4 +1,6 @@
-/* --json output: one JSON document written as it is built, on one line, to a stdio stream.
+/* --json output: one JSON document written as it is built, on one line, to a stdio stream
+ * or into the caller's buffer (the Azure status file: written whole by util/atomic, and
+ * no fdopen, which brings 1 KB of musl's stdio into the stub).
  * Strings go through the escaper daemon.json uses (util/jsontext: dd_json_escape), so a
  * path under --root or a version a daemon reported is always valid JSON, and dockdrop has
  * one JSON stack. The state is the caller's and fixed in size: no allocation.
@@ -22,7 +24,9 @@
 #define DD_JW_MAXDEPTH 16
 
 struct dd_jw {
-	FILE *f;
+	FILE *f;		/* NULL: into buf */
+	char *buf;
+	size_t cap, len;	/* buf's size; the document's length so far (past cap: too long) */
 	unsigned depth;		/* open objects and arrays */
 	unsigned array;		/* bit d: the container at depth d + 1 is an array */
 	unsigned more;		/* bit d: it has a member already (a comma comes first) */
@@ -31,6 +35,9 @@ struct dd_jw {
 };
 
 void dd_jw_init(struct dd_jw *w, FILE *f);
+/* Into buf (cap bytes, not terminated): dd_jw_end fails when the document does not fit,
+ * else w->len is its length, the newline included. */
+void dd_jw_init_buf(struct dd_jw *w, char *buf, size_t cap);
 void dd_jw_object(struct dd_jw *w, const char *key);
 void dd_jw_array(struct dd_jw *w, const char *key);
 /* Close the innermost object or array. */

@@ -6,9 +6,12 @@
  * skipped. One difference, on purpose: a CR in the BEGIN line is left out of the name;
  * BearSSL left a stale byte in its place, so the name of a CRLF file never matched and no
  * object was found in it. tests/unit/test_pki.c pem_as_bearssl holds the two side by side. */
+#include <stdio.h>
 #include <string.h>
 
 #include "util/pem.h"
+
+#include "util/base64.h"
 
 struct in {
 	const unsigned char *p, *end;
@@ -245,4 +248,20 @@ size_t dd_pem_decode(const char *text, size_t n, const char *const *labels, unsi
 		}
 	}
 	return 0;
+}
+
+size_t dd_pem_encode(char *out, size_t cap, const void *der, size_t n, const char *label)
+{
+	const unsigned char *d = der;
+	size_t o, ln = strlen(label);
+
+	/* the two lines, 4 characters for each 3 bytes begun, a newline for each 48 begun */
+	if (2 * ln + 32 + (n + 2) / 3 * 4 + (n + 47) / 48 >= cap)
+		return 0;
+	o = (size_t)snprintf(out, cap, "-----BEGIN %s-----\n", label);
+	for (size_t i = 0; i < n; i += 48) {
+		o += dd_base64(d + i, n - i < 48 ? n - i : 48, out + o, cap - o);
+		out[o++] = '\n';
+	}
+	return o + (size_t)snprintf(out + o, cap - o, "-----END %s-----\n", label);
 }

@@ -10,16 +10,13 @@
 
 #include <stddef.h>
 
+#include "util/base64.h"	/* dd_base64, dd_unbase64: its callers' */
+
 #define DD_DOCKERCFG_MAX (256 * 1024)	/* a config.json larger than this is refused */
 #define DD_DOCKERCFG_DEPTH 32
 #define DD_DOCKERCFG_SERVER 256		/* a key, terminated */
 #define DD_DOCKERCFG_HUB "https://index.docker.io/v1/"
 
-/* Base64 (RFC 4648, padded) of in[0..n) into out, terminated: its length, or 0 when it does
- * not fit. */
-size_t dd_base64(const void *in, size_t n, char *out, size_t cap);
-/* Decode s[0..n) (padded, no spaces): the length, or -1 when malformed or too long. */
-long dd_unbase64(const char *s, size_t n, unsigned char *out, size_t cap);
 
 /* The key docker login uses for server (scheme and path dropped; docker.io, index.docker.io
  * and registry-1.docker.io are Docker Hub's DD_DOCKERCFG_HUB) and the host[:port] a /v2/

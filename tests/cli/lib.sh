@@ -17,13 +17,19 @@ elf_arch() {
 }
 DD_ARCH=$(elf_arch "$DOCKDROP")
 export DD_EMU DD_ARCH
-# emu_skip WHAT: under DD_EMU, a check that needs an engine program (dockerd, ...) of
-# $DOCKDROP's architecture to run says so in a skip line and returns 0 (tests/run.sh keeps
-# "qemu-user: " skips skips under DD_CI=1); else returns 1 and the check runs.
-emu_skip() {
-	[ -n "$DD_EMU" ] || return 1
-	skip "$1: qemu-user: needs the $DD_ARCH engine's programs to run, and only dockdrop runs under qemu here"
+# OTHER_ARCH: the other one, for payloads and programs that must be refused.
+OTHER_ARCH=aarch64
+[ "$DD_ARCH" = aarch64 ] && OTHER_ARCH=x86_64
+# set_machine FILE ARCH: FILE's ELF machine made ARCH's (x86_64, aarch64), as bundle reads
+# it: a program "for" an architecture that no test runs.
+set_machine() {
+	case $2 in aarch64) printf '\267\000' ;; *) printf '\076\000' ;; esac |
+		dd of="$1" bs=1 seek=18 conv=notrunc 2>/dev/null
 }
+# NATIVE_BUILD: the build of this machine's architecture (DD_NATIVE_BUILD, set by run.sh for
+# the arm64 suites; else BUILD), whose engine programs (the docker CLI, dockerd) the tests
+# use to check what dockdrop writes (certificates, client bundles, daemon.json).
+NATIVE_BUILD=${DD_NATIVE_BUILD:-${BUILD:-build}}
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/dd-cli-XXXXXX")
 trap 'rm -rf "$T_TMP"' EXIT
 
@@ -35,13 +41,19 @@ check() { # NAME COND-COMMAND...: ok when the command succeeds
 	if "$@"; then ok "$name"; else notok "$name"; fi
 }
 
-# Run a command, keeping its exit code in $rc, stdout in $T_TMP/out, stderr in $T_TMP/err.
-# A program of $DOCKDROP's architecture (a dockdrop, a test tool) runs under $DD_EMU.
-run() {
+# emu CMD...: CMD, under $DD_EMU when it is a program of $DOCKDROP's architecture (a
+# dockdrop, a test tool); a shell function or another program as it is.
+emu() {
 	if [ -n "$DD_EMU" ] && [ -f "$1" ] && [ "$(elf_arch "$1")" = "$DD_ARCH" ]; then
-		set -- $DD_EMU "$@"
+		$DD_EMU "$@"
+	else
+		"$@"
 	fi
-	"$@" >"$T_TMP/out" 2>"$T_TMP/err"
+}
+# Run a command (through emu), keeping its exit code in $rc, stdout in $T_TMP/out, stderr in
+# $T_TMP/err.
+run() {
+	emu "$@" >"$T_TMP/out" 2>"$T_TMP/err"
 	rc=$?
 }
 lines() { wc -l <"$1" | tr -d ' '; }

@@ -180,17 +180,17 @@ expect_refusal "client-bundle: a key.pem that is no PEM key is refused" 1 "key.p
 
 # --- the real docker CLI --------------------------------------------------------------------
 ENGINE=
-if [ -f "$BUILD/engine/engine.env" ]; then
-	ENGINE=$(sed -n 's/^ENGINE_FILE=//p' "$BUILD/engine/engine.env")
+if [ -f "$NATIVE_BUILD/engine/engine.env" ]; then
+	ENGINE=$(sed -n 's/^ENGINE_FILE=//p' "$NATIVE_BUILD/engine/engine.env")
 	case $ENGINE in '' | /*) ;; *) ENGINE=$TOP/$ENGINE ;; esac
 fi
 if [ -z "$ENGINE" ] || [ ! -f "$ENGINE" ]; then
-	set -- "$BUILD"/engine/docker-*.tgz
+	set -- "$NATIVE_BUILD"/engine/docker-*.tgz
 	ENGINE=
 	[ $# -eq 1 ] && [ -f "$1" ] && ENGINE=$1
 fi
 if [ -z "$ENGINE" ] || ! tar -xzf "$ENGINE" -C "$T" docker/docker 2>/dev/null; then
-	skip "client-bundle: no engine tarball with docker/docker in $BUILD/engine (make): docker CLI checks"
+	skip "client-bundle: no engine tarball with docker/docker in $NATIVE_BUILD/engine (make): docker CLI checks"
 	exit 0
 fi
 if ! command -v jq >/dev/null 2>&1; then

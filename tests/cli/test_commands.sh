@@ -22,13 +22,15 @@ certs rotate|
 certs check|
 client-bundle|--client-dir /nonexistent-dir --name vm1
 bundle|
-version|'
+version|
+man|
+completion|bash'
 GROUPS='ca
 ca issue
 certs'
 
 run "$DOCKDROP" --help
-for cmd in install status uninstall verify list extract ca certs client-bundle bundle version; do
+for cmd in install status uninstall verify list extract ca certs client-bundle bundle version man completion; do
 	check "top-level --help lists $cmd" grep -q "^  $cmd " "$T_TMP/out"
 done
 
@@ -50,6 +52,10 @@ echo "$SURFACE" | while IFS='|' read -r path args; do
 	run "$DOCKDROP" $path $args
 	case $path in
 	version) ;;
+	man | completion)
+		check "$path $args prints its text (test_docs checks it)" sh -c "[ $rc -eq 0 ] && [ -s '$T_TMP/out' ] && [ ! -s '$T_TMP/err' ]"
+		[ $path = man ] || expect_usage "completion of a shell it has none for" completion fish
+		;;
 	install | verify | list | extract)
 		if [ $rc -eq 1 ] && [ "$(lines "$T_TMP/err")" = 1 ] &&
 			grep -q "^dockdrop: $path: this program: no payload" "$T_TMP/err" &&

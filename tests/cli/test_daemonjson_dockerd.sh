@@ -203,17 +203,17 @@ case $DOCKDROP in /*) ;; *) DOCKDROP=$PWD/$DOCKDROP ;; esac
 HELPER=$BUILD/host/tests/test_daemonjson
 
 ENGINE=${DD_ENGINE:-}
-if [ -z "$ENGINE" ] && [ -f "$BUILD/engine/engine.env" ]; then
-	ENGINE=$(sed -n 's/^ENGINE_FILE=//p' "$BUILD/engine/engine.env")
+if [ -z "$ENGINE" ] && [ -f "$NATIVE_BUILD/engine/engine.env" ]; then
+	ENGINE=$(sed -n 's/^ENGINE_FILE=//p' "$NATIVE_BUILD/engine/engine.env")
 	case $ENGINE in '' | /*) ;; *) ENGINE=$TOP/$ENGINE ;; esac
 fi
 if [ -z "$ENGINE" ] || [ ! -f "$ENGINE" ]; then
-	set -- "$BUILD"/engine/docker-*.tgz
+	set -- "$NATIVE_BUILD"/engine/docker-*.tgz
 	ENGINE=
 	[ $# -eq 1 ] && [ -f "$1" ] && ENGINE=$1
 fi
 if [ -z "$ENGINE" ]; then
-	skip "daemon.json with the real dockerd: no engine tarball in $BUILD/engine (make, or DD_ENGINE=)"
+	skip "daemon.json with the real dockerd: no engine tarball in $NATIVE_BUILD/engine (make, or DD_ENGINE=)"
 	exit 0
 fi
 if [ ! -x "$HELPER" ]; then
@@ -233,7 +233,7 @@ if ! tar -xzf "$ENGINE" -C "$T" docker/dockerd docker/docker docker/containerd \
 	notok "daemon.json with the real dockerd: tar -xzf $(basename "$ENGINE"): $(head -c 200 "$T/err")"
 	exit 0
 fi
-if ! { "$DOCKDROP" ca init -q --dir "$T/ca" &&
+if ! { $DD_EMU "$DOCKDROP" ca init -q --dir "$T/ca" &&
 	$DD_EMU "$DOCKDROP" ca issue server -q --ca "$T/ca" --out "$T/tls" --san 127.0.0.1 --san localhost &&
 	$DD_EMU "$DOCKDROP" ca issue client -q --ca "$T/ca" --out "$T/cli"; } 2>"$T/err"; then
 	notok "daemon.json with the real dockerd: dockdrop ca: $(head -c 300 "$T/err")"

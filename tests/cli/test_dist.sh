@@ -142,7 +142,7 @@ interrupt() {
 	irc=$?
 }
 mkdir "$T/int"
-interrupt "$T/int" '.engine.dockdrop-*' "$DD" extract "$T/int/engine"
+interrupt "$T/int" '.engine.dockdrop-*' $DD_EMU "$DD" extract "$T/int/engine"
 if [ -e "$T/int/engine" ]; then
 	skip "extract interrupted: it finished before the signal"
 else
@@ -151,7 +151,7 @@ else
 		test -z "$left"
 fi
 rm -rf "$T/int" && mkdir "$T/int"
-interrupt "$T/int" '.OUT.dd-*' "$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$ESHA" -o "$T/int/OUT"
+interrupt "$T/int" '.OUT.dd-*' $DD_EMU "$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$ESHA" -o "$T/int/OUT"
 if [ -e "$T/int/OUT" ]; then
 	skip "bundle interrupted: it finished before the signal"
 else
@@ -165,7 +165,9 @@ rm -rf "$T/int"
 # `make ENGINE=path [ENGINE_SHA256=hex]` bundles that file instead of the Debian-built one.
 small=$(sh "$TOP/tests/fixtures/mkengine-small.sh" "$T/eng")
 sum=$(sha256sum "$small" | cut -c1-64)
-if make -s -C "$TOP" BUILD="$BUILD" DIST="$T/dist" ENGINE="$small" ENGINE_SHA256="$sum" \
+arch=amd64
+[ "$DD_ARCH" = aarch64 ] && arch=arm64
+if make -s -C "$TOP" ARCH=$arch BUILD="$BUILD" DIST="$T/dist" ENGINE="$small" ENGINE_SHA256="$sum" \
 	"$T/dist/dockdrop" >"$T/make.out" 2>&1; then
 	run "$T/dist/dockdrop" list --json
 	check "make ENGINE=... ENGINE_SHA256=...: dist carries that engine" \
@@ -173,7 +175,7 @@ if make -s -C "$TOP" BUILD="$BUILD" DIST="$T/dist" ENGINE="$small" ENGINE_SHA256
 else
 	notok "make ENGINE=... ENGINE_SHA256=...: $(tail -3 "$T/make.out" | tr '\n' '|')"
 fi
-if make -s -C "$TOP" BUILD="$BUILD" DIST="$T/dist2" ENGINE="$small" \
+if make -s -C "$TOP" ARCH=$arch BUILD="$BUILD" DIST="$T/dist2" ENGINE="$small" \
 	ENGINE_SHA256="$(echo "$sum" | tr 0-9a-f 1-9a-f0)" "$T/dist2/dockdrop" >"$T/make.out" 2>&1; then
 	notok "make ENGINE=... with a wrong ENGINE_SHA256 must fail"
 else

@@ -368,17 +368,17 @@ NETGET=$BUILD/host/tools/netget
 export DOCKDROP NETGET
 
 ENGINE=
-if [ -f "$BUILD/engine/engine.env" ]; then
-	ENGINE=$(sed -n 's/^ENGINE_FILE=//p' "$BUILD/engine/engine.env")
+if [ -f "$NATIVE_BUILD/engine/engine.env" ]; then
+	ENGINE=$(sed -n 's/^ENGINE_FILE=//p' "$NATIVE_BUILD/engine/engine.env")
 	case $ENGINE in '' | /*) ;; *) ENGINE=$TOP/$ENGINE ;; esac
 fi
 if [ -z "$ENGINE" ] || [ ! -f "$ENGINE" ]; then
-	set -- "$BUILD"/engine/docker-*.tgz
+	set -- "$NATIVE_BUILD"/engine/docker-*.tgz
 	ENGINE=
 	[ $# -eq 1 ] && [ -f "$1" ] && ENGINE=$1
 fi
 if [ -z "$ENGINE" ]; then
-	skip "docker TLS: no engine tarball in $BUILD/engine (make)"
+	skip "docker TLS: no engine tarball in $NATIVE_BUILD/engine (make)"
 	exit 0
 fi
 if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1 ||

@@ -17,7 +17,7 @@ jq_check() { # NAME FILE FILTER
 refused() {
 	_n=$1 _rc=$2 _t=$3 _d=$4; shift 4
 	exact_tree "$_d" >"$T/x.before"
-	"$@" >"$T/x.out" 2>"$T/x.err"
+	emu "$@" >"$T/x.out" 2>"$T/x.err"
 	rc=$?
 	exact_tree "$_d" >"$T/x.after"
 	grep -v '^dockdrop: warning: ' "$T/x.err" >"$T/x.errs"
@@ -97,7 +97,7 @@ refused "install --dry-run of it: exit 3 too" 3 "SHA-256 mismatch" "$R" "$T/dmg"
 # --- install --images DIR: every check before any change -------------------------------------
 D=$T/drop
 mkdir "$D" && cp "$T/in/tiny.tar" "$T/in/app.tar.gz" "$D/" && (cd "$D" && sha256sum tiny.tar >SHA256SUMS && sha256sum -b app.tar.gz >>SHA256SUMS)
-inst() { "$T/dd" install --root "$R" --init systemd --images "$@"; }
+inst() { $DD_EMU "$T/dd" install --root "$R" --init systemd --images "$@"; }
 mv "$D/SHA256SUMS" "$T/sums"
 refused "--images without SHA256SUMS: exit 3" 3 "SHA256SUMS" "$R" inst "$D"
 cp "$T/sums" "$D/SHA256SUMS" && cp "$T/in/tiny.tar" "$D/extra.tar"

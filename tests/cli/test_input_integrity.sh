@@ -39,7 +39,7 @@ content() {
 refused() {
 	_n=$1 _rc=$2 _t=$3 _d=$4; shift 4
 	${SNAP:-exact_tree} "$_d" >"$T/x.before"
-	"$@" >"$T/x.out" 2>"$T/x.err"
+	emu "$@" >"$T/x.out" 2>"$T/x.err"
 	rc=$?
 	${SNAP:-exact_tree} "$_d" >"$T/x.after"
 	grep -v '^dockdrop: warning: ' "$T/x.err" >"$T/x.errs"
@@ -239,16 +239,16 @@ while [ $n -lt 60 ] && [ $found -lt 2 ]; do
 	if [ -z "$bad" ]; then rm -rf "$K"; continue; fi
 	found=$((found + 1))
 	echo "# killed at point $n: the $bad key is new, its certificate old"
-	run env DOCKDROP_TEST_NOW=$(($(date +%s) + 800 * 86400)) "$DD" certs check --root "$K"
+	run env DOCKDROP_TEST_NOW=$(($(date +%s) + 800 * 86400)) $DD_EMU "$DD" certs check --root "$K"
 	check "killed between the $bad pair's renames: certs check exits 1 and says the key is not the certificate's" \
 		sh -c "[ $rc -eq 1 ] && grep -q 'is not the key of' '$T_TMP/out'"
-	run env DOCKDROP_TEST_NOW=$(($(date +%s) + 800 * 86400)) "$DD" status --root "$K"
+	run env DOCKDROP_TEST_NOW=$(($(date +%s) + 800 * 86400)) $DD_EMU "$DD" status --root "$K"
 	check "... status exits 1 and names it" sh -c "[ $rc -eq 1 ] && grep -q 'is not the key of' '$T_TMP/err'"
 	if [ "$bad" = client ]; then
 		expect_err "... client-bundle refuses to pack it (exit 1, one line)" 1 "is not the key of" \
 			$DD_EMU "$DD" client-bundle --root "$K" -o "$T/cb-$n.tgz"
 	fi
-	run env DOCKDROP_TEST_NOW=$(($(date +%s) + 800 * 86400)) "$DD" install -q --root "$K" --tls-san vm.example
+	run env DOCKDROP_TEST_NOW=$(($(date +%s) + 800 * 86400)) $DD_EMU "$DD" install -q --root "$K" --tls-san vm.example
 	check "... and the next install mends it (both pairs whole, chained to the CA)" sh -c \
 		"[ $rc -eq 0 ] && openssl verify -attime $(($(date +%s) + 800 * 86400)) -CAfile '$K/etc/dockdrop/ca/ca.pem' '$K/etc/docker/tls/server-cert.pem' '$K/etc/dockdrop/client/cert.pem' >/dev/null 2>&1" &&
 		pair_ok "$K/etc/docker/tls/server-cert.pem" "$K/etc/docker/tls/server-key.pem" &&

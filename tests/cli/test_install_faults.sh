@@ -65,7 +65,7 @@ if [ "${1-}" = --full ]; then
 		mount -t tmpfs -o "size=$2,nr_inodes=$3" dd-full "$R" || { notok "$1: tmpfs"; return; }
 		mkroot "$R"
 		tree "$R" >"$T/before"
-		"$4" $INSTALL --root "$R" >"$T/out" 2>"$T/err"
+		emu "$4" $INSTALL --root "$R" >"$T/out" 2>"$T/err"
 		frc=$?
 		tree "$R" >"$T/after"
 		grep -v '^dockdrop: warning: ' "$T/err" >"$T/errs"

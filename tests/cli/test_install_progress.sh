@@ -23,7 +23,7 @@ if ! command -v script >/dev/null; then
 	exit 0
 fi
 mkroot "$T/tty"
-script -qec "'$T_TMP/dd1' install --root '$T/tty' --init none" /dev/null >"$T/tty.out" 2>&1
+script -qec "$DD_EMU '$T_TMP/dd1' install --root '$T/tty' --init none" /dev/null >"$T/tty.out" 2>&1
 rc=$?
 # The progress line: "\runpacking engine: N of M MB (P%)" then an erase to the end of line.
 if [ $rc -eq 0 ] && grep -q "$(printf '\r')unpacking engine: [0-9.]* of [0-9.]* MB ([0-9]*%)" "$T/tty.out" &&
@@ -33,6 +33,6 @@ else
 	notok "on a terminal: exit $rc, $(tr '\r\n\033' '^|~' <"$T/tty.out" | cut -c1-400)"
 fi
 mkroot "$T/quiet"
-script -qec "'$T_TMP/dd1' install --root '$T/quiet' --init none -q" /dev/null >"$T/q.out" 2>&1
+script -qec "$DD_EMU '$T_TMP/dd1' install --root '$T/quiet' --init none -q" /dev/null >"$T/q.out" 2>&1
 [ $? -eq 0 ] && ! grep -q 'unpacking engine' "$T/q.out" &&
 	ok "on a terminal with -q: no progress line" || notok "-q on a terminal: $(tr '\r\n' '^|' <"$T/q.out" | cut -c1-300)"

@@ -66,14 +66,14 @@ run "$T/dd2" certs rotate --root "$R" --days 40
 check "certs rotate: new server certificate from the same CA" sh -c \
 	"[ $rc -eq 0 ] && [ \"\$(sha256sum <'$R/etc/docker/tls/server-cert.pem')\" != '$old' ] &&
 	 openssl verify -x509_strict -CAfile '$R/etc/dockdrop/ca/ca.pem' '$R/etc/docker/tls/server-cert.pem' '$R/etc/dockdrop/client/cert.pem' >/dev/null"
-run env DOCKDROP_TEST_NOW=$(($(date +%s) + 20 * 86400)) "$T/dd2" certs check --root "$R"
+run env DOCKDROP_TEST_NOW=$(($(date +%s) + 20 * 86400)) $DD_EMU "$T/dd2" certs check --root "$R"
 check "certs check warns and exits 1 when a certificate has under 30 days" sh -c \
 	"[ $rc -eq 1 ] && grep -q WARNING '$T_TMP/out'"
 old=$(sha256sum <"$R/etc/docker/tls/server-cert.pem")
 run "$T/dd2" install -q --root "$R" --tls-san vm.example --port 2377
 check "a re-install keeps a server certificate with 40 days left" sh -c \
 	"[ $rc -eq 0 ] && [ \"\$(sha256sum <'$R/etc/docker/tls/server-cert.pem')\" = '$old' ]"
-run env DOCKDROP_TEST_NOW=$(($(date +%s) + 15 * 86400)) "$T/dd2" install -q --root "$R" --tls-san vm.example --port 2377
+run env DOCKDROP_TEST_NOW=$(($(date +%s) + 15 * 86400)) $DD_EMU "$T/dd2" install -q --root "$R" --tls-san vm.example --port 2377
 check "a re-install 15 days later (25 left, under 30) issues a new one" sh -c \
 	"[ $rc -eq 0 ] && [ \"\$(sha256sum <'$R/etc/docker/tls/server-cert.pem')\" != '$old' ]"
 

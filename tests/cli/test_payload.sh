@@ -63,6 +63,10 @@ STUB=$(size "$DOCKDROP")
 STUBSHA=$(sha "$DOCKDROP")
 REF=$T/ref
 mkdir "$REF" && tar -xzf "$ENGINE" -C "$REF"
+# What the stub is built from (musl, BearSSL, zlib): bundle writes these part records into
+# the manifest, before the first blob; list and verify print a line for each.
+$DD_EMU "$DOCKDROP" version | sed -n 's/^  built from \([^ ]*\) .*/\1/p' >"$T/stubparts"
+NSTUB=$(lines "$T/stubparts")
 
 # A stage to make broken engines from: the small engine unpacked.
 STAGE=$T/stage
@@ -86,10 +90,13 @@ check "bundle: 128-byte trailer at EOF starts with DOCKDROP" \
 	test "$(tail -c 128 "$B" | head -c 8)" = DOCKDROP
 MLEN=$(($(size "$B") - STUB - ESIZE - 128))
 tail -c +$((STUB + ESIZE + 1)) "$B" | head -c "$MLEN" >"$T/manifest"
-printf 'dockdrop-manifest 1\nstub %s %s\nblob engine docker 0.0.1-test x86_64 %s %s %s\n' \
-	"$STUB" "$STUBSHA" "$STUB" "$ESIZE" "$ESHA" >"$T/manifest.want"
-if cmp -s "$T/manifest" "$T/manifest.want"; then ok "bundle: manifest text after the blob"
+printf 'dockdrop-manifest 1\nstub %s %s\nblob engine docker 0.0.1-test %s %s %s %s\n' \
+	"$STUB" "$STUBSHA" "$DD_ARCH" "$STUB" "$ESIZE" "$ESHA" >"$T/manifest.want"
+if grep -v '^part ' "$T/manifest" | cmp -s - "$T/manifest.want"; then ok "bundle: manifest text after the blob"
 else notok "bundle: manifest text: $(tr '\n' '|' <"$T/manifest" | head -c 400)"; fi
+sed -n 's/^part \([^ ]*\) .*/\1/p' "$T/manifest" >"$T/parts"
+check "bundle: the stub's parts ($(tr '\n' ' ' <"$T/stubparts")) right after the stub record" sh -c \
+	"[ $NSTUB = 3 ] && cmp -s '$T/parts' '$T/stubparts' && sed -n '3,5p' '$T/manifest' | grep -c '^part ' | grep -qx 3"
 
 # verify
 run "$DOCKDROP" verify --file "$B"
@@ -100,8 +107,10 @@ check "verify: authenticity not established (no key compiled in)" \
 check "verify: stub line with the stub's size and digest" \
 	grep -qx "ok    stub     dockdrop  $STUB bytes  sha256:$STUBSHA" "$T/out"
 check "verify: engine line (version, arch, size, sha256 of the tarball)" \
-	grep -qx "ok    engine   docker 0.0.1-test x86_64  $ESIZE bytes  sha256:$ESHA" "$T/out"
-check "verify: 4 lines" test "$(lines "$T/out")" = 4
+	grep -qx "ok    engine   docker 0.0.1-test $DD_ARCH  $ESIZE bytes  sha256:$ESHA" "$T/out"
+check "verify: 4 lines and the stub's parts" test "$(lines "$T/out")" = $((4 + NSTUB))
+check "verify: what the stub is built from, after its line" sh -c \
+	"sed -n '4,$((3 + NSTUB))p' '$T/out' | sed -n 's/^  built from \\([^ ]*\\) .*/\\1/p' | cmp -s - '$T/stubparts'"
 run "$DOCKDROP" verify -f "$B"
 check "verify -f FILE works as --file" test $rc -eq 0
 run "$B" verify
@@ -111,18 +120,24 @@ check "the bundle verifies itself (no --file)" sh -c "[ $rc -eq 0 ] && grep -q '
 run "$DOCKDROP" list --file "$B"
 check "list exits 0" test $rc -eq 0 -a ! -s "$T/err"
 check "list: header" grep -Eq '^KIND +NAME +VERSION +ARCH +SIZE +SHA256$' "$T/out"
-check "list: header and one row" test "$(lines "$T/out")" = 2
-check "list: engine row" test "$(sed -n 2p "$T/out" | awk '{ print $1, $2, $3, $4, $5, $6 }')" = \
-	"engine docker 0.0.1-test x86_64 $ESIZE $ESHA"
+check "list: header, the stub and what it is built from, one row" test "$(lines "$T/out")" = $((3 + NSTUB))
+check "list: stub row (size, sha256)" test "$(sed -n 2p "$T/out" | awk '{ print $1, $2, $5, $6 }')" = \
+	"stub dockdrop $STUB $STUBSHA"
+check "list: engine row" test "$(sed -n "$((3 + NSTUB))p" "$T/out" | awk '{ print $1, $2, $3, $4, $5, $6 }')" = \
+	"engine docker 0.0.1-test $DD_ARCH $ESIZE $ESHA"
 run "$DOCKDROP" list --json -f "$B"
 check "list --json exits 0" test $rc -eq 0 -a ! -s "$T/err"
 check "list --json: one line" test "$(lines "$T/out")" = 1
 jq_check "list --json: fields, sha256 and size of the engine tarball" "$T/out" \
 	".signed == false and .authenticity == \"not established\" and (.components | length) == 1 and
-	 .components[0] == {kind: \"engine\", name: \"docker\", version: \"0.0.1-test\", arch: \"x86_64\",
+	 .components[0] == {kind: \"engine\", name: \"docker\", version: \"0.0.1-test\", arch: \"$DD_ARCH\",
 	 size: $ESIZE, sha256: \"$ESHA\", built_from: []}"
+jq_check "list --json: the stub's size, sha256 and what it is built from" "$T/out" \
+	".stub.size == $STUB and .stub.sha256 == \"$STUBSHA\" and
+	 ([.stub.built_from[].name] | join(\" \")) == \"$(tr '\n' ' ' <"$T/stubparts" | sed 's/ $//')\" and
+	 ([.stub.built_from[] | select((.source_sha256 | length) == 64 and .version != \"\" and .debian_version != \"\" and .license != \"\")] | length) == $NSTUB"
 run "$B" list
-check "the bundle lists itself (no --file)" test $rc -eq 0 -a "$(lines "$T/out")" = 2
+check "the bundle lists itself (no --file)" test $rc -eq 0 -a "$(lines "$T/out")" = $((3 + NSTUB))
 
 # --- the bare stub has no payload -----------------------------------------------------------
 expect_err "bare stub: verify exits 1, no payload" 1 "no payload" "$DOCKDROP" verify
@@ -341,12 +356,49 @@ expect_bundle_err "engine named without a version and no --engine-version exits 
 run "$DOCKDROP" bundle --engine "$T/in/engine.tgz" --sha256 "$ESHA" --engine-version 1.2.3-rc.1 -o "$O/ver"
 run "$DOCKDROP" list --file "$O/ver"
 check "--engine-version names the engine's version" \
-	test "$(sed -n 2p "$T/out" | awk '{ print $1, $2, $3, $4 }')" = "engine docker 1.2.3-rc.1 x86_64"
+	test "$(grep '^engine' "$T/out" | awk '{ print $1, $2, $3, $4 }')" = "engine docker 1.2.3-rc.1 $DD_ARCH"
 rm -f "$O/ver"
 expect_bundle_err "--engine-version with a space exits 2" 2 "--engine-version" \
 	--engine "$ENGINE" --sha256 "$ESHA" --engine-version "1 2"
 expect_bundle_err "--engine-version of 64 characters exits 2" 2 "--engine-version" \
 	--engine "$ENGINE" --sha256 "$ESHA" --engine-version "$(printf '%064d' 1)"
+# --engine-parts FILE: the engine's sources (release/mkengine.sh writes them from
+# release/sources.lock), part records of the engine blob in the signed manifest.
+printf 'docker.io 20.10.24 20.10.24+dfsg1-1+deb12u1 Apache-2.0 %s\ncontainerd 1.6.20 1.6.20~ds1-1+deb12u3 Apache-2.0 %s\n' \
+	"$ESHA" "$STUBSHA" >"$T/in/parts"
+run "$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$ESHA" --engine-parts "$T/in/parts" -o "$O/P"
+run "$DOCKDROP" list --file "$O/P"
+check "--engine-parts: list names each source under the engine, with its digest" sh -c \
+	"[ $rc -eq 0 ] && sed '1,/^engine/d' '$T/out' | grep -qx '  built from docker.io 20.10.24 (Debian source 20.10.24+dfsg1-1+deb12u1, Apache-2.0), source sha256 $ESHA' &&
+	 sed '1,/^engine/d' '$T/out' | grep -qx '  built from containerd 1.6.20 (Debian source 1.6.20~ds1-1+deb12u3, Apache-2.0), source sha256 $STUBSHA'"
+run "$DOCKDROP" verify --file "$O/P"
+check "--engine-parts: verify prints them after the engine's line" sh -c \
+	"[ $rc -eq 0 ] && sed '1,/^ok    engine/d' '$T/out' | head -2 | grep -c '^  built from \\(docker.io\\|containerd\\) ' | grep -qx 2"
+tail -c 2000 "$O/P" | grep -a -q "^part containerd 1.6.20 1.6.20~ds1-1+deb12u3 Apache-2.0 $STUBSHA\$" &&
+	ok "--engine-parts: part records in the manifest (which the signature covers)" ||
+	notok "--engine-parts: no part record in the manifest"
+rm -f "$O/P"
+expect_bundle_err "--engine-parts of a missing file exits 2" 2 "--engine-parts" \
+	--engine "$ENGINE" --sha256 "$ESHA" --engine-parts "$T/in/nosuch"
+printf 'docker.io 20.10.24 Apache-2.0 %s\n' "$ESHA" >"$T/in/parts4"
+expect_bundle_err "--engine-parts with a line of four fields exits 2" 2 "not NAME VERSION DEBVERSION LICENSE SHA256" \
+	--engine "$ENGINE" --sha256 "$ESHA" --engine-parts "$T/in/parts4"
+printf 'docker.io 1 1 MIT abc\n' >"$T/in/partsx"
+expect_bundle_err "--engine-parts with a short digest exits 2" 2 "--engine-parts" \
+	--engine "$ENGINE" --sha256 "$ESHA" --engine-parts "$T/in/partsx"
+printf 'docker.io 1 1 MIT %s' "$ESHA" >"$T/in/partsnl"
+expect_bundle_err "--engine-parts without a final newline exits 2" 2 "newline" \
+	--engine "$ENGINE" --sha256 "$ESHA" --engine-parts "$T/in/partsnl"
+printf 'docker.io 1 1 MIT %s\n\000x 1 1 MIT %s\n' "$ESHA" "$ESHA" >"$T/in/partsnul"
+expect_bundle_err "--engine-parts with a NUL byte exits 2" 2 "NUL" \
+	--engine "$ENGINE" --sha256 "$ESHA" --engine-parts "$T/in/partsnul"
+: >"$T/in/partsempty"
+expect_bundle_err "--engine-parts of an empty file exits 2" 2 "empty" \
+	--engine "$ENGINE" --sha256 "$ESHA" --engine-parts "$T/in/partsempty"
+i=0
+while [ $i -lt 14 ]; do cat "$T/in/parts"; i=$((i + 1)); done >"$T/in/partsmany"
+expect_bundle_err "--engine-parts of 28 lines (the stub's and the engine's over $(grep -o 'DD_PARTS_MAX [0-9]*' "$TOP/src/bundle/format.h")) exits 2" 2 "too many" \
+	--engine "$ENGINE" --sha256 "$ESHA" --engine-parts "$T/in/partsmany"
 expect_bundle_err "bundle without --engine exits 2" 2 "--engine" --sha256 "$ESHA"
 expect_err "bundle without -o exits 2" 2 "-o" "$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$ESHA"
 
@@ -364,12 +416,12 @@ run "$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$ESHA" --image "$T/in/busybo
 check "bundle with --image exits 0" test $rc -eq 0 -a ! -s "$T/err"
 run "$DOCKDROP" list --file "$O/I"
 check "list shows the image: busybox latest, its size and sha256" \
-	test "$(sed -n 3p "$T/out" | awk '{ print $1, $2, $3, $5, $6 }')" = \
+	test "$(grep -v '^ ' "$T/out" | sed -n 4p | awk '{ print $1, $2, $3, $5, $6 }')" = \
 	"image busybox latest $(size "$T/in/busybox.tar") $(sha "$T/in/busybox.tar")"
-check "list shows the engine first" test "$(sed -n 2p "$T/out" | awk '{ print $1, $2 }')" = "engine docker"
+check "list shows the engine first, after the stub" test "$(grep -v '^ ' "$T/out" | sed -n 3p | awk '{ print $1, $2 }')" = "engine docker"
 run "$DOCKDROP" verify --file "$O/I"
 check "verify a bundle with an image exits 0, one line per component" \
-	sh -c "[ $rc -eq 0 ] && grep -q '^ok    image    busybox latest' '$T/out' && [ \$(wc -l <'$T/out') = 5 ]"
+	sh -c "[ $rc -eq 0 ] && grep -q '^ok    image    busybox latest' '$T/out' && [ \$(grep -vc '^  built from' '$T/out') = 5 ]"
 mkdir "$T/xi"
 run "$DOCKDROP" extract --file "$O/I" "$T/xi/engine"
 check "extract of a bundle with an image unpacks the engine" test $rc -eq 0
@@ -391,7 +443,7 @@ jq_check "list --json: each image's size and sha256" "$T/out" \
 	".components[1].sha256 == \"$(sha "$T/in/busybox.tar")\" and .components[2].size == $(size "$T/in/app.tar")
 	 and .components[3].sha256 == \"$(sha "$T/in/untagged.tar")\" and .components[3].kind == \"image\""
 run "$DOCKDROP" verify --file "$O/M"
-check "verify a bundle with three images exits 0" test $rc -eq 0 -a "$(lines "$T/out")" = 7
+check "verify a bundle with three images exits 0" test $rc -eq 0 -a "$(lines "$T/out")" = $((7 + NSTUB))
 meta=$(($(size "$O/M") - STUB - ESIZE - $(size "$T/in/busybox.tar") - $(size "$T/in/app.tar") - $(size "$T/in/untagged.tar")))
 check "bundle with three images: size = stub + blobs + meta ($meta bytes)" test "$meta" -gt 128 -a "$meta" -lt 2000
 rm -f "$O/M"
@@ -407,7 +459,7 @@ shift 2
 run "$DOCKDROP" bundle --engine "$ENGINE" --sha256 "$ESHA" "$@" -o "$O/14"
 check "14 images are accepted" test $rc -eq 0
 run "$DOCKDROP" verify --file "$O/14"
-check "a bundle with 14 images verifies: 4 lines and one per image" test $rc -eq 0 -a "$(lines "$T/out")" = 18
+check "a bundle with 14 images verifies: 4 lines, the stub's parts and one per image" test $rc -eq 0 -a "$(lines "$T/out")" = $((18 + NSTUB))
 rm -f "$O/14"
 
 head -c 3000 /bin/true >"$T/in/notimage.tar"

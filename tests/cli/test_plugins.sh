@@ -8,37 +8,40 @@ T=$T_TMP
 small_dockdrops 2
 E=$(sh "$(dirname "$0")/../fixtures/mkengine-small.sh" "$T/e")
 SHA=$(sha256sum "$E" | cut -c1-64)
+# The plugins: /bin/true made a program for the engine's architecture (no test runs them).
+TRUE=$T/true
+cp /bin/true "$TRUE" && set_machine "$TRUE" "$DD_ARCH"
 P=$T/p/docker-foo
-mkdir -p "$T/p" && cp /bin/true "$P"
+mkdir -p "$T/p" && cp "$TRUE" "$P"
 bundle() { run "$T/dd1" bundle -q --engine "$E" --sha256 "$SHA" --engine-version 0.0.1-test "$@"; }
 
 # --- bad input: exit 2, one line, nothing written -------------------------------------------
 printf 'not a program\n' >"$T/p/docker-text"
-cp /bin/true "$T/p/docker-arm" && printf '\267\000' | dd of="$T/p/docker-arm" bs=1 seek=18 conv=notrunc 2>/dev/null
-cp /bin/true "$T/p/compose"
-head -c 4000 /bin/true >"$T/p/docker-cut"	# an ELF header, the rest cut off
-head -c 4000 /bin/true | gzip -n >"$T/p/docker-cutgz.gz"
+cp "$TRUE" "$T/p/docker-arm" && set_machine "$T/p/docker-arm" "$OTHER_ARCH"
+cp "$TRUE" "$T/p/compose"
+head -c 4000 "$TRUE" >"$T/p/docker-cut"	# an ELF header, the rest cut off
+head -c 4000 "$TRUE" | gzip -n >"$T/p/docker-cutgz.gz"
 for bad in docker-text docker-arm compose docker-cut docker-cutgz.gz; do
 	expect_err "bundle --plugin $bad is refused" 2 "--plugin $T/p/$bad" "$T/dd1" bundle -q --engine "$E" \
 		--sha256 "$SHA" --plugin "$T/p/$bad" -o "$T/bad"
 	check "  and nothing is written" [ ! -e "$T/bad" ]
 done
-expect_err "bundle --plugin: an ELF of another architecture says which" 2 "aarch64" "$T/dd1" bundle -q \
+expect_err "bundle --plugin: an ELF of another architecture says which" 2 "$OTHER_ARCH" "$T/dd1" bundle -q \
 	--engine "$E" --sha256 "$SHA" --plugin "$T/p/docker-arm" -o "$T/bad"
 expect_err "bundle --plugin twice the same name is refused" 2 "a second docker-foo" "$T/dd1" bundle -q \
 	--engine "$E" --sha256 "$SHA" --plugin "$P" --plugin "$P" -o "$T/bad"
 
 # --- carried: a program as it is, a gzip'd one compressed with the program's digest shown ------
 RAW=$(sha256sum "$P" | cut -c1-64)
-cp /bin/true "$T/p/docker-bar" && gzip -n "$T/p/docker-bar"
+cp "$TRUE" "$T/p/docker-bar" && gzip -n "$T/p/docker-bar"
 printf 'x' | gzip -n >"$T/p/docker-gz.gz"
 expect_err "bundle --plugin docker-gz.gz holding no program is refused" 2 "not an ELF executable" "$T/dd1" bundle -q \
 	--engine "$E" --sha256 "$SHA" --plugin "$T/p/docker-gz.gz" -o "$T/bad"
 bundle --plugin "$P" --plugin "$T/p/docker-bar.gz" -o "$T/ddp"
 check "bundle --plugin docker-foo --plugin docker-bar.gz: exit 0" [ $rc -eq 0 ]
 run "$T/ddp" list
-check "list: a plugin docker-foo for x86_64, version unknown (it has no metadata), the program's SHA-256" \
-	grep -Eq "^plugin +docker-foo +unknown +x86_64 +$(stat -c %s "$P") +$RAW\$" "$T_TMP/out"
+check "list: a plugin docker-foo for $DD_ARCH, version unknown (it has no metadata), the program's SHA-256" \
+	grep -Eq "^plugin +docker-foo +unknown +$DD_ARCH +$(stat -c %s "$P") +$RAW\$" "$T_TMP/out"
 check "list: docker-bar stored gzip-compressed, the program's size and SHA-256" \
 	grep -A1 '^plugin  *docker-bar ' "$T_TMP/out" | grep -q "stored gzip-compressed: $(stat -c %s "$P") bytes unpacked, sha256 $RAW"
 run "$T/ddp" list --json
@@ -101,7 +104,7 @@ tree "$R2" >"$T/after3"
 check "  and nothing changed" cmp -s "$T/before3" "$T/after3"
 
 # --- install --root --compose: the project and its service placed in the image tree ------------
-cp /bin/true "$T/p/docker-compose"
+cp "$TRUE" "$T/p/docker-compose"
 bundle --plugin "$T/p/docker-compose" -o "$T/ddc"
 run "$T/ddc" install -q --root "$R2" --compose "$T/proj/compose.yaml" --compose-env "$T/proj/e.env"
 check "install --root --compose: exit 0 (nothing run in an image tree)" [ $rc -eq 0 ]

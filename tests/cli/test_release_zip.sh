@@ -43,7 +43,7 @@ jq -e 'length == 1 and (.[0] | keys == ["handlerManifest", "version"]) and (.[0]
 
 check "bin/dockdrop is dist/dockdrop, byte for byte" cmp -s "$T_TMP/x/bin/dockdrop" "$DIST/dockdrop"
 check "bin/dockdrop is executable once unzipped" test -x "$T_TMP/x/bin/dockdrop"
-check "bin/dockdrop runs and says the zip's version" sh -c "'$T_TMP/x/bin/dockdrop' version | grep -qx 'dockdrop $ver'"
+check "bin/dockdrop runs and says the zip's version" sh -c "$DD_EMU '$T_TMP/x/bin/dockdrop' version | grep -qx 'dockdrop $ver'"
 $DD_EMU "$T_TMP/x/bin/dockdrop" azure-handler --help >"$T_TMP/out" 2>"$T_TMP/err"
 rc=$?
 [ $rc -eq 0 ] && ok "bin/dockdrop has the command the manifest runs (azure-handler --help)" ||

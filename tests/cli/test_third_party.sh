@@ -20,7 +20,7 @@ check "lock pins musl ${musl:-(none)}, the musl-tools version (${tools:-not inst
 bad=$(echo "$rows" | awk 'length($7) != 64 || $7 ~ /[^0-9a-f]/ || ($5 != "orig" && $5 != "debian")')
 check "every lock row has a role and a SHA-256" test -z "$bad"
 if git -C "$top" rev-parse HEAD >/dev/null 2>&1; then
-	vendored=$(git -C "$top" ls-files third_party | grep -vE '^third_party/(lock|[a-z]+\.(sh|mk))$')
+	vendored=$(git -C "$top" ls-files third_party | grep -vE '^third_party/(lock|[a-z]+\.(sh|mk|sed))$')
 	check "third_party/ tracks no third-party code" test -z "$vendored"
 fi
 

@@ -1,5 +1,7 @@
 /* libFuzzer harness for the payload metadata parsers: the input is read as a trailer (its
- * first 128 bytes), as manifest text (with its part and ref records), and as a serialized gzip index. None may crash, and
+ * first 128 bytes), as manifest text (with its part and ref records, the stub's before
+ * the first blob), as part records' fields (dd_parts_parse: COMPONENTS, --engine-parts),
+ * and as a serialized gzip index. None may crash, and
  * what each accepts must hold: a trailer re-encodes to the same bytes; a manifest formats
  * back to the same text (hex digits in lowercase) and parses again to the same struct; an
  * index has increasing points, full windows inside the buffer, and no byte left over. */
@@ -87,6 +89,30 @@ static void check_manifest(const uint8_t *data, size_t size)
 			abort();
 }
 
+/* Part records' fields a line: what is appended has fields the manifest takes, of the blob
+ * asked for, never more than DD_PARTS_MAX in all, and nothing when it fails at once. */
+static void check_parts(const uint8_t *data, size_t size)
+{
+	static struct dd_manifest m;
+	static char text[DD_MANIFEST_MAX + 1];
+	const char *why;
+
+	if (size > DD_MANIFEST_MAX)
+		return;
+	memcpy(text, data, size);
+	text[size] = 0;
+	memset(&m, 0, sizeof m);
+	m.nparts = size % 3;	/* some there already */
+	why = dd_parts_parse(text, &m, 5);
+	if (m.nparts > DD_PARTS_MAX || (why && !*why))
+		abort();
+	for (unsigned i = size % 3; i < m.nparts; i++)
+		if (m.part[i].blob != 5 || !dd_manifest_field_ok(m.part[i].name) ||
+		    !dd_manifest_field_ok(m.part[i].version) || !dd_manifest_field_ok(m.part[i].debver) ||
+		    !dd_manifest_field_ok(m.part[i].license))
+			abort();
+}
+
 static void check_index(const uint8_t *data, size_t size)
 {
 	static struct dd_gzi x;
@@ -123,6 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	check_trailer(data, size);
 	check_manifest(data, size);
+	check_parts(data, size);
 	check_index(data, size);
 	return 0;
 }

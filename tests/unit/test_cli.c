@@ -580,6 +580,52 @@ TEST(verbose_quiet_do_not_persist)
 	dd_log_set_verbosity(DD_NORMAL);
 }
 
+/* dd_cli_doc: the same tables in the man page's form and the completion scripts' (every
+ * leaf runs, its dd_cli_parse hands its table over, the leaf returns before its work), and
+ * a buffer too small says so. */
+TEST(doc_forms)
+{
+#define OPTS_SH "--force --name= --tag= --port= --mode=a|bb|ccc --help --verbose --quiet "
+#define OPT_MAN(x, h) ".TP\n.B " x "\n" h "\n"
+#define OPTS_MAN                                                                          \
+	OPT_MAN("-f, --force", "overwrite") OPT_MAN("-n, --name NAME", "a name")            \
+	OPT_MAN("-t, --tag TAG", "add a tag (repeatable)") OPT_MAN("-p, --port PORT", "a port") \
+	OPT_MAN("--mode MODE", "a mode")
+	static const struct {
+		int form;
+		const char *want;
+	} rows[] = {
+		{ DD_DOC_SH, "';;\n'tool') o=' SRC [DST] " OPTS_SH "';;\n'ca issue') o=' NAME " OPTS_SH
+			     "';;\n'ca') o=' issue --help --verbose --quiet "
+			     "';;\n'') o=' tool ca --help --verbose --quiet " },
+		{ DD_DOC_MAN, ".SS \"dockdrop tool [options] SRC [DST]\"\na test leaf\n" OPTS_MAN
+			      ".SS \"dockdrop ca issue [options] NAME\"\nissue a thing\n" OPTS_MAN
+			      ".SH OPTIONS\nEvery command takes these.\n"
+			      OPT_MAN("-h, --help", "show this help and exit")
+			      OPT_MAN("-v, --verbose", "say more about each step")
+			      OPT_MAN("-q, --quiet", "print only warnings and errors")
+			      ".SH EXIT STATUS\n0 ok, 1 operation failed, 2 usage or bad input (nothing "
+			      "changed), 3 verification failed (nothing changed).\n" },
+	};
+	char buf[4096];
+
+	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		size_t want = strlen(rows[i].want), n;
+
+		ran = 0;
+		memcpy(buf, "head", 4);
+		n = dd_cli_doc(&root_cmd, rows[i].form, buf, 4, sizeof buf);
+		CHECKF(n == 4 + want && memcmp(buf, "head", 4) == 0 && memcmp(buf + 4, rows[i].want, want) == 0,
+		       "form %d: got %zu bytes:\n%.*s", rows[i].form, n, (int)n, buf);
+		CHECKF(ran == 2, "form %d: %d leaves ran", rows[i].form, ran);
+		CHECK(dd_cli_doc(&root_cmd, rows[i].form, buf, 0, want) == want); /* no room for the NUL */
+		CHECK(dd_cli_doc(&root_cmd, rows[i].form, buf, 0, 10) == 10);
+	}
+	/* and --help is itself again */
+	CHECK(call(&tool_cmd, do_parse, "--help") == 0 && call_rc == DD_EXIT_OK &&
+	      strstr(cap_out, "Usage: dockdrop tool [options] SRC [DST]") != NULL);
+}
+
 int main(void)
 {
 	dd_log_set_tty(0);
@@ -593,5 +639,6 @@ int main(void)
 	RUN(not_implemented);
 	RUN(verbose_quiet_fresh_process);
 	RUN(verbose_quiet_do_not_persist);
+	RUN(doc_forms);
 	T_EXIT();
 }

@@ -283,14 +283,15 @@ TEST(uint_big)
 	CHECK(!d.err && d.len == 4 + 513);
 	CHECK(buf[0] == 0x02 && buf[1] == 0x82 && buf[2] == 0x02 && buf[3] == 0x01 && buf[4] == 0);
 	CHECK(buf[5] == 0xc3 && buf[4 + 512] == 0xc3);
-	/* 1024 bytes is the most der_uint takes; 1025 is an error, not an overrun. */
+	/* Written in place: the buffer's room is the only limit, and one byte short of it
+	 * is an error, not an overrun. */
 	der_init(&d, buf, sizeof buf);
 	der_uint(&d, in, 1024);
 	CHECK(!d.err && d.len == 4 + 1025);
-	der_init(&d, buf, sizeof buf);
-	der_uint(&d, in, 1025);
+	der_init(&d, buf, 4 + 1024);
+	der_uint(&d, in, 1024);
 	CHECK(d.err);
-	/* ...unless the extra bytes are leading zeros. */
+	/* Leading zeros are dropped first. */
 	in[0] = 0;
 	der_init(&d, buf, sizeof buf);
 	der_uint(&d, in, 1025);

@@ -191,6 +191,7 @@ TEST(trailer_bad_fields)
 
 /* --- manifest: good ------------------------------------------------------------------- */
 
+#define BLOB1_GOOD "blob engine docker 1.0 x86_64 10 5 " HA "\n"
 static const struct {
 	const char *text;
 	unsigned nblobs;
@@ -241,6 +242,14 @@ static const struct {
 	  "ref " HB " busybox:latest\n" "ref " HB " reg.example:5000/team/busybox:1.35\n"
 	  "blob image image2 - - 25 1 " HZ "\n" "ref " HA " -\n", 3, NULL },
 	{ HEAD STUB10 "blob image x - - 10 1 " HZ "\n" "ref " HA " " F255 "\n", 1, NULL },
+	/* The stub's parts: what it is built from, before the first blob (issue 15), and the
+	 * engine's Debian sources ('~' in Debian versions). */
+	{ HEAD STUB10 "part musl 1.2.3 1.2.3-1 MIT " HA "\n"
+	  "part zlib 1.2.13 1:1.2.13.dfsg-1 Zlib " HB "\n"
+	  "blob engine docker 20.10.24 x86_64 10 5 " HA "\n"
+	  "part containerd 1.6.20 1.6.20~ds1-1+deb12u3 Apache-2.0 " HZ "\n"
+	  "part docker.io:cli 20.10.24 20.10.24+dfsg1-1+deb12u1 Apache-2.0 " HA "\n", 1, NULL },
+	{ HEAD STUB10 "part a 1 1 MIT " HA "\n" BLOB1_GOOD, 1, NULL },
 };
 
 static int manifest_eq(const struct dd_manifest *a, const struct dd_manifest *b)
@@ -445,8 +454,15 @@ static const struct {
 	  "blob k n v a 25 1 " HA "\n" "blob k n v a 26 1 " HA "\n", 0,
 	  "line 19: more than 16 blobs" },
 	{ "blob before stub", HEAD BLOB1 STUB10, 0, "line 2: bad stub record" },
-	{ "part before any blob", HEAD STUB10 "part a 1 1 MIT " HA "\n" BLOB1, 0,
-	  "line 3: a part before any blob" },
+	{ "a stub part with a bad field", HEAD STUB10 "part a 1 1 MIT,BSD " HA "\n" BLOB1, 0,
+	  "line 3: bad part record" },
+	{ "raw after a stub part", HEAD STUB10 "part a 1 1 MIT " HA "\nraw 5 " HA "\n" BLOB1, 0,
+	  "line 4: bad raw record" },
+	{ "ref after a stub part", HEAD STUB10 "part a 1 1 MIT " HA "\nref " HA " x:1\n" BLOB1, 0,
+	  "line 4: a ref not after an image blob" },
+	{ "stub part before the stub", HEAD "part a 1 1 MIT " HA "\n" STUB10 BLOB1, 0,
+	  "line 2: bad stub record" },
+	{ "stub parts only", HEAD STUB10 "part a 1 1 MIT " HA "\n", 0, "line 3: no blobs" },
 	{ "part with five fields", HEAD STUB10 BLOB1 "part a 1 1 " HA "\n", 0, "line 4: bad record" },
 	{ "part with seven fields", HEAD STUB10 BLOB1 "part a 1 1 MIT x " HA "\n", 0,
 	  "line 4: bad record" },
@@ -694,12 +710,101 @@ TEST(field_ok)
 		{ "docker", 1 }, { "x86_64", 1 }, { "1.0", 1 }, { "-", 1 }, { "a/b:c@d+e", 1 },
 		{ F63, 1 }, { "A", 1 }, { "0", 1 },
 		{ "", 0 }, { F64, 0 }, { "a b", 0 }, { "a\tb", 0 }, { "a\"b", 0 }, { "a\\b", 0 },
-		{ "caf\xc3\xa9", 0 }, { "a\nb", 0 }, { "a,b", 0 }, { "a=b", 0 }, { "~", 0 },
+		{ "caf\xc3\xa9", 0 }, { "a\nb", 0 }, { "a,b", 0 }, { "a=b", 0 }, { "~", 1 }, { "1.6.20~ds1-1+deb12u3", 1 },
 		{ "a\x7f", 0 }, { "\x80", 0 }, { "a*", 0 }, { "$x", 0 }, { "a'b", 0 },
 	};
 
 	for (unsigned i = 0; i < N(cases); i++)
 		CHECKF(dd_manifest_field_ok(cases[i].s) == cases[i].ok, "\"%s\"", cases[i].s);
+}
+
+/* dd_parts_parse: part records' fields a line (the carried iptables' COMPONENTS, bundle
+ * --engine-parts, the stub's own), appended as parts of one blob; each bad text with the
+ * reason it gives, and nothing appended past the line that failed. */
+TEST(parts_parse)
+{
+	static const struct {
+		const char *text;
+		unsigned nparts;	/* appended */
+		const char *why;	/* NULL: accepted */
+	} rows[] = {
+		{ "", 0, NULL },
+		{ "musl 1.2.3 1.2.3-1 MIT " HA "\n", 1, NULL },
+		{ "a 1 1 MIT " HA "\nb 2 2~x Zlib " HB "\n", 2, NULL },
+		{ "a 1 1 MIT " HA, 0, "its last line has no newline" },
+		{ "a 1 1 " HA "\n", 0, "not NAME VERSION DEBVERSION LICENSE SHA256" },
+		{ "a 1 1 MIT x " HA "\n", 0, "not NAME VERSION DEBVERSION LICENSE SHA256" },
+		{ "a 1 1 MIT 0123\n", 0, "not NAME VERSION DEBVERSION LICENSE SHA256" },
+		{ "a 1 1 MIT,BSD " HA "\n", 0, "not NAME VERSION DEBVERSION LICENSE SHA256" },
+		{ "a  1 1 MIT " HA "\n", 0, "not NAME VERSION DEBVERSION LICENSE SHA256" },
+		{ "a 1 1 MIT " HA "\n\n", 1, "not NAME VERSION DEBVERSION LICENSE SHA256" },
+		{ "a 1 1 MIT " HA " \n", 0, "not NAME VERSION DEBVERSION LICENSE SHA256" },
+		{ F64 " 1 1 MIT " HA "\n", 0, "not NAME VERSION DEBVERSION LICENSE SHA256" },
+	};
+	static struct dd_manifest m;
+
+	for (unsigned i = 0; i < N(rows); i++) {
+		char *text = exact(rows[i].text, strlen(rows[i].text) + 1);
+		const char *why;
+
+		memset(&m, 0, sizeof m);
+		m.nparts = 1;	/* one there already: appended after it */
+		why = dd_parts_parse(text, &m, 7);
+		CHECKF(rows[i].why ? why && strstr(why, rows[i].why) : !why, "row %u: %s", i,
+		       why ? why : "accepted");
+		CHECKF(m.nparts == 1 + rows[i].nparts, "row %u: %u parts", i, m.nparts);
+		for (unsigned j = 1; j < m.nparts; j++)
+			CHECKF(m.part[j].blob == 7, "row %u part %u: blob %u", i, j, m.part[j].blob);
+		free(text);
+	}
+	/* DD_PARTS_MAX in all, then "too many lines" */
+	memset(&m, 0, sizeof m);
+	m.nparts = DD_PARTS_MAX - 1;
+	{
+		char text[] = "a 1 1 MIT " HA "\nb 1 1 MIT " HA "\n";
+		const char *why = dd_parts_parse(text, &m, 0);
+
+		CHECKF(why && strstr(why, "too many lines") && m.nparts == DD_PARTS_MAX, "%s, %u",
+		       why ? why : "accepted", m.nparts);
+	}
+}
+
+/* The stub's own components (release/components.sh from the locks): musl, BearSSL, zlib,
+ * each with a Debian version, an SPDX licence and a source digest, as stub parts that a
+ * manifest carries and parses back. */
+TEST(own_parts)
+{
+	static const char *const names[] = { "musl", "bearssl", "zlib" };
+	static struct dd_manifest m;
+	static char text[DD_MANIFEST_MAX];
+	const char *why;
+	size_t n;
+
+	memset(&m, 0, sizeof m);
+	why = dd_manifest_own_parts(&m);
+	CHECKF(!why, "%s", why);
+	CHECKF(m.nparts == 3, "%u parts", m.nparts);
+	for (unsigned i = 0; i < m.nparts && i < 3; i++) {
+		static const unsigned char zero[32];
+
+		CHECKF(!strcmp(m.part[i].name, names[i]), "part %u: %s", i, m.part[i].name);
+		CHECKF(m.part[i].blob == DD_STUB_PARTS && m.part[i].version[0] &&
+		       m.part[i].debver[0] && m.part[i].license[0] && memcmp(m.part[i].sha256, zero, 32),
+		       "part %u", i);
+	}
+	/* in a manifest: after the stub record, and back */
+	m.stub_size = 10;
+	m.nblobs = 1;
+	strcpy(m.blob[0].kind, "engine");
+	strcpy(m.blob[0].name, "docker");
+	strcpy(m.blob[0].version, "1");
+	strcpy(m.blob[0].arch, "x86_64");
+	m.blob[0].off = 10;
+	m.blob[0].len = 1;
+	n = dd_manifest_format(&m, text, sizeof text);
+	CHECK(n > 0 && strstr(text, "\npart musl ") && strstr(text, "\npart zlib ") < strstr(text, "\nblob "));
+	CHECK(dd_manifest_parse(text, n, &m2, text + n + 1, 100) == 0);
+	CHECK(manifest_eq(&m, &m2));
 }
 
 int main(void)
@@ -719,5 +824,7 @@ int main(void)
 	RUN(hex_round_trip);
 	RUN(unhex_rejects);
 	RUN(field_ok);
+	RUN(parts_parse);
+	RUN(own_parts);
 	T_EXIT();
 }

@@ -146,6 +146,34 @@ TEST(depth)
 	}
 }
 
+/* Into a buffer: the same bytes as through a stream; a buffer one byte short of the
+ * document fails, and nothing is written past its end. */
+TEST(buffer)
+{
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		size_t want = docs[i].out ? strlen(docs[i].out) + 1 : 0;
+		char buf[256];
+
+		for (size_t cap = want ? want - 1 : 0; cap <= want + 1; cap++) {
+			struct dd_jw w;
+			int rc;
+
+			memset(buf, '#', sizeof buf);
+			dd_jw_init_buf(&w, buf, cap);
+			play(&w, docs[i].ops);
+			rc = dd_jw_end(&w);
+			CHECKF(buf[cap] == '#', "row %zu, cap %zu: written past the end", i, cap);
+			if (!docs[i].out || cap < want) {
+				CHECKF(rc == -1, "row %zu, cap %zu: accepted", i, cap);
+				continue;
+			}
+			CHECKF(rc == 0 && w.len == want && buf[want - 1] == '\n' &&
+			       memcmp(buf, docs[i].out, want - 1) == 0, "row %zu, cap %zu: rc %d, got %.*s",
+			       i, cap, rc, (int)w.len, buf);
+		}
+	}
+}
+
 /* A stream that cannot be written: dd_jw_end says so. */
 TEST(stream_failure)
 {
@@ -170,5 +198,6 @@ int main(void)
 	RUN(strn);
 	RUN(depth);
 	RUN(stream_failure);
+	RUN(buffer);
 	T_EXIT();
 }

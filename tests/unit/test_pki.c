@@ -158,6 +158,48 @@ static const char OSSL_PKCS1_RSA_SPKI[] =
 	"86d16ac8032139420a3dfb5b09ef583d66f43777bb57ea85473208db99088b22d317a47d758528c5"
 	"68d938e503a57dc2110203010001";
 
+/* openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_keygen_pubexp:65539:
+ * an exponent read from the file, which no guess would find */
+static const char OSSL_P8_RSA_E65539[] =
+	"-----BEGIN PRIVATE KEY-----\n"
+	"MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDmp8dK3a/fW6nF\n"
+	"hsyHffXAMCgKA17aYeNeh4y9XoWtgzenX4raSqrFfktvWv/f1aUOVxWOLNervw0C\n"
+	"ilA7dgshon7yGsf9+FP7ZMAuuz84jngJvx+sQpilMroPv8hfmMzmOYsD82f/eHIx\n"
+	"/LFcEGyT+YSp+unE2qBn/xd9+E1f1OAO7ggxyrGkGI4qkkU2gBwjyfq9jBhy3o0U\n"
+	"gugNLXUFULXQ34eJLzEGnp2mTJaIk0DhDc7YRncsftDwLsMIi93T67kaXFenv0CG\n"
+	"WsET4tCA2iEm6UBfk4GuKJhljzu2cfeByZXK1MmwovOFRCzYaLK9jUxS45IrmfZ1\n"
+	"M0z2qJ/DAgMBAAMCggEAF2E0BiuF58yQFVy0bboMTDjc/GuMiZxhr47N00P24Acr\n"
+	"fYhXjFmpjNfxTLNC0x+A2da9TqQBZp1su3+OYwPZAFClop4CyLxNtRQCERZ5b/wn\n"
+	"wtb48ygcscoe0ZPmK3eM6nWOMJl0D99oG8x/yEuJ/E1M5IueBxbAu0MqpPMjD8aa\n"
+	"/Hvhj6t4NPKPRHAWKxVQVeNK0u/Cddf6RiGdqUKaLPsDfIDs+5nKK0JBH+KOlqmb\n"
+	"DnWxvasMbPx2sWmVtS4IfbAglgR0aiA/402M2qJS4QjUqccK6ocY/ajA4wDzS9bg\n"
+	"SRM+FRxbYY03Cck34B1CxTc/PjcaX1bRdTvRW+z8ywKBgQD3JpY5WE/h480Ihi6z\n"
+	"+edj/RuIoYmBDX11F8lXWTc9yM189nbQWUzUl5bG8sUe1iERBRhdePXH4NJpI0kb\n"
+	"FQIh+ypxEgv72+jJWAdBVQpvwYL9sPbvYoBnYb/J4ap/gRHu/vd2O+nIENkTmN2y\n"
+	"RlXcdoyLsT7jLjljWelB9P8cowKBgQDu6f5NNZZbN8gCAXHGYJOmChbTs8MCe33P\n"
+	"d3oMtQfzSwUO+3U9bmzVlDu7ItLGx21mf7CgRgtjHJEkVo9gXfsXmjAuho/cSbcg\n"
+	"K+WG4GHZoLFafgtUUoVbz63wVURtVmpzsMvyF5tlW0vs+7stkMzBVvESlgMOn6KH\n"
+	"mK1uV/yCYQKBgCIgw7hcEuO+4+GTstPt9LQmpUtsPFJHQA9dPMwDg+BSi7iwdtLc\n"
+	"/E8eiYyYfIMOlKE1yn347DX3X+g5ELs1Mw3MH7YCFfVju/gp6XK/QBUyf1k+Vj6H\n"
+	"5JeY7ss6cfYJlrc2u9P2RiO4OHFVdgzuI6zosCpx2JOhdTRim1gzpmenAoGBAJ8w\n"
+	"k36OCl73BWOt9VsUhwSdSTADBxcRLjh0bjku8RhdIu576MJNzqHA2a57/8iuxqxp\n"
+	"bl/wrIJsIL45Zus8vbqX8PUdkIFSpor/PvprklDBbgkHQ8zLejQnvOqewTUrZnqV\n"
+	"TZWO1EJD18MIz7XEi/HsbetdrT51yXZH7DBzFYtLAoGAbE62dhreb9KKXnMz7I8i\n"
+	"eAzR1w2Hs893eBkjDAcgqqsUVug/b1vjmGw2CTl58y5b5M9+0O9ulw43jjKgZjZY\n"
+	"9Grpf4IJjQfX6yMJKmCAYA3g3ER/+9U8yBLOTsi7Zr2z5sPkK/oveO9BEvx3os31\n"
+	"UK2y2ugtEGhKmIOvySCe6Fc=\n"
+	"-----END PRIVATE KEY-----\n";
+
+static const char OSSL_P8_RSA_E65539_SPKI[] =
+	"30820122300d06092a864886f70d01010105000382010f003082010a0282010100e6a7c74addafdf"
+	"5ba9c586cc877df5c030280a035eda61e35e878cbd5e85ad8337a75f8ada4aaac57e4b6f5affdfd5"
+	"a50e57158e2cd7abbf0d028a503b760b21a27ef21ac7fdf853fb64c02ebb3f388e7809bf1fac4298"
+	"a532ba0fbfc85f98cce6398b03f367ff787231fcb15c106c93f984a9fae9c4daa067ff177df84d5f"
+	"d4e00eee0831cab1a4188e2a924536801c23c9fabd8c1872de8d1482e80d2d750550b5d0df87892f"
+	"31069e9da64c96889340e10dced846772c7ed0f02ec3088bddd3ebb91a5c57a7bf40865ac113e2d0"
+	"80da2126e9405f9381ae2898658f3bb671f781c995cad4c9b0a2f385442cd868b2bd8d4c52e3922b"
+	"99f675334cf6a89fc30203010003";
+
 /* openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 (p = 1, q = 3 mod 4) */
 static const char OSSL_P8_RSA[] =
 	"-----BEGIN PRIVATE KEY-----\n"
@@ -719,6 +761,28 @@ static size_t self_signed(const struct pki_key *k, unsigned char *der, size_t ca
 
 static const unsigned rsa_bits[PKI_KTYPES] = { 256, 384, 2048, 3072, 4096 };
 
+/* pki_key_pem writes PKCS#8 itself (pki/key.c): it must be what BearSSL's encoders wrote,
+ * byte for byte, d computed for the key's own e (the e = 65539 key fails with 65537). */
+static int pkcs8_as_bearssl(const struct pki_key *k, const char *pem, size_t n)
+{
+	static unsigned char der[4096], d[512];
+	static char want[8192];
+	size_t dn, dl;
+
+	if (k->type == PKI_EC256 || k->type == PKI_EC384) {
+		dn = br_encode_ec_pkcs8_der(der, &k->ec, &k->ecpub);
+	} else {
+		uint32_t e = 0;
+
+		for (size_t i = 0; i < k->rsapub.elen; i++)
+			e = e << 8 | k->rsapub.e[i];
+		dl = br_rsa_compute_privexp_get_default()(d, &k->rsa, e);
+		dn = dl ? br_encode_rsa_pkcs8_der(der, &k->rsa, &k->rsapub, d, dl) : 0;
+	}
+	return dn && br_pem_encode(want, der, dn, "PRIVATE KEY", BR_PEM_LINE64) == n &&
+	       memcmp(want, pem, n + 1) == 0;
+}
+
 TEST(key_pem_round_trip)
 {
 	make_keys();
@@ -739,6 +803,7 @@ TEST(key_pem_round_trip)
 		CHECKF(pki_key_pem(&keys[t], again, n + 1) == n && memcmp(again, pem, n) == 0,
 		       "%s: cap n + 1", name);
 		CHECKF(pki_key_pem(&keys[t], again, n) == 0, "%s: cap n", name);
+		CHECKF(pkcs8_as_bearssl(&keys[t], pem, n), "%s: PKCS#8 differs from BearSSL's", name);
 		copy = cstr(pem, n);
 		CHECKF(pki_key_load(&k, copy, n, &why) == 0, "%s: load: %s", name, why ? why : "");
 		free(copy);
@@ -778,13 +843,13 @@ static const struct {
 	{ "PKCS#8 P-384", OSSL_P8_P384, OSSL_P8_P384_SPKI, PKI_EC384 },
 	{ "PKCS#1 RSA 2048, p = q = 3 mod 4", OSSL_PKCS1_RSA_3MOD4, OSSL_PKCS1_RSA_3MOD4_SPKI,
 	  PKI_RSA2048 },
-	/* BUG (reported): key.c from_rsa() recovers e with br_rsa_compute_pubexp(), which
-	 * works only when p = q = 3 mod 4 (BearSSL's own keys); three keys in four made by
-	 * openssl (or Go) are refused as "unsupported key". */
+	/* e is the file's (once br_rsa_compute_pubexp's, which works only when p = q = 3 mod 4:
+	 * three keys in four made by openssl or Go were refused as "unsupported key"). */
 	{ "PKCS#1 RSA 2048 (openssl genrsa), p = q = 1 mod 4", OSSL_PKCS1_RSA, OSSL_PKCS1_RSA_SPKI,
 	  PKI_RSA2048 },
 	{ "PKCS#8 RSA 2048 (openssl genpkey), p = 1 mod 4", OSSL_P8_RSA, OSSL_P8_RSA_SPKI,
 	  PKI_RSA2048 },
+	{ "PKCS#8 RSA 2048 with e = 65539", OSSL_P8_RSA_E65539, OSSL_P8_RSA_E65539_SPKI, PKI_RSA2048 },
 };
 
 TEST(key_load_openssl_accepts)
@@ -805,6 +870,13 @@ TEST(key_load_openssl_accepts)
 		}
 		free(copy);
 		CHECKF(k.type == ossl_good[i].type, "%s: type %d", ossl_good[i].name, k.type);
+		{
+			static char pem[8192];
+			size_t pn = pki_key_pem(&k, pem, sizeof pem);
+
+			CHECKF(pn && pkcs8_as_bearssl(&k, pem, pn), "%s: PKCS#8 differs from BearSSL's",
+			       ossl_good[i].name);
+		}
 		der_init(&d, spki, sizeof spki);
 		pki_spki(&d, &k);
 		CHECKF(!d.err && d.len == wn && memcmp(spki, want, wn) == 0,
@@ -886,7 +958,7 @@ static int skey_same(const unsigned char *der, size_t n)
 	static br_skey_decoder_context dc;
 	br_rsa_private_key rsa;
 	br_ec_private_key ec;
-	int type, ours = pki_key_der(der, n, &type, &rsa, &ec) == 0, theirs;
+	int type, ours = pki_key_der(der, n, &type, &rsa, &(uint32_t){ 0 }, &ec) == 0, theirs;
 
 	br_skey_decoder_init(&dc);
 	br_skey_decoder_push(&dc, der, n);
@@ -966,7 +1038,7 @@ TEST(key_der_as_bearssl)
 
 			if (!form)
 				memcpy(d, der, n);
-			ok += pki_key_der(d, m, &(int){ 0 }, &(br_rsa_private_key){ 0 },
+			ok += pki_key_der(d, m, &(int){ 0 }, &(br_rsa_private_key){ 0 }, &(uint32_t){ 0 },
 					  &(br_ec_private_key){ 0 }) == 0;
 			rows++;
 			if (!skey_same(d, m))
@@ -1003,7 +1075,7 @@ TEST(key_der_as_bearssl)
 		memset(d + m, 0x11, big), m += big;
 		memcpy(d + m, "\xa0\x0a\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07", 12), m += 12;
 		CHECKF((!same_ec || skey_same(d, m)) &&
-			       (pki_key_der(d, m, &(int){ 0 }, &(br_rsa_private_key){ 0 },
+			       (pki_key_der(d, m, &(int){ 0 }, &(br_rsa_private_key){ 0 }, &(uint32_t){ 0 },
 					    &(br_ec_private_key){ 0 }) == 0) == want,
 		       "EC key of %zu bytes", big);
 		/* PKCS#1: SEQUENCE { 0, n (big bytes), e, d, p, q, dp, dq, iq: one byte each } */
@@ -1014,7 +1086,7 @@ TEST(key_der_as_bearssl)
 		for (int i = 0; i < 7; i++)
 			memcpy(d + m, "\x02\x01\x03", 3), m += 3;
 		CHECKF((!same_rsa || skey_same(d, m)) &&
-			       (pki_key_der(d, m, &(int){ 0 }, &(br_rsa_private_key){ 0 },
+			       (pki_key_der(d, m, &(int){ 0 }, &(br_rsa_private_key){ 0 }, &(uint32_t){ 0 },
 					    &(br_ec_private_key){ 0 }) == 0) == want,
 		       "RSA modulus of %zu bytes", big);
 	}
@@ -1172,6 +1244,29 @@ TEST(pem_as_bearssl)
 	CHECKF(bad == 0, "%u of %zu rows differ", bad, rows);
 	CHECKF(found == 5, "%zu of the texts hold a key (5: all but the certificate and the broken one)", found);
 	printf("# pem_as_bearssl: %zu rows\n", rows);
+}
+
+/* dd_pem_encode writes what br_pem_encode(BR_PEM_LINE64) writes, byte for byte, for every
+ * length across the line boundaries (random bytes: every base64 character) and both
+ * labels dockdrop uses; a buffer one byte short of it (the NUL) is refused. */
+TEST(pem_encode_as_bearssl)
+{
+	static const char *const labels[] = { "CERTIFICATE", "PRIVATE KEY" };
+	static unsigned char der[400];
+	static char want[700], got[700];
+
+	for (size_t i = 0; i < sizeof der; i++)
+		der[i] = (unsigned char)(i * 151 + 7 + i / 3);
+	for (size_t l = 0; l < 2; l++) {
+		for (size_t n = 0; n <= sizeof der; n++) {
+			size_t wn = br_pem_encode(want, der, n, labels[l], BR_PEM_LINE64);
+			size_t gn = dd_pem_encode(got, wn + 1, der, n, labels[l]);
+
+			CHECKF(gn == wn && memcmp(got, want, wn + 1) == 0, "%s, %zu bytes: %zu %.*s",
+			       labels[l], n, gn, (int)gn, got);
+			CHECKF(dd_pem_encode(got, wn, der, n, labels[l]) == 0, "%zu bytes: no room taken", n);
+		}
+	}
 }
 
 /* BEGIN lines whose name (with its trailing dashes) runs to 120-130 bytes: BearSSL takes
@@ -1983,6 +2078,7 @@ int main(void)
 	RUN(key_load_reads_only_n_bytes);
 	RUN(key_der_as_bearssl);
 	RUN(pem_as_bearssl);
+	RUN(pem_encode_as_bearssl);
 	RUN(pem_long_names);
 	RUN(pem_crlf);
 	RUN(cert_ca_each_type);

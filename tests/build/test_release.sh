@@ -1,0 +1,111 @@
+# `make release` (make test builds it first): release/out holds, for every architecture the
+# Makefile releases (RELEASE_ARCHES), dockdrop-VERSION-ARCH (dist's dockdrop, byte for
+# byte), the Azure handler package dockdrop-azure-VERSION-ARCH.zip, an SPDX 2.3 JSON SBOM of
+# each, and SHA256SUMS of them all, nothing else. Each SBOM is checked by sbom_check.py:
+# its SPDX form (the required fields, relationships between elements that exist, licence
+# identifiers of SPDX's list) and that it names every component the artifact's own
+# `list --json` names (the stub's musl, BearSSL and zlib, each blob, each source with its
+# tarball's SHA-256) and every program of the engine and of the carried iptables with its
+# digest. verify prints the same sources. Then the checks are shown to fail: SBOMs with a
+# program, a digest, a relationship or a licence broken, and a SHA256SUMS whose file
+# changed.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+out=release/out
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; }
+skip() { echo "skip - $*"; }
+LIC=/usr/share/nodejs/spdx-license-ids/index.json
+[ -f "$LIC" ] || { skip "SPDX licence list $LIC missing (apt-get install node-spdx-license-ids)"; exit 0; }
+command -v python3 >/dev/null || { skip "python3 missing"; exit 0; }
+
+version=$(sed -n 's/^VERSION := //p' Makefile)
+arches=$(sed -n 's/^RELEASE_ARCHES := //p' Makefile)
+[ -d "$out" ] || { notok "no $out: make release"; exit 1; }
+want=""
+for a in $arches; do
+	want="$want dockdrop-$version-$a dockdrop-$version-$a.spdx.json dockdrop-azure-$version-$a.spdx.json dockdrop-azure-$version-$a.zip"
+done
+want=$(echo SHA256SUMS $want | tr ' ' '\n' | LC_ALL=C sort | tr '\n' ' ')
+got=$(LC_ALL=C ls "$out" | grep -v '^SHA256SUMS.sig$' | tr '\n' ' ')
+[ "$got" = "$want" ] && ok "$out holds the artifacts, their SBOMs and SHA256SUMS for $arches" ||
+	notok "$out holds [$got], not [$want]"
+
+# SHA256SUMS: sha256sum -c format, every file once, and it holds.
+(cd "$out" && sha256sum -c --strict --quiet SHA256SUMS) >"$T/c" 2>&1 &&
+	ok "sha256sum -c SHA256SUMS: every file matches" || notok "sha256sum -c: $(tr '\n' '|' <"$T/c")"
+listed=$(awk '{ print $2 }' "$out/SHA256SUMS" | LC_ALL=C sort | tr '\n' ' ')
+[ "$listed" = "$(echo "$want" | tr ' ' '\n' | grep -v '^SHA256SUMS$' | grep . | tr '\n' ' ')" ] &&
+	ok "SHA256SUMS lists every other file once" || notok "SHA256SUMS lists [$listed]"
+mkdir "$T/sums" && cp "$out/SHA256SUMS" "$out"/*.spdx.json "$T/sums/" &&
+	sed -i 's/"SPDX-2.3"/"SPDX-2.2"/' "$T/sums/$(ls "$T/sums" | grep spdx | head -1)"
+(cd "$T/sums" && sha256sum -c --ignore-missing --quiet SHA256SUMS) >/dev/null 2>&1 &&
+	notok "sha256sum -c passes with an SBOM changed" || ok "sha256sum -c fails when a file changed"
+
+for a in $arches; do
+	name=dockdrop-$version-$a
+	art=$out/$name
+	case $a in amd64) dist=dist build=build ;; *) dist=dist/$a build=build/$a ;; esac
+	cmp -s "$art" "$dist/dockdrop" && ok "$name is $dist/dockdrop, byte for byte" ||
+		notok "$name differs from $dist/dockdrop"
+	# The program's own account, read by this machine's stub (-f: any architecture).
+	if ! build/dockdrop list --json -f "$art" >"$T/$a.list" 2>"$T/err"; then
+		notok "$name: list --json: $(cat "$T/err")"
+		continue
+	fi
+	rm -rf "$T/$a.engine"
+	build/dockdrop extract -q -f "$art" "$T/$a.engine" 2>"$T/err" || notok "$name: extract: $(cat "$T/err")"
+	tools=$(ls "$build"/carry/iptables-*.tgz 2>/dev/null | head -1)
+	python3 tests/build/sbom_check.py "$out/$name.spdx.json" "$LIC" "$art" "$T/$a.list" \
+		"$T/$a.engine" "$tools"
+	unzip -p "$out/dockdrop-azure-$version-$a.zip" bin/dockdrop >"$T/bin" 2>/dev/null
+	cmp -s "$T/bin" "$art" && ok "dockdrop-azure-$version-$a.zip: bin/dockdrop is $name" ||
+		notok "dockdrop-azure-$version-$a.zip: bin/dockdrop is not $name"
+	python3 tests/build/sbom_check.py "$out/dockdrop-azure-$version-$a.spdx.json" "$LIC" "$art" \
+		"$T/$a.list" "$T/$a.engine" "$tools" "$out/dockdrop-azure-$version-$a.zip" \
+		release/azure/HandlerManifest.json
+	# verify prints the same sources as list (and so as the SBOM).
+	build/dockdrop verify -f "$art" | sed -n 's/^  built from //p' | LC_ALL=C sort >"$T/v"
+	build/dockdrop list -f "$art" | sed -n 's/^  built from //p' | LC_ALL=C sort >"$T/l"
+	[ -s "$T/v" ] && cmp -s "$T/v" "$T/l" && ok "$name: verify names the $(wc -l <"$T/v") sources list names" ||
+		notok "$name: verify and list name different sources"
+done
+
+# The checks fail when the SBOM is wrong: one mutation at a time of the first architecture's.
+a=$(echo $arches | cut -d' ' -f1)
+name=dockdrop-$version-$a
+case $a in amd64) build=build ;; *) build=build/$a ;; esac
+tools=$(ls "$build"/carry/iptables-*.tgz 2>/dev/null | head -1)
+mutant() { # WHAT PYTHON-EXPRESSION-ON-d
+	python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+$2
+json.dump(d, open(sys.argv[2], 'w'))" "$out/$name.spdx.json" "$T/m.json" || { notok "mutant $1"; return; }
+	if python3 tests/build/sbom_check.py "$T/m.json" "$LIC" "$out/$name" "$T/$a.list" \
+		"$T/$a.engine" "$tools" >"$T/m.out" 2>&1; then
+		notok "an SBOM with $1 passes the check"
+	else
+		ok "an SBOM with $1 fails the check ($(grep -m1 '^not ok' "$T/m.out" | cut -c1-120))"
+	fi
+}
+mutant "dockerd left out" "d['packages'] = [p for p in d['packages'] if p['name'] != 'dockerd']"
+mutant "a source digest changed" "
+for p in d['packages']:
+    if p['name'] == 'containerd' and p['primaryPackagePurpose'] == 'SOURCE': p['checksums'][0]['checksumValue'] = '0' * 64"
+mutant "musl without a checksum" "
+for p in d['packages']:
+    if p['name'] == 'musl': del p['checksums']"
+mutant "a relationship to nothing" "d['relationships'].append({'spdxElementId': 'SPDXRef-Stub', 'relationshipType': 'CONTAINS', 'relatedSpdxElement': 'SPDXRef-Nothing'})"
+mutant "a licence not in SPDX's list" "
+for p in d['packages']:
+    if p['name'] == 'tini': p['licenseDeclared'] = 'Expat'"
+mutant "a package nothing reaches" "d['relationships'] = [r for r in d['relationships'] if r['relatedSpdxElement'] != 'SPDXRef-Stub']"
+mutant "spdxVersion 2.2" "d['spdxVersion'] = 'SPDX-2.2'"
+mutant "no documentNamespace" "del d['documentNamespace']"
+mutant "zlib's version changed" "
+for p in d['packages']:
+    if p['name'] == 'zlib': p['versionInfo'] = '1.3'"
