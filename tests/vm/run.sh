@@ -121,10 +121,11 @@ ARCH=${ARCH:-amd64}
 case $ARCH in
 arm64)
 	EMU=(qemu-aarch64-static) CONSOLE=ttyAMA0 DRIVE=,cache=unsafe MACHINE=aarch64
+	NETROM=,romfile= # no option ROM: nothing boots from it, and no ipxe-qemu needed
 	QEMU=(qemu-system-aarch64 -machine virt -cpu "${DD_VM_CPU:-max,pauth=off}")
 	SLOW=1 # TCG runs arm64 code at about half the speed of x86 code
 	;;
-*) EMU=() CONSOLE=ttyS0 DRIVE='' MACHINE=x86_64 QEMU=(qemu-system-x86_64 -machine q35) SLOW=0 ;;
+*) EMU=() CONSOLE=ttyS0 DRIVE='' NETROM='' MACHINE=x86_64 QEMU=(qemu-system-x86_64 -machine q35) SLOW=0 ;;
 esac
 BOOT_TIMEOUT=${DD_VM_BOOT_TIMEOUT:-$((600 + SLOW * 300))}
 INSTALL_TIMEOUT=${DD_VM_INSTALL_TIMEOUT:-$((900 + SLOW * 600))}
@@ -443,7 +444,7 @@ start_qemu_once() {
 		-drive "file=$T/root.qcow2,if=virtio,format=qcow2$DRIVE" \
 		-drive "file=$T/ctl.img,if=virtio,format=raw,readonly=on$DRIVE" \
 		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:2376,hostfwd=tcp:127.0.0.1:$WPORT-:8080" \
-		-device virtio-net-pci,netdev=n0 \
+		-device "virtio-net-pci,netdev=n0$NETROM" \
 		-device virtio-rng-pci \
 		-chardev "pipe,id=ctl,path=$T/ctl" -device virtio-serial-pci \
 		-device virtserialport,chardev=ctl,name=dd.ctl \
