@@ -1,7 +1,8 @@
 # dockdrop build. `make` builds build/dockdrop (the static, stripped stub) and dist/dockdrop
 # (the stub carrying an engine); `make test` runs every test, `make check` the quick ones; `make test-vm` installs
 # dist/dockdrop on a qemu VM (VARIANT=systemd nft sysv openrc apparmor; `make test-vm-all`
-# each, tests/vm). Third-party sources are fetched and verified by third_party/ (see its lock).
+# each; `make test-vm-arm64` dist/arm64/dockdrop on an arm64 systemd VM, tests/vm).
+# Third-party sources are fetched and verified by third_party/ (see its lock).
 #   make ENGINE=path/docker-X.tgz [ENGINE_SHA256=hex]   carry that engine (default: one
 #        assembled from Debian's docker.io, containerd, runc and tini by release/mkengine.sh)
 #   make SIGN_PUB=key.pub     the stub trusts only payloads signed by that P-256 key
@@ -428,6 +429,12 @@ test-vm: $(DIST)/dockdrop
 test-vm-all: $(DIST)/dockdrop
 	@BUILD=$(BUILD) DIST=$(DIST) bash tests/vm/all.sh
 
+# The arm64 build's dockdrop on an arm64 systemd VM (qemu-system-aarch64, TCG); the host's
+# docker CLI comes from the amd64 engine tarball.
+test-vm-arm64: $(TP_STAMP) $(if $(CROSS_COMPILE),,$(BUILD)/engine/engine.env)
+	@$(MAKE) --no-print-directory ARCH=arm64 BUILD=$(ARM64_BUILD) DIST=$(ARM64_DIST) TP=$(TP) $(ARM64_DIST)/dockdrop
+	@BUILD=$(ARM64_BUILD) DIST=$(ARM64_DIST) ARCH=arm64 VARIANT=systemd bash tests/vm/run.sh
+
 clean:
 	rm -rf $(BUILD)/musl $(BUILD)/host $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/dockdrop $(BUILD)/carry $(BUILD)/doc $(DIST) \
 		$(if $(CROSS_MUSL),$(BUILD)/cross)
@@ -436,7 +443,7 @@ distclean:
 	rm -rf $(BUILD) $(DIST)
 
 .PHONY: all prereq release release-arch check test test-arm64 test-build-arm64 test-vm test-vm-all \
-	test-build fuzz bench clean distclean FORCE
+	test-vm-arm64 test-build fuzz bench clean distclean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(MUSL_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)
