@@ -4,19 +4,21 @@
 # never committed) as OUTDIR/docker-compose.gz (gzip -n: what bundle --plugin carries
 # compressed). Prints the program's own SHA-256. Exit 1 when it cannot be fetched.
 #   DD_TEST_CACHE=/var/cache/dockdrop-test   BUILD=build (its apt-trixie holds the lists)
+#   ARCH=amd64|arm64 (default amd64): the package's architecture (apt.sh's DD_APT_ARCH)
 set -u
 out=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${DD_TEST_CACHE:-/var/cache/dockdrop-test}
 BUILD=${BUILD:-build}
 case $BUILD in /*) apt=$BUILD/apt-trixie ;; *) apt=$top/$BUILD/apt-trixie ;; esac
-deb=$(ls "$CACHE"/docker-compose_*_amd64.deb 2>/dev/null | tail -n 1)
+arch=${ARCH:-amd64}
+deb=$(ls "$CACHE"/docker-compose_*_"$arch".deb 2>/dev/null | tail -n 1)
 if [ -z "$deb" ]; then
 	dl=$(mktemp -d "$CACHE/dl.XXXXXX") || exit 1
-	(cd "$dl" && sh "$top/third_party/apt.sh" "$apt" trixie -- download docker-compose) >&2 &&
-		mv "$dl"/docker-compose_*_amd64.deb "$CACHE/"
+	(cd "$dl" && DD_APT_ARCH=$arch sh "$top/third_party/apt.sh" "$apt" trixie -- download docker-compose) >&2 &&
+		mv "$dl"/docker-compose_*_"$arch".deb "$CACHE/"
 	rm -rf "$dl"
-	deb=$(ls "$CACHE"/docker-compose_*_amd64.deb 2>/dev/null | tail -n 1)
+	deb=$(ls "$CACHE"/docker-compose_*_"$arch".deb 2>/dev/null | tail -n 1)
 	[ -n "$deb" ] || { echo "compose-plugin.sh: cannot fetch docker-compose from Debian trixie" >&2; exit 1; }
 fi
 x=$(mktemp -d) || exit 1

@@ -12,6 +12,7 @@
 #                         (ddweb from the image the payload carries, -p 8080:80)
 #   /mnt/dd/web.tar       selftest mode: the web image's root (busybox httpd), imported
 #   /mnt/dd/web-token     the token index.html holds
+#   /mnt/dd/machine       x86_64 or aarch64: what uname -m and the dockdrop must be
 # Phases: boot 1: snapshot, install, checks, the web container; "ready 1", the host checks
 # and says reboot. Boot 2: the same checks; "ready 2", the host checks and says go; install
 # again (nothing restarted); "ready 3", go; uninstall --purge and the snapshot compared;
@@ -345,6 +346,20 @@ no_way_out() {
 	fi
 }
 
+# The machine is the one the run asked for (/mnt/dd/machine: x86_64 or aarch64), and so is
+# the dockdrop it installs (its ELF header's e_machine: 62 x86_64, 183 aarch64).
+machine_facts() {
+	mw=$(cat "$D/machine" 2>/dev/null) m=$(uname -m)
+	case $(od -An -tu2 -j18 -N2 "$D/dockdrop" 2>/dev/null | tr -d ' ') in
+	62) e=x86_64 ;; 183) e=aarch64 ;; *) e=unknown ;;
+	esac
+	if [ -n "$mw" ] && [ "$m" = "$mw" ] && [ "$e" = "$mw" ]; then
+		ok "machine: uname -m is $m, and the dockdrop to install is $e code"
+	else
+		notok "machine: uname -m is $m and the dockdrop is $e code; the run wants ${mw:-?}"
+	fi
+}
+
 # The image is what its name says: init checked at boot; iptables, AppArmor here.
 image_facts() {
 	v=$(cat "$D/variant" 2>/dev/null)
@@ -418,6 +433,7 @@ agent_install() {
 phase1() {
 	no_way_out
 	image_facts
+	[ "$mode" = selftest ] || machine_facts
 	snapshot before
 	t0=$(uptime_s)
 	if [ "$mode" = selftest ]; then

@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/vm: `dockdrop install` on a real machine, one image (VARIANT) per run.
-# `make test-vm VARIANT=...` runs this file; `make test-vm-all` (tests/vm/all.sh) every image.
+# `make test-vm VARIANT=...` runs this file; `make test-vm-all` (tests/vm/all.sh) every image;
+# `make test-vm-arm64` the arm64 systemd image (ARCH=arm64, below).
 #
 # What it does
 #   A qemu-system-x86_64 VM (TCG: KVM is not usable on these machines) boots a Debian
@@ -52,11 +53,11 @@
 # Control channel (no ssh, no network): two disks and one virtio-serial port.
 #   /dev/vda  the root: a qcow2 overlay in the run's temp dir
 #   /dev/vdb  the control disk, read-only, an ext4 image made with mkfs.ext4 -d (no mount on
-#             the host): guest.sh, mode, variant, expect (install or refuse), install-args,
-#             web-token and, in install mode, dockdrop (dist/dockdrop's bundle with the web
-#             page as an image and Debian 13's Compose plugin) and compose/compose.yaml
-#             (install-args name it); in selftest, web.tar, the engine tarball and
-#             certificates made on the host with build/dockdrop ca
+#             the host): guest.sh, mode, variant, machine (x86_64 or aarch64), expect
+#             (install or refuse), install-args, web-token and, in install mode, dockdrop
+#             (dist/dockdrop's bundle with the web page as an image and Debian 13's Compose
+#             plugin) and compose/compose.yaml (install-args name it); in selftest, web.tar,
+#             the engine tarball and certificates made on the host with build/dockdrop ca
 #   dd.ctl    virtio-serial port, a qemu "pipe" chardev: the host reads $T/ctl.out, writes
 #             $T/ctl.in. The image's boot hook runs /mnt/dd/guest.sh at every boot.
 #   Guest -> host lines: "ok - ", "not ok - ", "skip - " (counted here, shown as "vm: ..."),
@@ -70,13 +71,27 @@
 #   The serial console (kernel, systemd, guest.sh echo) goes to $T/console.log; its tail is
 #   shown when a boot or a wait fails.
 #
+# arm64 (ARCH=arm64, VARIANT=systemd only; `make test-vm-arm64`: BUILD=build/arm64,
+#   DIST=dist/arm64 from make ARCH=arm64): the same run on qemu-system-aarch64 -machine virt
+#   (TCG, -cpu DD_VM_CPU, default max,pauth=off: TCG's pointer authentication is the slow
+#   part of -cpu max), Debian's arm64 kernel with the initramfs mkimage.sh made (it runs
+#   debootstrap's second stage at the image's first boot). Nothing arm64 runs on this host
+#   but through an explicit qemu-aarch64-static: DIST's dockdrop for the bundle. The host's
+#   docker CLI is the amd64 build's (its engine tarball in DD_VM_HOST_BUILD, default build:
+#   make builds it). The web image's busybox and the Compose plugin are Debian's arm64
+#   ones (private apt configurations, DD_APT_ARCH). The image's cache key is
+#   arm64-systemd-...; the run's disks use cache=unsafe (the overlay and the control disk
+#   are thrown away), which spares TCG the guest's fsyncs.
+#
 # Environment
 #   BUILD, DIST             as in the Makefile (dist/dockdrop is what gets installed)
+#   ARCH=amd64|arm64        the VM's architecture (see arm64 above)
 #   DD_VM_SELFTEST=1        do by hand what install will do (engine unpacked, units written,
 #                           certificates from build/dockdrop ca): proves the harness itself
 #   DD_VM_INSTALL_ARGS=...  more arguments for dockdrop install (e.g. --init systemd)
 #   DD_VM_CACHE=DIR         image cache (/var/cache/dockdrop-test/vm)
 #   DD_VM_BOOT_TIMEOUT=600  seconds from qemu start (or reboot) to the guest's "ready"
+#                           (arm64: 900, and the install timeout 1500)
 #   DD_VM_INSTALL_TIMEOUT=900  seconds for each step after boot (install and checks, install
 #                           again, uninstall); qemu is killed after 2 * BOOT + 3 * INSTALL
 #                           + 300 s in any case
@@ -87,10 +102,11 @@
 #   DD_VM_BUILD_ONLY=1      build (or find) the image and stop
 #   DD_VM_EXPERIMENT=insserv  sysv: run insserv for the scripts after install (a trial of
 #                           a fix for Debian's startpar boot, not a test)
-# Its last lines: "# vm-result VARIANT PASS|FAIL BOOT+TEST-SECONDS IMAGE-BUILD-SECONDS" (for
+# Its last lines: "# vm-result NAME PASS|FAIL BOOT+TEST-SECONDS IMAGE-BUILD-SECONDS" (for
 # all.sh's table), then the summary.
 # Needs root, qemu-system-x86_64 and qemu-img (apt: qemu-system-x86 qemu-utils), debootstrap,
-# mkfs.ext4 (e2fsprogs), flock; without them it prints one "skip - " line.
+# mkfs.ext4 (e2fsprogs), flock; arm64 qemu-system-aarch64 and qemu-aarch64-static (apt:
+# qemu-system-arm qemu-user-static); without them it prints one "skip - " line.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP" || exit 1
@@ -100,9 +116,20 @@ case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 case $DIST in /*) ;; *) DIST=$TOP/$DIST ;; esac
 HERE=$TOP/tests/vm
 CACHE=${DD_VM_CACHE:-/var/cache/dockdrop-test/vm}
-BOOT_TIMEOUT=${DD_VM_BOOT_TIMEOUT:-600}
-INSTALL_TIMEOUT=${DD_VM_INSTALL_TIMEOUT:-900}
-BUILD_TIMEOUT=${DD_VM_BUILD_TIMEOUT:-1800}
+ARCH=${ARCH:-amd64}
+# What runs the guest's programs here, and the VM's machine (arm64: see above).
+case $ARCH in
+arm64)
+	EMU=(qemu-aarch64-static) CONSOLE=ttyAMA0 DRIVE=,cache=unsafe MACHINE=aarch64
+	NETROM=,romfile= # no option ROM: nothing boots from it, and no ipxe-qemu needed
+	QEMU=(qemu-system-aarch64 -machine virt -cpu "${DD_VM_CPU:-max,pauth=off}")
+	SLOW=1 # TCG runs arm64 code at about half the speed of x86 code
+	;;
+*) EMU=() CONSOLE=ttyS0 DRIVE='' NETROM='' MACHINE=x86_64 QEMU=(qemu-system-x86_64 -machine q35) SLOW=0 ;;
+esac
+BOOT_TIMEOUT=${DD_VM_BOOT_TIMEOUT:-$((600 + SLOW * 300))}
+INSTALL_TIMEOUT=${DD_VM_INSTALL_TIMEOUT:-$((900 + SLOW * 600))}
+BUILD_TIMEOUT=${DD_VM_BUILD_TIMEOUT:-$((1800 + SLOW * 1800))}
 QEMU_LIMIT=$((2 * BOOT_TIMEOUT + 3 * INSTALL_TIMEOUT + 300)) # qemu's own life, whatever happens
 MODE=install
 [ "${DD_VM_SELFTEST:-0}" = 1 ] && MODE=selftest
@@ -154,7 +181,7 @@ trap 'echo "not ok - vm: interrupted"; exit 130' INT TERM
 
 # --- what it needs ----------------------------------------------------------------------
 missing=
-for t in qemu-system-x86_64 qemu-img debootstrap mkfs.ext4 flock base64 timeout; do
+for t in "${QEMU[0]}" "${EMU[@]}" qemu-img debootstrap mkfs.ext4 flock base64 timeout; do
 	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
 if [ "$(id -u)" != 0 ]; then
@@ -162,22 +189,36 @@ if [ "$(id -u)" != 0 ]; then
 	summary; exit
 fi
 if [ -n "$missing" ]; then
-	skip "vm: missing$missing (apt-get install --no-install-recommends qemu-system-x86 qemu-utils debootstrap e2fsprogs)"
+	skip "vm: missing$missing (apt-get install --no-install-recommends qemu-system-x86 qemu-system-arm qemu-user-static qemu-utils debootstrap e2fsprogs)"
 	summary; exit
 fi
 
-ENGINE=
-if [ -f "$BUILD/engine/engine.env" ]; then
-	ENGINE=$(sed -n 's/^ENGINE_FILE=//p' "$BUILD/engine/engine.env")
-	case $ENGINE in '' | /*) ;; *) ENGINE=$TOP/$ENGINE ;; esac
-fi
-if [ -z "$ENGINE" ] || [ ! -f "$ENGINE" ]; then
-	ENGINE=
-	for f in "$BUILD"/engine/docker-*.tgz; do [ -f "$f" ] && ENGINE=$f; done
-fi
+engine_in() { # BUILD-DIR: the engine tarball made there
+	e=
+	if [ -f "$1/engine/engine.env" ]; then
+		e=$(sed -n 's/^ENGINE_FILE=//p' "$1/engine/engine.env")
+		case $e in '' | /*) ;; *) e=$TOP/$e ;; esac
+	fi
+	if [ -z "$e" ] || [ ! -f "$e" ]; then
+		e=
+		for f in "$1"/engine/docker-*.tgz; do [ -f "$f" ] && e=$f; done
+	fi
+	echo "$e"
+}
+ENGINE=$(engine_in "$BUILD")
 if [ -z "$ENGINE" ]; then
 	notok "vm: no engine tarball in $BUILD/engine (the host's docker CLI comes from it; make)"
 	summary; exit
+fi
+# The host's docker CLI (the TLS checks) runs here: for arm64 the amd64 build's (Debian's
+# arm64 one links arm64 libraries qemu-user cannot find here).
+CLI_ENGINE=$ENGINE
+if [ "$ARCH" != amd64 ]; then
+	CLI_ENGINE=$(engine_in "${DD_VM_HOST_BUILD:-$TOP/build}")
+	if [ -z "$CLI_ENGINE" ]; then
+		notok "vm: no engine tarball in ${DD_VM_HOST_BUILD:-$TOP/build}/engine for the host's docker CLI (make)"
+		summary; exit
+	fi
 fi
 if [ $MODE = install ] && [ ! -x "$DIST/dockdrop" ]; then
 	notok "vm: no $DIST/dockdrop (make $DIST/dockdrop)"
@@ -191,16 +232,42 @@ fi
 T=$(mktemp -d /tmp/dd-vm-XXXXXX)
 chmod 0700 "$T"
 
+# Debian's busybox-static of the VM's architecture, fetched once with a private apt
+# configuration and cached: the web image's program, and the arm64 image's initramfs.
+BB=$CACHE/busybox
+[ "$ARCH" = amd64 ] || BB=$BB-$ARCH
+if ! ls "$BB"/busybox-static_*.deb >/dev/null 2>&1; then
+	mkdir -p "$BB.tmp"
+	if (cd "$BB.tmp" && DD_APT_ARCH=$ARCH sh "$TOP/third_party/apt.sh" "$CACHE/apt" -- download busybox-static) \
+		>"$T/apt.log" 2>&1; then
+		mv -T "$BB.tmp" "$BB"
+	else
+		rm -rf "$BB.tmp"
+	fi
+fi
+BBDEB=$(find "$BB" -name "busybox-static_*_$ARCH.deb" 2>/dev/null | sort | tail -n 1)
+if [ -z "$BBDEB" ]; then
+	notok "vm: Debian's $ARCH busybox-static: $(tail -n 1 "$T/apt.log" 2>/dev/null | head -c 300)"
+	summary; exit
+fi
+
 # --- the image (cached) -----------------------------------------------------------------
 VARIANT=${VARIANT:-systemd}
-case $VARIANT in
-systemd | nft | sysv | openrc | apparmor) ;;
+case $ARCH.$VARIANT in
+amd64.systemd | amd64.nft | amd64.sysv | amd64.openrc | amd64.apparmor | arm64.systemd) ;;
 *)
-	notok "vm: unknown VARIANT '$VARIANT' (systemd nft sysv openrc apparmor)"
+	notok "vm: unknown ARCH '$ARCH' or VARIANT '$VARIANT' (amd64: systemd nft sysv openrc apparmor; arm64: systemd)"
 	summary; exit
 	;;
 esac
-KEY=$VARIANT-$(cat "$HERE/mkimage.sh" - <<<"$VARIANT" | sha256sum | cut -c1-16)
+# The name (and the cache key) of an image: VARIANT for amd64, as always; arm64-VARIANT.
+NAME=$VARIANT
+[ "$ARCH" = amd64 ] || NAME=$ARCH-$VARIANT
+if [ "$ARCH" = amd64 ]; then
+	KEY=$VARIANT-$(cat "$HERE/mkimage.sh" - <<<"$VARIANT" | sha256sum | cut -c1-16)
+else
+	KEY=$NAME-$(cat "$HERE/mkimage.sh" - <<<"$VARIANT $ARCH" | sha256sum | cut -c1-16)
+fi
 IMG=$CACHE/$KEY
 mkdir -p "$CACHE"
 t=$SECONDS
@@ -216,20 +283,22 @@ if [ -f "$IMG/base.img" ] && [ -f "$IMG/vmlinuz" ] && [ -f "$IMG/initrd.img" ]; 
 else
 	rm -rf --one-file-system "$CACHE"/.build-* # under the lock, any of these is a dead build's
 	tmp=$CACHE/.build-$KEY-$$
-	note "building the $VARIANT VM image (debootstrap, takes minutes; cached afterwards)"
-	if DD_VM_DEBS=$CACHE/debs timeout "$BUILD_TIMEOUT" nice bash "$HERE/mkimage.sh" "$VARIANT" "$tmp" \
+	note "building the $NAME VM image (debootstrap, takes minutes; cached afterwards)"
+	if DD_VM_DEBS=$CACHE/debs DD_VM_BUSYBOX=$BBDEB DD_VM_FIRSTBOOT_TIMEOUT=$((BUILD_TIMEOUT - 300)) \
+		timeout "$BUILD_TIMEOUT" nice bash "$HERE/mkimage.sh" "$VARIANT" "$tmp" "$ARCH" \
 		2>"$T/mkimage.err" && echo $((SECONDS - t)) >"$tmp/build-seconds" && mv -T "$tmp" "$IMG"; then
 		IMAGE_BUILD_S=$((SECONDS - t))
 		ok "vm: image built in $IMAGE_BUILD_S s: $IMG ($(cat "$IMG/kernel-version"), $(wc -l <"$IMG/packages.txt") packages)"
+		grep '^# mkimage: ' "$T/mkimage.err"
 		# older images of this variant, and those from before variants (no "-" in the name)
 		for d in "$CACHE"/*; do
 			n=${d##*/}
 			{ [ -d "$d" ] && [ "$d" != "$IMG" ]; } || continue
-			case $n in debs | apt) continue ;; "$VARIANT"-*) ;; *-*) continue ;; esac
+			case $n in debs | apt | busybox*) continue ;; "$NAME"-*) ;; *-*) continue ;; esac
 			rm -rf --one-file-system "$d"
 		done
 	else
-		notok "vm: building the $VARIANT image failed: $(tail -n 1 "$T/mkimage.err")"
+		notok "vm: building the $NAME image failed: $(tail -n 1 "$T/mkimage.err")"
 		sed 's/^/# | /' "$T/mkimage.err" | tail -n 20
 		rm -rf --one-file-system "$tmp"
 		summary; exit
@@ -246,29 +315,18 @@ fi
 # --- the run's disks --------------------------------------------------------------------
 t=$SECONDS
 mkdir -p "$T/ctl" "$T/client" "$T/cfg" "$T/home" "$T/cli-bin"
-if ! tar -xzf "$ENGINE" -C "$T/cli-bin" docker/docker 2>"$T/err"; then
-	notok "vm: tar -xzf $(basename "$ENGINE") docker/docker: $(head -c 200 "$T/err")"
+if ! tar -xzf "$CLI_ENGINE" -C "$T/cli-bin" docker/docker 2>"$T/err"; then
+	notok "vm: tar -xzf $CLI_ENGINE docker/docker: $(head -c 200 "$T/err")"
 	summary; exit
 fi
 DOCKER=$T/cli-bin/docker/docker
 cp "$HERE/guest.sh" "$T/ctl/guest.sh"
-# The web image's root: Debian's busybox-static (fetched once with a private apt
-# configuration, cached) and a page with this run's token; the guest docker-imports it.
+# The web image's root: Debian's busybox-static (fetched above) and a page with this run's
+# token; the guest docker-imports it.
 t=$SECONDS
-BB=$CACHE/busybox
-if ! ls "$BB"/busybox-static_*.deb >/dev/null 2>&1; then
-	mkdir -p "$BB.tmp"
-	if (cd "$BB.tmp" && sh "$TOP/third_party/apt.sh" "$CACHE/apt" -- download busybox-static) \
-		>"$T/apt.log" 2>&1; then
-		mv -T "$BB.tmp" "$BB"
-	else
-		rm -rf "$BB.tmp"
-	fi
-fi
-set -- "$BB"/busybox-static_*.deb
 mkdir -p "$T/web/www"
-if [ ! -f "$1" ] || ! dpkg-deb -x "$1" "$T/bb" 2>"$T/err" || [ ! -x "$T/bb/bin/busybox" ]; then
-	notok "vm: busybox-static for the web image: $(tail -n 1 "$T/apt.log" "$T/err" 2>/dev/null | head -c 300)"
+if ! dpkg-deb -x "$BBDEB" "$T/bb" 2>"$T/err" || [ ! -x "$T/bb/bin/busybox" ]; then
+	notok "vm: busybox-static for the web image: $(head -c 300 "$T/err")"
 	summary; exit
 fi
 mkdir -p "$T/web/bin"
@@ -277,8 +335,9 @@ TOKEN=dd-web-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 printf '<html><body>%s</body></html>\n' "$TOKEN" >"$T/web/www/index.html"
 printf '%s\n' "$TOKEN" >"$T/ctl/web-token"
 tar --numeric-owner --owner=0 --group=0 -C "$T/web" -cf "$T/ctl/web.tar" bin www
-note "timing: web image ($(basename "$1"), $(($(stat -c %s "$T/ctl/web.tar") / 1024)) KB) in $((SECONDS - t)) s"
+note "timing: web image ($(basename "$BBDEB"), $(($(stat -c %s "$T/ctl/web.tar") / 1024)) KB) in $((SECONDS - t)) s"
 echo "$MODE" >"$T/ctl/mode"
+echo "$MACHINE" >"$T/ctl/machine"
 echo "$VARIANT" >"$T/ctl/variant"
 # The apparmor image: install must refuse before any change (guest.sh says why).
 EXPECT=install
@@ -294,10 +353,10 @@ if [ $MODE = install ]; then
 	# service at boot and the restart policy bring it back.
 	t=$SECONDS
 	mkdir -p "$T/ctl/compose"
-	if ! { sh "$TOP/tests/tools/mksave.sh" "$T/web" ddweb:1 "$T/web-image.tar" \
+	if ! { ARCH=$ARCH sh "$TOP/tests/tools/mksave.sh" "$T/web" ddweb:1 "$T/web-image.tar" \
 		/bin/busybox httpd -f -p 80 -h /www >/dev/null &&
-		BUILD=$BUILD sh "$TOP/tests/tools/compose-plugin.sh" "$T" >/dev/null &&
-		"$DIST/dockdrop" bundle -q --engine "$ENGINE" --sha256 "$(sha256sum "$ENGINE" | cut -c1-64)" \
+		ARCH=$ARCH BUILD=$BUILD sh "$TOP/tests/tools/compose-plugin.sh" "$T" >/dev/null &&
+		"${EMU[@]}" "$DIST/dockdrop" bundle -q --engine "$ENGINE" --sha256 "$(sha256sum "$ENGINE" | cut -c1-64)" \
 			--image "$T/web-image.tar" --plugin "$T/docker-compose.gz" -o "$T/ctl/dockdrop"; } 2>"$T/err"; then
 		notok "vm: the bundle with the web image and the Compose plugin: $(tail -n 2 "$T/err" | tr '\n' '|' | head -c 300)"
 		summary; exit
@@ -330,10 +389,10 @@ if [ $MODE = install ]; then
 	fi
 else
 	cp "$ENGINE" "$T/ctl/engine.tgz"
-	if ! { "$BUILD/dockdrop" ca init -q --dir "$T/ca" &&
-		"$BUILD/dockdrop" ca issue server -q --ca "$T/ca" --out "$T/ctl/srv" --san 127.0.0.1 \
+	if ! { "${EMU[@]}" "$BUILD/dockdrop" ca init -q --dir "$T/ca" &&
+		"${EMU[@]}" "$BUILD/dockdrop" ca issue server -q --ca "$T/ca" --out "$T/ctl/srv" --san 127.0.0.1 \
 			--san localhost &&
-		"$BUILD/dockdrop" ca issue client -q --ca "$T/ca" --out "$T/ctl/cli"; } 2>"$T/err"; then
+		"${EMU[@]}" "$BUILD/dockdrop" ca issue client -q --ca "$T/ca" --out "$T/ctl/cli"; } 2>"$T/err"; then
 		notok "vm: selftest: dockdrop ca init/issue: $(head -c 300 "$T/err")"
 		summary; exit
 	fi
@@ -377,15 +436,15 @@ start_qemu_once() {
 	mkfifo "$T/ctl.in" "$T/ctl.out"
 	: >"$T/console.log"
 	# timeout: qemu ends even if this script is killed without its trap running.
-	timeout -s KILL "$QEMU_LIMIT" qemu-system-x86_64 -name dd-vm -machine q35 -accel tcg \
+	timeout -s KILL "$QEMU_LIMIT" "${QEMU[@]}" -name dd-vm -accel tcg \
 		-m "${DD_VM_MEM:-2048}" -smp "${DD_VM_CPUS:-2}" -nodefaults -no-user-config \
 		-display none -monitor none \
 		-kernel "$IMG/vmlinuz" -initrd "$IMG/initrd.img" \
-		-append "root=/dev/vda rw console=ttyS0 net.ifnames=0 loglevel=4 systemd.show_status=auto dd.port=$PORT ${DD_VM_APPEND:-}" \
-		-drive "file=$T/root.qcow2,if=virtio,format=qcow2" \
-		-drive "file=$T/ctl.img,if=virtio,format=raw,readonly=on" \
+		-append "root=/dev/vda rw console=$CONSOLE net.ifnames=0 loglevel=4 systemd.show_status=auto dd.port=$PORT ${DD_VM_APPEND:-}" \
+		-drive "file=$T/root.qcow2,if=virtio,format=qcow2$DRIVE" \
+		-drive "file=$T/ctl.img,if=virtio,format=raw,readonly=on$DRIVE" \
 		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:2376,hostfwd=tcp:127.0.0.1:$WPORT-:8080" \
-		-device virtio-net-pci,netdev=n0 \
+		-device "virtio-net-pci,netdev=n0$NETROM" \
 		-device virtio-rng-pci \
 		-chardev "pipe,id=ctl,path=$T/ctl" -device virtio-serial-pci \
 		-device virtserialport,chardev=ctl,name=dd.ctl \
@@ -551,6 +610,15 @@ run_vm() {
 	return 0
 }
 
+# CPU: the CPU seconds (user and system) of the children this shell has waited for, from
+# bash's `times` (its second line; in this shell, not a $( ) subshell, which has its own):
+# qemu's once it has ended. TCG's cost, whatever else loads the host; shown with the time.
+child_cpu() {
+	times >"$T/times"
+	CPU=$(tail -n 1 "$T/times" | tr 'ms' '  ' | awk '{ printf "%d", $1 * 60 + $2 + $3 * 60 + $4 }')
+}
+child_cpu
+CPU0=$CPU
 if run_vm; then
 	t=$SECONDS
 	tell poweroff
@@ -575,8 +643,9 @@ elif alive "$QPID"; then
 fi
 stop_qemu
 RUN_S=$((SECONDS - T0 - IMAGE_BUILD_WAIT))
-note "timing: whole run $((SECONDS - T0)) s (mode $MODE), boot and test $RUN_S s"
+child_cpu
+note "timing: whole run $((SECONDS - T0)) s (mode $MODE), boot and test $RUN_S s, qemu $((CPU - CPU0)) s of CPU"
 if grep -q '^not ok - ' "$LOG"; then r=FAIL; else r=PASS; fi
 # One line for tests/vm/all.sh's table: variant, result, boot+test s, image build s.
-echo "# vm-result $VARIANT $r $RUN_S $IMAGE_BUILD_S"
+echo "# vm-result $NAME $r $RUN_S $IMAGE_BUILD_S"
 summary
