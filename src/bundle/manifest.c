@@ -215,6 +215,32 @@ static int put(char *out, size_t outsz, size_t *len, const char *fmt, ...)
 	return 0;
 }
 
+/* The part and ref records of blob bi (DD_STUB_PARTS: the stub's parts, before the first
+ * blob). Nonzero when one does not fit. */
+static int put_records(const struct dd_manifest *m, unsigned bi, char *out, size_t outsz,
+		       size_t *len)
+{
+	char hex[65];
+	int bad = 0;
+
+	for (unsigned j = 0; j < m->nparts; j++) {
+		const struct dd_part *t = &m->part[j];
+
+		if (t->blob != bi)
+			continue;
+		dd_hex(t->sha256, 32, hex);
+		bad |= put(out, outsz, len, "part %s %s %s %s %s\n", t->name, t->version,
+			   t->debver, t->license, hex);
+	}
+	for (unsigned j = 0; j < m->nrefs; j++) {
+		if (m->ref[j].blob != bi)
+			continue;
+		dd_hex(m->ref[j].config, 32, hex);
+		bad |= put(out, outsz, len, "ref %s %s\n", hex, m->ref[j].tag);
+	}
+	return bad;
+}
+
 size_t dd_manifest_format(const struct dd_manifest *m, char *out, size_t outsz)
 {
 	char hex[65];
@@ -224,36 +250,20 @@ size_t dd_manifest_format(const struct dd_manifest *m, char *out, size_t outsz)
 	dd_hex(m->stub_sha256, 32, hex);
 	bad = put(out, outsz, &len, HEADER "\nstub %llu %s\n", (unsigned long long)m->stub_size,
 		  hex);
-	/* the stub's parts (i == DD_STUB_PARTS), then each blob and the records of it */
-	for (unsigned i = DD_STUB_PARTS; i == DD_STUB_PARTS || i < m->nblobs; i++) {
-		if (i != DD_STUB_PARTS) {
-			const struct dd_blob *b = &m->blob[i];
+	bad |= put_records(m, DD_STUB_PARTS, out, outsz, &len);
+	for (unsigned i = 0; i < m->nblobs; i++) {
+		const struct dd_blob *b = &m->blob[i];
 
-			dd_hex(b->sha256, 32, hex);
-			bad |= put(out, outsz, &len, "blob %s %s %s %s %llu %llu %s\n", b->kind,
-				   b->name, b->version, b->arch, (unsigned long long)b->off,
-				   (unsigned long long)b->len, hex);
-			if (b->raw_len) {
-				dd_hex(b->raw_sha256, 32, hex);
-				bad |= put(out, outsz, &len, "raw %llu %s\n",
-					   (unsigned long long)b->raw_len, hex);
-			}
+		dd_hex(b->sha256, 32, hex);
+		bad |= put(out, outsz, &len, "blob %s %s %s %s %llu %llu %s\n", b->kind, b->name,
+			   b->version, b->arch, (unsigned long long)b->off,
+			   (unsigned long long)b->len, hex);
+		if (b->raw_len) {
+			dd_hex(b->raw_sha256, 32, hex);
+			bad |= put(out, outsz, &len, "raw %llu %s\n", (unsigned long long)b->raw_len,
+				   hex);
 		}
-		for (unsigned j = 0; j < m->nparts; j++) {
-			const struct dd_part *t = &m->part[j];
-
-			if (t->blob != i)
-				continue;
-			dd_hex(t->sha256, 32, hex);
-			bad |= put(out, outsz, &len, "part %s %s %s %s %s\n", t->name, t->version,
-				   t->debver, t->license, hex);
-		}
-		for (unsigned j = 0; j < m->nrefs; j++) {
-			if (m->ref[j].blob != i)
-				continue;
-			dd_hex(m->ref[j].config, 32, hex);
-			bad |= put(out, outsz, &len, "ref %s %s\n", hex, m->ref[j].tag);
-		}
+		bad |= put_records(m, i, out, outsz, &len);
 	}
 	return bad ? 0 : len;
 }

@@ -119,7 +119,8 @@ static int rsa_pubexp_ok(const struct pki_key *k, size_t nlen, uint32_t e)
  * as br_rsa_i15_compute_modulus writes it: its length, or 0. Schoolbook over bytes, once
  * per key (at most 512 * 512 steps): BearSSL's i15 code (0.9 KB) was here only for this,
  * its i31 one runs out of scratch space at exactly 4096 bits. The loops depend on the
- * lengths alone, never on the secret bytes. */
+ * lengths alone (after the leading zero bytes of p and q, which a key's primes, full-length
+ * by FIPS 186-5, do not have), never on the values of the secret bytes. */
 static size_t rsa_modulus(unsigned char *n, size_t cap, const br_rsa_private_key *sk)
 {
 	unsigned char t[1024];
