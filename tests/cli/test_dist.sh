@@ -110,6 +110,16 @@ done
 check "the 8 official names are present and executable${missing:+, missing:$missing}" test -z "$missing"
 check "docker/dockerd is an ELF program" \
 	test "$(od -An -c -N4 "$T/x/engine/docker/dockerd" | tr -d ' ')" = '177ELF'
+# bundle reads the engine's architecture from docker and dockerd alone: every other program
+# it carries must be this dockdrop's architecture too (an arm64 engine of arm64 .debs only).
+n=0 wrong=
+for f in $(cd "$T/x/engine" && find . -type f | LC_ALL=C sort); do
+	n=$((n + 1))
+	a=$(elf_arch "$T/x/engine/$f")
+	[ "$a" = "$DD_ARCH" ] || wrong="$wrong ${f#./}:$a"
+done
+check "each of the engine's $n files is an $DD_ARCH program (elf_arch)${wrong:+, not:$wrong}" \
+	test "$n" -ge 8 -a -z "$wrong"
 
 # --- memory: the issue's bound, whatever the payload size ---------------------------------
 # Peak RSS of the real extract (two workers, the hash thread, every buffer) at most 8 MB.
