@@ -38,7 +38,15 @@ common=$(help_opts "" | tr '\n' ' ')
 check "--help lists the commands, man and completion among them ($(wc -l <"$T/paths") in all)" sh -c \
 	"! grep -q '|broken' '$T/paths' && grep -q '^man|leaf' '$T/paths' && grep -q '^completion|leaf' '$T/paths' &&
 	 grep -q '^ca issue server|leaf' '$T/paths'"
-check "--help lists -h, -v, -q for every command (${common})" test "$common" = "--help --verbose --quiet "
+check "root --help lists only the options every command takes (${common})" test "$common" = "--help --verbose --quiet "
+missing=
+while IFS='|' read -r path _; do
+	$DD_EMU "$DOCKDROP" $path --help >"$T/h" 2>&1
+	for o in '-h, --help' '-v, --verbose' '-q, --quiet'; do
+		grep -q -- "^  $o " "$T/h" || missing="$missing '${path:-dockdrop}' ${o%%,*}"
+	done
+done <"$T/paths"
+check "--help lists -h, -v, -q for every command ($(wc -l <"$T/paths") in all)${missing:+, missing:$missing}" test -z "$missing"
 
 # --- the man page ---------------------------------------------------------------------
 run "$DOCKDROP" man
@@ -218,9 +226,11 @@ docs_none() { [ ! -e "$1/usr/local/share" ]; }
 run "$DD" install -q --root "$R"
 check "install without --with-docs: exit 0, writes no man page and no completion" sh -c "[ $rc -eq 0 ] && ! [ -e '$R/usr/local/share' ]"
 listing "$R" >"$T/plain"
+exact_tree "$R" >"$T/d1"
 run "$DD" install --root "$R" --with-docs --dry-run
-check "install --with-docs --dry-run: the plan names them, nothing is written" sh -c \
-	"[ $rc -eq 0 ] && grep -q '/$MAN' '$T/out' && grep -q '/$BASHC' '$T/out' && grep -q '/$ZSHC' '$T/out' && ! [ -e '$R/usr/local/share' ]"
+exact_tree "$R" >"$T/d2"
+check "install --with-docs --dry-run: the plan names them, nothing is written (exact_tree)" sh -c \
+	"[ $rc -eq 0 ] && grep -q '/$MAN' '$T/out' && grep -q '/$BASHC' '$T/out' && grep -q '/$ZSHC' '$T/out' && cmp -s '$T/d1' '$T/d2'"
 run "$DD" install -q --root "$R" --with-docs
 listing "$R" >"$T/docs"
 check "install --with-docs: exit 0" test $rc -eq 0
