@@ -61,10 +61,13 @@ check "iptables is GPL-2.0-only (Debian's copyright, Files: *)" \
 
 # The same sources give the same bytes: a second build in another directory (its own
 # objects, configure run and tarball) must equal the first. (make ARCH=arm64: with its cross
-# musl-gcc and tools, from the sources it shares with amd64, as the Makefile builds it.)
-src=$build/third_party/src cc=${MUSLCC:-musl-gcc} cross=""
+# musl-gcc and tools, from the sources it shares with amd64, in the native build's
+# third_party (NATIVE_BUILD, lib.sh), as make test builds both.)
+native=$NATIVE_BUILD
+case $native in /*) ;; *) native=$top/$native ;; esac
+src=$native/third_party/src cc=${MUSLCC:-musl-gcc} cross=""
 if [ "$DD_ARCH" = aarch64 ] && [ "$(uname -m)" != aarch64 ]; then
-	g=aarch64-linux-gnu src=$top/build/third_party/src cc=$build/cross/bin/musl-gcc
+	g=aarch64-linux-gnu cc=$build/cross/bin/musl-gcc
 	cross="HOST=$g KHDR=/usr/$g/include KARCH=/usr/$g/include AR=$g-ar STRIP=$g-strip"
 fi
 if command -v "$cc" >/dev/null 2>&1 && [ -f "$src/iptables/configure" ]; then
