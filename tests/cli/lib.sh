@@ -57,6 +57,7 @@ run() {
 	rc=$?
 }
 lines() { wc -l <"$1" | tr -d ' '; }
+sha() { sha256sum "$1" | cut -c1-64; }	# sha FILE: its SHA-256 in hex
 
 # expect_usage NAME ARGS...: exit 2, nothing on stdout, exactly one line on stderr that
 # starts with "dockdrop: ".
@@ -100,7 +101,7 @@ small_dockdrops() {
 				tar --owner=0 --group=0 --numeric-owner -czf "$_e" -C "$T_TMP/s$_v" docker ||
 				{ notok "engine $_v"; exit 1; }
 		fi
-		run "$DOCKDROP" bundle -q --engine "$_e" --sha256 "$(sha256sum "$_e" | cut -c1-64)" \
+		run "$DOCKDROP" bundle -q --engine "$_e" --sha256 "$(sha "$_e")" \
 			--engine-version "0.0.$_v-test" -o "$T_TMP/dd$_v"
 		[ $rc -eq 0 ] || { notok "bundle engine $_v: $(cat "$T_TMP/err")"; exit 1; }
 	done

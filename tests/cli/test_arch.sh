@@ -8,19 +8,19 @@
 T=$T_TMP
 RAW=$BUILD/host/tools/rawbundle
 [ -x "$RAW" ] || { notok "$RAW missing (make $RAW)"; exit 1; }
-sha() { sha256sum "$1" | cut -c1-64; }
+# OTHER_DEB: lib.sh's OTHER_ARCH as the release files name it (Debian's name)
 case $DD_ARCH in
-x86_64) OTHER=aarch64 OTHER_DEB=arm64 ;;
-aarch64) OTHER=x86_64 OTHER_DEB=amd64 ;;
+x86_64) OTHER_DEB=arm64 ;;
+aarch64) OTHER_DEB=amd64 ;;
 *) notok "$DOCKDROP: not an x86_64 or aarch64 program"; exit 1 ;;
 esac
 VERSION=$($DD_EMU "$DOCKDROP" version | awk 'NR == 1 { print $2 }')
-WHY="payload is for $OTHER, this dockdrop runs $DD_ARCH code: use dockdrop-$VERSION-$OTHER_DEB"
-WHY_FILE="payload is for $OTHER, its program runs $DD_ARCH code: use dockdrop-$VERSION-$OTHER_DEB"
+WHY="payload is for $OTHER_ARCH, this dockdrop runs $DD_ARCH code: use dockdrop-$VERSION-$OTHER_DEB"
+WHY_FILE="payload is for $OTHER_ARCH, its program runs $DD_ARCH code: use dockdrop-$VERSION-$OTHER_DEB"
 
 E=$(sh "$(dirname "$0")/../fixtures/mkengine-small.sh" "$T/e") || { notok "small engine"; exit 1; }
 $DD_EMU "$RAW" "$DOCKDROP" "$E" 0.0.1-test "$DD_ARCH" "$T/same" &&
-	$DD_EMU "$RAW" "$DOCKDROP" "$E" 0.0.1-test "$OTHER" "$T/other" || { notok "rawbundle"; exit 1; }
+	$DD_EMU "$RAW" "$DOCKDROP" "$E" 0.0.1-test "$OTHER_ARCH" "$T/other" || { notok "rawbundle"; exit 1; }
 run "$T/same" verify
 check "the same payload for $DD_ARCH verifies (exit $rc)" test $rc -eq 0
 SUM=$(sha "$T/other")
@@ -31,7 +31,7 @@ image_root "$T/root"
 exact_tree "$T/root" >"$T/root.before"
 while read -r name args; do
 	# shellcheck disable=SC2086
-	expect_err "$(echo "$name" | tr _ " ") refuses a payload for $OTHER, exit 3, one line naming both" 3 "$WHY" \
+	expect_err "$(echo "$name" | tr _ " ") refuses a payload for $OTHER_ARCH, exit 3, one line naming both" 3 "$WHY" \
 		$DD_EMU "$T/other" $args
 done <<EOF
 verify verify
@@ -46,7 +46,7 @@ for c in "verify" "list" "extract"; do
 	arg=""
 	[ "$c" = extract ] && arg=$T/gone/y
 	# shellcheck disable=SC2086
-	expect_err "$c --file refuses a file whose payload is for $OTHER" 3 "$WHY_FILE" \
+	expect_err "$c --file refuses a file whose payload is for $OTHER_ARCH" 3 "$WHY_FILE" \
 		$DD_EMU "$DOCKDROP" $c --file "$T/other" $arg
 done
 check "nothing extracted, nothing bundled" test -z "$(ls -A "$T/gone")"
@@ -56,10 +56,10 @@ check "the file itself is unchanged" test "$(sha "$T/other")" = "$SUM"
 
 # bundle: an engine of the other architecture behind this stub is bad input, nothing written;
 # the same engine made for this architecture is bundled.
-DD_ARCH=$OTHER sh "$(dirname "$0")/../fixtures/mkengine-small.sh" "$T/eo" >/dev/null ||
-	{ notok "small engine for $OTHER"; exit 1; }
+DD_ARCH=$OTHER_ARCH sh "$(dirname "$0")/../fixtures/mkengine-small.sh" "$T/eo" >/dev/null ||
+	{ notok "small engine for $OTHER_ARCH"; exit 1; }
 EO=$T/eo/docker-0.0.1-test.tgz
-expect_err "bundle refuses an engine for $OTHER behind this $DD_ARCH stub (exit 2)" 2 "$WHY" \
+expect_err "bundle refuses an engine for $OTHER_ARCH behind this $DD_ARCH stub (exit 2)" 2 "$WHY" \
 	$DD_EMU "$DOCKDROP" bundle -q --engine "$EO" --sha256 "$(sha "$EO")" --no-iptables -o "$T/b"
 check "nothing written" test ! -e "$T/b"
 run "$DOCKDROP" bundle -q --engine "$E" --sha256 "$(sha "$E")" --no-iptables -o "$T/b"

@@ -38,7 +38,15 @@ common=$(help_opts "" | tr '\n' ' ')
 check "--help lists the commands, man and completion among them ($(wc -l <"$T/paths") in all)" sh -c \
 	"! grep -q '|broken' '$T/paths' && grep -q '^man|leaf' '$T/paths' && grep -q '^completion|leaf' '$T/paths' &&
 	 grep -q '^ca issue server|leaf' '$T/paths'"
-check "--help lists -h, -v, -q for every command (${common})" test "$common" = "--help --verbose --quiet "
+check "root --help lists only the options every command takes (${common})" test "$common" = "--help --verbose --quiet "
+missing=
+while IFS='|' read -r path _; do
+	$DD_EMU "$DOCKDROP" $path --help >"$T/h" 2>&1
+	for o in '-h, --help' '-v, --verbose' '-q, --quiet'; do
+		grep -q -- "^  $o " "$T/h" || missing="$missing '${path:-dockdrop}' ${o%%,*}"
+	done
+done <"$T/paths"
+check "--help lists -h, -v, -q for every command ($(wc -l <"$T/paths") in all)${missing:+, missing:$missing}" test -z "$missing"
 
 # --- the man page ---------------------------------------------------------------------
 run "$DOCKDROP" man
@@ -212,17 +220,20 @@ BASHC=usr/local/share/bash-completion/completions/dockdrop
 ZSHC=usr/local/share/zsh/site-functions/_dockdrop
 R=$T/root
 image_root "$R"
-listing() { (cd "$1" && find . | LC_ALL=C sort); }
-docs_none() { [ ! -e "$1/usr/local/share" ]; }
+# names DIR: the names in DIR, for what a run added or took away (its record changes, so
+# exact_tree would differ anyway).
+names() { (cd "$1" && find . | LC_ALL=C sort); }
 
 run "$DD" install -q --root "$R"
 check "install without --with-docs: exit 0, writes no man page and no completion" sh -c "[ $rc -eq 0 ] && ! [ -e '$R/usr/local/share' ]"
-listing "$R" >"$T/plain"
+names "$R" >"$T/plain"
+exact_tree "$R" >"$T/d1"
 run "$DD" install --root "$R" --with-docs --dry-run
-check "install --with-docs --dry-run: the plan names them, nothing is written" sh -c \
-	"[ $rc -eq 0 ] && grep -q '/$MAN' '$T/out' && grep -q '/$BASHC' '$T/out' && grep -q '/$ZSHC' '$T/out' && ! [ -e '$R/usr/local/share' ]"
+exact_tree "$R" >"$T/d2"
+check "install --with-docs --dry-run: the plan names them, nothing is written (exact_tree)" sh -c \
+	"[ $rc -eq 0 ] && grep -q '/$MAN' '$T/out' && grep -q '/$BASHC' '$T/out' && grep -q '/$ZSHC' '$T/out' && cmp -s '$T/d1' '$T/d2'"
 run "$DD" install -q --root "$R" --with-docs
-listing "$R" >"$T/docs"
+names "$R" >"$T/docs"
 check "install --with-docs: exit 0" test $rc -eq 0
 check "it adds exactly the three files and the directories they need" sh -c \
 	"[ \"\$(comm -13 '$T/plain' '$T/docs' | grep -v '^./usr/local/share\$' |
@@ -269,9 +280,9 @@ check "uninstall removes them and the directories made for them" sh -c "[ $rc -e
 R2=$T/root2
 image_root "$R2"
 mkdir -p "$R2/usr/local/share/man/man1" && echo mine >"$R2/$MAN"
-listing "$R2" >"$T/r2"
+exact_tree "$R2" >"$T/r2"
 run "$DD" install --root "$R2" --with-docs
-listing "$R2" >"$T/r2b"
+exact_tree "$R2" >"$T/r2b"
 check "install --with-docs over the user's own dockdrop.1: exit 2, nothing written" sh -c \
 	"[ $rc -eq 2 ] && grep -q '$MAN exists and is not dockdrop' '$T/err' && cmp -s '$T/r2' '$T/r2b' && [ \"\$(cat '$R2/$MAN')\" = mine ]"
 expect_err "install --rollback takes no --with-docs (exit 2)" 2 "--rollback takes no settings" "$DD" install --root "$R2" --rollback --with-docs

@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 T=$T_TMP
-sha() { sha256sum "$1" | cut -c1-64; }
 jq_check() { # NAME FILE FILTER
 	if ! command -v jq >/dev/null 2>&1; then skip "$1 (no jq)"; return; fi
 	if jq -e "$3" "$2" >/dev/null 2>&1; then ok "$1"; else notok "$1: $(head -c 400 "$2")"; fi

@@ -21,7 +21,6 @@ case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 RAW=$BUILD/host/tools/rawbundle
 
 E=$(sh "$TOP/tests/fixtures/mkengine-small.sh" "$T/e") || { notok "small engine"; exit 1; }
-sha() { sha256sum "$1" | cut -c1-64; }
 bundle() { # ENGINE OUT [VERSION]
 	run "$DOCKDROP" bundle -q --engine "$1" --sha256 "$(sha "$1")" --engine-version "${3:-0.0.1-test}" -o "$2"
 }

@@ -16,7 +16,6 @@ expect_bundle_err() {
 	_after=$(ls -A "$O")
 	[ "$_before" = "$_after" ] || notok "$_n: left in the output directory: $(echo "$_after" | tr '\n' ' ')"
 }
-sha() { sha256sum "$1" | cut -c1-64; }
 size() { stat -c %s "$1"; }
 # snap DIR: listing (type, mode, owner, size, mtime) and SHA-256 of every file in the tree.
 snap() {

@@ -15,7 +15,6 @@ if [ ! -x "$TK" ] || [ ! -s "$KEY" ] || [ ! -s "$PUB" ]; then
 fi
 
 size() { stat -c %s "$1"; }
-sha() { sha256sum "$1" | cut -c1-64; }
 jq_check() { # NAME FILE FILTER
 	if ! command -v jq >/dev/null 2>&1; then skip "$1 (no jq)"; return; fi
 	if jq -e "$3" "$2" >/dev/null 2>&1; then ok "$1"; else notok "$1: $(head -c 300 "$2")"; fi

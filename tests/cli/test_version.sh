@@ -42,8 +42,8 @@ if [ -x "$DIST/dockdrop" ]; then
 	run "$DIST/dockdrop" --version
 	cp "$T_TMP/out" "$T_TMP/dist"
 	$DD_EMU "$DIST/dockdrop" list >"$T_TMP/list" 2>&1
-	check "a bundle's --version names its engine (kind, name, version, arch)" \
-		grep -q '^engine   docker [0-9][^ ]* x86_64$\|^engine   docker [0-9][^ ]* aarch64$' "$T_TMP/dist"
+	check "a bundle's --version names its engine (kind, name, version, arch $DD_ARCH)" \
+		grep -q "^engine   docker [0-9][^ ]* $DD_ARCH\$" "$T_TMP/dist"
 	grep '^  built from' "$T_TMP/list" >"$T_TMP/list.parts"
 	grep '^  built from' "$T_TMP/dist" >"$T_TMP/dist.parts"
 	check "a bundle's --version names every source list names, in the same words" \

@@ -93,8 +93,10 @@ static void check_manifest(const uint8_t *data, size_t size)
  * asked for, never more than DD_PARTS_MAX in all, and nothing when it fails at once. */
 static void check_parts(const uint8_t *data, size_t size)
 {
-	static struct dd_manifest m;
+	static struct dd_manifest m, one;
 	static char text[DD_MANIFEST_MAX + 1];
+	const unsigned there = size % 3;	/* some there already */
+	const uint8_t *nl;
 	const char *why;
 
 	if (size > DD_MANIFEST_MAX)
@@ -102,15 +104,25 @@ static void check_parts(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = 0;
 	memset(&m, 0, sizeof m);
-	m.nparts = size % 3;	/* some there already */
+	m.nparts = there;
 	why = dd_parts_parse(text, &m, 5);
 	if (m.nparts > DD_PARTS_MAX || (why && !*why))
 		abort();
-	for (unsigned i = size % 3; i < m.nparts; i++)
+	for (unsigned i = there; i < m.nparts; i++)
 		if (m.part[i].blob != 5 || !dd_manifest_field_ok(m.part[i].name) ||
 		    !dd_manifest_field_ok(m.part[i].version) || !dd_manifest_field_ok(m.part[i].debver) ||
 		    !dd_manifest_field_ok(m.part[i].license))
 			abort();
+	/* It failed at once when its first line alone fails too: then nothing was appended. */
+	if (!why)
+		return;
+	nl = memchr(data, '\n', size);
+	size = nl ? (size_t)(nl - data) + 1 : size;
+	memcpy(text, data, size);
+	text[size] = 0;
+	one.nparts = there;
+	if (dd_parts_parse(text, &one, 5) && m.nparts != there)
+		abort();
 }
 
 static void check_index(const uint8_t *data, size_t size)

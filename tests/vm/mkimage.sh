@@ -414,21 +414,53 @@ ino=0
 mkimg
 truncate -s 256M "$fb/out.img"
 echo "# mkimage: the first boot (debootstrap --second-stage in the VM, qemu-system-aarch64 TCG)" >&2
+# In the background, and waited for: a TERM or INT (run.sh's timeout ending this script, a
+# Ctrl-C) runs the trap at once, which ends qemu by pid: TERM to timeout, which passes it on
+# (qemu may not have written its pid file yet), then KILL to qemu's own pid. timeout -s KILL
+# still bounds it should this script die by KILL (timeout runs qemu in a process group of
+# its own, which a signal to this script's group does not reach).
+firstboot_stop() {
+	local q
+	[ -z "${tpid:-}" ] || kill -TERM "$tpid" 2>/dev/null || true
+	tpid=
+	q=$(cat "$fb/qemu.pid" 2>/dev/null) || true
+	if [ -n "$q" ] && tr '\0' ' ' 2>/dev/null <"/proc/$q/cmdline" | grep -qF "$fb/"; then
+		kill -KILL "$q" 2>/dev/null || true
+	fi
+}
+trap 'firstboot_stop; cleanup' EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+# cpu: the CPU seconds (user and system) of the children this shell has waited for, from
+# bash's `times` in this shell (a $( ) subshell has its own): qemu's cost (with timeout's),
+# whatever else loads the host.
+child_cpu() {
+	times >"$fb/times"
+	cpu=$(tail -n 1 "$fb/times" | tr 'ms' '  ' | awk '{ printf "%d", $1 * 60 + $2 + $3 * 60 + $4 }')
+}
 t=$SECONDS
-TIMEFORMAT='%U %S' # qemu's CPU seconds (user and system): its cost, whatever else loads the host
-if ! { time timeout -s KILL "${DD_VM_FIRSTBOOT_TIMEOUT:-1500}" qemu-system-aarch64 -name dd-vm-firstboot \
+child_cpu
+cpu0=$cpu
+timeout -s KILL "${DD_VM_FIRSTBOOT_TIMEOUT:-1500}" qemu-system-aarch64 -name dd-vm-firstboot \
 	-machine virt -accel tcg -cpu "${DD_VM_CPU:-max,pauth=off}" -m 2048 -smp 2 \
 	-nodefaults -no-user-config -display none -monitor none -no-reboot \
 	-kernel "$out/vmlinuz" -initrd "$out/initrd.img" -append "console=ttyAMA0 panic=1 dd.firstboot" \
 	-drive "file=$out/base.img,if=virtio,format=raw,cache=unsafe" \
 	-drive "file=$fb/out.img,if=virtio,format=raw,cache=unsafe" \
-	-device virtio-rng-pci -serial "file:$out/firstboot.log" >"$fb/qemu.out" 2>&1 </dev/null; } 2>"$fb/cpu"; then
-	echo "mkimage: qemu-system-aarch64 (the first boot) failed after $((SECONDS - t)) s:" \
+	-device virtio-rng-pci -serial "file:$out/firstboot.log" \
+	-pidfile "$fb/qemu.pid" >"$fb/qemu.out" 2>&1 </dev/null &
+tpid=$!
+qrc=0
+wait "$tpid" || qrc=$?
+tpid=
+child_cpu
+if [ $qrc -ne 0 ]; then
+	echo "mkimage: qemu-system-aarch64 (the first boot) failed (exit $qrc) after $((SECONDS - t)) s:" \
 		"$(tail -n 3 "$fb/qemu.out" "$out/firstboot.log" | tr -d '\r' | tr '\n' '|')" >&2
 	exit 1
 fi
 tar -xf "$fb/out.img" -C "$out" 2>"$fb/tar.err" || true
-echo "# mkimage: the first boot took $((SECONDS - t)) s, qemu $(awk '{ printf "%d", $1 + $2 }' "$fb/cpu") s of CPU" >&2
+echo "# mkimage: the first boot took $((SECONDS - t)) s, qemu $((cpu - cpu0)) s of CPU" >&2
 [ -s "$out/error" ] || [ -s "$out/kernel-version" ] ||
 	echo "no results on the second disk: $(tail -n 5 "$out/firstboot.log" | tr -d '\r' | tr '\n' '|')" >"$out/error"
 [ -s "$out/error" ] || [ "$(cat "$out/kernel-version")" = "$kver" ] ||

@@ -612,7 +612,8 @@ run_vm() {
 
 # CPU: the CPU seconds (user and system) of the children this shell has waited for, from
 # bash's `times` (its second line; in this shell, not a $( ) subshell, which has its own):
-# qemu's once it has ended. TCG's cost, whatever else loads the host; shown with the time.
+# between two readings, qemu's once it has ended (TCG's cost, whatever else loads the host)
+# with the host's side of the checks (the docker CLI, the page fetches, their tools).
 child_cpu() {
 	times >"$T/times"
 	CPU=$(tail -n 1 "$T/times" | tr 'ms' '  ' | awk '{ printf "%d", $1 * 60 + $2 + $3 * 60 + $4 }')
@@ -644,7 +645,7 @@ fi
 stop_qemu
 RUN_S=$((SECONDS - T0 - IMAGE_BUILD_WAIT))
 child_cpu
-note "timing: whole run $((SECONDS - T0)) s (mode $MODE), boot and test $RUN_S s, qemu $((CPU - CPU0)) s of CPU"
+note "timing: whole run $((SECONDS - T0)) s (mode $MODE), boot and test $RUN_S s, $((CPU - CPU0)) s of CPU (qemu and the host's checks)"
 if grep -q '^not ok - ' "$LOG"; then r=FAIL; else r=PASS; fi
 # One line for tests/vm/all.sh's table: variant, result, boot+test s, image build s.
 echo "# vm-result $NAME $r $RUN_S $IMAGE_BUILD_S"
