@@ -24,8 +24,10 @@ HOSTCC ?= $(MUSLCC) -static
 SAN :=
 # qemu-user runs the arm64 stub's bundle here (binfmt_misc is never registered).
 RUN_STUB := qemu-aarch64-static
-# The sources are the same for both: build/third_party, fetched once.
+# The sources are the same for both: build/third_party, fetched once; and so is the private
+# apt configuration (third_party/apt.sh: one apt-get update; arm64's lists apart, lists-arm64).
 TP ?= build/third_party
+DD_APT_DIR ?= $(abspath build)/apt
 # The musl the stub links, for its component list (release/components.sh): the pinned one.
 MUSL_DEBVER := $(shell awk '!/^\#/ && NF == 7 && $$1 == "musl" && $$5 == "orig" { print $$4 }' third_party/lock)
 # No libFuzzer harnesses for arm64 (the amd64 build fuzzes the same code).
