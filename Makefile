@@ -41,6 +41,13 @@ HOSTCC ?= cc
 THIRD_PARTY_DIR ?=
 export THIRD_PARTY_DIR
 DIST ?= dist
+# make splits prerequisites and flags at spaces: no path of the build may hold one.
+ifneq ($(words $(CURDIR)),1)
+$(error dockdrop build: the checkout's path "$(CURDIR)" holds a space, which make cannot build in: clone or move it to a path without spaces)
+endif
+ifneq ($(words $(BUILD) $(DIST)),2)
+$(error dockdrop build: BUILD="$(BUILD)" or DIST="$(DIST)" holds a space, which make cannot build in: give paths without spaces)
+endif
 ENGINE ?=
 ENGINE_SHA256 ?=
 SIGN_PUB ?=
