@@ -28,8 +28,6 @@ RUN_STUB := qemu-aarch64-static
 # apt configuration (third_party/apt.sh: one apt-get update; arm64's lists apart, lists-arm64).
 TP ?= build/third_party
 DD_APT_DIR ?= $(abspath build)/apt
-# The musl the stub links, for its component list (release/components.sh): the pinned one.
-MUSL_DEBVER := $(shell awk '!/^\#/ && NF == 7 && $$1 == "musl" && $$5 == "orig" { print $$4 }' third_party/lock)
 # No libFuzzer harnesses for arm64 (the amd64 build fuzzes the same code).
 CLANG :=
 else ifneq ($(ARCH),amd64)
@@ -168,16 +166,14 @@ all: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/carry/iptables.env $(BUILD)/doc
 prereq:
 	@sh third_party/prereq.sh $(ARCH)
 
-# musl's source is fetched only where it is built (ARCH=arm64; amd64 links Debian's).
+# Every pinned source, musl's too (amd64 links Debian's musl-dev of that version, but its
+# licence and digest come from the pin, for the stub's and the iptables' component lists).
 $(TP_STAMP): third_party/lock third_party/fetch.sh | prereq
-	$(Q)sh third_party/fetch.sh $(TP) $(shell awk '!/^#/ && NF == 7 && $$1 != "musl" { print $$1 }' third_party/lock | uniq)
+	$(Q)sh third_party/fetch.sh $(TP)
 	@touch $@
 
 ifneq ($(CROSS_MUSL),)
-$(TP)/src/musl/.dockdrop-stamp: third_party/lock third_party/fetch.sh | prereq
-	$(Q)sh third_party/fetch.sh $(TP) musl
-
-$(CROSS_MUSL): $(TP)/src/musl/.dockdrop-stamp third_party/musl.mk | prereq
+$(CROSS_MUSL): $(TP_STAMP) third_party/musl.mk | prereq
 	@echo "  MUSL    $(BUILD)/cross (musl for aarch64 with $(CROSS_COMPILE)gcc)"
 	$(Q)$(MAKE) -s -f third_party/musl.mk SRC=$(TP)/src OUT=$(BUILD)/cross TARGET=aarch64 \
 		CROSS_COMPILE=$(CROSS_COMPILE)
@@ -229,10 +225,9 @@ $(BUILD)/gen/unit_text.h: release/units2h.sh $(UNIT_TEMPLATES)
 
 # What the stub is built from (musl, BearSSL, zlib: versions, licences, source digests),
 # compiled in for version, list, verify and the signed manifest (release/components.sh).
-$(BUILD)/gen/components.h: $(TP_STAMP) third_party/lock release/sources.lock \
-		release/components.sh third_party/spdx.sed | prereq
+$(BUILD)/gen/components.h: $(TP_STAMP) third_party/lock release/components.sh third_party/spdx.sed | prereq
 	@mkdir -p $(@D)
-	$(Q)MUSL_DEBVER=$(MUSL_DEBVER) sh release/components.sh $(TP)/src >$@.new && mv $@.new $@
+	$(Q)sh release/components.sh $(TP)/src $(if $(CROSS_MUSL),--musl-built) >$@.new && mv $@.new $@
 
 GEN := $(BUILD)/gen/buildinfo.h $(BUILD)/gen/signkey.h $(BUILD)/gen/engines.h \
 	$(BUILD)/gen/unit_text.h $(BUILD)/gen/components.h

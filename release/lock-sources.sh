@@ -1,14 +1,13 @@
 #!/bin/sh
-# Write the rows of release/sources.lock for Debian packages dockdrop carries or links but
-# does not build from source itself: the engine's packages (release/mkengine.sh) and the
-# musl that musl-gcc links into the stub. Each row is one source tarball (.orig, and each
+# Write the rows of release/sources.lock for Debian packages dockdrop carries but does not
+# build from source itself: the engine's packages (release/mkengine.sh). Each row is one source tarball (.orig, and each
 # .orig-COMPONENT of a multi-tarball source) of the package's source, with the SHA-256
 # Debian's Sources index gives for it: apt-get source --print-uris through third_party/apt.sh
 # (a private apt configuration; apt checks the index against the archive's signed Release
 # file). Nothing is downloaded. The licence is the "Files: *" stanza of the package's
 # copyright file, as SPDX (third_party/spdx.sed).
 #   lock-sources.sh DEB|INSTALLED-PACKAGE...  > rows     (DD_APT_DIR: the private apt directory)
-# e.g. sh release/lock-sources.sh build/engine/debs/*.deb build/arm64/engine/debs/*.deb musl-dev
+# e.g. sh release/lock-sources.sh build/engine/debs/*.deb build/arm64/engine/debs/*.deb
 # Review the rows, then put them in release/sources.lock (sorted, duplicates once).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
