@@ -13,15 +13,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=${1:?usage: components.sh TP_SRC [--musl-built]}
 tplock=$here/../third_party/lock
 die() { echo "dockdrop build: $*" >&2; exit 1; }
-license() {
-	awk '/^Files:/ { f = ($2 == "*") } f && /^License:/ { print $2; exit }' "$1" |
-		sed -f "$here/../third_party/spdx.sed"
-}
 # pinned NAME: the line from third_party/lock's orig row
 pinned() {
 	row=$(awk -v n="$1" '!/^#/ && NF == 7 && $1 == n && $5 == "orig" { print $1, $2, $4; print $7; exit }' "$tplock")
 	[ -n "$row" ] || die "no orig row for $1 in third_party/lock"
-	lic=$(license "$src/$1/debian-pkg/debian/copyright")
+	lic=$(sh "$here/../third_party/license.sh" "$src/$1/debian-pkg/debian/copyright")
 	[ -n "$lic" ] || die "no licence for $1 in $src/$1/debian-pkg/debian/copyright"
 	printf '%s %s %s\n' "$(echo "$row" | head -1)" "$lic" "$(echo "$row" | tail -1)"
 }
