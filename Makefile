@@ -12,27 +12,32 @@ VERSION := 0.1.0
 # for aarch64 with Debian's aarch64-linux-gnu-gcc and musl built from its pinned source
 # (third_party/musl.mk), carrying Debian's arm64 engine, in build/arm64 and dist/arm64. Its
 # tests run under qemu-aarch64-static (DD_EMU, tests/run.sh), unit tests static with musl.
+# Everything that differs between the two is set here.
 ARCH ?= amd64
 ifeq ($(ARCH),arm64)
 BUILD ?= build/arm64
 DIST ?= dist/arm64
-CROSS_COMPILE := aarch64-linux-gnu-
+CROSS_TRIPLET := aarch64-linux-gnu
+CROSS_COMPILE := $(CROSS_TRIPLET)-
 MUSLCC ?= $(abspath $(BUILD))/cross/bin/musl-gcc
 CROSS_MUSL := $(BUILD)/cross/.built
 HOSTCC ?= $(MUSLCC) -static
-# The tests' own build: static musl, no sanitizers (no runtime for them there); without
-# them gcc's -O1 sees paths that snprintf may cut in test_units' fixtures, and says so.
+# The tests' own build: static musl, no sanitizers (no runtime for them there).
 SAN :=
-HOST_XFLAGS := -Wno-format-truncation
 # qemu-user runs the arm64 stub's bundle here (binfmt_misc is never registered).
 RUN_STUB := qemu-aarch64-static
-# The sources are the same for both: build/third_party, fetched once.
+# The sources are the same for both: build/third_party, fetched once; and so is the private
+# apt configuration (third_party/apt.sh: one apt-get update; arm64's lists apart, lists-arm64).
 TP ?= build/third_party
-# The musl the stub links, for its component list (release/components.sh): the pinned one.
-MUSL_DEBVER := $(shell awk '!/^\#/ && NF == 7 && $$1 == "musl" && $$5 == "orig" { print $$4 }' third_party/lock)
+DD_APT_DIR ?= $(abspath build)/apt
 # No libFuzzer harnesses for arm64 (the amd64 build fuzzes the same code).
 CLANG :=
-else ifneq ($(ARCH),amd64)
+else ifeq ($(ARCH),amd64)
+# x86 only: -malign-data=abi for the stub and its libraries (SIZE_FLAGS), and
+# -z common-page-size=64 (MUSL_LDFLAGS).
+ARCH_CFLAGS := -malign-data=abi
+ARCH_LDFLAGS := -Wl,-z,common-page-size=64
+else
 $(error ARCH=$(ARCH): use amd64 or arm64)
 endif
 BUILD ?= build
@@ -41,6 +46,13 @@ HOSTCC ?= cc
 THIRD_PARTY_DIR ?=
 export THIRD_PARTY_DIR
 DIST ?= dist
+# make splits prerequisites and flags at spaces: no path of the build may hold one.
+ifneq ($(words $(CURDIR)),1)
+$(error dockdrop build: the checkout's path "$(CURDIR)" holds a space, which make cannot build in: clone or move it to a path without spaces)
+endif
+ifneq ($(words $(BUILD) $(DIST)),2)
+$(error dockdrop build: BUILD="$(BUILD)" or DIST="$(DIST)" holds a space, which make cannot build in: give paths without spaces)
+endif
 ENGINE ?=
 ENGINE_SHA256 ?=
 SIGN_PUB ?=
@@ -102,11 +114,11 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD_ABS)/gen
 # (third_party/libs.mk); under cachegrind the serial extract, verify and a P-256 CA and
 # server certificate run as many instructions as before (tests/bench; the figures are in
 # the commit messages).
-# -malign-data is an x86 option (ARCH=arm64 builds go without it).
+# -malign-data is an x86 option (ARCH_CFLAGS: ARCH=arm64 builds go without it).
 SIZE_FLAGS := -fno-optimize-sibling-calls -fno-tree-dominator-opts -fno-if-conversion \
 	-fno-tree-loop-im -fno-move-loop-invariants -fno-caller-saves -fno-expensive-optimizations \
 	-fno-tree-forwprop -fno-partial-inlining -fno-tree-tail-merge \
-	-fno-jump-tables $(if $(filter arm64,$(ARCH)),,-malign-data=abi)
+	-fno-jump-tables $(ARCH_CFLAGS)
 MUSL_CFLAGS := -Oz $(CFLAGS_COMMON) -I$(BUILD_ABS)/musl/include -fstack-protector-strong \
 	-ffile-prefix-map=$(CURDIR)/= -ffile-prefix-map=$(BUILD_ABS)/= \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
@@ -117,19 +129,17 @@ MUSL_CFLAGS := -Oz $(CFLAGS_COMMON) -I$(BUILD_ABS)/musl/include -fstack-protecto
 # on x86_64 up to 4 KB (576 bytes now), on aarch64, whose pages may be 64 KB, 42 KB
 # (460,416 -> 418,168 bytes); the segments keep their alignment.
 # release/stub.ld: .rodata beside the ELF headers, before the code (a page of padding less).
+# x86_64, -z common-page-size=64 (ARCH_LDFLAGS): without RELRO, ld still moved the data
+# segment to a page of its own when that saved a page of memory (its DATA_SEGMENT_ALIGN),
+# padding the file up to 4 KB for it (1,088 bytes here); now at most 64 (the data may share
+# a page with .rodata's end: one page more mapped, next to 19 MB of .bss). aarch64 gains
+# nothing.
 MUSL_LDFLAGS := -Oz -flto=auto -flto-partition=one -static -no-pie -s -Wl,--gc-sections \
-	-Wl,-z,norelro -Wl,-T,release/stub.ld
-# x86_64, -z common-page-size=64: without RELRO, ld still moved the data segment to a page
-# of its own when that saved a page of memory (its DATA_SEGMENT_ALIGN), padding the file
-# up to 4 KB for it (1,088 bytes here); now at most 64 (the data may share a page with
-# .rodata's end: one page more mapped, next to 19 MB of .bss). aarch64 gains nothing.
-ifeq ($(ARCH),amd64)
-MUSL_LDFLAGS += -Wl,-z,common-page-size=64
-endif
+	-Wl,-z,norelro -Wl,-T,release/stub.ld $(ARCH_LDFLAGS)
 MUSL_LIBS := $(BUILD)/musl/lib/libbearssl.a $(BUILD)/musl/lib/libz.a
 
 SAN ?= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-HOST_CFLAGS := -g -O1 $(SAN) $(CFLAGS_COMMON) -I$(BUILD_ABS)/host/include $(HOST_XFLAGS)
+HOST_CFLAGS := -g -O1 $(SAN) $(CFLAGS_COMMON) -I$(BUILD_ABS)/host/include
 HOST_LIBS := $(BUILD)/host/lib/libbearssl.a $(BUILD)/host/lib/libz.a $(BUILD)/host/lib/libcjson.a
 
 # Short lines while building; `make V=1` shows every command.
@@ -161,16 +171,14 @@ all: $(BUILD)/dockdrop $(DIST)/dockdrop $(BUILD)/carry/iptables.env $(BUILD)/doc
 prereq:
 	@sh third_party/prereq.sh $(ARCH)
 
-# musl's source is fetched only where it is built (ARCH=arm64; amd64 links Debian's).
+# Every pinned source, musl's too (amd64 links Debian's musl-dev of that version, but its
+# licence and digest come from the pin, for the stub's and the iptables' component lists).
 $(TP_STAMP): third_party/lock third_party/fetch.sh | prereq
-	$(Q)sh third_party/fetch.sh $(TP) $(shell awk '!/^#/ && NF == 7 && $$1 != "musl" { print $$1 }' third_party/lock | uniq)
+	$(Q)sh third_party/fetch.sh $(TP)
 	@touch $@
 
 ifneq ($(CROSS_MUSL),)
-$(TP)/src/musl/.dockdrop-stamp: third_party/lock third_party/fetch.sh | prereq
-	$(Q)sh third_party/fetch.sh $(TP) musl
-
-$(CROSS_MUSL): $(TP)/src/musl/.dockdrop-stamp third_party/musl.mk | prereq
+$(CROSS_MUSL): $(TP_STAMP) third_party/musl.mk | prereq
 	@echo "  MUSL    $(BUILD)/cross (musl for aarch64 with $(CROSS_COMPILE)gcc)"
 	$(Q)$(MAKE) -s -f third_party/musl.mk SRC=$(TP)/src OUT=$(BUILD)/cross TARGET=aarch64 \
 		CROSS_COMPILE=$(CROSS_COMPILE)
@@ -180,7 +188,7 @@ CROSS_TOOLS := $(if $(CROSS_COMPILE),AR=$(CROSS_COMPILE)ar STRIP=$(CROSS_COMPILE
 $(MUSL_LIBS) &: $(TP_STAMP) third_party/libs.mk $(CROSS_MUSL) | prereq
 	@echo "  LIBS    $(BUILD)/musl (BearSSL, zlib with $(MUSLCC))"
 	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/musl CC=$(MUSLCC) $(CROSS_TOOLS) \
-		$(if $(filter amd64,$(ARCH)),TP_XFLAGS=-malign-data=abi)
+		TP_XFLAGS="$(ARCH_CFLAGS)"
 	@touch $(MUSL_LIBS)
 
 $(HOST_LIBS) &: $(TP_STAMP) third_party/libs.mk $(CROSS_MUSL)
@@ -194,8 +202,8 @@ $(HOST_LIBS) &: $(TP_STAMP) third_party/libs.mk $(CROSS_MUSL)
 $(BUILD)/carry/iptables.env: $(TP_STAMP) third_party/iptables.mk $(CROSS_MUSL) | prereq
 	@echo "  IPTABLES $(BUILD)/carry (static iptables with $(MUSLCC))"
 	$(Q)$(MAKE) -s -f third_party/iptables.mk SRC=$(TP)/src OUT=$(BUILD)/carry CC=$(MUSLCC) \
-		$(if $(CROSS_COMPILE),HOST=$(CROSS_COMPILE:%-=%) KHDR=/usr/$(CROSS_COMPILE:%-=%)/include \
-		KARCH=/usr/$(CROSS_COMPILE:%-=%)/include) $(CROSS_TOOLS)
+		$(if $(CROSS_COMPILE),HOST=$(CROSS_TRIPLET) KHDR=/usr/$(CROSS_TRIPLET)/include \
+		KARCH=/usr/$(CROSS_TRIPLET)/include) $(CROSS_TOOLS)
 	@touch $@
 
 # --- build information (rewritten only when it changes) ----------------------------------
@@ -222,10 +230,9 @@ $(BUILD)/gen/unit_text.h: release/units2h.sh $(UNIT_TEMPLATES)
 
 # What the stub is built from (musl, BearSSL, zlib: versions, licences, source digests),
 # compiled in for version, list, verify and the signed manifest (release/components.sh).
-$(BUILD)/gen/components.h: $(TP_STAMP) third_party/lock release/sources.lock \
-		release/components.sh third_party/spdx.sed | prereq
+$(BUILD)/gen/components.h: $(TP_STAMP) third_party/lock release/components.sh third_party/spdx.sed | prereq
 	@mkdir -p $(@D)
-	$(Q)MUSL_DEBVER=$(MUSL_DEBVER) sh release/components.sh $(TP)/src >$@.new && mv $@.new $@
+	$(Q)sh release/components.sh $(TP)/src $(if $(CROSS_MUSL),--musl-built) >$@.new && mv $@.new $@
 
 GEN := $(BUILD)/gen/buildinfo.h $(BUILD)/gen/signkey.h $(BUILD)/gen/engines.h \
 	$(BUILD)/gen/unit_text.h $(BUILD)/gen/components.h
@@ -294,20 +301,34 @@ $(AZURE_ZIP): $(DIST)/dockdrop release/azure/HandlerManifest.json release/azure/
 # dockdrop-VERSION-ARCH and the Azure handler package dockdrop-azure-VERSION-ARCH.zip (one
 # per architecture: the agent runs bin/dockdrop itself, with no shell to choose a program,
 # and each VM then downloads only its own), an SPDX 2.3 SBOM of each (.spdx.json:
-# release/sbom.py, from the artifact's own `list --json`), and SHA256SUMS of them all
+# release/sbom.py, from the artifact's own `list --json`), the manual page
+# dockdrop-VERSION.1 (the same for both: `dockdrop man`), and SHA256SUMS of them all
 # (`sha256sum -c SHA256SUMS`); with SIGN_KEY also SHA256SUMS.sig (openssl dgst -sha256
 # -sign: `openssl dgst -sha256 -verify KEY.pub -signature SHA256SUMS.sig SHA256SUMS`).
 # Two builds of one commit give the same bytes (tests/build/test_repro.sh).
 RELEASE_ARCHES := amd64 arm64
+# Each architecture's build and dist, as make test makes them (BUILD and DIST given to make
+# are amd64's: a sub-make would otherwise take them for arm64 too).
+BUILD_amd64 = $(BUILD)
+DIST_amd64 = $(DIST)
+BUILD_arm64 = $(ARM64_BUILD)
+DIST_arm64 = $(ARM64_DIST)
 REL := release/out
 # This ARCH's files first (make test builds them beside it: not twice at once).
-release: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP)
+release: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP) $(BUILD)/doc/dockdrop.1
+	$(Q)$(if $(CROSS_COMPILE),echo "make release builds both architectures: run it without ARCH=" >&2; exit 2)
 	$(Q)rm -rf $(REL) && mkdir -p $(REL)
-	$(Q)for a in $(RELEASE_ARCHES); do $(MAKE) --no-print-directory ARCH=$$a release-arch || exit 1; done
+	$(Q)cp $(BUILD)/doc/dockdrop.1 $(REL)/dockdrop-$(VERSION).1
+	$(Q)$(foreach a,$(RELEASE_ARCHES),$(MAKE) --no-print-directory ARCH=$(a) BUILD=$(BUILD_$(a)) \
+		DIST=$(DIST_$(a)) TP=$(TP) release-arch &&) true
 	$(Q)(cd $(REL) && LC_ALL=C ls | grep -v '^SHA256SUMS' | xargs sha256sum) >$(REL)/.sums && \
 		mv $(REL)/.sums $(REL)/SHA256SUMS
-	$(Q)$(if $(SIGN_KEY),openssl dgst -sha256 -sign $(SIGN_KEY) -out $(REL)/SHA256SUMS.sig $(REL)/SHA256SUMS)
+	$(Q)$(if $(SIGN_KEY),$(MAKE) --no-print-directory release-sign)
 	@echo "built $(REL): $$(ls $(REL) | tr '\n' ' ')"
+
+# SHA256SUMS.sig of $(REL)/SHA256SUMS with SIGN_KEY (tests/build/test_release.sh).
+release-sign:
+	$(Q)openssl dgst -sha256 -sign "$(SIGN_KEY)" -out $(REL)/SHA256SUMS.sig $(REL)/SHA256SUMS
 
 release-arch: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP)
 	$(Q)sh release/mkrelease.sh $(ARCH) $(REL) $(VERSION) $(COMMIT) $(or $(SOURCE_DATE_EPOCH),0) \
@@ -442,7 +463,7 @@ clean:
 distclean:
 	rm -rf $(BUILD) $(DIST)
 
-.PHONY: all prereq release release-arch check test test-arm64 test-build-arm64 test-vm test-vm-all \
+.PHONY: all prereq release release-arch release-sign check test test-arm64 test-build-arm64 test-vm test-vm-all \
 	test-vm-arm64 test-build fuzz bench clean distclean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:

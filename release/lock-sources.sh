@@ -1,45 +1,32 @@
 #!/bin/sh
-# Write the rows of release/sources.lock for Debian packages dockdrop carries or links but
-# does not build from source itself: the engine's packages (release/mkengine.sh) and the
-# musl that musl-gcc links into the stub. Each row is one source tarball (.orig, and each
-# .orig-COMPONENT of a multi-tarball source) of the package's source, with the SHA-256
-# Debian's Sources index gives for it: apt-get source --print-uris through third_party/apt.sh
-# (a private apt configuration; apt checks the index against the archive's signed Release
-# file). Nothing is downloaded. The licence is the "Files: *" stanza of the package's
-# copyright file, as SPDX (third_party/spdx.sed).
-#   lock-sources.sh DEB|INSTALLED-PACKAGE...  > rows     (DD_APT_DIR: the private apt directory)
-# e.g. sh release/lock-sources.sh build/engine/debs/*.deb build/arm64/engine/debs/*.deb musl-dev
+# Write the rows of release/sources.lock for Debian packages dockdrop carries but does not
+# build from source itself: the engine's packages (release/mkengine.sh). Each row is one
+# source tarball (.orig, and each .orig-COMPONENT of a multi-tarball source) of the
+# package's source (release/debsource.sh), with the SHA-256 Debian's Sources index gives for
+# it: apt-get source --print-uris through third_party/apt.sh (a private apt configuration;
+# apt checks the index against the archive's signed Release file). Nothing is downloaded.
+# The licence is the "Files: *" stanza of the package's copyright file, as SPDX
+# (third_party/license.sh).
+#   lock-sources.sh DEB...  > rows     (DD_APT_DIR: the private apt directory)
+# e.g. sh release/lock-sources.sh build/engine/debs/*.deb build/arm64/engine/debs/*.deb
 # Review the rows, then put them in release/sources.lock (sorted, duplicates once).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 aptdir=${DD_APT_DIR:-$here/../build/apt}
 die() { echo "lock-sources: $*" >&2; exit 1; }
-[ $# -gt 0 ] || die "usage: lock-sources.sh DEB|INSTALLED-PACKAGE..."
+[ $# -gt 0 ] || die "usage: lock-sources.sh DEB..."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-license() { # COPYRIGHT-FILE
-	awk '/^Files:/ { f = ($2 == "*") } f && /^License:/ { print $2; exit }' "$1" |
-		sed -f "$here/../third_party/spdx.sed"
-}
-
 for a; do
-	if [ -f "$a" ]; then
-		pkg=$(dpkg-deb -f "$a" Package) ver=$(dpkg-deb -f "$a" Version) src=$(dpkg-deb -f "$a" Source)
-		rm -rf "$tmp/x" && mkdir "$tmp/x" && dpkg-deb -x "$a" "$tmp/x"
-		copyright=$tmp/x/usr/share/doc/$pkg/copyright
-	else
-		pkg=$a ver=$(dpkg-query -W -f='${Version}' "$a") src=$(dpkg-query -W -f='${source:Package} (${source:Version})' "$a") ||
-			die "$a: neither a .deb file nor an installed package"
-		copyright=/usr/share/doc/$pkg/copyright
-	fi
-	# Source: NAME (VERSION) when it differs from the binary's (a binNMU: +bN)
-	name=${src%% *}
-	name=${name:-$pkg}
-	srcver=$(printf '%s\n' "$src" | sed -n 's/.*(\(.*\))$/\1/p')
-	srcver=${srcver:-$ver}
-	[ -f "$copyright" ] || copyright=/usr/share/doc/$name/copyright
-	lic=$(license "$copyright" 2>/dev/null) || lic=""
+	[ -f "$a" ] || die "$a: not a .deb file"
+	pkg=$(dpkg-deb -f "$a" Package)
+	src=$(sh "$here/debsource.sh" "$a")
+	name=${src% *} srcver=${src#* }
+	rm -rf "$tmp/x" && mkdir "$tmp/x" && dpkg-deb -x "$a" "$tmp/x"
+	copyright=$tmp/x/usr/share/doc/$pkg/copyright
+	[ -f "$copyright" ] || copyright=$tmp/x/usr/share/doc/$name/copyright
+	lic=$(sh "$here/../third_party/license.sh" "$copyright" 2>/dev/null) || lic=""
 	[ -n "$lic" ] || die "$a: no licence in a \"Files: *\" stanza of $copyright"
 	up=$(printf '%s\n' "$srcver" | sed 's/^[0-9]*://; s/-[^-]*$//')
 	short=$(printf '%s\n' "$up" | sed 's/[+~].*//')

@@ -52,12 +52,11 @@ mkdir -p root stage/docker
 for p in $pkgs; do
 	d=$(ls debs/"$p"_*.deb)
 	dpkg-deb -x "$d" root
-	# Source: NAME (VERSION) when it differs from the binary package's (a binNMU)
-	src=$(dpkg-deb -f "$d" Source) ver=$(dpkg-deb -f "$d" Version)
-	name=${src%% *} srcver=$(printf '%s\n' "$src" | sed -n 's/.*(\(.*\))$/\1/p')
-	awk -v n="${name:-$p}" -v v="${srcver:-$ver}" '!/^#/ && NF == 7 && $3 == n && $4 == v { print $1, $2, $4, $5, $7; f = 1 }
+	src=$(sh "$here/debsource.sh" "$d")
+	name=${src% *} srcver=${src#* }
+	awk -v n="$name" -v v="$srcver" '!/^#/ && NF == 7 && $3 == n && $4 == v { print $1, $2, $4, $5, $7; f = 1 }
 		END { exit !f }' "$here/sources.lock" >>engine.parts.tmp ||
-		{ echo "dockdrop build: the source of $d (${name:-$p} ${srcver:-$ver}) has no row in release/sources.lock: run release/lock-sources.sh $d and add its rows" >&2; exit 1; }
+		{ echo "dockdrop build: the source of $d ($name $srcver) has no row in release/sources.lock: run release/lock-sources.sh $d and add its rows" >&2; exit 1; }
 done
 mv engine.parts.tmp engine.parts
 # official name <- file in the Debian packages (release/engine.map)

@@ -48,18 +48,22 @@ def sha256_file(path):
 
 
 def spdx_id(*words):
-    return "SPDXRef-" + "-".join(re.sub(r"[^A-Za-z0-9.]+", ".", w) for w in words)
+    """SPDXRef- and the words joined by "-", each word's characters outside SPDX's
+    [A-Za-z0-9.-] made "-" too (docker.io:cli -> docker.io-cli; containerd-shim-runc-v2
+    stays itself). Two packages given the same ID stop the build (Bom.add)."""
+    return "SPDXRef-" + "-".join(re.sub(r"[^A-Za-z0-9.-]+", "-", w) for w in words)
 
 
 def lock_files():
-    """source tarball digest -> (file name, Debian source name) from both locks."""
+    """source tarball digest -> (file name, Debian source name) from both locks (the
+    same columns in each: NAME VERSION SOURCE DEBVERSION ROLE-OR-LICENSE FILE SHA256)."""
     files = {}
-    for path, src_col in (("release/sources.lock", 2), ("third_party/lock", 2)):
+    for path in ("release/sources.lock", "third_party/lock"):
         with open(os.path.join(TOP, path)) as f:
             for line in f:
                 w = line.split()
                 if len(w) == 7 and not line.startswith("#"):
-                    files[w[6]] = (w[5], w[src_col])
+                    files[w[6]] = (w[5], w[2])
     return files
 
 
@@ -133,10 +137,10 @@ class Bom:
     def part(self, owner, t, files, purpose="SOURCE"):
         """A source a blob is built from, or a library the stub is (purpose LIBRARY): its
         tarball, found in the locks by its digest."""
-        file, source = files.get(t["source_sha256"], (None, t["name"].split(":")[0]))
-        if not file:
+        if t["source_sha256"] not in files:
             die("%s %s: source digest %s is in no lock" % (t["name"], t["version"],
                                                            t["source_sha256"]))
+        file, source = files[t["source_sha256"]]
         debver = t["debian_version"]
         extra = {
             "supplier": "Organization: Debian",
@@ -164,7 +168,7 @@ def blob_files(artifact, off, size, want):
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as t:
         for m in t:
             if m.isfile():
-                out[m.name.lstrip("./")] = hashlib.sha256(t.extractfile(m).read()).hexdigest()
+                out[m.name.removeprefix("./")] = hashlib.sha256(t.extractfile(m).read()).hexdigest()
     return out
 
 

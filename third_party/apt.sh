@@ -19,7 +19,9 @@
 # command itself decides. Needs nothing but apt, sed and awk.
 # DD_APT_ARCH=ARCH (a Debian architecture, for example arm64): apt works as on an ARCH machine
 # (APT::Architecture, for apt-get download of another architecture's packages), with lists
-# of its own in DIR/lists-ARCH; nothing global (no dpkg --add-architecture).
+# of its own in DIR/lists-ARCH, from a sources list of its own without the deb-src twins
+# (DIR/sources-ARCH.list: sources are not per architecture, and apt-get download reads no
+# Sources index: 21 MB less to fetch); nothing global (no dpkg --add-architecture).
 set -eu
 usage="usage: apt.sh DIR [SUITE] -- APT-GET-ARGS... | apt.sh DIR [SUITE] --print"
 die() { echo "dockdrop build: $*" >&2; exit 1; }
@@ -185,14 +187,19 @@ fi
 arch=${DD_APT_ARCH:-}
 case $arch in *[!a-z0-9]*) die "DD_APT_ARCH=$arch: not a Debian architecture name" ;; esac
 stamp=$dir/updated${arch:+-$arch}
+sources=$dir/sources${arch:+-$arch}.list
+if [ -n "$arch" ]; then
+	grep -v '^deb-src ' "$dir/sources.list.new" >"$dir/sources.list.tmp" || true
+	mv "$dir/sources.list.tmp" "$dir/sources.list.new"
+fi
 fresh=0
-if cmp -s "$dir/sources.list.new" "$dir/sources.list" 2>/dev/null &&
+if cmp -s "$dir/sources.list.new" "$sources" 2>/dev/null &&
 	[ -n "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
 	fresh=1
 fi
-mv "$dir/sources.list.new" "$dir/sources.list"
+mv "$dir/sources.list.new" "$sources"
 
-opts="-o Dir::Etc::sourcelist=$dir/sources.list -o Dir::Etc::sourceparts=$dir/parts
+opts="-o Dir::Etc::sourcelist=$sources -o Dir::Etc::sourceparts=$dir/parts
  -o Dir::State::Lists=$dir/lists${arch:+-$arch} -o Dir::Cache=$dir/cache${arch:+-$arch}
  -o Dir::Cache::archives=$dir/cache/archives"
 if [ -n "$arch" ]; then

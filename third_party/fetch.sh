@@ -1,7 +1,7 @@
 #!/bin/sh
 # Fetch, verify, unpack and patch the pinned third-party sources listed in ./lock.
 #   fetch.sh OUT [NAME...]   downloads into OUT/dl, unpacks into OUT/src/NAME (every NAME
-#                            of the lock, or those given: musl's source only for ARCH=arm64)
+#                            of the lock, or those given)
 # THIRD_PARTY_DIR=DIR takes the files from DIR instead of apt-get source. apt-get runs with
 # a private configuration (third_party/apt.sh, in DD_APT_DIR, default OUT/apt) derived from
 # the machine's own sources: the machine's apt configuration is never changed.

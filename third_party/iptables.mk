@@ -102,19 +102,18 @@ $(OBJ)/iptables/.built: $(OBJ)/iptables/config.status
 		{ grep -B2 -A5 'error' $(@D)/make.log | tail -30 >&2; exit 1; }
 	@touch $@
 
-# The Debian copyright files' names (the "Files: *" stanza) as SPDX identifiers.
-SPDX_SED := $(dir $(IPT_MK))spdx.sed
+# The Debian copyright files' licences (the "Files: *" stanza) as SPDX identifiers.
+LICENSE_SH := $(dir $(IPT_MK))license.sh
 
 # The tarball: names sorted, root-owned, modes fixed, every time the Debian changelog's
 # (the newest file of the iptables debian tarball), gzip -n: the same sources give the
 # same bytes.
-$(OUT)/iptables.env: $(OBJ)/iptables/.built $(LOCK) $(SPDX_SED)
+$(OUT)/iptables.env: $(OBJ)/iptables/.built $(LOCK) $(LICENSE_SH) $(dir $(IPT_MK))spdx.sed
 	@rm -rf $(OBJ)/stage && mkdir -p $(OBJ)/stage/iptables
 	@for b in $(BINS); do $(STRIP) -o $(OBJ)/stage/iptables/$$b $(OBJ)/iptables/iptables/$$b || exit 1; done
 	@for c in $(COMPONENTS); do \
 		awk -v n=$$c '!/^#/ && NF == 7 && $$1 == n && $$5 == "orig" { printf "%s %s %s ", $$1, $$2, $$4 }' $(LOCK); \
-		awk '/^Files:/ { f = ($$2 == "*") } f && /^License:/ { print $$2; exit }' \
-			$(SRC)/$$c/debian-pkg/debian/copyright | sed -f $(SPDX_SED) | tr '\n' ' '; \
+		sh $(LICENSE_SH) $(SRC)/$$c/debian-pkg/debian/copyright | tr '\n' ' '; \
 		awk -v n=$$c '!/^#/ && NF == 7 && $$1 == n && $$5 == "orig" { print $$7 }' $(LOCK); \
 	done >$(OBJ)/stage/iptables/COMPONENTS
 	@awk 'NF != 5 || $$4 !~ /^[A-Z][A-Za-z0-9.+-]*$$/ { exit 1 }' $(OBJ)/stage/iptables/COMPONENTS || \

@@ -1,5 +1,5 @@
 # A Debian copyright file's licence short names (its "Files: *" stanza) as SPDX identifiers:
-# sed -f third_party/spdx.sed (iptables.mk, release/lock-sources.sh, release/components.sh).
+# sed -f third_party/spdx.sed (third_party/license.sh).
 s/^GPL-2$/GPL-2.0-only/
 s/^GPL-2+$/GPL-2.0-or-later/
 s/^LGPL-2.1$/LGPL-2.1-only/

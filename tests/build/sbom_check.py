@@ -136,7 +136,7 @@ def digest(p):
                 None)
 
 
-def complete(doc, pk, rel, top, artifact, listing, engine_dir, tools_tgz):
+def complete(doc, pk, rel, artifact, listing, engine_dir, tools_tgz):
     """Every component the program names, with the digest, version and licence it says."""
     name = doc["name"]
     kids = {}
@@ -215,7 +215,7 @@ def main():
         check(any(p and p["SPDXID"] == "SPDXRef-Artifact" and p.get("packageFileName") ==
                   "bin/dockdrop" and digest(p) == sha(a[2]) for p in inside),
               "%s: bin/dockdrop, the artifact %s" % (doc["name"], os.path.basename(a[2])))
-    complete(doc, pk, rel, top, a[2], listing, a[4], a[5])
+    complete(doc, pk, rel, a[2], listing, a[4], a[5])
     names = {p["name"] for p in pk.values() if digest(p)}
     want = ["dockdrop", "musl", "bearssl", "zlib", "dockerd", "docker", "containerd",
             "containerd-shim-runc-v2", "ctr", "runc", "docker-init", "docker-proxy", "docker.io",

@@ -20,7 +20,6 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
 ok() { echo "ok - $*"; }
 notok() { echo "not ok - $*"; }
-skip() { echo "skip - $*"; }
 now() { date +%s; }
 limit=${DD_REPRO_LIMIT:-1800}
 gap=${DD_REPRO_GAP:-60}

@@ -371,14 +371,14 @@ static int systemd_root(char *root, size_t rootsz, const char *extra_line)
 	for (i = 0; i < n; i++) {
 		char text[8192];
 
-		snprintf(text, sizeof text, "%s%s", f[i].text, extra_line ? extra_line : "");
-		snprintf(p, sizeof p, "%s%s", root, f[i].path);
-		if (write_file(p, text, strlen(text), f[i].mode) < 0)
+		if ((size_t)snprintf(text, sizeof text, "%s%s", f[i].text, extra_line ? extra_line : "") >= sizeof text ||
+		    (size_t)snprintf(p, sizeof p, "%s%s", root, f[i].path) >= sizeof p ||
+		    write_file(p, text, strlen(text), f[i].mode) < 0)
 			return -1;
 	}
 	for (i = 0; i < sizeof exes / sizeof exes[0]; i++) {
-		snprintf(p, sizeof p, "%s%s", root, exes[i]);
-		if (write_file(p, "#!/bin/sh\n", 10, 0755) < 0)
+		if ((size_t)snprintf(p, sizeof p, "%s%s", root, exes[i]) >= sizeof p ||
+		    write_file(p, "#!/bin/sh\n", 10, 0755) < 0)
 			return -1;
 	}
 	return 0;
@@ -467,11 +467,11 @@ static int write_scripts(const char *dir, enum dd_init init, const struct dd_uni
 	for (i = 0; i < n; i++) {
 		const char *body = strchr(f[i].text, '\n') + 1;
 
-		snprintf(p, sizeof p, "%s%s", dir, f[i].path);
-		if (write_file(p, f[i].text, f[i].len, f[i].mode) < 0)
+		if ((size_t)snprintf(p, sizeof p, "%s%s", dir, f[i].path) >= sizeof p ||
+		    write_file(p, f[i].text, f[i].len, f[i].mode) < 0)
 			return -1;
-		snprintf(p, sizeof p, "%s%s.body", dir, f[i].path);
-		if (write_file(p, body, strlen(body), 0644) < 0)
+		if ((size_t)snprintf(p, sizeof p, "%s%s.body", dir, f[i].path) >= sizeof p ||
+		    write_file(p, body, strlen(body), 0644) < 0)
 			return -1;
 	}
 	return 0;
