@@ -10,7 +10,7 @@ case $DIST in /*) ;; *) DIST=$top/$DIST ;; esac
 run "$DOCKDROP" version
 check "version exits 0" test $rc -eq 0
 check "version line" grep -q '^dockdrop [0-9]\+\.[0-9]\+\.[0-9]\+$' "$T_TMP/out"
-for c in "bearssl third_party/lock" "zlib third_party/lock" "musl release/sources.lock"; do
+for c in "bearssl third_party/lock" "zlib third_party/lock" "musl third_party/lock"; do
 	set -- $c
 	lock=$top/$2
 	want=$(awk -v n="$1" '!/^#/ && NF == 7 && $1 == n && $5 != "debian" { print "  built from " n " " $2 " (Debian source " $4 ", "; exit }' "$lock")
