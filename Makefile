@@ -78,6 +78,8 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD_ABS)/gen
 # DD_OWN_VFPRINTF: printf's formatting is util/fmt.c's, without musl's floating point.
 # DD_OWN_MALLOC: malloc and free are util/alloc.c's, a mapping per block (8 KB less).
 # DD_OWN_STRTOL: strtol, strtoul, strtoll are util/strtol.c's, not scanf's reader (2.3 KB).
+# DD_OWN_ADLER32: zlib's adler32 is archive/adler32.c's: zlib calls it only for zlib-wrapped
+# streams, which dockdrop never reads (0.7 KB of unrolled code that never ran).
 # -fno-builtin-printf: printf stays printf; gcc would make some calls puts or putchar, which
 # link musl's puts and putchar beside it (0.5 KB). -mgeneral-regs-only: dockdrop's code has
 # no floating point, and without SSE registers its variadic functions save six registers,
@@ -91,16 +93,24 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD_ABS)/gen
 # repeats the canary check and the epilogue before its jmp; a call shares the one epilogue
 # (3.3 KB). The others copy or move code to save a few cycles on paths dockdrop runs once:
 # jump threading by the dominator pass, if-conversion, loop-invariant motion (GIMPLE and
-# RTL), caller-saves and the "expensive" RTL passes (4 KB together, each measured alone
-# and with the rest). None of this touches zlib or BearSSL (third_party/libs.mk); under
-# cachegrind the serial extract, verify and a P-256 CA and server certificate run as many
-# instructions as before (tests/bench; the figures are in the commit message).
+# RTL), caller-saves, the "expensive" RTL passes, forward propagation, partial inlining and
+# tail merging (4.7 KB together, each measured alone and with the rest). Two for .rodata:
+# -malign-data=abi aligns arrays as the psABI says (16 bytes at most) where gcc's default
+# gives those of 32 bytes or more 32 (0.6 KB of padding);
+# -fno-jump-tables makes a switch a chain of compares, not a table of 8-byte addresses
+# (0.5 KB of .rodata for 0.14 KB of .text). None of this touches zlib or BearSSL
+# (third_party/libs.mk); under cachegrind the serial extract, verify and a P-256 CA and
+# server certificate run as many instructions as before (tests/bench; the figures are in
+# the commit messages).
+# -malign-data is an x86 option (ARCH=arm64 builds go without it).
 SIZE_FLAGS := -fno-optimize-sibling-calls -fno-tree-dominator-opts -fno-if-conversion \
-	-fno-tree-loop-im -fno-move-loop-invariants -fno-caller-saves -fno-expensive-optimizations
+	-fno-tree-loop-im -fno-move-loop-invariants -fno-caller-saves -fno-expensive-optimizations \
+	-fno-tree-forwprop -fno-partial-inlining -fno-tree-tail-merge \
+	-fno-jump-tables $(if $(filter arm64,$(ARCH)),,-malign-data=abi)
 MUSL_CFLAGS := -Oz $(CFLAGS_COMMON) -I$(BUILD_ABS)/musl/include -fstack-protector-strong \
 	-ffile-prefix-map=$(CURDIR)/= -ffile-prefix-map=$(BUILD_ABS)/= \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
-	-fno-pie -flto=auto -fno-builtin-printf -mgeneral-regs-only -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC -DDD_OWN_STRTOL \
+	-fno-pie -flto=auto -fno-builtin-printf -mgeneral-regs-only -DDD_OWN_VFPRINTF -DDD_OWN_MALLOC -DDD_OWN_STRTOL -DDD_OWN_ADLER32 \
 	$(SIZE_FLAGS)
 # -z norelro: no PT_GNU_RELRO. Only a dynamic linker applies it (musl's ldso; a static musl
 # program never does), and ld padded the file up to where its end would be page-aligned:
@@ -169,7 +179,8 @@ CROSS_TOOLS := $(if $(CROSS_COMPILE),AR=$(CROSS_COMPILE)ar STRIP=$(CROSS_COMPILE
 
 $(MUSL_LIBS) &: $(TP_STAMP) third_party/libs.mk $(CROSS_MUSL) | prereq
 	@echo "  LIBS    $(BUILD)/musl (BearSSL, zlib with $(MUSLCC))"
-	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/musl CC=$(MUSLCC) $(CROSS_TOOLS)
+	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/musl CC=$(MUSLCC) $(CROSS_TOOLS) \
+		$(if $(filter amd64,$(ARCH)),TP_XFLAGS=-malign-data=abi)
 	@touch $(MUSL_LIBS)
 
 $(HOST_LIBS) &: $(TP_STAMP) third_party/libs.mk $(CROSS_MUSL)

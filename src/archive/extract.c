@@ -244,7 +244,7 @@ static int write_file(struct dd_extract *x, struct tar_reader *r, const struct t
 	ts[0].tv_sec = (time_t)e->mtime;
 	ts[0].tv_nsec = 0;
 	ts[1] = ts[0];
-	if (futimens(fd, ts) < 0)
+	if (dd_futimens(fd, ts) < 0)
 		return fail(x, e->path, "set mtime");
 	return 0;
 }
@@ -281,7 +281,7 @@ static int set_dir(int dfd, const char *base, unsigned mode, const int64_t *mtim
 	ts[0].tv_sec = mtime ? (time_t)*mtime : 0;
 	ts[0].tv_nsec = 0;
 	ts[1] = ts[0];
-	if (fchmod(fd, mode) < 0 || (mtime && futimens(fd, ts) < 0))
+	if (fchmod(fd, mode) < 0 || (mtime && dd_futimens(fd, ts) < 0))
 		rc = -1;
 	saved = errno;
 	close(fd);

@@ -16,18 +16,16 @@
 #include "util/log.h"
 
 /* Interfaces that container runtimes make and remove as they are used; their addresses
- * are reached from containers, never the host's identity. prefix: the name starts so. */
-static const struct {
-	const char *name;
-	int prefix;
-} runtime_ifs[] = {
-	{ "docker0", 0 },	  { "docker_gwbridge", 0 }, /* Docker, Swarm */
-	{ "veth", 1 },				       /* the host end of a container's link */
-	{ "cni", 1 },		  { "podman", 1 },	  /* CNI bridges (cni0, cni-podman0), podman */
-	{ "flannel", 1 },	  { "cali", 1 },	  /* Kubernetes network plugins */
-	{ "cilium_", 1 },	  { "vxlan.calico", 0 },  { "weave", 0 },
-	{ "kube-ipvs0", 0 },				  /* a dummy holding every service IP */
-	{ "lxcbr0", 0 },	  { "lxdbr0", 0 },	  { "virbr", 1 }, /* LXC, LXD, libvirt NAT */
+ * are reached from containers, never the host's identity. A trailing '*': the name starts
+ * so (a mark in the string, not a pointer and an int each: 0.1 KB less of the stub). */
+static const char *const runtime_ifs[] = {
+	"docker0", "docker_gwbridge",	/* Docker, Swarm */
+	"veth*",			/* the host end of a container's link */
+	"cni*", "podman*",		/* CNI bridges (cni0, cni-podman0), podman */
+	"flannel*", "cali*",		/* Kubernetes network plugins */
+	"cilium_*", "vxlan.calico", "weave",
+	"kube-ipvs0",			/* a dummy holding every service IP */
+	"lxcbr0", "lxdbr0", "virbr*",	/* LXC, LXD, libvirt NAT */
 };
 
 /* Docker names a user network's bridge "br-" and the first 12 hex digits of the network
@@ -45,10 +43,13 @@ static int docker_bridge(const char *name)
 
 static int runtime_owned(const char *name)
 {
-	for (unsigned i = 0; i < sizeof runtime_ifs / sizeof runtime_ifs[0]; i++)
-		if (runtime_ifs[i].prefix ? strncmp(name, runtime_ifs[i].name, strlen(runtime_ifs[i].name)) == 0
-					  : strcmp(name, runtime_ifs[i].name) == 0)
+	for (unsigned i = 0; i < sizeof runtime_ifs / sizeof runtime_ifs[0]; i++) {
+		const char *r = runtime_ifs[i];
+		size_t n = strlen(r);
+
+		if (r[n - 1] == '*' ? strncmp(name, r, n - 1) == 0 : strcmp(name, r) == 0)
 			return 1;
+	}
 	return docker_bridge(name);
 }
 

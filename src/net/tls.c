@@ -69,7 +69,7 @@ static void setup_engine(struct dd_tls *t, const struct dd_tls_peer *p, const st
 		; /* server authentication only */
 	else if (t->key.type == PKI_EC256 || t->key.type == PKI_EC384)
 		br_ssl_client_set_single_ec(&t->cc, t->chain, t->nchain, &t->key.ec, BR_KEYTYPE_SIGN,
-					    BR_KEYTYPE_EC, &dd_tls_ec_nist, &br_ecdsa_i31_sign_asn1);
+					    BR_KEYTYPE_EC, &dd_tls_ec_nist, pki_ecdsa_sign_asn1);
 	else
 		br_ssl_client_set_single_rsa(&t->cc, t->chain, t->nchain, &t->key.rsa,
 					     br_rsa_pkcs1_sign_get_default());

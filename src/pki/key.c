@@ -369,7 +369,7 @@ size_t pki_sign(const struct pki_key *k, const void *data, size_t n, unsigned ch
 	if (is_ec(k->type)) {
 		if (cap < 2 * 48 + 16)
 			return 0;
-		return br_ecdsa_i31_sign_asn1(ec_impl(k->ec.curve),
+		return pki_ecdsa_sign_asn1(ec_impl(k->ec.curve),
 					      k->type == PKI_EC384 ? &br_sha384_vtable
 								   : &br_sha256_vtable,
 					      h, &k->ec, sig);
@@ -378,6 +378,21 @@ size_t pki_sign(const struct pki_key *k, const void *data, size_t n, unsigned ch
 		return 0;
 	return br_rsa_pkcs1_sign_get_default()(BR_HASH_OID_SHA256, h, 32, &k->rsa, sig)
 		       ? (k->rsa.n_bitlen + 7) / 8 : 0;
+}
+
+size_t pki_ecdsa_sign_asn1(const br_ec_impl *impl, const br_hash_class *hf, const void *hash,
+			   const br_ec_private_key *sk, void *sig)
+{
+	unsigned char raw[2 * 66];	/* P-521's r and s at most */
+	size_t n = br_ecdsa_i31_sign_raw(impl, hf, hash, sk, raw);
+	struct der d;
+
+	der_init(&d, sig, n + 9);
+	der_begin(&d, DER_SEQUENCE);
+	der_uint(&d, raw, n / 2);
+	der_uint(&d, raw + n / 2, n / 2);
+	der_end(&d);
+	return n && !d.err ? d.len : 0;
 }
 
 static int same(const unsigned char *a, size_t an, const unsigned char *b, size_t bn)

@@ -53,6 +53,12 @@ void pki_sigalg(struct der *d, const struct pki_key *k);
 /* Sign data (hashed as the algorithm says). Signature length, 0 on failure. */
 size_t pki_sign(const struct pki_key *k, const void *data, size_t n, unsigned char *sig,
 		size_t cap);
+/* An ECDSA signature in DER (a br_ecdsa_sign, for pki_sign and the TLS client key): the
+ * raw one BearSSL makes, as SEQUENCE { INTEGER r, INTEGER s } written by pki/der, the bytes
+ * br_ecdsa_i31_sign_asn1 gives (its raw-to-ASN.1 converter is 0.3 KB of the stub). sig
+ * takes the raw signature plus 9 bytes. */
+size_t pki_ecdsa_sign_asn1(const br_ec_impl *impl, const br_hash_class *hf, const void *hash,
+			   const br_ec_private_key *sk, void *sig);
 /* 1 if the key is the private half of this public key (from a certificate). */
 int pki_key_matches(const struct pki_key *k, const br_x509_pkey *pk);
 

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 int dd_write_all(int fd, const void *buf, size_t n)
@@ -193,4 +195,14 @@ const char *dd_file_kind(mode_t m)
 	return S_ISFIFO(m) ? "a FIFO" : S_ISDIR(m) ? "a directory" : S_ISLNK(m) ? "a symbolic link" :
 	       S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" :
 	       S_ISSOCK(m) ? "a socket" : S_ISREG(m) ? "a regular file" : "not a file";
+}
+
+int dd_futimens(int fd, const struct timespec ts[2])
+{
+	return (int)syscall(SYS_utimensat, fd, NULL, ts, 0);
+}
+
+int dd_fchmodat(int dirfd, const char *name, mode_t mode)
+{
+	return (int)syscall(SYS_fchmodat, dirfd, name, mode);
 }

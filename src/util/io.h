@@ -39,4 +39,11 @@ long dd_read_small_fd(int fd, char *buf, size_t bufsz);
  * "a directory", "a symbolic link", ... */
 const char *dd_file_kind(mode_t m);
 
+/* futimens and fchmodat (without flags) as the bare system calls: musl's carry fallbacks
+ * for kernels before 2.6.22 and an emulation of AT_SYMLINK_NOFOLLOW through /proc, 0.8 KB
+ * of the stub that dockdrop never needs (preflight wants 3.10). 0 or -1 with errno. */
+struct timespec;
+int dd_futimens(int fd, const struct timespec ts[2]);
+int dd_fchmodat(int dirfd, const char *name, mode_t mode);
+
 #endif

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/io.h"
 #include "util/rmtree.h"
 
 #define MAX_STEPS 100000000UL	/* a bound on the walk, far above any real tree */
@@ -16,7 +17,7 @@ static int open_dir(int at, const char *name)
 	/* A 0000 directory from an archive cannot even be opened by its (non-root) owner:
 	 * give it the bits first. fchmodat follows a symlink, so only after O_NOFOLLOW
 	 * said EACCES, which a symlink never gives. */
-	if (fd < 0 && errno == EACCES && fchmodat(at, name, 0700, 0) == 0)
+	if (fd < 0 && errno == EACCES && dd_fchmodat(at, name, 0700) == 0)
 		fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	/* A 0555 directory: make it ours to empty (harmless for root). */
 	if (fd >= 0)

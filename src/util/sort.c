@@ -1,5 +1,6 @@
 #include "util/sort.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static void swap(unsigned char *a, unsigned char *b, size_t size)
@@ -15,7 +16,7 @@ static void swap(unsigned char *a, unsigned char *b, size_t size)
 void dd_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
 {
 	/* Ciura's gaps, then each next one 2.25 times the last, as far as n needs. */
-	static const size_t gaps[] = { 1, 4, 10, 23, 57, 132, 301, 701, 1577, 3548, 7983, 17961,
+	static const uint32_t gaps[] = {	/* 4 bytes each: the largest is 1035711 */ 1, 4, 10, 23, 57, 132, 301, 701, 1577, 3548, 7983, 17961,
 				       40412, 90927, 204585, 460316, 1035711 };
 	unsigned char *b = base;
 	size_t g = sizeof gaps / sizeof gaps[0];

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <zlib.h>
 
+#include "archive/adler32.h"
 #include "archive/gunzip.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -446,6 +447,28 @@ TEST(on_block_hook)
 	}
 }
 
+/* The stub's adler32 (archive/adler32.h) against zlib's: lengths around its 5552-byte
+ * chunks, all-0xff bytes (the largest sums), running values carried across calls, and a
+ * NULL buffer (the initial value). */
+TEST(adler32_as_zlib)
+{
+	static unsigned char b[3 * 5552 + 7];
+	static const size_t lens[] = { 0, 1, 2, 15, 16, 5551, 5552, 5553, 2 * 5552 + 1, sizeof b };
+
+	CHECK(dd_adler32(12345, NULL, 99) == adler32(0, Z_NULL, 0));
+	for (int fill = 0; fill < 2; fill++) {
+		for (size_t i = 0; i < sizeof b; i++)
+			b[i] = fill ? 0xff : (unsigned char)(i * 131 + (i >> 7));
+		for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+			unsigned long ours = dd_adler32(1, b, lens[i]), theirs = adler32(1, b, (uInt)lens[i]);
+
+			CHECKF(ours == theirs, "fill %d, %zu bytes: %lx, zlib %lx", fill, lens[i], ours, theirs);
+			CHECKF(dd_adler32(ours, b, 100) == adler32(theirs, b, 100), "fill %d, %zu + 100 bytes",
+			       fill, lens[i]);
+		}
+	}
+}
+
 int main(void)
 {
 	RUN(multi_member_every_chunk_and_read_size);
@@ -457,5 +480,6 @@ int main(void)
 	RUN(chunk_error);
 	RUN(zero_length_read);
 	RUN(on_block_hook);
+	RUN(adler32_as_zlib);
 	T_EXIT();
 }

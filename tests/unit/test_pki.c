@@ -701,6 +701,41 @@ static void make_keys(void)
 	have_keys = 1;
 }
 
+/* pki_ecdsa_sign_asn1 gives br_ecdsa_i31_sign_asn1's bytes (signatures are deterministic,
+ * RFC 6979): P-256, P-384 and a P-521 key, 300 hashes each, so that r and s with the top
+ * bit set (a 0x00 added) and with leading zero bytes (dropped) come up. */
+TEST(ecdsa_sign_as_bearssl)
+{
+	static const unsigned char x521[66] = { 1, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x42 };
+	const br_ec_private_key p521 = { BR_EC_secp521r1, (unsigned char *)x521, sizeof x521 };
+	const br_ec_private_key *sk[3];
+	unsigned same = 0, top = 0, lead = 0;
+
+	make_keys();
+	sk[0] = &keys[PKI_EC256].ec;
+	sk[1] = &keys[PKI_EC384].ec;
+	sk[2] = &p521;
+	for (int k = 0; k < 3; k++) {
+		const br_ec_impl *impl = k == 0 ? &br_ec_p256_m31 : &br_ec_prime_i31;
+		const br_hash_class *hf = k == 1 ? &br_sha384_vtable : &br_sha256_vtable;
+
+		for (unsigned i = 0; i < 300; i++) {
+			unsigned char h[48], a[160], b[160];
+			size_t an, bn;
+
+			for (size_t j = 0; j < sizeof h; j++)
+				h[j] = (unsigned char)(i * 7 + j * 13 + k);
+			an = pki_ecdsa_sign_asn1(impl, hf, h, sk[k], a);
+			bn = br_ecdsa_i31_sign_asn1(impl, hf, h, sk[k], b);
+			same += an && an == bn && memcmp(a, b, an) == 0;
+			top += a[a[1] == 0x81 ? 5 : 4] == 0;	/* r's first byte a 0x00 added */
+			lead += a[a[1] == 0x81 ? 4 : 3] < (k == 2 ? 66 : k ? 48 : 32);	/* r shorter */
+		}
+	}
+	CHECKF(same == 900, "%u of 900 the same", same);
+	CHECKF(top > 100 && lead > 0, "cases: r with its top bit set %u, r shortened %u", top, lead);
+}
+
 TEST(ktype_names)
 {
 	static const char *const names[] = { "ecdsa-p256", "ecdsa-p384", "rsa2048", "rsa3072",
@@ -2071,6 +2106,7 @@ int main(void)
 	RUN(san_format_round_trip);
 	RUN(san_add);
 	RUN(ktype_names);
+	RUN(ecdsa_sign_as_bearssl);
 	RUN(key_seed_reproducible);
 	RUN(key_pem_round_trip);
 	RUN(key_load_openssl_accepts);
