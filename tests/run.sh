@@ -110,12 +110,16 @@ show() {
 		# a reboot, install again, uninstall --purge (tests/vm). All five images fit CI's
 		# hour: measured with `make test-vm-all` (its table), 765 s of image builds and
 		# 793 s of boots and tests together on 2 shared cores, so about 27 min on a fresh
-		# machine beside the rest of CI's 7 or so. DD_VM_VARIANTS picks fewer;
-		# DD_SKIP_VM=1 leaves them out of a quick local run.
+		# machine beside the rest of CI's 7 or so. With DD_ARM64 the arm64 systemd image
+		# too (arm64-systemd, make test-vm-arm64), about 10 more minutes: on 2 shared cores
+		# its image took 742 s (debootstrap's second stage under TCG: qemu 527 s of CPU),
+		# its boot and test 319 s (qemu 244 s of CPU; the amd64 systemd image's 312 s).
+		# DD_VM_VARIANTS picks fewer; DD_SKIP_VM=1 leaves them out of a quick local run.
 		if [ "${DD_SKIP_VM:-0}" = 1 ]; then
 			echo "vm echo skip - the VMs (DD_SKIP_VM=1)"
 		else
-			echo "vm bash tests/vm/all.sh ${DD_VM_VARIANTS:-systemd nft sysv openrc apparmor}"
+			vms="systemd nft sysv openrc apparmor${DD_ARM64:+ arm64-systemd}"
+			echo "vm bash tests/vm/all.sh ${DD_VM_VARIANTS:-$vms}"
 		fi
 		echo "fuzz sh tests/fuzz/run.sh"
 	fi

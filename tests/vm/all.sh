@@ -41,9 +41,9 @@ for v in "$@"; do
 	grep -E '^(ok|not ok|skip) - ' "$out.$v" >>"$out"
 	rm -f "$out.$v"
 done
-echo "# image     result  boot+test s  image build s"
+echo "# image         result  boot+test s  image build s"
 while read -r _ _ v r s b; do
-	printf '# %-9s %-7s %11s  %13s\n' "$v" "$r" "$s" "$b"
+	printf '# %-13s %-7s %11s  %13s\n' "$v" "$r" "$s" "$b"
 done <"$table"
 pass=$(grep -c '^ok - ' "$out")
 fail=$(grep -c '^not ok - ' "$out")
