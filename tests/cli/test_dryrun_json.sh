@@ -75,9 +75,29 @@ jq_check "ca show --json" '.sans == ["a.example"] and .server_auth == true'
 # --- --json and --dry-run refused where a command has not got them ----------------------------
 # Every command and subcommand: an option its --help does not list is refused with exit 2
 # and one line, and changes nothing.
+# Every command of --help (azure-handler's subcommands are in test_azure_handler), one a line.
+CMDS='install
+status
+uninstall
+verify
+list
+extract
+ca init
+ca issue server
+ca issue client
+ca show
+certs rotate
+certs check
+client-bundle
+bundle
+version
+man
+completion'
+top=$($DD_EMU "$DD2" --help | awk '/^Commands:/ { c = 1; next } /^$/ { c = 0 } c { print $1 }' | grep -vx azure-handler)
+check "the list holds every command of --help but azure-handler" \
+	test "$(echo "$CMDS" | cut -d' ' -f1 | uniq)" = "$top"
 exact_tree "$R" >"$T/before"
-for cmd in install status uninstall verify list extract "ca init" "ca issue server" \
-	"ca issue client" "ca show" "certs rotate" "certs check" client-bundle bundle version; do
+while IFS= read -r cmd; do
 	# shellcheck disable=SC2086 # the subcommand words are meant to split
 	$DD_EMU "$DD2" $cmd --help >"$T/help" 2>&1
 	for opt in --json --dry-run; do
@@ -90,16 +110,19 @@ for cmd in install status uninstall verify list extract "ca init" "ca issue serv
 		grep -qF -- "unknown option '$opt'" "$T_TMP/err" ||
 			notok "$cmd $opt: the error names the option: $(cat "$T_TMP/err")"
 	done
-done
+done <<EOF
+$CMDS
+EOF
 exact_tree "$R" >"$T/after"
 cmp -s "$T/before" "$T/after" && ok "the refused options changed nothing" ||
 	notok "the tree changed: $(diff "$T/before" "$T/after" | grep '^[<>]' | head -3 | tr '\n' '|')"
 # The commands that list --json are exactly those whose JSON is checked above.
 listed=
-for cmd in install status uninstall verify list extract "ca init" "ca issue server" \
-	"ca issue client" "ca show" "certs rotate" "certs check" client-bundle bundle version; do
+while IFS= read -r cmd; do
 	# shellcheck disable=SC2086
 	$DD_EMU "$DD2" $cmd --help 2>&1 | grep -q -- --json && listed="$listed${listed:+,}$cmd"
-done
+done <<EOF
+$CMDS
+EOF
 check "--json is listed by install, status, list, ca show and certs check only ($listed)" \
 	[ "$listed" = "install,status,list,ca show,certs check" ]

@@ -9,8 +9,8 @@ set -eu
 root=$1 tag=$2 out=$3
 shift 3
 case $tag in *:*) repo=${tag%:*} ver=${tag##*:} ;; *) repo=$tag ver=latest ;; esac
-# ARCH (amd64, arm64): the image's architecture (default: this machine's)
-arch=${ARCH:-$(dpkg --print-architecture 2>/dev/null || echo amd64)}
+# DD_IMAGE_ARCH (amd64, arm64): the image's architecture (default: this machine's)
+arch=${DD_IMAGE_ARCH:-$(dpkg --print-architecture 2>/dev/null || echo amd64)}
 w=$(mktemp -d)
 trap 'rm -rf "$w"' EXIT
 tar --sort=name --numeric-owner --owner=0 --group=0 --mtime=@0 -C "$root" -cf "$w/layer.tar" .

@@ -353,7 +353,7 @@ if [ $MODE = install ]; then
 	# service at boot and the restart policy bring it back.
 	t=$SECONDS
 	mkdir -p "$T/ctl/compose"
-	if ! { ARCH=$ARCH sh "$TOP/tests/tools/mksave.sh" "$T/web" ddweb:1 "$T/web-image.tar" \
+	if ! { DD_IMAGE_ARCH=$ARCH sh "$TOP/tests/tools/mksave.sh" "$T/web" ddweb:1 "$T/web-image.tar" \
 		/bin/busybox httpd -f -p 80 -h /www >/dev/null &&
 		ARCH=$ARCH BUILD=$BUILD sh "$TOP/tests/tools/compose-plugin.sh" "$T" >/dev/null &&
 		"${EMU[@]}" "$DIST/dockdrop" bundle -q --engine "$ENGINE" --sha256 "$(sha256sum "$ENGINE" | cut -c1-64)" \
