@@ -1,18 +1,21 @@
-# Reproducible builds: one commit (HEAD: uncommitted changes are not in it) built twice, in
-# two fresh clones at different paths (different lengths and depths), the second started a
-# minute after the first (DD_REPRO_GAP seconds; the two overlap: a build leaves one of two
-# cores idle half of its time, in configure scripts, links and gzip), with a different
-# umask, TZ and locale each, sharing only the verified source downloads
-# (THIRD_PARTY_DIR: fetch.sh checks each digest again) and the engine's .debs; each runs
-# `make release`, which builds exactly what is compared: for every architecture the
-# Makefile releases, the stub (BUILD/dockdrop), the bundle (DIST/dockdrop), the engine and
-# iptables tarballs it carries, the Azure handler zip, and release/out (the artifacts,
-# their SBOMs, SHA256SUMS). Every one must be byte-identical; a difference names the file
-# and the first differing byte. No output may hold a clone's path. The comparison itself is
-# shown to catch a changed byte.
+# Reproducible builds: one commit (HEAD) built twice, at different paths (different lengths
+# and depths), at different times, with a different umask, TZ and locale, sharing only the
+# verified source downloads (THIRD_PARTY_DIR: fetch.sh checks each digest again) and the
+# engine's .debs. What is compared is what `make release` builds: for every architecture
+# the Makefile releases, the stub (BUILD/dockdrop), the bundle (DIST/dockdrop), the engine
+# and iptables tarballs it carries, the Azure handler zip, and release/out (the artifacts,
+# their SBOMs, the manual page, SHA256SUMS). Every one must be byte-identical; a difference
+# names the file and the first differing byte. No output may hold either build's path. The
+# comparison itself is shown to catch a changed byte.
+# The first build is this checkout's own, as make test made it, when it is of HEAD: no
+# tracked file changed, BUILD is its build/, and every stub and bundle names HEAD's commit
+# (make test in CI: one more build, in a fresh clone). Otherwise both are fresh clones, the
+# second started a minute after the first (DD_REPRO_GAP seconds; the two overlap: a build
+# leaves one of two cores idle half of its time, in configure scripts, links and gzip).
 #   DD_REPRO_LIMIT=1800   seconds for each build
-#   DD_REPRO_GAP=60       seconds between the two starts; the first is waited for when it
-#                         ends before (and DD_REPRO_GAP=serial runs them one after the other)
+#   DD_REPRO_GAP=60       seconds between the two starts of two clones; the first is waited
+#                         for when it ends before (DD_REPRO_GAP=serial: one after the other)
+#   DD_REPRO_CLONES=2     two clones even when this checkout's build is of HEAD
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
@@ -90,12 +93,30 @@ same() {
 	return 1
 }
 
-echo "# commit $rev, arches: $arches; clones $A and $B"
+# This checkout as the first build: HEAD's, clean, with make release's outputs in build/.
+ours() {
+	[ "${DD_REPRO_CLONES:-1}" != 2 ] && [ "$BUILD" = "$top/build" ] && [ -d release/out ] &&
+		[ -z "$(git status --porcelain --untracked-files=no)" ] || return 1
+	short=$(git rev-parse --short=12 HEAD)
+	for a in $arches; do
+		case $a in amd64) b=build d=dist ;; *) b=build/$a d=dist/$a ;; esac
+		for f in "$b/dockdrop" "$d/dockdrop" "release/out/dockdrop-$(sed -n 's/^VERSION := //p' Makefile)-$a"; do
+			grep -qaF "$short" "$f" 2>/dev/null || return 1
+		done
+	done
+}
 locale -a 2>/dev/null | grep -qix 'en_US.utf8' && loc2=en_US.UTF-8 || loc2=C.UTF-8
 t0=$(now)
-if [ "$gap" = serial ]; then
+if ours; then
+	A=$top
+	echo "# commit $rev, arches: $arches; this checkout's build (make test's) and a clone in $B"
+	ok "the first build is this checkout's, of HEAD ($(git rev-parse --short=12 HEAD)), made $(date -r release/out +%T)" >"$T/a.status"
+	build "$B" 077 Pacific/Chatham "$loc2" >"$T/b.status"
+elif [ "$gap" = serial ]; then
+	echo "# commit $rev, arches: $arches; clones $A and $B"
 	build "$A" 022 UTC C >"$T/a.status" && build "$B" 077 Pacific/Chatham "$loc2" >"$T/b.status"
 else
+	echo "# commit $rev, arches: $arches; clones $A and $B"
 	build "$A" 022 UTC C >"$T/a.status" &
 	pid=$!
 	# Every time stamp a tool might take differs by a minute at least (the clock's other
@@ -133,13 +154,13 @@ done <"$T/list.a"
 found=""
 while read -r f; do
 	for d in "$A" "$B"; do
-		grep -qaF "$d" "$A/$f" && found="$found $f"
+		grep -qaF -e "$A" -e "$B" -e "$top" "$d/$f" && found="$found $f"
+		case $f in *.tgz)
+			tar -xzf "$d/$f" -O 2>/dev/null | grep -qaF -e "$A" -e "$B" -e "$top" && found="$found $f(members)" ;;
+		esac
 	done
-	case $f in *.tgz)
-		tar -xzf "$A/$f" -O 2>/dev/null | grep -qaF -e "$A" -e "$top" && found="$found $f(members)" ;;
-	esac
 done <"$T/list.a"
-[ -z "$found" ] && ok "no output holds a clone's path or $top" || notok "build paths in:$found"
+[ -z "$found" ] && ok "no output holds either build's path or $top" || notok "build paths in:$found"
 
 # The comparison catches one changed byte, and names the file and where.
 f=$(grep -m1 '/dockdrop$' "$T/list.a")
