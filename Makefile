@@ -32,6 +32,10 @@ TP ?= build/third_party
 DD_APT_DIR ?= $(abspath build)/apt
 # No libFuzzer harnesses for arm64 (the amd64 build fuzzes the same code).
 CLANG :=
+# Atomics inline (LL/SC), for the stub and its libraries: gcc's default outline atomics
+# (log.c's progress flags, zlib's crc32 once()) pull in libgcc's helpers, its AT_HWCAP
+# probe and their unwind tables, 184 bytes; two flags are not hot code.
+ARCH_CFLAGS := -mno-outline-atomics
 else ifeq ($(ARCH),amd64)
 # x86 only: -malign-data=abi for the stub and its libraries (SIZE_FLAGS), and
 # -z common-page-size=64 (MUSL_LDFLAGS).
