@@ -173,13 +173,14 @@ fi
 pass=$(grep -c '^ok - ' "$log")
 fail=$(grep -c '^not ok - ' "$log")
 skip=$(grep -c '^skip - ' "$log")
-if [ "$fail" -gt 0 ]; then
-	echo "Failures:"
-	grep '^not ok - ' "$log"
-fi
+# The failures last, just above the summary (a log's tail shows them).
 if grep -q '^skip - arm64/.*qemu-user: ' "$log"; then
 	echo "Skipped under qemu-user (the arm64 build; they stay skips under DD_CI=1):"
 	grep '^skip - arm64/.*qemu-user: ' "$log"
+fi
+if [ "$fail" -gt 0 ]; then
+	echo "Failures:"
+	grep '^not ok - ' "$log"
 fi
 if [ $((pass + fail)) -eq 0 ]; then
 	echo "not ok - no test ran" | tee -a "$log"

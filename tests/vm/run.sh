@@ -468,7 +468,7 @@ console_tail() {
 }
 
 # wait_ready PHASE TIMEOUT: handle guest lines until "ready PHASE"; 0 on it, 1 otherwise.
-BOOT_ID='' HELLO_AT='' BOOTED_AT=''
+BOOT_ID='' HELLO_AT='' BOOTED_AT='' LAST_GUEST=''
 wait_ready() {
 	want=$1 limit=$2 deadline=$((SECONDS + $2)) buf=
 	while :; do
@@ -478,7 +478,8 @@ wait_ready() {
 			return 1
 		fi
 		if [ $SECONDS -ge $deadline ]; then
-			notok "vm: phase $want: the guest was not ready within $limit s"
+			# Where it stopped, on the failure's own line (CI shows the failures' list).
+			notok "vm: phase $want: the guest was not ready within $limit s (last from the guest: ${LAST_GUEST:-nothing}; the console's last line: $(tr -d '\r' <"$T/console.log" | sed 's/\x1b\[[0-9;]*m//g' | grep . | tail -n 1 | cut -c1-160))"
 			console_tail
 			return 1
 		fi
@@ -489,6 +490,7 @@ wait_ready() {
 			[ $? -gt 128 ] && buf=$buf$chunk
 			continue
 		fi
+		LAST_GUEST=$(printf '%s' "$line" | cut -c1-120)
 		case $line in
 		"ok - "*) ok "vm: ${line#ok - }" ;;
 		"not ok - "*) notok "vm: ${line#not ok - }" ;;
