@@ -36,6 +36,9 @@ CLANG :=
 # (log.c's progress flags, zlib's crc32 once()) pull in libgcc's helpers, its AT_HWCAP
 # probe and their unwind tables, 184 bytes; two flags are not hot code.
 ARCH_CFLAGS := -mno-outline-atomics
+ifneq ($(filter release,$(MAKECMDGOALS)),)
+$(error make release builds both architectures: run it without ARCH=)
+endif
 else ifeq ($(ARCH),amd64)
 # x86 only: -malign-data=abi for the stub and its libraries (SIZE_FLAGS), and
 # -z common-page-size=64 (MUSL_LDFLAGS).
@@ -189,7 +192,13 @@ $(CROSS_MUSL): $(TP_STAMP) third_party/musl.mk | prereq
 endif
 CROSS_TOOLS := $(if $(CROSS_COMPILE),AR=$(CROSS_COMPILE)ar STRIP=$(CROSS_COMPILE)strip)
 
-$(MUSL_LIBS) &: $(TP_STAMP) third_party/libs.mk $(CROSS_MUSL) | prereq
+# The libraries' flags from here (ARCH_CFLAGS): a change runs libs.mk, which rebuilds.
+$(BUILD)/musl/tpflags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(ARCH_CFLAGS)' >$@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
+
+$(MUSL_LIBS) &: $(TP_STAMP) third_party/libs.mk $(CROSS_MUSL) $(BUILD)/musl/tpflags | prereq
 	@echo "  LIBS    $(BUILD)/musl (BearSSL, zlib with $(MUSLCC))"
 	$(Q)$(MAKE) -s -f third_party/libs.mk SRC=$(TP)/src OUT=$(BUILD)/musl CC=$(MUSLCC) $(CROSS_TOOLS) \
 		TP_XFLAGS="$(ARCH_CFLAGS)"
@@ -234,7 +243,8 @@ $(BUILD)/gen/unit_text.h: release/units2h.sh $(UNIT_TEMPLATES)
 
 # What the stub is built from (musl, BearSSL, zlib: versions, licences, source digests),
 # compiled in for version, list, verify and the signed manifest (release/components.sh).
-$(BUILD)/gen/components.h: $(TP_STAMP) third_party/lock release/components.sh third_party/spdx.sed | prereq
+$(BUILD)/gen/components.h: $(TP_STAMP) third_party/lock release/components.sh third_party/license.sh \
+	third_party/spdx.sed | prereq
 	@mkdir -p $(@D)
 	$(Q)sh release/components.sh $(TP)/src $(if $(CROSS_MUSL),--musl-built) >$@.new && mv $@.new $@
 
@@ -270,7 +280,7 @@ $(BUILD)/doc/dockdrop.1: $(BUILD)/dockdrop
 # digest is computed and printed by mkengine.sh, then checked again by bundle). It carries
 # the static iptables built in $(BUILD)/carry (bundle/xtables.h), for hosts without one.
 ifeq ($(ENGINE),)
-$(BUILD)/engine/engine.env: release/mkengine.sh release/sources.lock release/engine.map
+$(BUILD)/engine/engine.env: release/mkengine.sh release/debsource.sh release/sources.lock release/engine.map
 	$(Q)sh release/mkengine.sh $(BUILD)/engine $(if $(CROSS_COMPILE),$(ARCH))
 
 $(DIST)/dockdrop: $(BUILD)/dockdrop $(BUILD)/engine/engine.env $(BUILD)/carry/iptables.env
@@ -320,7 +330,6 @@ DIST_arm64 = $(ARM64_DIST)
 REL := release/out
 # This ARCH's files first (make test builds them beside it: not twice at once).
 release: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP) $(BUILD)/doc/dockdrop.1
-	$(Q)$(if $(CROSS_COMPILE),echo "make release builds both architectures: run it without ARCH=" >&2; exit 2)
 	$(Q)rm -rf $(REL) && mkdir -p $(REL)
 	$(Q)cp $(BUILD)/doc/dockdrop.1 $(REL)/dockdrop-$(VERSION).1
 	$(Q)$(foreach a,$(RELEASE_ARCHES),$(MAKE) --no-print-directory ARCH=$(a) BUILD=$(BUILD_$(a)) \

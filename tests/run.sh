@@ -16,7 +16,8 @@
 # DD_CI=1 (set by .ci/run): a skip is a failure, since CI installs every tool a test needs;
 # each one is listed with the failures. Locally a skip stays a skip. The one exception: a
 # "qemu-user: " skip of an arm64 suite stays a skip in CI too (no package installs what
-# qemu-user cannot do); they are listed after the failures, one line each.
+# qemu-user cannot do); they are listed before the failures (last: a log's tail), one line
+# each.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 quick=0 arm64only=0

@@ -25,8 +25,9 @@ TP_HOT_CFLAGS ?= -O2 -fno-asynchronous-unwind-tables -fno-unwind-tables
 CJSON ?=
 # The build paths mapped away (a __FILE__ or an assert would keep them): two builds in
 # different directories give the same bytes (tests/build/test_repro.sh).
-# TP_XFLAGS: the product's extra flags for every file (the top Makefile gives amd64's
-# -malign-data=abi: arrays aligned as the psABI says, not to 32 bytes; 0.3 KB of the stub).
+# TP_XFLAGS: the product's extra flags for every file (the top Makefile's ARCH_CFLAGS:
+# amd64's -malign-data=abi, arrays aligned as the psABI says, not to 32 bytes, 0.3 KB of
+# the stub; arm64's -mno-outline-atomics).
 TP_XFLAGS ?=
 SECTIONS = -w -ffunction-sections -fdata-sections -ffile-prefix-map=$(abspath $(SRC))/= \
 	-ffile-prefix-map=$(CURDIR)/= $(TP_XFLAGS)
@@ -53,14 +54,21 @@ $(OUT)/lib/%.a:
 	@mkdir -p $(@D)
 	@rm -f $@ && $(AR) rcsD $@ $^
 
-$(OUT)/obj/bearssl/%.o: $(SRC)/bearssl/%.c $(LIBS_MK)
+# The compiler and flags are part of what an object is made from: a change rebuilds them.
+FLAGS := $(OUT)/obj/flags
+$(FLAGS): FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) | $(TP_CFLAGS) | $(TP_HOT_CFLAGS) | $(SECTIONS)' >$@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
+
+$(OUT)/obj/bearssl/%.o: $(SRC)/bearssl/%.c $(LIBS_MK) $(FLAGS)
 	@mkdir -p $(@D)
 	@$(CC) $(call opt,$<) $(SECTIONS) -I$(SRC)/bearssl/inc -I$(SRC)/bearssl/src -c -o $@ $<
-$(OUT)/obj/zlib/%.o: $(SRC)/zlib/%.c $(LIBS_MK)
+$(OUT)/obj/zlib/%.o: $(SRC)/zlib/%.c $(LIBS_MK) $(FLAGS)
 	@mkdir -p $(@D)
 	@$(CC) $(call opt,$<) $(SECTIONS) -D_LARGEFILE64_SOURCE=1 -DHAVE_HIDDEN \
 		-DDYNAMIC_CRC_TABLE -c -o $@ $<
-$(OUT)/obj/cjson/%.o: $(SRC)/cjson/%.c $(LIBS_MK)
+$(OUT)/obj/cjson/%.o: $(SRC)/cjson/%.c $(LIBS_MK) $(FLAGS)
 	@mkdir -p $(@D)
 	@$(CC) $(TP_CFLAGS) $(SECTIONS) -c -o $@ $<
 
@@ -74,4 +82,5 @@ $(OUT)/include/cJSON.h: $(SRC)/cjson/cJSON.h
 	@mkdir -p $(@D)
 	@cp $< $@
 
-.PHONY: all
+FORCE:
+.PHONY: all FORCE

@@ -1,14 +1,16 @@
 # `make release` (make test builds it first): release/out holds, for every architecture the
 # Makefile releases (RELEASE_ARCHES), dockdrop-VERSION-ARCH (dist's dockdrop, byte for
 # byte), the Azure handler package dockdrop-azure-VERSION-ARCH.zip, an SPDX 2.3 JSON SBOM of
-# each, the manual page dockdrop-VERSION.1, and SHA256SUMS of them all, nothing else. Each SBOM is checked by sbom_check.py:
-# its SPDX form (the required fields, relationships between elements that exist, licence
-# identifiers of SPDX's list) and that it names every component the artifact's own
-# `list --json` names (the stub's musl, BearSSL and zlib, each blob, each source with its
-# tarball's SHA-256) and every program of the engine and of the carried iptables with its
-# digest. verify prints the same sources. Then the checks are shown to fail: SBOMs with a
-# program, a digest, a relationship or a licence broken, and a SHA256SUMS whose file
-# changed.
+# each, the manual page dockdrop-VERSION.1, and SHA256SUMS of them all, nothing else (but
+# SHA256SUMS.sig, with SIGN_KEY). Each SBOM is checked by sbom_check.py: its SPDX form (the
+# required fields, relationships between elements that exist, licence identifiers of
+# SPDX's list) and that it names every component the artifact's own `list --json` names
+# (the stub's musl, BearSSL and zlib, each blob, each source with its tarball's SHA-256)
+# and every program of the engine and of the carried iptables with its digest. verify
+# prints the same sources. Then the checks are shown to fail: SBOMs with a program, a
+# digest, a relationship or a licence broken, and a SHA256SUMS whose file changed. Last,
+# signing: make release with SIGN_KEY signs SHA256SUMS, openssl verifies the signature,
+# and a changed SHA256SUMS fails it.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
@@ -123,6 +125,10 @@ for p in d['packages']:
 
 # A signed release (SIGN_KEY, make release's last step: make release-sign): SHA256SUMS.sig
 # that openssl verifies with the key's public half; a changed SHA256SUMS fails it.
+make -n --no-print-directory release BUILD="$BUILD" DIST="$DIST" REL="$T/rel" SIGN_KEY="$T/sign.pem" 2>&1 |
+	grep -q "openssl dgst -sha256 -sign \"$T/sign.pem\" -out $T/rel/SHA256SUMS.sig $T/rel/SHA256SUMS" &&
+	ok "make release SIGN_KEY=... ends by signing SHA256SUMS (make -n)" ||
+	notok "make release SIGN_KEY=... does not sign SHA256SUMS (make -n)"
 mkdir -p "$T/rel" && cp "$out/SHA256SUMS" "$T/rel/"
 if ! openssl ecparam -name prime256v1 -genkey -noout -out "$T/sign.pem" 2>/dev/null ||
 	! openssl ec -in "$T/sign.pem" -pubout -out "$T/sign.pub" 2>/dev/null; then

@@ -19,8 +19,9 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
+# This checkout's build (make test exports BUILD: kept apart, never given to a clone's make).
+bld=${BUILD:-build}
+case $bld in /*) ;; *) bld=$top/$bld ;; esac
 ok() { echo "ok - $*"; }
 notok() { echo "not ok - $*"; }
 now() { date +%s; }
@@ -29,7 +30,7 @@ gap=${DD_REPRO_GAP:-60}
 
 # The commit both build, even if HEAD moves meanwhile.
 rev=$(git rev-parse HEAD) || { notok "not a git checkout"; exit 1; }
-dl=$BUILD/third_party/dl
+dl=$bld/third_party/dl
 [ -d "$dl" ] || { notok "no verified downloads in $dl (make first)"; exit 1; }
 arches=$(sed -n 's/^RELEASE_ARCHES := //p' Makefile)
 [ -n "$arches" ] || { notok "no RELEASE_ARCHES in the Makefile"; exit 1; }
@@ -52,8 +53,13 @@ build() {
 	done
 	b0=$(now)
 	(
-		cd "$dir" && umask "$2" && export TZ="$3" LC_ALL="$4" LANG="$4" &&
-			timeout "$limit" nice make -j2 THIRD_PARTY_DIR="$dl" release
+		# The clone's make sees none of make test's settings (BUILD, DIST, DD_APT_DIR, the
+		# make flags...): its own defaults, as a user's first make.
+		cd "$dir" && umask "$2" &&
+			exec env -u BUILD -u DIST -u TP -u ARCH -u DD_APT_DIR -u MAKEFLAGS -u MFLAGS \
+				-u MAKELEVEL -u SIGN_KEY -u SIGN_PUB -u SOURCE_DATE_EPOCH -u DD_ARM64 \
+				-u DD_ARM64_DIST TZ="$3" LC_ALL="$4" LANG="$4" \
+				timeout "$limit" nice make -j2 THIRD_PARTY_DIR="$dl" release
 	) >"$dir.log" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ]; then
@@ -94,14 +100,17 @@ same() {
 }
 
 # This checkout as the first build: HEAD's, clean, with make release's outputs in build/.
+# No change to a tracked file and no untracked file but the build's outputs (make compiles
+# every src/*.c); every stub and bundle names HEAD's commit, not "-dirty".
 ours() {
-	[ "${DD_REPRO_CLONES:-1}" != 2 ] && [ "$BUILD" = "$top/build" ] && [ -d release/out ] &&
-		[ -z "$(git status --porcelain --untracked-files=no)" ] || return 1
+	[ "${DD_REPRO_CLONES:-1}" != 2 ] && [ "$bld" = "$top/build" ] && [ -d release/out ] || return 1
+	st=$(git status --porcelain -- . ':!build' ':!dist' ':!release/out' ':!**/__pycache__') &&
+		[ -z "$st" ] || return 1
 	short=$(git rev-parse --short=12 HEAD)
 	for a in $arches; do
 		case $a in amd64) b=build d=dist ;; *) b=build/$a d=dist/$a ;; esac
 		for f in "$b/dockdrop" "$d/dockdrop" "release/out/dockdrop-$(sed -n 's/^VERSION := //p' Makefile)-$a"; do
-			grep -qaF "$short" "$f" 2>/dev/null || return 1
+			grep -qaF "$short" "$f" 2>/dev/null && ! grep -qaF "$short-dirty" "$f" || return 1
 		done
 	done
 }

@@ -41,7 +41,7 @@ check "--help lists the commands, man and completion among them ($(wc -l <"$T/pa
 check "root --help lists only the options every command takes (${common})" test "$common" = "--help --verbose --quiet "
 missing=
 while IFS='|' read -r path _; do
-	$DD_EMU "$DOCKDROP" $path --help >"$T/h" 2>&1
+	$DD_EMU "$DOCKDROP" $path --help >"$T/h" 2>&1 </dev/null
 	for o in '-h, --help' '-v, --verbose' '-q, --quiet'; do
 		grep -q -- "^  $o " "$T/h" || missing="$missing '${path:-dockdrop}' ${o%%,*}"
 	done

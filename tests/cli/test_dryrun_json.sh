@@ -99,7 +99,7 @@ check "the list holds every command of --help but azure-handler" \
 exact_tree "$R" >"$T/before"
 while IFS= read -r cmd; do
 	# shellcheck disable=SC2086 # the subcommand words are meant to split
-	$DD_EMU "$DD2" $cmd --help >"$T/help" 2>&1
+	$DD_EMU "$DD2" $cmd --help >"$T/help" 2>&1 </dev/null
 	for opt in --json --dry-run; do
 		if grep -q -- "$opt" "$T/help"; then
 			continue
@@ -109,7 +109,7 @@ while IFS= read -r cmd; do
 			$(grep -q -- --root "$T/help" && echo "--root $R")
 		grep -qF -- "unknown option '$opt'" "$T_TMP/err" ||
 			notok "$cmd $opt: the error names the option: $(cat "$T_TMP/err")"
-	done
+	done </dev/null # the list, not each command's stdin
 done <<EOF
 $CMDS
 EOF
@@ -120,7 +120,7 @@ cmp -s "$T/before" "$T/after" && ok "the refused options changed nothing" ||
 listed=
 while IFS= read -r cmd; do
 	# shellcheck disable=SC2086
-	$DD_EMU "$DD2" $cmd --help 2>&1 | grep -q -- --json && listed="$listed${listed:+,}$cmd"
+	$DD_EMU "$DD2" $cmd --help 2>&1 </dev/null | grep -q -- --json && listed="$listed${listed:+,}$cmd"
 done <<EOF
 $CMDS
 EOF

@@ -24,8 +24,8 @@ if git -C "$top" rev-parse HEAD >/dev/null 2>&1; then
 	check "third_party/ tracks no third-party code" test -z "$vendored"
 fi
 
-# THIRD_PARTY_DIR with good copies: fetched, verified, unpacked, patched (what make fetches
-# for amd64: every name but musl, whose source only ARCH=arm64 builds).
+# THIRD_PARTY_DIR with good copies: fetched, verified, unpacked, patched (every name but
+# musl, named one by one: fetch.sh fetches only the names asked for).
 supplied="$T_TMP/supplied"
 mkdir -p "$supplied"
 rows=$(echo "$rows" | awk '$1 != "musl"')

@@ -470,7 +470,7 @@ console_tail() {
 # wait_ready PHASE TIMEOUT: handle guest lines until "ready PHASE"; 0 on it, 1 otherwise.
 BOOT_ID='' HELLO_AT='' BOOTED_AT='' LAST_GUEST=''
 wait_ready() {
-	want=$1 limit=$2 deadline=$((SECONDS + $2)) buf=
+	want=$1 limit=$2 deadline=$((SECONDS + $2)) buf= LAST_GUEST=
 	while :; do
 		if ! alive "$QPID"; then
 			notok "vm: phase $want: qemu exited before the guest was ready: $(tr '\n' '|' <"$T/qemu.out" | head -c 200)"
