@@ -120,6 +120,12 @@ if ours; then
 	A=$top
 	echo "# commit $rev, arches: $arches; this checkout's build (make test's) and a clone in $B"
 	ok "the first build is this checkout's, of HEAD ($(git rev-parse --short=12 HEAD)), made $(date -r release/out +%T)" >"$T/a.status"
+	# A minute apart at least, as two clones are (make test's build is long done by now).
+	i=0
+	[ "$gap" = serial ] || while [ $i -le "$gap" ] && [ $(($(now) - $(date -r release/out +%s))) -le "$gap" ]; do
+		sleep 1
+		i=$((i + 1))
+	done
 	build "$B" 077 Pacific/Chatham "$loc2" >"$T/b.status"
 elif [ "$gap" = serial ]; then
 	echo "# commit $rev, arches: $arches; clones $A and $B"
