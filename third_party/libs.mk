@@ -6,10 +6,10 @@
 # Makefile) except the code users wait on, kept at TP_HOT_CFLAGS: zlib's inflate and CRC-32
 # and BearSSL's SHA-256 (extract and verify inflate and hash 200 MB; util/sha256.c runs on
 # BearSSL's where the CPU has no SHA extensions: at -Os it runs 10% more instructions, and
-# inflate.c 2.5%). The rest of BearSSL is at -Os: a P-256 key, signature or handshake takes
-# well under a millisecond either way, lost in the process start, and an RSA key (a
-# fixed-seed RSA-2048 keygen) runs 0.6% more instructions than at -O2, nothing next to the
-# seconds the prime search varies. zlib's CRC tables are made at first use
+# inflate.c 2.5%), and BearSSL's 62-bit modular exponentiation, where RSA key generation
+# spends its time (Miller-Rabin: a 2048-bit one takes 8.0 ms at -O2, 9.5 at -Os; 1 KB more
+# code). The rest of BearSSL is at -Os: a P-256 key, signature or handshake takes about a
+# millisecond either way, lost in the process start. zlib's CRC tables are made at first use
 # (DYNAMIC_CRC_TABLE; thread-safe with C11 atomics) instead of 9 KB of constants.
 #
 # cJSON is built only when CJSON=1 (the host test build): the daemon.json fuzz harness checks
@@ -37,7 +37,8 @@ SECTIONS = -w -ffunction-sections -fdata-sections -ffile-prefix-map=$(abspath $(
 BEARSSL_C := $(sort $(wildcard $(SRC)/bearssl/src/*/*.c) $(SRC)/bearssl/src/settings.c)
 ZLIB_C := $(addprefix $(SRC)/zlib/,adler32.c crc32.c deflate.c infback.c inffast.c inflate.c \
 	inftrees.c trees.c zutil.c compress.c uncompr.c)
-BEARSSL_HOT := $(addprefix $(SRC)/bearssl/src/,hash/sha2small.c codec/dec32be.c codec/enc32be.c)
+BEARSSL_HOT := $(addprefix $(SRC)/bearssl/src/,hash/sha2small.c codec/dec32be.c codec/enc32be.c \
+	int/i62_modpow2.c)
 ZLIB_HOT := $(addprefix $(SRC)/zlib/,inflate.c inffast.c inftrees.c crc32.c)
 CJSON_C := $(SRC)/cjson/cJSON.c
 

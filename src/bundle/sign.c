@@ -34,7 +34,7 @@ int dd_sign_key_load(const char *path, struct pki_key *k, char *err, size_t errs
 
 int dd_sign(const struct pki_key *k, const unsigned char digest[32], unsigned char sig[64])
 {
-	return br_ecdsa_i31_sign_raw(&br_ec_p256_m31, &br_sha256_vtable, digest, &k->ec, sig) ==
+	return br_ecdsa_i31_sign_raw(&br_ec_prime_i31, &br_sha256_vtable, digest, &k->ec, sig) ==
 			       64
 		       ? 0 : -1;
 }
@@ -44,7 +44,7 @@ int dd_sign_verify(const unsigned char pub[DD_P256_POINT], const unsigned char d
 {
 	br_ec_public_key pk = { BR_EC_secp256r1, (unsigned char *)pub, DD_P256_POINT };
 
-	return br_ecdsa_i31_vrfy_raw(&br_ec_p256_m31, digest, 32, &pk, sig, 64) == 1;
+	return br_ecdsa_i31_vrfy_raw(&br_ec_prime_i31, digest, 32, &pk, sig, 64) == 1;
 }
 
 const unsigned char *dd_sign_trusted_key(void)

@@ -42,10 +42,10 @@ static void setup_engine(struct dd_tls *t, const struct dd_tls_peer *p, const st
 	br_x509_minimal_init(xm, &br_sha256_vtable, m->anchors ? m->anchors->ta : t->ta,
 			     m->anchors ? m->anchors->n : t->nta);
 	br_ssl_engine_set_default_rsavrfy(eng);
-	br_ssl_engine_set_ec(eng, &dd_tls_ec_nist);
+	br_ssl_engine_set_ec(eng, &br_ec_prime_i31);
 	br_ssl_engine_set_ecdsa(eng, &br_ecdsa_i31_vrfy_asn1);
 	br_x509_minimal_set_rsa(xm, br_ssl_engine_get_rsavrfy(eng));
-	br_x509_minimal_set_ecdsa(xm, &dd_tls_ec_nist, &br_ecdsa_i31_vrfy_asn1);
+	br_x509_minimal_set_ecdsa(xm, &br_ec_prime_i31, &br_ecdsa_i31_vrfy_asn1);
 	for (size_t i = 0; i < sizeof hashes / sizeof hashes[0]; i++) {
 		int id = (int)((hashes[i]->desc >> BR_HASHDESC_ID_OFF) & BR_HASHDESC_ID_MASK);
 
@@ -69,7 +69,7 @@ static void setup_engine(struct dd_tls *t, const struct dd_tls_peer *p, const st
 		; /* server authentication only */
 	else if (t->key.type == PKI_EC256 || t->key.type == PKI_EC384)
 		br_ssl_client_set_single_ec(&t->cc, t->chain, t->nchain, &t->key.ec, BR_KEYTYPE_SIGN,
-					    BR_KEYTYPE_EC, &dd_tls_ec_nist, pki_ecdsa_sign_asn1);
+					    BR_KEYTYPE_EC, &br_ec_prime_i31, pki_ecdsa_sign_asn1);
 	else
 		br_ssl_client_set_single_rsa(&t->cc, t->chain, t->nchain, &t->key.rsa,
 					     br_rsa_pkcs1_sign_get_default());

@@ -1,6 +1,6 @@
 /* Inside src/net only: what the files of dd_https_get share. The state of one exchange
  * (struct dd_tls, on dd_https_get's stack) and the steps kept in their own files: loading
- * the CA and client files (tls_load.c), the curves (tls_ec.c), errors in words (tls_why.c). */
+ * the CA and client files (tls_load.c), errors in words (tls_why.c). */
 #ifndef DD_NET_TLS_INT_H
 #define DD_NET_TLS_INT_H
 
@@ -44,8 +44,6 @@ struct dd_tls {
 	unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
 };
 
-/* P-256, P-384 and P-521 without X25519 (tls_ec.c). */
-extern const br_ec_impl dd_tls_ec_nist;
 
 /* The trust anchors from the CA file: every certificate in it, by subject and key. 0 or
  * DD_EXIT_FAIL with err. */

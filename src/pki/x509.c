@@ -487,9 +487,7 @@ int pki_x509_signed_by(const struct pki_cert *c, const struct pki_cert *issuer)
 		hl = 32;
 	}
 	if (pk->key_type == BR_KEYTYPE_EC)
-		return br_ecdsa_i31_vrfy_asn1(pk->key.ec.curve == BR_EC_secp256r1 ? &br_ec_p256_m31
-										 : &br_ec_prime_i31,
-					      h, hl, &pk->key.ec, c->sig, c->sig_len) == 1;
+		return br_ecdsa_i31_vrfy_asn1(&br_ec_prime_i31, h, hl, &pk->key.ec, c->sig, c->sig_len) == 1;
 	unsigned char out[64];
 	return hl == 32 &&
 	       br_rsa_pkcs1_vrfy_get_default()(c->sig, c->sig_len, BR_HASH_OID_SHA256, 32,

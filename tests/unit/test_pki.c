@@ -14,6 +14,7 @@
 #include "pki/ca.h"
 #include "pki/cert.h"
 #include "pki/key.h"
+#include "pki/rsagen.h"
 #include "pki/x509.h"
 #include "util/log.h"
 #include "util/pem.h"
@@ -682,6 +683,7 @@ TEST(san_add)
 /* --- keys ------------------------------------------------------------------------------ */
 
 static struct pki_key keys[PKI_KTYPES];	/* one of each type */
+static const unsigned rsa_bits[PKI_KTYPES] = { 256, 384, 2048, 3072, 4096 };
 static struct pki_key other[PKI_KTYPES];	/* a second one of each type but RSA 3072/4096 */
 static int have_keys;
 
@@ -781,6 +783,132 @@ TEST(key_seed_reproducible)
 		}
 }
 
+/* The same seed gives the same RSA key (one thread: pki_rsa_generate's threads race). */
+TEST(rsa_seed_reproducible)
+{
+	static struct pki_key a, b;
+	static char pa[4096], pb[4096];
+	size_t na, nb;
+
+	pki_random_seed("rsa-1", 5);
+	CHECK(pki_key_generate(&a, PKI_RSA2048) == 0);
+	pki_random_seed("rsa-1", 5);
+	CHECK(pki_key_generate(&b, PKI_RSA2048) == 0);
+	na = pki_key_pem(&a, pa, sizeof pa);
+	nb = pki_key_pem(&b, pb, sizeof pb);
+	CHECK(na > 0 && na == nb && memcmp(pa, pb, na) == 0);
+	pki_random_seed("rsa-2", 5);
+	CHECK(pki_key_generate(&b, PKI_RSA2048) == 0);
+	nb = pki_key_pem(&b, pb, sizeof pb);
+	CHECK(nb > 0 && memcmp(pa, pb, na < nb ? na : nb) != 0);
+	pki_key_wipe(&a);
+	pki_key_wipe(&b);
+}
+
+/* The shape pki_rsa_generate promises, on the keys of every size (tests/cli/test_rsakeys.sh
+ * has Go check the arithmetic): p and q of bits / 2 bits from sqrt(2) 2^(bits/2 - 1) (their
+ * top 16 bits from 0xb505), p > q, both 3 mod 4, n = p q of the full length, e = 65537,
+ * and the CRT values BearSSL's private-key code uses work: a signature verifies. */
+TEST(rsa_key_shape)
+{
+	make_keys();
+	for (int t = PKI_RSA2048; t <= PKI_RSA4096; t++) {
+		const struct pki_key *k = &keys[t];
+		const br_rsa_private_key *r = &k->rsa;
+		size_t n = rsa_bits[t] / 16;
+		static unsigned char pq[512], sig[512], h[32] = { 1, 2, 3 };
+		const char *name = pki_ktype_name((enum pki_ktype)t);
+
+		CHECKF(r->n_bitlen == rsa_bits[t] && r->plen == n && r->qlen == n && r->dplen == n &&
+		       r->dqlen == n && r->iqlen == n, "%s: lengths", name);
+		CHECKF((r->p[0] << 8 | r->p[1]) >= 0xb505 && (r->q[0] << 8 | r->q[1]) >= 0xb505,
+		       "%s: p or q below sqrt(2) 2^(k-1)", name);
+		CHECKF(memcmp(r->p, r->q, n) > 0, "%s: p > q", name);
+		CHECKF((r->p[n - 1] & 3) == 3 && (r->q[n - 1] & 3) == 3, "%s: 3 mod 4", name);
+		pki_bn_mul(pq, r->p, n, r->q, n);
+		CHECKF(k->rsapub.nlen == 2 * n && memcmp(pq, k->rsapub.n, 2 * n) == 0 && pq[0] >= 0x80,
+		       "%s: n", name);
+		CHECKF(k->rsapub.elen == 3 && memcmp(k->rsapub.e, "\x01\x00\x01", 3) == 0, "%s: e", name);
+		CHECKF(br_rsa_pkcs1_sign_get_default()(BR_HASH_OID_SHA256, h, 32, r, sig) &&
+		       br_rsa_pkcs1_vrfy_get_default()(sig, 2 * n, BR_HASH_OID_SHA256, 32,
+						       &k->rsapub, pq) && memcmp(pq, h, 32) == 0,
+		       "%s: sign and verify", name);
+	}
+}
+
+/* pki_rsa_privexp against Python's pow(e, -1, (p - 1)(q - 1)/2) on an OpenSSL key (for 65537
+ * that is the key file's own d: gcd(p - 1, q - 1) = 2, so lcm = (p - 1)(q - 1)/2), for
+ * exponents of 3 to 32 bits; none for those that share a factor with it or are even. */
+TEST(rsa_privexp_openssl)
+{
+	static const struct {
+		uint32_t e;
+		const char *d;
+	} kat[] = {
+	{ 7u,
+	  "55146a6b8462b01ff2b7d3101e66d74f966f0b6ae4b314596384a48b8983bbbb"
+	  "086cc6bcc46689b0b3cb121bca17246b866c17da94e884bbe42523cb74fb6f32"
+	  "5e6a721b920d1f12364f1cd4379e57666dd54519d7aab46664504d8d42d450b9"
+	  "c3265dd07f580f1813eedab3e898534c9c259f624686312155bc7adede31c61f"
+	  "fd01903a8715165cbef9b9e84c15ba8b920931e9b6862bf99cd5402f6baa9bd2"
+	  "daa611b526793c28a5f334c555860ef3bd28c3233b92a2be88a5194993743684"
+	  "4b5d66508b77cb9410df8eae3e914a56b1418e9bc765966411792b7315b55295"
+	  "aeaa93ba0e6309c34b78645c476a816a5119e50d0456c029f1e10017f46a006b"
+	},
+	{ 17u,
+	  "2308680e2773ee2b45d338ca66df0d5d01b540efc79508610adc43c0fc636b6b"
+	  "219633b723b1c039b371bc298f72f0e0fb1d733be2f654c5d669a553c6c1e27e"
+	  "26e08956a58ceead256bdeb1bc8c7e575a66e037d1464a48476c5c2b1b8499b5"
+	  "e6f1ae28ace8063717443befba209ac5313cab0a59465077234d9c016a8cf73a"
+	  "591ec2eaec53fa263084f23279ae981b5a40057e5a373f48a9fd74c83b645e47"
+	  "c3718ed21ee6a04cf909ca6f5f736f918a1fd7e154c3e8a8ceda91f11e99439f"
+	  "e2cc1b121b4f71f1ac9849cf46f0880594482ba98e5701b0bbe6996b9f86e5c5"
+	  "29cdc45bab9231324c40a1cba4ef9eb34e9231237a41d6a7dc115a643776f11d"
+	},
+	{ 65537u,
+	  "363f9defa5150c0fad98454dda24b6eb24bf9f6719763a3bc3a1e30d4f5c9e34"
+	  "e4155524833d37a9b7aa7c87184a68a035b0f2061f66a1f9456a8d0800dfb032"
+	  "4ca8d0ce00480f8f7198eb87ec02dc35ba98a9c6903bba1583a6ff1c05b31284"
+	  "b0088ef9ba5e5ac429343c0d4a4f939048b6bb3452f038f41ebd346caba979c1"
+	  "67208fbca73f41e801f982446551d6dad6fe0d43b96c94839a30660c6be3f816"
+	  "eff06e0ab4ad1ee272eb6ab2dcbfc3043fe67583c9f620d673e88456e40778c4"
+	  "cd6290dce60b8cd4d76c19dd1940a8f1881fdb4a3c4f9674d8a8b5ea06bb26c7"
+	  "bc51ead4a55c6ef030a20e5417515e3d7d2d915d706e7979aff9f330fdae77f5"
+	},
+	{ 4294967291u,
+	  "1801adefbeff22b970db710069b2d74b7ad1cc362d8fa11871fa76d0b51cfbe4"
+	  "88bfe4e60ba562b8bb49a99d46272371d065869fcc1de0de10756fa3619db5d9"
+	  "c5aad97284c50f45558fc5b6824e31a127e256662d886285bc4926a9e2a6ea60"
+	  "11d36ec8f32a596bd9ac2186463b25096f1f2e5348142f7c98059857807b5a71"
+	  "df1d7cfea81ca6b037f6355747e4acf49c326208da7da75a6ad0adce786a4d6c"
+	  "b3a05719de3635b4f9677eded262bc51b7c5585748976e8fad023beeefd77fdc"
+	  "b5db56231b6f29c532a5d0faca66dd73bfce240a80156f4ae3987cf5f0daef9f"
+	  "a6f20cf35097610cfc410154939be9315106c5265f0f960aff55646becdc56c9"
+	},
+	};
+	static const uint32_t none[] = { 3, 5, 257, 65536, 4294967295u, 0, 1 };
+	static const char *const labels[] = { "RSA PRIVATE KEY", NULL };
+	static unsigned char der[4096], d[512], want[256];
+	static char pem[sizeof OSSL_PKCS1_RSA_3MOD4];
+	br_rsa_private_key r;
+	br_ec_private_key ec;
+	uint32_t e;
+	int type;
+	size_t n;
+
+	memcpy(pem, OSSL_PKCS1_RSA_3MOD4, sizeof pem);
+	n = dd_pem_decode(pem, sizeof pem - 1, labels, der, sizeof der, NULL);
+	CHECK(n > 0 && pki_key_der(der, n, &type, &r, &e, &ec) == 0 && type == BR_KEYTYPE_RSA);
+	for (size_t i = 0; i < sizeof kat / sizeof kat[0]; i++) {
+		CHECK(unhex(kat[i].d, want, sizeof want) == 256);
+		CHECKF(pki_rsa_privexp(d, sizeof d, &r, kat[i].e) == 256 && memcmp(d, want, 256) == 0,
+		       "e = %u", kat[i].e);
+		CHECKF(pki_rsa_privexp(d, 255, &r, kat[i].e) == 0, "e = %u, no room", kat[i].e);
+	}
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+		CHECKF(pki_rsa_privexp(d, sizeof d, &r, none[i]) == 0, "e = %u", none[i]);
+}
+
 /* A self-signed certificate carrying k, for matching and signing checks. */
 static size_t self_signed(const struct pki_key *k, unsigned char *der, size_t cap)
 {
@@ -794,10 +922,9 @@ static size_t self_signed(const struct pki_key *k, unsigned char *der, size_t ca
 	return n;
 }
 
-static const unsigned rsa_bits[PKI_KTYPES] = { 256, 384, 2048, 3072, 4096 };
-
 /* pki_key_pem writes PKCS#8 itself (pki/key.c): it must be what BearSSL's encoders wrote,
- * byte for byte, d computed for the key's own e (the e = 65539 key fails with 65537). */
+ * byte for byte, given the same d: pki_rsa_privexp's for the key's own e (the e = 65539
+ * key fails with 65537); rsa_privexp_openssl checks that d. */
 static int pkcs8_as_bearssl(const struct pki_key *k, const char *pem, size_t n)
 {
 	static unsigned char der[4096], d[512];
@@ -811,7 +938,7 @@ static int pkcs8_as_bearssl(const struct pki_key *k, const char *pem, size_t n)
 
 		for (size_t i = 0; i < k->rsapub.elen; i++)
 			e = e << 8 | k->rsapub.e[i];
-		dl = br_rsa_compute_privexp_get_default()(d, &k->rsa, e);
+		dl = pki_rsa_privexp(d, sizeof d, &k->rsa, e);
 		dn = dl ? br_encode_rsa_pkcs8_der(der, &k->rsa, &k->rsapub, d, dl) : 0;
 	}
 	return dn && br_pem_encode(want, der, dn, "PRIVATE KEY", BR_PEM_LINE64) == n &&
@@ -2108,6 +2235,9 @@ int main(void)
 	RUN(ktype_names);
 	RUN(ecdsa_sign_as_bearssl);
 	RUN(key_seed_reproducible);
+	RUN(rsa_seed_reproducible);
+	RUN(rsa_key_shape);
+	RUN(rsa_privexp_openssl);
 	RUN(key_pem_round_trip);
 	RUN(key_load_openssl_accepts);
 	RUN(key_load_rejects);
