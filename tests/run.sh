@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every test: the unit test binaries (built with ASan/UBSan), the command-line tests,
-# the build test (tests/build), the end-to-end install, the systemd VM and the fuzzers;
+# the build test (tests/build), the end-to-end install, the systemd VM and the fuzzers, then
+# the benchmarks (their tables into the log, tests/bench/run.sh);
 # counts "ok - ", "not ok - " and "skip - " lines, lists the failures and ends with
 # "N passed, N failed, N skipped". Exits non-zero on any failure.
 #   run.sh           everything (make test)
@@ -122,6 +123,8 @@ show() {
 			echo "vm bash tests/vm/all.sh ${DD_VM_VARIANTS:-$vms}"
 		fi
 		echo "fuzz sh tests/fuzz/run.sh"
+		# The benchmarks' tables in the log; ratios, never a pass or fail (tests/bench).
+		echo "bench sh tests/bench/run.sh"
 	fi
 } >"$tmp/suites"
 n=$(wc -l <"$tmp/suites")

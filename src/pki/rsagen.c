@@ -3,24 +3,26 @@
  * primes, each candidate costing a few additions per table prime, and Miller-Rabin only
  * for the survivors; on BearSSL's big integers (pki/bn.h).
  *
- * A search: a random x0 of k = bits / 2 bits, the top two set (so p >= 1.5 2^(k-1) and n has
- * its full length), x0 = 3 mod 4 (BearSSL's private-key code wants p = q = 3 mod 4). The
- * candidates are x0 + 4j. The residues of x0 modulo the odd primes from 5 to B are
- * computed once (a multiply-based reduction, no division of secret data); each step adds 12
- * to every residue and notes, without a branch, whether one became 0. A candidate is
- * skipped when a table prime divides it, when it is 1 mod e (so gcd(e, p - 1)
- * = 1), or, once a first prime is in, 1 mod a table prime dividing that prime's p - 1 (so
- * (p - 1)/2 and (q - 1)/2 share no factor below B, and lcm(p - 1, q - 1) = (p - 1)(q - 1)/2;
- * br_i31_moddiv proves the rest). The survivors get Miller-Rabin with random bases, the
- * rounds of FIPS 186-5 Table B.1 (a composite almost always fails the first).
+ * A search: a random x0 of k = bits / 2 bits, its top two bits set (so p >= 1.5 2^(k-1) and
+ * n has its full length), x0 = 11 mod 12: 3 mod 4 (BearSSL's private-key code wants p and q
+ * so) and 2 mod 3 (as OpenSSL's). The candidates are x0 + 12j. The residues of x0 modulo
+ * the odd primes from 5 to B (2^17, 2^18, 2^20 for 1024-, 1536-, 2048-bit primes: more
+ * primes cost each step more, fewer let more composites through to Miller-Rabin) are
+ * computed once, by a multiply-based reduction (no division of secret data); each step adds
+ * 12 to every residue and notes, without a branch, whether one became 0. A candidate is
+ * skipped when a table prime divides it, when it is 1 mod e (so gcd(e, p - 1) = 1), or, once
+ * a first prime is in, 1 mod a table prime dividing that prime's p - 1 (so (p - 1)/2 and
+ * (q - 1)/2 share no factor below B and lcm(p - 1, q - 1) = (p - 1)(q - 1)/2, which
+ * br_i31_moddiv then proves). The survivors get Miller-Rabin with random bases, as many
+ * rounds as FIPS 186-5 Table B.1 asks (a composite almost always fails the first).
  *
- * What the timing shows: which candidates reached Miller-Rabin (a table prime, 3 or e
- * divides them or not, not which one) and how many steps were taken from x0 to p. x0 is
- * uniform and secret, so that is p's distance from an unknown point and the pattern of
- * small-factor numbers below p: at most a few hundred bits about p mod small primes, where
- * factoring n needs half of p's bits (Coppersmith). OpenSSL's sieve shows more (it stops at
- * the first table prime that divides a candidate, so which prime it was). The kept prime's
- * own Miller-Rabin, the checks against the other prime and the key's exponents are
+ * What the timing shows: which candidates reached Miller-Rabin (whether some table prime or
+ * e divides them, not which) and how many steps were taken from x0 to p. x0 is uniform and
+ * secret, so that is p's distance from an unknown point and the pattern of small-factor
+ * numbers below p: a few hundred bits about p mod small primes at most, where factoring n
+ * needs half of p's bits (Coppersmith). OpenSSL's sieve shows more (it stops at the first
+ * table prime that divides a candidate, so which one it was). The kept prime's own
+ * Miller-Rabin, the checks against the other prime and the key's exponents are
  * constant-time, as BearSSL's generator was.
  *
  * Threads: each runs its own search with its own DRBG; the first prime published becomes
@@ -505,6 +507,7 @@ int pki_rsa_generate(br_hmac_drbg_context *rng, unsigned threads, unsigned bits,
 	}
 	explicit_bzero(seed, sizeof seed);
 	explicit_bzero(g->prime, sizeof g->prime);
+	explicit_bzero(g->fl[1], g->np);
 	for (unsigned i = 0; i < THREADS; i++) {
 		struct worker *w = &workers[i];
 
