@@ -106,7 +106,7 @@ static int run_rotate(const struct dd_cmd *self, int argc, char **argv)
 		return 0;
 	{
 		const struct dd_prove_req r = { dd_init_from_name(st.init), 1, st.tcp ? st.port : 0,
-						client, 0 };
+						client, 0, NULL };
 		char log[2048];
 
 		if ((rc = dd_prove_up(&r, version, sizeof version, log, sizeof log, err, sizeof err))) {

@@ -844,13 +844,18 @@ static int apply(struct dd_install *c)
 	if (ch && c->more.xt)
 		STEP("iptables %s carried beside it for dockerd, backend %s", c->more.xt->version,
 		     c->xt.why);
-	if ((rc = activate_engine(c)) || (rc = write_group(c)))
+	if ((rc = activate_engine(c)))
 		return rc;
+	dd_steptime_mark(&c->times, DD_STEP_UNPACK);
+	if ((rc = write_group(c)))
+		return rc;
+	dd_steptime_mark(&c->times, DD_STEP_CONFIG);
 	c->want.byo = c->o.certs;
 	c->want.byo_pem = c->o.certs_pem;
 	c->want.byo_len = c->o.certs_len;
 	if ((rc = dd_certs_ensure(&c->txn, &c->want, &certs_ch, &c->client, c->err, sizeof c->err)))
 		return rc;
+	dd_steptime_mark(&c->times, DD_STEP_CERTS);
 	c->restart |= certs_ch;
 	record_keep(c);
 	STEP(certs_ch ? "certificates issued (%s)" : "certificates already in place (%s)",
@@ -878,9 +883,10 @@ static int apply(struct dd_install *c)
 		return rc;
 	copy_options(c, &c->now);
 	carry_facts(c);
-	if ((rc = drop_stale(c)))
+	if ((rc = drop_stale(c)) || (rc = write_state(c)))
 		return rc;
-	return write_state(c);
+	dd_steptime_mark(&c->times, DD_STEP_CONFIG);
+	return 0;
 }
 
 static int same_options(const struct dd_install *c)
@@ -1102,7 +1108,7 @@ static int old_client(const struct dd_install *c)
 static void undo(struct dd_install *c, const char *log)
 {
 	const struct dd_prove_req r = { dd_init_from_name(c->old.init), 1, c->old.tcp ? c->old.port : 0,
-					old_client(c), 1 };
+					old_client(c), 1, NULL };
 	char err[512], version[64], log2[2048];
 	int was = dd_record_installed(&c->old);
 
@@ -1130,7 +1136,7 @@ static void undo(struct dd_install *c, const char *log)
 static int finish(struct dd_install *c)
 {
 	const struct dd_prove_req r = { c->init, c->restart, c->o.no_tcp ? 0 : c->o.port, c->client,
-					c->o.json };
+					c->o.json, &c->times };
 	char log[2048];
 	int rc, changed = c->txn.changes != 0 || !same_options(c);
 
@@ -1139,6 +1145,8 @@ static int finish(struct dd_install *c)
 		undo(c, log);
 		return DD_EXIT_FAIL;
 	}
+	if (!c->o.json)
+		dd_steptime_print(&c->times, c->o.root ? "installed" : "mTLS verified");
 	dd_txn_done(&c->txn);
 	dd_root_unlink(DD_RESTART_MARK);
 	dd_engine_prune(c->now.engine.dir, c->now.nprev ? c->now.previous[0].dir : NULL);
@@ -1165,7 +1173,11 @@ static int finish(struct dd_install *c)
 
 int dd_install_run(struct dd_install *c)
 {
-	int rc = prepare(c);
+	int rc;
+
+	dd_steptime_begin(&c->times);
+	rc = prepare(c);
+	dd_steptime_mark(&c->times, DD_STEP_PREFLIGHT);
 
 	if (rc || c->o.dry_run) {
 		if (!rc)

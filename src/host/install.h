@@ -25,6 +25,7 @@
 #include "host/state.h"
 #include "host/txn.h"
 #include "host/units.h"
+#include "util/steptime.h"
 #include "workload/compose.h"
 #include "workload/images.h"
 
@@ -99,6 +100,7 @@ struct dd_install {
 	struct dd_images images;	/* to load once the daemon is proven */
 	char err[1024];
 	struct dd_login login;		/* --registry (c->login.o set by the command) */
+	struct dd_steptime times;	/* install -v */
 };
 
 /* Install as c->o says (c zeroed but for c->o). Prints the steps and at most one error

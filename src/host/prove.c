@@ -89,8 +89,10 @@ int dd_prove_up(const struct dd_prove_req *r, char *version, size_t vcap, char *
 		if ((rc = dd_svc_start(r->init, running, err, errsz)))
 			goto fail;
 	}
+	dd_steptime_mark(r->times, DD_STEP_START);
 	if ((rc = dd_probe_socket(r->init, 90000, version, vcap, err, errsz)))
 		goto fail;
+	dd_steptime_mark(r->times, DD_STEP_PING);
 	STEP("dockerd %s answers on %s", version, DD_DOCKER_SOCK);
 	if (!r->port)
 		return 0;
@@ -100,6 +102,7 @@ int dd_prove_up(const struct dd_prove_req *r, char *version, size_t vcap, char *
 	}
 	if ((rc = dd_probe_tls(r->port, version, vcap, err, errsz)))
 		goto fail;
+	dd_steptime_mark(r->times, DD_STEP_MTLS);
 	STEP("mTLS verified: https://127.0.0.1:%u/version answers engine %s", r->port, version);
 	return 0;
 fail:

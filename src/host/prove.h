@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "host/initsys.h"
+#include "util/steptime.h"
 
 /* Wait up to wait_ms for /var/run/docker.sock to answer /_ping, giving up at once when
  * init no longer reports the docker service active; then read the engine version from
@@ -30,6 +31,7 @@ struct dd_prove_req {
 	unsigned port;		/* the TLS port, 0 for none */
 	int client;		/* a client pair is installed */
 	int quiet;
+	struct dd_steptime *times;	/* the steps' times (install -v), or NULL */
 };
 int dd_prove_up(const struct dd_prove_req *r, char *version, size_t vcap, char *log,
 		size_t logcap, char *err, size_t errsz);

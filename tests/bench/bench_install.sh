@@ -8,8 +8,13 @@
 #              Docker daemon socket" page (P-256, as dockdrop; the page's RSA-4096 would be
 #              slower still), daemon.json written, groupadd docker, containerd and dockerd
 #              started, then waiting until `docker --tlsverify version` answers.
+#   floor      after each dockdrop install, its daemons stopped and their state removed,
+#              the same containerd and dockerd started by hand in that root with its
+#              daemon.json until the unix socket answers /_ping (tests/bench/floor.py):
+#              dockerd's own start-up, which no installer can beat
 # Both use the same daemon settings (vfs, no iptables, as the e2e test) and are timed from
-# start until the TLS port answered a mutual-TLS request. Then the same with an application
+# start until the TLS port answered a mutual-TLS request; dockdrop's run is install -v, and
+# its "time: " lines give the median of each step. Then the same with an application
 # (issue 13), timed until its port answers: dockdrop carrying a web image (made with
 # tests/tools/mksave.sh) and Debian 13's Compose plugin runs install --compose; by hand is
 # the procedure above, the plugin copied into /usr/local/lib/docker/cli-plugins, `docker
@@ -19,7 +24,7 @@
 set -u
 
 if [ "${1-}" = --inner ]; then
-	T=$2 LOWER=$3 ROUNDS=$4 ENGINE=$5 DD=$6
+	T=$2 LOWER=$3 ROUNDS=$4 ENGINE=$5 DD=$6 TESTS=$7
 	ip link set lo up
 	mount --make-rprivate /
 	OPTS='{"iptables": false, "ip6tables": false, "bridge": "none", "storage-driver": "vfs"}'
@@ -45,17 +50,19 @@ if [ "${1-}" = --inner ]; then
 		done
 		sleep 0.2
 	}
-	run_dockdrop() {
-		chroot "$R" /usr/bin/env -i PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-			/tmp/dockdrop install -q --init none --tls-san 127.0.0.1 \
+	run_dockdrop() { # install -v: its "time: " lines are the steps' times
+		/usr/bin/time -f %M -o "$T/rss" chroot "$R" /usr/bin/env -i PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			/tmp/dockdrop install -v --init none --tls-san 127.0.0.1 \
 			--daemon-opt iptables=false --daemon-opt ip6tables=false \
 			--daemon-opt 'bridge="none"' --daemon-opt 'storage-driver="vfs"' >"$T/dd.out" 2>&1
 	}
-	run_dockdrop_rss() {
-		/usr/bin/time -f %M -o "$T/rss" chroot "$R" /usr/bin/env -i PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-			/tmp/dockdrop install -q --init none --tls-san 127.0.0.1 \
-			--daemon-opt iptables=false --daemon-opt ip6tables=false \
-			--daemon-opt 'bridge="none"' --daemon-opt 'storage-driver="vfs"' >"$T/dd.out" 2>&1
+	floor() { # dockerd and containerd by hand in the root dockdrop just installed, its
+		# daemons stopped and their state gone (a first start, as install's): ms to /_ping
+		stop
+		rm -rf "$R/var/lib/docker" "$R/var/lib/containerd" "$R/run/docker" "$R/run/containerd" \
+			"$R/run/docker.sock" "$R/run/docker.pid" "$R/run/dockdrop"
+		sync
+		python3 "$TESTS/bench/floor.py" "$R" "$T"
 	}
 	by_hand() { # the manual procedure, step by step
 		tar -xzf "$ENGINE" -C "$R/usr/local/bin" --strip-components=1 || return 1
@@ -122,7 +129,8 @@ EOF
 				'docker load -q -i /tmp/web.tar && docker compose -p app -f /tmp/app/compose.yaml up -d' \
 				>"$T/hand.out" 2>&1 && answers
 	}
-	declare -a A B C D
+	declare -a A B C D F
+	declare -A S	# S[step] = " ms ms ..." (install -v's, one per round)
 	ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
 	for r in $(seq "$ROUNDS"); do
 		for which in $( [ $((r % 2)) = 1 ] && echo "dd hand dd-app hand-app" || echo "hand-app dd-app hand dd"); do
@@ -144,8 +152,14 @@ EOF
 			sync
 			t0=$EPOCHREALTIME
 			if [ $which = dd ]; then
-				if [ "$r" = 1 ]; then run_dockdrop_rss; else run_dockdrop; fi || { echo "dockdrop install failed:"; tail -5 "$T/dd.out"; exit 1; }
+				run_dockdrop || { echo "dockdrop install failed:"; tail -5 "$T/dd.out"; exit 1; }
 				t1=$EPOCHREALTIME; A+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) * 1000 }')")
+				[ "$r" = 1 ] && cp "$T/rss" "$T/rss1"
+				while IFS='|' read -r step v; do
+					S[$step]+=" $v"
+				done < <(sed -n 's/^time: \(.*[a-z]\) \([0-9.]*\) ms$/\1|\2/p' "$T/dd.out")
+				f=$(floor 2>"$T/floor.err") || { echo "the floor failed: $(cat "$T/floor.err")"; exit 1; }
+				F+=("$f")
 			else
 				by_hand || { echo "by hand failed"; exit 1; }
 				t1=$EPOCHREALTIME; B+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) * 1000 }')")
@@ -155,12 +169,23 @@ EOF
 	done
 	umount -R "$R" 2>/dev/null
 	med() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-	ma=$(med "${A[@]}") mb=$(med "${B[@]}")
-	echo "install to mTLS verified, median of $ROUNDS (ms): dockdrop $ma  by hand $mb"
-	echo "  dockdrop runs: ${A[*]}"
-	echo "  by hand runs:  ${B[*]}"
+	ma=$(med "${A[@]}") mb=$(med "${B[@]}") mf=$(med "${F[@]}")
+	echo "install to mTLS verified, median of $ROUNDS (ms): dockdrop $ma, its floor $mf, by hand $mb"
+	echo "  (floor: the same containerd and dockerd started by hand in the root dockdrop installed,"
+	echo "   with its daemon.json, their state removed, until /var/run/docker.sock answers /_ping)"
+	awk -v a="$ma" -v f="$mf" 'BEGIN { printf "  dockdrop / floor = %.2fx (target <= 1.3)\n", a / f }'
 	awk -v a="$ma" -v b="$mb" 'BEGIN { printf "  dockdrop / by hand = %.2fx (target <= 1.0)\n", a / b }'
-	echo "  dockdrop peak RSS during install: $(cat "$T/rss") KB"
+	echo "  dockdrop's steps (install -v, medians, ms):"
+	for step in preflight unpack "keys made beside it" certificates configuration "service start" \
+		"socket ping" "mTLS proof"; do
+		[ -n "${S[$step]:-}" ] || continue
+		# shellcheck disable=SC2086
+		printf '    %-20s %8s\n' "$step" "$(med ${S[$step]})"
+	done
+	echo "  dockdrop runs: ${A[*]}"
+	echo "  floor runs:    ${F[*]}"
+	echo "  by hand runs:  ${B[*]}"
+	echo "  dockdrop peak RSS during install: $(cat "$T/rss1") KB"
 	mc=$(med "${C[@]}") md=$(med "${D[@]}")
 	echo "install to the application answering, median of $ROUNDS (ms): dockdrop $mc  by hand $md"
 	echo "  dockdrop install --compose runs: ${C[*]}"
@@ -193,4 +218,4 @@ printf '%s\n' 'services:' '  web:' '    image: dd-web:1' '    network_mode: host
 	'    command: ["/bin/busybox", "httpd", "-f", "-p", "8081", "-h", "/www"]' >"$T/compose.yaml"
 timeout -k 10 1800 unshare --mount --net --pid --fork --kill-child --mount-proc \
 	bash "$0" --inner "$T" "$LOWER" "${1:-5}" "$(cd "$(dirname "$ENGINE_FILE")" && pwd)/$(basename "$ENGINE_FILE")" \
-	"$(cd "$DIST" && pwd)/dockdrop"
+	"$(cd "$DIST" && pwd)/dockdrop" "$PWD/tests"
