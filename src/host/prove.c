@@ -47,7 +47,9 @@ int dd_probe_socket(enum dd_init init, int wait_ms, char *version, size_t vcap, 
 				return DD_EXIT_FAIL;
 			check = dd_now_ms() + 1000;
 		}
-		usleep(100 * 1000);
+		/* Until dockerd has made its socket a try fails at once (no such file, or
+		 * refused): install waits on this, so again after 2 ms. */
+		usleep(2 * 1000);
 	}
 	if ((rc = dd_http_unix_get(DD_DOCKER_SOCK, "/version", 10000, &resp, err, errsz)))
 		return rc;

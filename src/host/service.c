@@ -158,8 +158,10 @@ static int spawn(const char *name, const char *const *argv, char *err, size_t er
 	return 0;
 }
 
-/* Wait until test(arg) or the process dies or ms pass. 1 when test held. */
-static int wait_for(int (*test)(const char *), const char *arg, const char *name, long ms)
+/* Wait until test(arg) or the process dies or ms pass, looking every period ms. 1 when
+ * test held. */
+static int wait_for(int (*test)(const char *), const char *arg, const char *name, long ms,
+		    long period)
 {
 	long end = dd_now_ms() + ms;
 
@@ -168,7 +170,7 @@ static int wait_for(int (*test)(const char *), const char *arg, const char *name
 			return 1;
 		if (name && !our_pid(name))
 			return 0;
-		usleep(50 * 1000);
+		usleep((useconds_t)period * 1000);
 	}
 	return test(arg);
 }
@@ -193,9 +195,9 @@ static int stop_one(const char *name, char *err, size_t errsz)
 	pid_path(name, pidf, sizeof pidf);
 	if (pid) {
 		kill(pid, SIGTERM);
-		if (!wait_for(gone, name, NULL, 30000)) {
+		if (!wait_for(gone, name, NULL, 30000, 50)) {
 			kill(pid, SIGKILL);
-			if (!wait_for(gone, name, NULL, 5000))
+			if (!wait_for(gone, name, NULL, 5000, 50))
 				return dd_say(err, errsz, DD_EXIT_FAIL, "%s (pid %d) does not stop",
 					      name, (int)pid);
 		}
@@ -216,7 +218,8 @@ static int none_start(int restart, char *err, size_t errsz)
 	if (!our_pid("containerd")) {
 		if ((rc = spawn("containerd", containerd, err, errsz)))
 			return rc;
-		if (!wait_for(exists, DD_CONTAINERD_SOCK, "containerd", 30000))
+		/* install waits on this: a look every 2 ms (containerd takes 20 to 50) */
+		if (!wait_for(exists, DD_CONTAINERD_SOCK, "containerd", 30000, 2))
 			return dd_say(err, errsz, DD_EXIT_FAIL,
 				      "containerd did not come up (see %s/containerd.log)", DD_LOG_DIR);
 	}
