@@ -341,6 +341,21 @@ static int ensure_byo(struct dd_txn *t, const char *dir, int *server_changed, in
 	return 0;
 }
 
+unsigned dd_certs_keys_needed(const struct dd_certs_want *w)
+{
+	char why[512];
+	unsigned n;
+
+	if (w->byo_pem || w->byo)
+		return 0;
+	if (load_ca(DD_CA_DIR, why, sizeof why) != 0)
+		return 3;	/* a new CA, and so new leaves (or ensure_ca's error) */
+	n = (w->rotate || !pair_ok(DD_TLS_DIR, PKI_SERVER, w, why, sizeof why)) +
+	    (w->rotate || !pair_ok(DD_CLIENT_DIR, PKI_CLIENT, w, why, sizeof why));
+	pki_key_wipe(&ca.key);
+	return n;
+}
+
 int dd_certs_ensure(struct dd_txn *t, struct dd_certs_want *w, int *server_changed,
 		    int *client, char *err, size_t errsz)
 {

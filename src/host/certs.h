@@ -40,6 +40,9 @@ void dd_certs_sans(struct dd_certs_want *w, int image, const char *const *extra,
  * a client pair is there (--certs without cert.pem/key.pem has none). 0 or an exit code. */
 int dd_certs_ensure(struct dd_txn *t, struct dd_certs_want *w, int *server_changed,
 		    int *client, char *err, size_t errsz);
+/* How many keys dd_certs_ensure would make now (0 to 3): to make them ahead, beside the
+ * unpack (pki_key_pool_start). It only reads. */
+unsigned dd_certs_keys_needed(const struct dd_certs_want *w);
 /* The files of a --certs DIR, checked as dockerd and its clients will: 0 or
  * DD_EXIT_USAGE with err. *client: DIR also holds cert.pem and key.pem (checked too). */
 int dd_certs_byo_check(const char *dir, int *client, char *err, size_t errsz);

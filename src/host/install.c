@@ -835,6 +835,11 @@ static int apply(struct dd_install *c)
 	engine_lines(c, &c->now);
 	c->txn.begin = write_provisional;
 	c->txn.ctx = c;
+	c->want.byo = c->o.certs;
+	c->want.byo_pem = c->o.certs_pem;
+	c->want.byo_len = c->o.certs_len;
+	/* the keys the certificates need, made while the engine unpacks */
+	pki_key_pool_start(c->want.kt, dd_certs_keys_needed(&c->want));
 	if ((rc = dd_engine_unpack(&c->txn, &c->pl, c->blob, &c->more, c->name,
 				   recorded_tree(c, c->name), c->now.engine.tree, &ch, c->err,
 				   sizeof c->err)))
@@ -850,10 +855,9 @@ static int apply(struct dd_install *c)
 	if ((rc = write_group(c)))
 		return rc;
 	dd_steptime_mark(&c->times, DD_STEP_CONFIG);
-	c->want.byo = c->o.certs;
-	c->want.byo_pem = c->o.certs_pem;
-	c->want.byo_len = c->o.certs_len;
-	if ((rc = dd_certs_ensure(&c->txn, &c->want, &certs_ch, &c->client, c->err, sizeof c->err)))
+	rc = dd_certs_ensure(&c->txn, &c->want, &certs_ch, &c->client, c->err, sizeof c->err);
+	c->times.keys_us = pki_key_pool_end();
+	if (rc)
 		return rc;
 	dd_steptime_mark(&c->times, DD_STEP_CERTS);
 	c->restart |= certs_ch;
@@ -1186,6 +1190,7 @@ int dd_install_run(struct dd_install *c)
 		return rc;
 	}
 	rc = apply(c);
+	pki_key_pool_end();	/* joined, what was not taken wiped (apply failed early) */
 	if (rc) {
 		dd_payload_close(&c->pl);
 		dd_txn_rollback(&c->txn);

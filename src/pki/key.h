@@ -32,6 +32,13 @@ int pki_random(void *out, size_t n);
 void pki_random_seed(const void *seed, size_t n);
 
 int pki_key_generate(struct pki_key *k, enum pki_ktype t);
+/* Keys made ahead: a thread starts making n (at most 3) keys of type t, while the caller
+ * does other work (install's unpack); pki_key_generate of that type then takes them, in
+ * turn, waiting for the thread if it is not done. pki_key_pool_end waits for it too, wipes
+ * the keys not taken and says how many microseconds the thread took. Start: 0 or -1 (no
+ * thread: pki_key_generate makes its keys itself). */
+int pki_key_pool_start(enum pki_ktype t, unsigned n);
+long long pki_key_pool_end(void);
 /* Load the first private key of a PEM text. 0, or -1 with why set. */
 int pki_key_load(struct pki_key *k, const char *pem, size_t n, const char **why);
 /* A private key's DER (PKCS#8, SEC1 or PKCS#1) into BearSSL's form, pointing into der:

@@ -28,7 +28,7 @@ OPTS="$OPTS_BASE --tls-san e2e.example"
 # --- install -------------------------------------------------------------------------------
 t0=$(date +%s%N)
 # shellcheck disable=SC2086
-$DD install $OPTS >/tmp/install.out 2>/tmp/install.err
+$DD install -v $OPTS >/tmp/install.out 2>/tmp/install.err
 rc=$?
 t1=$(date +%s%N)
 echo "# install: $(((t1 - t0) / 1000000)) ms"
@@ -38,6 +38,15 @@ else
 	notok "install --init none: exit $rc: $(tail -n 12 /tmp/install.err | tr '\n' '|' | cut -c1-900)"
 	cat /tmp/install.out | sed 's/^/# /'
 	exit 1
+fi
+# install -v: the time of each step (the keys for the certificates made during the unpack)
+grep '^time: ' /tmp/install.out | sed 's/^/# /'
+steps=$(sed -n 's/^time: \(.*[a-z]\) [0-9]*\.[0-9] ms$/\1/p' /tmp/install.out | tr '\n' ,)
+if [ "$steps" = "preflight,unpack,keys made beside it,certificates,configuration,service start,socket ping,mTLS proof," ] &&
+	grep -q '^time: [0-9]*\.[0-9] ms to mTLS verified$' /tmp/install.out; then
+	ok "install -v: the time of each step, then the total to mTLS verified"
+else
+	notok "install -v: steps '$steps'"
 fi
 DPID=$(cat /run/dockdrop/dockerd.pid 2>/dev/null)
 CPID=$(cat /run/dockdrop/containerd.pid 2>/dev/null)

@@ -909,6 +909,45 @@ TEST(rsa_privexp_openssl)
 		CHECKF(pki_rsa_privexp(d, sizeof d, &r, none[i]) == 0, "e = %u", none[i]);
 }
 
+/* Keys made ahead (install's certificates, made during the unpack): pki_key_generate takes
+ * the pool's keys of the pool's type, in turn, then makes its own; the pool's thread time
+ * is told; a pool ended with keys left wipes them; a type the pool does not hold is made. */
+TEST(key_pool)
+{
+	static struct pki_key k[4];
+	static char pem[4][4096];
+	size_t n[4];
+
+	pki_random_seed("pool", 4);
+	CHECK(pki_key_pool_start(PKI_EC256, 2) == 0);
+	CHECK(pki_key_generate(&k[0], PKI_RSA2048) == 0 && k[0].type == PKI_RSA2048);
+	for (int i = 1; i < 4; i++)
+		CHECK(pki_key_generate(&k[i], PKI_EC256) == 0 && k[i].type == PKI_EC256);
+	for (int i = 0; i < 4; i++) {
+		n[i] = pki_key_pem(&k[i], pem[i], sizeof pem[i]);
+		CHECKF(n[i] > 0, "key %d: PEM", i);
+		for (int j = 0; j < i; j++)
+			CHECKF(n[i] != n[j] || memcmp(pem[i], pem[j], n[i]) != 0, "keys %d and %d", j, i);
+	}
+	/* the pool's keys work: their public halves are their own (moved, pointers rebased) */
+	for (int i = 1; i < 3; i++) {
+		unsigned char q[65];
+		br_ec_private_key sk = k[i].ec;
+
+		CHECKF(br_ec_compute_pub(&br_ec_prime_i31, NULL, q, &sk) == 65 &&
+		       k[i].ecpub.qlen == 65 && memcmp(q, k[i].ecpub.q, 65) == 0 &&
+		       k[i].ecpub.q >= k[i].pub && k[i].ecpub.q < k[i].pub + sizeof k[i].pub &&
+		       k[i].ec.x >= k[i].priv && k[i].ec.x < k[i].priv + sizeof k[i].priv,
+		       "pool key %d", i);
+	}
+	CHECK(pki_key_pool_end() > 0);
+	CHECK(pki_key_pool_start(PKI_RSA2048, 3) == 0);
+	CHECK(pki_key_generate(&k[0], PKI_RSA2048) == 0 && pki_key_pem(&k[0], pem[0], sizeof pem[0]));
+	CHECK(pki_key_pool_end() > 0);
+	for (int i = 0; i < 4; i++)
+		pki_key_wipe(&k[i]);
+}
+
 /* A self-signed certificate carrying k, for matching and signing checks. */
 static size_t self_signed(const struct pki_key *k, unsigned char *der, size_t cap)
 {
@@ -2238,6 +2277,7 @@ int main(void)
 	RUN(rsa_seed_reproducible);
 	RUN(rsa_key_shape);
 	RUN(rsa_privexp_openssl);
+	RUN(key_pool);
 	RUN(key_pem_round_trip);
 	RUN(key_load_openssl_accepts);
 	RUN(key_load_rejects);
