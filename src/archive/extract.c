@@ -10,6 +10,7 @@
 
 #include "util/io.h"
 #include "util/log.h"
+#include "util/sha256.h"
 
 #define COMPONENT_MAX 255	/* NAME_MAX on Linux filesystems */
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -217,27 +218,54 @@ static int make_room(struct dd_extract *x, const char *name, int dfd, const char
 
 /* --- regular files ------------------------------------------------------------------ */
 
+/* The file's data, hashed on the way when there is a table for its digest. */
 static int copy_data(struct dd_extract *x, struct tar_reader *r, const struct tar_entry *e,
-		     int fd, void *buf, size_t bufsz)
+		     const char *path, int fd, void *buf, size_t bufsz)
 {
+	struct dd_extract_sums *t = x->sums;
+	dd_sha256 c;
 	ssize_t n;
 
+	dd_sha256_init(&c);
 	while ((n = tar_read(r, buf, bufsz)) > 0) {
 		if (dd_write_all(fd, buf, (size_t)n) < 0)
 			return fail(x, e->path, "write");
+		if (t)
+			dd_sha256_update(&c, buf, (size_t)n);
 		x->bytes += (uint64_t)n;
 	}
 	if (n < 0)
 		return archive_error(x, (int)n, "inside", e->path);
+	if (t && strlen(path) < sizeof t->s[0].path) {
+		unsigned i = __atomic_fetch_add(&t->n, 1, __ATOMIC_RELAXED);
+
+		if (i < DD_EXTRACT_SUMS) {
+			strcpy(t->s[i].path, path);
+			dd_sha256_out(&c, t->s[i].sha256);
+		}
+	}
 	return 0;
 }
 
+const unsigned char *dd_extract_sum(const struct dd_extract_sums *sums, const char *path)
+{
+	const unsigned char *d = NULL;
+
+	for (unsigned i = 0; sums && i < sums->n && i < DD_EXTRACT_SUMS; i++)
+		if (!strcmp(sums->s[i].path, path)) {
+			if (d)
+				return NULL;	/* written twice: which one stayed is not known here */
+			d = sums->s[i].sha256;
+		}
+	return d;
+}
+
 static int write_file(struct dd_extract *x, struct tar_reader *r, const struct tar_entry *e,
-		      int fd, void *buf, size_t bufsz)
+		      const char *path, int fd, void *buf, size_t bufsz)
 {
 	struct timespec ts[2];
 
-	if (copy_data(x, r, e, fd, buf, bufsz) < 0)
+	if (copy_data(x, r, e, path, fd, buf, bufsz) < 0)
 		return -1;
 	if (fchmod(fd, e->mode & MODE_KEEP) < 0)
 		return fail(x, e->path, "chmod");
@@ -250,7 +278,7 @@ static int write_file(struct dd_extract *x, struct tar_reader *r, const struct t
 }
 
 static int make_file(struct dd_extract *x, struct tar_reader *r, const struct tar_entry *e,
-		     int dfd, const char *base, void *buf, size_t bufsz)
+		     const char *path, int dfd, const char *base, void *buf, size_t bufsz)
 {
 	int fd, rc;
 
@@ -259,7 +287,9 @@ static int make_file(struct dd_extract *x, struct tar_reader *r, const struct ta
 	fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return fail(x, e->path, "create");
-	rc = write_file(x, r, e, fd, buf, bufsz);
+	rc = write_file(x, r, e, path, fd, buf, bufsz);
+	if (rc == 0 && x->writeback) /* a start only: errors are syncfs's to report */
+		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (close(fd) < 0 && rc == 0)
 		rc = fail(x, e->path, "close");
 	if (rc == 0)
@@ -477,7 +507,7 @@ static int make_in_parent(struct dd_extract *x, struct tar_reader *r, const stru
 	if ((dfd = walk(x, e->path, path, 1, "path", &base)) < 0)
 		return -1;
 	if (e->type == TAR_FILE)
-		rc = make_file(x, r, e, dfd, base, buf, bufsz);
+		rc = make_file(x, r, e, path, dfd, base, buf, bufsz);
 	else if (e->type == TAR_DIR)
 		rc = make_dir(x, e, dfd, base, path);
 	else

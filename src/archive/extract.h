@@ -27,6 +27,22 @@ struct dd_extract_dir {
 	int64_t mtime;
 };
 
+/* The SHA-256 of each file an extraction wrote, by path (dd_extract.sums, optional): for a
+ * caller that would otherwise read the files back to hash them (install's tree digest,
+ * host/enginesum.c). Slots are taken atomically, so the workers of one unpack share a
+ * table; files past DD_EXTRACT_SUMS, or with a longer path, are not in it. */
+#define DD_EXTRACT_SUMS 64
+struct dd_extract_sum {
+	char path[200];		/* normalised, below the root */
+	unsigned char sha256[32];
+};
+struct dd_extract_sums {
+	unsigned n;		/* slots taken (may pass DD_EXTRACT_SUMS) */
+	struct dd_extract_sum s[DD_EXTRACT_SUMS];
+};
+/* The digest of the file at path, when sums has one entry for it and only one. */
+const unsigned char *dd_extract_sum(const struct dd_extract_sums *sums, const char *path);
+
 struct dd_extract {
 	int rootfd;
 	uint64_t files, dirs, links, bytes;	/* what was written */
@@ -34,6 +50,10 @@ struct dd_extract {
 	struct dd_extract_dir defer[DD_EXTRACT_DEFER];
 	int code;		/* DD_EXIT_VERIFY: the archive is bad/hostile; DD_EXIT_FAIL: I/O */
 	char err[512];		/* one line: what and on which entry, no trailing newline */
+	int writeback;		/* set by the caller: start each file's write to disk as soon as
+				 * it is written (sync_file_range), for a syncfs at the end to
+				 * find most of it done */
+	struct dd_extract_sums *sums;	/* set by the caller: each file's digest goes there */
 };
 
 /* rootfd stays owned by the caller. */

@@ -14,7 +14,8 @@ struct dd_extract;
 
 /* Unpack blob b of p into the directory stagefd using index x, checking b's SHA-256. 0,
  * DD_PUNPACK_FALLBACK (the index does not fit: empty the staging directory and go serial),
- * or an exit code with err set. Counters are added to *total. */
+ * or an exit code with err set. Counters are added to *total; its writeback and sums are
+ * the workers'. */
 int dd_punpack(const struct dd_payload *p, const struct dd_blob *b, const struct dd_gzi *x,
 	       int stagefd, struct dd_extract *total, char *err, size_t errsz);
 

@@ -37,6 +37,9 @@ static struct {
 	unsigned char buf[BUF];
 	struct dd_gzi gzi;
 	unsigned char index[DD_GZI_HEAD + DD_GZI_POINTS * (DD_GZI_REC + DD_GZI_WINDOW)];
+	int writeback;		/* DD_UNPACK_SYNC: see dd_extract.writeback */
+	int want_sums;		/* DD_UNPACK_ENGINE: the engine's tree digest follows */
+	struct dd_extract_sums sums, *use_sums;	/* the blob's files' digests (not the extras') */
 } u;
 
 /* base in pfd must be absent or an empty directory, or any directory with replace (dir
@@ -86,6 +89,8 @@ static int serial(const struct dd_payload *p, const struct dd_blob *b, int stage
 		return dd_say(err, errsz, DD_EXIT_FAIL, "inflateInit failed");
 	tar_reader_init(&u.tar, dd_gunzip_read, &u.gz);
 	dd_extract_init(&u.x, stagefd);
+	u.x.writeback = u.writeback;
+	u.x.sums = u.use_sums;
 	if (dd_extract_all(&u.x, &u.tar, u.buf, sizeof u.buf) != 0) {
 		dd_gunzip_end(&u.gz);
 		if (u.x.code == DD_EXIT_FAIL)
@@ -206,17 +211,26 @@ static int extract_into(const struct dd_payload *p, const struct dd_blob *b, int
 	if (rc > 1)
 		return rc;
 	memset(&u.x, 0, sizeof u.x);
+	u.x.writeback = u.writeback;
+	u.sums.n = 0;
+	u.x.sums = u.use_sums = u.want_sums ? &u.sums : NULL;
 	if (rc == 1) {
 		rc = dd_punpack(p, b, &u.gzi, *stagefd, &u.x, err, errsz);
 		if (rc != DD_PUNPACK_FALLBACK || dd_interrupted())
-			return rc;
+			goto out;
 		dd_debug("extract: the index does not fit the stream; unpacking serially");
 		close(*stagefd);
 		drop_stage(parent, stage);
-		if ((*stagefd = new_stage(parent, base, stage, stagesz, err, errsz)) < 0)
-			return -*stagefd;
+		u.sums.n = 0;
+		if ((*stagefd = new_stage(parent, base, stage, stagesz, err, errsz)) < 0) {
+			rc = -*stagefd;
+			goto out;
+		}
 	}
-	return serial(p, b, *stagefd, err, errsz);
+	rc = serial(p, b, *stagefd, err, errsz);
+out:
+	u.use_sums = NULL;	/* the extras (unpack_more) are not in it */
+	return rc;
 }
 
 #ifndef RENAME_EXCHANGE
@@ -265,6 +279,9 @@ int dd_unpack_at(const struct dd_payload *p, const struct dd_blob *b, int parent
 
 	if ((rc = check_target(parent, base, dir, !!(flags & DD_UNPACK_REPLACE), err, errsz)))
 		return rc;
+	u.writeback = !!(flags & DD_UNPACK_SYNC);
+	u.want_sums = !!(flags & DD_UNPACK_ENGINE);
+	u.sums.n = 0;
 	stagefd = new_stage(parent, base, stage, sizeof stage, err, errsz);
 	if (stagefd < 0)
 		return -stagefd;
@@ -300,6 +317,11 @@ int dd_unpack_at(const struct dd_payload *p, const struct dd_blob *b, int parent
 	if (st)
 		*st = (struct dd_unpack_stats){ u.x.files, u.x.dirs, u.x.links, u.x.bytes };
 	return 0;
+}
+
+const struct dd_extract_sums *dd_unpack_sums(void)
+{
+	return &u.sums;
 }
 
 int dd_unpack(const struct dd_payload *p, const struct dd_blob *b, const char *dir,

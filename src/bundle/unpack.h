@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "archive/extract.h"
 #include "bundle/payload.h"
 #include "bundle/plugin.h"
 
@@ -51,5 +52,9 @@ int dd_unpack_at(const struct dd_payload *p, const struct dd_blob *b, int parent
 		 const char *base, const char *dir, unsigned flags,
 		 const struct dd_unpack_more *more, struct dd_unpack_stats *st, char *err,
 		 size_t errsz);
+/* With DD_UNPACK_ENGINE, the SHA-256 of each file of the blob the last successful
+ * dd_unpack_at wrote (not of the extras in more), by its path below dir (archive/extract.h);
+ * without, none. */
+const struct dd_extract_sums *dd_unpack_sums(void);
 
 #endif

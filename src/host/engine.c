@@ -66,7 +66,7 @@ static int unpack_into(const struct dd_payload *p, const struct dd_blob *b,
 		return dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", DD_ENGINE_DIR);
 	rc = dd_unpack_at(p, b, dfd, name, abs, flags, more, NULL, err, errsz);
 	close(dfd);
-	if (rc == 0 && dd_engine_tree(name, tree) != 0)
+	if (rc == 0 && dd_engine_tree(name, tree, dd_unpack_sums()) != 0)
 		rc = dd_say(err, errsz, DD_EXIT_FAIL, "%s: %m", abs);
 	return rc;
 }

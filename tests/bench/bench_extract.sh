@@ -7,9 +7,12 @@
 #   dockdrop extract            verify + inflate + extract in one pass (two workers)
 #   dockdrop extract, serial    the same on one thread (DOCKDROP_SERIAL=1)
 #   dockdrop verify             trailer, manifest, every digest
-# Rounds rotate the order; the median of each is reported, with the ratios the issue sets
-# as targets (extract >= 2.0x faster than tar -xzf; within 1.15x of the floor) and the peak
-# RSS of extract (<= 8 MB). Usage: bench_extract.sh [ROUNDS]   (make bench)
+# Rounds rotate the order; the median of each is reported, with the ratios the issues set
+# as targets (extract >= 2.0x faster than tar -xzf; within 1.15x of the floor, and on two
+# cores near 0.5x of it, issue 16) and the peak RSS of extract (under 2 MB, issue 16).
+# What extract does beyond the floor's inflate, on the two cores: the SHA-256 of the
+# compressed blob (a third thread) and the kernel's copy of 200 MB into the page cache.
+# Usage: bench_extract.sh [ROUNDS]   (make bench)
 set -eu
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -73,8 +76,8 @@ r_tar=$(ratio "${M[tar]}" "${M[extract]}")
 r_floor=$(ratio "${M[extract]}" "${M[floor]}")
 verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo MISSED; fi; }
 echo "tar -xzf / dockdrop extract          = ${r_tar}x   (target >= 2.0: $(verdict "$r_tar >= 2.0"))"
-echo "dockdrop extract / zlib inflate floor = ${r_floor}x   (target <= 1.15: $(verdict "$r_floor <= 1.15"))"
+echo "dockdrop extract / zlib inflate floor = ${r_floor}x   (target <= 1.15: $(verdict "$r_floor <= 1.15"); two cores' limit: 0.5)"
 echo "gzip -dc / dockdrop extract          = $(ratio "${M[gzip]}" "${M[extract]}")x"
 echo "serial extract / floor               = $(ratio "${M[serial]}" "${M[floor]}")x"
-echo "peak RSS of dockdrop extract         = ${rss} KB   (target <= 8192: $(verdict "$rss <= 8192"))"
+echo "peak RSS of dockdrop extract         = ${rss} KB   (target < 2048: $(verdict "$rss < 2048"))"
 echo "stub size                            = $(stat -c %s "$BUILD/dockdrop") bytes   (target < 409600: $(verdict "$(stat -c %s "$BUILD/dockdrop") < 409600"))"

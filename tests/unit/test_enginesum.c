@@ -7,8 +7,10 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 
+#include "archive/extract.h"
 #include "host/enginesum.h"
 #include "host/root.h"
+#include "util/sha256.h"
 
 static char root[256], eng[512];
 
@@ -117,21 +119,49 @@ TEST(digest_table)
 	CHECK(dd_root_set(root) == 0);
 
 	make(0);
-	CHECK(dd_engine_tree("1.0-abc", base) == 0 && strlen(base) == 64);
+	CHECK(dd_engine_tree("1.0-abc", base, NULL) == 0 && strlen(base) == 64);
 	make(1); /* made in another order, other mtimes: the same tree */
 	path(p, sizeof p, "docker/runc");
 	CHECK(utimes(p, tv) == 0);
-	CHECK(dd_engine_tree("1.0-abc", again) == 0 && strcmp(base, again) == 0);
+	CHECK(dd_engine_tree("1.0-abc", again, NULL) == 0 && strcmp(base, again) == 0);
 	CHECK(dd_engine_intact("1.0-abc", base) == 1 && dd_engine_intact("1.0-abc", "") == -1);
 	for (unsigned i = 0; i < sizeof changes / sizeof changes[0]; i++) {
 		make(0);
 		changes[i].change();
-		CHECKF(dd_engine_tree("1.0-abc", hex) == 0 && strcmp(hex, base) != 0, "%s: same digest",
+		CHECKF(dd_engine_tree("1.0-abc", hex, NULL) == 0 && strcmp(hex, base) != 0, "%s: same digest",
 		       changes[i].what);
 		CHECKF(dd_engine_intact("1.0-abc", base) == 0, "%s: intact", changes[i].what);
 	}
+	/* Digests an unpack took as it wrote (archive/extract.h) stand in for reading the
+	 * files: right ones give the same digest; a wrong one shows it was used; a path written
+	 * twice is read instead. */
+	{
+		static struct dd_extract_sums known;
+		static const char *const files[][2] = { { "docker/dockerd", "dockerd\n" },
+							{ "docker/runc", "runc\n" },
+							{ "docker/sub/data", "data\n" } };
+		dd_sha256 c;
+
+		make(0);
+		known.n = 3;
+		for (unsigned i = 0; i < 3; i++) {
+			snprintf(known.s[i].path, sizeof known.s[i].path, "%s", files[i][0]);
+			dd_sha256_init(&c);
+			dd_sha256_update(&c, files[i][1], strlen(files[i][1]));
+			dd_sha256_out(&c, known.s[i].sha256);
+		}
+		CHECK(dd_engine_tree("1.0-abc", hex, &known) == 0 && strcmp(hex, base) == 0);
+		CHECK(dd_extract_sum(&known, "docker/runc") == known.s[1].sha256 &&
+		      dd_extract_sum(&known, "docker/run") == NULL && dd_extract_sum(NULL, "x") == NULL);
+		known.s[1].sha256[0] ^= 1;
+		CHECK(dd_engine_tree("1.0-abc", hex, &known) == 0 && strcmp(hex, base) != 0);
+		known.s[3] = known.s[1];	/* docker/runc twice, both wrong: read */
+		known.n = 4;
+		CHECK(dd_extract_sum(&known, "docker/runc") == NULL);
+		CHECK(dd_engine_tree("1.0-abc", hex, &known) == 0 && strcmp(hex, base) == 0);
+	}
 	t_rmtree(eng);
-	CHECK(dd_engine_tree("1.0-abc", hex) == -1 && dd_engine_intact("1.0-abc", base) == 0);
+	CHECK(dd_engine_tree("1.0-abc", hex, NULL) == -1 && dd_engine_intact("1.0-abc", base) == 0);
 	dd_root_set(NULL);
 	t_rmtree(root);
 }

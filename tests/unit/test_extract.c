@@ -14,6 +14,7 @@
 #include <grp.h>
 
 #include "archive/extract.h"
+#include "util/sha256.h"
 #include "util/log.h"
 
 /* --- an in-test tar writer ------------------------------------------------------------- */
@@ -908,6 +909,51 @@ TEST(normal_tree)
 	}
 }
 
+/* With a table for them, each file's SHA-256 as it was written, by its normalised path:
+ * what reading the file back gives (install's engine tree digest takes them). */
+TEST(digests_as_written)
+{
+	static struct dd_extract_sums sums;
+	struct feed f = { .k = 777 };
+	int fd, rc;
+
+	if (make_layout() < 0) {
+		CHECK(0);
+		return;
+	}
+	build_normal();
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dd_extract_init(&ext, fd);
+	ext.sums = &sums;
+	tar_reader_init(&reader, feed_read, &f);
+	rc = dd_extract_all(&ext, &reader, xbuf, sizeof xbuf);
+	close(fd);
+	CHECKF(rc == 0, "%s", ext.err);
+	CHECKF(sums.n == ext.files && sums.n > 0, "%u digests for %llu files", sums.n,
+	       (unsigned long long)ext.files);
+	for (unsigned i = 0; i < sums.n && i < DD_EXTRACT_SUMS; i++) {
+		char p[600];
+		unsigned char b[4096], d[32];
+		dd_sha256 c;
+		ssize_t n;
+		int in;
+
+		snprintf(p, sizeof p, "%s/%s", root, sums.s[i].path);
+		in = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		CHECKF(in >= 0, "%s", sums.s[i].path);
+		dd_sha256_init(&c);
+		while (in >= 0 && (n = read(in, b, sizeof b)) > 0)
+			dd_sha256_update(&c, b, (size_t)n);
+		if (in >= 0)
+			close(in);
+		dd_sha256_out(&c, d);
+		CHECKF(memcmp(d, sums.s[i].sha256, 32) == 0, "%s: digest", sums.s[i].path);
+		CHECKF(dd_extract_sum(&sums, sums.s[i].path) == sums.s[i].sha256, "%s: looked up",
+		       sums.s[i].path);
+	}
+	rmtree(top);
+}
+
 /* Without privileges, a 0555 directory only takes its files because its mode waits for
  * the end. As root the test drops to nobody in a child, or it would prove nothing. */
 TEST(deferral_without_privileges)
@@ -1265,6 +1311,7 @@ int main(void)
 {
 	RUN(hostile_corpus);
 	RUN(normal_tree);
+	RUN(digests_as_written);
 	RUN(deferral_without_privileges);
 	RUN(deferral_overflow);
 	RUN(write_error_is_fail);
