@@ -426,7 +426,7 @@ fuzz: $(FUZZ_BINS)
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
 test-build: $(BUILD)/dockdrop $(DIST)/dockdrop $(AZURE_ZIP) $(BUILD)/dockdrop-testkey $(UNIT_BINS) $(TOOL_BINS) \
-	$(FUZZ_BINS) $(BUILD)/carry/iptables.env $(BUILD)/doc/dockdrop.1
+	$(FUZZ_BINS) $(BUILD)/carry/iptables.env $(BUILD)/doc/dockdrop.1 $(BUILD)/bench/inflate_floor
 
 # make test runs the arm64 build's unit and command-line tests too (under qemu-user:
 # tests/run.sh), built by make ARCH=arm64 in $(BUILD)/arm64 and $(DIST)/arm64.

@@ -17,4 +17,11 @@ bench() { # NAME COMMAND...
 	fi
 }
 bench bench_rsa bash tests/bench/bench_rsa.sh "${DD_BENCH_RSA_ROUNDS:-31}"
+bench bench_extract bash tests/bench/bench_extract.sh "${DD_BENCH_ROUNDS:-5}"
+# root: namespaces, chroots and the end-to-end test's Debian root (make test runs as root)
+if [ "$(id -u)" = 0 ]; then
+	bench bench_install bash tests/bench/bench_install.sh "${DD_BENCH_ROUNDS:-5}"
+else
+	echo "skip - bench_install: needs root"
+fi
 exit $rc
