@@ -218,6 +218,22 @@ static int make_room(struct dd_extract *x, const char *name, int dfd, const char
 
 /* --- regular files ------------------------------------------------------------------ */
 
+/* path's digest into the table t (if any, and room); with c NULL, a second entry for a
+ * path already there, so that dd_extract_sum finds none for it (a hard link replaced the
+ * file). */
+static void sum_put(struct dd_extract_sums *t, const char *path, dd_sha256 *c)
+{
+	unsigned i;
+
+	if (!t || strlen(path) >= sizeof t->s[0].path || (!c && !dd_extract_sum(t, path)))
+		return;
+	if ((i = __atomic_fetch_add(&t->n, 1, __ATOMIC_RELAXED)) >= DD_EXTRACT_SUMS)
+		return;
+	strcpy(t->s[i].path, path);
+	if (c)
+		dd_sha256_out(c, t->s[i].sha256);
+}
+
 /* The file's data, hashed on the way when there is a table for its digest. */
 static int copy_data(struct dd_extract *x, struct tar_reader *r, const struct tar_entry *e,
 		     const char *path, int fd, void *buf, size_t bufsz)
@@ -236,14 +252,7 @@ static int copy_data(struct dd_extract *x, struct tar_reader *r, const struct ta
 	}
 	if (n < 0)
 		return archive_error(x, (int)n, "inside", e->path);
-	if (t && strlen(path) < sizeof t->s[0].path) {
-		unsigned i = __atomic_fetch_add(&t->n, 1, __ATOMIC_RELAXED);
-
-		if (i < DD_EXTRACT_SUMS) {
-			strcpy(t->s[i].path, path);
-			dd_sha256_out(&c, t->s[i].sha256);
-		}
-	}
+	sum_put(t, path, &c);
 	return 0;
 }
 
@@ -480,6 +489,8 @@ static int make_hardlink(struct dd_extract *x, const struct tar_entry *e, const 
 		return -1;
 	rc = link_from(x, e, sfd, tbase, path);
 	close(sfd);
+	if (rc == 0)
+		sum_put(x->sums, path, NULL);
 	return rc;
 }
 
