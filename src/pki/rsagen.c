@@ -60,7 +60,7 @@ struct worker {
 	uint32_t res[TAB_MAX];
 	struct {	/* the numbers (wiped as one) */
 		unsigned char x0[PKI_RSA_PMAX], c[PKI_RSA_PMAX], h[PKI_RSA_PMAX], b[PKI_RSA_PMAX];
-		uint32_t x[IWORDS], z[IWORDS], t[3 * IWORDS];
+		uint32_t x[IWORDS], z[IWORDS], t[4 * IWORDS];	/* t: 1, then moddiv's 3 */
 		uint64_t tmp[TMP64];
 	} v;
 };
