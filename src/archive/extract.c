@@ -218,18 +218,23 @@ static int make_room(struct dd_extract *x, const char *name, int dfd, const char
 
 /* --- regular files ------------------------------------------------------------------ */
 
-/* path's digest into the table t (if any, and room); with c NULL, a second entry for a
- * path already there, so that dd_extract_sum finds none for it (a hard link replaced the
- * file). */
+/* path's digest into the table t (if any); with c NULL, path marked unknown (a hard link,
+ * or an extra's file). A path too long for an entry takes a slot past the end: the whole
+ * table is then unknown, as it is when it overflows. */
 static void sum_put(struct dd_extract_sums *t, const char *path, dd_sha256 *c)
 {
 	unsigned i;
 
-	if (!t || strlen(path) >= sizeof t->s[0].path || (!c && !dd_extract_sum(t, path)))
+	if (!t)
 		return;
+	if (strlen(path) >= sizeof t->s[0].path) {
+		__atomic_store_n(&t->n, DD_EXTRACT_SUMS + 1, __ATOMIC_RELAXED);
+		return;
+	}
 	if ((i = __atomic_fetch_add(&t->n, 1, __ATOMIC_RELAXED)) >= DD_EXTRACT_SUMS)
 		return;
 	strcpy(t->s[i].path, path);
+	t->s[i].poison = !c;
 	if (c)
 		dd_sha256_out(c, t->s[i].sha256);
 }
@@ -246,13 +251,13 @@ static int copy_data(struct dd_extract *x, struct tar_reader *r, const struct ta
 	while ((n = tar_read(r, buf, bufsz)) > 0) {
 		if (dd_write_all(fd, buf, (size_t)n) < 0)
 			return fail(x, e->path, "write");
-		if (t)
+		if (t && !x->sums_poison)
 			dd_sha256_update(&c, buf, (size_t)n);
 		x->bytes += (uint64_t)n;
 	}
 	if (n < 0)
 		return archive_error(x, (int)n, "inside", e->path);
-	sum_put(t, path, &c);
+	sum_put(t, path, x->sums_poison ? NULL : &c);
 	return 0;
 }
 
@@ -260,10 +265,13 @@ const unsigned char *dd_extract_sum(const struct dd_extract_sums *sums, const ch
 {
 	const unsigned char *d = NULL;
 
-	for (unsigned i = 0; sums && i < sums->n && i < DD_EXTRACT_SUMS; i++)
+	if (!sums || sums->n > DD_EXTRACT_SUMS)
+		return NULL;
+	for (unsigned i = 0; i < sums->n; i++)
 		if (!strcmp(sums->s[i].path, path)) {
-			if (d)
-				return NULL;	/* written twice: which one stayed is not known here */
+			/* written twice (which one stayed is not known here), or marked */
+			if (d || sums->s[i].poison)
+				return NULL;
 			d = sums->s[i].sha256;
 		}
 	return d;
@@ -490,7 +498,7 @@ static int make_hardlink(struct dd_extract *x, const struct tar_entry *e, const 
 	rc = link_from(x, e, sfd, tbase, path);
 	close(sfd);
 	if (rc == 0)
-		sum_put(x->sums, path, NULL);
+		sum_put(x->sums, path, NULL);	/* it may have replaced a file in the table */
 	return rc;
 }
 

@@ -30,17 +30,20 @@ struct dd_extract_dir {
 /* The SHA-256 of each file an extraction wrote, by path (dd_extract.sums, optional): for a
  * caller that would otherwise read the files back to hash them (install's tree digest,
  * host/enginesum.c). Slots are taken atomically, so the workers of one unpack share a
- * table; files past DD_EXTRACT_SUMS, or with a longer path, are not in it. */
-#define DD_EXTRACT_SUMS 64
+ * table. A hard link, or a file written by an extraction with sums_poison set (the extras
+ * an unpack adds to the same tree), makes its path unknown whatever the order. */
+#define DD_EXTRACT_SUMS 256
 struct dd_extract_sum {
 	char path[200];		/* normalised, below the root */
 	unsigned char sha256[32];
+	unsigned char poison;	/* this path's file is not (only) the one hashed */
 };
 struct dd_extract_sums {
 	unsigned n;		/* slots taken (may pass DD_EXTRACT_SUMS) */
 	struct dd_extract_sum s[DD_EXTRACT_SUMS];
 };
-/* The digest of the file at path, when sums has one entry for it and only one. */
+/* The digest of the file at path: when sums has exactly one entry for it, not poisoned, and
+ * never overflowed (a path longer than an entry takes or a slot past the end poison all). */
 const unsigned char *dd_extract_sum(const struct dd_extract_sums *sums, const char *path);
 
 struct dd_extract {
@@ -54,6 +57,7 @@ struct dd_extract {
 				 * it is written (sync_file_range), for a syncfs at the end to
 				 * find most of it done */
 	struct dd_extract_sums *sums;	/* set by the caller: each file's digest goes there */
+	int sums_poison;		/* and with this, only each file's "unknown" */
 };
 
 /* rootfd stays owned by the caller. */

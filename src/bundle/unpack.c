@@ -39,6 +39,7 @@ static struct {
 	unsigned char index[DD_GZI_HEAD + DD_GZI_POINTS * (DD_GZI_REC + DD_GZI_WINDOW)];
 	int writeback;		/* DD_UNPACK_SYNC: see dd_extract.writeback */
 	int want_sums;		/* DD_UNPACK_ENGINE: the engine's tree digest follows */
+	int poison;		/* the extras: see dd_extract.sums_poison */
 	struct dd_extract_sums sums, *use_sums;	/* the blob's files' digests (not the extras') */
 } u;
 
@@ -91,6 +92,7 @@ static int serial(const struct dd_payload *p, const struct dd_blob *b, int stage
 	dd_extract_init(&u.x, stagefd);
 	u.x.writeback = u.writeback;
 	u.x.sums = u.use_sums;
+	u.x.sums_poison = u.poison;
 	if (dd_extract_all(&u.x, &u.tar, u.buf, sizeof u.buf) != 0) {
 		dd_gunzip_end(&u.gz);
 		if (u.x.code == DD_EXIT_FAIL)
@@ -130,7 +132,13 @@ static int unpack_more(const struct dd_payload *p, const struct dd_unpack_more *
 			return rc;
 	if (!more || !more->xt)
 		return 0;
-	if ((rc = serial(p, more->xt, stagefd, err, errsz)))
+	/* into the same tree: its files mark their paths unknown in the engine's table */
+	u.use_sums = u.want_sums ? &u.sums : NULL;
+	u.poison = 1;
+	rc = serial(p, more->xt, stagefd, err, errsz);
+	u.use_sums = NULL;
+	u.poison = 0;
+	if (rc)
 		return rc;
 	if (dd_xt_finish(stagefd, more->xt_prog, why, sizeof why) != 0)
 		return dd_say(err, errsz, DD_EXIT_VERIFY, "%s %s %s: %s", more->xt->kind,

@@ -23,7 +23,10 @@
  * needs half of p's bits (Coppersmith). OpenSSL's sieve shows more (it stops at the first
  * table prime that divides a candidate, so which one it was). The kept prime's own
  * Miller-Rabin, the checks against the other prime and the key's exponents are
- * constant-time, as BearSSL's generator was.
+ * constant-time, as BearSSL's generator was, but for what a generator without a sieve shows
+ * too: which of the two primes is the larger, and how many Miller-Rabin bases were drawn
+ * again for falling outside [2, c - 2] (FIPS 186-5's own procedure; a chance below 1/4
+ * each).
  *
  * Threads: each runs its own search with its own DRBG; the first prime published becomes
  * one factor, the next one that suits it the other. A thread that publishes the first
@@ -67,6 +70,7 @@ struct worker {
 
 static struct gen gen;
 static struct worker workers[THREADS];
+static int busy;		/* pki_rsa_generate runs */
 
 /* The odd primes from 5 below TAB_LIMIT (Eratosthenes over the odd numbers: bit i is
  * 2i + 1), once. */
@@ -153,31 +157,48 @@ static void half(unsigned char *out, const unsigned char *in, size_t n)
 	}
 }
 
+/* Big-endian a - b into out (n bytes; NULL: only compared): 1 when a < b (the result then
+ * wrapped), else 0. Its loop depends on n alone. */
+static unsigned bn_sub(unsigned char *out, const unsigned char *a, const unsigned char *b,
+		       size_t n)
+{
+	unsigned borrow = 0;
+
+	for (size_t i = n; i-- > 0;) {
+		unsigned v = (unsigned)a[i] - b[i] - borrow;
+
+		if (out)
+			out[i] = (unsigned char)v;
+		borrow = v >> 31;
+	}
+	return borrow;
+}
+
 /* Miller-Rabin on w->v.c, rounds times: 0 composite, 1 probably prime. c = 3 mod 4, so
  * c - 1 = 2h with h odd and a round asks whether b^h is 1 or -1. */
 static int miller_rabin(struct worker *w, unsigned rounds)
 {
 	struct gen *g = w->g;
 	size_t n = g->plen, words;
+	unsigned char cm2[PKI_RSA_PMAX];
 	uint32_t m0i;
 
 	br_i31_decode(w->v.x, w->v.c, n);
 	m0i = br_i31_ninv31(w->v.x[1]);
 	words = (w->v.x[0] + 31) >> 5;
 	half(w->v.h, w->v.c, n);
+	memcpy(cm2, w->v.c, n);
+	cm2[n - 1] -= 2;	/* c is odd and above 2^8: no borrow */
 	while (rounds--) {
 		uint32_t one, minus, high;
-		int cmp;
 
 		/* b uniform in [2, c - 2] (FIPS 186-5 C.3.1: drawn again when outside) */
 		do {
 			br_hmac_drbg_generate(&w->rng, w->v.b, n);
-			high = 0;
-			cmp = memcmp(w->v.b, w->v.c, n - 1);
+			high = w->v.b[n - 1] >> 1;
 			for (size_t i = 0; i + 1 < n; i++)
 				high |= w->v.b[i];
-		} while (cmp > 0 || (cmp == 0 && w->v.b[n - 1] >= w->v.c[n - 1] - 1) ||
-			 (!high && w->v.b[n - 1] < 2));
+		} while (!high || bn_sub(NULL, cm2, w->v.b, n));
 		br_i31_decode_reduce(w->v.z, w->v.b, n, w->v.x);
 		br_i62_modpow_opt(w->v.z, w->v.h, n, w->v.x, m0i, w->v.tmp, TMP64);
 		one = w->v.z[1] ^ 1;
@@ -194,19 +215,6 @@ static int miller_rabin(struct worker *w, unsigned rounds)
 	return 1;
 }
 
-/* Big-endian a - b, a >= b, into out (n bytes). */
-static void bn_sub(unsigned char *out, const unsigned char *a, const unsigned char *b, size_t n)
-{
-	unsigned borrow = 0;
-
-	for (size_t i = n; i-- > 0;) {
-		unsigned v = (unsigned)a[i] - b[i] - borrow;
-
-		out[i] = (unsigned char)v;
-		borrow = v >> 31;
-	}
-}
-
 /* Does w->v.c make a key with the first prime: |p - q| > 2^(k - 100), and (p - 1)/2, (q - 1)/2
  * coprime (br_i31_moddiv: 1/y mod m exists)? */
 static int suits(struct worker *w)
@@ -214,16 +222,16 @@ static int suits(struct worker *w)
 	struct gen *g = w->g;
 	size_t n = g->plen, i;
 	const unsigned char *hi = g->prime[0], *lo = w->v.c;
-	unsigned char *d = w->v.b;
+	unsigned char *d = w->v.b, top = 0;
 	uint32_t *m = w->v.x, *y = w->v.z, *one = w->v.t;
 
-	if (memcmp(hi, lo, n) < 0)
+	if (bn_sub(NULL, hi, lo, n))
 		hi = w->v.c, lo = g->prime[0];
 	bn_sub(d, hi, lo, n);
-	for (i = 0; i < n && !d[i]; i++)
-		;
-	/* |p - q| >= 2^(k - 96): at most 11 zero bytes before the first that is not */
-	if (i > 11)
+	/* |p - q| >= 2^(k - 96): a byte that is not 0 in the first 12 */
+	for (i = 0; i < 12; i++)
+		top |= d[i];
+	if (!top)
 		return 0;
 	half(w->v.h, hi, n);
 	half(d, lo, n);
@@ -417,7 +425,7 @@ static int assemble(struct gen *g, br_rsa_private_key *sk, unsigned char *priv,
 {
 	size_t n = g->plen, i;
 	unsigned high = 0;
-	int first = memcmp(g->prime[0], g->prime[1], n) > 0 ? 0 : 1;
+	unsigned first = bn_sub(NULL, g->prime[0], g->prime[1], n);
 	unsigned char *p = priv, *q = p + n, *dp = q + n, *dq = dp + n, *iq = dq + n;
 	unsigned char *d = (unsigned char *)w->v.tmp;
 	uint32_t *pi = w->v.x, *qi = w->v.z, *one = w->v.t;
@@ -474,6 +482,10 @@ int pki_rsa_generate(br_hmac_drbg_context *rng, unsigned threads, unsigned bits,
 
 	if (bits != 2048 && bits != 3072 && bits != 4096)
 		return -1;
+	/* gen, workers and the table are this file's: one key at a time (a call while another
+	 * runs gets no key, never a share of the other's primes) */
+	if (__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE))
+		return -1;
 	if (threads > ncpus())
 		threads = ncpus();
 	if (threads > THREADS)
@@ -515,5 +527,8 @@ int pki_rsa_generate(br_hmac_drbg_context *rng, unsigned threads, unsigned bits,
 		explicit_bzero(w->res, g->np * sizeof *w->res);
 		explicit_bzero(&w->v, sizeof w->v);
 	}
+	if (rc != 0)	/* assemble may have put p and q there */
+		explicit_bzero(priv, 5 * g->plen);
+	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
 	return rc;
 }

@@ -15,7 +15,8 @@
  * lcm(p - 1, q - 1) above 2^(bits/2)). sk points into priv (p, q, dp, dq, iq: 5 * bits / 16
  * bytes), pk into pub (n, then e: bits / 8 + 3 bytes). The searches run on up to threads
  * threads, each with a DRBG seeded from rng; threads 1 makes the key a function of rng's
- * state. 0, or -1 if no key came (a thread could not start, or the search bound ran out). */
+ * state. One call at a time: another one made meanwhile (from another thread) returns -1.
+ * 0, or -1 if no key came (the search bound ran out; priv is wiped). */
 int pki_rsa_generate(br_hmac_drbg_context *rng, unsigned threads, unsigned bits,
 		     br_rsa_private_key *sk, unsigned char *priv, br_rsa_public_key *pk,
 		     unsigned char *pub);

@@ -929,9 +929,13 @@ TEST(digests_as_written)
 	rc = dd_extract_all(&ext, &reader, xbuf, sizeof xbuf);
 	close(fd);
 	CHECKF(rc == 0, "%s", ext.err);
-	CHECKF(sums.n == ext.files && sums.n > 0, "%u digests for %llu files", sums.n,
+	/* the files, and the hard link h marked unknown */
+	CHECKF(sums.n == ext.files + 1 && sums.n > 1, "%u entries for %llu files", sums.n,
 	       (unsigned long long)ext.files);
+	CHECK(dd_extract_sum(&sums, "h") == NULL && dd_extract_sum(&sums, "d/a") != NULL);
 	for (unsigned i = 0; i < sums.n && i < DD_EXTRACT_SUMS; i++) {
+		if (sums.s[i].poison)
+			continue;
 		char p[600];
 		unsigned char b[4096], d[32];
 		dd_sha256 c;
@@ -973,6 +977,28 @@ TEST(digests_as_written)
 	CHECKF(rc == 0, "%s", ext.err);
 	CHECK(is_file("a", "bee", 0644) && dd_extract_sum(&sums, "a") == NULL &&
 	      dd_extract_sum(&sums, "b") != NULL);
+	/* An extraction with sums_poison (an unpack's extras, into the same tree) marks what
+	 * it writes unknown, and leaves the rest */
+	arc_reset();
+	add_file_t("b", "bea", 0644, 1600000001);
+	arc_end();
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dd_extract_init(&ext, fd);
+	ext.sums = &sums;
+	ext.sums_poison = 1;
+	f = (struct feed){ .k = 512 };
+	tar_reader_init(&reader, feed_read, &f);
+	rc = dd_extract_all(&ext, &reader, xbuf, sizeof xbuf);
+	close(fd);
+	CHECKF(rc == 0, "%s", ext.err);
+	CHECK(is_file("b", "bea", 0644) && dd_extract_sum(&sums, "b") == NULL);
+	/* A table that overflowed knows nothing */
+	sums.n = 1;
+	sums.s[0].poison = 0;
+	snprintf(sums.s[0].path, sizeof sums.s[0].path, "x");
+	CHECK(dd_extract_sum(&sums, "x") != NULL);
+	sums.n = DD_EXTRACT_SUMS + 1;
+	CHECK(dd_extract_sum(&sums, "x") == NULL);
 	rmtree(top);
 }
 
