@@ -151,6 +151,9 @@ check "dockerd's rules are in the carried iptables (DOCKER chain with the DNAT f
 	"$XT/iptables -w -t nat -S DOCKER | grep -q -- '--dport 8080 -j DNAT --to-destination 172\\.'"
 $DD status >/tmp/status.out 2>&1
 check "status: iptables carried, with its backend" grep -Eq '^iptables +carried, (legacy|nft) backend' /tmp/status.out
+# the tree digest install recorded from the digests its workers took while writing is the
+# one status gets by reading every file back
+check "status: the engine's files as unpacked" grep -Eq '^files +as unpacked$' /tmp/status.out
 # shellcheck disable=SC2086
 CID=$(docker $TLS run -d --network none dd-tiny:1 /bin/busybox sleep 100000 2>/tmp/err) ||
 	notok "docker run -d: $(tail -n 3 /tmp/err | tr '\n' '|')"
