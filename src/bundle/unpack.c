@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include "bundle/xtables.h"
 #include "util/interrupt.h"
 #include "util/io.h"
+#include "util/cpus.h"
 #include "util/fault.h"
 #include "util/log.h"
 #include "util/rmtree.h"
@@ -39,8 +39,7 @@ static struct {
 	unsigned char index[DD_GZI_HEAD + DD_GZI_POINTS * (DD_GZI_REC + DD_GZI_WINDOW)];
 	int writeback;		/* DD_UNPACK_SYNC: see dd_extract.writeback */
 	int want_sums;		/* DD_UNPACK_ENGINE: the engine's tree digest follows */
-	int poison;		/* the extras: see dd_extract.sums_poison */
-	struct dd_extract_sums sums, *use_sums;	/* the blob's files' digests (not the extras') */
+	struct dd_extract_sums sums;	/* the blob's files' digests (the extras' marked) */
 } u;
 
 /* base in pfd must be absent or an empty directory, or any directory with replace (dir
@@ -78,8 +77,10 @@ static int check_target(int pfd, const char *base, const char *dir, int replace,
 		 : 0;
 }
 
-static int serial(const struct dd_payload *p, const struct dd_blob *b, int stagefd, char *err,
-		  size_t errsz)
+/* extras: b is one of the extras unpacked into the same tree (its files then mark their
+ * paths unknown in the engine's table of digests). */
+static int serial(const struct dd_payload *p, const struct dd_blob *b, int stagefd, int extras,
+		  char *err, size_t errsz)
 {
 	unsigned char digest[32];
 	ssize_t r;
@@ -91,8 +92,8 @@ static int serial(const struct dd_payload *p, const struct dd_blob *b, int stage
 	tar_reader_init(&u.tar, dd_gunzip_read, &u.gz);
 	dd_extract_init(&u.x, stagefd);
 	u.x.writeback = u.writeback;
-	u.x.sums = u.use_sums;
-	u.x.sums_poison = u.poison;
+	u.x.sums = u.want_sums ? &u.sums : NULL;
+	u.x.sums_poison = extras;
 	if (dd_extract_all(&u.x, &u.tar, u.buf, sizeof u.buf) != 0) {
 		dd_gunzip_end(&u.gz);
 		if (u.x.code == DD_EXIT_FAIL)
@@ -132,13 +133,7 @@ static int unpack_more(const struct dd_payload *p, const struct dd_unpack_more *
 			return rc;
 	if (!more || !more->xt)
 		return 0;
-	/* into the same tree: its files mark their paths unknown in the engine's table */
-	u.use_sums = u.want_sums ? &u.sums : NULL;
-	u.poison = 1;
-	rc = serial(p, more->xt, stagefd, err, errsz);
-	u.use_sums = NULL;
-	u.poison = 0;
-	if (rc)
+	if ((rc = serial(p, more->xt, stagefd, 1, err, errsz)))
 		return rc;
 	if (dd_xt_finish(stagefd, more->xt_prog, why, sizeof why) != 0)
 		return dd_say(err, errsz, DD_EXIT_VERIFY, "%s %s %s: %s", more->xt->kind,
@@ -155,13 +150,9 @@ static int load_index(const struct dd_payload *p, const struct dd_blob *b, char 
 	unsigned char d[32];
 	const char *env = getenv("DOCKDROP_SERIAL");
 	dd_sha256 c;
-	cpu_set_t cpus;
 
-	/* The CPUs this process may run on (sysconf would count them so, and link a table of
-	 * every setting it knows). */
 	if (ix >= p->m.blob + p->m.nblobs || strcmp(ix->kind, "index") || (env && *env == '1') ||
-	    sched_getaffinity(0, sizeof cpus, &cpus) != 0 || CPU_COUNT(&cpus) < 2 ||
-	    ix->len > sizeof u.index)
+	    dd_cpus() < 2 || ix->len > sizeof u.index)
 		return 0;
 	if (pread(p->fd, u.index, (size_t)ix->len, (off_t)ix->off) != (ssize_t)ix->len)
 		return dd_say(err, errsz, DD_EXIT_FAIL, "read: %s", strerror(errno ? errno : EPIPE));
@@ -220,25 +211,19 @@ static int extract_into(const struct dd_payload *p, const struct dd_blob *b, int
 		return rc;
 	memset(&u.x, 0, sizeof u.x);
 	u.x.writeback = u.writeback;
-	u.sums.n = 0;
-	u.x.sums = u.use_sums = u.want_sums ? &u.sums : NULL;
+	u.x.sums = u.want_sums ? &u.sums : NULL;
 	if (rc == 1) {
 		rc = dd_punpack(p, b, &u.gzi, *stagefd, &u.x, err, errsz);
 		if (rc != DD_PUNPACK_FALLBACK || dd_interrupted())
-			goto out;
+			return rc;
 		dd_debug("extract: the index does not fit the stream; unpacking serially");
 		close(*stagefd);
 		drop_stage(parent, stage);
 		u.sums.n = 0;
-		if ((*stagefd = new_stage(parent, base, stage, stagesz, err, errsz)) < 0) {
-			rc = -*stagefd;
-			goto out;
-		}
+		if ((*stagefd = new_stage(parent, base, stage, stagesz, err, errsz)) < 0)
+			return -*stagefd;
 	}
-	rc = serial(p, b, *stagefd, err, errsz);
-out:
-	u.use_sums = NULL;	/* the extras (unpack_more) are not in it */
-	return rc;
+	return serial(p, b, *stagefd, 0, err, errsz);
 }
 
 #ifndef RENAME_EXCHANGE

@@ -37,6 +37,7 @@
 
 #include "pki/bn.h"
 #include "pki/rsagen.h"
+#include "util/cpus.h"
 
 #define E 65537u
 #define TAB_LIMIT (1u << 20)
@@ -464,13 +465,6 @@ static int assemble(struct gen *g, br_rsa_private_key *sk, unsigned char *priv,
 	return high ? 0 : -1;
 }
 
-static unsigned ncpus(void)
-{
-	cpu_set_t cpus;
-
-	return sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? (unsigned)CPU_COUNT(&cpus) : 1;
-}
-
 int pki_rsa_generate(br_hmac_drbg_context *rng, unsigned threads, unsigned bits,
 		     br_rsa_private_key *sk, unsigned char *priv, br_rsa_public_key *pk,
 		     unsigned char *pub)
@@ -486,8 +480,8 @@ int pki_rsa_generate(br_hmac_drbg_context *rng, unsigned threads, unsigned bits,
 	 * runs gets no key, never a share of the other's primes) */
 	if (__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE))
 		return -1;
-	if (threads > ncpus())
-		threads = ncpus();
+	if (threads > dd_cpus())
+		threads = dd_cpus();
 	if (threads > THREADS)
 		threads = THREADS;
 	if (threads == 0)
